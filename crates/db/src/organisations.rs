@@ -1,0 +1,280 @@
+use crate::schema::{districts, memberships, organisations, users};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub agb_code: Option<String>,
+    pub gemeente_code: String,
+    pub wijk_code: Option<String>,
+    pub street: String,
+    pub house_number: String,
+    pub postcode: String,
+    pub city: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Validated input for a new or changed organisation (validation lives in the web layer's
+/// form parsing, using the domain types).
+#[derive(Debug, Clone)]
+pub struct OrganisationInput {
+    pub name: String,
+    pub kind: String,
+    pub agb_code: Option<String>,
+    pub gemeente_code: String,
+    pub wijk_code: Option<String>,
+    pub street: String,
+    pub house_number: String,
+    pub postcode: String,
+    pub city: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    input: &OrganisationInput,
+) -> Result<Organisation, DbError> {
+    let id = new_id();
+    let t = now();
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(&id),
+            organisations::name.eq(&input.name),
+            organisations::kind.eq(&input.kind),
+            organisations::agb_code.eq(&input.agb_code),
+            organisations::gemeente_code.eq(&input.gemeente_code),
+            organisations::wijk_code.eq(&input.wijk_code),
+            organisations::street.eq(&input.street),
+            organisations::house_number.eq(&input.house_number),
+            organisations::postcode.eq(&input.postcode),
+            organisations::city.eq(&input.city),
+            organisations::phone.eq(&input.phone),
+            organisations::email.eq(&input.email),
+            organisations::created_at.eq(t),
+            organisations::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    get(conn, &id)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &OrganisationInput,
+) -> Result<Organisation, DbError> {
+    let n = diesel::update(organisations::table.find(id))
+        .set((
+            organisations::name.eq(&input.name),
+            organisations::agb_code.eq(&input.agb_code),
+            organisations::gemeente_code.eq(&input.gemeente_code),
+            organisations::wijk_code.eq(&input.wijk_code),
+            organisations::street.eq(&input.street),
+            organisations::house_number.eq(&input.house_number),
+            organisations::postcode.eq(&input.postcode),
+            organisations::city.eq(&input.city),
+            organisations::phone.eq(&input.phone),
+            organisations::email.eq(&input.email),
+            organisations::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    get(conn, id)
+}
+
+pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Organisation, DbError> {
+    Ok(organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Organisation>, DbError> {
+    Ok(organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_agb(conn: &mut AnyConnection, agb: &str) -> Result<Option<Organisation>, DbError> {
+    Ok(organisations::table
+        .filter(organisations::agb_code.eq(agb))
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_name(conn: &mut AnyConnection, name: &str) -> Result<Option<Organisation>, DbError> {
+    Ok(organisations::table
+        .filter(organisations::name.eq(name))
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut AnyConnection) -> Result<Vec<Organisation>, DbError> {
+    Ok(organisations::table
+        .order((organisations::kind.asc(), organisations::name.asc()))
+        .select(Organisation::as_select())
+        .load(conn)?)
+}
+
+pub fn list_by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Organisation>, DbError> {
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .order(organisations::name.asc())
+        .select(Organisation::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(organisations::table.count().get_result(conn)?)
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Member {
+    pub membership_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub totp_enabled: bool,
+    pub disabled: bool,
+}
+
+pub fn members(conn: &mut AnyConnection, organisation_id: &str) -> Result<Vec<Member>, DbError> {
+    let rows: Vec<(String, String, String, String, String, bool, bool)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organisation_id.eq(organisation_id))
+        .order((users::name.asc(), memberships::role.asc()))
+        .select((
+            memberships::id,
+            users::id,
+            users::name,
+            users::email,
+            memberships::role,
+            users::totp_enabled,
+            users::disabled,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(membership_id, user_id, name, email, role, totp_enabled, disabled)| Member {
+                membership_id,
+                user_id,
+                name,
+                email,
+                role,
+                totp_enabled,
+                disabled,
+            },
+        )
+        .collect())
+}
+
+pub fn member_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(memberships::table
+        .group_by(memberships::organisation_id)
+        .select((memberships::organisation_id, diesel::dsl::count_star()))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = districts)]
+pub struct District {
+    pub code: String,
+    pub gemeente_code: String,
+    pub name: String,
+}
+
+pub fn upsert_district(conn: &mut AnyConnection, d: &District) -> Result<(), DbError> {
+    let exists = districts::table
+        .find(&d.code)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        diesel::update(districts::table.find(&d.code))
+            .set((
+                districts::name.eq(&d.name),
+                districts::gemeente_code.eq(&d.gemeente_code),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(districts::table)
+            .values((
+                districts::code.eq(&d.code),
+                districts::gemeente_code.eq(&d.gemeente_code),
+                districts::name.eq(&d.name),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn districts(conn: &mut AnyConnection) -> Result<Vec<District>, DbError> {
+    Ok(districts::table
+        .order(districts::code.asc())
+        .select(District::as_select())
+        .load(conn)?)
+}
+
+/// Adds a membership; the membership id is returned.
+pub fn add_membership(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    organisation_id: &str,
+    role: &str,
+) -> Result<String, DbError> {
+    let id = new_id();
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::id.eq(&id),
+            memberships::user_id.eq(user_id),
+            memberships::organisation_id.eq(organisation_id),
+            memberships::role.eq(role),
+            memberships::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Removes a membership only if it belongs to the given organisation, so an id from a
+/// form cannot reach into another organisation.
+pub fn remove_membership(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+    membership_id: &str,
+) -> Result<(String, String), DbError> {
+    let (user_id, role): (String, String) = memberships::table
+        .filter(memberships::id.eq(membership_id))
+        .filter(memberships::organisation_id.eq(organisation_id))
+        .select((memberships::user_id, memberships::role))
+        .first(conn)?;
+    diesel::delete(memberships::table.filter(memberships::id.eq(membership_id))).execute(conn)?;
+    Ok((user_id, role))
+}
+
+pub fn count_role(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+    role: &str,
+) -> Result<i64, DbError> {
+    Ok(memberships::table
+        .filter(memberships::organisation_id.eq(organisation_id))
+        .filter(memberships::role.eq(role))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,129 @@
+use crate::schema::{sessions, users};
+use crate::{AnyConnection, DbError, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    /// SHA-256 of the cookie value: a copy of the table gives nobody a usable session.
+    pub id: String,
+    pub user_id: String,
+    pub csrf_token: String,
+    pub mfa_done: bool,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub source_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub csrf_token: &'a str,
+    pub mfa_done: bool,
+    pub expires_at: NaiveDateTime,
+    pub source_address: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub fn create(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<(), DbError> {
+    let t = now();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(s.id),
+            sessions::user_id.eq(s.user_id),
+            sessions::csrf_token.eq(s.csrf_token),
+            sessions::mfa_done.eq(s.mfa_done),
+            sessions::created_at.eq(t),
+            sessions::last_seen_at.eq(t),
+            sessions::expires_at.eq(s.expires_at),
+            sessions::source_address.eq(s.source_address),
+            sessions::user_agent.eq(s.user_agent),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The session and the display name and e-mail of its person, in one query.
+pub fn load(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(Session, String, String, bool, bool)>, DbError> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(id))
+        .filter(users::disabled.eq(false))
+        .select((
+            Session::as_select(),
+            users::name,
+            users::email,
+            users::is_demo,
+            users::totp_enabled,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_seen_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Completes the second factor and gives the session a new id (no session fixation
+/// across the privilege change).
+pub fn complete_mfa(
+    conn: &mut AnyConnection,
+    old_id: &str,
+    new_id: &str,
+    csrf: &str,
+) -> Result<(), DbError> {
+    let n = diesel::update(sessions::table.find(old_id))
+        .set((
+            sessions::id.eq(new_id),
+            sessions::mfa_done.eq(true),
+            sessions::csrf_token.eq(csrf),
+            sessions::last_seen_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), DbError> {
+    diesel::delete(sessions::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of a person except, optionally, the one making the change.
+pub fn delete_for_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<usize, DbError> {
+    let q = sessions::table.filter(sessions::user_id.eq(user_id));
+    Ok(match keep {
+        Some(k) => diesel::delete(q.filter(sessions::id.ne(k))).execute(conn)?,
+        None => diesel::delete(q).execute(conn)?,
+    })
+}
+
+pub fn delete_expired(
+    conn: &mut AnyConnection,
+    idle_before: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .lt(now())
+                .or(sessions::last_seen_at.lt(idle_before)),
+        ),
+    )
+    .execute(conn)?)
+}

@@ -1,0 +1,181 @@
+use crate::schema::{memberships, recovery_codes, users};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub family_role: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
+    pub is_demo: bool,
+    pub disabled: bool,
+    pub password_changed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub family_role: Option<&'a str>,
+    pub is_demo: bool,
+}
+
+pub fn create(conn: &mut AnyConnection, u: &NewUser<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    let t = now();
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&id),
+            users::email.eq(u.email),
+            users::name.eq(u.name),
+            users::password_hash.eq(u.password_hash),
+            users::family_role.eq(u.family_role),
+            users::totp_enabled.eq(false),
+            users::is_demo.eq(u.is_demo),
+            users::disabled.eq(false),
+            users::password_changed_at.eq(u.password_hash.map(|_| t)),
+            users::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn get(conn: &mut AnyConnection, id: &str) -> Result<User, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn set_password(conn: &mut AnyConnection, id: &str, hash: &str) -> Result<(), DbError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Stores a secret that is not yet confirmed; `totp_enabled` stays false until the person
+/// proves they can produce a code.
+pub fn set_pending_totp(conn: &mut AnyConnection, id: &str, secret: &str) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::totp_secret.eq(secret),
+            users::totp_enabled.eq(false),
+            users::totp_last_step.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn enable_totp(conn: &mut AnyConnection, id: &str, step: i64) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((users::totp_enabled.eq(true), users::totp_last_step.eq(step)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records the time step of an accepted code. The `WHERE` makes the check and the update
+/// one atomic step, so the same code cannot be used twice, not even by two requests at
+/// the same moment on two servers.
+pub fn consume_totp_step(conn: &mut AnyConnection, id: &str, step: i64) -> Result<bool, DbError> {
+    let n = diesel::update(
+        users::table.find(id).filter(
+            users::totp_last_step
+                .is_null()
+                .or(users::totp_last_step.lt(step)),
+        ),
+    )
+    .set(users::totp_last_step.eq(step))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn replace_recovery_codes(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    hashes: &[String],
+) -> Result<(), DbError> {
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
+        .execute(conn)?;
+    for h in hashes {
+        diesel::insert_into(recovery_codes::table)
+            .values((
+                recovery_codes::id.eq(new_id()),
+                recovery_codes::user_id.eq(user_id),
+                recovery_codes::code_hash.eq(h),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code; true when it existed and was unused.
+pub fn use_recovery_code(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    hash: &str,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        recovery_codes::table
+            .filter(recovery_codes::user_id.eq(user_id))
+            .filter(recovery_codes::code_hash.eq(hash))
+            .filter(recovery_codes::used_at.is_null()),
+    )
+    .set(recovery_codes::used_at.eq(now()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn unused_recovery_codes(conn: &mut AnyConnection, user_id: &str) -> Result<i64, DbError> {
+    Ok(recovery_codes::table
+        .filter(recovery_codes::user_id.eq(user_id))
+        .filter(recovery_codes::used_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// (organisation id, organisation name, organisation kind, role) for each membership.
+pub fn memberships_of(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<(String, String, String, String)>, DbError> {
+    use crate::schema::organisations;
+    Ok(memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .order(organisations::name.asc())
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::kind,
+            memberships::role,
+        ))
+        .load(conn)?)
+}

@@ -1,0 +1,11 @@
+//! Pure domain types and rules of Rondom. No IO, no HTTP, no SQL: everything here is
+//! deterministic and unit-tested, so the rules that protect children's data can be read
+//! and checked in one place.
+
+pub mod audit;
+pub mod policy;
+pub mod role;
+pub mod validate;
+
+pub use policy::{Action, Actor, Decision, Resource, authorize};
+pub use role::{OrganisationKind, Role};

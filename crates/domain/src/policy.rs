@@ -1,0 +1,223 @@
+//! The one place that decides who may do what. Handlers ask `authorize(actor, action,
+//! resource)` and act on the answer; they never compare roles themselves. Later
+//! capabilities (children, referrals, networks) add resources here, so the rules stay
+//! readable side by side.
+
+use crate::role::Role;
+
+/// The person acting, with every role they hold and where they hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    /// (organisation id, role) pairs from the person's memberships.
+    pub memberships: Vec<(String, Role)>,
+    /// Family role held without an organisation.
+    pub family_role: Option<Role>,
+}
+
+impl Actor {
+    pub fn is_platform_admin(&self) -> bool {
+        self.memberships.iter().any(|(_, r)| *r == Role::Beheerder)
+    }
+
+    pub fn has_role_in(&self, organisation_id: &str, role: Role) -> bool {
+        self.memberships
+            .iter()
+            .any(|(o, r)| o == organisation_id && *r == role)
+    }
+
+    pub fn is_member_of(&self, organisation_id: &str) -> bool {
+        self.memberships.iter().any(|(o, _)| o == organisation_id)
+    }
+
+    /// Organisations whose members this person manages.
+    pub fn administered_organisations(&self) -> impl Iterator<Item = &str> {
+        self.memberships
+            .iter()
+            .filter(|(_, r)| *r == Role::OrganisatieBeheerder)
+            .map(|(o, _)| o.as_str())
+    }
+
+    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
+        self.memberships
+            .iter()
+            .map(|(_, r)| *r)
+            .chain(self.family_role)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    /// Manage who belongs to an organisation and in which role.
+    ManageMembers,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::ManageMembers => "manage_members",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// The list of all organisations in the installation (platform administration).
+    Organisations,
+    /// One organisation's administration page and settings.
+    Organisation(&'a str),
+    /// The audit log, whole (`None`) or limited to what members of one organisation did.
+    AuditLog(Option<&'a str>),
+    /// A person's own account (password, second factor, API tokens).
+    Account(&'a str),
+}
+
+impl Resource<'_> {
+    pub fn object_type(&self) -> &'static str {
+        match self {
+            Self::Organisations | Self::Organisation(_) => "organisation",
+            Self::AuditLog(_) => "audit_log",
+            Self::Account(_) => "user",
+        }
+    }
+
+    pub fn object_id(&self) -> Option<&str> {
+        match self {
+            Self::Organisations | Self::AuditLog(None) => None,
+            Self::Organisation(id) | Self::AuditLog(Some(id)) | Self::Account(id) => Some(id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Self::Allow
+    }
+}
+
+fn allow_if(cond: bool) -> Decision {
+    if cond {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision {
+    let platform = actor.is_platform_admin();
+    match (resource, action) {
+        (Resource::Organisations, Action::Read | Action::Create) => allow_if(platform),
+        (Resource::Organisations, _) => Decision::Deny,
+        (Resource::Organisation(id), Action::Read | Action::Update | Action::ManageMembers) => {
+            allow_if(platform || actor.has_role_in(id, Role::OrganisatieBeheerder))
+        }
+        (Resource::Organisation(_), Action::Create) => allow_if(platform),
+        (Resource::AuditLog(None), Action::Read) => allow_if(platform),
+        (Resource::AuditLog(Some(id)), Action::Read) => {
+            allow_if(platform || actor.has_role_in(id, Role::OrganisatieBeheerder))
+        }
+        (Resource::AuditLog(_), _) => Decision::Deny,
+        (Resource::Account(id), Action::Read | Action::Update) => allow_if(actor.user_id == id),
+        (Resource::Account(_), _) => Decision::Deny,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(memberships: &[(&str, Role)]) -> Actor {
+        Actor {
+            user_id: "u1".into(),
+            memberships: memberships
+                .iter()
+                .map(|(o, r)| ((*o).to_owned(), *r))
+                .collect(),
+            family_role: None,
+        }
+    }
+
+    #[test]
+    fn platform_admin_manages_all_organisations() {
+        let a = actor(&[("platform", Role::Beheerder)]);
+        assert!(authorize(&a, Action::Create, Resource::Organisations).is_allowed());
+        assert!(authorize(&a, Action::ManageMembers, Resource::Organisation("x")).is_allowed());
+        assert!(authorize(&a, Action::Read, Resource::AuditLog(None)).is_allowed());
+    }
+
+    #[test]
+    fn organisation_admin_manages_only_their_own() {
+        let a = actor(&[
+            ("praktijk-a", Role::OrganisatieBeheerder),
+            ("praktijk-a", Role::Huisarts),
+        ]);
+        assert!(
+            authorize(
+                &a,
+                Action::ManageMembers,
+                Resource::Organisation("praktijk-a")
+            )
+            .is_allowed()
+        );
+        assert!(
+            !authorize(
+                &a,
+                Action::ManageMembers,
+                Resource::Organisation("praktijk-b")
+            )
+            .is_allowed()
+        );
+        assert!(!authorize(&a, Action::Read, Resource::Organisation("praktijk-b")).is_allowed());
+        assert!(!authorize(&a, Action::Create, Resource::Organisations).is_allowed());
+        assert!(authorize(&a, Action::Read, Resource::AuditLog(Some("praktijk-a"))).is_allowed());
+        assert!(!authorize(&a, Action::Read, Resource::AuditLog(Some("praktijk-b"))).is_allowed());
+        assert!(!authorize(&a, Action::Read, Resource::AuditLog(None)).is_allowed());
+    }
+
+    #[test]
+    fn an_ordinary_member_administers_nothing() {
+        let a = actor(&[("praktijk-a", Role::Huisarts)]);
+        assert!(!authorize(&a, Action::Read, Resource::Organisation("praktijk-a")).is_allowed());
+        assert!(
+            !authorize(
+                &a,
+                Action::ManageMembers,
+                Resource::Organisation("praktijk-a")
+            )
+            .is_allowed()
+        );
+        assert!(!authorize(&a, Action::Read, Resource::Organisations).is_allowed());
+        assert!(!authorize(&a, Action::Read, Resource::AuditLog(Some("praktijk-a"))).is_allowed());
+    }
+
+    #[test]
+    fn accounts_belong_to_their_owner() {
+        let a = actor(&[("platform", Role::Beheerder)]);
+        assert!(authorize(&a, Action::Update, Resource::Account("u1")).is_allowed());
+        assert!(!authorize(&a, Action::Update, Resource::Account("u2")).is_allowed());
+    }
+
+    #[test]
+    fn a_family_member_administers_nothing() {
+        let a = Actor {
+            user_id: "f1".into(),
+            memberships: vec![],
+            family_role: Some(Role::OuderVerzorger),
+        };
+        assert!(!authorize(&a, Action::Read, Resource::Organisations).is_allowed());
+        assert!(!authorize(&a, Action::Read, Resource::Organisation("x")).is_allowed());
+        assert_eq!(a.roles().collect::<Vec<_>>(), vec![Role::OuderVerzorger]);
+    }
+}

@@ -1,0 +1,114 @@
+//! Start-up: connect, migrate, optionally load the demo, bind, serve.
+
+use crate::config::{Config, redact};
+use rondom_db::Db;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub fn connect(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url, config.db_max_connections).map_err(|e| {
+        format!(
+            "cannot reach the database at {}: {}",
+            redact(&config.database_url),
+            e.to_string().trim_start_matches("database unavailable: ")
+        )
+    })?;
+    Ok(db)
+}
+
+pub fn migrate(db: &Db) -> Result<usize, String> {
+    db.migrate_blocking()
+        .map_err(|e| format!("the database could not be migrated: {e}"))
+}
+
+/// A running server (for tests and `serve`).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: rondom_web::AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.handle.await;
+    }
+}
+
+/// Connects, migrates and serves on `config.bind` (port 0 picks a free port).
+pub async fn start(
+    config: &Config,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> Result<Running, String> {
+    let cfg = config.clone();
+    let db = tokio::task::spawn_blocking(move || {
+        let db = connect(&cfg)?;
+        migrate(&db)?;
+        Ok::<_, String>(db)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    start_with_db(config, db, metrics).await
+}
+
+pub async fn start_with_db(
+    config: &Config,
+    db: Db,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> Result<Running, String> {
+    let mut settings = config.web.clone();
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if config.bind.port() == 0 {
+        settings.base_url = format!("http://{addr}");
+    }
+    let state = rondom_web::build_state(db, settings, metrics)?;
+    spawn_housekeeping(state.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let serve_state = state.clone();
+    let handle = tokio::spawn(async move {
+        rondom_web::serve(listener, serve_state, async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        handle,
+    })
+}
+
+/// Removes ended sessions and old throttle counts now and then. Any number of servers
+/// may do this at once; the deletes are idempotent.
+fn spawn_housekeeping(state: rondom_web::AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let idle = chrono::Duration::from_std(state.settings.session_idle).unwrap_or_default();
+            let result = state
+                .db
+                .write(move |c| {
+                    let now = rondom_db::now();
+                    let s = rondom_db::sessions::delete_expired(c, now - idle)?;
+                    let t = rondom_db::throttle::forget_before(c, now - chrono::Duration::days(1))?;
+                    Ok((s, t))
+                })
+                .await;
+            match result {
+                Ok((s, t)) if s + t > 0 => {
+                    tracing::info!(sessions = s, throttles = t, "housekeeping")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
+}

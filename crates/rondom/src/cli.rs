@@ -1,0 +1,570 @@
+//! The command line. Every command has `--help`; wrong arguments get a usage line from
+//! clap (exit 2); failures print one sentence and exit 1, never a backtrace.
+
+use crate::app;
+use crate::config::{self, Config, LogFormat, Overrides};
+use crate::demo;
+use clap::{Parser, Subcommand};
+use rondom_db::audit::{self, AuditEvent, VerifyOutcome};
+use rondom_db::organisations::{self as orgs, OrganisationInput};
+use rondom_db::{tokens, users};
+use rondom_domain::validate::{
+    AgbCode, Email, GemeenteCode, Postcode, check_new_password, required_text,
+};
+use rondom_domain::{OrganisationKind, Role};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "rondom",
+    version,
+    about = "Rondom: samenwerken rond het kind in de jeugdhulp.",
+    after_help = after_help()
+)]
+struct Cli {
+    /// TOML configuration file (also RONDOM_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<String>,
+    /// Database URL, overriding the configuration (sqlite://FILE or postgres://…).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn after_help() -> String {
+    let mut s = String::from("Settings (environment variables):\n");
+    for (k, v) in config::VARIABLES {
+        s.push_str(&format!("  {k}\n      {v}\n"));
+    }
+    s
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (migrates the database first).
+    Serve {
+        /// Load the demo municipality into an empty database, and let demo accounts log in
+        /// without a second factor (a DEMO banner shows on every page).
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (also RONDOM_BIND).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill an empty database with the demo municipality "Gemeente Voorbeeld".
+    Demo,
+    /// Accounts, organisations and tokens.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an organisation.
+    CreateOrganisation {
+        #[arg(long)]
+        name: String,
+        /// huisartsenpraktijk, sociaal_team, gemeente, zorgaanbieder, school, jgz or platform
+        #[arg(long)]
+        kind: String,
+        /// CBS municipality code, e.g. GM0363.
+        #[arg(long)]
+        gemeente_code: String,
+        /// AGB code (8 digits); required for practices and providers.
+        #[arg(long)]
+        agb_code: Option<String>,
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        house_number: String,
+        #[arg(long)]
+        postcode: String,
+        #[arg(long)]
+        city: String,
+    },
+    /// Create a user (or add a role to an existing one) in an organisation.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Organisation name, id or AGB code.
+        #[arg(long)]
+        organisation: String,
+        /// beheerder, organisatiebeheerder, huisarts, poh, consulent, teamleider,
+        /// beleidsmedewerker, zorgaanbieder_medewerker, school, jgz
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input instead of printing a
+        /// link to set it.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a one-time link (valid 1 hour) to set a new password; also e-mailed.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a new API token for a user, once.
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and name the first broken entry.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        bind: match &cli.command {
+            Command::Serve { bind, .. } => bind.clone(),
+            _ => None,
+        },
+        database_url: cli.database_url.clone(),
+        demo: matches!(cli.command, Command::Serve { demo: true, .. }),
+    };
+    let config = match config::load(cli.config.as_deref(), &overrides) {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("configuration: {e}")),
+    };
+    init_tracing(config.log_format);
+    match run(cli.command, &config) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("rondom: {msg}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RONDOM_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
+    match command {
+        Command::Serve {
+            demo: with_demo, ..
+        } => serve(config, with_demo),
+        Command::Migrate => {
+            let db = app::connect(config)?;
+            let n = app::migrate(&db)?;
+            println!(
+                "{n} migration(s) applied to the {} database.",
+                db.backend().name()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            match demo::load(&db)? {
+                Some(s) => {
+                    print_demo(&s, None);
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Err("the database already holds organisations; the demo is only loaded into an empty database".into()),
+            }
+        }
+        Command::Admin { command } => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            admin(command, &db, config)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = app::connect(config)?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            match audit::verify(&mut conn).map_err(|e| e.to_string())? {
+                VerifyOutcome::Intact { entries } => {
+                    println!("audit log intact: {entries} entries verified");
+                    Ok(ExitCode::SUCCESS)
+                }
+                VerifyOutcome::Broken { seq, problem } => {
+                    println!("audit log BROKEN at entry {seq}: {problem}");
+                    Ok(ExitCode::from(3))
+                }
+            }
+        }
+    }
+}
+
+fn print_demo(s: &demo::DemoSummary, url: Option<&str>) {
+    println!(
+        "Demo municipality \"Gemeente Voorbeeld\" loaded: {} organisations, {} people.",
+        s.organisations, s.users
+    );
+    if let Some(u) = url {
+        println!("Open {u}");
+    }
+    println!("Demo logins (password for all: {}):", demo::DEMO_PASSWORD);
+    for l in &s.logins {
+        println!("  {:<20} {:<55} {}", l.role, l.email, l.organisation);
+    }
+}
+
+fn serve(config: &Config, with_demo: bool) -> Result<ExitCode, String> {
+    let started = std::time::Instant::now();
+    let rt = runtime()?;
+    rt.block_on(async {
+        let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|e| format!("metrics: {e}"))?;
+        let cfg = config.clone();
+        let (db, summary) = tokio::task::spawn_blocking(move || {
+            let db = app::connect(&cfg)?;
+            app::migrate(&db)?;
+            let summary = if with_demo { demo::load(&db)? } else { None };
+            Ok::<_, String>((db, summary))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let backend = db.backend().name();
+        let running = app::start_with_db(config, db, Some(metrics)).await?;
+        let url = running.state.settings.base_url.clone();
+        tracing::info!(
+            address = %running.addr,
+            database = backend,
+            ready_ms = started.elapsed().as_millis() as u64,
+            "Rondom is ready"
+        );
+        match &summary {
+            Some(s) => print_demo(s, Some(&url)),
+            None if with_demo => {
+                println!("Rondom draait op {url} (demo-modus; de database had al gegevens, demo-accounts: wachtwoord {}).", demo::DEMO_PASSWORD)
+            }
+            None => println!("Rondom draait op {url}"),
+        }
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        running.stop().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+fn find_organisation(
+    c: &mut rondom_db::AnyConnection,
+    key: &str,
+) -> Result<orgs::Organisation, String> {
+    let by_id = orgs::find(c, key).map_err(|e| e.to_string())?;
+    let found = match by_id {
+        Some(o) => Some(o),
+        None => match orgs::find_by_agb(c, key).map_err(|e| e.to_string())? {
+            Some(o) => Some(o),
+            None => orgs::find_by_name(c, key).map_err(|e| e.to_string())?,
+        },
+    };
+    found.ok_or_else(|| format!("no organisation with name, id or AGB code \"{key}\""))
+}
+
+fn cli_event(
+    action: &str,
+    object_type: &str,
+    object_id: Option<String>,
+    reason: String,
+) -> AuditEvent {
+    AuditEvent {
+        actor_name: "rondom command line".into(),
+        action: action.into(),
+        object_type: object_type.into(),
+        object_id,
+        reason: Some(reason),
+        outcome: "allowed".into(),
+        ..Default::default()
+    }
+}
+
+fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<ExitCode, String> {
+    match command {
+        AdminCommand::CreateOrganisation {
+            name,
+            kind,
+            gemeente_code,
+            agb_code,
+            street,
+            house_number,
+            postcode,
+            city,
+        } => {
+            let kind =
+                OrganisationKind::parse(&kind).ok_or_else(|| format!("unknown kind \"{kind}\""))?;
+            let agb_code = agb_code
+                .map(|a| AgbCode::parse(&a).map(|a| a.into_inner()))
+                .transpose()
+                .map_err(|e| e.message)?;
+            if kind.requires_agb() && agb_code.is_none() {
+                return Err(
+                    "an AGB code (--agb-code) is required for this kind of organisation".into(),
+                );
+            }
+            let input = OrganisationInput {
+                name: required_text("name", "de naam", &name, 200).map_err(|e| e.message)?,
+                kind: kind.as_str().into(),
+                agb_code,
+                gemeente_code: GemeenteCode::parse(&gemeente_code)
+                    .map_err(|e| e.message)?
+                    .into_inner(),
+                wijk_code: None,
+                street: required_text("street", "de straat", &street, 200)
+                    .map_err(|e| e.message)?,
+                house_number: required_text("house_number", "het huisnummer", &house_number, 20)
+                    .map_err(|e| e.message)?,
+                postcode: Postcode::parse(&postcode)
+                    .map_err(|e| e.message)?
+                    .into_inner(),
+                city: required_text("city", "de plaats", &city, 100).map_err(|e| e.message)?,
+                phone: None,
+                email: None,
+            };
+            let o = db
+                .write_blocking(|c| {
+                    let o = orgs::create(c, &input)?;
+                    audit::append(
+                        c,
+                        &cli_event(
+                            "organisation_create",
+                            "organisation",
+                            Some(o.id.clone()),
+                            o.name.clone(),
+                        ),
+                    )?;
+                    Ok(o)
+                })
+                .map_err(|e| format!("the organisation could not be created: {e}"))?;
+            println!("organisation created: {} ({})", o.name, o.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::CreateUser {
+            email,
+            name,
+            organisation,
+            role,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
+            let name = required_text("name", "de naam", &name, 200).map_err(|e| e.message)?;
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role \"{role}\""))?;
+            let password_hash = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())?;
+                let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+                check_new_password(&pw).map_err(|e| e.message)?;
+                Some(rondom_web::auth::password::hash_blocking(&pw)?)
+            } else {
+                None
+            };
+            let (uid, created) = db
+                .write_blocking(|c| {
+                    let org = find_organisation(c, &organisation)
+                        .map_err(rondom_db::DbError::Conflict)?;
+                    let kind = OrganisationKind::parse(&org.kind);
+                    if !kind.is_some_and(|k| role.fits(k)) {
+                        return Err(rondom_db::DbError::Conflict(format!(
+                            "the role {} does not fit a {}",
+                            role.as_str(),
+                            org.kind
+                        )));
+                    }
+                    let (uid, created) = match users::find_by_email(c, &email)? {
+                        Some(u) => (u.id, false),
+                        None => (
+                            users::create(
+                                c,
+                                &users::NewUser {
+                                    email: &email,
+                                    name: &name,
+                                    password_hash: password_hash.as_deref(),
+                                    family_role: None,
+                                    is_demo: false,
+                                },
+                            )?,
+                            true,
+                        ),
+                    };
+                    if !created {
+                        if let Some(h) = &password_hash {
+                            users::set_password(c, &uid, h)?;
+                        }
+                    }
+                    orgs::add_membership(c, &uid, &org.id, role.as_str())?;
+                    audit::append(
+                        c,
+                        &cli_event(
+                            "member_add",
+                            "organisation",
+                            Some(org.id.clone()),
+                            format!("{email} as {}", role.as_str()),
+                        ),
+                    )?;
+                    Ok((uid, created))
+                })
+                .map_err(|e| match e {
+                    rondom_db::DbError::Conflict(m)
+                        if m.contains("UNIQUE")
+                            || m.contains("unique")
+                            || m.contains("duplicate") =>
+                    {
+                        "this person already has this role in this organisation".to_owned()
+                    }
+                    rondom_db::DbError::Conflict(m) => m,
+                    other => other.to_string(),
+                })?;
+            println!(
+                "{} {email} ({uid}) as {}",
+                if created { "created" } else { "updated" },
+                role.as_str()
+            );
+            if password_hash.is_none() && created {
+                let link = reset_link(
+                    db,
+                    config,
+                    &uid,
+                    &email,
+                    rondom_web::auth::reset::INVITE_VALID_HOURS,
+                )?;
+                println!("set-password link (valid 72 hours, works once): {link}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::ResetPassword { email } => {
+            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let u = users::find_by_email(&mut conn, &email)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user with e-mail address {email}"))?;
+            drop(conn);
+            let link = reset_link(
+                db,
+                config,
+                &u.id,
+                &email,
+                rondom_web::auth::reset::RESET_VALID_HOURS,
+            )?;
+            println!("password reset link (valid 1 hour, works once): {link}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::CreateToken { email, name } => {
+            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
+            let name = required_text("name", "de naam", &name, 80).map_err(|e| e.message)?;
+            let (value, hash) = rondom_web::auth::api_token::new_token();
+            db.write_blocking(|c| {
+                let u = users::find_by_email(c, &email)?.ok_or(rondom_db::DbError::NotFound)?;
+                tokens::create_api_token(c, &u.id, &name, &hash)?;
+                audit::append(
+                    c,
+                    &cli_event("api_token_create", "user", Some(u.id), name.clone()),
+                )?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                rondom_db::DbError::NotFound => format!("no user with e-mail address {email}"),
+                other => other.to_string(),
+            })?;
+            println!("{value}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn reset_link(
+    db: &rondom_db::Db,
+    config: &Config,
+    user_id: &str,
+    email: &str,
+    hours: i64,
+) -> Result<String, String> {
+    let rt = runtime()?;
+    let state = rondom_web::build_state(db.clone(), config.web.clone(), None)?;
+    let (token, hash) = {
+        let t = rondom_web::auth::random_token();
+        let h = rondom_web::auth::sha256_hex(&t);
+        (t, h)
+    };
+    let uid = user_id.to_owned();
+    let expires = rondom_db::now() + chrono::Duration::hours(hours);
+    db.write_blocking(|c| {
+        tokens::invalidate_password_resets(c, &uid)?;
+        tokens::create_password_reset(c, &uid, &hash, expires)?;
+        audit::append(
+            c,
+            &cli_event(
+                "password_reset_link",
+                "user",
+                Some(uid.clone()),
+                "issued on the command line".into(),
+            ),
+        )
+    })
+    .map_err(|e| e.to_string())?;
+    let link = format!("{}/wachtwoord-herstellen/{token}", config.web.base_url);
+    if state.mailer.is_configured() {
+        rt.block_on(state.mailer.send(
+            email,
+            "Wachtwoord instellen in Rondom",
+            &format!("Goedendag,\n\nStel via deze link uw wachtwoord voor Rondom in (de link werkt één keer):\n\n{link}\n\nMet vriendelijke groet,\nRondom"),
+        ))?;
+    }
+    Ok(link)
+}

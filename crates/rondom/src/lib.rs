@@ -1,0 +1,7 @@
+//! The `rondom` binary's library half: configuration, commands, start-up and the demo
+//! municipality. Tests start the real server through `app::start`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;

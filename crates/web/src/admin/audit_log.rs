@@ -1,0 +1,188 @@
+//! The audit log page: platform admins see everything, organisation admins what the
+//! members of their organisation did. Viewing the log is itself logged.
+
+use crate::access;
+use crate::auth::session::CurrentUser;
+use crate::error::AppError;
+use crate::format;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use rondom_db::audit::{self, AuditFilter};
+use rondom_db::organisations as orgs;
+use rondom_domain::{Action, Resource};
+use serde::Deserialize;
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub organisatie: String,
+    pub actie: String,
+    pub uitkomst: String,
+    pub van: String,
+    pub tot: String,
+    pub voor: Option<i64>,
+}
+
+pub struct EntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub object: String,
+    pub reason: String,
+    pub source: String,
+    pub outcome: String,
+    pub denied: bool,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit_log.html")]
+struct AuditPage {
+    page: Page,
+    q: AuditQuery,
+    entries: Vec<EntryView>,
+    organisations: Vec<Choice>,
+    actions: Vec<String>,
+    all_allowed: bool,
+    next_before: Option<i64>,
+    next_query: String,
+    error: Option<String>,
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
+    let platform = user.actor.is_platform_admin();
+    let administered: Vec<String> = user
+        .actor
+        .administered_organisations()
+        .map(str::to_owned)
+        .collect();
+    // Organisation admins always look at one of their own organisations.
+    let scope = match (q.organisatie.trim(), platform) {
+        ("", true) => None,
+        ("", false) => administered.first().cloned(),
+        (o, _) => Some(o.to_owned()),
+    };
+    let resource = Resource::AuditLog(scope.as_deref());
+    if scope.is_none() && !platform {
+        access::require(&state, &user, Action::Read, Resource::AuditLog(None)).await?;
+    }
+    access::require(&state, &user, Action::Read, resource).await?;
+
+    let mut error = None;
+    let from = match q.van.trim() {
+        "" => None,
+        s => format::local_date_start(s).or_else(|| {
+            error = Some("De datum 'van' is niet geldig.".to_owned());
+            None
+        }),
+    };
+    let until = match q.tot.trim() {
+        "" => None,
+        s => format::local_date_start(s)
+            .map(|d| d + chrono::Duration::days(1))
+            .or_else(|| {
+                error = Some("De datum 'tot en met' is niet geldig.".to_owned());
+                None
+            }),
+    };
+    let filter = AuditFilter {
+        organisation_id: scope.clone(),
+        action: Some(q.actie.trim().to_owned()).filter(|s| !s.is_empty()),
+        outcome: Some(q.uitkomst.trim().to_owned()).filter(|s| !s.is_empty()),
+        from,
+        until,
+        ..Default::default()
+    };
+    let before = q.voor;
+    let ids = administered.clone();
+    let mut read_event = access::event(&user, "audit_log_read", resource, "allowed");
+    read_event.reason = Some("audit log page".into());
+    let (rows, all_orgs, actions) = state
+        .db
+        .write(move |c| {
+            audit::append(c, &read_event)?;
+            let rows = audit::list(c, &filter, before, PAGE_SIZE + 1)?;
+            let o = if platform {
+                orgs::list(c)?
+            } else {
+                orgs::list_by_ids(c, &ids)?
+            };
+            Ok((rows, o, audit::distinct_actions(c)?))
+        })
+        .await?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let entries: Vec<EntryView> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(|e| EntryView {
+            seq: e.seq,
+            at: format::datetime_seconds(e.at),
+            actor: e.actor_name,
+            role: e.actor_role.unwrap_or_default(),
+            action: e.action,
+            object: match e.object_id {
+                Some(id) => format!("{} {}", e.object_type, id),
+                None => e.object_type,
+            },
+            reason: e.reason.unwrap_or_default(),
+            source: e.source_address.unwrap_or_default(),
+            denied: e.outcome != "allowed",
+            outcome: match e.outcome.as_str() {
+                "allowed" => "toegestaan".into(),
+                "denied" => "geweigerd".into(),
+                other => other.to_owned(),
+            },
+        })
+        .collect();
+    let next_before = if has_more {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let next_query = format!(
+        "organisatie={}&actie={}&uitkomst={}&van={}&tot={}",
+        crate::error::urlencode(scope.as_deref().unwrap_or("")),
+        crate::error::urlencode(&q.actie),
+        crate::error::urlencode(&q.uitkomst),
+        crate::error::urlencode(&q.van),
+        crate::error::urlencode(&q.tot)
+    );
+    AuditPage {
+        page: Page::for_user("Auditlog", "audit", &user),
+        q: AuditQuery {
+            organisatie: scope.unwrap_or_default(),
+            ..q
+        },
+        entries,
+        organisations: all_orgs
+            .into_iter()
+            .map(|o| Choice {
+                value: o.id,
+                label: o.name,
+            })
+            .collect(),
+        actions,
+        all_allowed: platform,
+        next_before,
+        next_query,
+        error,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}

@@ -1,0 +1,215 @@
+//! The JSON API under `/api/v1`, authenticated with API tokens, and its OpenAPI document
+//! generated from the handlers' annotations.
+
+use crate::access;
+use crate::admin::organisations::{OrganisationForm, conflict_as_field, create_organisation};
+use crate::auth::api_token::ApiUser;
+use crate::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use rondom_db::organisations::{self as orgs, Organisation};
+use rondom_domain::{Action, Resource};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// `Json<T>` whose rejections (malformed JSON, wrong content type, too large) answer in
+/// the API's structured error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(rejection) => Err(ApiError(match rejection {
+                JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+                JsonRejection::JsonSyntaxError(e) => {
+                    AppError::BadRequest(format!("Ongeldige JSON: {}", e.body_text()))
+                }
+                JsonRejection::JsonDataError(e) => {
+                    AppError::BadRequest(format!("De JSON past niet: {}", e.body_text()))
+                }
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    AppError::PayloadTooLarge
+                }
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    AppError::PayloadTooLarge
+                }
+                other => AppError::BadRequest(other.body_text()),
+            })),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MembershipOut {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub organisation_kind: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeOut {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub memberships: Vec<MembershipOut>,
+    /// `ouder_verzorger` or `jeugdige` for family members.
+    pub family_role: Option<String>,
+}
+
+/// Who this API token belongs to.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = MeOut), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(user: ApiUser) -> Json<MeOut> {
+    Json(MeOut {
+        family_role: user.actor.family_role.map(|r| r.as_str().to_owned()),
+        memberships: user
+            .memberships
+            .into_iter()
+            .map(|(id, name, kind, role)| MembershipOut {
+                organisation_id: id,
+                organisation_name: name,
+                organisation_kind: kind,
+                role,
+            })
+            .collect(),
+        id: user.user_id,
+        name: user.name,
+        email: user.email,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationOut {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub agb_code: Option<String>,
+    pub gemeente_code: String,
+    pub wijk_code: Option<String>,
+    pub street: String,
+    pub house_number: String,
+    pub postcode: String,
+    pub city: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<Organisation> for OrganisationOut {
+    fn from(o: Organisation) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            agb_code: o.agb_code,
+            gemeente_code: o.gemeente_code,
+            wijk_code: o.wijk_code,
+            street: o.street,
+            house_number: o.house_number,
+            postcode: o.postcode,
+            city: o.city,
+            phone: o.phone,
+            email: o.email,
+        }
+    }
+}
+
+/// Organisations this token may administer: all for platform admins, otherwise the ones
+/// the person is organisation admin of.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    responses((status = 200, body = Vec<OrganisationOut>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_organisations(
+    user: ApiUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<OrganisationOut>>, ApiError> {
+    let platform = user.actor.is_platform_admin();
+    let ids: Vec<String> = user
+        .actor
+        .administered_organisations()
+        .map(str::to_owned)
+        .collect();
+    let rows = state
+        .db
+        .read(move |c| {
+            if platform {
+                orgs::list(c)
+            } else {
+                orgs::list_by_ids(c, &ids)
+            }
+        })
+        .await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// One organisation, for its admins and platform admins.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = String, Path, description = "Organisation id")),
+    responses((status = 200, body = OrganisationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_organisation(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<OrganisationOut>, ApiError> {
+    access::require(&state, &user, Action::Read, Resource::Organisation(&id)).await?;
+    let o = state.db.read(move |c| orgs::get(c, &id)).await?;
+    Ok(Json(o.into()))
+}
+
+/// Creates an organisation (platform admins only).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
+    request_body = OrganisationForm,
+    responses((status = 201, body = OrganisationOut), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn post_organisation(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiJson(form): ApiJson<OrganisationForm>,
+) -> Result<impl IntoResponse, ApiError> {
+    access::require(&state, &user, Action::Create, Resource::Organisations).await?;
+    let input = form.parse(None).map_err(AppError::Validation)?;
+    match create_organisation(&state, &user, input).await {
+        Ok(o) => Ok((StatusCode::CREATED, Json(OrganisationOut::from(o)))),
+        Err(e) => Err(ApiError(AppError::Validation(conflict_as_field(e)?))),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
+    paths(me, list_organisations, get_organisation, post_organisation),
+    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError(AppError::NotFound)
+}

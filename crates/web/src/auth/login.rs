@@ -1,0 +1,583 @@
+//! Log in (password, then second factor or its first set-up) and log out.
+
+use super::session::{self, CsrfForm, CurrentUser, PendingUser, parse_form, read_body};
+use super::{
+    ClientAddr, constant_time_eq, cookie, random_token, safe_next, sha256_hex, throttle, totp,
+};
+use crate::error::{AppError, urlencode};
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::audit::{self, AuditEvent};
+use rondom_db::{sessions, users};
+use rondom_domain::Role;
+use rondom_domain::validate::Email;
+use serde::Deserialize;
+
+const LOGIN_CSRF_COOKIE: &str = "rondom_login";
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    volgende: Option<String>,
+    melding: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    page: Page,
+    email: String,
+    error: Option<String>,
+    next: String,
+    csrf: String,
+    demo_hint: bool,
+}
+
+fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+    t.render().map(Html).map_err(AppError::internal)
+}
+
+fn with_cookie(mut resp: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+fn login_csrf_cookie(state: &AppState, value: &str) -> String {
+    format!(
+        "{LOGIN_CSRF_COOKIE}={value}; Path=/inloggen; HttpOnly; SameSite=Strict{}",
+        if state.settings.is_https() {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+fn login_page(
+    state: &AppState,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    next: String,
+    notice: Option<&str>,
+) -> Result<Html<String>, AppError> {
+    render(&LoginPage {
+        page: Page::anonymous("Inloggen", state.settings.demo_mode).with_notice(notice),
+        email,
+        error,
+        next,
+        csrf,
+        demo_hint: state.settings.demo_mode,
+    })
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (parts, _) = req.into_parts();
+    // A double-submit token guards the login form itself (login CSRF), before any
+    // session exists.
+    let csrf = cookie(&parts, LOGIN_CSRF_COOKIE)
+        .filter(|c| c.len() >= 32)
+        .map(str::to_owned)
+        .unwrap_or_else(random_token);
+    let next = safe_next(q.volgende.as_deref());
+    let html = login_page(
+        &state,
+        csrf.clone(),
+        String::new(),
+        None,
+        next,
+        q.melding.as_deref(),
+    )?;
+    Ok(with_cookie(
+        html.into_response(),
+        &login_csrf_cookie(&state, &csrf),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    csrf: String,
+    volgende: String,
+}
+
+/// Whether this person must pass a second factor: every professional, unless this is a
+/// demo installation and the account is a demo account.
+fn needs_second_factor(
+    state: &AppState,
+    user: &users::User,
+    memberships: &[(String, String, String, String)],
+) -> bool {
+    if state.settings.demo_mode && user.is_demo {
+        return false;
+    }
+    let family_only = memberships.is_empty()
+        && user
+            .family_role
+            .as_deref()
+            .and_then(Role::parse)
+            .is_some_and(Role::is_family);
+    !family_only
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    req: Request,
+) -> Result<Response, AppError> {
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (parts, body) = read_body(req, &state).await?;
+    let form: LoginForm = parse_form(&body)?;
+    let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected, &form.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let next = safe_next(Some(&form.volgende));
+    let typed = form.email.trim().to_lowercase();
+    let retry = |error: String, status: StatusCode| -> Result<Response, AppError> {
+        Ok((
+            status,
+            login_page(
+                &state,
+                form.csrf.clone(),
+                typed.clone(),
+                Some(error),
+                next.clone(),
+                None,
+            )?,
+        )
+            .into_response())
+    };
+    let wrong = "Het e-mailadres of het wachtwoord klopt niet.".to_owned();
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e.into_inner(),
+        Err(_) => return retry(wrong, StatusCode::UNAUTHORIZED),
+    };
+    let account_key = throttle::account_key(&email);
+    let address_key = addr.0.as_deref().map(throttle::address_key);
+    if let Err(e) = throttle::check(&state, Some(account_key.clone()), address_key.clone()).await {
+        return retry(e.message(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let lookup = email.clone();
+    let found = state
+        .db
+        .read(move |c| {
+            let Some(u) = users::find_by_email(c, &lookup)? else {
+                return Ok(None);
+            };
+            let m = users::memberships_of(c, &u.id)?;
+            Ok(Some((u, m)))
+        })
+        .await?;
+    let usable = found
+        .as_ref()
+        .filter(|(u, _)| !u.disabled && u.password_hash.is_some());
+    // Unknown addresses are checked against a dummy hash: same work, same answer.
+    let hash = usable
+        .and_then(|(u, _)| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.to_string());
+    let ok = super::password::verify(hash, form.password.clone()).await && usable.is_some();
+    let Some((user, memberships)) = usable.filter(|_| ok).cloned() else {
+        throttle::fail(&state, Some(account_key), address_key).await?;
+        let e = AuditEvent {
+            actor_user_id: found.as_ref().map(|(u, _)| u.id.clone()),
+            actor_name: email.clone(),
+            action: "login".into(),
+            object_type: "user".into(),
+            object_id: found.as_ref().map(|(u, _)| u.id.clone()),
+            reason: Some("wrong password or unknown account".into()),
+            source_address: addr.0.clone(),
+            outcome: "denied".into(),
+            ..Default::default()
+        };
+        state.db.write(move |c| audit::append(c, &e)).await?;
+        return retry(wrong, StatusCode::UNAUTHORIZED);
+    };
+    throttle::succeed(&state, account_key).await?;
+    let second = needs_second_factor(&state, &user, &memberships);
+    let token = session::create(&state, &user.id, !second, &addr, user_agent).await?;
+    let e = AuditEvent {
+        actor_user_id: Some(user.id.clone()),
+        actor_name: user.name.clone(),
+        actor_role: memberships.first().map(|m| m.3.clone()),
+        actor_organisation_id: memberships.first().map(|m| m.0.clone()),
+        action: "login".into(),
+        object_type: "user".into(),
+        object_id: Some(user.id.clone()),
+        reason: Some(
+            if second {
+                "password; second factor pending"
+            } else {
+                "password"
+            }
+            .into(),
+        ),
+        source_address: addr.0.clone(),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    state.db.write(move |c| audit::append(c, &e)).await?;
+    let target = if !second {
+        next
+    } else if user.totp_enabled {
+        format!("/inloggen/code?volgende={}", urlencode(&next))
+    } else {
+        format!(
+            "/inloggen/tweestapsverificatie?volgende={}",
+            urlencode(&next)
+        )
+    };
+    let resp = Redirect::to(&target).into_response();
+    let resp = with_cookie(resp, &session::session_cookie(&state, &token));
+    Ok(with_cookie(
+        resp,
+        &format!("{LOGIN_CSRF_COOKIE}=; Path=/inloggen; HttpOnly; SameSite=Strict; Max-Age=0"),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "auth/code.html")]
+struct CodePage {
+    page: Page,
+    csrf: String,
+    next: String,
+    error: Option<String>,
+}
+
+pub async fn code_form(
+    pending: PendingUser,
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    if !pending.totp_enabled {
+        return Ok(Redirect::to("/inloggen/tweestapsverificatie").into_response());
+    }
+    Ok(render(&CodePage {
+        page: Page::anonymous("Code invullen", state.settings.demo_mode),
+        csrf: pending.csrf,
+        next: safe_next(q.volgende.as_deref()),
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+    volgende: String,
+}
+
+/// Gives the session a new id now that both factors are in, and sends the browser on.
+async fn finish_second_factor(
+    state: &AppState,
+    pending: &PendingUser,
+    next: &str,
+    how: &str,
+) -> Result<Response, AppError> {
+    let token = random_token();
+    let new_id = sha256_hex(&token);
+    let csrf = random_token();
+    let old = pending.session_id.clone();
+    let e = AuditEvent {
+        actor_user_id: Some(pending.user_id.clone()),
+        actor_name: pending.name.clone(),
+        action: "login".into(),
+        object_type: "user".into(),
+        object_id: Some(pending.user_id.clone()),
+        reason: Some(how.to_owned()),
+        source_address: pending.source_address.clone(),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    state
+        .db
+        .write(move |c| {
+            sessions::complete_mfa(c, &old, &new_id, &csrf)?;
+            audit::append(c, &e)?;
+            Ok(())
+        })
+        .await?;
+    throttle::succeed(state, throttle::account_key(&pending.email)).await?;
+    Ok(with_cookie(
+        Redirect::to(next).into_response(),
+        &session::session_cookie(state, &token),
+    ))
+}
+
+pub async fn code_submit(
+    pending: PendingUser,
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, AppError> {
+    let next = safe_next(Some(&form.volgende));
+    let account_key = throttle::account_key(&pending.email);
+    let page = |error: String| CodePage {
+        page: Page::anonymous("Code invullen", state.settings.demo_mode),
+        csrf: pending.csrf.clone(),
+        next: next.clone(),
+        error: Some(error),
+    };
+    if let Err(e) = throttle::check(&state, Some(account_key.clone()), None).await {
+        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page(e.message()))?).into_response());
+    }
+    let uid = pending.user_id.clone();
+    let code = form.code.clone();
+    let accepted = state
+        .db
+        .write(move |c| {
+            let u = users::get(c, &uid)?;
+            let Some(secret) = u.totp_secret.filter(|_| u.totp_enabled) else {
+                return Ok(None);
+            };
+            if let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) {
+                return Ok(users::consume_totp_step(c, &uid, step)?
+                    .then_some("password and authenticator code"));
+            }
+            let is_recovery = code.chars().filter(char::is_ascii_alphanumeric).count() == 8;
+            if is_recovery && users::use_recovery_code(c, &uid, &totp::hash_recovery_code(&code))? {
+                return Ok(Some("password and recovery code"));
+            }
+            Ok(None)
+        })
+        .await?;
+    match accepted {
+        Some(how) => finish_second_factor(&state, &pending, &next, how).await,
+        None => {
+            throttle::fail(&state, Some(account_key), None).await?;
+            let e = AuditEvent {
+                actor_user_id: Some(pending.user_id.clone()),
+                actor_name: pending.name.clone(),
+                action: "login".into(),
+                object_type: "user".into(),
+                object_id: Some(pending.user_id.clone()),
+                reason: Some("wrong or reused second-factor code".into()),
+                source_address: pending.source_address.clone(),
+                outcome: "denied".into(),
+                ..Default::default()
+            };
+            state.db.write(move |c| audit::append(c, &e)).await?;
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                render(&page("Deze code klopt niet of is al gebruikt. Wacht op de volgende code en probeer het opnieuw.".into()))?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/enrol.html")]
+struct EnrolPage {
+    page: Page,
+    csrf: String,
+    next: String,
+    qr_svg: String,
+    secret_grouped: String,
+    error: Option<String>,
+}
+
+async fn enrol_page(
+    state: &AppState,
+    pending: &PendingUser,
+    next: String,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let uid = pending.user_id.clone();
+    let secret = state
+        .db
+        .write(move |c| {
+            let u = users::get(c, &uid)?;
+            match u.totp_secret {
+                Some(s) => Ok(s),
+                None => {
+                    let s = totp::new_secret();
+                    users::set_pending_totp(c, &uid, &s)?;
+                    Ok(s)
+                }
+            }
+        })
+        .await?;
+    let url = totp::otpauth_url(&secret, &pending.email)
+        .ok_or_else(|| AppError::internal("otpauth url"))?;
+    let qr_svg = totp::qr_svg(&url).ok_or_else(|| AppError::internal("qr code"))?;
+    let secret_grouped = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    render(&EnrolPage {
+        page: Page::anonymous("Tweestapsverificatie instellen", state.settings.demo_mode),
+        csrf: pending.csrf.clone(),
+        next,
+        qr_svg,
+        secret_grouped,
+        error,
+    })
+}
+
+pub async fn enrol_form(
+    pending: PendingUser,
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    if pending.totp_enabled {
+        return Ok(Redirect::to("/inloggen/code").into_response());
+    }
+    Ok(
+        enrol_page(&state, &pending, safe_next(q.volgende.as_deref()), None)
+            .await?
+            .into_response(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "auth/recovery_codes.html")]
+struct RecoveryCodesPage {
+    page: Page,
+    codes: Vec<String>,
+    next: String,
+}
+
+pub async fn enrol_submit(
+    pending: PendingUser,
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, AppError> {
+    let next = safe_next(Some(&form.volgende));
+    if pending.totp_enabled {
+        return Ok(Redirect::to("/inloggen/code").into_response());
+    }
+    let uid = pending.user_id.clone();
+    let code = form.code.clone();
+    let (codes, hashes) = totp::recovery_codes();
+    let enrolled = state
+        .db
+        .write(move |c| {
+            let u = users::get(c, &uid)?;
+            let Some(secret) = u.totp_secret else {
+                return Ok(false);
+            };
+            let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) else {
+                return Ok(false);
+            };
+            users::enable_totp(c, &uid, step)?;
+            users::replace_recovery_codes(c, &uid, &hashes)?;
+            Ok(true)
+        })
+        .await?;
+    if !enrolled {
+        let html = enrol_page(
+            &state,
+            &pending,
+            next,
+            Some("Deze code klopt niet. Controleer of de tijd op uw telefoon goed staat en vul de nieuwste code in.".into()),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
+    }
+    let resp = finish_second_factor(
+        &state,
+        &pending,
+        &next,
+        "password and new authenticator (enrolled)",
+    )
+    .await?;
+    // Show the recovery codes once, on the answer that also carries the new cookie.
+    let (parts, _) = resp.into_parts();
+    let html = render(&RecoveryCodesPage {
+        page: Page::anonymous("Herstelcodes", state.settings.demo_mode),
+        codes,
+        next,
+    })?;
+    let mut out = html.into_response();
+    for v in parts.headers.get_all(header::SET_COOKIE) {
+        out.headers_mut().append(header::SET_COOKIE, v.clone());
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmptyForm {}
+
+pub async fn logout(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+    let current = CurrentUserOrPending::from_request(req, &state).await?;
+    let id = current.session_id.clone();
+    let e = AuditEvent {
+        actor_user_id: Some(current.user_id.clone()),
+        actor_name: current.name.clone(),
+        action: "logout".into(),
+        object_type: "user".into(),
+        object_id: Some(current.user_id.clone()),
+        source_address: current.source_address.clone(),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    state
+        .db
+        .write(move |c| {
+            sessions::delete(c, &id)?;
+            audit::append(c, &e)?;
+            Ok(())
+        })
+        .await?;
+    Ok(with_cookie(
+        Redirect::to("/inloggen?melding=uitgelogd").into_response(),
+        &session::clear_cookie(),
+    ))
+}
+
+/// Logout works from any session, also one still waiting for its second factor.
+struct CurrentUserOrPending {
+    session_id: String,
+    user_id: String,
+    name: String,
+    source_address: Option<String>,
+}
+
+impl FromRequest<AppState> for CurrentUserOrPending {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, body) = req.into_parts();
+        use axum::extract::FromRequestParts;
+        let who = match CurrentUser::from_request_parts(&mut parts, state).await {
+            Ok(u) => Self {
+                session_id: u.session_id,
+                user_id: u.user_id,
+                name: u.name,
+                source_address: u.source_address,
+            },
+            Err(AppError::SecondFactorRequired) => {
+                let p = PendingUser::from_request_parts(&mut parts, state).await?;
+                Self {
+                    session_id: p.session_id,
+                    user_id: p.user_id,
+                    name: p.name,
+                    source_address: p.source_address,
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let req = Request::from_parts(parts, body);
+        let CsrfForm(_f): CsrfForm<EmptyForm> = CsrfForm::from_request(req, state).await?;
+        Ok(who)
+    }
+}

@@ -1,0 +1,255 @@
+//! Forgotten password: an e-mailed link that works once and expires after an hour. The
+//! answer is the same whether or not the address is known.
+
+use super::session::{parse_form, read_body};
+use super::{ClientAddr, random_token, sha256_hex, throttle};
+use crate::error::AppError;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::audit::{self, AuditEvent};
+use rondom_db::{sessions, tokens, users};
+use rondom_domain::validate::{Email, check_new_password};
+use serde::Deserialize;
+
+pub const RESET_VALID_HOURS: i64 = 1;
+pub const INVITE_VALID_HOURS: i64 = 72;
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    page: Page,
+    sent: bool,
+    error: Option<String>,
+}
+
+fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+    t.render().map(Html).map_err(AppError::internal)
+}
+
+pub async fn forgot_form(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    render(&ForgotPage {
+        page: Page::anonymous("Wachtwoord vergeten", state.settings.demo_mode),
+        sent: false,
+        error: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ForgotForm {
+    email: String,
+}
+
+/// Creates a single-use link for this user and e-mails it. Used for "forgot password"
+/// and for inviting a new member (who then sets a first password).
+pub async fn send_link(
+    state: &AppState,
+    user_id: &str,
+    email: &str,
+    valid_hours: i64,
+    invite: bool,
+) -> Result<(), AppError> {
+    let token = random_token();
+    let hash = sha256_hex(&token);
+    let uid = user_id.to_owned();
+    let expires = rondom_db::now() + chrono::Duration::hours(valid_hours);
+    state
+        .db
+        .write(move |c| {
+            tokens::invalidate_password_resets(c, &uid)?;
+            tokens::create_password_reset(c, &uid, &hash, expires)
+        })
+        .await?;
+    let link = format!("{}/wachtwoord-herstellen/{token}", state.settings.base_url);
+    let (subject, body) = if invite {
+        (
+            "Uw account voor Rondom",
+            format!(
+                "Goedendag,\n\nEr is een account voor u aangemaakt in Rondom. Stel via deze link uw wachtwoord in (de link is {valid_hours} uur geldig en werkt één keer):\n\n{link}\n\nDaarna stelt u de tweestapsverificatie in met een authenticator-app.\n\nMet vriendelijke groet,\nRondom"
+            ),
+        )
+    } else {
+        (
+            "Wachtwoord herstellen in Rondom",
+            format!(
+                "Goedendag,\n\nU (of iemand anders) vroeg om uw wachtwoord voor Rondom te herstellen. Kies via deze link een nieuw wachtwoord (de link is {valid_hours} uur geldig en werkt één keer):\n\n{link}\n\nVroeg u dit niet? Dan kunt u dit bericht negeren; uw wachtwoord blijft hetzelfde.\n\nMet vriendelijke groet,\nRondom"
+            ),
+        )
+    };
+    state
+        .mailer
+        .send_later(email.to_owned(), subject.to_owned(), body);
+    Ok(())
+}
+
+pub async fn forgot_submit(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (_, body) = read_body(req, &state).await?;
+    let form: ForgotForm = parse_form(&body)?;
+    let Ok(email) = Email::parse(&form.email) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&ForgotPage {
+                page: Page::anonymous("Wachtwoord vergeten", state.settings.demo_mode),
+                sent: false,
+                error: Some("Vul een geldig e-mailadres in.".into()),
+            })?,
+        )
+            .into_response());
+    };
+    let email = email.into_inner();
+    // Counted like a failed login per address, so the form cannot be used to flood
+    // someone's mailbox or probe many addresses.
+    let address_key = addr.0.as_deref().map(throttle::address_key);
+    throttle::check(&state, None, address_key.clone()).await?;
+    throttle::fail(&state, None, address_key).await?;
+    let lookup = email.clone();
+    let user = state
+        .db
+        .read(move |c| users::find_by_email(c, &lookup))
+        .await?;
+    if let Some(u) = user.filter(|u| !u.disabled) {
+        send_link(&state, &u.id, &u.email, RESET_VALID_HOURS, false).await?;
+        let e = AuditEvent {
+            actor_user_id: Some(u.id.clone()),
+            actor_name: u.name.clone(),
+            action: "password_reset_requested".into(),
+            object_type: "user".into(),
+            object_id: Some(u.id.clone()),
+            source_address: addr.0.clone(),
+            outcome: "allowed".into(),
+            ..Default::default()
+        };
+        state.db.write(move |c| audit::append(c, &e)).await?;
+    }
+    Ok(render(&ForgotPage {
+        page: Page::anonymous("Wachtwoord vergeten", state.settings.demo_mode),
+        sent: true,
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    page: Page,
+    token: String,
+    valid: bool,
+    error: Option<String>,
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let hash = sha256_hex(&token);
+    let valid = state
+        .db
+        .read(move |c| tokens::peek_password_reset(c, &hash))
+        .await?
+        .is_some();
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    Ok((
+        status,
+        render(&ResetPage {
+            page: Page::anonymous("Nieuw wachtwoord kiezen", state.settings.demo_mode),
+            token,
+            valid,
+            error: None,
+        })?,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResetForm {
+    password: String,
+    password_repeat: String,
+}
+
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    addr: ClientAddr,
+    req: Request,
+) -> Result<Response, AppError> {
+    // The secret link is itself the proof; no session, so no CSRF token to compare.
+    let (_, body) = read_body(req, &state).await?;
+    let form: ResetForm = parse_form(&body)?;
+    let page = |error: String, valid: bool| ResetPage {
+        page: Page::anonymous("Nieuw wachtwoord kiezen", state.settings.demo_mode),
+        token: token.clone(),
+        valid,
+        error: Some(error),
+    };
+    if let Err(e) = check_new_password(&form.password) {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&page(e.message, true))?,
+        )
+            .into_response());
+    }
+    if form.password != form.password_repeat {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&page("De twee wachtwoorden zijn niet gelijk.".into(), true))?,
+        )
+            .into_response());
+    }
+    let new_hash = super::password::hash(form.password.clone())
+        .await
+        .map_err(AppError::internal)?;
+    let hash = sha256_hex(&token);
+    let source = addr.0.clone();
+    let done = state
+        .db
+        .write(move |c| {
+            let Some(uid) = tokens::consume_password_reset(c, &hash)? else {
+                return Ok(false);
+            };
+            let u = users::get(c, &uid)?;
+            users::set_password(c, &uid, &new_hash)?;
+            tokens::invalidate_password_resets(c, &uid)?;
+            // A new password ends every session: whoever had the old one is out.
+            sessions::delete_for_user(c, &uid, None)?;
+            audit::append(
+                c,
+                &AuditEvent {
+                    actor_user_id: Some(uid.clone()),
+                    actor_name: u.name,
+                    action: "password_reset".into(),
+                    object_type: "user".into(),
+                    object_id: Some(uid),
+                    source_address: source,
+                    outcome: "allowed".into(),
+                    ..Default::default()
+                },
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !done {
+        return Ok((
+            StatusCode::GONE,
+            render(&page(
+                "Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.".into(),
+                false,
+            ))?,
+        )
+            .into_response());
+    }
+    Ok(Redirect::to("/inloggen?melding=wachtwoord-gewijzigd").into_response())
+}

@@ -1,0 +1,309 @@
+//! Server-side sessions. The cookie holds a random value; the database holds its SHA-256,
+//! the person, the CSRF token and the timestamps. Idle and absolute timeouts are checked
+//! on every request; logout and expiry delete the row.
+
+use super::{ClientAddr, client_addr, constant_time_eq, cookie, random_token, sha256_hex};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use rondom_db::{DbError, sessions, users};
+use rondom_domain::{Actor, Role};
+use serde::de::DeserializeOwned;
+
+pub const SESSION_COOKIE: &str = "rondom_session";
+/// Refreshing `last_seen_at` on every request would make every page view a write;
+/// a minute of slack on a 30-minute idle timeout is harmless.
+const TOUCH_AFTER_SECS: i64 = 60;
+
+pub fn session_cookie(state: &AppState, value: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
+        if state.settings.is_https() {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Creates a session and returns the cookie value (shown to nobody else).
+pub async fn create(
+    state: &AppState,
+    user_id: &str,
+    mfa_done: bool,
+    addr: &ClientAddr,
+    user_agent: Option<String>,
+) -> Result<String, AppError> {
+    let token = random_token();
+    let id = sha256_hex(&token);
+    let csrf = random_token();
+    let expires_at = rondom_db::now()
+        + chrono::Duration::from_std(state.settings.session_absolute)
+            .map_err(AppError::internal)?;
+    let user_id = user_id.to_owned();
+    let addr = addr.0.clone();
+    state
+        .db
+        .write(move |c| {
+            sessions::create(
+                c,
+                &sessions::NewSession {
+                    id: &id,
+                    user_id: &user_id,
+                    csrf_token: &csrf,
+                    mfa_done,
+                    expires_at,
+                    source_address: addr.as_deref(),
+                    user_agent: user_agent.as_deref().map(|u| &u[..u.len().min(300)]),
+                },
+            )
+        })
+        .await?;
+    Ok(token)
+}
+
+/// A logged-in person who has passed every factor required of them.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub session_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub csrf: String,
+    pub is_demo: bool,
+    pub actor: Actor,
+    pub source_address: Option<String>,
+}
+
+/// A person who gave the right password but still owes the second factor (or must set
+/// it up).
+#[derive(Debug, Clone)]
+pub struct PendingUser {
+    pub session_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub csrf: String,
+    pub totp_enabled: bool,
+    pub source_address: Option<String>,
+}
+
+enum Loaded {
+    Full(CurrentUser),
+    Pending(PendingUser),
+}
+
+fn requested_path(parts: &Parts) -> String {
+    if parts.method == Method::GET {
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        "/".into()
+    }
+}
+
+async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
+    let next = requested_path(parts);
+    let Some(token) = cookie(parts, SESSION_COOKIE) else {
+        return Err(AppError::LoginRequired {
+            next,
+            expired: false,
+        });
+    };
+    let id = sha256_hex(token);
+    let idle =
+        chrono::Duration::from_std(state.settings.session_idle).map_err(AppError::internal)?;
+    let now = rondom_db::now();
+    let sid = id.clone();
+    let loaded = state
+        .db
+        .read(move |c| {
+            let Some(row) = sessions::load(c, &sid)? else {
+                return Ok(None);
+            };
+            let memberships = users::memberships_of(c, &row.0.user_id)?;
+            let family = users::get(c, &row.0.user_id)?.family_role;
+            Ok(Some((row, memberships, family)))
+        })
+        .await?;
+    let Some(((s, name, email, is_demo, totp_enabled), memberships, family)) = loaded else {
+        return Err(AppError::LoginRequired {
+            next,
+            expired: true,
+        });
+    };
+    if s.expires_at <= now || s.last_seen_at + idle <= now {
+        let sid = id.clone();
+        state.db.write(move |c| sessions::delete(c, &sid)).await?;
+        return Err(AppError::LoginRequired {
+            next,
+            expired: true,
+        });
+    }
+    if (now - s.last_seen_at).num_seconds() >= TOUCH_AFTER_SECS {
+        let sid = id.clone();
+        state
+            .db
+            .write(move |c| sessions::touch(c, &sid, now))
+            .await?;
+    }
+    let source_address = client_addr(parts, state);
+    if !s.mfa_done {
+        return Ok(Loaded::Pending(PendingUser {
+            session_id: id,
+            user_id: s.user_id,
+            name,
+            email,
+            csrf: s.csrf_token,
+            totp_enabled,
+            source_address,
+        }));
+    }
+    let actor = Actor {
+        user_id: s.user_id.clone(),
+        memberships: memberships
+            .into_iter()
+            .filter_map(|(org, _, _, role)| Role::parse(&role).map(|r| (org, r)))
+            .collect(),
+        family_role: family.as_deref().and_then(Role::parse),
+    };
+    Ok(Loaded::Full(CurrentUser {
+        session_id: id,
+        user_id: s.user_id,
+        name,
+        email,
+        csrf: s.csrf_token,
+        is_demo,
+        actor,
+        source_address,
+    }))
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            return Ok(u.clone());
+        }
+        match load(parts, state).await? {
+            Loaded::Full(u) => {
+                parts.extensions.insert(u.clone());
+                Ok(u)
+            }
+            Loaded::Pending(_) => Err(AppError::SecondFactorRequired),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PendingUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match load(parts, state).await? {
+            Loaded::Pending(p) => Ok(p),
+            // Already through: nothing to do on the second-factor pages.
+            Loaded::Full(_) => Err(AppError::LoginRequired {
+                next: "/".into(),
+                expired: false,
+            }),
+        }
+    }
+}
+
+/// A form body whose `csrf` field must match the session's token. Every state-changing
+/// page handler takes its form through this type, so none can forget the check.
+pub struct CsrfForm<T>(pub T);
+
+/// The CSRF token that the session expects, from whichever session extractor ran.
+pub trait SessionCsrf {
+    fn csrf_token(&self) -> &str;
+}
+
+impl SessionCsrf for CurrentUser {
+    fn csrf_token(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl SessionCsrf for PendingUser {
+    fn csrf_token(&self) -> &str {
+        &self.csrf
+    }
+}
+
+pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::BadRequest("Het formulier is niet goed ingevuld. Laad de pagina opnieuw.".into())
+    })
+}
+
+pub fn form_token(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v)
+}
+
+pub async fn read_body(req: Request, state: &AppState) -> Result<(Parts, Bytes), AppError> {
+    let (parts, body) = req.into_parts();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let req = Request::from_parts(parts.clone(), body);
+    let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("Het formulier kon niet gelezen worden.".into())
+        }
+    })?;
+    Ok((parts, bytes))
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, bytes) = read_body(req, state).await?;
+        let expected = if let Some(u) = parts.extensions.get::<CurrentUser>() {
+            u.csrf.clone()
+        } else {
+            match load(&parts, state).await? {
+                Loaded::Full(u) => {
+                    let c = u.csrf.clone();
+                    parts.extensions.insert(u);
+                    c
+                }
+                Loaded::Pending(p) => p.csrf,
+            }
+        };
+        let given = form_token(&bytes).unwrap_or_default();
+        if !constant_time_eq(&given, &expected) {
+            return Err(AppError::Csrf);
+        }
+        Ok(Self(parse_form(&bytes)?))
+    }
+}
+
+/// Deletes the session row: logout works on the server, not just in the browser.
+pub async fn end(state: &AppState, session_id: &str) -> Result<(), DbError> {
+    let sid = session_id.to_owned();
+    state.db.write(move |c| sessions::delete(c, &sid)).await
+}

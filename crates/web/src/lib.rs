@@ -1,0 +1,166 @@
+//! Rondom's HTTP side. Requests flow: tower-http layers (request id, tracing, timeout,
+//! compression) → security headers and same-origin check → router → extractors
+//! (session or API token, CSRF form) → handler → `access::require` (policy + audit) →
+//! `rondom_db` in one transaction → askama template or JSON.
+//!
+//! Architecture invariant: handlers never decide access by comparing roles themselves;
+//! they ask `access::require`, which asks `rondom_domain::policy`.
+
+pub mod access;
+pub mod account;
+pub mod admin;
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod format;
+pub mod home;
+pub mod mail;
+pub mod middleware;
+pub mod ops;
+pub mod page;
+pub mod settings;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::routing::{get, post};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use settings::Settings;
+pub use state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the state: checks the mail settings and prepares the dummy password hash.
+pub fn build_state(
+    db: rondom_db::Db,
+    settings: Settings,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> Result<AppState, String> {
+    let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
+    let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        mailer,
+        metrics,
+        dummy_hash: Arc::new(dummy_hash),
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .route(
+            "/inloggen",
+            get(auth::login::login_form).post(auth::login::login_submit),
+        )
+        .route(
+            "/inloggen/code",
+            get(auth::login::code_form).post(auth::login::code_submit),
+        )
+        .route(
+            "/inloggen/tweestapsverificatie",
+            get(auth::login::enrol_form).post(auth::login::enrol_submit),
+        )
+        .route("/uitloggen", post(auth::login::logout))
+        .route(
+            "/wachtwoord-vergeten",
+            get(auth::reset::forgot_form).post(auth::reset::forgot_submit),
+        )
+        .route(
+            "/wachtwoord-herstellen/{token}",
+            get(auth::reset::reset_form).post(auth::reset::reset_submit),
+        )
+        .route("/account", get(account::show))
+        .route("/account/wachtwoord", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route(
+            "/account/tokens/{id}/intrekken",
+            post(account::revoke_token),
+        )
+        .route("/beheer", get(admin::index))
+        .route("/beheer/organisaties", get(admin::organisations::list))
+        .route(
+            "/beheer/organisaties/nieuw",
+            get(admin::organisations::new_form).post(admin::organisations::create),
+        )
+        .route("/beheer/organisaties/{id}", get(admin::organisations::show))
+        .route(
+            "/beheer/organisaties/{id}/bewerken",
+            get(admin::organisations::edit_form).post(admin::organisations::update),
+        )
+        .route(
+            "/beheer/organisaties/{id}/leden",
+            post(admin::organisations::add_member),
+        )
+        .route(
+            "/beheer/organisaties/{id}/leden/{membership_id}/verwijderen",
+            post(admin::organisations::remove_member),
+        )
+        .route("/beheer/audit", get(admin::audit_log::show))
+        .route("/static/{name}", get(assets::asset))
+        .fallback(page_not_found);
+
+    let api = Router::new()
+        .route("/api/v1/me", get(api::me))
+        .route(
+            "/api/v1/organisations",
+            get(api::list_organisations).post(api::post_organisation),
+        )
+        .route("/api/v1/organisations/{id}", get(api::get_organisation))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/{*rest}", axum::routing::any(api::not_found));
+
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+
+    let timeout = state.settings.request_timeout;
+    let body_limit = state.settings.max_body_bytes;
+    pages
+        .merge(api)
+        .merge(ops)
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(axum::middleware::from_fn(middleware::same_origin))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn page_not_found() -> error::AppError {
+    error::AppError::NotFound
+}
+
+/// Serves until `shutdown` resolves; connections finish their current request.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,79 @@
+//! What every page template shares: title, navigation for what this person may open,
+//! the CSRF token for the logout button, the DEMO banner and one-line notices.
+
+use crate::auth::session::CurrentUser;
+use rondom_domain::{Action, Resource, authorize};
+
+pub struct Nav {
+    pub name: String,
+    pub can_administer: bool,
+    pub can_read_audit: bool,
+}
+
+pub struct Page {
+    pub title: String,
+    pub active: &'static str,
+    pub user: Option<Nav>,
+    pub csrf: String,
+    pub demo: bool,
+    pub notice: Option<&'static str>,
+}
+
+impl Page {
+    pub fn anonymous(title: impl Into<String>, demo: bool) -> Self {
+        Self {
+            title: title.into(),
+            active: "",
+            user: None,
+            csrf: String::new(),
+            demo,
+            notice: None,
+        }
+    }
+
+    pub fn for_user(title: impl Into<String>, active: &'static str, user: &CurrentUser) -> Self {
+        let a = &user.actor;
+        let admin_of_some = a.administered_organisations().next().is_some();
+        Self {
+            title: title.into(),
+            active,
+            user: Some(Nav {
+                name: user.name.clone(),
+                can_administer: a.is_platform_admin() || admin_of_some,
+                can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
+                    || admin_of_some,
+            }),
+            csrf: user.csrf.clone(),
+            demo: user.is_demo,
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, code: Option<&str>) -> Self {
+        self.notice = code.and_then(notice_text);
+        self
+    }
+}
+
+/// Notices travel as a short code in the URL after a redirect; only these fixed texts are
+/// ever shown, so nothing from the URL is reflected into the page.
+pub fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "uitgelogd" => "U bent uitgelogd.",
+        "sessie-verlopen" => {
+            "Uw sessie is verlopen. Log opnieuw in; daarna gaat u verder waar u was."
+        }
+        "wachtwoord-gewijzigd" => "Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord.",
+        "opgeslagen" => "De wijzigingen zijn opgeslagen.",
+        "aangemaakt" => "De organisatie is aangemaakt.",
+        "lid-toegevoegd" => {
+            "Het lid is toegevoegd. Is het een nieuw account, dan krijgt de persoon een e-mail om een wachtwoord in te stellen."
+        }
+        "lid-verwijderd" => "Het lid is verwijderd uit deze organisatie.",
+        "token-ingetrokken" => "Het API-token is ingetrokken.",
+        "wachtwoord-opgeslagen" => {
+            "Uw nieuwe wachtwoord is opgeslagen. Uw andere sessies zijn beëindigd."
+        }
+        _ => return None,
+    })
+}

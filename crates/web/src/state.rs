@@ -1,0 +1,18 @@
+use crate::mail::Mailer;
+use crate::settings::Settings;
+use metrics_exporter_prometheus::PrometheusHandle;
+use rondom_db::Db;
+use std::sync::Arc;
+
+/// Everything a handler may use. Nothing in here is per-user state: sessions, throttles
+/// and the audit chain live in the database, so any number of servers can share the load.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub mailer: Mailer,
+    pub metrics: Option<PrometheusHandle>,
+    /// A real argon2 hash to verify against when an e-mail address is unknown, so that the
+    /// answer takes as long as for a known address.
+    pub dummy_hash: Arc<String>,
+}
