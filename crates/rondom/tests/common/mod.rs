@@ -1,0 +1,305 @@
+//! Test kit: a real `rondom` server on a free port, on a fresh SQLite file or a fresh
+//! PostgreSQL database, with a real SMTP sink, and an HTTP client that keeps cookies.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod smtp;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use rondom::app::{self, Running};
+use rondom::config::{Config, LogFormat};
+use rondom_db::Db;
+use rondom_web::settings::{SmtpSettings, SmtpTls};
+use std::net::SocketAddr;
+
+pub const PASSWORD: &str = "een lang genoeg wachtwoord";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh, empty database; dropped again when the value goes.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("rondom.db").display());
+                Self { url, pg_name: None, _dir: Some(dir) }
+            }
+            Backend::Postgres => {
+                let name = format!("rondom_test_{}", uuid_like());
+                let admin = postgres_admin_url();
+                let mut c = diesel::PgConnection::establish(&admin)
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for the tests: {e}"));
+                c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+                Self { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            let admin = postgres_admin_url();
+            // A plain thread: Drop may run inside the async runtime.
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut c) = diesel::PgConnection::establish(&admin) {
+                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub fn uuid_like() -> String {
+    use rand::Rng;
+    let mut r = rand::thread_rng();
+    (0..16).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[r.gen_range(0..36)])).collect()
+}
+
+pub struct TestApp {
+    pub running: Option<Running>,
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: Db,
+    pub smtp: smtp::Sink,
+    pub config: Config,
+    pub test_db: TestDb,
+}
+
+pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
+    let mut web = rondom_web::Settings::local("http://127.0.0.1:0");
+    web.demo_mode = demo;
+    web.smtp = Some(SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: smtp_port,
+        tls: SmtpTls::None,
+        username: None,
+        password: None,
+        from: "Rondom <noreply@rondom.example>".into(),
+    });
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: url.to_owned(),
+        db_max_connections: 4,
+        log_format: LogFormat::Text,
+        web,
+    }
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, false).await
+    }
+
+    pub async fn start_with(backend: Backend, demo: bool) -> Self {
+        let test_db = TestDb::new(backend);
+        let smtp = smtp::Sink::start().await;
+        let config = config_for(&test_db.url, smtp.port, demo);
+        let running = app::start(&config, None).await.unwrap();
+        let db = running.state.db.clone();
+        let addr = running.addr;
+        Self {
+            running: Some(running),
+            addr,
+            base: format!("http://{addr}"),
+            db,
+            smtp,
+            config,
+            test_db,
+        }
+    }
+
+    /// A second server on the same database (as behind a load balancer).
+    pub async fn second_server(&self) -> Running {
+        app::start(&self.config, None).await.unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn org(&self, name: &str, kind: &str) -> String {
+        let input = rondom_db::organisations::OrganisationInput {
+            name: name.into(),
+            kind: kind.into(),
+            agb_code: None,
+            gemeente_code: "GM9999".into(),
+            wijk_code: None,
+            street: "Kerkstraat".into(),
+            house_number: "1".into(),
+            postcode: "9999 ZZ".into(),
+            city: "Voorbeeld".into(),
+            phone: None,
+            email: None,
+        };
+        self.db
+            .write(move |c| rondom_db::organisations::create(c, &input))
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A user with password `PASSWORD` and these roles in this organisation.
+    pub async fn user(&self, email: &str, org: Option<&str>, roles: &[&str]) -> String {
+        let hash = rondom_web::auth::password::hash_blocking(PASSWORD).unwrap();
+        let email = email.to_owned();
+        let org = org.map(str::to_owned);
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        self.db
+            .write(move |c| {
+                let family = if org.is_none() { roles.first().cloned() } else { None };
+                let id = rondom_db::users::create(
+                    c,
+                    &rondom_db::users::NewUser {
+                        email: &email,
+                        name: &format!("Test {}", email.split('@').next().unwrap_or("x")),
+                        password_hash: Some(&hash),
+                        family_role: family.as_deref(),
+                        is_demo: false,
+                    },
+                )?;
+                if let Some(o) = &org {
+                    for r in &roles {
+                        rondom_db::organisations::add_membership(c, &id, o, r)?;
+                    }
+                }
+                Ok(id)
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn audit(&self) -> Vec<rondom_db::audit::AuditEntry> {
+        self.db
+            .read(|c| rondom_db::audit::list(c, &Default::default(), None, 10_000))
+            .await
+            .unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
+/// The value of `<input … name="NAME" value="…">` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html.find(&needle).unwrap_or_else(|| panic!("no field {name} in page:\n{html}")) + needle.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub struct Login {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+/// Submits the login form (after fetching it for its CSRF token).
+pub async fn password_login(app: &TestApp, client: &reqwest::Client, email: &str, password: &str, next: &str) -> Login {
+    let page = client.get(app.url(&format!("/inloggen?volgende={next}"))).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let resp = client
+        .post(app.url("/inloggen"))
+        .form(&[("email", email), ("password", password), ("csrf", &csrf), ("volgende", next)])
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let location = location(&resp);
+    Login { status, location, body: resp.text().await.unwrap() }
+}
+
+/// Enrols TOTP for a freshly logged-in professional; returns the secret.
+pub async fn enrol_totp(app: &TestApp, client: &reqwest::Client) -> String {
+    let page = client.get(app.url("/inloggen/tweestapsverificatie")).send().await.unwrap().text().await.unwrap();
+    let secret = secret_from_page(&page);
+    let csrf = hidden(&page, "csrf");
+    let code = rondom_web::auth::totp::code_at(&secret, rondom_web::auth::totp::unix_now()).unwrap();
+    let resp = client
+        .post(app.url("/inloggen/tweestapsverificatie"))
+        .form(&[("code", code.as_str()), ("csrf", &csrf), ("volgende", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "enrolment accepted");
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("Uw herstelcodes"), "recovery codes shown");
+    secret
+}
+
+pub fn secret_from_page(page: &str) -> String {
+    let start = page.find("id=\"totp-secret\">").unwrap() + "id=\"totp-secret\">".len();
+    let end = page[start..].find('<').unwrap() + start;
+    page[start..end].replace(' ', "")
+}
+
+/// Logs a professional in completely: password, then enrolment. Returns the client.
+pub async fn logged_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = app.client();
+    let l = password_login(app, &client, email, PASSWORD, "/").await;
+    assert_eq!(l.status, 303, "password accepted: {}", l.body);
+    if l.location.starts_with("/inloggen/tweestapsverificatie") {
+        enrol_totp(app, &client).await;
+    }
+    client
+}
+
+/// The CSRF token of the logged-in session, read from a page.
+pub async fn csrf_of(app: &TestApp, client: &reqwest::Client) -> String {
+    let page = client.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    hidden(&page, "csrf")
+}
