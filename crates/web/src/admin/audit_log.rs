@@ -87,7 +87,7 @@ pub async fn show(
     let from = match q.van.trim() {
         "" => None,
         s => format::local_date_start(s).or_else(|| {
-            error = Some("De datum 'van' is niet geldig.".to_owned());
+            error = Some("De begindatum is niet geldig; gebruik de datumkiezer.".to_owned());
             None
         }),
     };
@@ -96,7 +96,7 @@ pub async fn show(
         s => format::local_date_start(s)
             .map(|d| d + chrono::Duration::days(1))
             .or_else(|| {
-                error = Some("De datum 'tot en met' is niet geldig.".to_owned());
+                error = Some("De einddatum is niet geldig; gebruik de datumkiezer.".to_owned());
                 None
             }),
     };
