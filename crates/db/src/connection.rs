@@ -158,11 +158,27 @@ impl Db {
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
         let target = Target::parse(url).map_err(DbError::Unavailable)?;
         let backend = target.backend();
+        let manager = Manager { target };
+        // One direct attempt first: a wrong URL or a database that is down fails at once
+        // with the driver's own words, instead of after the pool's time-out.
+        manager.connect().map_err(|e| {
+            let words = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            DbError::Unavailable(words)
+        })?;
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
-            .min_idle(Some(1))
+            // No background connecting: a command-line run that exits while a pool thread is
+            // inside libpq crashes in its exit handlers. Connections open on first use.
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
-            .build(Manager { target })
+            // Failures are reported to the caller as one sentence; r2d2's own logging
+            // would print them a second time.
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build(manager)
             .map_err(|e| {
                 DbError::Unavailable(format!("cannot open the {} database: {e}", backend.name()))
             })?;

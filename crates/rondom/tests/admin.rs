@@ -18,24 +18,45 @@ async fn an_admin_of_one_organisation_cannot_open_another_ones_admin_page(b: Bac
     let app = TestApp::start(b).await;
     let a = app.org("Praktijk A", "huisartsenpraktijk").await;
     let other = app.org("Praktijk B", "huisartsenpraktijk").await;
-    app.user("beheer-a@test.example", Some(&a), &["organisatiebeheerder", "huisarts"]).await;
+    app.user(
+        "beheer-a@test.example",
+        Some(&a),
+        &["organisatiebeheerder", "huisarts"],
+    )
+    .await;
     let client = logged_in(&app, "beheer-a@test.example").await;
 
-    let own = client.get(app.url(&format!("/beheer/organisaties/{a}"))).send().await.unwrap();
+    let own = client
+        .get(app.url(&format!("/beheer/organisaties/{a}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 200);
     assert!(own.text().await.unwrap().contains("Praktijk A"));
 
-    let theirs = client.get(app.url(&format!("/beheer/organisaties/{other}"))).send().await.unwrap();
+    let theirs = client
+        .get(app.url(&format!("/beheer/organisaties/{other}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(theirs.status(), 403);
     let body = theirs.text().await.unwrap();
     assert!(body.contains("Geen toegang"));
-    assert!(!body.contains("Praktijk B"), "nothing of the other organisation is shown");
+    assert!(
+        !body.contains("Praktijk B"),
+        "nothing of the other organisation is shown"
+    );
 
     // Changing the other organisation by posting directly is refused too.
     let csrf = csrf_of(&app, &client).await;
     let r = client
         .post(app.url(&format!("/beheer/organisaties/{other}/leden")))
-        .form(&[("csrf", csrf.as_str()), ("name", "Indringer"), ("email", "x@test.example"), ("role", "huisarts")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Indringer"),
+            ("email", "x@test.example"),
+            ("role", "huisarts"),
+        ])
         .send()
         .await
         .unwrap();
@@ -48,8 +69,14 @@ async fn an_admin_of_one_organisation_cannot_open_another_ones_admin_page(b: Bac
         .filter(|e| e.outcome == "denied" && e.object_id.as_deref() == Some(other.as_str()))
         .collect();
     assert_eq!(denied.len(), 2, "both refusals are in the audit log");
-    assert!(denied.iter().all(|e| e.actor_name == "Test beheer-a" && e.source_address.as_deref() == Some("127.0.0.1")));
-    let members = app.db.read(move |c| rondom_db::organisations::members(c, &other)).await.unwrap();
+    assert!(denied.iter().all(
+        |e| e.actor_name == "Test beheer-a" && e.source_address.as_deref() == Some("127.0.0.1")
+    ));
+    let members = app
+        .db
+        .read(move |c| rondom_db::organisations::members(c, &other))
+        .await
+        .unwrap();
     assert!(members.is_empty());
     app.stop().await;
 }
@@ -57,9 +84,17 @@ async fn an_admin_of_one_organisation_cannot_open_another_ones_admin_page(b: Bac
 async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: Backend) {
     let app = TestApp::start(b).await;
     let platform = app.org("Platform", "platform").await;
-    app.user("root@test.example", Some(&platform), &["beheerder"]).await;
+    app.user("root@test.example", Some(&platform), &["beheerder"])
+        .await;
     let client = logged_in(&app, "root@test.example").await;
-    let page = client.get(app.url("/beheer/organisaties/nieuw")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/beheer/organisaties/nieuw"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     let mut form = vec![
         ("csrf", csrf.as_str()),
@@ -72,55 +107,122 @@ async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: B
         ("postcode", "1234 SS"),
         ("city", "Voorbeeld"),
     ];
-    let r = client.post(app.url("/beheer/organisaties/nieuw")).form(&form).send().await.unwrap();
+    let r = client
+        .post(app.url("/beheer/organisaties/nieuw"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("Een AGB-code bestaat uit precies 8 cijfers."));
     assert!(body.contains("de letters SA, SD en SS worden niet gebruikt"));
-    assert!(body.contains("value=\"Huisartsenpraktijk Nieuw\""), "what was typed is kept");
-    let count = app.db.read(|c| rondom_db::organisations::count(c)).await.unwrap();
+    assert!(
+        body.contains("value=\"Huisartsenpraktijk Nieuw\""),
+        "what was typed is kept"
+    );
+    let count = app
+        .db
+        .read(|c| rondom_db::organisations::count(c))
+        .await
+        .unwrap();
     assert_eq!(count, 1, "nothing saved");
 
     form[3] = ("agb_code", "01234567");
     form[7] = ("postcode", "1234ab");
-    let r = client.post(app.url("/beheer/organisaties/nieuw")).form(&form).send().await.unwrap();
+    let r = client
+        .post(app.url("/beheer/organisaties/nieuw"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let created = app.client();
-    drop(created);
-    let page = client.get(app.url(&location(&r))).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url(&location(&r)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("De organisatie is aangemaakt."));
     assert!(page.contains("1234 AB"), "postcode normalised");
 
     // The same AGB code twice is a clear field error.
-    let r = client.post(app.url("/beheer/organisaties/nieuw")).form(&form).send().await.unwrap();
+    let r = client
+        .post(app.url("/beheer/organisaties/nieuw"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("Er is al een organisatie met deze AGB-code."));
-    assert!(app.audit().await.iter().any(|e| e.action == "organisation_create" && e.outcome == "allowed"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Er is al een organisatie met deze AGB-code.")
+    );
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "organisation_create" && e.outcome == "allowed")
+    );
     app.stop().await;
 }
 
 async fn organisation_admin_adds_a_member_who_is_invited_by_email(b: Backend) {
     let app = TestApp::start(b).await;
     let team = app.org("Sociaal Team", "sociaal_team").await;
-    app.user("tl@test.example", Some(&team), &["organisatiebeheerder", "teamleider"]).await;
+    app.user(
+        "tl@test.example",
+        Some(&team),
+        &["organisatiebeheerder", "teamleider"],
+    )
+    .await;
     let client = logged_in(&app, "tl@test.example").await;
-    let page = client.get(app.url(&format!("/beheer/organisaties/{team}"))).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url(&format!("/beheer/organisaties/{team}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     assert!(page.contains("value=\"consulent\""));
-    assert!(!page.contains("value=\"huisarts\""), "only roles that fit a social team are offered");
+    assert!(
+        !page.contains("value=\"huisarts\""),
+        "only roles that fit a social team are offered"
+    );
 
     let r = client
         .post(app.url(&format!("/beheer/organisaties/{team}/leden")))
-        .form(&[("csrf", csrf.as_str()), ("name", "Nieuwe Consulent"), ("email", "nieuw@test.example"), ("role", "huisarts")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Nieuwe Consulent"),
+            ("email", "nieuw@test.example"),
+            ("role", "huisarts"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "a role that does not fit is refused");
-    assert!(r.text().await.unwrap().contains("Kies een rol die bij deze organisatie past."));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Kies een rol die bij deze organisatie past.")
+    );
 
     let r = client
         .post(app.url(&format!("/beheer/organisaties/{team}/leden")))
-        .form(&[("csrf", csrf.as_str()), ("name", "Nieuwe Consulent"), ("email", "nieuw@test.example"), ("role", "consulent")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Nieuwe Consulent"),
+            ("email", "nieuw@test.example"),
+            ("role", "consulent"),
+        ])
         .send()
         .await
         .unwrap();
@@ -132,25 +234,53 @@ async fn organisation_admin_adds_a_member_who_is_invited_by_email(b: Backend) {
     let path = link.trim_start_matches(&app.base).to_owned();
     let newcomer = app.client();
     let pw = "mijn eerste wachtwoord";
-    let r = newcomer.post(app.url(&path)).form(&[("password", pw), ("password_repeat", pw)]).send().await.unwrap();
+    let r = newcomer
+        .post(app.url(&path))
+        .form(&[("password", pw), ("password_repeat", pw)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let l = password_login(&app, &newcomer, "nieuw@test.example", pw, "/").await;
-    assert!(l.location.starts_with("/inloggen/tweestapsverificatie"), "a new consultant sets up the second factor");
+    assert!(
+        l.location.starts_with("/inloggen/tweestapsverificatie"),
+        "a new consultant sets up the second factor"
+    );
 
-    let page = client.get(app.url(&format!("/beheer/organisaties/{team}"))).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url(&format!("/beheer/organisaties/{team}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Nieuwe Consulent"));
     // The last organisation admin cannot remove... themselves is not offered; remove the newcomer.
     let mid_start = page.find("/leden/").unwrap() + "/leden/".len();
-    let mid: String = page[mid_start..].chars().take_while(|c| *c != '/').collect();
+    let mid: String = page[mid_start..]
+        .chars()
+        .take_while(|c| *c != '/')
+        .collect();
     let r = client
-        .post(app.url(&format!("/beheer/organisaties/{team}/leden/{mid}/verwijderen")))
+        .post(app.url(&format!(
+            "/beheer/organisaties/{team}/leden/{mid}/verwijderen"
+        )))
         .form(&[("csrf", csrf.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let members = app.db.read(move |c| rondom_db::organisations::members(c, &team)).await.unwrap();
-    assert_eq!(members.len(), 2, "the admin holds two roles; the newcomer is gone");
+    let members = app
+        .db
+        .read(move |c| rondom_db::organisations::members(c, &team))
+        .await
+        .unwrap();
+    assert_eq!(
+        members.len(),
+        2,
+        "the admin holds two roles; the newcomer is gone"
+    );
     assert!(members.iter().all(|m| m.email == "tl@test.example"));
     app.stop().await;
 }
@@ -160,9 +290,24 @@ async fn ordinary_members_see_no_administration(b: Backend) {
     let p = app.org("Praktijk", "huisartsenpraktijk").await;
     app.user("poh@test.example", Some(&p), &["poh"]).await;
     let client = logged_in(&app, "poh@test.example").await;
-    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(!home.contains("href=\"/beheer\""), "no admin link in the menu");
-    for path in ["/beheer", "/beheer/organisaties", &format!("/beheer/organisaties/{p}"), "/beheer/audit"] {
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !home.contains("href=\"/beheer\""),
+        "no admin link in the menu"
+    );
+    for path in [
+        "/beheer",
+        "/beheer/organisaties",
+        &format!("/beheer/organisaties/{p}"),
+        "/beheer/audit",
+    ] {
         let r = client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 403, "{path}");
     }
@@ -173,21 +318,48 @@ async fn audit_log_page_filters_and_is_scoped_to_the_organisation(b: Backend) {
     let app = TestApp::start(b).await;
     let a = app.org("Praktijk A", "huisartsenpraktijk").await;
     let other = app.org("Praktijk B", "huisartsenpraktijk").await;
-    app.user("beheer-a@test.example", Some(&a), &["organisatiebeheerder"]).await;
-    app.user("beheer-b@test.example", Some(&other), &["organisatiebeheerder"]).await;
+    app.user("beheer-a@test.example", Some(&a), &["organisatiebeheerder"])
+        .await;
+    app.user(
+        "beheer-b@test.example",
+        Some(&other),
+        &["organisatiebeheerder"],
+    )
+    .await;
     let _b_client = logged_in(&app, "beheer-b@test.example").await;
     let client = logged_in(&app, "beheer-a@test.example").await;
     let page = client.get(app.url("/beheer/audit")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("Test beheer-a"));
-    assert!(!page.contains("Test beheer-b"), "another organisation's people are not shown");
-    let r = client.get(app.url(&format!("/beheer/audit?organisatie={other}"))).send().await.unwrap();
+    assert!(
+        !page.contains("Test beheer-b"),
+        "another organisation's people are not shown"
+    );
+    let r = client
+        .get(app.url(&format!("/beheer/audit?organisatie={other}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = client.get(app.url("/beheer/audit?uitkomst=denied")).send().await.unwrap().text().await.unwrap();
+    let r = client
+        .get(app.url("/beheer/audit?uitkomst=denied"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(r.contains("geweigerd"), "the refusal just now is listed");
     assert!(!r.contains(">toegestaan<"), "only refusals are listed");
-    let r = client.get(app.url("/beheer/audit?van=gisteren")).send().await.unwrap().text().await.unwrap();
+    let r = client
+        .get(app.url("/beheer/audit?van=gisteren"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(r.contains("De begindatum is niet geldig"), "{r}");
     app.stop().await;
 }

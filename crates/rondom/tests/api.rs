@@ -29,7 +29,15 @@ async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
     let uid = app.user("api@test.example", Some(&p), &["huisarts"]).await;
     let token = token_for(&app, &uid).await;
     let c = app.client();
-    let me: Value = c.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: Value = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email"], "api@test.example");
     assert_eq!(me["memberships"][0]["role"], "huisarts");
     assert_eq!(me["memberships"][0]["organisation_name"], "Praktijk");
@@ -43,22 +51,55 @@ async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
         assert_eq!(r.status(), 401);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "unauthorized");
-        assert!(body["error"]["message"].as_str().unwrap().contains("API-token"));
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("API-token")
+        );
     }
     // A revoked token stops working at once.
-    let tid = app.db.read(move |c| rondom_db::tokens::list_api_tokens(c, &uid)).await.unwrap()[0].id.clone();
+    let tid = app
+        .db
+        .read(move |c| rondom_db::tokens::list_api_tokens(c, &uid))
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
     let owner = me["id"].as_str().unwrap().to_owned();
-    app.db.write(move |c| rondom_db::tokens::revoke_api_token(c, &owner, &tid)).await.unwrap();
-    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401);
+    app.db
+        .write(move |c| rondom_db::tokens::revoke_api_token(c, &owner, &tid))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     let r = c.get(app.url("/api/v1/bestaat-niet")).send().await.unwrap();
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 
-    let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = c
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/me", "/api/v1/organisations", "/api/v1/organisations/{id}"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{id}",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
@@ -68,7 +109,9 @@ async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
 async fn malformed_and_invalid_json_get_structured_errors(b: Backend) {
     let app = TestApp::start(b).await;
     let platform = app.org("Platform", "platform").await;
-    let uid = app.user("root@test.example", Some(&platform), &["beheerder"]).await;
+    let uid = app
+        .user("root@test.example", Some(&platform), &["beheerder"])
+        .await;
     let token = token_for(&app, &uid).await;
     let c = app.client();
     let r = c
@@ -82,7 +125,12 @@ async fn malformed_and_invalid_json_get_structured_errors(b: Backend) {
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("Ongeldige JSON"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ongeldige JSON")
+    );
 
     let r = c
         .post(app.url("/api/v1/organisations"))
@@ -107,7 +155,15 @@ async fn malformed_and_invalid_json_get_structured_errors(b: Backend) {
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["kind"], "school");
     let id = created["id"].as_str().unwrap();
-    let got: Value = c.get(app.url(&format!("/api/v1/organisations/{id}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let got: Value = c
+        .get(app.url(&format!("/api/v1/organisations/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(got["name"], "School");
     app.stop().await;
 }
@@ -115,7 +171,9 @@ async fn malformed_and_invalid_json_get_structured_errors(b: Backend) {
 async fn oversized_bodies_get_413(b: Backend) {
     let app = TestApp::start(b).await;
     let platform = app.org("Platform", "platform").await;
-    let uid = app.user("root@test.example", Some(&platform), &["beheerder"]).await;
+    let uid = app
+        .user("root@test.example", Some(&platform), &["beheerder"])
+        .await;
     let token = token_for(&app, &uid).await;
     let c = app.client();
     let big = "x".repeat(2 * 1024 * 1024);
@@ -131,17 +189,35 @@ async fn oversized_bodies_get_413(b: Backend) {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "payload_too_large");
 
-    let page = c.get(app.url("/inloggen")).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url("/inloggen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     let r = c
         .post(app.url("/inloggen"))
-        .form(&[("email", big.as_str()), ("password", "x"), ("csrf", csrf.as_str())])
+        .form(&[
+            ("email", big.as_str()),
+            ("password", "x"),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
     assert!(r.text().await.unwrap().contains("te groot"));
-    assert_eq!(app.db.read(|c| rondom_db::organisations::count(c)).await.unwrap(), 1, "nothing created");
+    assert_eq!(
+        app.db
+            .read(|c| rondom_db::organisations::count(c))
+            .await
+            .unwrap(),
+        1,
+        "nothing created"
+    );
     app.stop().await;
 }
 
@@ -149,13 +225,28 @@ async fn api_permissions_match_the_pages(b: Backend) {
     let app = TestApp::start(b).await;
     let a = app.org("Praktijk A", "huisartsenpraktijk").await;
     let other = app.org("Praktijk B", "huisartsenpraktijk").await;
-    let uid = app.user("beheer-a@test.example", Some(&a), &["organisatiebeheerder"]).await;
+    let uid = app
+        .user("beheer-a@test.example", Some(&a), &["organisatiebeheerder"])
+        .await;
     let token = token_for(&app, &uid).await;
     let c = app.client();
-    let list: Value = c.get(app.url("/api/v1/organisations")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = c
+        .get(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], a.as_str());
-    let r = c.get(app.url(&format!("/api/v1/organisations/{other}"))).bearer_auth(&token).send().await.unwrap();
+    let r = c
+        .get(app.url(&format!("/api/v1/organisations/{other}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let r = c
         .post(app.url("/api/v1/organisations"))
@@ -165,7 +256,12 @@ async fn api_permissions_match_the_pages(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let denied = app.audit().await.into_iter().filter(|e| e.outcome == "denied").count();
+    let denied = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.outcome == "denied")
+        .count();
     assert_eq!(denied, 2, "API refusals are logged like page refusals");
     app.stop().await;
 }

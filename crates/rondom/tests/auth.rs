@@ -21,24 +21,40 @@ on_both_backends!(
 async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     let app = TestApp::start(b).await;
     let org = app.org("Praktijk Test", "huisartsenpraktijk").await;
-    app.user("arts@test.example", Some(&org), &["huisarts"]).await;
+    app.user("arts@test.example", Some(&org), &["huisarts"])
+        .await;
     let client = app.client();
 
     let l = password_login(&app, &client, "arts@test.example", PASSWORD, "/").await;
     assert_eq!(l.status, 303);
-    assert!(l.location.starts_with("/inloggen/tweestapsverificatie"), "first login sets up the second factor, went to {}", l.location);
+    assert!(
+        l.location.starts_with("/inloggen/tweestapsverificatie"),
+        "first login sets up the second factor, went to {}",
+        l.location
+    );
 
     // Without the second factor the start page is not reachable.
     let r = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(location(&r), "/inloggen/code");
 
-    let page = client.get(app.url("/inloggen/tweestapsverificatie")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/inloggen/tweestapsverificatie"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("<svg"), "QR code shown");
     let secret = secret_from_page(&page);
     let csrf = hidden(&page, "csrf");
     let r = client
         .post(app.url("/inloggen/tweestapsverificatie"))
-        .form(&[("code", "000000"), ("csrf", csrf.as_str()), ("volgende", "/")])
+        .form(&[
+            ("code", "000000"),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -48,7 +64,11 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     let code = totp::code_at(&secret, totp::unix_now()).unwrap();
     let r = client
         .post(app.url("/inloggen/tweestapsverificatie"))
-        .form(&[("code", code.as_str()), ("csrf", csrf.as_str()), ("volgende", "/")])
+        .form(&[
+            ("code", code.as_str()),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -64,13 +84,20 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     assert!(!home.contains("DEMO"), "no demo banner outside demo mode");
 
     let csrf = hidden(&home, "csrf");
-    let r = client.post(app.url("/uitloggen")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let r = client
+        .post(app.url("/uitloggen"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(location(&r), "/inloggen?melding=uitgelogd");
     let sessions = app
         .db
         .read(|c| {
             use diesel::prelude::*;
-            Ok(rondom_db::schema::sessions::table.count().get_result::<i64>(c)?)
+            Ok(rondom_db::schema::sessions::table
+                .count()
+                .get_result::<i64>(c)?)
         })
         .await
         .unwrap();
@@ -80,7 +107,9 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     assert!(location(&r).starts_with("/inloggen"));
 
     let log = app.audit().await;
-    assert!(log.iter().any(|e| e.action == "login" && e.outcome == "allowed" && e.reason.as_deref().unwrap_or("").contains("enrolled")));
+    assert!(log.iter().any(|e| e.action == "login"
+        && e.outcome == "allowed"
+        && e.reason.as_deref().unwrap_or("").contains("enrolled")));
     assert!(log.iter().any(|e| e.action == "logout"));
     app.stop().await;
 }
@@ -88,20 +117,39 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
 async fn a_code_cannot_be_used_twice(b: Backend) {
     let app = TestApp::start(b).await;
     let org = app.org("Team", "sociaal_team").await;
-    app.user("consulent@test.example", Some(&org), &["consulent"]).await;
+    app.user("consulent@test.example", Some(&org), &["consulent"])
+        .await;
     let first = app.client();
     password_login(&app, &first, "consulent@test.example", PASSWORD, "/").await;
     let secret = enrol_totp(&app, &first).await;
     let used = totp::code_at(&secret, totp::unix_now()).unwrap();
 
     let second = app.client();
-    let l = password_login(&app, &second, "consulent@test.example", PASSWORD, "/account").await;
+    let l = password_login(
+        &app,
+        &second,
+        "consulent@test.example",
+        PASSWORD,
+        "/account",
+    )
+    .await;
     assert!(l.location.starts_with("/inloggen/code"), "{}", l.location);
-    let page = second.get(app.url(&l.location)).send().await.unwrap().text().await.unwrap();
+    let page = second
+        .get(app.url(&l.location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     let r = second
         .post(app.url("/inloggen/code"))
-        .form(&[("code", used.as_str()), ("csrf", csrf.as_str()), ("volgende", "/account")])
+        .form(&[
+            ("code", used.as_str()),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/account"),
+        ])
         .send()
         .await
         .unwrap();
@@ -112,33 +160,68 @@ async fn a_code_cannot_be_used_twice(b: Backend) {
     let next = totp::code_at(&secret, totp::unix_now() + 30).unwrap();
     let r = second
         .post(app.url("/inloggen/code"))
-        .form(&[("code", next.as_str()), ("csrf", csrf.as_str()), ("volgende", "/account")])
+        .form(&[
+            ("code", next.as_str()),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/account"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/account");
-    assert_eq!(second.get(app.url("/account")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        second
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let log = app.audit().await;
-    assert!(log.iter().any(|e| e.action == "login" && e.outcome == "denied" && e.reason.as_deref() == Some("wrong or reused second-factor code")));
+    assert!(log.iter().any(|e| e.action == "login"
+        && e.outcome == "denied"
+        && e.reason.as_deref() == Some("wrong or reused second-factor code")));
     app.stop().await;
 }
 
 async fn wrong_password_and_unknown_address_get_the_same_answer(b: Backend) {
     let app = TestApp::start(b).await;
     let org = app.org("Praktijk", "huisartsenpraktijk").await;
-    app.user("bekend@test.example", Some(&org), &["huisarts"]).await;
+    app.user("bekend@test.example", Some(&org), &["huisarts"])
+        .await;
     let c1 = app.client();
     let wrong = password_login(&app, &c1, "bekend@test.example", "niet het wachtwoord", "/").await;
     let c2 = app.client();
-    let unknown = password_login(&app, &c2, "onbekend@test.example", "niet het wachtwoord", "/").await;
+    let unknown = password_login(
+        &app,
+        &c2,
+        "onbekend@test.example",
+        "niet het wachtwoord",
+        "/",
+    )
+    .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(unknown.status, 401);
     let msg = "Het e-mailadres of het wachtwoord klopt niet.";
     assert!(wrong.body.contains(msg) && unknown.body.contains(msg));
-    let strip = |b: &str| b.replace(&hidden(b, "csrf"), "").replace("onbekend@", "").replace("bekend@", "");
-    assert_eq!(strip(&wrong.body), strip(&unknown.body), "the pages differ only in what was typed");
-    let denied: Vec<_> = app.audit().await.into_iter().filter(|e| e.action == "login" && e.outcome == "denied").collect();
+    let strip = |b: &str| {
+        b.replace(&hidden(b, "csrf"), "")
+            .replace("onbekend@", "")
+            .replace("bekend@", "")
+    };
+    assert_eq!(
+        strip(&wrong.body),
+        strip(&unknown.body),
+        "the pages differ only in what was typed"
+    );
+    let denied: Vec<_> = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "login" && e.outcome == "denied")
+        .collect();
     assert_eq!(denied.len(), 2, "both failures are in the audit log");
     app.stop().await;
 }
@@ -146,7 +229,8 @@ async fn wrong_password_and_unknown_address_get_the_same_answer(b: Backend) {
 async fn repeated_failures_lock_the_account_with_a_growing_delay(b: Backend) {
     let app = TestApp::start(b).await;
     let org = app.org("Praktijk", "huisartsenpraktijk").await;
-    app.user("doelwit@test.example", Some(&org), &["huisarts"]).await;
+    app.user("doelwit@test.example", Some(&org), &["huisarts"])
+        .await;
     let client = app.client();
     for _ in 0..4 {
         let l = password_login(&app, &client, "doelwit@test.example", "fout fout fout", "/").await;
@@ -161,7 +245,10 @@ async fn repeated_failures_lock_the_account_with_a_growing_delay(b: Backend) {
         .read(|c| {
             use diesel::prelude::*;
             use rondom_db::schema::login_throttle::dsl::*;
-            Ok(login_throttle.filter(key.eq("account:doelwit@test.example")).select(failures).first::<i32>(c)?)
+            Ok(login_throttle
+                .filter(key.eq("account:doelwit@test.example"))
+                .select(failures)
+                .first::<i32>(c)?)
         })
         .await
         .unwrap();
@@ -176,26 +263,47 @@ async fn repeated_failures_lock_the_account_with_a_growing_delay(b: Backend) {
 
 async fn expired_session_goes_to_login_and_back_to_the_page_asked_for(b: Backend) {
     let app = TestApp::start(b).await;
-    app.user("ouder@test.example", None, &["ouder_verzorger"]).await;
+    app.user("ouder@test.example", None, &["ouder_verzorger"])
+        .await;
     let client = app.client();
     let l = password_login(&app, &client, "ouder@test.example", PASSWORD, "/").await;
     assert_eq!(l.location, "/", "family members have no second factor");
-    assert_eq!(client.get(app.url("/account")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     // Forty minutes of silence (idle timeout is 30).
     app.db
         .write(|c| {
             use diesel::prelude::*;
             use rondom_db::schema::sessions::dsl::*;
-            diesel::update(sessions).set(last_seen_at.eq(rondom_db::now() - chrono::Duration::minutes(40))).execute(c)?;
+            diesel::update(sessions)
+                .set(last_seen_at.eq(rondom_db::now() - chrono::Duration::minutes(40)))
+                .execute(c)?;
             Ok(())
         })
         .await
         .unwrap();
     let r = client.get(app.url("/account")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), "/inloggen?volgende=/account&melding=sessie-verlopen");
-    let page = client.get(app.url(&location(&r))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        location(&r),
+        "/inloggen?volgende=/account&melding=sessie-verlopen"
+    );
+    let page = client
+        .get(app.url(&location(&r)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Uw sessie is verlopen"));
     let l = password_login(&app, &client, "ouder@test.example", PASSWORD, "/account").await;
     assert_eq!(l.location, "/account", "back to the page asked for");
@@ -205,7 +313,9 @@ async fn expired_session_goes_to_login_and_back_to_the_page_asked_for(b: Backend
         .write(|c| {
             use diesel::prelude::*;
             use rondom_db::schema::sessions::dsl::*;
-            diesel::update(sessions).set(expires_at.eq(rondom_db::now() - chrono::Duration::seconds(1))).execute(c)?;
+            diesel::update(sessions)
+                .set(expires_at.eq(rondom_db::now() - chrono::Duration::seconds(1)))
+                .execute(c)?;
             Ok(())
         })
         .await
@@ -217,12 +327,23 @@ async fn expired_session_goes_to_login_and_back_to_the_page_asked_for(b: Backend
 
 async fn forms_without_the_csrf_token_are_refused(b: Backend) {
     let app = TestApp::start(b).await;
-    app.user("ouder2@test.example", None, &["ouder_verzorger"]).await;
+    app.user("ouder2@test.example", None, &["ouder_verzorger"])
+        .await;
     let client = app.client();
     password_login(&app, &client, "ouder2@test.example", PASSWORD, "/").await;
-    let r = client.post(app.url("/account/tokens")).form(&[("name", "zonder token")]).send().await.unwrap();
+    let r = client
+        .post(app.url("/account/tokens"))
+        .form(&[("name", "zonder token")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().contains("Het formulier is verlopen"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Het formulier is verlopen")
+    );
     let r = client
         .post(app.url("/account/tokens"))
         .form(&[("name", "fout token"), ("csrf", "abc")])
@@ -244,7 +365,9 @@ async fn forms_without_the_csrf_token_are_refused(b: Backend) {
         .db
         .read(|c| {
             use diesel::prelude::*;
-            Ok(rondom_db::schema::api_tokens::table.count().get_result::<i64>(c)?)
+            Ok(rondom_db::schema::api_tokens::table
+                .count()
+                .get_result::<i64>(c)?)
         })
         .await
         .unwrap();
@@ -253,7 +376,11 @@ async fn forms_without_the_csrf_token_are_refused(b: Backend) {
     let r = app
         .client()
         .post(app.url("/inloggen"))
-        .form(&[("email", "ouder2@test.example"), ("password", PASSWORD), ("csrf", "x")])
+        .form(&[
+            ("email", "ouder2@test.example"),
+            ("password", PASSWORD),
+            ("csrf", "x"),
+        ])
         .send()
         .await
         .unwrap();
@@ -263,7 +390,8 @@ async fn forms_without_the_csrf_token_are_refused(b: Backend) {
 
 async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
     let app = TestApp::start(b).await;
-    app.user("vergeetachtig@test.example", None, &["ouder_verzorger"]).await;
+    app.user("vergeetachtig@test.example", None, &["ouder_verzorger"])
+        .await;
     let client = app.client();
     let r = client
         .post(app.url("/wachtwoord-vergeten"))
@@ -279,7 +407,11 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.text().await.unwrap(), unknown_page, "same answer for known and unknown addresses");
+    assert_eq!(
+        r.text().await.unwrap(),
+        unknown_page,
+        "same answer for known and unknown addresses"
+    );
     let mails = app.smtp.wait_for(1).await;
     assert_eq!(mails.len(), 1, "one mail, only to the known address");
     assert_eq!(mails[0].to, vec!["vergeetachtig@test.example".to_owned()]);
@@ -307,10 +439,30 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
     assert_eq!(location(&r), "/inloggen?melding=wachtwoord-gewijzigd");
     let again = client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(again.status(), 410, "the link works once");
-    assert!(again.text().await.unwrap().contains("verlopen of al gebruikt"));
-    let l = password_login(&app, &app.client(), "vergeetachtig@test.example", PASSWORD, "/").await;
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("verlopen of al gebruikt")
+    );
+    let l = password_login(
+        &app,
+        &app.client(),
+        "vergeetachtig@test.example",
+        PASSWORD,
+        "/",
+    )
+    .await;
     assert_eq!(l.status, 401, "the old password no longer works");
-    let l = password_login(&app, &app.client(), "vergeetachtig@test.example", new_pw, "/").await;
+    let l = password_login(
+        &app,
+        &app.client(),
+        "vergeetachtig@test.example",
+        new_pw,
+        "/",
+    )
+    .await;
     assert_eq!(l.status, 303);
 
     // An expired link does not work.
@@ -318,12 +470,20 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
         .write(|c| {
             use diesel::prelude::*;
             use rondom_db::schema::password_resets::dsl::*;
-            diesel::update(password_resets).set((used_at.eq(None::<chrono::NaiveDateTime>), expires_at.eq(rondom_db::now() - chrono::Duration::minutes(1)))).execute(c)?;
+            diesel::update(password_resets)
+                .set((
+                    used_at.eq(None::<chrono::NaiveDateTime>),
+                    expires_at.eq(rondom_db::now() - chrono::Duration::minutes(1)),
+                ))
+                .execute(c)?;
             Ok(())
         })
         .await
         .unwrap();
-    assert_eq!(client.get(app.url(&path)).send().await.unwrap().status(), 410);
+    assert_eq!(
+        client.get(app.url(&path)).send().await.unwrap().status(),
+        410
+    );
     app.stop().await;
 }
 
@@ -331,12 +491,16 @@ async fn demo_accounts_skip_the_second_factor_only_in_demo_mode(b: Backend) {
     for demo in [true, false] {
         let app = TestApp::start_with(b, demo).await;
         let org = app.org("Praktijk", "huisartsenpraktijk").await;
-        let uid = app.user("demo@test.example", Some(&org), &["huisarts"]).await;
+        let uid = app
+            .user("demo@test.example", Some(&org), &["huisarts"])
+            .await;
         app.db
             .write(move |c| {
                 use diesel::prelude::*;
                 use rondom_db::schema::users::dsl::*;
-                diesel::update(users.find(&uid)).set(is_demo.eq(true)).execute(c)?;
+                diesel::update(users.find(&uid))
+                    .set(is_demo.eq(true))
+                    .execute(c)?;
                 Ok(())
             })
             .await
@@ -345,7 +509,14 @@ async fn demo_accounts_skip_the_second_factor_only_in_demo_mode(b: Backend) {
         let l = password_login(&app, &client, "demo@test.example", PASSWORD, "/").await;
         if demo {
             assert_eq!(l.location, "/");
-            let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+            let home = client
+                .get(app.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert!(home.contains("demo-banner"), "DEMO banner in demo mode");
         } else {
             assert!(l.location.starts_with("/inloggen/tweestapsverificatie"));
@@ -360,13 +531,24 @@ async fn recovery_code_works_once(b: Backend) {
     app.user("jgz@test.example", Some(&org), &["jgz"]).await;
     let c = app.client();
     password_login(&app, &c, "jgz@test.example", PASSWORD, "/").await;
-    let page = c.get(app.url("/inloggen/tweestapsverificatie")).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url("/inloggen/tweestapsverificatie"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let secret = secret_from_page(&page);
     let csrf = hidden(&page, "csrf");
     let code = totp::code_at(&secret, totp::unix_now()).unwrap();
     let codes_page = c
         .post(app.url("/inloggen/tweestapsverificatie"))
-        .form(&[("code", code.as_str()), ("csrf", csrf.as_str()), ("volgende", "/")])
+        .form(&[
+            ("code", code.as_str()),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/"),
+        ])
         .send()
         .await
         .unwrap()
@@ -378,15 +560,30 @@ async fn recovery_code_works_once(b: Backend) {
     for (attempt, expected) in [(1, 303u16), (2, 401)] {
         let c2 = app.client();
         password_login(&app, &c2, "jgz@test.example", PASSWORD, "/").await;
-        let p = c2.get(app.url("/inloggen/code")).send().await.unwrap().text().await.unwrap();
+        let p = c2
+            .get(app.url("/inloggen/code"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = hidden(&p, "csrf");
         let r = c2
             .post(app.url("/inloggen/code"))
-            .form(&[("code", recovery.as_str()), ("csrf", csrf.as_str()), ("volgende", "/")])
+            .form(&[
+                ("code", recovery.as_str()),
+                ("csrf", csrf.as_str()),
+                ("volgende", "/"),
+            ])
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status().as_u16(), expected, "attempt {attempt} with recovery code");
+        assert_eq!(
+            r.status().as_u16(),
+            expected,
+            "attempt {attempt} with recovery code"
+        );
     }
     app.stop().await;
 }

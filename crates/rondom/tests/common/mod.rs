@@ -4,8 +4,8 @@
 
 pub mod smtp;
 
-use diesel::connection::SimpleConnection;
 use diesel::Connection;
+use diesel::connection::SimpleConnection;
 use rondom::app::{self, Running};
 use rondom::config::{Config, LogFormat};
 use rondom_db::Db;
@@ -40,7 +40,8 @@ macro_rules! on_both_backends {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh, empty database; dropped again when the value goes.
@@ -56,16 +57,25 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("rondom.db").display());
-                Self { url, pg_name: None, _dir: Some(dir) }
+                Self {
+                    url,
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let name = format!("rondom_test_{}", uuid_like());
                 let admin = postgres_admin_url();
-                let mut c = diesel::PgConnection::establish(&admin)
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for the tests: {e}"));
+                let mut c = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin} is needed for the tests: {e}")
+                });
                 c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
-                Self { url: format!("{base}/{name}"), pg_name: Some(name), _dir: None }
+                Self {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: None,
+                }
             }
         }
     }
@@ -78,7 +88,8 @@ impl Drop for TestDb {
             // A plain thread: Drop may run inside the async runtime.
             let _ = std::thread::spawn(move || {
                 if let Ok(mut c) = diesel::PgConnection::establish(&admin) {
-                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ =
+                        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             })
             .join();
@@ -89,7 +100,9 @@ impl Drop for TestDb {
 pub fn uuid_like() -> String {
     use rand::Rng;
     let mut r = rand::thread_rng();
-    (0..16).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[r.gen_range(0..36)])).collect()
+    (0..16)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[r.gen_range(0..36)]))
+        .collect()
 }
 
 pub struct TestApp {
@@ -191,7 +204,11 @@ impl TestApp {
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
         self.db
             .write(move |c| {
-                let family = if org.is_none() { roles.first().cloned() } else { None };
+                let family = if org.is_none() {
+                    roles.first().cloned()
+                } else {
+                    None
+                };
                 let id = rondom_db::users::create(
                     c,
                     &rondom_db::users::NewUser {
@@ -230,7 +247,10 @@ impl TestApp {
 /// The value of `<input … name="NAME" value="…">` in a page.
 pub fn hidden(html: &str, name: &str) -> String {
     let needle = format!("name=\"{name}\" value=\"");
-    let start = html.find(&needle).unwrap_or_else(|| panic!("no field {name} in page:\n{html}")) + needle.len();
+    let start = html
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no field {name} in page:\n{html}"))
+        + needle.len();
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_owned()
 }
@@ -249,26 +269,56 @@ pub struct Login {
 }
 
 /// Submits the login form (after fetching it for its CSRF token).
-pub async fn password_login(app: &TestApp, client: &reqwest::Client, email: &str, password: &str, next: &str) -> Login {
-    let page = client.get(app.url(&format!("/inloggen?volgende={next}"))).send().await.unwrap().text().await.unwrap();
+pub async fn password_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> Login {
+    let page = client
+        .get(app.url(&format!("/inloggen?volgende={next}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     let resp = client
         .post(app.url("/inloggen"))
-        .form(&[("email", email), ("password", password), ("csrf", &csrf), ("volgende", next)])
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", &csrf),
+            ("volgende", next),
+        ])
         .send()
         .await
         .unwrap();
     let status = resp.status().as_u16();
     let location = location(&resp);
-    Login { status, location, body: resp.text().await.unwrap() }
+    Login {
+        status,
+        location,
+        body: resp.text().await.unwrap(),
+    }
 }
 
 /// Enrols TOTP for a freshly logged-in professional; returns the secret.
 pub async fn enrol_totp(app: &TestApp, client: &reqwest::Client) -> String {
-    let page = client.get(app.url("/inloggen/tweestapsverificatie")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/inloggen/tweestapsverificatie"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let secret = secret_from_page(&page);
     let csrf = hidden(&page, "csrf");
-    let code = rondom_web::auth::totp::code_at(&secret, rondom_web::auth::totp::unix_now()).unwrap();
+    let code =
+        rondom_web::auth::totp::code_at(&secret, rondom_web::auth::totp::unix_now()).unwrap();
     let resp = client
         .post(app.url("/inloggen/tweestapsverificatie"))
         .form(&[("code", code.as_str()), ("csrf", &csrf), ("volgende", "/")])
@@ -300,6 +350,13 @@ pub async fn logged_in(app: &TestApp, email: &str) -> reqwest::Client {
 
 /// The CSRF token of the logged-in session, read from a page.
 pub async fn csrf_of(app: &TestApp, client: &reqwest::Client) -> String {
-    let page = client.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     hidden(&page, "csrf")
 }

@@ -25,7 +25,11 @@ impl Sink {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let sink = Self { port, mails: Default::default(), arrived: Arc::new(Notify::new()) };
+        let sink = Self {
+            port,
+            mails: Default::default(),
+            arrived: Arc::new(Notify::new()),
+        };
         let s = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -52,10 +56,19 @@ impl Sink {
             let cmd = line.trim_end().to_ascii_uppercase();
             if cmd.starts_with("EHLO") {
                 w.write_all(b"250-sink.test\r\n250 8BITMIME\r\n").await?;
-            } else if cmd.starts_with("HELO") || cmd.starts_with("MAIL FROM") || cmd.starts_with("RSET") || cmd.starts_with("NOOP") {
+            } else if cmd.starts_with("HELO")
+                || cmd.starts_with("MAIL FROM")
+                || cmd.starts_with("RSET")
+                || cmd.starts_with("NOOP")
+            {
                 w.write_all(b"250 OK\r\n").await?;
             } else if cmd.starts_with("RCPT TO") {
-                to.push(line.trim_end()[8..].trim().trim_matches(['<', '>']).to_owned());
+                to.push(
+                    line.trim_end()[8..]
+                        .trim()
+                        .trim_matches(['<', '>'])
+                        .to_owned(),
+                );
                 w.write_all(b"250 OK\r\n").await?;
             } else if cmd == "DATA" {
                 w.write_all(b"354 go ahead\r\n").await?;
@@ -70,7 +83,10 @@ impl Sink {
                     }
                     data.push_str(&line);
                 }
-                self.mails.lock().unwrap().push(Mail { to: std::mem::take(&mut to), data });
+                self.mails.lock().unwrap().push(Mail {
+                    to: std::mem::take(&mut to),
+                    data,
+                });
                 self.arrived.notify_waiters();
                 w.write_all(b"250 OK queued\r\n").await?;
             } else if cmd.starts_with("QUIT") {
@@ -103,8 +119,15 @@ impl Sink {
 
 /// The first Rondom link in a message body (quoted-printable soft breaks undone).
 pub fn link_in(mail: &Mail) -> Option<String> {
-    let body = mail.data.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let body = mail
+        .data
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
     let start = body.find("http://")?;
-    let end = body[start..].find(|c: char| c.is_whitespace()).map(|e| e + start).unwrap_or(body.len());
+    let end = body[start..]
+        .find(|c: char| c.is_whitespace())
+        .map(|e| e + start)
+        .unwrap_or(body.len());
     Some(body[start..end].to_owned())
 }

@@ -1,0 +1,632 @@
+//! The platform itself: headers, error pages, health, schemas on both engines, the audit
+//! chain, several servers on one database, and the command line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use diesel::prelude::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+on_both_backends!(
+    pages_carry_security_headers_and_unknown_routes_get_a_dutch_404,
+    health_and_readiness,
+    a_tampered_audit_row_is_found_by_audit_verify,
+    two_servers_share_sessions_through_the_database,
+);
+
+async fn pages_carry_security_headers_and_unknown_routes_get_a_dutch_404(b: Backend) {
+    let app = TestApp::start(b).await;
+    let c = app.client();
+    let r = c.get(app.url("/inloggen")).send().await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cache-control"], "no-store");
+    assert!(h.contains_key("x-request-id"));
+    assert!(
+        !h.contains_key("strict-transport-security"),
+        "no HSTS over plain http"
+    );
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("<html lang=\"nl\">")
+            && body.contains("<label for=\"email\">E-mailadres</label>")
+    );
+
+    let r = c.get(app.url("/bestaat/niet")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Niet gevonden") && body.contains("Deze pagina bestaat niet"));
+
+    let css = c.get(app.url("/static/rondom.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+
+    // Session cookies are HttpOnly and SameSite=Lax; Secure only over https.
+    app.user("o@test.example", None, &["ouder_verzorger"]).await;
+    let page = c
+        .get(app.url("/inloggen"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let r = c
+        .post(app.url("/inloggen"))
+        .form(&[
+            ("email", "o@test.example"),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+            ("volgende", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("rondom_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && !session.contains("Secure")
+    );
+    let value = session
+        .trim_start_matches("rondom_session=")
+        .split(';')
+        .next()
+        .unwrap();
+    assert!(value.len() >= 43, "at least 256 bits of randomness");
+    let stored: Vec<String> = app
+        .db
+        .read(|c| {
+            Ok(rondom_db::schema::sessions::table
+                .select(rondom_db::schema::sessions::id)
+                .load(c)?)
+        })
+        .await
+        .unwrap();
+    assert!(
+        !stored.iter().any(|s| s == value),
+        "the database holds a hash, not the cookie value"
+    );
+    app.stop().await;
+}
+
+async fn health_and_readiness(b: Backend) {
+    let app = TestApp::start(b).await;
+    let c = app.client();
+    let r = c.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (200, "ok".into())
+    );
+    let r = c.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (200, "ready".into())
+    );
+    app.stop().await;
+}
+
+async fn a_tampered_audit_row_is_found_by_audit_verify(b: Backend) {
+    let app = TestApp::start(b).await;
+    app.user("o@test.example", None, &["ouder_verzorger"]).await;
+    for _ in 0..3 {
+        password_login(&app, &app.client(), "o@test.example", PASSWORD, "/").await;
+    }
+    password_login(
+        &app,
+        &app.client(),
+        "o@test.example",
+        "verkeerd wachtwoord",
+        "/",
+    )
+    .await;
+    let entries = app.audit().await.len() as i64;
+    assert_eq!(entries, 4);
+    let verify = || {
+        Command::new(env!("CARGO_BIN_EXE_rondom"))
+            .args(["--database-url", &app.test_db.url, "audit", "verify"])
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "audit log intact: 4 entries verified"
+    );
+
+    // The database refuses changes to the log...
+    let refused = app
+        .db
+        .write(|c| {
+            diesel::sql_query("UPDATE audit_log SET outcome = 'allowed' WHERE seq = 4")
+                .execute(c)?;
+            Ok(())
+        })
+        .await;
+    assert!(refused.is_err(), "the append-only trigger stops an UPDATE");
+    // ...and someone who removes that protection is still caught.
+    let backend = b;
+    app.db
+        .write(move |c| {
+            match backend {
+                Backend::Sqlite => {
+                    diesel::sql_query("DROP TRIGGER audit_log_no_update").execute(c)?
+                }
+                Backend::Postgres => {
+                    diesel::sql_query("DROP TRIGGER audit_log_no_change ON audit_log").execute(c)?
+                }
+            };
+            diesel::sql_query("UPDATE audit_log SET outcome = 'allowed' WHERE seq = 4")
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let out = verify();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "audit log BROKEN at entry 4: its content no longer matches its hash"
+    );
+    app.stop().await;
+}
+
+async fn two_servers_share_sessions_through_the_database(b: Backend) {
+    let app = TestApp::start(b).await;
+    let second = app.second_server().await;
+    app.user("o@test.example", None, &["ouder_verzorger"]).await;
+    let c = app.client();
+    password_login(&app, &c, "o@test.example", PASSWORD, "/").await;
+    let b_url = format!("http://{}", second.addr);
+    assert_eq!(
+        c.get(app.url("/account")).send().await.unwrap().status(),
+        200
+    );
+    let session_cookie = {
+        let token = app
+            .db
+            .read(|c| {
+                Ok(rondom_db::schema::sessions::table
+                    .count()
+                    .get_result::<i64>(c)?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(token, 1);
+        // Log in against server A keeping the raw cookie, as a load balancer in front
+        // of both servers would pass it on.
+        let raw = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login_page = raw.get(app.url("/inloggen")).send().await.unwrap();
+        let pre = login_page.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let csrf = hidden(&login_page.text().await.unwrap(), "csrf");
+        let r = raw
+            .post(app.url("/inloggen"))
+            .header("cookie", &pre)
+            .form(&[
+                ("email", "o@test.example"),
+                ("password", PASSWORD),
+                ("csrf", csrf.as_str()),
+                ("volgende", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|v| v.starts_with("rondom_session="))
+            .unwrap()
+    };
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let on_b = raw
+        .get(format!("{b_url}/account"))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        on_b.status(),
+        200,
+        "a session made on server A works on server B"
+    );
+    let csrf = hidden(&on_b.text().await.unwrap(), "csrf");
+    let out = raw
+        .post(format!("{b_url}/uitloggen"))
+        .header("cookie", &session_cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let on_a = raw
+        .get(app.url("/account"))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_a.status(), 303, "logout on B ends the session on A too");
+    second.stop().await;
+    app.stop().await;
+}
+
+#[test]
+fn sqlite_and_postgres_schemas_are_equal() {
+    let sqlite = TestDb::new(Backend::Sqlite);
+    let pg = TestDb::new(Backend::Postgres);
+    for db in [&sqlite, &pg] {
+        rondom_db::Db::connect(&db.url, 1)
+            .unwrap()
+            .migrate_blocking()
+            .unwrap();
+    }
+    #[derive(QueryableByName, Debug)]
+    struct Col {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        data_type: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        nullable: bool,
+    }
+    let normal = |t: &str| {
+        match t.to_lowercase().as_str() {
+            "text" => "text",
+            "bigint" | "int8" => "bigint",
+            "integer" | "int4" => "integer",
+            "boolean" | "bool" => "boolean",
+            "timestamp" | "timestamp without time zone" => "timestamp",
+            other => panic!("unexpected column type {other}"),
+        }
+        .to_owned()
+    };
+    let mut s =
+        diesel::SqliteConnection::establish(sqlite.url.trim_start_matches("sqlite://")).unwrap();
+    let tables: Vec<Col> = diesel::sql_query(
+        "SELECT m.name AS table_name, p.name AS column_name, p.type AS data_type, \
+         (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
+         FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut s)
+    .unwrap();
+    let mut p = diesel::PgConnection::establish(&pg.url).unwrap();
+    let pg_cols: Vec<Col> = diesel::sql_query(
+        "SELECT table_name::text, column_name::text, data_type::text, (is_nullable = 'YES') AS nullable \
+         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(&mut p)
+    .unwrap();
+    let norm = |cols: Vec<Col>| {
+        let mut v: Vec<(String, String, String, bool)> = cols
+            .into_iter()
+            .map(|c| {
+                (
+                    c.table_name,
+                    c.column_name,
+                    normal(&c.data_type),
+                    c.nullable,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (norm(tables), norm(pg_cols));
+    assert!(a.len() > 50, "the schema has its tables");
+    assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");
+}
+
+fn rondom() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rondom"));
+    c.env_remove("DATABASE_URL")
+        .env_remove("RONDOM_DATABASE_URL")
+        .env_remove("RONDOM_CONFIG");
+    c
+}
+
+#[test]
+fn bad_configuration_stops_start_up_with_one_sentence() {
+    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+        (
+            &["migrate"],
+            &[("RONDOM_DATABASE_URL", "mysql://x")],
+            "DATABASE_URL must start with sqlite:// or postgres://",
+        ),
+        (
+            &["migrate"],
+            &[("RONDOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+            "cannot reach the database at postgres://nobody@127.0.0.1:1/none",
+        ),
+        (
+            &["serve", "--bind", "nergens"],
+            &[],
+            "the bind address \"nergens\" is not an address with a port",
+        ),
+        (
+            &["migrate"],
+            &[("RONDOM_SESSION_IDLE_MINUTES", "lang")],
+            "RONDOM_SESSION_IDLE_MINUTES must be a whole number of minutes",
+        ),
+        (
+            &["migrate"],
+            &[("RONDOM_BASE_URL", "rondom.example")],
+            "the base URL \"rondom.example\" must start with http://",
+        ),
+        (
+            &["migrate"],
+            &[("RONDOM_CONFIG", "/bestaat/niet.toml")],
+            "cannot read the configuration file /bestaat/niet.toml",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let out = rondom()
+            .args(*args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} {env:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?} {env:?}: expected {expected:?} in {err:?}"
+        );
+        assert!(
+            !err.contains("panicked") && err.lines().count() == 1,
+            "one sentence, no backtrace: {err}"
+        );
+    }
+    let out = rondom()
+        .args(["admin", "create-user", "--email", "a@b.nl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: rondom admin create-user"));
+    for sub in [
+        &["serve", "--help"][..],
+        &["admin", "create-token", "--help"],
+        &["audit", "verify", "--help"],
+    ] {
+        let out = rondom().args(sub).output().unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: rondom"));
+    }
+}
+
+#[test]
+fn the_command_line_creates_organisations_users_and_tokens() {
+    let db = TestDb::new(Backend::Sqlite);
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = rondom();
+        cmd.args(["--database-url", &db.url])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        if let Some(s) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    let out = run(
+        &[
+            "admin",
+            "create-organisation",
+            "--name",
+            "Praktijk Cli",
+            "--kind",
+            "huisartsenpraktijk",
+            "--gemeente-code",
+            "GM9999",
+            "--street",
+            "Laan",
+            "--house-number",
+            "2",
+            "--postcode",
+            "1234AB",
+            "--city",
+            "Voorbeeld",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "AGB code required");
+    let out = run(
+        &[
+            "admin",
+            "create-organisation",
+            "--name",
+            "Praktijk Cli",
+            "--kind",
+            "huisartsenpraktijk",
+            "--agb-code",
+            "01999999",
+            "--gemeente-code",
+            "GM9999",
+            "--street",
+            "Laan",
+            "--house-number",
+            "2",
+            "--postcode",
+            "1234AB",
+            "--city",
+            "Voorbeeld",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "cli@test.example",
+            "--name",
+            "Cli Arts",
+            "--organisation",
+            "01999999",
+            "--role",
+            "consulent",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not fit"));
+    let out = run(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "cli@test.example",
+            "--name",
+            "Cli Arts",
+            "--organisation",
+            "Praktijk Cli",
+            "--role",
+            "huisarts",
+            "--password-stdin",
+        ],
+        Some("een prima wachtwoord\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &["admin", "create-token", "--email", "cli@test.example"],
+        None,
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("rdm_") && token.len() > 40);
+    let out = run(
+        &["admin", "reset-password", "--email", "cli@test.example"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/wachtwoord-herstellen/"));
+    let out = run(
+        &["admin", "create-token", "--email", "niemand@test.example"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no user with e-mail address niemand@test.example")
+    );
+    let out = run(&["audit", "verify"], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("audit log intact: 4 entries"));
+}
+
+#[test]
+fn serve_demo_starts_loads_the_municipality_and_reports_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let mut child = rondom()
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("Demo municipality \"Gemeente Voorbeeld\" loaded: 15 organisations"),
+        "{first}"
+    );
+    let open = lines.next().unwrap().unwrap();
+    let base = open.trim_start_matches("Open ").to_owned();
+    let rest: Vec<String> = lines.by_ref().take(11).map(|l| l.unwrap()).collect();
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("huisarts") && l.contains("Huisartsenpraktijk De Linde"))
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::new();
+        assert_eq!(
+            c.get(format!("{base}/readyz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let page = c
+            .get(format!("{base}/inloggen"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("DEMO"));
+        let metrics = c
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains("http_requests_total") && metrics.contains("route=\"/inloggen\""),
+            "{metrics}"
+        );
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+}
