@@ -28,7 +28,7 @@ async fn pages_carry_security_headers_and_unknown_routes_get_a_dutch_404(b: Back
     );
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["referrer-policy"], "same-origin");
     assert_eq!(h["cache-control"], "no-store");
     assert!(h.contains_key("x-request-id"));
     assert!(

@@ -1,0 +1,259 @@
+//! In a real browser: headless Chromium (Debian's `chromium`) driven over WebDriver by
+//! `chromedriver`, against the real server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use rondom_web::auth::totp;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver must be installed (scripts/test installs chromium-driver)");
+        // Wait until the driver accepts connections (readiness, not timing).
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        Self {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => {
+                let page = self.client.source().await.unwrap_or_default();
+                panic!("{css} did not appear on {}: {e}\n{page}", self.path().await)
+            }
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    async fn path(&self) -> String {
+        let u = self.client.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        }
+    }
+
+    async fn login(&self, app: &TestApp, email: &str) {
+        self.client.goto(&app.url("/inloggen")).await.unwrap();
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form.stack button[type=submit]").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_logs_out() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let org = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    app.user("huisarts@test.example", Some(&org), &["huisarts"])
+        .await;
+    let b = Browser::start().await;
+
+    // A page behind login sends the browser to the login page first.
+    b.client.goto(&app.url("/account")).await.unwrap();
+    assert_eq!(b.text("h1").await, "Inloggen");
+    assert_eq!(b.path().await, "/inloggen?volgende=/account");
+
+    b.fill("#email", "huisarts@test.example").await;
+    b.fill("#password", "verkeerd wachtwoord").await;
+    b.click("form.stack button[type=submit]").await;
+    assert_eq!(
+        b.text("#login-fout").await,
+        "Het e-mailadres of het wachtwoord klopt niet."
+    );
+
+    b.fill("#password", PASSWORD).await;
+    b.click("form.stack button[type=submit]").await;
+    let secret = b.text("#totp-secret").await.replace(' ', "");
+    assert!(
+        b.client.find(Locator::Css("figure.qr svg")).await.is_ok(),
+        "QR code rendered"
+    );
+    let code = totp::code_at(&secret, totp::unix_now()).unwrap();
+    b.fill("#code", &code).await;
+    b.click("form.stack button[type=submit]").await;
+    assert_eq!(b.text("h1").await, "Uw herstelcodes");
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("#herstelcodes li"))
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    b.click("a.button.primary").await;
+
+    assert_eq!(
+        b.text("h1").await,
+        "Mijn account",
+        "back to the page first asked for"
+    );
+    b.click("nav a[href='/']").await;
+    assert_eq!(b.text("h1").await, "Welkom, Test huisarts");
+    assert!(
+        b.text("ul.cards")
+            .await
+            .contains("Huisartsenpraktijk De Linde")
+    );
+
+    b.click("form[action='/uitloggen'] button").await;
+    assert_eq!(b.text("p.notice").await, "U bent uitgelogd.");
+    b.client.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        b.text("h1").await,
+        "Inloggen",
+        "the session ended on the server"
+    );
+
+    // The second login asks for the code (the next one: the first is spent).
+    b.login(&app, "huisarts@test.example").await;
+    b.wait_for("#code").await;
+    let next = totp::code_at(&secret, totp::unix_now() + 30).unwrap();
+    b.fill("#code", &next).await;
+    b.click("form.stack button[type=submit]").await;
+    assert_eq!(b.text("h1").await, "Welkom, Test huisarts");
+    b.stop().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_cannot_open_another_organisations_admin_page_and_the_refusal_is_logged() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let own = app.org("Basisschool De Regenboog", "school").await;
+    let other = app.org("Voorbeeld College", "school").await;
+    app.user(
+        "ib@test.example",
+        Some(&own),
+        &["school", "organisatiebeheerder"],
+    )
+    .await;
+    let b = Browser::start().await;
+    b.login(&app, "ib@test.example").await;
+    let secret = b.text("#totp-secret").await.replace(' ', "");
+    b.fill("#code", &totp::code_at(&secret, totp::unix_now()).unwrap())
+        .await;
+    b.click("form.stack button[type=submit]").await;
+    b.click("a.button.primary").await;
+
+    b.click("nav a[href='/beheer']").await;
+    assert_eq!(b.text("h1").await, "Basisschool De Regenboog");
+
+    b.client
+        .goto(&app.url(&format!("/beheer/organisaties/{other}")))
+        .await
+        .unwrap();
+    assert_eq!(b.text("h1").await, "Geen toegang");
+    assert!(
+        b.text("p.error-text")
+            .await
+            .contains("Deze poging is vastgelegd.")
+    );
+    assert!(
+        !b.client
+            .source()
+            .await
+            .unwrap()
+            .contains("Voorbeeld College")
+    );
+
+    // The refusal is in the audit log, as the organisation admin sees it.
+    b.client
+        .goto(&app.url("/beheer/audit?uitkomst=denied"))
+        .await
+        .unwrap();
+    let row = b.text("table.audit tbody tr").await;
+    assert!(
+        row.contains("Test ib") && row.contains("geweigerd") && row.contains(&other),
+        "{row}"
+    );
+    b.stop().await;
+    app.stop().await;
+}
