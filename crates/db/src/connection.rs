@@ -245,10 +245,10 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError>,
     {
         let mut conn = self.pool.get()?;
-        let _guard = match &self.write_lock {
-            Some(lock) => Some(lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
-            None => None,
-        };
+        let _guard = self
+            .write_lock
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         conn.transaction::<T, DbError, _>(|c| f(c))
     }
 

@@ -46,12 +46,21 @@ pub fn create(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<(), DbErro
     Ok(())
 }
 
-/// The session and the display name and e-mail of its person, in one query.
-pub fn load(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(Session, String, String, bool, bool)>, DbError> {
-    Ok(sessions::table
+/// A session with what every request needs to know about its person.
+pub struct SessionWithUser {
+    pub session: Session,
+    pub name: String,
+    pub email: String,
+    pub is_demo: bool,
+    pub totp_enabled: bool,
+    pub family_role: Option<String>,
+}
+
+type SessionRow = (Session, String, String, bool, bool, Option<String>);
+
+/// The session and its (enabled) person, in one query.
+pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser>, DbError> {
+    let row: Option<SessionRow> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(id))
         .filter(users::disabled.eq(false))
@@ -61,9 +70,20 @@ pub fn load(
             users::email,
             users::is_demo,
             users::totp_enabled,
+            users::family_role,
         ))
         .first(conn)
-        .optional()?)
+        .optional()?;
+    Ok(row.map(
+        |(session, name, email, is_demo, totp_enabled, family_role)| SessionWithUser {
+            session,
+            name,
+            email,
+            is_demo,
+            totp_enabled,
+            family_role,
+        },
+    ))
 }
 
 pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> Result<(), DbError> {

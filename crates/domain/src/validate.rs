@@ -186,7 +186,7 @@ pub fn check_new_password(password: &str) -> Result<(), ValidationError> {
         ));
     }
     let lower = password.to_lowercase();
-    let one_char = lower.chars().all(|c| Some(c) == lower.chars().next());
+    let one_char = lower.chars().all(|c| lower.starts_with(c));
     if one_char || COMMON.contains(&lower.as_str()) {
         return Err(ValidationError::new(
             "password",

@@ -443,10 +443,8 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                             true,
                         ),
                     };
-                    if !created {
-                        if let Some(h) = &password_hash {
-                            users::set_password(c, &uid, h)?;
-                        }
+                    if !created && let Some(h) = &password_hash {
+                        users::set_password(c, &uid, h)?;
                     }
                     orgs::add_membership(c, &uid, &org.id, role.as_str())?;
                     audit::append(

@@ -121,11 +121,7 @@ async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: B
         body.contains("value=\"Huisartsenpraktijk Nieuw\""),
         "what was typed is kept"
     );
-    let count = app
-        .db
-        .read(|c| rondom_db::organisations::count(c))
-        .await
-        .unwrap();
+    let count = app.db.read(rondom_db::organisations::count).await.unwrap();
     assert_eq!(count, 1, "nothing saved");
 
     form[3] = ("agb_code", "01234567");

@@ -211,10 +211,7 @@ async fn oversized_bodies_get_413(b: Backend) {
     assert_eq!(r.status(), 413);
     assert!(r.text().await.unwrap().contains("te groot"));
     assert_eq!(
-        app.db
-            .read(|c| rondom_db::organisations::count(c))
-            .await
-            .unwrap(),
+        app.db.read(rondom_db::organisations::count).await.unwrap(),
         1,
         "nothing created"
     );

@@ -169,10 +169,10 @@ impl IntoResponse for AppError {
                     url.push_str("&melding=sessie-verlopen");
                 }
                 let mut resp = Redirect::to(&url).into_response();
-                if *expired {
-                    if let Ok(v) = HeaderValue::from_str(&crate::auth::session::clear_cookie()) {
-                        resp.headers_mut().append(header::SET_COOKIE, v);
-                    }
+                if *expired
+                    && let Ok(v) = HeaderValue::from_str(&crate::auth::session::clear_cookie())
+                {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
                 }
                 return resp;
             }
@@ -198,10 +198,10 @@ impl IntoResponse for AppError {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => (status, self.message()).into_response(),
         };
-        if let Self::TooManyRequests { retry_after_secs } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Self::TooManyRequests { retry_after_secs } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }

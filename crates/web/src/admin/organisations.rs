@@ -87,13 +87,15 @@ impl OrganisationForm {
         );
         let wijk_code = optional(&self.wijk_code)
             .map(|w| take(&mut errors, WijkCode::parse(w).map(|w| w.into_inner())));
-        if let Some(w) = &wijk_code {
-            if !w.is_empty() && gemeente_code.len() == 6 && w[2..6] != gemeente_code[2..6] {
-                errors.push(ValidationError::new(
-                    "wijk_code",
-                    "Deze wijk hoort niet bij de gekozen gemeente.",
-                ));
-            }
+        if let Some(w) = &wijk_code
+            && !w.is_empty()
+            && gemeente_code.len() == 6
+            && w[2..6] != gemeente_code[2..6]
+        {
+            errors.push(ValidationError::new(
+                "wijk_code",
+                "Deze wijk hoort niet bij de gekozen gemeente.",
+            ));
         }
         let street = take(
             &mut errors,

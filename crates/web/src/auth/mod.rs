@@ -47,17 +47,16 @@ impl FromRequestParts<AppState> for ClientAddr {
 }
 
 pub fn client_addr(parts: &Parts, state: &AppState) -> Option<String> {
-    if state.settings.trust_proxy_headers {
-        if let Some(first) = parts
+    if state.settings.trust_proxy_headers
+        && let Some(first) = parts
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            let first = first.trim();
-            if !first.is_empty() {
-                return Some(first.to_owned());
-            }
+    {
+        let first = first.trim();
+        if !first.is_empty() {
+            return Some(first.to_owned());
         }
     }
     parts

@@ -131,17 +131,24 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
             let Some(row) = sessions::load(c, &sid)? else {
                 return Ok(None);
             };
-            let memberships = users::memberships_of(c, &row.0.user_id)?;
-            let family = users::get(c, &row.0.user_id)?.family_role;
-            Ok(Some((row, memberships, family)))
+            let memberships = users::memberships_of(c, &row.session.user_id)?;
+            Ok(Some((row, memberships)))
         })
         .await?;
-    let Some(((s, name, email, is_demo, totp_enabled), memberships, family)) = loaded else {
+    let Some((row, memberships)) = loaded else {
         return Err(AppError::LoginRequired {
             next,
             expired: true,
         });
     };
+    let sessions::SessionWithUser {
+        session: s,
+        name,
+        email,
+        is_demo,
+        totp_enabled,
+        family_role: family,
+    } = row;
     if s.expires_at <= now || s.last_seen_at + idle <= now {
         let sid = id.clone();
         state.db.write(move |c| sessions::delete(c, &sid)).await?;
