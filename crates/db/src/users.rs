@@ -161,11 +161,16 @@ pub fn unused_recovery_codes(conn: &mut AnyConnection, user_id: &str) -> Result<
         .get_result(conn)?)
 }
 
-/// (organisation id, organisation name, organisation kind, role) for each membership.
-pub fn memberships_of(
-    conn: &mut AnyConnection,
-    user_id: &str,
-) -> Result<Vec<(String, String, String, String)>, DbError> {
+/// One role a person holds in one organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Membership {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub organisation_kind: String,
+    pub role: String,
+}
+
+pub fn memberships_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Membership>, DbError> {
     use crate::schema::organisations;
     Ok(memberships::table
         .inner_join(organisations::table)

@@ -3,11 +3,9 @@
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::page::Page;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Html;
-use rondom_db::users;
 use rondom_domain::{OrganisationKind, Role};
 use serde::Deserialize;
 
@@ -35,22 +33,17 @@ pub struct NoticeQuery {
 
 pub async fn home(
     user: CurrentUser,
-    State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    let uid = user.user_id.clone();
-    let rows = state
-        .db
-        .read(move |c| users::memberships_of(c, &uid))
-        .await?;
-    let memberships = rows
-        .into_iter()
-        .map(|(id, name, kind, role)| {
-            let r = Role::parse(&role);
+    let memberships = user
+        .memberships
+        .iter()
+        .map(|m| {
+            let r = Role::parse(&m.role);
             MembershipView {
-                organisation_id: id,
-                organisation: name,
-                kind: OrganisationKind::parse(&kind)
+                organisation_id: m.organisation_id.clone(),
+                organisation: m.organisation_name.clone(),
+                kind: OrganisationKind::parse(&m.organisation_kind)
                     .map(|k| k.label())
                     .unwrap_or("Organisatie"),
                 role: r.map(|r| r.label()).unwrap_or("Onbekende rol"),

@@ -26,10 +26,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // Reset links carry their secret in the path; no Referer may leak it.
+    // Reset links carry their secret in the path; no Referer may carry it to another
+    // site. (`no-referrer` would also make browsers send `Origin: null` on our own forms.)
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "permissions-policy",

@@ -74,11 +74,11 @@ pub async fn me(user: ApiUser) -> Json<MeOut> {
         memberships: user
             .memberships
             .into_iter()
-            .map(|(id, name, kind, role)| MembershipOut {
-                organisation_id: id,
-                organisation_name: name,
-                organisation_kind: kind,
-                role,
+            .map(|m| MembershipOut {
+                organisation_id: m.organisation_id,
+                organisation_name: m.organisation_name,
+                organisation_kind: m.organisation_kind,
+                role: m.role,
             })
             .collect(),
         id: user.user_id,

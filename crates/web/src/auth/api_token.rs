@@ -25,7 +25,7 @@ pub struct ApiUser {
     pub email: String,
     pub token_id: String,
     pub actor: Actor,
-    pub memberships: Vec<(String, String, String, String)>,
+    pub memberships: Vec<users::Membership>,
     pub source_address: Option<String>,
 }
 
@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for ApiUser {
             user_id: u.id.clone(),
             memberships: memberships
                 .iter()
-                .filter_map(|(o, _, _, r)| Role::parse(r).map(|r| (o.clone(), r)))
+                .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id.clone(), r)))
                 .collect(),
             family_role: u.family_role.as_deref().and_then(Role::parse),
         };

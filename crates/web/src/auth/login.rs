@@ -117,7 +117,7 @@ pub struct LoginForm {
 fn needs_second_factor(
     state: &AppState,
     user: &users::User,
-    memberships: &[(String, String, String, String)],
+    memberships: &[users::Membership],
 ) -> bool {
     if state.settings.demo_mode && user.is_demo {
         return false;
@@ -214,8 +214,8 @@ pub async fn login_submit(
     let e = AuditEvent {
         actor_user_id: Some(user.id.clone()),
         actor_name: user.name.clone(),
-        actor_role: memberships.first().map(|m| m.3.clone()),
-        actor_organisation_id: memberships.first().map(|m| m.0.clone()),
+        actor_role: memberships.first().map(|m| m.role.clone()),
+        actor_organisation_id: memberships.first().map(|m| m.organisation_id.clone()),
         action: "login".into(),
         object_type: "user".into(),
         object_id: Some(user.id.clone()),

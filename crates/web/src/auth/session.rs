@@ -79,6 +79,8 @@ pub struct CurrentUser {
     pub csrf: String,
     pub is_demo: bool,
     pub actor: Actor,
+    /// Where the person works, with organisation names (for pages and audit entries).
+    pub memberships: Vec<users::Membership>,
     pub source_address: Option<String>,
 }
 
@@ -179,8 +181,8 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
     let actor = Actor {
         user_id: s.user_id.clone(),
         memberships: memberships
-            .into_iter()
-            .filter_map(|(org, _, _, role)| Role::parse(&role).map(|r| (org, r)))
+            .iter()
+            .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id.clone(), r)))
             .collect(),
         family_role: family.as_deref().and_then(Role::parse),
     };
@@ -192,6 +194,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         csrf: s.csrf_token,
         is_demo,
         actor,
+        memberships,
         source_address,
     }))
 }
