@@ -12,6 +12,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod body;
 pub mod error;
 pub mod format;
 pub mod home;

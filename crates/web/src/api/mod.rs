@@ -7,7 +7,6 @@ use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -24,25 +23,23 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T>
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(rejection) => Err(ApiError(match rejection {
-                JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
-                JsonRejection::JsonSyntaxError(e) => {
-                    AppError::BadRequest(format!("Ongeldige JSON: {}", e.body_text()))
-                }
-                JsonRejection::JsonDataError(e) => {
-                    AppError::BadRequest(format!("De JSON past niet: {}", e.body_text()))
-                }
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    AppError::PayloadTooLarge
-                }
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    AppError::PayloadTooLarge
-                }
-                other => AppError::BadRequest(other.body_text()),
-            })),
+        let (parts, body) = req.into_parts();
+        let is_json = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError(AppError::UnsupportedMediaType));
         }
+        let bytes =
+            crate::body::read_limited(&parts.headers, body, state.settings.max_body_bytes).await?;
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            ApiError(AppError::BadRequest(match e.classify() {
+                serde_json::error::Category::Data => format!("De JSON past niet: {e}"),
+                _ => format!("Ongeldige JSON: {e}"),
+            }))
+        })
     }
 }
 

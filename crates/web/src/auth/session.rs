@@ -276,14 +276,8 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<(Parts, Bytes),
     if !is_form {
         return Err(AppError::UnsupportedMediaType);
     }
-    let req = Request::from_parts(parts.clone(), body);
-    let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest("Het formulier kon niet gelezen worden.".into())
-        }
-    })?;
+    let bytes =
+        crate::body::read_limited(&parts.headers, body, state.settings.max_body_bytes).await?;
     Ok((parts, bytes))
 }
 
