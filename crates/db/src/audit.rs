@@ -122,7 +122,8 @@ pub fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<i64, DbError> 
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// Only what members of this organisation did (org admins see their own people).
+    /// What members of this organisation did, and what anyone did to the organisation
+    /// itself (so its admins also see refused attempts on it).
     pub organisation_id: Option<String>,
     pub actor_user_id: Option<String>,
     pub action: Option<String>,
@@ -142,7 +143,13 @@ pub fn list(
 ) -> Result<Vec<AuditEntry>, DbError> {
     let mut q = audit_log::table.into_boxed();
     if let Some(o) = &f.organisation_id {
-        q = q.filter(audit_log::actor_organisation_id.eq(o.clone()));
+        q = q.filter(
+            audit_log::actor_organisation_id
+                .eq(o.clone())
+                .or(audit_log::object_type
+                    .eq("organisation")
+                    .and(audit_log::object_id.eq(o.clone()))),
+        );
     }
     if let Some(u) = &f.actor_user_id {
         q = q.filter(audit_log::actor_user_id.eq(u.clone()));

@@ -1,63 +1,83 @@
 //! Login throttling state, kept in the database so that every app server behind the load
-//! balancer sees the same count.
+//! balancer sees the same count. Attempts are counted *before* the password or code is
+//! checked, in one transaction, so a burst of parallel guesses cannot all slip through
+//! before the first failure is written.
 
 use crate::schema::login_throttle;
 use crate::{AnyConnection, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-/// When the key may try again, if it is locked now.
-pub fn locked_until(
+/// Counts an attempt for `key`. Answers `Err(until)` without counting when the key is
+/// locked, otherwise the new count (the lock for that count is set at once).
+pub fn attempt(
     conn: &mut AnyConnection,
     key: &str,
     now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, DbError> {
+    lock_for: impl Fn(i32) -> Option<chrono::Duration>,
+) -> Result<Result<i32, NaiveDateTime>, DbError> {
     let until: Option<Option<NaiveDateTime>> = login_throttle::table
         .find(key)
         .select(login_throttle::locked_until)
         .first(conn)
         .optional()?;
-    Ok(until.flatten().filter(|u| *u > now))
-}
-
-/// Counts a failure and sets the lock the caller computed from the new count.
-pub fn register_failure(
-    conn: &mut AnyConnection,
-    key: &str,
-    now: NaiveDateTime,
-    lock_for: impl Fn(i32) -> Option<chrono::Duration>,
-) -> Result<i32, DbError> {
-    let current: Option<i32> = login_throttle::table
-        .find(key)
-        .select(login_throttle::failures)
-        .first(conn)
-        .optional()?;
-    let failures = current.unwrap_or(0).saturating_add(1);
-    let until = lock_for(failures).map(|d| now + d);
-    if current.is_some() {
-        diesel::update(login_throttle::table.find(key))
-            .set((
-                login_throttle::failures.eq(failures),
-                login_throttle::last_failure_at.eq(now),
-                login_throttle::locked_until.eq(until),
-            ))
-            .execute(conn)?;
-    } else {
+    if let Some(Some(u)) = until
+        && u > now
+    {
+        return Ok(Err(u));
+    }
+    // An UPDATE that adds one is atomic on both engines (PostgreSQL takes the row lock),
+    // so concurrent attempts each see their own count.
+    let updated = diesel::update(login_throttle::table.find(key))
+        .set((
+            login_throttle::failures.eq(login_throttle::failures + 1),
+            login_throttle::last_failure_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
         diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::key.eq(key),
-                login_throttle::failures.eq(failures),
+                login_throttle::failures.eq(1),
                 login_throttle::last_failure_at.eq(now),
-                login_throttle::locked_until.eq(until),
             ))
             .execute(conn)?;
     }
-    Ok(failures)
+    let count: i32 = login_throttle::table
+        .find(key)
+        .select(login_throttle::failures)
+        .first(conn)?;
+    let lock = lock_for(count).map(|d| now + d);
+    diesel::update(login_throttle::table.find(key))
+        .set(login_throttle::locked_until.eq(lock))
+        .execute(conn)?;
+    Ok(Ok(count))
+}
+
+/// Takes back one counted attempt (a successful login from a shared address).
+pub fn undo(conn: &mut AnyConnection, key: &str) -> Result<(), DbError> {
+    diesel::update(
+        login_throttle::table
+            .find(key)
+            .filter(login_throttle::failures.gt(0)),
+    )
+    .set(login_throttle::failures.eq(login_throttle::failures - 1))
+    .execute(conn)?;
+    Ok(())
 }
 
 pub fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), DbError> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)?;
     Ok(())
+}
+
+pub fn failures(conn: &mut AnyConnection, key: &str) -> Result<i32, DbError> {
+    Ok(login_throttle::table
+        .find(key)
+        .select(login_throttle::failures)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Forgets failures that are old enough not to matter any more.

@@ -80,6 +80,16 @@ pub fn revoke_api_token(conn: &mut AnyConnection, user_id: &str, id: &str) -> Re
     }
 }
 
+pub fn revoke_all_api_tokens(conn: &mut AnyConnection, user_id: &str) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(now()))
+    .execute(conn)?)
+}
+
 pub fn create_password_reset(
     conn: &mut AnyConnection,
     user_id: &str,

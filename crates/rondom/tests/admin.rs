@@ -252,6 +252,25 @@ async fn organisation_admin_adds_a_member_who_is_invited_by_email(b: Backend) {
         .await
         .unwrap();
     assert!(page.contains("Nieuwe Consulent"));
+
+    // Someone else's existing account cannot be pulled in (nor its name learned).
+    let elsewhere = app.org("Andere School", "school").await;
+    app.user("elders@test.example", Some(&elsewhere), &["school"])
+        .await;
+    let r = client
+        .post(app.url(&format!("/beheer/organisaties/{team}/leden")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Wie Dan Ook"),
+            ("email", "elders@test.example"),
+            ("role", "consulent"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Vraag de platformbeheerder") && !body.contains("Test elders"));
     // The last organisation admin cannot remove... themselves is not offered; remove the newcomer.
     let mid_start = page.find("/leden/").unwrap() + "/leden/".len();
     let mid: String = page[mid_start..]
@@ -322,15 +341,22 @@ async fn audit_log_page_filters_and_is_scoped_to_the_organisation(b: Backend) {
         &["organisatiebeheerder"],
     )
     .await;
-    let _b_client = logged_in(&app, "beheer-b@test.example").await;
+    let b_client = logged_in(&app, "beheer-b@test.example").await;
+    let probe = b_client
+        .get(app.url(&format!("/beheer/organisaties/{a}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 403);
     let client = logged_in(&app, "beheer-a@test.example").await;
     let page = client.get(app.url("/beheer/audit")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("Test beheer-a"));
-    assert!(
-        !page.contains("Test beheer-b"),
-        "another organisation's people are not shown"
+    assert_eq!(
+        page.matches("Test beheer-b").count(),
+        1,
+        "of the other organisation's people only their attempt on this one is shown"
     );
     let r = client
         .get(app.url(&format!("/beheer/audit?organisatie={other}")))
@@ -347,6 +373,10 @@ async fn audit_log_page_filters_and_is_scoped_to_the_organisation(b: Backend) {
         .await
         .unwrap();
     assert!(r.contains("geweigerd"), "the refusal just now is listed");
+    assert!(
+        r.contains("Test beheer-b"),
+        "an attempt on this organisation by an outsider is listed for its admin"
+    );
     assert!(!r.contains(">toegestaan<"), "only refusals are listed");
     let r = client
         .get(app.url("/beheer/audit?van=gisteren"))

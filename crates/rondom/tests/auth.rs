@@ -16,7 +16,53 @@ on_both_backends!(
     password_reset_link_arrives_by_smtp_and_works_once,
     demo_accounts_skip_the_second_factor_only_in_demo_mode,
     recovery_code_works_once,
+    wrong_codes_lock_the_second_factor_and_a_new_password_login_does_not_reset_it,
 );
+
+async fn wrong_codes_lock_the_second_factor_and_a_new_password_login_does_not_reset_it(b: Backend) {
+    let app = TestApp::start(b).await;
+    let org = app.org("Praktijk", "huisartsenpraktijk").await;
+    app.user("mfa@test.example", Some(&org), &["huisarts"])
+        .await;
+    let c = app.client();
+    password_login(&app, &c, "mfa@test.example", PASSWORD, "/").await;
+    enrol_totp(&app, &c).await;
+    let mut statuses = Vec::new();
+    for round in 0..2 {
+        // Each round starts with a correct password, as an attacker would to reset counters.
+        let c = app.client();
+        let l = password_login(&app, &c, "mfa@test.example", PASSWORD, "/").await;
+        assert_eq!(l.status, 303, "round {round}: password still accepted");
+        let page = c
+            .get(app.url("/inloggen/code"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "csrf");
+        for _ in 0..(2 + round) {
+            let r = c
+                .post(app.url("/inloggen/code"))
+                .form(&[
+                    ("code", "123456"),
+                    ("csrf", csrf.as_str()),
+                    ("volgende", "/"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+    }
+    assert_eq!(
+        statuses,
+        vec![401, 401, 401, 401, 429],
+        "after four wrong codes the next is refused unseen, across logins"
+    );
+    app.stop().await;
+}
 
 async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     let app = TestApp::start(b).await;
@@ -390,8 +436,14 @@ async fn forms_without_the_csrf_token_are_refused(b: Backend) {
 
 async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
     let app = TestApp::start(b).await;
-    app.user("vergeetachtig@test.example", None, &["ouder_verzorger"])
+    let uid = app
+        .user("vergeetachtig@test.example", None, &["ouder_verzorger"])
         .await;
+    let (_, token_hash) = rondom_web::auth::api_token::new_token();
+    app.db
+        .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "oud", &token_hash))
+        .await
+        .unwrap();
     let client = app.client();
     let r = client
         .post(app.url("/wachtwoord-vergeten"))
@@ -464,6 +516,19 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
     )
     .await;
     assert_eq!(l.status, 303);
+    let live_tokens = app
+        .db
+        .read(|c| {
+            use diesel::prelude::*;
+            use rondom_db::schema::api_tokens::dsl::*;
+            Ok(api_tokens
+                .filter(revoked_at.is_null())
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(live_tokens, 0, "a reset leaves no live API token behind");
 
     // An expired link does not work.
     app.db

@@ -39,7 +39,9 @@ pub fn datetime_seconds(utc: NaiveDateTime) -> String {
 
 /// Parses a local `yyyy-mm-dd` date from a filter field into the UTC start of that day.
 pub fn local_date_start(s: &str) -> Option<NaiveDateTime> {
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)))?;
     let local = d.and_hms_opt(0, 0, 0)?;
     // Convert back by subtracting the offset valid at that moment.
     let offset = to_local(local) - local;
@@ -71,5 +73,10 @@ mod tests {
         assert_eq!(local_date_start("2026-01-15"), Some(utc(2026, 1, 14, 23)));
         assert_eq!(local_date_start("2026-07-15"), Some(utc(2026, 7, 14, 22)));
         assert_eq!(local_date_start("15-07-2026"), None);
+        assert_eq!(
+            local_date_start("-262143-01-01"),
+            None,
+            "far-off years would overflow"
+        );
     }
 }

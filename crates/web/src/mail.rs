@@ -48,7 +48,7 @@ impl Mailer {
             tracing::warn!(
                 to,
                 subject,
-                "SMTP is not configured; e-mail not sent:\n{body}"
+                "SMTP is not configured; e-mail not sent (the body is not logged: it may hold a secret link)"
             );
             return Ok(());
         };

@@ -2,8 +2,8 @@
 
 use crate::access;
 use crate::auth::api_token::new_token;
-use crate::auth::password;
 use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::auth::{password, throttle};
 use crate::error::AppError;
 use crate::home::NoticeQuery;
 use crate::page::Page;
@@ -127,6 +127,8 @@ pub async fn change_password(
                 .into_response(),
         )
     };
+    let guess_key = throttle::Key::CurrentPassword(user.user_id.clone());
+    throttle::attempt(&state, vec![guess_key.clone()]).await?;
     let uid = user.user_id.clone();
     let current_hash = state
         .db
@@ -135,8 +137,17 @@ pub async fn change_password(
         .password_hash
         .unwrap_or_default();
     if !password::verify(current_hash, form.current.clone()).await {
+        let mut e = access::event(
+            &user,
+            "password_change",
+            Resource::Account(&user.user_id),
+            "denied",
+        );
+        e.reason = Some("wrong current password".into());
+        access::record(&state, e).await?;
         return fail("Uw huidige wachtwoord klopt niet.".into()).await;
     }
+    throttle::succeed(&state, guess_key, None).await?;
     if let Err(e) = check_new_password(&form.password) {
         return fail(e.message).await;
     }

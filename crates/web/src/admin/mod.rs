@@ -4,17 +4,25 @@
 pub mod audit_log;
 pub mod organisations;
 
+use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::State;
 use axum::response::Redirect;
+use rondom_domain::{Action, Resource};
 
 /// `/beheer`: platform admins go to all organisations, organisation admins to their own.
-pub async fn index(user: CurrentUser) -> Result<Redirect, AppError> {
+pub async fn index(user: CurrentUser, State(state): State<AppState>) -> Result<Redirect, AppError> {
     if user.actor.is_platform_admin() {
         return Ok(Redirect::to("/beheer/organisaties"));
     }
     match user.actor.administered_organisations().next() {
         Some(id) => Ok(Redirect::to(&format!("/beheer/organisaties/{id}"))),
-        None => Err(AppError::Forbidden),
+        None => {
+            // Not an admin anywhere: the policy refuses, and the refusal is logged.
+            access::require(&state, &user, Action::Read, Resource::Organisations).await?;
+            Err(AppError::Forbidden)
+        }
     }
 }

@@ -513,6 +513,8 @@ pub async fn update(
     }
 }
 
+const ELSEWHERE: &str = "existing account outside the admin's organisations";
+
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct MemberForm {
@@ -567,11 +569,28 @@ pub async fn add_member(
     e.reason = Some(format!("{email} as {}", role.as_str()));
     let oid = id.clone();
     let em = email.clone();
+    // An organisation admin may add people who are new to Rondom, or who already work in
+    // an organisation this admin manages; anyone else's account (and whether it exists)
+    // stays out of sight. Platform admins may link any account.
+    let may_link: Option<Vec<String>> = (!user.actor.is_platform_admin()).then(|| {
+        user.actor
+            .administered_organisations()
+            .map(str::to_owned)
+            .collect()
+    });
     let result = state
         .db
         .write(move |c| {
             let (uid, created) = match users::find_by_email(c, &em)? {
-                Some(u) => (u.id, false),
+                Some(u) => {
+                    if let Some(allowed) = &may_link {
+                        let theirs = users::memberships_of(c, &u.id)?;
+                        if !theirs.iter().any(|m| allowed.contains(&m.organisation_id)) {
+                            return Err(rondom_db::DbError::Conflict(ELSEWHERE.into()));
+                        }
+                    }
+                    (u.id, false)
+                }
                 None => (
                     users::create(
                         c,
@@ -603,11 +622,13 @@ pub async fn add_member(
                     .into_response(),
             )
         }
-        Err(rondom_db::DbError::Conflict(_)) => {
-            let errors = vec![ValidationError::new(
-                "email",
-                "Deze persoon heeft deze rol hier al.",
-            )];
+        Err(rondom_db::DbError::Conflict(m)) => {
+            let message = if m == ELSEWHERE {
+                "Dit e-mailadres kan hier niet worden toegevoegd. Vraag de platformbeheerder om de persoon aan uw organisatie te koppelen."
+            } else {
+                "Deze persoon heeft deze rol hier al."
+            };
+            let errors = vec![ValidationError::new("email", message)];
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 show_page(&user, org, members, None, form, errors)?,

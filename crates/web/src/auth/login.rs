@@ -168,9 +168,12 @@ pub async fn login_submit(
         Ok(e) => e.into_inner(),
         Err(_) => return retry(wrong, StatusCode::UNAUTHORIZED),
     };
-    let account_key = throttle::account_key(&email);
-    let address_key = addr.0.as_deref().map(throttle::address_key);
-    if let Err(e) = throttle::check(&state, Some(account_key.clone()), address_key.clone()).await {
+    let account_key = throttle::Key::Password(email.clone());
+    let address_key = throttle::Key::address(&addr.0);
+    let keys = std::iter::once(account_key.clone())
+        .chain(address_key.clone())
+        .collect();
+    if let Err(e) = throttle::attempt(&state, keys).await {
         return retry(e.message(), StatusCode::TOO_MANY_REQUESTS);
     }
     let lookup = email.clone();
@@ -193,10 +196,12 @@ pub async fn login_submit(
         .unwrap_or_else(|| state.dummy_hash.to_string());
     let ok = super::password::verify(hash, form.password.clone()).await && usable.is_some();
     let Some((user, memberships)) = usable.filter(|_| ok).cloned() else {
-        throttle::fail(&state, Some(account_key), address_key).await?;
+        let first = found.as_ref().and_then(|(_, m)| m.first());
         let e = AuditEvent {
             actor_user_id: found.as_ref().map(|(u, _)| u.id.clone()),
             actor_name: email.clone(),
+            actor_role: first.map(|m| m.role.clone()),
+            actor_organisation_id: first.map(|m| m.organisation_id.clone()),
             action: "login".into(),
             object_type: "user".into(),
             object_id: found.as_ref().map(|(u, _)| u.id.clone()),
@@ -208,7 +213,7 @@ pub async fn login_submit(
         state.db.write(move |c| audit::append(c, &e)).await?;
         return retry(wrong, StatusCode::UNAUTHORIZED);
     };
-    throttle::succeed(&state, account_key).await?;
+    throttle::succeed(&state, account_key, address_key).await?;
     let second = needs_second_factor(&state, &user, &memberships);
     let token = session::create(&state, &user.id, !second, &addr, user_agent).await?;
     let e = AuditEvent {
@@ -313,7 +318,12 @@ async fn finish_second_factor(
             Ok(())
         })
         .await?;
-    throttle::succeed(state, throttle::account_key(&pending.email)).await?;
+    throttle::succeed(
+        state,
+        throttle::Key::SecondFactor(pending.user_id.clone()),
+        throttle::Key::address(&pending.source_address),
+    )
+    .await?;
     Ok(with_cookie(
         Redirect::to(next).into_response(),
         &session::session_cookie(state, &token),
@@ -326,14 +336,17 @@ pub async fn code_submit(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.volgende));
-    let account_key = throttle::account_key(&pending.email);
+    let mfa_key = throttle::Key::SecondFactor(pending.user_id.clone());
     let page = |error: String| CodePage {
         page: Page::anonymous("Code invullen", state.settings.demo_mode),
         csrf: pending.csrf.clone(),
         next: next.clone(),
         error: Some(error),
     };
-    if let Err(e) = throttle::check(&state, Some(account_key.clone()), None).await {
+    let keys = std::iter::once(mfa_key)
+        .chain(throttle::Key::address(&pending.source_address))
+        .collect();
+    if let Err(e) = throttle::attempt(&state, keys).await {
         return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page(e.message()))?).into_response());
     }
     let uid = pending.user_id.clone();
@@ -359,7 +372,6 @@ pub async fn code_submit(
     match accepted {
         Some(how) => finish_second_factor(&state, &pending, &next, how).await,
         None => {
-            throttle::fail(&state, Some(account_key), None).await?;
             let e = AuditEvent {
                 actor_user_id: Some(pending.user_id.clone()),
                 actor_name: pending.name.clone(),

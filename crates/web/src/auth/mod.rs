@@ -33,8 +33,8 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The address the request came from: the socket peer, or the first `X-Forwarded-For`
-/// hop when the installation says it runs behind a trusted proxy.
+/// The address the request came from: the socket peer, or the last `X-Forwarded-For`
+/// hop (added by our own proxy) when the installation says it runs behind one.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub Option<String>);
 
@@ -52,7 +52,9 @@ pub fn client_addr(parts: &Parts, state: &AppState) -> Option<String> {
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The proxy appends the address it saw; earlier entries come from the client
+            // and can be anything.
+            .and_then(|v| v.rsplit(',').next())
     {
         let first = first.trim();
         if !first.is_empty() {
@@ -81,7 +83,38 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// Only local paths are followed after login, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so
+        // only plain URL characters are accepted.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+".contains(&b)) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_plain_paths_are_followed() {
+        assert_eq!(safe_next(Some("/account?melding=x")), "/account?melding=x");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil",
+            "https://evil.example",
+            "",
+            "/a b",
+            "/\u{1}",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

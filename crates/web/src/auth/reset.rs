@@ -107,9 +107,11 @@ pub async fn forgot_submit(
     let email = email.into_inner();
     // Counted like a failed login per address, so the form cannot be used to flood
     // someone's mailbox or probe many addresses.
-    let address_key = addr.0.as_deref().map(throttle::address_key);
-    throttle::check(&state, None, address_key.clone()).await?;
-    throttle::fail(&state, None, address_key).await?;
+    throttle::attempt(
+        &state,
+        throttle::Key::address(&addr.0).into_iter().collect(),
+    )
+    .await?;
     let lookup = email.clone();
     let user = state
         .db
@@ -225,6 +227,8 @@ pub async fn reset_submit(
             tokens::invalidate_password_resets(c, &uid)?;
             // A new password ends every session: whoever had the old one is out.
             sessions::delete_for_user(c, &uid, None)?;
+            // Account recovery: tokens someone else may have minted stop working too.
+            tokens::revoke_all_api_tokens(c, &uid)?;
             audit::append(
                 c,
                 &AuditEvent {

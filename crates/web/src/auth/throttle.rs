@@ -1,5 +1,7 @@
-//! Login throttling per account and per address, with a delay that doubles with each
-//! failure past a few free tries. Kept in the database so all servers count together.
+//! Login throttling per account, per second factor and per address, with a delay that
+//! doubles with each attempt past a few free ones. Attempts are counted before the
+//! secret is checked and taken back on success; the counts live in the database so all
+//! servers count together.
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -10,64 +12,78 @@ const ACCOUNT_FREE: i32 = 3;
 const ADDRESS_FREE: i32 = 20;
 const MAX_LOCK_SECS: i64 = 15 * 60;
 
-/// The lock after `failures` failed attempts, given how many are free.
-pub fn lock_after(failures: i32, free: i32) -> Option<Duration> {
-    if failures <= free {
+/// The lock after `attempts` counted attempts, given how many are free.
+pub fn lock_after(attempts: i32, free: i32) -> Option<Duration> {
+    if attempts <= free {
         return None;
     }
-    let exp = (failures - free - 1).min(20) as u32;
+    let exp = (attempts - free - 1).min(20) as u32;
     Some(Duration::seconds((1i64 << exp).min(MAX_LOCK_SECS)))
 }
 
-pub fn account_key(email: &str) -> String {
-    format!("account:{email}")
+/// What is being guessed: each has its own counter, so a correct password does not reset
+/// the count of wrong second-factor codes.
+#[derive(Debug, Clone)]
+pub enum Key {
+    Password(String),
+    SecondFactor(String),
+    CurrentPassword(String),
+    Address(String),
 }
 
-pub fn address_key(addr: &str) -> String {
-    format!("address:{addr}")
+impl Key {
+    fn name(&self) -> String {
+        match self {
+            Self::Password(email) => format!("account:{email}"),
+            Self::SecondFactor(user_id) => format!("mfa:{user_id}"),
+            Self::CurrentPassword(user_id) => format!("current-password:{user_id}"),
+            Self::Address(addr) => format!("address:{addr}"),
+        }
+    }
+
+    fn free(&self) -> i32 {
+        match self {
+            Self::Address(_) => ADDRESS_FREE,
+            _ => ACCOUNT_FREE,
+        }
+    }
+
+    pub fn address(addr: &Option<String>) -> Option<Key> {
+        addr.as_deref().map(|a| Key::Address(a.to_owned()))
+    }
 }
 
-/// Refuses with the wait time when either key is locked.
-pub async fn check(
-    state: &AppState,
-    account: Option<String>,
-    address: Option<String>,
-) -> Result<(), AppError> {
+/// Counts one attempt on every key, or refuses with the wait time when one is locked.
+pub async fn attempt(state: &AppState, keys: Vec<Key>) -> Result<(), AppError> {
     let now = rondom_db::now();
-    let until = state
+    let locked = state
         .db
-        .read(move |c| {
-            let mut latest = None;
-            for k in account.iter().chain(address.iter()) {
-                if let Some(u) = throttle::locked_until(c, k, now)? {
-                    latest = latest.max(Some(u));
+        .write(move |c| {
+            for k in &keys {
+                let free = k.free();
+                if let Err(until) = throttle::attempt(c, &k.name(), now, |n| lock_after(n, free))? {
+                    return Ok(Some(until));
                 }
             }
-            Ok(latest)
+            Ok(None)
         })
         .await?;
-    match until {
-        Some(u) => Err(AppError::TooManyRequests {
-            retry_after_secs: (u - now).num_seconds().max(1),
+    match locked {
+        Some(until) => Err(AppError::TooManyRequests {
+            retry_after_secs: (until - now).num_seconds().max(1),
         }),
         None => Ok(()),
     }
 }
 
-pub async fn fail(
-    state: &AppState,
-    account: Option<String>,
-    address: Option<String>,
-) -> Result<(), AppError> {
-    let now = rondom_db::now();
+/// A success: the guessed secret's counter starts again; the address gets its attempt back.
+pub async fn succeed(state: &AppState, key: Key, address: Option<Key>) -> Result<(), AppError> {
     state
         .db
         .write(move |c| {
-            if let Some(k) = &account {
-                throttle::register_failure(c, k, now, |n| lock_after(n, ACCOUNT_FREE))?;
-            }
-            if let Some(k) = &address {
-                throttle::register_failure(c, k, now, |n| lock_after(n, ADDRESS_FREE))?;
+            throttle::clear(c, &key.name())?;
+            if let Some(a) = address {
+                throttle::undo(c, &a.name())?;
             }
             Ok(())
         })
@@ -75,12 +91,11 @@ pub async fn fail(
     Ok(())
 }
 
-pub async fn succeed(state: &AppState, account: String) -> Result<(), AppError> {
-    state
+pub async fn failures(state: &AppState, key: Key) -> Result<i32, AppError> {
+    Ok(state
         .db
-        .write(move |c| throttle::clear(c, &account))
-        .await?;
-    Ok(())
+        .read(move |c| throttle::failures(c, &key.name()))
+        .await?)
 }
 
 #[cfg(test)]
