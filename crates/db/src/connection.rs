@@ -148,6 +148,9 @@ pub struct Db {
     /// "database is locked" races of read-then-write transactions into a short queue.
     /// PostgreSQL needs no such lock.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// As many permits as connections: requests queue here, in async land, instead of
+    /// piling up as blocking threads that fight over the pool's mutex.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 pub type Conn = PooledConnection<Manager>;
@@ -175,6 +178,9 @@ impl Db {
             // inside libpq crashes in its exit handlers. Connections open on first use.
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(5))
+            // A broken connection shows up as a query error anyway; a `SELECT 1` before
+            // every checkout would double the round trips.
+            .test_on_check_out(false)
             // Failures are reported to the caller as one sentence; r2d2's own logging
             // would print them a second time.
             .error_handler(Box::new(r2d2::NopErrorHandler))
@@ -186,6 +192,7 @@ impl Db {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            permits: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1) as usize)),
         })
     }
 
@@ -218,6 +225,11 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
     {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
@@ -234,6 +246,11 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
     {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || this.write_blocking(f))
             .await

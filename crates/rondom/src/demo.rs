@@ -183,6 +183,11 @@ fn email_for(name: &str, org: &str) -> String {
 /// Fills an empty database with the demo municipality. Refuses when organisations exist,
 /// so demo data never mixes with real data.
 pub fn load(db: &Db) -> Result<Option<DemoSummary>, String> {
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    if orgs::count(&mut conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(None);
+    }
+    drop(conn);
     let password_hash = rondom_web::auth::password::hash_blocking(DEMO_PASSWORD)?;
     db.write_blocking(|c| {
         if orgs::count(c)? > 0 {
