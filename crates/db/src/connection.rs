@@ -230,6 +230,14 @@ impl Db {
             .acquire()
             .await
             .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        if self.backend == Backend::Sqlite {
+            // A SQLite read in WAL mode never waits for a writer and is served from the
+            // page cache in microseconds: handing it to another thread costs more than
+            // running it here. (PostgreSQL reads cross the network: they go to the
+            // blocking pool.)
+            let mut conn = self.pool.get()?;
+            return f(&mut conn);
+        }
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;

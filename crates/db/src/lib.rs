@@ -16,6 +16,19 @@ pub mod users;
 
 pub use connection::{AnyConnection, Backend, Db, DbError};
 
+/// Runs the same diesel query on the concrete connection inside `AnyConnection`. Hot
+/// paths use it: through the multi-backend wrapper SQLite re-parses the statement on
+/// every call, while the concrete connections keep their prepared statements cached.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Sqlite($c) => $body,
+            $crate::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
 use chrono::{NaiveDateTime, Timelike, Utc};
 
 /// Current UTC time at microsecond precision: what both backends store, so that a value

@@ -54,16 +54,38 @@ pub struct SessionWithUser {
     pub is_demo: bool,
     pub totp_enabled: bool,
     pub family_role: Option<String>,
+    pub memberships: Vec<crate::users::Membership>,
 }
 
-type SessionRow = (Session, String, String, bool, bool, Option<String>);
+type MembershipCols = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+type SessionRow = (
+    Session,
+    String,
+    String,
+    bool,
+    bool,
+    Option<String>,
+    bool,
+    MembershipCols,
+);
 
-/// The session and its (enabled) person, in one query.
+/// The session, its (enabled) person and their memberships, in one statement: this runs
+/// on every request.
 pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser>, DbError> {
-    let row: Option<SessionRow> = sessions::table
+    use crate::schema::{memberships, organisations};
+    // No LIMIT and no literal comparison in the SQL: SQLite re-prepares a statement whose
+    // plan may depend on such bound values on every re-bind, which made it re-parse this,
+    // the hottest query, on every request. The id is the primary key anyway.
+    let rows: Vec<SessionRow> = crate::on_backend!(conn, |c| sessions::table
         .inner_join(users::table)
+        .left_join(memberships::table.on(memberships::user_id.eq(sessions::user_id)))
+        .left_join(organisations::table.on(organisations::id.eq(memberships::organisation_id)))
         .filter(sessions::id.eq(id))
-        .filter(users::disabled.eq(false))
         .select((
             Session::as_select(),
             users::name,
@@ -71,19 +93,52 @@ pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser
             users::is_demo,
             users::totp_enabled,
             users::family_role,
+            users::disabled,
+            (
+                organisations::id.nullable(),
+                organisations::name.nullable(),
+                organisations::kind.nullable(),
+                memberships::role.nullable(),
+            ),
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(
-        |(session, name, email, is_demo, totp_enabled, family_role)| SessionWithUser {
+        .load(c))?;
+    let mut found: Option<SessionWithUser> = None;
+    for (session, name, email, is_demo, totp_enabled, family_role, disabled, m) in rows {
+        if disabled {
+            return Ok(None);
+        }
+        let entry = found.get_or_insert_with(|| SessionWithUser {
             session,
             name,
             email,
             is_demo,
             totp_enabled,
             family_role,
-        },
-    ))
+            memberships: Vec::new(),
+        });
+        if let (
+            Some(organisation_id),
+            Some(organisation_name),
+            Some(organisation_kind),
+            Some(role),
+        ) = m
+        {
+            entry.memberships.push(crate::users::Membership {
+                organisation_id,
+                organisation_name,
+                organisation_kind,
+                role,
+            });
+        }
+    }
+    if let Some(f) = found.as_mut() {
+        f.memberships.sort_by(|a, b| {
+            a.organisation_name
+                .cmp(&b.organisation_name)
+                .then(a.role.cmp(&b.role))
+        });
+    }
+    Ok(found)
 }
 
 pub fn touch(conn: &mut AnyConnection, id: &str, at: NaiveDateTime) -> Result<(), DbError> {

@@ -172,7 +172,7 @@ pub struct Membership {
 
 pub fn memberships_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Membership>, DbError> {
     use crate::schema::organisations;
-    Ok(memberships::table
+    Ok(crate::on_backend!(conn, |c| memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(user_id))
         .order(organisations::name.asc())
@@ -182,5 +182,5 @@ pub fn memberships_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Mem
             organisations::kind,
             memberships::role,
         ))
-        .load(conn)?)
+        .load(c))?)
 }

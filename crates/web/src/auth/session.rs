@@ -127,17 +127,8 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         chrono::Duration::from_std(state.settings.session_idle).map_err(AppError::internal)?;
     let now = rondom_db::now();
     let sid = id.clone();
-    let loaded = state
-        .db
-        .read(move |c| {
-            let Some(row) = sessions::load(c, &sid)? else {
-                return Ok(None);
-            };
-            let memberships = users::memberships_of(c, &row.session.user_id)?;
-            Ok(Some((row, memberships)))
-        })
-        .await?;
-    let Some((row, memberships)) = loaded else {
+    let loaded = state.db.read(move |c| sessions::load(c, &sid)).await?;
+    let Some(row) = loaded else {
         return Err(AppError::LoginRequired {
             next,
             expired: true,
@@ -150,6 +141,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         is_demo,
         totp_enabled,
         family_role: family,
+        memberships,
     } = row;
     if s.expires_at <= now || s.last_seen_at + idle <= now {
         let sid = id.clone();
