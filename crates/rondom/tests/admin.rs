@@ -87,14 +87,7 @@ async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: B
     app.user("root@test.example", Some(&platform), &["beheerder"])
         .await;
     let client = logged_in(&app, "root@test.example").await;
-    let page = client
-        .get(app.url("/beheer/organisaties/nieuw"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, "/beheer/organisaties/nieuw").await;
     let csrf = hidden(&page, "csrf");
     let mut form = vec![
         ("csrf", csrf.as_str()),
@@ -133,14 +126,7 @@ async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: B
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = client
-        .get(app.url(&location(&r)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, &location(&r)).await;
     assert!(page.contains("De organisatie is aangemaakt."));
     assert!(page.contains("1234 AB"), "postcode normalised");
 
@@ -177,14 +163,7 @@ async fn organisation_admin_adds_a_member_who_is_invited_by_email(b: Backend) {
     )
     .await;
     let client = logged_in(&app, "tl@test.example").await;
-    let page = client
-        .get(app.url(&format!("/beheer/organisaties/{team}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, &format!("/beheer/organisaties/{team}")).await;
     let csrf = hidden(&page, "csrf");
     assert!(page.contains("value=\"consulent\""));
     assert!(
@@ -243,14 +222,7 @@ async fn organisation_admin_adds_a_member_who_is_invited_by_email(b: Backend) {
         "a new consultant sets up the second factor"
     );
 
-    let page = client
-        .get(app.url(&format!("/beheer/organisaties/{team}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, &format!("/beheer/organisaties/{team}")).await;
     assert!(page.contains("Nieuwe Consulent"));
 
     // Someone else's existing account cannot be pulled in (nor its name learned).
@@ -305,14 +277,7 @@ async fn ordinary_members_see_no_administration(b: Backend) {
     let p = app.org("Praktijk", "huisartsenpraktijk").await;
     app.user("poh@test.example", Some(&p), &["poh"]).await;
     let client = logged_in(&app, "poh@test.example").await;
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = fetch_page(&app, &client, "/").await;
     assert!(
         !home.contains("href=\"/beheer\""),
         "no admin link in the menu"
@@ -364,28 +329,14 @@ async fn audit_log_page_filters_and_is_scoped_to_the_organisation(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let r = client
-        .get(app.url("/beheer/audit?uitkomst=denied"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let r = fetch_page(&app, &client, "/beheer/audit?uitkomst=denied").await;
     assert!(r.contains("geweigerd"), "the refusal just now is listed");
     assert!(
         r.contains("Test beheer-b"),
         "an attempt on this organisation by an outsider is listed for its admin"
     );
     assert!(!r.contains(">toegestaan<"), "only refusals are listed");
-    let r = client
-        .get(app.url("/beheer/audit?van=gisteren"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let r = fetch_page(&app, &client, "/beheer/audit?van=gisteren").await;
     assert!(r.contains("De begindatum is niet geldig"), "{r}");
     app.stop().await;
 }

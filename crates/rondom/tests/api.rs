@@ -189,14 +189,7 @@ async fn oversized_bodies_get_413(b: Backend) {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "payload_too_large");
 
-    let page = c
-        .get(app.url("/inloggen"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &c, "/inloggen").await;
     let csrf = hidden(&page, "csrf");
     let r = c
         .post(app.url("/inloggen"))

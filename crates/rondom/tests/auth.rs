@@ -33,26 +33,8 @@ async fn wrong_codes_lock_the_second_factor_and_a_new_password_login_does_not_re
         let c = app.client();
         let l = password_login(&app, &c, "mfa@test.example", PASSWORD, "/").await;
         assert_eq!(l.status, 303, "round {round}: password still accepted");
-        let page = c
-            .get(app.url("/inloggen/code"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden(&page, "csrf");
         for _ in 0..(2 + round) {
-            let r = c
-                .post(app.url("/inloggen/code"))
-                .form(&[
-                    ("code", "123456"),
-                    ("csrf", csrf.as_str()),
-                    ("volgende", "/"),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let r = submit_code(&app, &c, "123456", "/").await;
             statuses.push(r.status().as_u16());
         }
     }
@@ -83,14 +65,7 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     let r = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(location(&r), "/inloggen/code");
 
-    let page = client
-        .get(app.url("/inloggen/tweestapsverificatie"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, "/inloggen/tweestapsverificatie").await;
     assert!(page.contains("<svg"), "QR code shown");
     let secret = secret_from_page(&page);
     let csrf = hidden(&page, "csrf");
@@ -180,40 +155,13 @@ async fn a_code_cannot_be_used_twice(b: Backend) {
     )
     .await;
     assert!(l.location.starts_with("/inloggen/code"), "{}", l.location);
-    let page = second
-        .get(app.url(&l.location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
-    let r = second
-        .post(app.url("/inloggen/code"))
-        .form(&[
-            ("code", used.as_str()),
-            ("csrf", csrf.as_str()),
-            ("volgende", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = submit_code(&app, &second, &used, "/account").await;
     assert_eq!(r.status(), 401, "the code used at enrolment is spent");
     assert!(r.text().await.unwrap().contains("al gebruikt"));
 
     // The next time step's code is new, so it is accepted (one step of drift allowed).
     let next = totp::code_at(&secret, totp::unix_now() + 30).unwrap();
-    let r = second
-        .post(app.url("/inloggen/code"))
-        .form(&[
-            ("code", next.as_str()),
-            ("csrf", csrf.as_str()),
-            ("volgende", "/account"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = submit_code(&app, &second, &next, "/account").await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/account");
     assert_eq!(
@@ -342,14 +290,7 @@ async fn expired_session_goes_to_login_and_back_to_the_page_asked_for(b: Backend
         location(&r),
         "/inloggen?volgende=/account&melding=sessie-verlopen"
     );
-    let page = client
-        .get(app.url(&location(&r)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &client, &location(&r)).await;
     assert!(page.contains("Uw sessie is verlopen"));
     let l = password_login(&app, &client, "ouder@test.example", PASSWORD, "/account").await;
     assert_eq!(l.location, "/account", "back to the page asked for");
@@ -574,14 +515,7 @@ async fn demo_accounts_skip_the_second_factor_only_in_demo_mode(b: Backend) {
         let l = password_login(&app, &client, "demo@test.example", PASSWORD, "/").await;
         if demo {
             assert_eq!(l.location, "/");
-            let home = client
-                .get(app.url("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let home = fetch_page(&app, &client, "/").await;
             assert!(home.contains("demo-banner"), "DEMO banner in demo mode");
         } else {
             assert!(l.location.starts_with("/inloggen/tweestapsverificatie"));
@@ -596,14 +530,7 @@ async fn recovery_code_works_once(b: Backend) {
     app.user("jgz@test.example", Some(&org), &["jgz"]).await;
     let c = app.client();
     password_login(&app, &c, "jgz@test.example", PASSWORD, "/").await;
-    let page = c
-        .get(app.url("/inloggen/tweestapsverificatie"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &c, "/inloggen/tweestapsverificatie").await;
     let secret = secret_from_page(&page);
     let csrf = hidden(&page, "csrf");
     let code = totp::code_at(&secret, totp::unix_now()).unwrap();
@@ -625,25 +552,7 @@ async fn recovery_code_works_once(b: Backend) {
     for (attempt, expected) in [(1, 303u16), (2, 401)] {
         let c2 = app.client();
         password_login(&app, &c2, "jgz@test.example", PASSWORD, "/").await;
-        let p = c2
-            .get(app.url("/inloggen/code"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden(&p, "csrf");
-        let r = c2
-            .post(app.url("/inloggen/code"))
-            .form(&[
-                ("code", recovery.as_str()),
-                ("csrf", csrf.as_str()),
-                ("volgende", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = submit_code(&app, &c2, &recovery, "/").await;
         assert_eq!(
             r.status().as_u16(),
             expected,

@@ -64,14 +64,7 @@ async fn pages_carry_security_headers_and_unknown_routes_get_a_dutch_404(b: Back
 
     // Session cookies are HttpOnly and SameSite=Lax; Secure only over https.
     app.user("o@test.example", None, &["ouder_verzorger"]).await;
-    let page = c
-        .get(app.url("/inloggen"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = fetch_page(&app, &c, "/inloggen").await;
     let csrf = hidden(&page, "csrf");
     let r = c
         .post(app.url("/inloggen"))

@@ -360,3 +360,31 @@ pub async fn csrf_of(app: &TestApp, client: &reqwest::Client) -> String {
         .unwrap();
     hidden(&page, "csrf")
 }
+
+/// The text of a page fetched with this client.
+pub async fn fetch_page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Submits a second-factor (or recovery) code on the code page.
+pub async fn submit_code(
+    app: &TestApp,
+    client: &reqwest::Client,
+    code: &str,
+    next: &str,
+) -> reqwest::Response {
+    let csrf = hidden(&fetch_page(app, client, "/inloggen/code").await, "csrf");
+    client
+        .post(app.url("/inloggen/code"))
+        .form(&[("code", code), ("csrf", csrf.as_str()), ("volgende", next)])
+        .send()
+        .await
+        .unwrap()
+}
