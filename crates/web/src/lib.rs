@@ -46,13 +46,13 @@ pub fn build_state(
 ) -> Result<AppState, String> {
     let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
-    Ok(AppState {
+    Ok(AppState::new(state::Shared {
         db,
         settings: Arc::new(settings),
         mailer,
         metrics,
         dummy_hash: Arc::new(dummy_hash),
-    })
+    }))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -2,12 +2,16 @@ use crate::mail::Mailer;
 use crate::settings::Settings;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rondom_db::Db;
+use std::ops::Deref;
 use std::sync::Arc;
 
 /// Everything a handler may use. Nothing in here is per-user state: sessions, throttles
 /// and the audit chain live in the database, so any number of servers can share the load.
+/// Behind one `Arc`: axum clones the state for every extractor that asks for it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
@@ -15,4 +19,18 @@ pub struct AppState {
     /// A real argon2 hash to verify against when an e-mail address is unknown, so that the
     /// answer takes as long as for a known address.
     pub dummy_hash: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }

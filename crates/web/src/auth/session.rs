@@ -200,7 +200,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         match load(parts, state).await? {
             Loaded::Full(u) => {
-                parts.extensions.insert(u.clone());
+                // A form handler's CsrfForm needs the session too; keep it rather than
+                // load it twice. Reads have no form.
+                if parts.method != Method::GET {
+                    parts.extensions.insert(u.clone());
+                }
                 Ok(u)
             }
             Loaded::Pending(_) => Err(AppError::SecondFactorRequired),
