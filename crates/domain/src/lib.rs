@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod policy;
 pub mod role;
+pub mod search;
 pub mod validate;
 
 pub use policy::{Action, Actor, Decision, Resource, authorize};
