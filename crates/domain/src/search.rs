@@ -66,11 +66,11 @@ pub fn stem(word: &str) -> String {
     ];
     let mut w = word.to_owned();
     for ending in ENDINGS {
-        if let Some(rest) = w.strip_suffix(ending) {
-            if rest.chars().count() >= 3 {
-                w = rest.to_owned();
-                break;
-            }
+        if let Some(rest) = w.strip_suffix(ending)
+            && rest.chars().count() >= 3
+        {
+            w = rest.to_owned();
+            break;
         }
     }
     // zitten → zitt → zit; opvoedd does not occur but would become opvoed.
@@ -137,12 +137,13 @@ impl Query {
             let next_is_year = ws
                 .get(i + 1)
                 .is_some_and(|n| matches!(n.as_str(), "jaar" | "jr" | "jarige" | "jarig"));
-            if let Ok(n) = w.parse::<u8>() {
-                if n <= 27 && (next_is_year || ws.len() == 1 || age.is_none()) {
-                    age = Some(n);
-                    i += if next_is_year { 2 } else { 1 };
-                    continue;
-                }
+            if let Ok(n) = w.parse::<u8>()
+                && n <= 27
+                && (next_is_year || ws.len() == 1 || age.is_none())
+            {
+                age = Some(n);
+                i += if next_is_year { 2 } else { 1 };
+                continue;
             }
             if let Some(n) = w
                 .strip_suffix("jarige")
