@@ -14,6 +14,8 @@ CONNECTIONS="${CONNECTIONS:-50}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 PG_ADMIN="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rondom/target}"
+# PostgreSQL installations need a shared key; any key will do for a benchmark.
+export RONDOM_SECRET_KEY="${RONDOM_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"
 
 command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet -p rondom

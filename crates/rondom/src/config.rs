@@ -42,6 +42,7 @@ struct Raw {
     log_format: Option<String>,
     trust_proxy_headers: Option<bool>,
     max_body_bytes: Option<usize>,
+    secret_key: Option<String>,
 }
 
 /// The settings, their environment variables and what they mean (for `--help` and the
@@ -101,6 +102,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "RONDOM_MAX_BODY_BYTES",
         "largest request body (default 1048576)",
     ),
+    (
+        "RONDOM_SECRET_KEY",
+        "32 random bytes, base64, that encrypt secrets at rest; required with PostgreSQL (all servers share it); with SQLite a key file FILE.key is made next to the database when unset",
+    ),
 ];
 
 fn env(name: &str) -> Option<String> {
@@ -149,6 +154,7 @@ impl Raw {
         s!(smtp_password, "RONDOM_SMTP_PASSWORD");
         s!(smtp_from, "RONDOM_SMTP_FROM");
         s!(log_format, "RONDOM_LOG_FORMAT");
+        s!(secret_key, "RONDOM_SECRET_KEY");
         macro_rules! n {
             ($field:ident, $name:expr, $what:expr) => {
                 if let Some(v) = env_parse($name, $what)? {
@@ -280,6 +286,21 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             })
         }
     };
+    let secret_key = match raw.secret_key {
+        Some(k) => {
+            rondom_web::crypto::parse_key(&k).map_err(|e| format!("RONDOM_SECRET_KEY: {e}"))?;
+            k
+        }
+        None => match rondom_db::connection::Target::parse(&database_url)? {
+            rondom_db::connection::Target::Sqlite(path) => key_file(&format!("{path}.key"))?,
+            rondom_db::connection::Target::Postgres(_) => {
+                return Err(
+                    "set RONDOM_SECRET_KEY (32 random bytes, base64, the same on every server) when using PostgreSQL"
+                        .into(),
+                );
+            }
+        },
+    };
     let max_body_bytes = raw.max_body_bytes.unwrap_or(1024 * 1024);
     if max_body_bytes < 1024 {
         return Err("the largest request body must be at least 1024 bytes".into());
@@ -298,8 +319,35 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             trust_proxy_headers: raw.trust_proxy_headers.unwrap_or(false),
             max_body_bytes,
             request_timeout: Duration::from_secs(30),
+            secret_key: rondom_web::settings::Secret(secret_key),
         },
     })
+}
+
+/// The key of a single-machine (SQLite) installation, kept next to its database and
+/// readable by its owner only; made on first use.
+fn key_file(path: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::read_to_string(path) {
+        Ok(k) => {
+            rondom_web::crypto::parse_key(&k).map_err(|e| format!("the key file {path}: {e}"))?;
+            Ok(k.trim().to_owned())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = rondom_web::crypto::new_key();
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| format!("cannot create the key file {path}: {e}"))?;
+            f.write_all(key.as_bytes())
+                .map_err(|e| format!("cannot write the key file {path}: {e}"))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read the key file {path}: {e}")),
+    }
 }
 
 /// A database URL fit for messages: the password replaced by stars.

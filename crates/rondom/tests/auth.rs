@@ -82,6 +82,21 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Deze code klopt niet"));
 
+    let stored = app
+        .db
+        .read(|c| {
+            use diesel::prelude::*;
+            use rondom_db::schema::users::dsl::*;
+            Ok(users.select(totp_secret).first::<Option<String>>(c)?)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.starts_with("v1:") && !stored.contains(&secret),
+        "the secret is stored encrypted"
+    );
+
     let code = totp::code_at(&secret, totp::unix_now()).unwrap();
     let r = client
         .post(app.url("/inloggen/tweestapsverificatie"))

@@ -144,7 +144,7 @@ async fn a_tampered_audit_row_is_found_by_audit_verify(b: Backend) {
     let entries = app.audit().await.len() as i64;
     assert_eq!(entries, 4);
     let verify = || {
-        Command::new(env!("CARGO_BIN_EXE_rondom"))
+        rondom()
             .args(["--database-url", &app.test_db.url, "audit", "verify"])
             .output()
             .unwrap()
@@ -357,11 +357,14 @@ fn sqlite_and_postgres_schemas_are_equal() {
     assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");
 }
 
+const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 fn rondom() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rondom"));
     c.env_remove("DATABASE_URL")
         .env_remove("RONDOM_DATABASE_URL")
-        .env_remove("RONDOM_CONFIG");
+        .env_remove("RONDOM_CONFIG")
+        .env("RONDOM_SECRET_KEY", TEST_KEY);
     c
 }
 
@@ -377,6 +380,19 @@ fn bad_configuration_stops_start_up_with_one_sentence() {
             &["migrate"],
             &[("RONDOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
             "cannot reach the database at postgres://nobody@127.0.0.1:1/none",
+        ),
+        (
+            &["migrate"],
+            &[
+                ("RONDOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none"),
+                ("RONDOM_SECRET_KEY", ""),
+            ],
+            "set RONDOM_SECRET_KEY",
+        ),
+        (
+            &["migrate"],
+            &[("RONDOM_SECRET_KEY", "te kort")],
+            "RONDOM_SECRET_KEY: the secret key must be",
         ),
         (
             &["serve", "--bind", "nergens"],

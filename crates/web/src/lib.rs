@@ -13,6 +13,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod body;
+pub mod crypto;
 pub mod error;
 pub mod format;
 pub mod home;
@@ -46,12 +47,14 @@ pub fn build_state(
 ) -> Result<AppState, String> {
     let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
+    let secrets = crypto::SecretBox::new(&settings.secret_key)?;
     Ok(AppState::new(state::Shared {
         db,
         settings: Arc::new(settings),
         mailer,
         metrics,
         dummy_hash: Arc::new(dummy_hash),
+        secrets,
     }))
 }
 

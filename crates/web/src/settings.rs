@@ -45,6 +45,9 @@ pub struct Settings {
     pub trust_proxy_headers: bool,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// 32 bytes (base64) that encrypt secrets at rest. Every server of one installation
+    /// needs the same key.
+    pub secret_key: Secret,
 }
 
 impl Settings {
@@ -63,6 +66,7 @@ impl Settings {
             trust_proxy_headers: false,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            secret_key: Secret(crate::crypto::new_key()),
         }
     }
 }

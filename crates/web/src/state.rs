@@ -19,6 +19,8 @@ pub struct Shared {
     /// A real argon2 hash to verify against when an e-mail address is unknown, so that the
     /// answer takes as long as for a known address.
     pub dummy_hash: Arc<String>,
+    /// Encrypts what must be stored secretly but read back (second-factor secrets).
+    pub secrets: crate::crypto::SecretBox,
 }
 
 impl AppState {

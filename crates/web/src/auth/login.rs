@@ -255,6 +255,15 @@ pub async fn login_submit(
     ))
 }
 
+/// A stored second-factor secret, decrypted. One that does not open (the installation's
+/// key was changed) counts as absent and is logged.
+fn open_secret(secrets: &crate::crypto::SecretBox, sealed: &str) -> Option<String> {
+    secrets
+        .open(sealed)
+        .map_err(|e| tracing::error!(error = %e, "a second-factor secret could not be decrypted"))
+        .ok()
+}
+
 #[derive(Template)]
 #[template(path = "auth/code.html")]
 struct CodePage {
@@ -351,11 +360,16 @@ pub async fn code_submit(
     }
     let uid = pending.user_id.clone();
     let code = form.code.clone();
+    let secrets = state.secrets.clone();
     let accepted = state
         .db
         .write(move |c| {
             let u = users::get(c, &uid)?;
-            let Some(secret) = u.totp_secret.filter(|_| u.totp_enabled) else {
+            let Some(secret) = u
+                .totp_secret
+                .filter(|_| u.totp_enabled)
+                .and_then(|s| open_secret(&secrets, &s))
+            else {
                 return Ok(None);
             };
             if let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) {
@@ -411,16 +425,19 @@ async fn enrol_page(
     error: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let uid = pending.user_id.clone();
+    let secrets = state.secrets.clone();
+    // Prepared outside the transaction; only stored when no usable secret is pending.
+    let fresh = totp::new_secret();
+    let sealed = state.secrets.seal(&fresh).map_err(AppError::internal)?;
     let secret = state
         .db
         .write(move |c| {
             let u = users::get(c, &uid)?;
-            match u.totp_secret {
+            match u.totp_secret.and_then(|s| open_secret(&secrets, &s)) {
                 Some(s) => Ok(s),
                 None => {
-                    let s = totp::new_secret();
-                    users::set_pending_totp(c, &uid, &s)?;
-                    Ok(s)
+                    users::set_pending_totp(c, &uid, &sealed)?;
+                    Ok(fresh)
                 }
             }
         })
@@ -479,11 +496,12 @@ pub async fn enrol_submit(
     let uid = pending.user_id.clone();
     let code = form.code.clone();
     let (codes, hashes) = totp::recovery_codes();
+    let secrets = state.secrets.clone();
     let enrolled = state
         .db
         .write(move |c| {
             let u = users::get(c, &uid)?;
-            let Some(secret) = u.totp_secret else {
+            let Some(secret) = u.totp_secret.and_then(|s| open_secret(&secrets, &s)) else {
                 return Ok(false);
             };
             let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) else {

@@ -1,0 +1,123 @@
+//! Encryption at rest for the secrets Rondom must be able to read back (second-factor
+//! secrets now; BSNs, messages and documents later): XChaCha20-Poly1305 with a random
+//! 192-bit nonce per value, under the installation's key. A copy of the database without
+//! the key reveals none of them.
+
+use crate::settings::Secret;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+
+const PREFIX: &str = "v1:";
+
+#[derive(Clone)]
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(***)")
+    }
+}
+
+/// Parses a 32-byte key written as base64 (standard or URL-safe) or as 64 hex digits.
+pub fn parse_key(text: &str) -> Result<[u8; 32], String> {
+    let t = text.trim();
+    let bytes = if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(t).map_err(|e| e.to_string())?
+    } else {
+        data_encoding::BASE64
+            .decode(t.as_bytes())
+            .or_else(|_| data_encoding::BASE64URL_NOPAD.decode(t.trim_end_matches('=').as_bytes()))
+            .map_err(|_| "the secret key must be 32 bytes as base64 or 64 hex digits".to_owned())?
+    };
+    bytes
+        .try_into()
+        .map_err(|_| "the secret key must be exactly 32 bytes (44 base64 characters)".to_owned())
+}
+
+/// A fresh random key, base64.
+pub fn new_key() -> String {
+    let mut k = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut k);
+    data_encoding::BASE64.encode(&k)
+}
+
+impl SecretBox {
+    pub fn new(key: &Secret) -> Result<Self, String> {
+        let k = parse_key(&key.0)?;
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&k)),
+        })
+    }
+
+    pub fn seal(&self, plaintext: &str) -> Result<String, String> {
+        let mut nonce = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
+            .map_err(|_| "encryption failed".to_owned())?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(format!(
+            "{PREFIX}{}",
+            data_encoding::BASE64URL_NOPAD.encode(&out)
+        ))
+    }
+
+    /// Fails for a value sealed under another key or changed in the database.
+    pub fn open(&self, sealed: &str) -> Result<String, String> {
+        let raw = sealed
+            .strip_prefix(PREFIX)
+            .and_then(|b| data_encoding::BASE64URL_NOPAD.decode(b.as_bytes()).ok())
+            .filter(|r| r.len() > 24)
+            .ok_or_else(|| "not a sealed value".to_owned())?;
+        let (nonce, body) = raw.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), body)
+            .map_err(|_| {
+                "the value does not open with this key (wrong key, or changed)".to_owned()
+            })?;
+        String::from_utf8(plain).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_unchanged() {
+        let a = SecretBox::new(&Secret(new_key())).unwrap();
+        let b = SecretBox::new(&Secret(new_key())).unwrap();
+        let sealed = a.seal("JBSWY3DPEHPK3PXP").unwrap();
+        assert!(!sealed.contains("JBSWY3DP"));
+        assert_ne!(
+            sealed,
+            a.seal("JBSWY3DPEHPK3PXP").unwrap(),
+            "a fresh nonce every time"
+        );
+        assert_eq!(a.open(&sealed).unwrap(), "JBSWY3DPEHPK3PXP");
+        assert!(b.open(&sealed).is_err(), "another key opens nothing");
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
+        assert!(a.open(&tampered).is_err(), "a changed value is refused");
+        assert!(
+            a.open("JBSWY3DPEHPK3PXP").is_err(),
+            "plain text is not accepted as sealed"
+        );
+    }
+
+    #[test]
+    fn keys_are_read_as_base64_or_hex() {
+        let k = new_key();
+        assert!(parse_key(&k).is_ok());
+        assert!(parse_key(&"ab".repeat(32)).is_ok());
+        assert!(parse_key("te kort").is_err());
+        assert!(parse_key(&data_encoding::BASE64.encode(&[1u8; 16])).is_err());
+    }
+}
