@@ -258,6 +258,16 @@ pub fn remove_membership(
     organisation_id: &str,
     membership_id: &str,
 ) -> Result<(String, String), DbError> {
+    // Callers check afterwards that the organisation keeps an admin. On PostgreSQL two
+    // removals could each see one admin left; locking the organisation's membership rows
+    // makes the second wait for the first. (SQLite has a single writer already.)
+    if let AnyConnection::Postgresql(c) = conn {
+        memberships::table
+            .filter(memberships::organisation_id.eq(organisation_id))
+            .select(memberships::id)
+            .for_update()
+            .load::<String>(c)?;
+    }
     let (user_id, role): (String, String) = memberships::table
         .filter(memberships::id.eq(membership_id))
         .filter(memberships::organisation_id.eq(organisation_id))

@@ -43,6 +43,7 @@ struct Raw {
     trust_proxy_headers: Option<bool>,
     max_body_bytes: Option<usize>,
     secret_key: Option<String>,
+    metrics_token: Option<String>,
 }
 
 /// The settings, their environment variables and what they mean (for `--help` and the
@@ -103,6 +104,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "largest request body (default 1048576)",
     ),
     (
+        "RONDOM_METRICS_TOKEN",
+        "bearer token for /metrics; without it only clients on this machine get metrics",
+    ),
+    (
         "RONDOM_SECRET_KEY",
         "32 random bytes, base64, that encrypt secrets at rest; required with PostgreSQL (all servers share it); with SQLite a key file FILE.key is made next to the database when unset",
     ),
@@ -155,6 +160,7 @@ impl Raw {
         s!(smtp_from, "RONDOM_SMTP_FROM");
         s!(log_format, "RONDOM_LOG_FORMAT");
         s!(secret_key, "RONDOM_SECRET_KEY");
+        s!(metrics_token, "RONDOM_METRICS_TOKEN");
         macro_rules! n {
             ($field:ident, $name:expr, $what:expr) => {
                 if let Some(v) = env_parse($name, $what)? {
@@ -320,6 +326,7 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             max_body_bytes,
             request_timeout: Duration::from_secs(30),
             secret_key: rondom_web::settings::Secret(secret_key),
+            metrics_token: raw.metrics_token.map(rondom_web::settings::Secret),
         },
     })
 }

@@ -644,3 +644,33 @@ fn serve_demo_starts_loads_the_municipality_and_reports_metrics() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_the_token_when_one_is_set() {
+    let db = TestDb::new(Backend::Sqlite);
+    let mut config = config_for(&db.url, 1, false);
+    config.web.metrics_token = Some(rondom_web::settings::Secret("scrape-me".into()));
+    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .build_recorder()
+        .handle();
+    let running = rondom::app::start(&config, Some(handle)).await.unwrap();
+    let url = format!("http://{}/metrics", running.addr);
+    let c = reqwest::Client::new();
+    assert_eq!(
+        c.get(&url).send().await.unwrap().status(),
+        404,
+        "loopback alone is not enough then"
+    );
+    assert_eq!(
+        c.get(&url)
+            .bearer_auth("wrong")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let ok = c.get(&url).bearer_auth("scrape-me").send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    running.stop().await;
+}

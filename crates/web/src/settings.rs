@@ -48,6 +48,9 @@ pub struct Settings {
     /// 32 bytes (base64) that encrypt secrets at rest. Every server of one installation
     /// needs the same key.
     pub secret_key: Secret,
+    /// When set, `/metrics` answers anyone presenting it as a bearer token; otherwise
+    /// only clients on this machine (loopback) get metrics.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Settings {
@@ -67,6 +70,7 @@ impl Settings {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             secret_key: Secret(crate::crypto::new_key()),
+            metrics_token: None,
         }
     }
 }
