@@ -24,6 +24,8 @@ diesel::table! {
         email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        overleglijn_phone -> Nullable<Text>,
+        overleglijn_hours -> Nullable<Text>,
     }
 }
 
@@ -41,6 +43,7 @@ diesel::table! {
         disabled -> Bool,
         password_changed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        phone -> Nullable<Text>,
     }
 }
 
@@ -128,7 +131,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    practice_links (id) {
+        id -> Text,
+        practice_id -> Text,
+        team_id -> Text,
+        consultant_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultation_hours (id) {
+        id -> Text,
+        link_id -> Text,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    hour_exceptions (id) {
+        id -> Text,
+        link_id -> Text,
+        on_date -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(practice_links -> users (consultant_id));
+diesel::joinable!(consultation_hours -> practice_links (link_id));
+diesel::joinable!(hour_exceptions -> practice_links (link_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -145,4 +180,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     login_throttle,
     audit_log,
+    practice_links,
+    consultation_hours,
+    hour_exceptions,
 );

@@ -3,6 +3,7 @@
 //! and checked in one place.
 
 pub mod audit;
+pub mod hours;
 pub mod policy;
 pub mod role;
 pub mod search;

@@ -76,6 +76,9 @@ pub enum Resource<'a> {
     AuditLog(Option<&'a str>),
     /// A person's own account (password, second factor, API tokens).
     Account(&'a str),
+    /// The social-team consultants linked to a general practice, their hours there and
+    /// how to reach the team ("Mijn team").
+    PracticeTeam(&'a str),
 }
 
 impl Resource<'_> {
@@ -84,13 +87,17 @@ impl Resource<'_> {
             Self::Organisations | Self::Organisation(_) => "organisation",
             Self::AuditLog(_) => "audit_log",
             Self::Account(_) => "user",
+            Self::PracticeTeam(_) => "practice_team",
         }
     }
 
     pub fn object_id(&self) -> Option<&str> {
         match self {
             Self::Organisations | Self::AuditLog(None) => None,
-            Self::Organisation(id) | Self::AuditLog(Some(id)) | Self::Account(id) => Some(id),
+            Self::Organisation(id)
+            | Self::AuditLog(Some(id))
+            | Self::Account(id)
+            | Self::PracticeTeam(id) => Some(id),
         }
     }
 }
@@ -131,6 +138,12 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
         (Resource::AuditLog(_), _) => Decision::Deny,
         (Resource::Account(id), Action::Read | Action::Update) => allow_if(actor.user_id == id),
         (Resource::Account(_), _) => Decision::Deny,
+        // Everyone working in the practice sees its team; so do platform admins.
+        (Resource::PracticeTeam(id), Action::Read) => allow_if(platform || actor.is_member_of(id)),
+        (Resource::PracticeTeam(id), Action::Update) => {
+            allow_if(platform || actor.has_role_in(id, Role::OrganisatieBeheerder))
+        }
+        (Resource::PracticeTeam(_), _) => Decision::Deny,
     }
 }
 
@@ -200,6 +213,14 @@ mod tests {
         );
         assert!(!authorize(&a, Action::Read, Resource::Organisations).is_allowed());
         assert!(!authorize(&a, Action::Read, Resource::AuditLog(Some("praktijk-a"))).is_allowed());
+    }
+
+    #[test]
+    fn a_practice_sees_its_own_team_only() {
+        let a = actor(&[("praktijk-a", Role::Poh)]);
+        assert!(authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-a")).is_allowed());
+        assert!(!authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-b")).is_allowed());
+        assert!(!authorize(&a, Action::Update, Resource::PracticeTeam("praktijk-a")).is_allowed());
     }
 
     #[test]

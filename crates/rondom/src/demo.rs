@@ -6,7 +6,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rondom_db::organisations::{self as orgs, District, OrganisationInput};
-use rondom_db::{Db, DbError, audit, users};
+use rondom_db::{Db, DbError, audit, directory, users};
 use rondom_domain::{OrganisationKind, Role};
 
 pub const SEED: u64 = 20_261_122;
@@ -382,8 +382,10 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
         &[Role::Teamleider, Role::OrganisatieBeheerder],
     )?;
     login("teamleider", e, &team);
+    let mut consultants = Vec::new();
     for i in 0..7 {
         let e = person(c, &mut g, &team, &[Role::Consulent])?;
+        consultants.push(e.clone());
         if i == 0 {
             login("consulent", e, &team);
         }
@@ -422,6 +424,39 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             login("zorgaanbieder", e, p);
         }
         person(c, &mut g, p, &[Role::ZorgaanbiederMedewerker])?;
+    }
+
+    // Every practice has its own consultant with weekly hours there (issue 3's
+    // koppeling), and the team has an overleglijn.
+    directory::set_overleglijn(
+        c,
+        &team.id,
+        "0345 700 800",
+        "maandag tot en met vrijdag 08:30–17:00",
+    )?;
+    let today = chrono::Utc::now().date_naive();
+    for (i, practice) in practice_orgs.iter().enumerate() {
+        let Some(consultant) = users::find_by_email(c, &consultants[i])? else {
+            continue;
+        };
+        directory::set_phone(c, &consultant.id, &g.phone())?;
+        let link = directory::link_consultant(c, &practice.id, &team.id, &consultant.id)?;
+        let weekday = 1 + (i as i32 % 5);
+        let start = if g.rng.gen_bool(0.5) { 9 * 60 } else { 13 * 60 };
+        directory::add_hours(c, &link, weekday, start, start + 180)?;
+        if g.rng.gen_bool(0.5) {
+            directory::add_hours(c, &link, 1 + ((weekday + 1) % 5), 9 * 60, 11 * 60 + 30)?;
+        }
+        if i == 1 {
+            // A holiday in two weeks' time.
+            let day = today + chrono::Duration::days(14);
+            directory::add_exception(
+                c,
+                &link,
+                &day.format("%Y-%m-%d").to_string(),
+                Some("vakantie"),
+            )?;
+        }
     }
 
     // Families: parents and, from 12, the young person have their own account.

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod auth;
 pub mod body;
 pub mod crypto;
+pub mod directory;
 pub mod error;
 pub mod format;
 pub mod home;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             "/wachtwoord-herstellen/{token}",
             get(auth::reset::reset_form).post(auth::reset::reset_submit),
         )
+        .route("/mijn-team", get(directory::mijn_team))
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))
         .route("/account/tokens", post(account::create_token))

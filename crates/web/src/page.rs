@@ -6,6 +6,8 @@ use rondom_domain::{Action, Resource, authorize};
 
 pub struct Nav {
     pub name: String,
+    /// Works in a general practice: has a "Mijn team".
+    pub in_practice: bool,
     pub can_administer: bool,
     pub can_read_audit: bool,
 }
@@ -39,6 +41,7 @@ impl Page {
             active,
             user: Some(Nav {
                 name: user.name.clone(),
+                in_practice: !crate::directory::practices_of(user).is_empty(),
                 can_administer: a.is_platform_admin() || admin_of_some,
                 can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
                     || admin_of_some,

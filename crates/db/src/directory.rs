@@ -1,0 +1,189 @@
+//! The sociale kaart's storage. So far: consultants linked to general practices, their
+//! weekly hours there with exceptions, and the team's overleglijn.
+
+use crate::schema::{consultation_hours, hour_exceptions, organisations, practice_links, users};
+use crate::{AnyConnection, DbError, new_id, now};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone)]
+pub struct LinkedConsultant {
+    pub link_id: String,
+    pub consultant_id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub team_id: String,
+    pub team_name: String,
+    pub overleglijn_phone: Option<String>,
+    pub overleglijn_hours: Option<String>,
+    /// (ISO weekday, start minute, end minute)
+    pub slots: Vec<(i32, i32, i32)>,
+    /// Dates (yyyy-mm-dd) from today on when the consultant is not in the practice.
+    pub exceptions: Vec<(String, Option<String>)>,
+}
+
+type LinkRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Everyone linked to this practice, with hours and exceptions from `from_date` on.
+pub fn practice_team(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    from_date: &str,
+) -> Result<Vec<LinkedConsultant>, DbError> {
+    let rows: Vec<LinkRow> = practice_links::table
+        .inner_join(users::table)
+        .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
+        .filter(practice_links::practice_id.eq(practice_id))
+        .order(users::name.asc())
+        .select((
+            practice_links::id,
+            users::id,
+            users::name,
+            users::email,
+            users::phone,
+            organisations::id,
+            organisations::name,
+            organisations::overleglijn_phone,
+            organisations::overleglijn_hours,
+        ))
+        .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let slots: Vec<(String, i32, i32, i32)> = consultation_hours::table
+        .filter(consultation_hours::link_id.eq_any(&ids))
+        .order((
+            consultation_hours::weekday.asc(),
+            consultation_hours::start_minute.asc(),
+        ))
+        .select((
+            consultation_hours::link_id,
+            consultation_hours::weekday,
+            consultation_hours::start_minute,
+            consultation_hours::end_minute,
+        ))
+        .load(conn)?;
+    let exceptions: Vec<(String, String, Option<String>)> = hour_exceptions::table
+        .filter(hour_exceptions::link_id.eq_any(&ids))
+        .filter(hour_exceptions::on_date.ge(from_date))
+        .order(hour_exceptions::on_date.asc())
+        .select((
+            hour_exceptions::link_id,
+            hour_exceptions::on_date,
+            hour_exceptions::reason,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(link_id, consultant_id, name, email, phone, team_id, team_name, olp, olh)| {
+                LinkedConsultant {
+                    slots: slots
+                        .iter()
+                        .filter(|s| s.0 == link_id)
+                        .map(|s| (s.1, s.2, s.3))
+                        .collect(),
+                    exceptions: exceptions
+                        .iter()
+                        .filter(|e| e.0 == link_id)
+                        .map(|e| (e.1.clone(), e.2.clone()))
+                        .collect(),
+                    link_id,
+                    consultant_id,
+                    name,
+                    email,
+                    phone,
+                    team_id,
+                    team_name,
+                    overleglijn_phone: olp,
+                    overleglijn_hours: olh,
+                }
+            },
+        )
+        .collect())
+}
+
+pub fn link_consultant(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    team_id: &str,
+    consultant_id: &str,
+) -> Result<String, DbError> {
+    let id = new_id();
+    diesel::insert_into(practice_links::table)
+        .values((
+            practice_links::id.eq(&id),
+            practice_links::practice_id.eq(practice_id),
+            practice_links::team_id.eq(team_id),
+            practice_links::consultant_id.eq(consultant_id),
+            practice_links::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn add_hours(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    weekday: i32,
+    start_minute: i32,
+    end_minute: i32,
+) -> Result<(), DbError> {
+    diesel::insert_into(consultation_hours::table)
+        .values((
+            consultation_hours::id.eq(new_id()),
+            consultation_hours::link_id.eq(link_id),
+            consultation_hours::weekday.eq(weekday),
+            consultation_hours::start_minute.eq(start_minute),
+            consultation_hours::end_minute.eq(end_minute),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_exception(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    on_date: &str,
+    reason: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::insert_into(hour_exceptions::table)
+        .values((
+            hour_exceptions::id.eq(new_id()),
+            hour_exceptions::link_id.eq(link_id),
+            hour_exceptions::on_date.eq(on_date),
+            hour_exceptions::reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_overleglijn(
+    conn: &mut AnyConnection,
+    team_id: &str,
+    phone: &str,
+    hours: &str,
+) -> Result<(), DbError> {
+    diesel::update(organisations::table.find(team_id))
+        .set((
+            organisations::overleglijn_phone.eq(phone),
+            organisations::overleglijn_hours.eq(hours),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_phone(conn: &mut AnyConnection, user_id: &str, phone: &str) -> Result<(), DbError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::phone.eq(phone))
+        .execute(conn)?;
+    Ok(())
+}

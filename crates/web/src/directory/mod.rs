@@ -1,0 +1,180 @@
+//! The sociale kaart (directory). So far: "Mijn team", where a general practice sees its
+//! linked consultants of the social team, when they are next in the practice, and how to
+//! reach the team right now (the overleglijn).
+
+use crate::access;
+use crate::auth::session::CurrentUser;
+use crate::error::AppError;
+use crate::format;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use rondom_db::directory;
+use rondom_domain::hours::{WeeklySlot, next_occurrences};
+use rondom_domain::{Action, OrganisationKind, Resource};
+
+pub struct HoursView {
+    pub label: String,
+    pub now: bool,
+}
+
+pub struct ConsultantView {
+    pub initials: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub team_name: String,
+    pub next: Vec<HoursView>,
+    pub absent: Vec<String>,
+}
+
+pub struct TeamLine {
+    pub team_name: String,
+    pub phone: String,
+    pub hours: String,
+}
+
+pub struct PracticeView {
+    pub name: String,
+    pub consultants: Vec<ConsultantView>,
+    pub lines: Vec<TeamLine>,
+}
+
+#[derive(Template)]
+#[template(path = "directory/mijn_team.html")]
+struct MijnTeamPage {
+    page: Page,
+    practices: Vec<PracticeView>,
+}
+
+fn initials(name: &str) -> String {
+    let parts: Vec<&str> = name.split_whitespace().collect();
+    let first = parts.first().and_then(|p| p.chars().next());
+    let last = parts
+        .last()
+        .filter(|_| parts.len() > 1)
+        .and_then(|p| p.chars().next());
+    first
+        .into_iter()
+        .chain(last)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The practices this person works in.
+pub fn practices_of(user: &CurrentUser) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = user
+        .memberships
+        .iter()
+        .filter(|m| {
+            OrganisationKind::parse(&m.organisation_kind)
+                == Some(OrganisationKind::Huisartsenpraktijk)
+        })
+        .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
+        .collect();
+    out.dedup();
+    out
+}
+
+pub async fn mijn_team(
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Html<String>, AppError> {
+    let practices = practices_of(&user);
+    if practices.is_empty() {
+        // Only people of a practice have a "Mijn team"; anyone else is refused (and logged).
+        access::require(&state, &user, Action::Read, Resource::PracticeTeam("")).await?;
+    }
+    let local_now = format::to_local(rondom_db::now());
+    let today = local_now.date().format("%Y-%m-%d").to_string();
+    let mut views = Vec::new();
+    for (id, name) in practices {
+        access::require(&state, &user, Action::Read, Resource::PracticeTeam(&id)).await?;
+        let pid = id.clone();
+        let from = today.clone();
+        let linked = state
+            .db
+            .read(move |c| directory::practice_team(c, &pid, &from))
+            .await?;
+        let mut lines: Vec<TeamLine> = Vec::new();
+        let consultants = linked
+            .into_iter()
+            .map(|l| {
+                if let Some(phone) = &l.overleglijn_phone
+                    && !lines.iter().any(|t| t.team_name == l.team_name)
+                {
+                    lines.push(TeamLine {
+                        team_name: l.team_name.clone(),
+                        phone: phone.clone(),
+                        hours: l.overleglijn_hours.clone().unwrap_or_default(),
+                    });
+                }
+                let slots: Vec<WeeklySlot> = l
+                    .slots
+                    .iter()
+                    .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                    .collect();
+                let exceptions: Vec<chrono::NaiveDate> = l
+                    .exceptions
+                    .iter()
+                    .filter_map(|(d, _)| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .collect();
+                let next = next_occurrences(&slots, &exceptions, local_now, 3)
+                    .into_iter()
+                    .map(|o| HoursView {
+                        label: o.label(),
+                        now: o.is_now(local_now),
+                    })
+                    .collect();
+                let absent = l
+                    .exceptions
+                    .iter()
+                    .take(3)
+                    .filter_map(|(d, reason)| {
+                        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
+                        Some(match reason {
+                            Some(r) => format!("{} ({r})", date.format("%d-%m-%Y")),
+                            None => date.format("%d-%m-%Y").to_string(),
+                        })
+                    })
+                    .collect();
+                ConsultantView {
+                    initials: initials(&l.name),
+                    name: l.name,
+                    email: l.email,
+                    phone: l.phone,
+                    team_name: l.team_name,
+                    next,
+                    absent,
+                }
+            })
+            .collect();
+        views.push(PracticeView {
+            name,
+            consultants,
+            lines,
+        });
+    }
+    MijnTeamPage {
+        page: Page::for_user("Mijn team", "team", &user),
+        practices: views,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_for_the_photo_placeholder() {
+        assert_eq!(initials("Noor Bos"), "NB");
+        assert_eq!(initials("Anouk van der Meer"), "AM");
+        assert_eq!(initials("Sanne"), "S");
+        assert_eq!(initials(""), "");
+    }
+}
