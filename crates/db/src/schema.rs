@@ -160,6 +160,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    services (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        description -> Text,
+        category -> Text,
+        access_route -> Text,
+        age_min -> Integer,
+        age_max -> Integer,
+        problem_areas -> Text,
+        cost -> Nullable<Text>,
+        wait_weeks -> Nullable<Integer>,
+        wait_reported_on -> Nullable<Text>,
+        last_checked_on -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(services -> organisations (organisation_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(practice_links -> users (consultant_id));
 diesel::joinable!(consultation_hours -> practice_links (link_id));
@@ -183,4 +204,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     practice_links,
     consultation_hours,
     hour_exceptions,
+    services,
 );

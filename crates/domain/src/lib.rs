@@ -3,6 +3,7 @@
 //! and checked in one place.
 
 pub mod audit;
+pub mod catalogue;
 pub mod hours;
 pub mod policy;
 pub mod role;

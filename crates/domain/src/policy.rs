@@ -79,6 +79,8 @@ pub enum Resource<'a> {
     /// The social-team consultants linked to a general practice, their hours there and
     /// how to reach the team ("Mijn team").
     PracticeTeam(&'a str),
+    /// The sociale kaart: organisations, people and the offer.
+    Directory,
 }
 
 impl Resource<'_> {
@@ -88,12 +90,13 @@ impl Resource<'_> {
             Self::AuditLog(_) => "audit_log",
             Self::Account(_) => "user",
             Self::PracticeTeam(_) => "practice_team",
+            Self::Directory => "directory",
         }
     }
 
     pub fn object_id(&self) -> Option<&str> {
         match self {
-            Self::Organisations | Self::AuditLog(None) => None,
+            Self::Organisations | Self::AuditLog(None) | Self::Directory => None,
             Self::Organisation(id)
             | Self::AuditLog(Some(id))
             | Self::Account(id)
@@ -144,6 +147,9 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             allow_if(platform || actor.has_role_in(id, Role::OrganisatieBeheerder))
         }
         (Resource::PracticeTeam(_), _) => Decision::Deny,
+        // Every professional may look things up; families see their own network later.
+        (Resource::Directory, Action::Read) => allow_if(!actor.memberships.is_empty()),
+        (Resource::Directory, _) => Decision::Deny,
     }
 }
 
@@ -221,6 +227,24 @@ mod tests {
         assert!(authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-a")).is_allowed());
         assert!(!authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-b")).is_allowed());
         assert!(!authorize(&a, Action::Update, Resource::PracticeTeam("praktijk-a")).is_allowed());
+    }
+
+    #[test]
+    fn professionals_read_the_directory_families_do_not_yet() {
+        assert!(
+            authorize(
+                &actor(&[("school", Role::School)]),
+                Action::Read,
+                Resource::Directory
+            )
+            .is_allowed()
+        );
+        let parent = Actor {
+            user_id: "f".into(),
+            memberships: vec![],
+            family_role: Some(Role::OuderVerzorger),
+        };
+        assert!(!authorize(&parent, Action::Read, Resource::Directory).is_allowed());
     }
 
     #[test]

@@ -6,7 +6,148 @@ mod common;
 use common::*;
 use rondom_db::directory;
 
-on_both_backends!(a_practice_sees_its_linked_consultant_hours_and_the_overleglijn);
+on_both_backends!(
+    a_practice_sees_its_linked_consultant_hours_and_the_overleglijn,
+    dutch_search_finds_the_parenting_course_with_its_waiting_time,
+);
+
+async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backend) {
+    let app = TestApp::start(b).await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    let ggz = app.org("Jeugd-GGZ Horizon", "zorgaanbieder").await;
+    app.user("arts@test.example", Some(&team), &["consulent"])
+        .await;
+    app.user("ouder@test.example", None, &["ouder_verzorger"])
+        .await;
+    let (t, g) = (team.clone(), ggz.clone());
+    app.db
+        .write(move |c| {
+            let add = |c: &mut rondom_db::AnyConnection,
+                       org: &str,
+                       name: &str,
+                       text: &str,
+                       cat: &str,
+                       ages: (i32, i32),
+                       areas: &str,
+                       wait: i32| {
+                directory::create_service(
+                    c,
+                    &directory::NewService {
+                        organisation_id: org,
+                        name,
+                        description: text,
+                        category: cat,
+                        access_route: "vrij",
+                        age_min: ages.0,
+                        age_max: ages.1,
+                        problem_areas: areas,
+                        cost: Some("gratis"),
+                        wait_weeks: Some(wait),
+                        wait_reported_on: Some("2026-11-01"),
+                        last_checked_on: "2026-11-01",
+                    },
+                )
+            };
+            add(
+                c,
+                &t,
+                "Cursus Positief Opvoeden",
+                "Groepscursus voor ouders van kinderen.",
+                "preventief",
+                (4, 12),
+                "opvoeding",
+                3,
+            )?;
+            add(
+                c,
+                &t,
+                "Opvoedondersteuning",
+                "Korte hulp thuis bij opvoedvragen.",
+                "eigen_hulp",
+                (0, 18),
+                "opvoeding",
+                1,
+            )?;
+            add(
+                c,
+                &g,
+                "Behandeling angst",
+                "Therapie bij angstklachten.",
+                "specialistisch",
+                (8, 18),
+                "psychisch",
+                12,
+            )?;
+            add(
+                c,
+                &t,
+                "Schuldhulp",
+                "Hulp bij schulden.",
+                "eigen_hulp",
+                (18, 99),
+                "financien",
+                0,
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let c = logged_in(&app, "arts@test.example").await;
+    let page = fetch_page(&app, &c, "/sociale-kaart?q=opvoeden+9+jaar").await;
+    assert!(page.contains("2 resultaten"), "{page}");
+    assert!(page.contains("Cursus Positief Opvoeden") && page.contains("Opvoedondersteuning"));
+    assert!(!page.contains("Schuldhulp") && !page.contains("Behandeling angst"));
+    for typed in ["opvoedingsondersteuning", "OPVOÉDEN", "opvoedondersteunig"] {
+        let p = fetch_page(&app, &c, &format!("/sociale-kaart?q={typed}")).await;
+        assert!(p.contains("Opvoedondersteuning"), "{typed} finds it");
+    }
+    // Filters: age outside the range, maximum waiting time, category.
+    let p = fetch_page(&app, &c, "/sociale-kaart?q=opvoeden&leeftijd=15").await;
+    assert!(
+        p.contains("1 resultaat")
+            && p.contains("Opvoedondersteuning")
+            && !p.contains("Cursus Positief")
+    );
+    let p = fetch_page(&app, &c, "/sociale-kaart?max_wacht=2").await;
+    assert!(
+        p.contains("Opvoedondersteuning")
+            && p.contains("Schuldhulp")
+            && !p.contains("Behandeling angst")
+    );
+    let p = fetch_page(&app, &c, "/sociale-kaart?categorie=specialistisch").await;
+    assert!(p.contains("1 resultaat") && p.contains("Behandeling angst"));
+    // Nothing found: suggestions to widen.
+    let p = fetch_page(&app, &c, "/sociale-kaart?q=angst&leeftijd=5").await;
+    assert!(p.contains("Niets gevonden") && p.contains("Zoek zonder leeftijd."));
+    let p = fetch_page(&app, &c, "/sociale-kaart?leeftijd=veertig").await;
+    assert!(p.contains("Vul de leeftijd in als een getal"));
+    // The detail page shows the waiting time.
+    let start = page.find("/sociale-kaart/aanbod/").unwrap();
+    let path: String = page[start..].chars().take_while(|ch| *ch != '"').collect();
+    let detail = fetch_page(&app, &c, &path).await;
+    assert!(
+        detail.contains("weken (gemeld 2026-11-01)") || detail.contains("week (gemeld 2026-11-01)")
+    );
+    let missing = c
+        .get(app.url("/sociale-kaart/aanbod/bestaat-niet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    // Families do not search the professionals' directory (yet).
+    let parent = app.client();
+    password_login(&app, &parent, "ouder@test.example", PASSWORD, "/").await;
+    assert_eq!(
+        parent
+            .get(app.url("/sociale-kaart"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    app.stop().await;
+}
 
 async fn a_practice_sees_its_linked_consultant_hours_and_the_overleglijn(b: Backend) {
     let app = TestApp::start(b).await;

@@ -84,6 +84,11 @@ pub fn router(state: AppState) -> Router {
             get(auth::reset::reset_form).post(auth::reset::reset_submit),
         )
         .route("/mijn-team", get(directory::mijn_team))
+        .route("/sociale-kaart", get(directory::search::search))
+        .route(
+            "/sociale-kaart/aanbod/{id}",
+            get(directory::search::service),
+        )
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))
         .route("/account/tokens", post(account::create_token))

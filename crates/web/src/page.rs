@@ -8,6 +8,8 @@ pub struct Nav {
     pub name: String,
     /// Works in a general practice: has a "Mijn team".
     pub in_practice: bool,
+    /// Professionals look things up in the sociale kaart.
+    pub professional: bool,
     pub can_administer: bool,
     pub can_read_audit: bool,
 }
@@ -42,6 +44,7 @@ impl Page {
             user: Some(Nav {
                 name: user.name.clone(),
                 in_practice: !crate::directory::practices_of(user).is_empty(),
+                professional: !a.memberships.is_empty(),
                 can_administer: a.is_platform_admin() || admin_of_some,
                 can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
                     || admin_of_some,

@@ -2,6 +2,8 @@
 //! linked consultants of the social team, when they are next in the practice, and how to
 //! reach the team right now (the overleglijn).
 
+pub mod search;
+
 use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
