@@ -146,6 +146,61 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
             .status(),
         403
     );
+    // The API answers the same search with the same permissions.
+    let uid = app
+        .db
+        .read(|c| rondom_db::users::find_by_email(c, "arts@test.example"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (token, hash) = rondom_web::auth::api_token::new_token();
+    app.db
+        .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "test", &hash))
+        .await
+        .unwrap();
+    let api = app.client();
+    let found: serde_json::Value = api
+        .get(app.url("/api/v1/services?q=opvoeden&age=9"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Cursus Positief Opvoeden", "Opvoedondersteuning"],
+        "the whole word ranks above the compound"
+    );
+    assert_eq!(found[0]["wait_weeks"], 3);
+    let id = found[0]["id"].as_str().unwrap();
+    let one: serde_json::Value = api
+        .get(app.url(&format!("/api/v1/services/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["problem_areas"][0], "opvoeding");
+    let bad = api
+        .get(app.url("/api/v1/services?age=oud&category=x"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["fields"].as_array().unwrap().len(), 2);
     app.stop().await;
 }
 
@@ -233,5 +288,6 @@ async fn a_practice_sees_its_linked_consultant_hours_and_the_overleglijn(b: Back
             .iter()
             .any(|e| e.object_type == "practice_team" && e.outcome == "denied")
     );
+
     app.stop().await;
 }

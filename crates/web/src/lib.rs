@@ -126,6 +126,8 @@ pub fn router(state: AppState) -> Router {
             get(api::list_organisations).post(api::post_organisation),
         )
         .route("/api/v1/organisations/{id}", get(api::get_organisation))
+        .route("/api/v1/services", get(api::search_services))
+        .route("/api/v1/services/{id}", get(api::get_service))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/{*rest}", axum::routing::any(api::not_found));
 

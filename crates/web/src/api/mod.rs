@@ -181,11 +181,123 @@ pub async fn post_organisation(
     }
 }
 
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceSearch {
+    /// Free text in Dutch; word forms, accents and small typos are forgiven. An age in the
+    /// text ("opvoeden 9 jaar") filters on age.
+    pub q: String,
+    /// Age of the child (0–27).
+    pub age: String,
+    /// preventief, eigen_hulp or specialistisch.
+    pub category: String,
+    /// vrij, via_sociaal_team or verwijzing.
+    pub access_route: String,
+    /// A problem area code, e.g. opvoeding.
+    pub problem_area: String,
+    /// Only services with at most this many weeks of waiting time.
+    pub max_wait_weeks: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServiceOut {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub category: String,
+    pub access_route: String,
+    pub age_min: i32,
+    pub age_max: i32,
+    pub problem_areas: Vec<String>,
+    pub cost: Option<String>,
+    pub wait_weeks: Option<i32>,
+    pub wait_reported_on: Option<String>,
+    pub last_checked_on: String,
+}
+
+impl From<&rondom_db::directory::ServiceRow> for ServiceOut {
+    fn from(r: &rondom_db::directory::ServiceRow) -> Self {
+        Self {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            organisation_id: r.organisation_id.clone(),
+            organisation_name: r.organisation_name.clone(),
+            category: r.category.clone(),
+            access_route: r.access_route.clone(),
+            age_min: r.age_min,
+            age_max: r.age_max,
+            problem_areas: rondom_domain::catalogue::parse_areas(&r.problem_areas)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            cost: r.cost.clone(),
+            wait_weeks: r.wait_weeks,
+            wait_reported_on: r.wait_reported_on.clone(),
+            last_checked_on: r.last_checked_on.clone(),
+        }
+    }
+}
+
+/// Searches the sociale kaart's offer (the same search as the page), best first, at most 50.
+#[utoipa::path(get, path = "/api/v1/services", tag = "sociale kaart",
+    params(ServiceSearch),
+    responses((status = 200, body = Vec<ServiceOut>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn search_services(
+    user: ApiUser,
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ServiceSearch>,
+) -> Result<Json<Vec<ServiceOut>>, ApiError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let criteria = crate::directory::search::Criteria::parse(
+        &q.q,
+        &q.age,
+        &q.category,
+        &q.access_route,
+        &q.problem_area,
+        &q.max_wait_weeks,
+    )
+    .map_err(AppError::Validation)?;
+    let rows = state.db.read(rondom_db::directory::all_services).await?;
+    Ok(Json(
+        criteria
+            .rank(&rows)
+            .into_iter()
+            .take(50)
+            .map(ServiceOut::from)
+            .collect(),
+    ))
+}
+
+/// One service of the sociale kaart.
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "sociale kaart",
+    params(("id" = String, Path, description = "Service id")),
+    responses((status = 200, body = ServiceOut), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_service(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ServiceOut>, ApiError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let row = state
+        .db
+        .read(move |c| rondom_db::directory::find_service(c, &id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(ServiceOut::from(&row)))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
-    paths(me, list_organisations, get_organisation, post_organisation),
-    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm)),
+    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service),
+    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -16,6 +16,7 @@ use axum::response::Html;
 use rondom_db::directory::{self, ServiceRow};
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::search::{Document, Query as TextQuery};
+use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
@@ -80,7 +81,7 @@ fn summary(text: &str) -> String {
     out
 }
 
-fn view(row: &ServiceRow) -> ResultView {
+pub fn view(row: &ServiceRow) -> ResultView {
     ResultView {
         id: row.id.clone(),
         name: row.name.clone(),
@@ -107,99 +108,213 @@ struct SearchPage {
     areas: Vec<Choice>,
 }
 
+/// What to look for, checked.
+pub struct Criteria {
+    pub text: TextQuery,
+    pub age: Option<u8>,
+    pub category: String,
+    pub access_route: String,
+    pub problem_area: String,
+    pub max_wait: Option<i32>,
+}
+
+impl Criteria {
+    /// From the form's (or the API's) fields; problems come back as Dutch sentences.
+    pub fn parse(
+        q: &str,
+        age: &str,
+        category: &str,
+        access_route: &str,
+        problem_area: &str,
+        max_wait: &str,
+    ) -> Result<Self, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let text = TextQuery::parse(q);
+        let age = match age.trim() {
+            "" => text.age,
+            s => match s.parse::<u8>() {
+                Ok(a) if a <= 27 => Some(a),
+                _ => {
+                    errors.push(ValidationError::new(
+                        "age",
+                        "Vul de leeftijd in als een getal van 0 tot en met 27.",
+                    ));
+                    None
+                }
+            },
+        };
+        let max_wait = match max_wait.trim() {
+            "" => None,
+            s => match s.parse::<i32>() {
+                Ok(w) if w >= 0 => Some(w),
+                _ => {
+                    errors.push(ValidationError::new(
+                        "max_wait",
+                        "Vul de maximale wachttijd in als een aantal weken.",
+                    ));
+                    None
+                }
+            },
+        };
+        let known =
+            |list: &[(&str, &str)], v: &str| v.is_empty() || list.iter().any(|(c, _)| *c == v);
+        if !known(CATEGORIES, category) {
+            errors.push(ValidationError::new(
+                "category",
+                "Kies een soort hulp uit de lijst.",
+            ));
+        }
+        if !known(ACCESS_ROUTES, access_route) {
+            errors.push(ValidationError::new(
+                "access_route",
+                "Kies een toegang uit de lijst.",
+            ));
+        }
+        if !known(PROBLEM_AREAS, problem_area) {
+            errors.push(ValidationError::new(
+                "problem_area",
+                "Kies een probleemgebied uit de lijst.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            text,
+            age,
+            category: category.to_owned(),
+            access_route: access_route.to_owned(),
+            problem_area: problem_area.to_owned(),
+            max_wait,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.terms.is_empty()
+            && self.age.is_none()
+            && self.category.is_empty()
+            && self.access_route.is_empty()
+            && self.problem_area.is_empty()
+            && self.max_wait.is_none()
+    }
+
+    /// The matching services, best first (ties: shorter wait, then name).
+    pub fn rank<'a>(&self, rows: &'a [ServiceRow]) -> Vec<&'a ServiceRow> {
+        let mut scored: Vec<(f32, &ServiceRow)> = rows
+            .iter()
+            .filter(|r| {
+                self.age
+                    .is_none_or(|a| r.age_min <= i32::from(a) && i32::from(a) <= r.age_max)
+            })
+            .filter(|r| self.category.is_empty() || r.category == self.category)
+            .filter(|r| self.access_route.is_empty() || r.access_route == self.access_route)
+            .filter(|r| {
+                self.problem_area.is_empty()
+                    || catalogue::parse_areas(&r.problem_areas)
+                        .contains(&self.problem_area.as_str())
+            })
+            .filter(|r| {
+                self.max_wait
+                    .is_none_or(|w| r.wait_weeks.is_some_and(|rw| rw <= w))
+            })
+            .filter_map(|r| {
+                if self.text.terms.is_empty() {
+                    return Some((1.0, r));
+                }
+                let areas: Vec<&str> = catalogue::parse_areas(&r.problem_areas)
+                    .into_iter()
+                    .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
+                    .collect();
+                // The name counts most: a word in the name beats the same word in the text.
+                let name_score = self.text.score(&Document::new(&r.name));
+                let all = format!(
+                    "{} {} {} {}",
+                    r.name,
+                    r.description,
+                    r.organisation_name,
+                    areas.join(" ")
+                );
+                let score = name_score.max(0.8 * self.text.score(&Document::new(&all)));
+                (score > 0.0).then_some((score, r))
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(
+                    a.1.wait_weeks
+                        .unwrap_or(i32::MAX)
+                        .cmp(&b.1.wait_weeks.unwrap_or(i32::MAX)),
+                )
+                .then(a.1.name.cmp(&b.1.name))
+        });
+        scored.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// What to widen when nothing was found.
+    pub fn suggestions(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.age.is_some() {
+            out.push("Zoek zonder leeftijd.");
+        }
+        if self.max_wait.is_some() {
+            out.push("Laat de maximale wachttijd weg.");
+        }
+        if !self.category.is_empty()
+            || !self.access_route.is_empty()
+            || !self.problem_area.is_empty()
+        {
+            out.push("Kies bij soort hulp, toegang of probleemgebied ‘alle’.");
+        }
+        if !self.text.terms.is_empty() {
+            out.push("Gebruik minder of andere woorden, bijvoorbeeld ‘opvoeden’ of ‘angst’.");
+        }
+        out
+    }
+}
+
 pub async fn search(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(form): Query<SearchForm>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let text = TextQuery::parse(&form.q);
-    let mut error = None;
-    let age = match form.leeftijd.trim() {
-        "" => text.age,
-        s => match s.parse::<u8>() {
-            Ok(a) if a <= 27 => Some(a),
-            _ => {
-                error = Some("Vul de leeftijd in als een getal van 0 tot en met 27.".to_owned());
-                None
-            }
-        },
+    let parsed = Criteria::parse(
+        &form.q,
+        &form.leeftijd,
+        &form.categorie,
+        &form.toegang,
+        &form.probleem,
+        &form.max_wacht,
+    );
+    let (criteria, error) = match parsed {
+        Ok(c) => (c, None),
+        Err(errors) => (
+            // Still show what the words alone find, with the message.
+            Criteria::parse(&form.q, "", "", "", "", "")
+                .map_err(|_| AppError::internal("criteria"))?,
+            Some(
+                errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ),
     };
-    let max_wait = match form.max_wacht.trim() {
-        "" => None,
-        s => match s.parse::<i32>() {
-            Ok(w) if w >= 0 => Some(w),
-            _ => {
-                error = Some("Vul de maximale wachttijd in als een aantal weken.".to_owned());
-                None
-            }
-        },
-    };
-    let searched = !form.q.trim().is_empty()
-        || age.is_some()
-        || !form.categorie.is_empty()
-        || !form.toegang.is_empty()
-        || !form.probleem.is_empty()
-        || max_wait.is_some();
+    let searched = !criteria.is_empty() || error.is_some();
     let rows = state.db.read(directory::all_services).await?;
-    let mut scored: Vec<(f32, &ServiceRow)> = rows
-        .iter()
-        .filter(|r| age.is_none_or(|a| r.age_min <= i32::from(a) && i32::from(a) <= r.age_max))
-        .filter(|r| form.categorie.is_empty() || r.category == form.categorie)
-        .filter(|r| form.toegang.is_empty() || r.access_route == form.toegang)
-        .filter(|r| {
-            form.probleem.is_empty()
-                || catalogue::parse_areas(&r.problem_areas).contains(&form.probleem.as_str())
-        })
-        .filter(|r| max_wait.is_none_or(|w| r.wait_weeks.is_some_and(|rw| rw <= w)))
-        .filter_map(|r| {
-            if text.terms.is_empty() {
-                return Some((1.0, r));
-            }
-            let areas: Vec<&str> = catalogue::parse_areas(&r.problem_areas)
-                .into_iter()
-                .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
-                .collect();
-            // The name counts most: a word in the name beats the same word in the text.
-            let name_score = text.score(&Document::new(&r.name));
-            let all = format!(
-                "{} {} {} {}",
-                r.name,
-                r.description,
-                r.organisation_name,
-                areas.join(" ")
-            );
-            let score = name_score.max(0.8 * text.score(&Document::new(&all)));
-            (score > 0.0).then_some((score, r))
-        })
+    let results: Vec<ResultView> = criteria
+        .rank(&rows)
+        .into_iter()
+        .take(50)
+        .map(view)
         .collect();
-    scored.sort_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(
-                a.1.wait_weeks
-                    .unwrap_or(i32::MAX)
-                    .cmp(&b.1.wait_weeks.unwrap_or(i32::MAX)),
-            )
-            .then(a.1.name.cmp(&b.1.name))
-    });
-    let results: Vec<ResultView> = scored.iter().take(50).map(|(_, r)| view(r)).collect();
-    let mut suggestions = Vec::new();
-    if searched && results.is_empty() {
-        if age.is_some() {
-            suggestions.push("Zoek zonder leeftijd.");
-        }
-        if max_wait.is_some() {
-            suggestions.push("Laat de maximale wachttijd weg.");
-        }
-        if !form.categorie.is_empty() || !form.toegang.is_empty() || !form.probleem.is_empty() {
-            suggestions.push("Kies bij soort hulp, toegang of probleemgebied ‘alle’.");
-        }
-        if !text.terms.is_empty() {
-            suggestions
-                .push("Gebruik minder of andere woorden, bijvoorbeeld ‘opvoeden’ of ‘angst’.");
-        }
-    }
+    let suggestions = if searched && results.is_empty() {
+        criteria.suggestions()
+    } else {
+        vec![]
+    };
     SearchPage {
         page: Page::for_user("Sociale kaart", "kaart", &user),
         form,
