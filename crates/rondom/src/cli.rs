@@ -229,8 +229,8 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
 
 fn print_demo(s: &demo::DemoSummary, url: Option<&str>) {
     println!(
-        "Demo municipality \"Gemeente Voorbeeld\" loaded: {} organisations, {} people.",
-        s.organisations, s.users
+        "Demo municipality \"Gemeente Voorbeeld\" loaded: {} organisations, {} people, {} services.",
+        s.organisations, s.users, s.services
     );
     if let Some(u) = url {
         println!("Open {u}");

@@ -365,6 +365,348 @@ const SERVICES: &[ServiceTemplate] = &[
     ),
 ];
 
+type Offer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i32,
+    i32,
+    &'static str,
+    &'static str,
+);
+/// Further organisations of the region with their offer: (name, district, services).
+const EXTRA_PROVIDERS: &[(&str, usize, &[Offer])] = &[
+    (
+        "Kinderpraktijk De Vlinder",
+        1,
+        &[
+            (
+                "Speltherapie",
+                "Therapie in spel voor jonge kinderen die iets ingrijpends meemaakten of vastlopen in hun gedrag.",
+                "specialistisch",
+                "verwijzing",
+                3,
+                12,
+                "psychisch,gedrag",
+                "€ 105 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Faalangsttraining",
+                "Training in een kleine groep voor kinderen die dichtklappen bij toetsen en spreekbeurten.",
+                "specialistisch",
+                "via_sociaal_team",
+                9,
+                14,
+                "psychisch,school",
+                "€ 58 per bijeenkomst (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Oudergesprekken opvoeding",
+                "Gesprekken met een orthopedagoog over opvoedvragen die blijven terugkomen.",
+                "specialistisch",
+                "via_sociaal_team",
+                0,
+                18,
+                "opvoeding",
+                "€ 98 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+        ],
+    ),
+    (
+        "Logopedie en Dyslexiezorg Voorbeeld",
+        2,
+        &[
+            (
+                "Dyslexiezorg",
+                "Onderzoek en behandeling van ernstige enkelvoudige dyslexie, in overleg met school.",
+                "specialistisch",
+                "verwijzing",
+                7,
+                13,
+                "school,ontwikkeling",
+                "€ 1.650 per traject (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Taalontwikkeling peuters",
+                "Hulp bij een taalachterstand bij peuters, samen met de ouders en de peuteropvang.",
+                "preventief",
+                "vrij",
+                2,
+                5,
+                "ontwikkeling",
+                "vergoed via de zorgverzekering",
+            ),
+        ],
+    ),
+    (
+        "Stichting Welzijn Voorbeeld",
+        0,
+        &[
+            (
+                "Opvoedwinkel",
+                "Inloop voor ouders met vragen over opvoeden, met boeken, spellen en een pedagoog.",
+                "preventief",
+                "vrij",
+                0,
+                18,
+                "opvoeding",
+                "gratis",
+            ),
+            (
+                "Mantelzorg jonge mantelzorgers",
+                "Ontmoeting en ontspanning voor kinderen die thuis zorgen voor een ouder, broer of zus.",
+                "preventief",
+                "vrij",
+                8,
+                23,
+                "sociaal,opvoeding",
+                "gratis",
+            ),
+            (
+                "Huiswerkbegeleiding in de wijk",
+                "Hulp bij huiswerk door vrijwilligers, drie middagen per week in het buurthuis.",
+                "preventief",
+                "vrij",
+                8,
+                16,
+                "school",
+                "gratis",
+            ),
+            (
+                "Budgetcoaching",
+                "Een vrijwillige budgetcoach helpt met de administratie en voorkomt nieuwe schulden.",
+                "preventief",
+                "vrij",
+                18,
+                99,
+                "financien",
+                "gratis",
+            ),
+        ],
+    ),
+    (
+        "Veilig Thuis Regio (zorglocatie Voorbeeld)",
+        0,
+        &[
+            (
+                "Advies bij zorgen over huiselijk geweld",
+                "Advies voor professionals en burgers bij vermoedens van huiselijk geweld of kindermishandeling.",
+                "preventief",
+                "vrij",
+                0,
+                99,
+                "veiligheid",
+                "gratis",
+            ),
+            (
+                "Traject na een melding",
+                "Onderzoek en vervolg na een melding, samen met het sociaal team.",
+                "specialistisch",
+                "verwijzing",
+                0,
+                18,
+                "veiligheid",
+                "gratis",
+            ),
+        ],
+    ),
+    (
+        "Jeugdbescherming Voorbeeld",
+        2,
+        &[
+            (
+                "Gezinsvoogdij",
+                "Begeleiding van gezinnen na een ondertoezichtstelling door de kinderrechter.",
+                "specialistisch",
+                "verwijzing",
+                0,
+                18,
+                "veiligheid,opvoeding",
+                "€ 1.320 per maand (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Drang: vrijwillige hulp met afspraken",
+                "Hulp met duidelijke afspraken om een maatregel te voorkomen.",
+                "specialistisch",
+                "via_sociaal_team",
+                0,
+                18,
+                "veiligheid,opvoeding",
+                "€ 95 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+        ],
+    ),
+    (
+        "Zorgboerderij De Hoeve",
+        4,
+        &[
+            (
+                "Dagbesteding op de boerderij",
+                "Dagbesteding met dieren en buitenwerk voor jongeren die (even) niet naar school kunnen.",
+                "specialistisch",
+                "via_sociaal_team",
+                12,
+                23,
+                "school,sociaal,psychisch",
+                "€ 74 per dagdeel (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Logeeropvang",
+                "Weekend- en vakantielogeren voor kinderen met een beperking, ter ontlasting van ouders.",
+                "specialistisch",
+                "via_sociaal_team",
+                4,
+                18,
+                "lichamelijk,ontwikkeling",
+                "€ 210 per etmaal (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+        ],
+    ),
+    (
+        "Jeugdpsychiatrie Oost",
+        3,
+        &[
+            (
+                "Crisisdienst jeugd",
+                "Psychiatrische crisishulp voor kinderen en jongeren, dag en nacht bereikbaar via de huisarts.",
+                "specialistisch",
+                "verwijzing",
+                0,
+                18,
+                "psychisch",
+                "€ 145 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Behandeling dwang en tics",
+                "Gedragstherapie bij dwangklachten en tics, met ouderbegeleiding.",
+                "specialistisch",
+                "verwijzing",
+                6,
+                18,
+                "psychisch",
+                "€ 118 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Psychose-zorg jongvolwassenen",
+                "Vroege behandeling bij psychotische klachten.",
+                "specialistisch",
+                "verwijzing",
+                15,
+                23,
+                "psychisch",
+                "€ 131 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+        ],
+    ),
+    (
+        "Kinderfysiotherapie Beweeg",
+        1,
+        &[(
+            "Motorische ontwikkeling",
+            "Hulp bij achterstand in bewegen, evenwicht en fijne motoriek.",
+            "preventief",
+            "vrij",
+            0,
+            12,
+            "lichamelijk,ontwikkeling",
+            "vergoed via de zorgverzekering",
+        )],
+    ),
+    (
+        "Sportservice Voorbeeld",
+        0,
+        &[
+            (
+                "Buurtsport na school",
+                "Gratis sporten na schooltijd op pleinen en in gymzalen, begeleid door buurtsportcoaches.",
+                "preventief",
+                "vrij",
+                6,
+                16,
+                "sociaal,lichamelijk",
+                "gratis",
+            ),
+            (
+                "Gezonde leefstijl voor gezinnen",
+                "Programma voor gezinnen met een kind met overgewicht: bewegen, eten, slapen.",
+                "preventief",
+                "vrij",
+                4,
+                18,
+                "lichamelijk,opvoeding",
+                "gratis",
+            ),
+        ],
+    ),
+    (
+        "Verslavingspreventie Voorbeeld",
+        3,
+        &[
+            (
+                "Voorlichting alcohol en drugs",
+                "Gesprekken voor jongeren en ouders over gebruik, gamen en gokken.",
+                "preventief",
+                "vrij",
+                12,
+                23,
+                "verslaving",
+                "gratis",
+            ),
+            (
+                "Gameverslaving ouderavond",
+                "Avond voor ouders over gamen: grenzen, afspraken en wanneer hulp nodig is.",
+                "preventief",
+                "vrij",
+                8,
+                18,
+                "verslaving,opvoeding",
+                "gratis",
+            ),
+        ],
+    ),
+    (
+        "Leerplicht en RMC Voorbeeld",
+        0,
+        &[(
+            "Aanpak schoolverzuim",
+            "De leerplichtambtenaar denkt mee bij verzuim en zoekt met school en gezin naar een oplossing.",
+            "preventief",
+            "vrij",
+            5,
+            23,
+            "school",
+            "gratis",
+        )],
+    ),
+    (
+        "Psychologenpraktijk Stationsplein",
+        0,
+        &[
+            (
+                "Basis-GGZ jeugd",
+                "Kortdurende behandeling bij lichte tot matige psychische klachten.",
+                "specialistisch",
+                "verwijzing",
+                6,
+                18,
+                "psychisch",
+                "€ 102 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+            (
+                "Rouwverwerking kinderen",
+                "Gesprekken en creatieve opdrachten voor kinderen na een overlijden in het gezin.",
+                "specialistisch",
+                "verwijzing",
+                4,
+                18,
+                "psychisch",
+                "€ 102 per uur (contract Gemeente Voorbeeld 2025–2027)",
+            ),
+        ],
+    ),
+];
+
 /// The login names shown when `serve --demo` starts.
 pub struct DemoLogin {
     pub role: &'static str,
@@ -375,6 +717,7 @@ pub struct DemoLogin {
 pub struct DemoSummary {
     pub organisations: usize,
     pub users: usize,
+    pub services: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -608,6 +951,22 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             None,
         )?,
     ];
+    // More schools of the municipality, in the directory only (no accounts yet).
+    let mut more_schools = Vec::new();
+    for (name, district) in [
+        ("Basisschool De Klimop", 3),
+        ("Kindcentrum Het Dorp", 4),
+        ("Speciaal Onderwijs De Wissel", 0),
+    ] {
+        more_schools.push(make_org(
+            c,
+            &mut g,
+            name,
+            OrganisationKind::School,
+            district,
+            None,
+        )?);
+    }
     let mut providers = Vec::new();
     for (name, district) in [
         ("Jeugd-GGZ Horizon", 0),
@@ -632,6 +991,21 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             organisation: org.name.clone(),
         });
     };
+
+    // The wider offer of the region: contracted providers and welfare organisations, each
+    // with its own services (directory only, no accounts yet).
+    let mut extra = Vec::new();
+    for (name, district, _) in EXTRA_PROVIDERS {
+        let agb = g.agb("98");
+        extra.push(make_org(
+            c,
+            &mut g,
+            name,
+            OrganisationKind::Zorgaanbieder,
+            *district,
+            Some(agb),
+        )?);
+    }
 
     let e = person(c, &mut g, &platform, &[Role::Beheerder])?;
     login("platformbeheerder", e, &platform);
@@ -737,7 +1111,7 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             "team" => vec![&team],
             "jgz" => vec![&jgz],
             "gemeente" => vec![&gemeente],
-            "school" => schools.iter().collect(),
+            "school" => schools.iter().chain(more_schools.iter()).collect(),
             "ggz" => vec![&providers[0]],
             "brug" => vec![&providers[1]],
             "kompas" => vec![&providers[2]],
@@ -772,7 +1146,68 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             service_count += 1;
         }
     }
-    tracing::debug!(services = service_count, "demo offer loaded");
+    let districts_names = ["Centrum", "Noord", "Zuid", "Oosterhout", "Dorpen"];
+    for (who, name, description, category, access, age_min, age_max, areas, cost) in SERVICES {
+        // The team's group courses and the JGZ's consultation hours run in every district.
+        let owner = match (*who, *category) {
+            ("team", "preventief") => &team,
+            ("jgz", _) => &jgz,
+            _ => continue,
+        };
+        for d in districts_names.iter().skip(1) {
+            let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
+                .format("%Y-%m-%d")
+                .to_string();
+            directory::create_service(
+                c,
+                &directory::NewService {
+                    organisation_id: &owner.id,
+                    name: &format!("{name} (wijk {d})"),
+                    description,
+                    category,
+                    access_route: access,
+                    age_min: *age_min,
+                    age_max: *age_max,
+                    problem_areas: areas,
+                    cost: Some(cost),
+                    wait_weeks: Some(g.rng.gen_range(0..5)),
+                    wait_reported_on: Some(&reported),
+                    last_checked_on: &today_text,
+                },
+            )?;
+            service_count += 1;
+        }
+    }
+    for (org, (_, _, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
+        for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
+            let reported = (today - chrono::Duration::days(g.rng.gen_range(1..60)))
+                .format("%Y-%m-%d")
+                .to_string();
+            let wait = if *category == "specialistisch" {
+                g.rng.gen_range(3..30)
+            } else {
+                g.rng.gen_range(0..6)
+            };
+            directory::create_service(
+                c,
+                &directory::NewService {
+                    organisation_id: &org.id,
+                    name,
+                    description,
+                    category,
+                    access_route: access,
+                    age_min: *age_min,
+                    age_max: *age_max,
+                    problem_areas: areas,
+                    cost: Some(cost),
+                    wait_weeks: Some(wait),
+                    wait_reported_on: Some(&reported),
+                    last_checked_on: &today_text,
+                },
+            )?;
+            service_count += 1;
+        }
+    }
 
     // Families: parents and, from 12, the young person have their own account.
     for f in 0..6 {
@@ -829,6 +1264,7 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
     Ok(DemoSummary {
         organisations: org_count,
         users: user_count,
+        services: service_count,
         logins,
     })
 }

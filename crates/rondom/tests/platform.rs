@@ -598,7 +598,7 @@ fn serve_demo_starts_loads_the_municipality_and_reports_metrics() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(
-        first.starts_with("Demo municipality \"Gemeente Voorbeeld\" loaded: 15 organisations"),
+        first.starts_with("Demo municipality \"Gemeente Voorbeeld\" loaded: 30 organisations"),
         "{first}"
     );
     let open = lines.next().unwrap().unwrap();
