@@ -307,3 +307,17 @@ pub fn find_service(conn: &mut AnyConnection, id: &str) -> Result<Option<Service
         .first(conn)
         .optional()?)
 }
+
+/// The services of one organisation.
+pub fn services_of(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+) -> Result<Vec<ServiceRow>, DbError> {
+    use crate::schema::services;
+    Ok(services::table
+        .inner_join(organisations::table)
+        .filter(services::organisation_id.eq(organisation_id))
+        .order(services::name.asc())
+        .select(service_columns())
+        .load(conn)?)
+}

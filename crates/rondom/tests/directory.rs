@@ -128,6 +128,20 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
     assert!(
         detail.contains("weken (gemeld 2026-11-01)") || detail.contains("week (gemeld 2026-11-01)")
     );
+    let org_start = detail.find("/sociale-kaart/organisaties/").unwrap();
+    let org_path: String = detail[org_start..]
+        .chars()
+        .take_while(|ch| *ch != '"')
+        .collect();
+    let org_page = fetch_page(&app, &c, &org_path).await;
+    assert!(
+        org_page.contains("Sociaal Team Voorbeeld")
+            && org_page.contains("Cursus Positief Opvoeden")
+    );
+    assert!(
+        org_page.contains("Opvoedondersteuning") && !org_page.contains("Behandeling angst"),
+        "only its own offer"
+    );
     let missing = c
         .get(app.url("/sociale-kaart/aanbod/bestaat-niet"))
         .send()

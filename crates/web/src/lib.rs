@@ -86,6 +86,10 @@ pub fn router(state: AppState) -> Router {
         .route("/mijn-team", get(directory::mijn_team))
         .route("/sociale-kaart", get(directory::search::search))
         .route(
+            "/sociale-kaart/organisaties/{id}",
+            get(directory::search::organisation),
+        )
+        .route(
             "/sociale-kaart/aanbod/{id}",
             get(directory::search::service),
         )

@@ -44,6 +44,7 @@ fn choices(list: &[(&'static str, &'static str)]) -> Vec<Choice> {
 
 pub struct ResultView {
     pub id: String,
+    pub organisation_id: String,
     pub name: String,
     pub organisation: String,
     pub category: &'static str,
@@ -84,6 +85,7 @@ fn summary(text: &str) -> String {
 pub fn view(row: &ServiceRow) -> ResultView {
     ResultView {
         id: row.id.clone(),
+        organisation_id: row.organisation_id.clone(),
         name: row.name.clone(),
         organisation: row.organisation_name.clone(),
         category: catalogue::label(CATEGORIES, &row.category).unwrap_or("?"),
@@ -335,6 +337,7 @@ pub async fn search(
 #[template(path = "directory/service.html")]
 struct ServicePage {
     page: Page,
+    organisation_id: String,
     s: ResultView,
     description: String,
     cost: String,
@@ -362,7 +365,52 @@ pub async fn service(
             .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
             .collect(),
         last_checked: row.last_checked_on.clone(),
+        organisation_id: row.organisation_id.clone(),
         s: view(&row),
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+#[derive(Template)]
+#[template(path = "directory/organisation.html")]
+struct OrganisationPage {
+    page: Page,
+    org: rondom_db::organisations::Organisation,
+    kind: &'static str,
+    services: Vec<ResultView>,
+}
+
+/// An organisation as the sociale kaart shows it: contact details, the overleglijn for a
+/// social team, and its offer.
+pub async fn organisation(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let (org, rows) = state
+        .db
+        .read(move |c| {
+            let Some(o) = rondom_db::organisations::find(c, &id)? else {
+                return Ok(None);
+            };
+            let s = directory::services_of(c, &id)?;
+            Ok(Some((o, s)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if org.kind == rondom_domain::OrganisationKind::Platform.as_str() {
+        return Err(AppError::NotFound);
+    }
+    OrganisationPage {
+        page: Page::for_user(org.name.clone(), "kaart", &user),
+        kind: rondom_domain::OrganisationKind::parse(&org.kind)
+            .map(|k| k.label())
+            .unwrap_or("Organisatie"),
+        services: rows.iter().map(view).collect(),
+        org,
     }
     .render()
     .map(Html)
