@@ -707,6 +707,34 @@ const EXTRA_PROVIDERS: &[(&str, usize, &[Offer])] = &[
     ),
 ];
 
+/// (description, category, access route, minimum age, maximum age, problem areas, cost)
+type OfferFields<'a> = (&'a str, &'a str, &'a str, i32, i32, &'a str, &'a str);
+
+/// One demo service, checked today, with its waiting time as reported on `reported`.
+fn offer<'a>(
+    organisation_id: &'a str,
+    name: &'a str,
+    f: OfferFields<'a>,
+    wait: i32,
+    reported: &'a str,
+    today: &'a str,
+) -> directory::NewService<'a> {
+    directory::NewService {
+        organisation_id,
+        name,
+        description: f.0,
+        category: f.1,
+        access_route: f.2,
+        age_min: f.3,
+        age_max: f.4,
+        problem_areas: f.5,
+        cost: Some(f.6),
+        wait_weeks: Some(wait),
+        wait_reported_on: Some(reported),
+        last_checked_on: today,
+    }
+}
+
 /// The login names shown when `serve --demo` starts.
 pub struct DemoLogin {
     pub role: &'static str,
@@ -1128,20 +1156,22 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                 .to_string();
             directory::create_service(
                 c,
-                &directory::NewService {
-                    organisation_id: &owner.id,
+                &offer(
+                    &owner.id,
                     name,
-                    description,
-                    category,
-                    access_route: access,
-                    age_min: *age_min,
-                    age_max: *age_max,
-                    problem_areas: areas,
-                    cost: Some(cost),
-                    wait_weeks: Some(wait),
-                    wait_reported_on: Some(&reported),
-                    last_checked_on: &today_text,
-                },
+                    (
+                        description,
+                        category,
+                        access,
+                        *age_min,
+                        *age_max,
+                        areas,
+                        cost,
+                    ),
+                    wait,
+                    &reported,
+                    &today_text,
+                ),
             )?;
             service_count += 1;
         }
@@ -1160,20 +1190,22 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                 .to_string();
             directory::create_service(
                 c,
-                &directory::NewService {
-                    organisation_id: &owner.id,
-                    name: &format!("{name} (wijk {d})"),
-                    description,
-                    category,
-                    access_route: access,
-                    age_min: *age_min,
-                    age_max: *age_max,
-                    problem_areas: areas,
-                    cost: Some(cost),
-                    wait_weeks: Some(g.rng.gen_range(0..5)),
-                    wait_reported_on: Some(&reported),
-                    last_checked_on: &today_text,
-                },
+                &offer(
+                    &owner.id,
+                    &format!("{name} (wijk {d})"),
+                    (
+                        description,
+                        category,
+                        access,
+                        *age_min,
+                        *age_max,
+                        areas,
+                        cost,
+                    ),
+                    g.rng.gen_range(0..5),
+                    &reported,
+                    &today_text,
+                ),
             )?;
             service_count += 1;
         }
@@ -1190,20 +1222,22 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             };
             directory::create_service(
                 c,
-                &directory::NewService {
-                    organisation_id: &org.id,
+                &offer(
+                    &org.id,
                     name,
-                    description,
-                    category,
-                    access_route: access,
-                    age_min: *age_min,
-                    age_max: *age_max,
-                    problem_areas: areas,
-                    cost: Some(cost),
-                    wait_weeks: Some(wait),
-                    wait_reported_on: Some(&reported),
-                    last_checked_on: &today_text,
-                },
+                    (
+                        description,
+                        category,
+                        access,
+                        *age_min,
+                        *age_max,
+                        areas,
+                        cost,
+                    ),
+                    wait,
+                    &reported,
+                    &today_text,
+                ),
             )?;
             service_count += 1;
         }
