@@ -31,6 +31,14 @@ pub const PROBLEM_AREAS: &[(&str, &str)] = &[
     ("sociaal", "Vrienden, vrije tijd en meedoen"),
 ];
 
+/// An entry not checked for six months is stale: its owner is asked to check it, and
+/// readers are warned.
+pub fn is_stale(last_checked: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    last_checked
+        .checked_add_months(chrono::Months::new(6))
+        .is_none_or(|due| due <= today)
+}
+
 pub fn label(list: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
@@ -51,6 +59,14 @@ pub fn parse_areas(stored: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_go_stale_after_six_months() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        assert!(!is_stale(d(2026, 5, 23), d(2026, 11, 22)));
+        assert!(is_stale(d(2026, 5, 22), d(2026, 11, 22)));
+        assert!(is_stale(d(2025, 1, 1), d(2026, 11, 22)));
+    }
 
     #[test]
     fn codes_have_labels_and_unknown_areas_are_dropped() {

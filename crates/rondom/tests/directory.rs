@@ -44,7 +44,7 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                         cost: Some("gratis"),
                         wait_weeks: Some(wait),
                         wait_reported_on: Some("2026-11-01"),
-                        last_checked_on: "2026-11-01",
+                        last_checked_on: "2025-11-01",
                     },
                 )
             };
@@ -127,6 +127,10 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
     let detail = fetch_page(&app, &c, &path).await;
     assert!(
         detail.contains("weken (gemeld 2026-11-01)") || detail.contains("week (gemeld 2026-11-01)")
+    );
+    assert!(
+        detail.contains("niet gecontroleerd"),
+        "checked more than six months ago: a warning"
     );
     let org_start = detail.find("/sociale-kaart/organisaties/").unwrap();
     let org_path: String = detail[org_start..]

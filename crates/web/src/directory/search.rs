@@ -337,6 +337,7 @@ pub async fn search(
 #[template(path = "directory/service.html")]
 struct ServicePage {
     page: Page,
+    stale: bool,
     organisation_id: String,
     s: ResultView,
     description: String,
@@ -364,6 +365,9 @@ pub async fn service(
             .into_iter()
             .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
             .collect(),
+        stale: chrono::NaiveDate::parse_from_str(&row.last_checked_on, "%Y-%m-%d")
+            .map(|d| catalogue::is_stale(d, crate::format::to_local(rondom_db::now()).date()))
+            .unwrap_or(true),
         last_checked: row.last_checked_on.clone(),
         organisation_id: row.organisation_id.clone(),
         s: view(&row),
