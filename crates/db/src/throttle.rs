@@ -71,15 +71,6 @@ pub fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn failures(conn: &mut AnyConnection, key: &str) -> Result<i32, DbError> {
-    Ok(login_throttle::table
-        .find(key)
-        .select(login_throttle::failures)
-        .first(conn)
-        .optional()?
-        .unwrap_or(0))
-}
-
 /// Forgets failures that are old enough not to matter any more.
 pub fn forget_before(conn: &mut AnyConnection, before: NaiveDateTime) -> Result<usize, DbError> {
     Ok(

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use rondom_db::{DbError, sessions, users};
+use rondom_db::{sessions, users};
 use rondom_domain::{Actor, Role};
 use serde::de::DeserializeOwned;
 
@@ -300,10 +300,4 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         }
         Ok(Self(parse_form(&bytes)?))
     }
-}
-
-/// Deletes the session row: logout works on the server, not just in the browser.
-pub async fn end(state: &AppState, session_id: &str) -> Result<(), DbError> {
-    let sid = session_id.to_owned();
-    state.db.write(move |c| sessions::delete(c, &sid)).await
 }

@@ -91,13 +91,6 @@ pub async fn succeed(state: &AppState, key: Key, address: Option<Key>) -> Result
     Ok(())
 }
 
-pub async fn failures(state: &AppState, key: Key) -> Result<i32, AppError> {
-    Ok(state
-        .db
-        .read(move |c| throttle::failures(c, &key.name()))
-        .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
