@@ -146,6 +146,39 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
         org_page.contains("Opvoedondersteuning") && !org_page.contains("Behandeling angst"),
         "only its own offer"
     );
+    // More matches than a page lists: the count says how many there are.
+    let t2 = team.clone();
+    app.db
+        .write(move |c| {
+            for i in 0..52 {
+                directory::create_service(
+                    c,
+                    &directory::NewService {
+                        organisation_id: &t2,
+                        name: &format!("Huiswerkklas {i}"),
+                        description: "Hulp bij huiswerk.",
+                        category: "preventief",
+                        access_route: "vrij",
+                        age_min: 8,
+                        age_max: 16,
+                        problem_areas: "school",
+                        cost: None,
+                        wait_weeks: None,
+                        wait_reported_on: None,
+                        last_checked_on: "2026-11-01",
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let many = fetch_page(&app, &c, "/sociale-kaart?q=huiswerkklas").await;
+    assert!(
+        many.contains("52 resultaten; de beste 50 staan hieronder"),
+        "{many}"
+    );
+    assert_eq!(many.matches("<li class=\"card\">").count(), 50);
     let missing = c
         .get(app.url("/sociale-kaart/aanbod/bestaat-niet"))
         .send()

@@ -96,10 +96,15 @@ pub fn view(row: &ServiceRow) -> ResultView {
     }
 }
 
+/// How many results a page lists.
+const SHOWN: usize = 50;
+
 #[derive(Template)]
 #[template(path = "directory/search.html")]
 struct SearchPage {
     page: Page,
+    /// All matches; at most `SHOWN` are listed.
+    total: usize,
     form: SearchForm,
     searched: bool,
     results: Vec<ResultView>,
@@ -306,12 +311,9 @@ pub async fn search(
     };
     let searched = !criteria.is_empty() || error.is_some();
     let rows = state.db.read(directory::all_services).await?;
-    let results: Vec<ResultView> = criteria
-        .rank(&rows)
-        .into_iter()
-        .take(50)
-        .map(view)
-        .collect();
+    let ranked = criteria.rank(&rows);
+    let total = ranked.len();
+    let results: Vec<ResultView> = ranked.into_iter().take(SHOWN).map(view).collect();
     let suggestions = if searched && results.is_empty() {
         criteria.suggestions()
     } else {
@@ -319,6 +321,7 @@ pub async fn search(
     };
     SearchPage {
         page: Page::for_user("Sociale kaart", "kaart", &user),
+        total,
         form,
         searched,
         results,
