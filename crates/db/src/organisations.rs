@@ -20,6 +20,10 @@ pub struct Organisation {
     pub email: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    /// yyyy-mm-dd: when the organisation last confirmed its entry in the sociale kaart.
+    pub last_checked_on: Option<String>,
 }
 
 /// Validated input for a new or changed organisation (validation lives in the web layer's
@@ -43,11 +47,19 @@ pub fn create(
     conn: &mut AnyConnection,
     input: &OrganisationInput,
 ) -> Result<Organisation, DbError> {
-    let id = new_id();
+    create_with_id(conn, &new_id(), input)
+}
+
+/// As `create`, keeping an identifier given from outside (an HSDS import).
+pub fn create_with_id(
+    conn: &mut AnyConnection,
+    id: &str,
+    input: &OrganisationInput,
+) -> Result<Organisation, DbError> {
     let t = now();
     diesel::insert_into(organisations::table)
         .values((
-            organisations::id.eq(&id),
+            organisations::id.eq(id),
             organisations::name.eq(&input.name),
             organisations::kind.eq(&input.kind),
             organisations::agb_code.eq(&input.agb_code),
@@ -63,7 +75,28 @@ pub fn create(
             organisations::updated_at.eq(t),
         ))
         .execute(conn)?;
-    get(conn, &id)
+    crate::directory::bump_version(conn)?;
+    get(conn, id)
+}
+
+/// What the sociale kaart shows beyond the registration: a description, a website and
+/// the date the entry was last checked.
+pub fn set_profile(
+    conn: &mut AnyConnection,
+    id: &str,
+    description: Option<&str>,
+    website: Option<&str>,
+    last_checked_on: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(organisations::table.find(id))
+        .set((
+            organisations::description.eq(description),
+            organisations::website.eq(website),
+            organisations::last_checked_on.eq(last_checked_on),
+            organisations::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    crate::directory::bump_version(conn)
 }
 
 pub fn update(
@@ -89,6 +122,7 @@ pub fn update(
     if n == 0 {
         return Err(DbError::NotFound);
     }
+    crate::directory::bump_version(conn)?;
     get(conn, id)
 }
 
@@ -197,6 +231,10 @@ pub struct District {
     pub code: String,
     pub gemeente_code: String,
     pub name: String,
+    /// Postcode numbers in the wijk: "9901-9904,9910".
+    pub postcodes: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 pub fn upsert_district(conn: &mut AnyConnection, d: &District) -> Result<(), DbError> {
@@ -210,6 +248,9 @@ pub fn upsert_district(conn: &mut AnyConnection, d: &District) -> Result<(), DbE
             .set((
                 districts::name.eq(&d.name),
                 districts::gemeente_code.eq(&d.gemeente_code),
+                districts::postcodes.eq(&d.postcodes),
+                districts::latitude.eq(d.latitude),
+                districts::longitude.eq(d.longitude),
             ))
             .execute(conn)?;
     } else {
@@ -218,6 +259,9 @@ pub fn upsert_district(conn: &mut AnyConnection, d: &District) -> Result<(), DbE
                 districts::code.eq(&d.code),
                 districts::gemeente_code.eq(&d.gemeente_code),
                 districts::name.eq(&d.name),
+                districts::postcodes.eq(&d.postcodes),
+                districts::latitude.eq(d.latitude),
+                districts::longitude.eq(d.longitude),
             ))
             .execute(conn)?;
     }

@@ -5,6 +5,9 @@ diesel::table! {
         code -> Text,
         gemeente_code -> Text,
         name -> Text,
+        postcodes -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
     }
 }
 
@@ -26,6 +29,9 @@ diesel::table! {
         updated_at -> Timestamp,
         overleglijn_phone -> Nullable<Text>,
         overleglijn_hours -> Nullable<Text>,
+        description -> Nullable<Text>,
+        website -> Nullable<Text>,
+        last_checked_on -> Nullable<Text>,
     }
 }
 
@@ -44,6 +50,9 @@ diesel::table! {
         password_changed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         phone -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        working_days -> Nullable<Text>,
+        last_checked_on -> Nullable<Text>,
     }
 }
 
@@ -177,10 +186,71 @@ diesel::table! {
         last_checked_on -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tariff_cents -> Nullable<Integer>,
+        tariff_unit -> Nullable<Text>,
+        contracted_by -> Nullable<Text>,
+        contract_from -> Nullable<Text>,
+        contract_until -> Nullable<Text>,
+        capacity -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        street -> Text,
+        house_number -> Text,
+        postcode -> Text,
+        city -> Text,
+        country -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        last_checked_on -> Text,
+    }
+}
+
+diesel::table! {
+    service_locations (service_id, location_id) {
+        service_id -> Text,
+        location_id -> Text,
+    }
+}
+
+diesel::table! {
+    service_areas (id) {
+        id -> Text,
+        service_id -> Text,
+        kind -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    directory_changes (id) {
+        id -> Text,
+        organisation_id -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        user_id -> Nullable<Text>,
+        changed_at -> Timestamp,
+        summary -> Text,
+    }
+}
+
+diesel::table! {
+    directory_version (id) {
+        id -> Integer,
+        version -> BigInt,
     }
 }
 
 diesel::joinable!(services -> organisations (organisation_id));
+diesel::joinable!(locations -> organisations (organisation_id));
+diesel::joinable!(service_locations -> services (service_id));
+diesel::joinable!(service_locations -> locations (location_id));
+diesel::joinable!(service_areas -> services (service_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(practice_links -> users (consultant_id));
 diesel::joinable!(consultation_hours -> practice_links (link_id));
@@ -205,4 +275,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultation_hours,
     hour_exceptions,
     services,
+    locations,
+    service_locations,
+    service_areas,
+    directory_changes,
+    directory_version,
 );

@@ -12,6 +12,9 @@ use rondom_domain::{OrganisationKind, Role};
 pub const SEED: u64 = 20_261_122;
 pub const DEMO_PASSWORD: &str = "rondom-demo-2026";
 pub const GEMEENTE: &str = "GM9999";
+/// The fictional neighbouring municipality that contracts regional care together with
+/// Gemeente Voorbeeld.
+pub const NEIGHBOUR: &str = "GM9998";
 
 const FIRST: &[&str] = &[
     "Anouk",
@@ -707,6 +710,69 @@ const EXTRA_PROVIDERS: &[(&str, usize, &[Offer])] = &[
     ),
 ];
 
+/// What the sociale kaart shows as someone's function.
+fn job_title(role: Role) -> &'static str {
+    match role {
+        Role::Huisarts => "huisarts",
+        Role::Poh => "praktijkondersteuner jeugd",
+        Role::Consulent => "consulent sociaal team",
+        Role::Teamleider => "teamleider",
+        Role::Jgz => "jeugdarts",
+        Role::School => "intern begeleider",
+        Role::ZorgaanbiederMedewerker => "behandelaar",
+        Role::Beleidsmedewerker => "beleidsmedewerker jeugd",
+        _ => "medewerker",
+    }
+}
+
+/// "€ 105 per uur (contract …)" → (10500, "per uur").
+fn tariff(cost: &str) -> (Option<i32>, Option<&str>) {
+    let Some(rest) = cost.split_once('€').map(|(_, r)| r.trim_start()) else {
+        return (None, None);
+    };
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let Ok(euros) = digits.parse::<i32>() else {
+        return (None, None);
+    };
+    let unit = rest[digits.len()..]
+        .split('(')
+        .next()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    (Some(euros * 100), unit)
+}
+
+/// Creates a demo service at its organisation's location, covering `areas`; contracted
+/// care gets the municipality's contract, a tariff and a capacity.
+fn place_service(
+    c: &mut rondom_db::AnyConnection,
+    rng: &mut ChaCha8Rng,
+    s: directory::NewService<'_>,
+    location: Option<&String>,
+    areas: &[(&str, String)],
+) -> Result<(), DbError> {
+    let (tariff_cents, tariff_unit) = tariff(s.cost.unwrap_or(""));
+    let contracted = s.category == "specialistisch";
+    let s = directory::NewService {
+        tariff_cents,
+        tariff_unit,
+        contracted_by: contracted.then_some(GEMEENTE),
+        contract_from: contracted.then_some("2025-01-01"),
+        contract_until: contracted.then_some("2027-12-31"),
+        capacity: contracted.then(|| rng.gen_range(8..60)),
+        ..s
+    };
+    let id = directory::create_service(c, &s)?;
+    if let Some(l) = location {
+        directory::set_service_locations(c, &id, std::slice::from_ref(l))?;
+    }
+    let areas: Vec<(Option<String>, String, String)> = areas
+        .iter()
+        .map(|(k, v)| (None, (*k).to_owned(), v.clone()))
+        .collect();
+    directory::set_service_areas(c, &id, &areas)
+}
+
 /// (description, category, access route, minimum age, maximum age, problem areas, cost)
 type OfferFields<'a> = (&'a str, &'a str, &'a str, i32, i32, &'a str, &'a str);
 
@@ -732,6 +798,7 @@ fn offer<'a>(
         wait_weeks: Some(wait),
         wait_reported_on: Some(reported),
         last_checked_on: today,
+        ..Default::default()
     }
 }
 
@@ -843,23 +910,34 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
         rng: ChaCha8Rng::seed_from_u64(SEED),
         used_names: Default::default(),
     };
+    // (code, name, centre). Postcodes follow `Gen::postcode`: two numbers per wijk.
     let districts = [
-        ("WK999901", "Centrum"),
-        ("WK999902", "Noord"),
-        ("WK999903", "Zuid"),
-        ("WK999904", "Oosterhout"),
-        ("WK999905", "Dorpen"),
+        ("WK999901", "Centrum", (52.1000, 5.6000)),
+        ("WK999902", "Noord", (52.1160, 5.6050)),
+        ("WK999903", "Zuid", (52.0840, 5.5980)),
+        ("WK999904", "Oosterhout", (52.1020, 5.6330)),
+        ("WK999905", "Dorpen", (52.1350, 5.6700)),
     ];
-    for (code, name) in districts {
+    for (i, (code, name, (lat, lon))) in districts.iter().enumerate() {
+        let first = 9990 + 2 * i;
         orgs::upsert_district(
             c,
             &District {
-                code: code.into(),
+                code: (*code).into(),
                 gemeente_code: GEMEENTE.into(),
-                name: name.into(),
+                name: (*name).into(),
+                postcodes: Some(format!("{first}-{}", first + 1)),
+                latitude: Some(*lat),
+                longitude: Some(*lon),
             },
         )?;
     }
+    let today_text = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    // Each organisation's main location, for services and nearness.
+    let mut location_of: std::collections::HashMap<String, String> = Default::default();
     let mut org_count = 0;
     let mut make_org = |c: &mut rondom_db::AnyConnection,
                         g: &mut Gen,
@@ -887,7 +965,31 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             email: Some(format!("info@{}.example", slug(name))),
         };
         org_count += 1;
-        orgs::create(c, &input)
+        let org = orgs::create(c, &input)?;
+        let centre = districts[district].2;
+        let location = directory::Location {
+            id: rondom_db::new_id(),
+            organisation_id: org.id.clone(),
+            name: format!("{} ({})", org.name, districts[district].1),
+            street: org.street.clone(),
+            house_number: org.house_number.clone(),
+            postcode: org.postcode.clone(),
+            city: org.city.clone(),
+            country: "NL".into(),
+            latitude: Some(centre.0 + g.rng.gen_range(-0.006..0.006)),
+            longitude: Some(centre.1 + g.rng.gen_range(-0.009..0.009)),
+            last_checked_on: today_text.clone(),
+        };
+        directory::insert_location(c, &location)?;
+        location_of.insert(org.id.clone(), location.id);
+        orgs::set_profile(
+            c,
+            &org.id,
+            None,
+            Some(&format!("https://www.{}.example", slug(name))),
+            Some(&today_text),
+        )?;
+        Ok::<_, DbError>(org)
     };
 
     let mut user_count = 0;
@@ -912,6 +1014,17 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
         for r in roles {
             orgs::add_membership(c, &id, &org.id, r.as_str())?;
         }
+        let mut days: Vec<i32> = (1..=5).filter(|_| g.rng.gen_bool(0.75)).collect();
+        if days.is_empty() {
+            days.push(2);
+        }
+        directory::set_person_profile(
+            c,
+            &id,
+            roles.first().map(|r| job_title(*r)),
+            &days,
+            Some(&today_text),
+        )?;
         user_count += 1;
         Ok(email)
     };
@@ -1132,8 +1245,12 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
 
     // The offer: preventive courses, the team's own help and contracted specialised care,
     // with target groups and waiting times.
-    let today_text = today.format("%Y-%m-%d").to_string();
     let mut service_count = 0;
+    let whole_region = [
+        ("gemeente", GEMEENTE.to_owned()),
+        ("gemeente", NEIGHBOUR.to_owned()),
+    ];
+    let own_gemeente = [("gemeente", GEMEENTE.to_owned())];
     for (who, name, description, category, access, age_min, age_max, areas, cost) in SERVICES {
         let owners: Vec<&orgs::Organisation> = match *who {
             "team" => vec![&team],
@@ -1154,9 +1271,19 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
                 .format("%Y-%m-%d")
                 .to_string();
-            directory::create_service(
+            let school_wijk;
+            let covers: &[(&str, String)] = match *who {
+                "team" | "jgz" | "gemeente" => &own_gemeente,
+                "school" => {
+                    school_wijk = [("wijk", owner.wijk_code.clone().unwrap_or_default())];
+                    &school_wijk
+                }
+                _ => &whole_region,
+            };
+            place_service(
                 c,
-                &offer(
+                &mut g.rng,
+                offer(
                     &owner.id,
                     name,
                     (
@@ -1172,11 +1299,12 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                     &reported,
                     &today_text,
                 ),
+                location_of.get(&owner.id),
+                covers,
             )?;
             service_count += 1;
         }
     }
-    let districts_names = ["Centrum", "Noord", "Zuid", "Oosterhout", "Dorpen"];
     for (who, name, description, category, access, age_min, age_max, areas, cost) in SERVICES {
         // The team's group courses and the JGZ's consultation hours run in every district.
         let owner = match (*who, *category) {
@@ -1184,13 +1312,15 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             ("jgz", _) => &jgz,
             _ => continue,
         };
-        for d in districts_names.iter().skip(1) {
+        for (code, d, _) in districts.iter().skip(1) {
+            let wait = g.rng.gen_range(0..5);
             let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
                 .format("%Y-%m-%d")
                 .to_string();
-            directory::create_service(
+            place_service(
                 c,
-                &offer(
+                &mut g.rng,
+                offer(
                     &owner.id,
                     &format!("{name} (wijk {d})"),
                     (
@@ -1202,10 +1332,12 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                         areas,
                         cost,
                     ),
-                    g.rng.gen_range(0..5),
+                    wait,
                     &reported,
                     &today_text,
                 ),
+                location_of.get(&owner.id),
+                &[("wijk", (*code).to_owned())],
             )?;
             service_count += 1;
         }
@@ -1220,9 +1352,20 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             } else {
                 g.rng.gen_range(0..6)
             };
-            directory::create_service(
+            let nearby;
+            let covers: &[(&str, String)] = if *category == "specialistisch" {
+                &whole_region
+            } else {
+                // Welfare work near its own address: its postcode and the next ones.
+                let n = rondom_domain::area::postcode_number(&org.postcode).unwrap_or(9990);
+                let from = n - n % 2;
+                nearby = [("postcode", format!("{from}-{}", (from + 3).min(9999)))];
+                &nearby
+            };
+            place_service(
                 c,
-                &offer(
+                &mut g.rng,
+                offer(
                     &org.id,
                     name,
                     (
@@ -1238,6 +1381,8 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                     &reported,
                     &today_text,
                 ),
+                location_of.get(&org.id),
+                covers,
             )?;
             service_count += 1;
         }

@@ -298,6 +298,7 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
                         wait_weeks: Some(wait),
                         wait_reported_on: Some("2026-11-01"),
                         last_checked_on: "2026-11-01",
+                        ..Default::default()
                     },
                 )?;
             }

@@ -45,6 +45,7 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                         wait_weeks: Some(wait),
                         wait_reported_on: Some("2026-11-01"),
                         last_checked_on: "2025-11-01",
+                        ..Default::default()
                     },
                 )
             };
@@ -166,6 +167,7 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                         wait_weeks: None,
                         wait_reported_on: None,
                         last_checked_on: "2026-11-01",
+                        ..Default::default()
                     },
                 )?;
             }

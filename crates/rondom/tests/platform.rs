@@ -315,6 +315,7 @@ fn sqlite_and_postgres_schemas_are_equal() {
             "bigint" | "int8" => "bigint",
             "integer" | "int4" => "integer",
             "boolean" | "bool" => "boolean",
+            "double" | "double precision" | "float8" => "double",
             "timestamp" | "timestamp without time zone" => "timestamp",
             other => panic!("unexpected column type {other}"),
         }

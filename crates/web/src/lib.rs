@@ -56,6 +56,7 @@ pub fn build_state(
         metrics,
         dummy_hash: Arc::new(dummy_hash),
         secrets,
+        directory_index: Default::default(),
     }))
 }
 

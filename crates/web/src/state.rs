@@ -21,6 +21,9 @@ pub struct Shared {
     pub dummy_hash: Arc<String>,
     /// Encrypts what must be stored secretly but read back (second-factor secrets).
     pub secrets: crate::crypto::SecretBox,
+    /// This server's search index of the sociale kaart: a cache that checks the
+    /// database's directory version on every use.
+    pub directory_index: crate::directory::index::IndexCache,
 }
 
 impl AppState {

@@ -198,6 +198,8 @@ pub struct ServiceSearch {
     pub problem_area: String,
     /// Only services with at most this many weeks of waiting time.
     pub max_wait_weeks: String,
+    /// Only services available at this Dutch postcode ("9990 AB" or "9990").
+    pub postcode: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -254,22 +256,22 @@ pub async fn search_services(
     axum::extract::Query(q): axum::extract::Query<ServiceSearch>,
 ) -> Result<Json<Vec<ServiceOut>>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let criteria = crate::directory::search::Criteria::parse(
-        &q.q,
-        &q.age,
-        &q.category,
-        &q.access_route,
-        &q.problem_area,
-        &q.max_wait_weeks,
-    )
+    let criteria = crate::directory::search::Criteria::parse(&crate::directory::search::Fields {
+        q: &q.q,
+        age: &q.age,
+        category: &q.category,
+        access_route: &q.access_route,
+        problem_area: &q.problem_area,
+        max_wait: &q.max_wait_weeks,
+        postcode: &q.postcode,
+        area: "",
+    })
     .map_err(AppError::Validation)?;
-    let rows = state.db.read(rondom_db::directory::all_services).await?;
+    let index = state.directory_index.get(&state.db).await?;
+    let (_, hits) = criteria.run(&index, None, None, 50);
     Ok(Json(
-        criteria
-            .rank(&rows)
-            .into_iter()
-            .take(50)
-            .map(ServiceOut::from)
+        hits.iter()
+            .map(|h| ServiceOut::from(&h.entry.row))
             .collect(),
     ))
 }

@@ -1,10 +1,10 @@
 //! Searching the offer of the sociale kaart in Dutch, with filters for age, kind of help,
 //! access route, problem area and waiting time.
 //!
-//! The ranking runs in memory over the services read from the database: right for the
-//! size of one region's offer. (Issue 3 asks for 20,000 services within 10 ms at p99;
-//! an index kept per server is the next step.)
+//! The ranking runs over this server's in-memory index (see `index`), so a search costs
+//! one small query for the directory's version plus work in memory.
 
+use super::index::{Filter, Hit, SearchIndex};
 use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
@@ -14,8 +14,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use rondom_db::directory::{self, ServiceRow};
+use rondom_domain::area::Place;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
-use rondom_domain::search::{Document, Query as TextQuery};
+use rondom_domain::search::Query as TextQuery;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
@@ -29,6 +30,8 @@ pub struct SearchForm {
     pub toegang: String,
     pub probleem: String,
     pub max_wacht: String,
+    pub postcode: String,
+    pub gebied: String,
 }
 
 pub struct Choice {
@@ -52,6 +55,7 @@ pub struct ResultView {
     pub ages: String,
     pub wait: String,
     pub summary: String,
+    pub distance: Option<String>,
 }
 
 fn ages(min: i32, max: i32) -> String {
@@ -93,6 +97,7 @@ pub fn view(row: &ServiceRow) -> ResultView {
         ages: ages(row.age_min, row.age_max),
         wait: wait(row),
         summary: summary(&row.description),
+        distance: None,
     }
 }
 
@@ -110,6 +115,8 @@ struct SearchPage {
     results: Vec<ResultView>,
     suggestions: Vec<&'static str>,
     error: Option<String>,
+    /// Whether "wijk van mijn praktijk" can be offered.
+    has_home: bool,
     categories: Vec<Choice>,
     routes: Vec<Choice>,
     areas: Vec<Choice>,
@@ -123,21 +130,31 @@ pub struct Criteria {
     pub access_route: String,
     pub problem_area: String,
     pub max_wait: Option<i32>,
+    /// Only what is available at this postcode.
+    pub postcode: Option<u16>,
+    /// Only what is available in the wijk of the searcher's own practice.
+    pub near_home: bool,
+}
+
+/// The raw fields of a search, from a form or the API.
+#[derive(Default)]
+pub struct Fields<'a> {
+    pub q: &'a str,
+    pub age: &'a str,
+    pub category: &'a str,
+    pub access_route: &'a str,
+    pub problem_area: &'a str,
+    pub max_wait: &'a str,
+    pub postcode: &'a str,
+    pub area: &'a str,
 }
 
 impl Criteria {
     /// From the form's (or the API's) fields; problems come back as Dutch sentences.
-    pub fn parse(
-        q: &str,
-        age: &str,
-        category: &str,
-        access_route: &str,
-        problem_area: &str,
-        max_wait: &str,
-    ) -> Result<Self, Vec<ValidationError>> {
+    pub fn parse(f: &Fields<'_>) -> Result<Self, Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let text = TextQuery::parse(q);
-        let age = match age.trim() {
+        let text = TextQuery::parse(f.q);
+        let age = match f.age.trim() {
             "" => text.age,
             s => match s.parse::<u8>() {
                 Ok(a) if a <= 27 => Some(a),
@@ -150,7 +167,7 @@ impl Criteria {
                 }
             },
         };
-        let max_wait = match max_wait.trim() {
+        let max_wait = match f.max_wait.trim() {
             "" => None,
             s => match s.parse::<i32>() {
                 Ok(w) if w >= 0 => Some(w),
@@ -163,21 +180,45 @@ impl Criteria {
                 }
             },
         };
+        let postcode = match f.postcode.trim() {
+            "" => None,
+            s => {
+                let n = rondom_domain::area::postcode_number(s);
+                if n.is_none() {
+                    errors.push(ValidationError::new(
+                        "postcode",
+                        "Vul een postcode in, zoals 9990 AB of alleen de cijfers 9990.",
+                    ));
+                }
+                n
+            }
+        };
+        let near_home = match f.area {
+            "" => false,
+            "praktijk" => true,
+            _ => {
+                errors.push(ValidationError::new(
+                    "area",
+                    "Kies als gebied ‘overal’ of ‘wijk van mijn praktijk’.",
+                ));
+                false
+            }
+        };
         let known =
             |list: &[(&str, &str)], v: &str| v.is_empty() || list.iter().any(|(c, _)| *c == v);
-        if !known(CATEGORIES, category) {
+        if !known(CATEGORIES, f.category) {
             errors.push(ValidationError::new(
                 "category",
                 "Kies een soort hulp uit de lijst.",
             ));
         }
-        if !known(ACCESS_ROUTES, access_route) {
+        if !known(ACCESS_ROUTES, f.access_route) {
             errors.push(ValidationError::new(
                 "access_route",
                 "Kies een toegang uit de lijst.",
             ));
         }
-        if !known(PROBLEM_AREAS, problem_area) {
+        if !known(PROBLEM_AREAS, f.problem_area) {
             errors.push(ValidationError::new(
                 "problem_area",
                 "Kies een probleemgebied uit de lijst.",
@@ -189,10 +230,12 @@ impl Criteria {
         Ok(Self {
             text,
             age,
-            category: category.to_owned(),
-            access_route: access_route.to_owned(),
-            problem_area: problem_area.to_owned(),
+            category: f.category.to_owned(),
+            access_route: f.access_route.to_owned(),
+            problem_area: f.problem_area.to_owned(),
             max_wait,
+            postcode,
+            near_home,
         })
     }
 
@@ -203,59 +246,40 @@ impl Criteria {
             && self.access_route.is_empty()
             && self.problem_area.is_empty()
             && self.max_wait.is_none()
+            && self.postcode.is_none()
+            && !self.near_home
     }
 
-    /// The matching services, best first (ties: shorter wait, then name).
-    pub fn rank<'a>(&self, rows: &'a [ServiceRow]) -> Vec<&'a ServiceRow> {
-        let mut scored: Vec<(f32, &ServiceRow)> = rows
-            .iter()
-            .filter(|r| {
-                self.age
-                    .is_none_or(|a| r.age_min <= i32::from(a) && i32::from(a) <= r.age_max)
-            })
-            .filter(|r| self.category.is_empty() || r.category == self.category)
-            .filter(|r| self.access_route.is_empty() || r.access_route == self.access_route)
-            .filter(|r| {
-                self.problem_area.is_empty()
-                    || catalogue::parse_areas(&r.problem_areas)
-                        .contains(&self.problem_area.as_str())
-            })
-            .filter(|r| {
-                self.max_wait
-                    .is_none_or(|w| r.wait_weeks.is_some_and(|rw| rw <= w))
-            })
-            .filter_map(|r| {
-                if self.text.terms.is_empty() {
-                    return Some((1.0, r));
-                }
-                let areas: Vec<&str> = catalogue::parse_areas(&r.problem_areas)
-                    .into_iter()
-                    .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
-                    .collect();
-                // The name counts most: a word in the name beats the same word in the text.
-                let name_score = self.text.score(&Document::new(&r.name));
-                let all = format!(
-                    "{} {} {} {}",
-                    r.name,
-                    r.description,
-                    r.organisation_name,
-                    areas.join(" ")
-                );
-                let score = name_score.max(0.8 * self.text.score(&Document::new(&all)));
-                (score > 0.0).then_some((score, r))
-            })
-            .collect();
-        scored.sort_by(|a, b| {
-            b.0.partial_cmp(&a.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(
-                    a.1.wait_weeks
-                        .unwrap_or(i32::MAX)
-                        .cmp(&b.1.wait_weeks.unwrap_or(i32::MAX)),
-                )
-                .then(a.1.name.cmp(&b.1.name))
-        });
-        scored.into_iter().map(|(_, r)| r).collect()
+    /// The matches in `index`, best first: the total and at most `limit` hits. `home` is
+    /// where the searcher works (for nearness and "wijk van mijn praktijk").
+    pub fn run<'a>(
+        &self,
+        index: &'a SearchIndex,
+        home: Option<&Place>,
+        organisation_id: Option<&str>,
+        limit: usize,
+    ) -> (usize, Vec<Hit<'a>>) {
+        let typed = self.postcode.map(|p| index.place_of_postcode(p));
+        let place = match (&typed, self.near_home) {
+            (Some(p), _) => Some(p),
+            (None, true) => home,
+            (None, false) => None,
+        };
+        let from = place.and_then(|p| p.point).or(home.and_then(|h| h.point));
+        index.search(
+            &Filter {
+                text: &self.text,
+                age: self.age,
+                category: &self.category,
+                access_route: &self.access_route,
+                problem_area: &self.problem_area,
+                max_wait: self.max_wait,
+                organisation_id,
+                place,
+                from,
+            },
+            limit,
+        )
     }
 
     /// What to widen when nothing was found.
@@ -266,6 +290,9 @@ impl Criteria {
         }
         if self.max_wait.is_some() {
             out.push("Laat de maximale wachttijd weg.");
+        }
+        if self.postcode.is_some() || self.near_home {
+            out.push("Zoek overal in plaats van alleen in dit gebied.");
         }
         if !self.category.is_empty()
             || !self.access_route.is_empty()
@@ -280,26 +307,64 @@ impl Criteria {
     }
 }
 
+/// Where a user works, for nearness and "wijk van mijn praktijk": the first of their
+/// organisations with an address, its first location's coordinates or else its wijk's
+/// centre.
+pub async fn home_place(
+    state: &AppState,
+    user: &CurrentUser,
+    index: &SearchIndex,
+) -> Result<Option<Place>, AppError> {
+    let Some(org_id) = user.memberships.first().map(|m| m.organisation_id.clone()) else {
+        return Ok(None);
+    };
+    let (org, locations) = state
+        .db
+        .read(move |c| {
+            let org = rondom_db::organisations::find(c, &org_id)?;
+            let locations = directory::locations_of(c, Some(&[org_id]))?;
+            Ok((org, locations))
+        })
+        .await?;
+    let Some(org) = org else { return Ok(None) };
+    let mut place = match rondom_domain::area::postcode_number(&org.postcode) {
+        Some(p) => index.place_of_postcode(p),
+        None => Place::default(),
+    };
+    place.gemeente = Some(org.gemeente_code.clone());
+    if org.wijk_code.is_some() {
+        place.wijk = org.wijk_code.clone();
+    }
+    if let Some(point) = locations
+        .iter()
+        .find_map(|l| Some((l.latitude?, l.longitude?)))
+    {
+        place.point = Some(point);
+    }
+    Ok(Some(place))
+}
+
 pub async fn search(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(form): Query<SearchForm>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let parsed = Criteria::parse(
-        &form.q,
-        &form.leeftijd,
-        &form.categorie,
-        &form.toegang,
-        &form.probleem,
-        &form.max_wacht,
-    );
-    let (criteria, error) = match parsed {
+    let fields = |all: bool| Fields {
+        q: &form.q,
+        age: if all { &form.leeftijd } else { "" },
+        category: if all { &form.categorie } else { "" },
+        access_route: if all { &form.toegang } else { "" },
+        problem_area: if all { &form.probleem } else { "" },
+        max_wait: if all { &form.max_wacht } else { "" },
+        postcode: if all { &form.postcode } else { "" },
+        area: if all { &form.gebied } else { "" },
+    };
+    let (criteria, error) = match Criteria::parse(&fields(true)) {
         Ok(c) => (c, None),
         Err(errors) => (
             // Still show what the words alone find, with the message.
-            Criteria::parse(&form.q, "", "", "", "", "")
-                .map_err(|_| AppError::internal("criteria"))?,
+            Criteria::parse(&fields(false)).map_err(|_| AppError::internal("criteria"))?,
             Some(
                 errors
                     .into_iter()
@@ -310,10 +375,10 @@ pub async fn search(
         ),
     };
     let searched = !criteria.is_empty() || error.is_some();
-    let rows = state.db.read(directory::all_services).await?;
-    let ranked = criteria.rank(&rows);
-    let total = ranked.len();
-    let results: Vec<ResultView> = ranked.into_iter().take(SHOWN).map(view).collect();
+    let index = state.directory_index.get(&state.db).await?;
+    let home = home_place(&state, &user, &index).await?;
+    let (total, hits) = criteria.run(&index, home.as_ref(), None, SHOWN);
+    let results: Vec<ResultView> = hits.iter().map(hit_view).collect();
     let suggestions = if searched && results.is_empty() {
         criteria.suggestions()
     } else {
@@ -327,6 +392,7 @@ pub async fn search(
         results,
         suggestions,
         error,
+        has_home: home.as_ref().is_some_and(|h| h.wijk.is_some()),
         categories: choices(CATEGORIES),
         routes: choices(ACCESS_ROUTES),
         areas: choices(PROBLEM_AREAS),
@@ -334,6 +400,18 @@ pub async fn search(
     .render()
     .map(Html)
     .map_err(AppError::internal)
+}
+
+fn hit_view(h: &Hit<'_>) -> ResultView {
+    let mut v = view(&h.entry.row);
+    v.distance = h.distance_km.map(|d| {
+        if d < 1.0 {
+            "minder dan 1 km".to_owned()
+        } else {
+            format!("{} km", d.round())
+        }
+    });
+    v
 }
 
 #[derive(Template)]

@@ -1,5 +1,16 @@
-//! The sociale kaart's storage. So far: consultants linked to general practices, their
-//! weekly hours there with exceptions, and the team's overleglijn.
+//! The sociale kaart's storage: consultants linked to general practices (their weekly
+//! hours there with exceptions, and the team's overleglijn) here; the offer, locations,
+//! areas and the change history in the submodules.
+
+mod history;
+mod locations;
+mod people;
+mod services;
+
+pub use history::*;
+pub use locations::*;
+pub use people::*;
+pub use services::*;
 
 use crate::schema::{consultation_hours, hour_exceptions, organisations, practice_links, users};
 use crate::{AnyConnection, DbError, new_id, now};
@@ -186,138 +197,4 @@ pub fn set_phone(conn: &mut AnyConnection, user_id: &str, phone: &str) -> Result
         .set(users::phone.eq(phone))
         .execute(conn)?;
     Ok(())
-}
-
-/// One offer of the sociale kaart, with its organisation's name.
-#[derive(Debug, Clone, Queryable)]
-pub struct ServiceRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub organisation_name: String,
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub access_route: String,
-    pub age_min: i32,
-    pub age_max: i32,
-    pub problem_areas: String,
-    pub cost: Option<String>,
-    pub wait_weeks: Option<i32>,
-    pub wait_reported_on: Option<String>,
-    pub last_checked_on: String,
-}
-
-/// Validated input for a service.
-#[derive(Debug, Clone)]
-pub struct NewService<'a> {
-    pub organisation_id: &'a str,
-    pub name: &'a str,
-    pub description: &'a str,
-    pub category: &'a str,
-    pub access_route: &'a str,
-    pub age_min: i32,
-    pub age_max: i32,
-    pub problem_areas: &'a str,
-    pub cost: Option<&'a str>,
-    pub wait_weeks: Option<i32>,
-    pub wait_reported_on: Option<&'a str>,
-    pub last_checked_on: &'a str,
-}
-
-pub fn create_service(conn: &mut AnyConnection, s: &NewService<'_>) -> Result<String, DbError> {
-    use crate::schema::services;
-    let id = new_id();
-    let t = now();
-    diesel::insert_into(services::table)
-        .values((
-            services::id.eq(&id),
-            services::organisation_id.eq(s.organisation_id),
-            services::name.eq(s.name),
-            services::description.eq(s.description),
-            services::category.eq(s.category),
-            services::access_route.eq(s.access_route),
-            services::age_min.eq(s.age_min),
-            services::age_max.eq(s.age_max),
-            services::problem_areas.eq(s.problem_areas),
-            services::cost.eq(s.cost),
-            services::wait_weeks.eq(s.wait_weeks),
-            services::wait_reported_on.eq(s.wait_reported_on),
-            services::last_checked_on.eq(s.last_checked_on),
-            services::created_at.eq(t),
-            services::updated_at.eq(t),
-        ))
-        .execute(conn)?;
-    Ok(id)
-}
-
-/// The columns of a `ServiceRow`, in its order.
-type ServiceColumns = (
-    crate::schema::services::id,
-    crate::schema::services::organisation_id,
-    organisations::name,
-    crate::schema::services::name,
-    crate::schema::services::description,
-    crate::schema::services::category,
-    crate::schema::services::access_route,
-    crate::schema::services::age_min,
-    crate::schema::services::age_max,
-    crate::schema::services::problem_areas,
-    crate::schema::services::cost,
-    crate::schema::services::wait_weeks,
-    crate::schema::services::wait_reported_on,
-    crate::schema::services::last_checked_on,
-);
-
-fn service_columns() -> ServiceColumns {
-    use crate::schema::services;
-    (
-        services::id,
-        services::organisation_id,
-        organisations::name,
-        services::name,
-        services::description,
-        services::category,
-        services::access_route,
-        services::age_min,
-        services::age_max,
-        services::problem_areas,
-        services::cost,
-        services::wait_weeks,
-        services::wait_reported_on,
-        services::last_checked_on,
-    )
-}
-
-/// All services (the search ranks them in memory; see the web layer).
-pub fn all_services(conn: &mut AnyConnection) -> Result<Vec<ServiceRow>, DbError> {
-    use crate::schema::services;
-    Ok(services::table
-        .inner_join(organisations::table)
-        .order(services::name.asc())
-        .select(service_columns())
-        .load(conn)?)
-}
-
-pub fn find_service(conn: &mut AnyConnection, id: &str) -> Result<Option<ServiceRow>, DbError> {
-    use crate::schema::services;
-    Ok(services::table
-        .inner_join(organisations::table)
-        .filter(services::id.eq(id))
-        .select(service_columns())
-        .first(conn)
-        .optional()?)
-}
-
-/// The services of one organisation.
-pub fn services_of(
-    conn: &mut AnyConnection,
-    organisation_id: &str,
-) -> Result<Vec<ServiceRow>, DbError> {
-    use crate::schema::services;
-    Ok(services::table
-        .inner_join(organisations::table)
-        .filter(services::organisation_id.eq(organisation_id))
-        .order(services::name.asc())
-        .select(service_columns())
-        .load(conn)?)
 }

@@ -1,0 +1,321 @@
+//! The offer (aanbod): services with target group, access route, tariff, contract,
+//! capacity and waiting time, and the areas each one covers.
+
+use super::bump_version;
+use crate::schema::{organisations, service_areas, service_locations, services};
+use crate::{AnyConnection, DbError, new_id, now};
+use diesel::prelude::*;
+
+/// One offer of the sociale kaart, with its organisation's name.
+#[derive(Debug, Clone, Queryable)]
+pub struct ServiceRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub access_route: String,
+    pub age_min: i32,
+    pub age_max: i32,
+    pub problem_areas: String,
+    pub cost: Option<String>,
+    pub wait_weeks: Option<i32>,
+    pub wait_reported_on: Option<String>,
+    pub last_checked_on: String,
+    pub tariff_cents: Option<i32>,
+    pub tariff_unit: Option<String>,
+    pub contracted_by: Option<String>,
+    pub contract_from: Option<String>,
+    pub contract_until: Option<String>,
+    pub capacity: Option<i32>,
+}
+
+/// Validated input for a service.
+#[derive(Debug, Clone, Default)]
+pub struct NewService<'a> {
+    pub organisation_id: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub access_route: &'a str,
+    pub age_min: i32,
+    pub age_max: i32,
+    pub problem_areas: &'a str,
+    pub cost: Option<&'a str>,
+    pub wait_weeks: Option<i32>,
+    pub wait_reported_on: Option<&'a str>,
+    pub last_checked_on: &'a str,
+    pub tariff_cents: Option<i32>,
+    pub tariff_unit: Option<&'a str>,
+    pub contracted_by: Option<&'a str>,
+    pub contract_from: Option<&'a str>,
+    pub contract_until: Option<&'a str>,
+    pub capacity: Option<i32>,
+}
+
+pub fn create_service(conn: &mut AnyConnection, s: &NewService<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    insert_service(conn, &id, s)?;
+    Ok(id)
+}
+
+/// Inserts a service under an identifier given from outside (an HSDS import).
+pub fn insert_service(
+    conn: &mut AnyConnection,
+    id: &str,
+    s: &NewService<'_>,
+) -> Result<(), DbError> {
+    let t = now();
+    diesel::insert_into(services::table)
+        .values((
+            services::id.eq(id),
+            services::organisation_id.eq(s.organisation_id),
+            services::name.eq(s.name),
+            services::description.eq(s.description),
+            services::category.eq(s.category),
+            services::access_route.eq(s.access_route),
+            services::age_min.eq(s.age_min),
+            services::age_max.eq(s.age_max),
+            services::problem_areas.eq(s.problem_areas),
+            services::cost.eq(s.cost),
+            services::wait_weeks.eq(s.wait_weeks),
+            services::wait_reported_on.eq(s.wait_reported_on),
+            services::last_checked_on.eq(s.last_checked_on),
+            services::created_at.eq(t),
+            services::updated_at.eq(t),
+            (
+                services::tariff_cents.eq(s.tariff_cents),
+                services::tariff_unit.eq(s.tariff_unit),
+                services::contracted_by.eq(s.contracted_by),
+                services::contract_from.eq(s.contract_from),
+                services::contract_until.eq(s.contract_until),
+                services::capacity.eq(s.capacity),
+            ),
+        ))
+        .execute(conn)?;
+    bump_version(conn)
+}
+
+/// Replaces every field of a service; its organisation stays.
+pub fn update_service(
+    conn: &mut AnyConnection,
+    id: &str,
+    s: &NewService<'_>,
+) -> Result<(), DbError> {
+    let n = diesel::update(services::table.find(id))
+        .set((
+            services::name.eq(s.name),
+            services::description.eq(s.description),
+            services::category.eq(s.category),
+            services::access_route.eq(s.access_route),
+            services::age_min.eq(s.age_min),
+            services::age_max.eq(s.age_max),
+            services::problem_areas.eq(s.problem_areas),
+            services::cost.eq(s.cost),
+            services::wait_weeks.eq(s.wait_weeks),
+            services::wait_reported_on.eq(s.wait_reported_on),
+            services::last_checked_on.eq(s.last_checked_on),
+            services::updated_at.eq(now()),
+            (
+                services::tariff_cents.eq(s.tariff_cents),
+                services::tariff_unit.eq(s.tariff_unit),
+                services::contracted_by.eq(s.contracted_by),
+                services::contract_from.eq(s.contract_from),
+                services::contract_until.eq(s.contract_until),
+                services::capacity.eq(s.capacity),
+            ),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    bump_version(conn)
+}
+
+/// The columns of a `ServiceRow`, in its order.
+type ServiceColumns = (
+    services::id,
+    services::organisation_id,
+    organisations::name,
+    services::name,
+    services::description,
+    services::category,
+    services::access_route,
+    services::age_min,
+    services::age_max,
+    services::problem_areas,
+    services::cost,
+    services::wait_weeks,
+    services::wait_reported_on,
+    services::last_checked_on,
+    services::tariff_cents,
+    services::tariff_unit,
+    services::contracted_by,
+    services::contract_from,
+    services::contract_until,
+    services::capacity,
+);
+
+fn service_columns() -> ServiceColumns {
+    (
+        services::id,
+        services::organisation_id,
+        organisations::name,
+        services::name,
+        services::description,
+        services::category,
+        services::access_route,
+        services::age_min,
+        services::age_max,
+        services::problem_areas,
+        services::cost,
+        services::wait_weeks,
+        services::wait_reported_on,
+        services::last_checked_on,
+        services::tariff_cents,
+        services::tariff_unit,
+        services::contracted_by,
+        services::contract_from,
+        services::contract_until,
+        services::capacity,
+    )
+}
+
+/// All services (the search ranks them in memory; see the web layer).
+pub fn all_services(conn: &mut AnyConnection) -> Result<Vec<ServiceRow>, DbError> {
+    Ok(services::table
+        .inner_join(organisations::table)
+        .order(services::name.asc())
+        .select(service_columns())
+        .load(conn)?)
+}
+
+pub fn find_service(conn: &mut AnyConnection, id: &str) -> Result<Option<ServiceRow>, DbError> {
+    Ok(services::table
+        .inner_join(organisations::table)
+        .filter(services::id.eq(id))
+        .select(service_columns())
+        .first(conn)
+        .optional()?)
+}
+
+/// The services of some organisations.
+pub fn services_of_all(
+    conn: &mut AnyConnection,
+    organisation_ids: &[String],
+) -> Result<Vec<ServiceRow>, DbError> {
+    Ok(services::table
+        .inner_join(organisations::table)
+        .filter(services::organisation_id.eq_any(organisation_ids))
+        .order(services::name.asc())
+        .select(service_columns())
+        .load(conn)?)
+}
+
+/// The services of one organisation.
+pub fn services_of(
+    conn: &mut AnyConnection,
+    organisation_id: &str,
+) -> Result<Vec<ServiceRow>, DbError> {
+    services_of_all(conn, &[organisation_id.to_owned()])
+}
+
+/// One area a service covers.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct AreaRow {
+    pub id: String,
+    pub service_id: String,
+    /// `gemeente`, `wijk` or `postcode`.
+    pub kind: String,
+    pub code: String,
+}
+
+/// Replaces the areas of a service. Ids are kept when given (an HSDS import).
+pub fn set_service_areas(
+    conn: &mut AnyConnection,
+    service_id: &str,
+    areas: &[(Option<String>, String, String)],
+) -> Result<(), DbError> {
+    diesel::delete(service_areas::table.filter(service_areas::service_id.eq(service_id)))
+        .execute(conn)?;
+    for (id, kind, code) in areas {
+        diesel::insert_into(service_areas::table)
+            .values((
+                service_areas::id.eq(id.clone().unwrap_or_else(new_id)),
+                service_areas::service_id.eq(service_id),
+                service_areas::kind.eq(kind),
+                service_areas::code.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    bump_version(conn)
+}
+
+/// The areas of the given services (all services when `None`).
+pub fn areas_of(
+    conn: &mut AnyConnection,
+    service_ids: Option<&[String]>,
+) -> Result<Vec<AreaRow>, DbError> {
+    let mut q = service_areas::table
+        .select((
+            service_areas::id,
+            service_areas::service_id,
+            service_areas::kind,
+            service_areas::code,
+        ))
+        .order((service_areas::service_id.asc(), service_areas::id.asc()))
+        .into_boxed();
+    if let Some(ids) = service_ids {
+        q = q.filter(service_areas::service_id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Replaces where a service is given (locations of its own organisation).
+pub fn set_service_locations(
+    conn: &mut AnyConnection,
+    service_id: &str,
+    location_ids: &[String],
+) -> Result<(), DbError> {
+    diesel::delete(service_locations::table.filter(service_locations::service_id.eq(service_id)))
+        .execute(conn)?;
+    for l in location_ids {
+        diesel::insert_into(service_locations::table)
+            .values((
+                service_locations::service_id.eq(service_id),
+                service_locations::location_id.eq(l),
+            ))
+            .execute(conn)?;
+    }
+    bump_version(conn)
+}
+
+/// (service id, location id) pairs for the given services (all when `None`).
+pub fn service_location_links(
+    conn: &mut AnyConnection,
+    service_ids: Option<&[String]>,
+) -> Result<Vec<(String, String)>, DbError> {
+    let mut q = service_locations::table
+        .select((
+            service_locations::service_id,
+            service_locations::location_id,
+        ))
+        .order((
+            service_locations::service_id.asc(),
+            service_locations::location_id.asc(),
+        ))
+        .into_boxed();
+    if let Some(ids) = service_ids {
+        q = q.filter(service_locations::service_id.eq_any(ids.to_vec()));
+    }
+    Ok(q.load(conn)?)
+}
+
+pub fn delete_service(conn: &mut AnyConnection, id: &str) -> Result<(), DbError> {
+    let n = diesel::delete(services::table.find(id)).execute(conn)?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    bump_version(conn)
+}
