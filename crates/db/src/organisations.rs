@@ -268,6 +268,30 @@ pub fn upsert_district(conn: &mut AnyConnection, d: &District) -> Result<(), DbE
     Ok(())
 }
 
+/// Makes sure a wijk exists (named by its code until someone names it), so that an
+/// imported organisation can refer to it.
+pub fn ensure_district(
+    conn: &mut AnyConnection,
+    code: &str,
+    gemeente_code: &str,
+) -> Result<(), DbError> {
+    let exists = districts::table
+        .find(code)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(districts::table)
+            .values((
+                districts::code.eq(code),
+                districts::gemeente_code.eq(gemeente_code),
+                districts::name.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn districts(conn: &mut AnyConnection) -> Result<Vec<District>, DbError> {
     Ok(districts::table
         .order(districts::code.asc())

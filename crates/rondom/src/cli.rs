@@ -67,6 +67,40 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Read organisations and services of the sociale kaart from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Write the sociale kaart to a file.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import Open Referral HSDS 3.0 JSON (one organisation or service, a list, or an
+    /// HSDS page). Every record is checked first; nothing is written unless all are fine.
+    Hsds {
+        /// The JSON file.
+        file: std::path::PathBuf,
+        /// CBS code of the gemeente for organisations that name none (e.g. GM0363).
+        #[arg(long, value_name = "GMxxxx")]
+        gemeente: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Every organisation with its locations and services as a list of HSDS 3.0
+    /// organisations (what `import hsds` reads back).
+    Hsds {
+        /// Write here instead of to standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -208,6 +242,20 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             app::migrate(&db)?;
             admin(command, &db, config)
         }
+        Command::Import {
+            command: ImportCommand::Hsds { file, gemeente },
+        } => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            import_hsds(&db, &file, gemeente)
+        }
+        Command::Export {
+            command: ExportCommand::Hsds { output },
+        } => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            export_hsds(&db, output)
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -225,6 +273,98 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+fn import_hsds(
+    db: &rondom_db::Db,
+    file: &std::path::Path,
+    gemeente: Option<String>,
+) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not valid JSON: {e}", file.display()))?;
+    if let Some(g) = &gemeente {
+        GemeenteCode::parse(g).map_err(|e| format!("--gemeente: {}", e.message))?;
+    }
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let started = std::time::Instant::now();
+    let outcome = runtime()?
+        .block_on(rondom_web::directory::hsds::import::import(
+            db,
+            &doc,
+            gemeente.as_deref(),
+            &today,
+            None,
+        ))
+        .map_err(|e| format!("the import failed, nothing was imported: {e}"))?;
+    match outcome {
+        Ok(s) => {
+            for w in &s.warnings {
+                eprintln!("waarschuwing: {w}");
+            }
+            db.write_blocking(|c| {
+                audit::append(
+                    c,
+                    &cli_event(
+                        "directory_import",
+                        "directory",
+                        None,
+                        format!(
+                            "HSDS {}: {} organisations, {} services",
+                            file.display(),
+                            s.organisations,
+                            s.services
+                        ),
+                    ),
+                )
+            })
+            .map_err(|e| e.to_string())?;
+            println!(
+                "imported {} organisations, {} locations and {} services in {:.2} s{}",
+                s.organisations,
+                s.locations,
+                s.services,
+                started.elapsed().as_secs_f64(),
+                if s.skipped > 0 {
+                    format!(" ({} services skipped: not active)", s.skipped)
+                } else {
+                    String::new()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            Err(format!(
+                "{} problem(s) in {}; nothing was imported",
+                errors.len(),
+                file.display()
+            ))
+        }
+    }
+}
+
+fn export_hsds(db: &rondom_db::Db, output: Option<std::path::PathBuf>) -> Result<ExitCode, String> {
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let list = rondom_web::directory::hsds::Snapshot::load(&mut conn, None)
+        .map(|s| s.organizations_full())
+        .map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+    match output {
+        Some(path) => {
+            std::fs::write(&path, text + "\n")
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("{} organisations written to {}", list.len(), path.display());
+        }
+        None => println!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_demo(s: &demo::DemoSummary, url: Option<&str>) {

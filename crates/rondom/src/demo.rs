@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rondom_db::organisations::{self as orgs, District, OrganisationInput};
 use rondom_db::{Db, DbError, audit, directory, users};
 use rondom_domain::{OrganisationKind, Role};
+use rondom_web::directory::hsds::import::round6;
 
 pub const SEED: u64 = 20_261_122;
 pub const DEMO_PASSWORD: &str = "rondom-demo-2026";
@@ -976,8 +977,8 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
             postcode: org.postcode.clone(),
             city: org.city.clone(),
             country: "NL".into(),
-            latitude: Some(centre.0 + g.rng.gen_range(-0.006..0.006)),
-            longitude: Some(centre.1 + g.rng.gen_range(-0.009..0.009)),
+            latitude: Some(round6(centre.0 + g.rng.gen_range(-0.006..0.006))),
+            longitude: Some(round6(centre.1 + g.rng.gen_range(-0.009..0.009))),
             last_checked_on: today_text.clone(),
         };
         directory::insert_location(c, &location)?;

@@ -134,6 +134,27 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/services", get(api::search_services))
         .route("/api/v1/services/{id}", get(api::get_service))
         .route("/api/openapi.json", get(api::openapi))
+        .route("/api/hsds", get(api::hsds::root))
+        .route("/api/hsds/", get(api::hsds::root))
+        .route("/api/hsds/services", get(api::hsds::services))
+        .route("/api/hsds/services/{id}", get(api::hsds::service))
+        .route("/api/hsds/organizations", get(api::hsds::organizations))
+        .route("/api/hsds/organizations/{id}", get(api::hsds::organization))
+        .route(
+            "/api/hsds/service_at_locations",
+            get(api::hsds::service_at_locations),
+        )
+        .route(
+            "/api/hsds/service_at_locations/{id}",
+            get(api::hsds::service_at_location),
+        )
+        .route("/api/hsds/taxonomies", get(api::hsds::taxonomies))
+        .route("/api/hsds/taxonomies/{id}", get(api::hsds::taxonomy))
+        .route("/api/hsds/taxonomy_terms", get(api::hsds::taxonomy_terms))
+        .route(
+            "/api/hsds/taxonomy_terms/{id}",
+            get(api::hsds::taxonomy_term),
+        )
         .route("/api/{*rest}", axum::routing::any(api::not_found));
 
     let ops = Router::new()

@@ -61,3 +61,10 @@ pub fn find_location(conn: &mut AnyConnection, id: &str) -> Result<Option<Locati
         .first(conn)
         .optional()?)
 }
+
+/// Removes an organisation's locations (a re-import replaces them).
+pub fn delete_locations_of(conn: &mut AnyConnection, organisation_id: &str) -> Result<(), DbError> {
+    diesel::delete(locations::table.filter(locations::organisation_id.eq(organisation_id)))
+        .execute(conn)?;
+    bump_version(conn)
+}

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, authenticated with API tokens, and its OpenAPI document
 //! generated from the handlers' annotations.
 
+pub mod hsds;
+
 use crate::access;
 use crate::admin::organisations::{OrganisationForm, conflict_as_field, create_organisation};
 use crate::auth::api_token::ApiUser;
