@@ -13,21 +13,11 @@ on_both_backends!(
     api_permissions_match_the_pages,
 );
 
-async fn token_for(app: &TestApp, user_id: &str) -> String {
-    let (value, hash) = rondom_web::auth::api_token::new_token();
-    let uid = user_id.to_owned();
-    app.db
-        .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "test", &hash))
-        .await
-        .unwrap();
-    value
-}
-
 async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
     let app = TestApp::start(b).await;
     let p = app.org("Praktijk", "huisartsenpraktijk").await;
     let uid = app.user("api@test.example", Some(&p), &["huisarts"]).await;
-    let token = token_for(&app, &uid).await;
+    let token = app.token_for(&uid).await;
     let c = app.client();
     let me: Value = c
         .get(app.url("/api/v1/me"))
@@ -112,7 +102,7 @@ async fn malformed_and_invalid_json_get_structured_errors(b: Backend) {
     let uid = app
         .user("root@test.example", Some(&platform), &["beheerder"])
         .await;
-    let token = token_for(&app, &uid).await;
+    let token = app.token_for(&uid).await;
     let c = app.client();
     let r = c
         .post(app.url("/api/v1/organisations"))
@@ -174,7 +164,7 @@ async fn oversized_bodies_get_413(b: Backend) {
     let uid = app
         .user("root@test.example", Some(&platform), &["beheerder"])
         .await;
-    let token = token_for(&app, &uid).await;
+    let token = app.token_for(&uid).await;
     let c = app.client();
     let big = "x".repeat(2 * 1024 * 1024);
     let r = c
@@ -218,7 +208,7 @@ async fn api_permissions_match_the_pages(b: Backend) {
     let uid = app
         .user("beheer-a@test.example", Some(&a), &["organisatiebeheerder"])
         .await;
-    let token = token_for(&app, &uid).await;
+    let token = app.token_for(&uid).await;
     let c = app.client();
     let list: Value = c
         .get(app.url("/api/v1/organisations"))

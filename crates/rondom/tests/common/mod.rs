@@ -230,6 +230,27 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A new API token for this user.
+    pub async fn token_for(&self, user_id: &str) -> String {
+        let (value, hash) = rondom_web::auth::api_token::new_token();
+        let uid = user_id.to_owned();
+        self.db
+            .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "test", &hash))
+            .await
+            .unwrap();
+        value
+    }
+
+    /// Loads the demo municipality into this (empty) database.
+    pub async fn load_demo(&self) {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || rondom::demo::load(&db))
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("the database was empty");
+    }
+
     pub async fn audit(&self) -> Vec<rondom_db::audit::AuditEntry> {
         self.db
             .read(|c| rondom_db::audit::list(c, &Default::default(), None, 10_000))
