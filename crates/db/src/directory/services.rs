@@ -319,3 +319,132 @@ pub fn delete_service(conn: &mut AnyConnection, id: &str) -> Result<(), DbError>
     }
     bump_version(conn)
 }
+
+/// Which of these service ids exist already.
+pub fn existing_service_ids(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let found: Vec<String> = services::table
+            .filter(services::id.eq_any(chunk))
+            .select(services::id)
+            .load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+pub fn delete_services(conn: &mut AnyConnection, ids: &[String]) -> Result<(), DbError> {
+    for chunk in ids.chunks(CHUNK) {
+        diesel::delete(services::table.filter(services::id.eq_any(chunk))).execute(conn)?;
+    }
+    bump_version(conn)
+}
+
+/// Rows per statement in bulk writes: well below both engines' limits on bound values.
+const CHUNK: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = services)]
+struct ServiceInsert<'a> {
+    id: &'a str,
+    organisation_id: &'a str,
+    name: &'a str,
+    description: &'a str,
+    category: &'a str,
+    access_route: &'a str,
+    age_min: i32,
+    age_max: i32,
+    problem_areas: &'a str,
+    cost: Option<&'a str>,
+    wait_weeks: Option<i32>,
+    wait_reported_on: Option<&'a str>,
+    last_checked_on: &'a str,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+    tariff_cents: Option<i32>,
+    tariff_unit: Option<&'a str>,
+    contracted_by: Option<&'a str>,
+    contract_from: Option<&'a str>,
+    contract_until: Option<&'a str>,
+    capacity: Option<i32>,
+}
+
+/// Inserts many new services with their areas and locations in a few statements (an
+/// import of a whole region). Ids must be new.
+pub fn insert_services_bulk(
+    conn: &mut AnyConnection,
+    rows: &[(&str, NewService<'_>)],
+    areas: &[(String, String, String, String)],
+    links: &[(String, String)],
+) -> Result<(), DbError> {
+    let t = now();
+    let records: Vec<ServiceInsert<'_>> = rows
+        .iter()
+        .map(|(id, s)| ServiceInsert {
+            id,
+            organisation_id: s.organisation_id,
+            name: s.name,
+            description: s.description,
+            category: s.category,
+            access_route: s.access_route,
+            age_min: s.age_min,
+            age_max: s.age_max,
+            problem_areas: s.problem_areas,
+            cost: s.cost,
+            wait_weeks: s.wait_weeks,
+            wait_reported_on: s.wait_reported_on,
+            last_checked_on: s.last_checked_on,
+            created_at: t,
+            updated_at: t,
+            tariff_cents: s.tariff_cents,
+            tariff_unit: s.tariff_unit,
+            contracted_by: s.contracted_by,
+            contract_from: s.contract_from,
+            contract_until: s.contract_until,
+            capacity: s.capacity,
+        })
+        .collect();
+    for chunk in records.chunks(CHUNK) {
+        // Multi-row inserts are not available through the multi-backend wrapper.
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(services::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    // (area id, service id, kind, code)
+    let area_rows: Vec<_> = areas
+        .iter()
+        .map(|(id, service, kind, code)| {
+            (
+                service_areas::id.eq(id),
+                service_areas::service_id.eq(service),
+                service_areas::kind.eq(kind),
+                service_areas::code.eq(code),
+            )
+        })
+        .collect();
+    for chunk in area_rows.chunks(CHUNK) {
+        // Multi-row inserts are not available through the multi-backend wrapper.
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(service_areas::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let link_rows: Vec<_> = links
+        .iter()
+        .map(|(service, location)| {
+            (
+                service_locations::service_id.eq(service),
+                service_locations::location_id.eq(location),
+            )
+        })
+        .collect();
+    for chunk in link_rows.chunks(CHUNK) {
+        // Multi-row inserts are not available through the multi-backend wrapper.
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(service_locations::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    bump_version(conn)
+}

@@ -511,6 +511,7 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
                 postal = address(ctx, l, &p);
             } else if let Some(org_id) = &id
                 && let Some(loc) = location(ctx, l, org_id, &p)
+                && ctx.unique(&loc.id, &format!("{p}id"))
             {
                 locations.push(loc);
             }
@@ -803,6 +804,9 @@ fn service_inner(ctx: &mut Ctx<'_>, plan: &mut Plan, v: &Value, org_id: &str, pa
             match Area::parse(kind, extent) {
                 Ok(area) => {
                     let id = ctx.uuid(a, "id", &p);
+                    if let Some(i) = &id {
+                        ctx.unique(i, &format!("{p}id"));
+                    }
                     s.areas.push((id, area.kind().to_owned(), area.code()));
                 }
                 Err(e) => ctx.err(&format!("{p}extent"), e.message),
@@ -884,14 +888,21 @@ pub fn apply(
         summary.organisations += 1;
     }
     let mut per_org: HashMap<&str, usize> = HashMap::new();
+    // Services are written in bulk: a region's twenty thousand in a few statements.
+    let ids: Vec<String> = plan.services.iter().map(|s| s.id.clone()).collect();
+    let existing: Vec<String> = directory::existing_service_ids(conn, &ids)?
+        .into_iter()
+        .collect();
+    if !existing.is_empty() {
+        directory::delete_services(conn, &existing)?;
+    }
+    let mut rows = Vec::with_capacity(plan.services.len());
+    let mut areas = Vec::new();
+    let mut links = Vec::new();
     for s in &plan.services {
-        if directory::find_service(conn, &s.id)?.is_some() {
-            directory::delete_service(conn, &s.id)?;
-        }
-        directory::insert_service(
-            conn,
-            &s.id,
-            &directory::NewService {
+        rows.push((
+            s.id.as_str(),
+            directory::NewService {
                 organisation_id: &s.organisation_id,
                 name: &s.name,
                 description: &s.description,
@@ -911,16 +922,20 @@ pub fn apply(
                 contract_until: s.contract_until.as_deref(),
                 capacity: s.capacity,
             },
-        )?;
-        if !s.areas.is_empty() {
-            directory::set_service_areas(conn, &s.id, &s.areas)?;
+        ));
+        for (id, kind, code) in &s.areas {
+            areas.push((
+                id.clone().unwrap_or_else(rondom_db::new_id),
+                s.id.clone(),
+                kind.clone(),
+                code.clone(),
+            ));
         }
-        if !s.location_ids.is_empty() {
-            directory::set_service_locations(conn, &s.id, &s.location_ids)?;
-        }
+        links.extend(s.location_ids.iter().map(|l| (s.id.clone(), l.clone())));
         *per_org.entry(&s.organisation_id).or_default() += 1;
         summary.services += 1;
     }
+    directory::insert_services_bulk(conn, &rows, &areas, &links)?;
     let mut touched: Vec<&str> = plan
         .organisations
         .iter()
