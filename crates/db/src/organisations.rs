@@ -20,6 +20,9 @@ pub struct Organisation {
     pub email: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A social team's line for consultation by phone, and when it is staffed.
+    pub overleglijn_phone: Option<String>,
+    pub overleglijn_hours: Option<String>,
     pub description: Option<String>,
     pub website: Option<String>,
     /// yyyy-mm-dd: when the organisation last confirmed its entry in the sociale kaart.

@@ -81,6 +81,9 @@ pub enum Resource<'a> {
     PracticeTeam(&'a str),
     /// The sociale kaart: organisations, people and the offer.
     Directory,
+    /// What one organisation publishes in the sociale kaart (its profile, locations and
+    /// services): only that organisation's admins change it.
+    DirectoryEntry(&'a str),
 }
 
 impl Resource<'_> {
@@ -91,6 +94,7 @@ impl Resource<'_> {
             Self::Account(_) => "user",
             Self::PracticeTeam(_) => "practice_team",
             Self::Directory => "directory",
+            Self::DirectoryEntry(_) => "directory_entry",
         }
     }
 
@@ -100,7 +104,8 @@ impl Resource<'_> {
             Self::Organisation(id)
             | Self::AuditLog(Some(id))
             | Self::Account(id)
-            | Self::PracticeTeam(id) => Some(id),
+            | Self::PracticeTeam(id)
+            | Self::DirectoryEntry(id) => Some(id),
         }
     }
 }
@@ -150,6 +155,12 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
         // Every professional may look things up; families see their own network later.
         (Resource::Directory, Action::Read) => allow_if(!actor.memberships.is_empty()),
         (Resource::Directory, _) => Decision::Deny,
+        // Not even platform admins: an organisation answers for its own entries.
+        (Resource::DirectoryEntry(id), Action::Update | Action::Create) => {
+            allow_if(actor.has_role_in(id, Role::OrganisatieBeheerder))
+        }
+        (Resource::DirectoryEntry(_), Action::Read) => allow_if(!actor.memberships.is_empty()),
+        (Resource::DirectoryEntry(_), _) => Decision::Deny,
     }
 }
 
@@ -227,6 +238,20 @@ mod tests {
         assert!(authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-a")).is_allowed());
         assert!(!authorize(&a, Action::Read, Resource::PracticeTeam("praktijk-b")).is_allowed());
         assert!(!authorize(&a, Action::Update, Resource::PracticeTeam("praktijk-a")).is_allowed());
+    }
+
+    #[test]
+    fn only_the_owning_organisations_admins_change_its_entries() {
+        let admin = actor(&[("aanbieder", Role::OrganisatieBeheerder)]);
+        let worker = actor(&[("aanbieder", Role::ZorgaanbiederMedewerker)]);
+        let platform = actor(&[("platform", Role::Beheerder)]);
+        let entry = Resource::DirectoryEntry("aanbieder");
+        assert!(authorize(&admin, Action::Update, entry).is_allowed());
+        assert!(authorize(&admin, Action::Create, entry).is_allowed());
+        assert!(!authorize(&admin, Action::Update, Resource::DirectoryEntry("ander")).is_allowed());
+        assert!(!authorize(&worker, Action::Update, entry).is_allowed());
+        assert!(!authorize(&platform, Action::Update, entry).is_allowed());
+        assert!(authorize(&worker, Action::Read, entry).is_allowed());
     }
 
     #[test]

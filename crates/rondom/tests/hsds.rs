@@ -296,13 +296,11 @@ async fn hsds_search_filters_by_words_term_postcode_and_proximity(b: Backend) {
     app.stop().await;
 }
 
-fn export(app: &TestApp) -> impl std::future::Future<Output = Vec<Value>> + '_ {
-    async move {
-        app.db
-            .read(|c| Snapshot::load(c, None).map(|s| s.organizations_full()))
-            .await
-            .unwrap()
-    }
+async fn export(app: &TestApp) -> Vec<Value> {
+    app.db
+        .read(|c| Snapshot::load(c, None).map(|s| s.organizations_full()))
+        .await
+        .unwrap()
 }
 
 async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
@@ -336,7 +334,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
     assert_eq!(export(&target).await.len(), 29);
     let count = target
         .db
-        .read(|c| rondom_db::directory::all_services(c))
+        .read(rondom_db::directory::all_services)
         .await
         .unwrap()
         .len();

@@ -50,9 +50,10 @@ pub fn event(
     outcome: &str,
 ) -> AuditEvent {
     let org = match resource {
-        Resource::Organisation(id) | Resource::AuditLog(Some(id)) | Resource::PracticeTeam(id) => {
-            Some(id)
-        }
+        Resource::Organisation(id)
+        | Resource::AuditLog(Some(id))
+        | Resource::PracticeTeam(id)
+        | Resource::DirectoryEntry(id) => Some(id),
         _ => None,
     };
     let actor = user.actor();

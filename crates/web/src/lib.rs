@@ -88,11 +88,31 @@ pub fn router(state: AppState) -> Router {
         .route("/sociale-kaart", get(directory::search::search))
         .route(
             "/sociale-kaart/organisaties/{id}",
-            get(directory::search::organisation),
+            get(directory::entries::organisation),
+        )
+        .route(
+            "/sociale-kaart/organisaties/{id}/aanbod/nieuw",
+            get(directory::edit::new_form).post(directory::edit::create),
         )
         .route(
             "/sociale-kaart/aanbod/{id}",
-            get(directory::search::service),
+            get(directory::entries::service),
+        )
+        .route(
+            "/sociale-kaart/aanbod/{id}/bewerken",
+            get(directory::edit::edit_form).post(directory::edit::update),
+        )
+        .route(
+            "/sociale-kaart/aanbod/{id}/gecontroleerd",
+            post(directory::edit::mark_checked),
+        )
+        .route(
+            "/sociale-kaart/aanbod/{id}/verwijderen",
+            post(directory::edit::delete),
+        )
+        .route(
+            "/sociale-kaart/mensen/{id}",
+            get(directory::entries::person),
         )
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))

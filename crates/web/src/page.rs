@@ -76,6 +76,10 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
             "Het lid is toegevoegd. Is het een nieuw account, dan krijgt de persoon een e-mail om een wachtwoord in te stellen."
         }
         "lid-verwijderd" => "Het lid is verwijderd uit deze organisatie.",
+        "aanbod-opgeslagen" => "Het aanbod is opgeslagen en als gecontroleerd gemarkeerd.",
+        "aanbod-verwijderd" => "Het aanbod is verwijderd van de sociale kaart.",
+        "gecontroleerd" => "Gemarkeerd als gecontroleerd: de gegevens kloppen nog.",
+        "profiel-opgeslagen" => "Het profiel van de organisatie is opgeslagen.",
         "token-ingetrokken" => "Het API-token is ingetrokken.",
         "wachtwoord-opgeslagen" => {
             "Uw nieuwe wachtwoord is opgeslagen. Uw andere sessies zijn beëindigd."

@@ -198,3 +198,42 @@ pub fn set_phone(conn: &mut AnyConnection, user_id: &str, phone: &str) -> Result
         .execute(conn)?;
     Ok(())
 }
+
+/// The practices a consultant is linked to, each with weekly slots and exception dates
+/// from `from_date` on: (practice name, slots, dates).
+pub type ConsultantLink = (String, Vec<(i32, i32, i32)>, Vec<String>);
+
+pub fn links_of_consultant(
+    conn: &mut AnyConnection,
+    consultant_id: &str,
+    from_date: &str,
+) -> Result<Vec<ConsultantLink>, DbError> {
+    let links: Vec<(String, String)> = practice_links::table
+        .inner_join(organisations::table.on(organisations::id.eq(practice_links::practice_id)))
+        .filter(practice_links::consultant_id.eq(consultant_id))
+        .order(organisations::name.asc())
+        .select((practice_links::id, organisations::name))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(links.len());
+    for (link, practice) in links {
+        let slots: Vec<(i32, i32, i32)> = consultation_hours::table
+            .filter(consultation_hours::link_id.eq(&link))
+            .order((
+                consultation_hours::weekday.asc(),
+                consultation_hours::start_minute.asc(),
+            ))
+            .select((
+                consultation_hours::weekday,
+                consultation_hours::start_minute,
+                consultation_hours::end_minute,
+            ))
+            .load(conn)?;
+        let dates: Vec<String> = hour_exceptions::table
+            .filter(hour_exceptions::link_id.eq(&link))
+            .filter(hour_exceptions::on_date.ge(from_date))
+            .select(hour_exceptions::on_date)
+            .load(conn)?;
+        out.push((practice, slots, dates));
+    }
+    Ok(out)
+}

@@ -442,9 +442,11 @@ pub fn insert_services_bulk(
         .collect();
     for chunk in link_rows.chunks(CHUNK) {
         // Multi-row inserts are not available through the multi-backend wrapper.
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(service_locations::table)
-            .values(chunk)
-            .execute(c))?;
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(
+            service_locations::table
+        )
+        .values(chunk)
+        .execute(c))?;
     }
     bump_version(conn)
 }

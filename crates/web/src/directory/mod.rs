@@ -2,6 +2,8 @@
 //! linked consultants of the social team, when they are next in the practice, and how to
 //! reach the team right now (the overleglijn).
 
+pub mod edit;
+pub mod entries;
 pub mod hsds;
 pub mod index;
 pub mod search;

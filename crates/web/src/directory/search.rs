@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Html;
 use rondom_db::directory::{self, ServiceRow};
 use rondom_domain::area::Place;
@@ -412,92 +412,4 @@ fn hit_view(h: &Hit<'_>) -> ResultView {
         }
     });
     v
-}
-
-#[derive(Template)]
-#[template(path = "directory/service.html")]
-struct ServicePage {
-    page: Page,
-    stale: bool,
-    organisation_id: String,
-    s: ResultView,
-    description: String,
-    cost: String,
-    areas: Vec<&'static str>,
-    last_checked: String,
-}
-
-pub async fn service(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let row = state
-        .db
-        .read(move |c| directory::find_service(c, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ServicePage {
-        page: Page::for_user(row.name.clone(), "kaart", &user),
-        description: row.description.clone(),
-        cost: row.cost.clone().unwrap_or_else(|| "niet opgegeven".into()),
-        areas: catalogue::parse_areas(&row.problem_areas)
-            .into_iter()
-            .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
-            .collect(),
-        stale: chrono::NaiveDate::parse_from_str(&row.last_checked_on, "%Y-%m-%d")
-            .map(|d| catalogue::is_stale(d, crate::format::to_local(rondom_db::now()).date()))
-            .unwrap_or(true),
-        last_checked: row.last_checked_on.clone(),
-        organisation_id: row.organisation_id.clone(),
-        s: view(&row),
-    }
-    .render()
-    .map(Html)
-    .map_err(AppError::internal)
-}
-
-#[derive(Template)]
-#[template(path = "directory/organisation.html")]
-struct OrganisationPage {
-    page: Page,
-    org: rondom_db::organisations::Organisation,
-    kind: &'static str,
-    services: Vec<ResultView>,
-}
-
-/// An organisation as the sociale kaart shows it: contact details, the overleglijn for a
-/// social team, and its offer.
-pub async fn organisation(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let (org, rows) = state
-        .db
-        .read(move |c| {
-            let Some(o) = rondom_db::organisations::find(c, &id)? else {
-                return Ok(None);
-            };
-            let s = directory::services_of(c, &id)?;
-            Ok(Some((o, s)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if org.kind == rondom_domain::OrganisationKind::Platform.as_str() {
-        return Err(AppError::NotFound);
-    }
-    OrganisationPage {
-        page: Page::for_user(org.name.clone(), "kaart", &user),
-        kind: rondom_domain::OrganisationKind::parse(&org.kind)
-            .map(|k| k.label())
-            .unwrap_or("Organisatie"),
-        services: rows.iter().map(view).collect(),
-        org,
-    }
-    .render()
-    .map(Html)
-    .map_err(AppError::internal)
 }

@@ -1,0 +1,361 @@
+//! Detail pages of the sociale kaart: a service, an organisation, a person. Each shows
+//! when it was last checked and its change history; the owning organisation's admins get
+//! the buttons to change it (the handlers in `edit` check that again).
+
+use super::search::{ResultView, view};
+use crate::access;
+use crate::auth::session::CurrentUser;
+use crate::error::AppError;
+use crate::format;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use rondom_db::directory::{self, Change, Location};
+use rondom_db::organisations::Organisation;
+use rondom_domain::area::Area;
+use rondom_domain::catalogue::{self, PROBLEM_AREAS};
+use rondom_domain::hours::{WeeklySlot, next_occurrences};
+use rondom_domain::{Action, OrganisationKind, Resource, Role, authorize};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Notice {
+    pub melding: Option<String>,
+}
+
+pub struct ChangeView {
+    pub when: String,
+    pub who: String,
+    pub summary: String,
+}
+
+fn changes(list: Vec<Change>) -> Vec<ChangeView> {
+    list.into_iter()
+        .map(|c| ChangeView {
+            when: format::datetime(c.changed_at),
+            who: c.user_name.unwrap_or_else(|| "import of systeem".into()),
+            summary: c.summary,
+        })
+        .collect()
+}
+
+fn today() -> chrono::NaiveDate {
+    format::to_local(rondom_db::now()).date()
+}
+
+fn stale(last_checked: Option<&str>) -> bool {
+    last_checked
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .is_none_or(|d| catalogue::is_stale(d, today()))
+}
+
+fn can_edit(user: &CurrentUser, organisation_id: &str) -> bool {
+    authorize(
+        &user.actor,
+        Action::Update,
+        Resource::DirectoryEntry(organisation_id),
+    )
+    .is_allowed()
+}
+
+fn euros(cents: i32) -> String {
+    format!("€ {},{:02}", cents / 100, cents % 100)
+}
+
+#[derive(Template)]
+#[template(path = "directory/service.html")]
+struct ServicePage {
+    page: Page,
+    stale: bool,
+    can_edit: bool,
+    organisation_id: String,
+    s: ResultView,
+    description: String,
+    cost: String,
+    tariff: Option<String>,
+    contract: Option<String>,
+    capacity: Option<i32>,
+    areas: Vec<&'static str>,
+    coverage: Vec<String>,
+    locations: Vec<Location>,
+    last_checked: String,
+    history: Vec<ChangeView>,
+}
+
+pub async fn service(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let (row, areas, locations, history) = state
+        .db
+        .read(move |c| {
+            let Some(row) = directory::find_service(c, &id)? else {
+                return Ok(None);
+            };
+            let ids = [id.clone()];
+            let areas = directory::areas_of(c, Some(&ids))?;
+            let linked: Vec<String> = directory::service_location_links(c, Some(&ids))?
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect();
+            let locations =
+                directory::locations_of(c, Some(std::slice::from_ref(&row.organisation_id)))?
+                    .into_iter()
+                    .filter(|l| linked.contains(&l.id))
+                    .collect::<Vec<_>>();
+            let history = directory::changes(c, Some(&id), None, 10)?;
+            Ok(Some((row, areas, locations, history)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    ServicePage {
+        page: Page::for_user(row.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
+        can_edit: can_edit(&user, &row.organisation_id),
+        description: row.description.clone(),
+        cost: row.cost.clone().unwrap_or_else(|| "niet opgegeven".into()),
+        tariff: row.tariff_cents.map(|c| {
+            format!("{} {}", euros(c), row.tariff_unit.as_deref().unwrap_or(""))
+                .trim()
+                .to_owned()
+        }),
+        contract: row.contracted_by.as_ref().map(|g| {
+            match (&row.contract_from, &row.contract_until) {
+                (Some(a), Some(b)) => format!("gemeente {g}, van {a} tot en met {b}"),
+                (Some(a), None) => format!("gemeente {g}, vanaf {a}"),
+                _ => format!("gemeente {g}"),
+            }
+        }),
+        capacity: row.capacity,
+        areas: catalogue::parse_areas(&row.problem_areas)
+            .into_iter()
+            .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
+            .collect(),
+        coverage: if areas.is_empty() {
+            vec!["de eigen gemeente van de organisatie".into()]
+        } else {
+            areas
+                .iter()
+                .filter_map(|a| Area::parse(&a.kind, &a.code).ok())
+                .map(|a| a.label())
+                .collect()
+        },
+        locations,
+        stale: stale(Some(&row.last_checked_on)),
+        last_checked: row.last_checked_on.clone(),
+        organisation_id: row.organisation_id.clone(),
+        history: changes(history),
+        s: view(&row),
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+pub struct PersonLine {
+    pub id: String,
+    pub name: String,
+    pub job_title: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "directory/organisation.html")]
+struct OrganisationPage {
+    page: Page,
+    org: Organisation,
+    kind: &'static str,
+    can_edit: bool,
+    stale: bool,
+    services: Vec<ResultView>,
+    /// For the organisation's own admins: services due for a check.
+    stale_services: Vec<ResultView>,
+    locations: Vec<Location>,
+    people: Vec<PersonLine>,
+    history: Vec<ChangeView>,
+}
+
+/// An organisation as the sociale kaart shows it: contact details, locations, people and
+/// its offer; for its own admins also what is due for a check.
+pub async fn organisation(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<Notice>,
+) -> Result<Html<String>, AppError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let (org, rows, locations, people, history) = state
+        .db
+        .read(move |c| {
+            let Some(o) = rondom_db::organisations::find(c, &id)? else {
+                return Ok(None);
+            };
+            let s = directory::services_of(c, &id)?;
+            let l = directory::locations_of(c, Some(std::slice::from_ref(&id)))?;
+            let p = directory::people_of(c, &id)?;
+            let h = directory::changes(c, None, Some(&id), 10)?;
+            Ok(Some((o, s, l, p, h)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if org.kind == OrganisationKind::Platform.as_str() {
+        return Err(AppError::NotFound);
+    }
+    let editable = can_edit(&user, &org.id);
+    OrganisationPage {
+        page: Page::for_user(org.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
+        kind: OrganisationKind::parse(&org.kind)
+            .map(|k| k.label())
+            .unwrap_or("Organisatie"),
+        can_edit: editable,
+        stale: stale(org.last_checked_on.as_deref()),
+        stale_services: if editable {
+            rows.iter()
+                .filter(|r| stale(Some(&r.last_checked_on)))
+                .map(view)
+                .collect()
+        } else {
+            vec![]
+        },
+        services: rows.iter().map(view).collect(),
+        locations,
+        people: people
+            .into_iter()
+            .map(|p| PersonLine {
+                job_title: p
+                    .job_title
+                    .clone()
+                    .or_else(|| {
+                        p.work
+                            .first()
+                            .and_then(|w| Role::parse(&w.2))
+                            .map(|r| r.label().to_owned())
+                    })
+                    .unwrap_or_default(),
+                id: p.id,
+                name: p.name,
+                phone: p.phone,
+            })
+            .collect(),
+        history: if editable { changes(history) } else { vec![] },
+        org,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+pub struct WorkLine {
+    pub organisation_id: String,
+    pub organisation: String,
+    pub role: String,
+}
+
+pub struct PracticeHours {
+    pub practice: String,
+    pub next: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "directory/person.html")]
+struct PersonPage {
+    page: Page,
+    name: String,
+    job_title: Option<String>,
+    email: String,
+    phone: Option<String>,
+    days: String,
+    work: Vec<WorkLine>,
+    practices: Vec<PracticeHours>,
+    last_checked: Option<String>,
+    stale: bool,
+}
+
+const DAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// A professional: how to reach them, when they work, and for a consultant when they are
+/// in which practice.
+pub async fn person(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    access::require(&state, &user, Action::Read, Resource::Directory).await?;
+    let from = today().format("%Y-%m-%d").to_string();
+    let (person, links) = state
+        .db
+        .read(move |c| {
+            let Some(p) = directory::person(c, &id)? else {
+                return Ok(None);
+            };
+            let links = directory::links_of_consultant(c, &id, &from)?;
+            Ok(Some((p, links)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = format::to_local(rondom_db::now());
+    let practices = links
+        .into_iter()
+        .map(|(practice, slots, exceptions)| {
+            let weekly: Vec<WeeklySlot> = slots
+                .iter()
+                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                .collect();
+            let skip: Vec<chrono::NaiveDate> = exceptions
+                .iter()
+                .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .collect();
+            PracticeHours {
+                practice,
+                next: next_occurrences(&weekly, &skip, now, 3)
+                    .iter()
+                    .map(|o| o.label())
+                    .collect(),
+            }
+        })
+        .collect();
+    PersonPage {
+        page: Page::for_user(person.name.clone(), "kaart", &user),
+        days: person
+            .working_days
+            .iter()
+            .filter_map(|d| DAYS.get((*d - 1) as usize))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        work: person
+            .work
+            .iter()
+            .map(|(oid, name, role)| WorkLine {
+                organisation_id: oid.clone(),
+                organisation: name.clone(),
+                role: Role::parse(role)
+                    .map(|r| r.label().to_owned())
+                    .unwrap_or_else(|| role.clone()),
+            })
+            .collect(),
+        practices,
+        stale: stale(person.last_checked_on.as_deref()),
+        last_checked: person.last_checked_on.clone(),
+        name: person.name,
+        job_title: person.job_title,
+        email: person.email,
+        phone: person.phone,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
