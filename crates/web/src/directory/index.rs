@@ -22,8 +22,8 @@ pub struct Entry {
     /// Coordinates of the locations where the service is given.
     pub points: Vec<(f64, f64)>,
     pub problem_areas: Vec<&'static str>,
-    name_doc: Document,
-    all_doc: Document,
+    /// The trigrams of the name, sorted (the whole text lives in the postings).
+    name_grams: Vec<u32>,
 }
 
 pub struct SearchIndex {
@@ -84,7 +84,9 @@ impl SearchIndex {
         ))
     }
 
-    fn build(
+    /// Builds the index from rows already read (the benchmark builds one without a
+    /// database).
+    pub fn build(
         version: i64,
         rows: Vec<ServiceRow>,
         mut areas: HashMap<String, Vec<Area>>,
@@ -112,9 +114,10 @@ impl SearchIndex {
                 for g in &all_doc.grams {
                     postings.entry(*g).or_default().push(i as u32);
                 }
+                let mut name_grams: Vec<u32> = Document::new(&row.name).grams.into_iter().collect();
+                name_grams.sort_unstable();
                 Entry {
-                    name_doc: Document::new(&row.name),
-                    all_doc,
+                    name_grams,
                     areas: areas.remove(&row.id).unwrap_or_default(),
                     points: points.remove(&row.id).unwrap_or_default(),
                     own_gemeente: gemeenten
@@ -152,119 +155,153 @@ impl SearchIndex {
         }
     }
 
-    /// Entries that contain every text term well enough, found through the postings;
-    /// `None` when the query has no text (every entry is a candidate).
-    fn candidates(&self, text: &Query) -> Option<Vec<u32>> {
-        if text.terms.is_empty() {
+    /// The entries that contain every text term well enough, each with its text score
+    /// (the mean share of the terms' trigrams found, as `Query::score` computes it),
+    /// counted through the postings; `None` when the query has no text.
+    fn candidates(&self, terms: &[Vec<u32>]) -> Option<Vec<(u32, f32)>> {
+        if terms.is_empty() {
             return None;
         }
-        let mut result: Option<Vec<u32>> = None;
-        let mut counts = vec![0u16; self.entries.len()];
-        for term in &text.terms {
-            let grams = search::trigrams(term);
+        let n = self.entries.len();
+        let mut alive: Option<Vec<(u32, f32)>> = None;
+        let mut counts = vec![0u16; n];
+        for grams in terms {
             if grams.is_empty() {
-                continue;
+                // A term without letters matches nothing, as in `Query::score`.
+                return Some(vec![]);
             }
             counts.iter_mut().for_each(|c| *c = 0);
-            for g in &grams {
+            for g in grams {
                 if let Some(list) = self.postings.get(g) {
                     for &i in list {
                         counts[i as usize] += 1;
                     }
                 }
             }
-            let need = (MATCH * grams.len() as f32).ceil() as u16;
-            let found: Vec<u32> = match &result {
-                None => (0..self.entries.len() as u32)
+            let len = grams.len() as f32;
+            let need = (MATCH * len).ceil() as u16;
+            let share = |i: u32| f32::from(counts[i as usize]) / len;
+            alive = Some(match alive {
+                None => (0..n as u32)
                     .filter(|&i| counts[i as usize] >= need)
+                    .map(|i| (i, share(i)))
                     .collect(),
                 Some(prev) => prev
-                    .iter()
-                    .copied()
-                    .filter(|&i| counts[i as usize] >= need)
+                    .into_iter()
+                    .filter(|&(i, _)| counts[i as usize] >= need)
+                    .map(|(i, s)| (i, s + share(i)))
                     .collect(),
-            };
-            result = Some(found);
+            });
         }
-        Some(result.unwrap_or_default())
+        let k = terms.len() as f32;
+        Some(
+            alive
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(i, s)| (i, s / k))
+                .collect(),
+        )
     }
 
     /// Every match, best first: relevance, lowered with distance, then the shorter wait,
     /// then the name. Only the first `limit` are sorted; the count is of all matches.
     pub fn search(&self, f: &Filter<'_>, limit: usize) -> (usize, Vec<Hit<'_>>) {
-        let candidates = self.candidates(f.text);
-        let iter: Box<dyn Iterator<Item = &Entry>> = match &candidates {
-            Some(ids) => Box::new(ids.iter().map(|&i| &self.entries[i as usize])),
-            None => Box::new(self.entries.iter()),
+        let terms: Vec<Vec<u32>> = f.text.terms.iter().map(|t| search::trigrams(t)).collect();
+        let candidates = self.candidates(&terms);
+        let iter: Box<dyn Iterator<Item = (&Entry, f32)>> = match &candidates {
+            Some(found) => Box::new(found.iter().map(|&(i, s)| (&self.entries[i as usize], s))),
+            None => Box::new(self.entries.iter().map(|e| (e, 1.0))),
         };
-        let mut hits: Vec<Hit<'_>> = iter
-            .filter(|e| f.organisation_id.is_none_or(|o| e.row.organisation_id == o))
-            .filter(|e| {
+        let cos_lat = f.from.map_or(1.0, |(lat, _)| lat.to_radians().cos());
+        let mut hits: Vec<(f32, Hit<'_>)> = iter
+            .filter(|(e, _)| f.organisation_id.is_none_or(|o| e.row.organisation_id == o))
+            .filter(|(e, _)| {
                 f.age
                     .is_none_or(|a| e.row.age_min <= i32::from(a) && i32::from(a) <= e.row.age_max)
             })
-            .filter(|e| f.category.is_empty() || e.row.category == f.category)
-            .filter(|e| f.access_route.is_empty() || e.row.access_route == f.access_route)
-            .filter(|e| f.problem_area.is_empty() || e.problem_areas.contains(&f.problem_area))
-            .filter(|e| {
+            .filter(|(e, _)| f.category.is_empty() || e.row.category == f.category)
+            .filter(|(e, _)| f.access_route.is_empty() || e.row.access_route == f.access_route)
+            .filter(|(e, _)| f.problem_area.is_empty() || e.problem_areas.contains(&f.problem_area))
+            .filter(|(e, _)| {
                 f.max_wait
                     .is_none_or(|w| e.row.wait_weeks.is_some_and(|rw| rw <= w))
             })
-            .filter(|e| {
+            .filter(|(e, _)| {
                 f.place
                     .is_none_or(|p| area::available(&e.areas, &e.own_gemeente, p))
             })
-            .filter_map(|e| {
-                let score = if f.text.terms.is_empty() {
+            .map(|(e, text_score)| {
+                let score = if terms.is_empty() {
                     1.0
                 } else {
                     // The name counts most: a word in the name beats the same word in the text.
-                    f.text
-                        .score(&e.name_doc)
-                        .max(0.8 * f.text.score(&e.all_doc))
+                    name_score(&terms, &e.name_grams).max(0.8 * text_score)
                 };
-                if score <= 0.0 {
-                    return None;
-                }
                 let distance_km = f.from.and_then(|here| {
                     e.points
                         .iter()
-                        .map(|p| area::distance_km(here, *p))
+                        .map(|p| flat_km(here, *p, cos_lat))
                         .min_by(f64::total_cmp)
                 });
-                Some(Hit {
-                    entry: e,
-                    score,
-                    distance_km,
-                })
+                // Up to a third off for what is 30 km or more away.
+                let far = distance_km.map_or(0.5, |d| (d / 30.0).min(1.0)) as f32;
+                let key = score * (1.0 - far / 3.0);
+                (
+                    key,
+                    Hit {
+                        entry: e,
+                        score,
+                        distance_km,
+                    },
+                )
             })
             .collect();
         let total = hits.len();
-        let key = |h: &Hit<'_>| {
-            // Up to a third off for what is 30 km or more away.
-            let far = h.distance_km.map_or(0.5, |d| (d / 30.0).min(1.0)) as f32;
-            h.score * (1.0 - far / 3.0)
-        };
-        let order = |a: &Hit<'_>, b: &Hit<'_>| {
-            key(b)
-                .total_cmp(&key(a))
+        let order = |a: &(f32, Hit<'_>), b: &(f32, Hit<'_>)| {
+            b.0.total_cmp(&a.0)
                 .then(
-                    a.entry
+                    a.1.entry
                         .row
                         .wait_weeks
                         .unwrap_or(i32::MAX)
-                        .cmp(&b.entry.row.wait_weeks.unwrap_or(i32::MAX)),
+                        .cmp(&b.1.entry.row.wait_weeks.unwrap_or(i32::MAX)),
                 )
-                .then_with(|| a.entry.row.name.cmp(&b.entry.row.name))
-                .then_with(|| a.entry.row.id.cmp(&b.entry.row.id))
+                .then_with(|| a.1.entry.row.name.cmp(&b.1.entry.row.name))
+                .then_with(|| a.1.entry.row.id.cmp(&b.1.entry.row.id))
         };
         if hits.len() > limit && limit > 0 {
             hits.select_nth_unstable_by(limit - 1, order);
             hits.truncate(limit);
         }
         hits.sort_by(order);
-        (total, hits)
+        (total, hits.into_iter().map(|(_, h)| h).collect())
     }
+}
+
+/// `Query::score` against a name's sorted trigrams.
+fn name_score(terms: &[Vec<u32>], name: &[u32]) -> f32 {
+    let mut total = 0.0;
+    for grams in terms {
+        let found = grams
+            .iter()
+            .filter(|g| name.binary_search(g).is_ok())
+            .count();
+        let s = found as f32 / grams.len().max(1) as f32;
+        if s < MATCH {
+            return 0.0;
+        }
+        total += s;
+    }
+    total / terms.len().max(1) as f32
+}
+
+/// Distance for ranking within a region: the flat-earth approximation, within a fraction
+/// of a percent of the great circle over tens of kilometres and without trigonometry per
+/// service.
+fn flat_km(a: (f64, f64), b: (f64, f64), cos_lat: f64) -> f64 {
+    let dy = (b.0 - a.0).to_radians();
+    let dx = (b.1 - a.1).to_radians() * cos_lat;
+    6371.0 * (dx * dx + dy * dy).sqrt()
 }
 
 /// The index of this server, rebuilt when the directory's version moves on.
