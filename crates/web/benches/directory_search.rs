@@ -169,6 +169,16 @@ fn naive(index: &SearchIndex, q: &Query) -> usize {
         .count()
 }
 
+/// (text, category, age, access route, maximum wait, only in wijk Noord)
+type BenchQuery = (
+    &'static str,
+    &'static str,
+    Option<u8>,
+    &'static str,
+    Option<i32>,
+    bool,
+);
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -187,7 +197,7 @@ fn main() {
         postcode: Some(9992),
         point: Some((52.116, 5.605)),
     };
-    let queries: &[(&str, &str, Option<u8>, &str, Option<i32>, bool)] = &[
+    let queries: &[BenchQuery] = &[
         ("opvoeden", "", None, "", None, false),
         ("opvoeden", "", Some(9), "", None, false),
         ("faalangst", "", None, "", None, false),
