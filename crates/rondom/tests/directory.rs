@@ -177,10 +177,17 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
         .unwrap();
     let many = fetch_page(&app, &c, "/sociale-kaart?q=huiswerkklas").await;
     assert!(
-        many.contains("52 resultaten; de beste 50 staan hieronder"),
+        many.contains("52 resultaten, 1 tot en met 20 staan hieronder"),
         "{many}"
     );
-    assert_eq!(many.matches("<li class=\"card\">").count(), 50);
+    assert_eq!(many.matches("<li class=\"card\">").count(), 20);
+    // The next pages hold the rest; the last one has no further link.
+    let second = fetch_page(&app, &c, "/sociale-kaart?q=huiswerkklas&pagina=2").await;
+    assert!(second.contains("21 tot en met 40"));
+    assert!(second.contains("rel=\"prev\"") && second.contains("rel=\"next\""));
+    let third = fetch_page(&app, &c, "/sociale-kaart?q=huiswerkklas&pagina=3").await;
+    assert_eq!(third.matches("<li class=\"card\">").count(), 12);
+    assert!(!third.contains("rel=\"next\""));
     let missing = c
         .get(app.url("/sociale-kaart/aanbod/bestaat-niet"))
         .send()

@@ -30,6 +30,8 @@ pub struct SearchIndex {
     pub version: i64,
     pub entries: Vec<Entry>,
     pub districts: Vec<District>,
+    /// Where each organisation works (for nearness and "wijk van mijn praktijk").
+    pub homes: HashMap<String, Place>,
     postings: HashMap<u32, Vec<u32>>,
 }
 
@@ -64,9 +66,18 @@ impl SearchIndex {
                 areas.entry(a.service_id).or_default().push(parsed);
             }
         }
-        let locations: HashMap<String, (f64, f64)> = directory::locations_of(conn, None)?
-            .into_iter()
-            .filter_map(|l| Some((l.id, (l.latitude?, l.longitude?))))
+        let all_locations = directory::locations_of(conn, None)?;
+        let mut first_point: HashMap<&str, (f64, f64)> = HashMap::new();
+        for l in &all_locations {
+            if let (Some(a), Some(b)) = (l.latitude, l.longitude) {
+                first_point
+                    .entry(l.organisation_id.as_str())
+                    .or_insert((a, b));
+            }
+        }
+        let locations: HashMap<String, (f64, f64)> = all_locations
+            .iter()
+            .filter_map(|l| Some((l.id.clone(), (l.latitude?, l.longitude?))))
             .collect();
         let mut points: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
         for (service, location) in directory::service_location_links(conn, None)? {
@@ -74,14 +85,28 @@ impl SearchIndex {
                 points.entry(service).or_default().push(*p);
             }
         }
-        let gemeenten: HashMap<String, String> = rondom_db::organisations::list(conn)?
-            .into_iter()
-            .map(|o| (o.id, o.gemeente_code))
+        let organisations = rondom_db::organisations::list(conn)?;
+        let gemeenten: HashMap<String, String> = organisations
+            .iter()
+            .map(|o| (o.id.clone(), o.gemeente_code.clone()))
             .collect();
         let districts = rondom_db::organisations::districts(conn)?;
-        Ok(Self::build(
-            version, rows, areas, points, &gemeenten, districts,
-        ))
+        let mut index = Self::build(version, rows, areas, points, &gemeenten, districts);
+        for o in &organisations {
+            let mut place = match area::postcode_number(&o.postcode) {
+                Some(p) => index.place_of_postcode(p),
+                None => Place::default(),
+            };
+            place.gemeente = Some(o.gemeente_code.clone());
+            if o.wijk_code.is_some() {
+                place.wijk = o.wijk_code.clone();
+            }
+            if let Some(p) = first_point.get(o.id.as_str()) {
+                place.point = Some(*p);
+            }
+            index.homes.insert(o.id.clone(), place);
+        }
+        Ok(index)
     }
 
     /// Builds the index from rows already read (the benchmark builds one without a
@@ -133,6 +158,7 @@ impl SearchIndex {
             version,
             entries,
             districts,
+            homes: HashMap::new(),
             postings,
         }
     }

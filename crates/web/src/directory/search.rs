@@ -13,7 +13,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use rondom_db::directory::{self, ServiceRow};
+use rondom_db::directory::ServiceRow;
 use rondom_domain::area::Place;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::search::Query as TextQuery;
@@ -21,7 +21,7 @@ use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, serde::Serialize, Default, Clone)]
 #[serde(default)]
 pub struct SearchForm {
     pub q: String,
@@ -32,6 +32,8 @@ pub struct SearchForm {
     pub max_wacht: String,
     pub postcode: String,
     pub gebied: String,
+    #[serde(skip_serializing)]
+    pub pagina: String,
 }
 
 pub struct Choice {
@@ -101,8 +103,12 @@ pub fn view(row: &ServiceRow) -> ResultView {
     }
 }
 
-/// How many results a page lists.
-const SHOWN: usize = 50;
+/// How many results a page lists: the best twenty fit a screen or two; the rest are a
+/// click away.
+const SHOWN: usize = 20;
+
+/// The furthest page offered; beyond it, narrowing the search is the better advice.
+const LAST_PAGE: usize = 50;
 
 #[derive(Template)]
 #[template(path = "directory/search.html")]
@@ -110,6 +116,10 @@ struct SearchPage {
     page: Page,
     /// All matches; at most `SHOWN` are listed.
     total: usize,
+    /// 1-based number of the first result listed.
+    first: usize,
+    previous: Option<String>,
+    next: Option<String>,
     form: SearchForm,
     searched: bool,
     results: Vec<ResultView>,
@@ -307,41 +317,12 @@ impl Criteria {
     }
 }
 
-/// Where a user works, for nearness and "wijk van mijn praktijk": the first of their
-/// organisations with an address, its first location's coordinates or else its wijk's
-/// centre.
-pub async fn home_place(
-    state: &AppState,
-    user: &CurrentUser,
-    index: &SearchIndex,
-) -> Result<Option<Place>, AppError> {
-    let Some(org_id) = user.memberships.first().map(|m| m.organisation_id.clone()) else {
-        return Ok(None);
-    };
-    let (org, locations) = state
-        .db
-        .read(move |c| {
-            let org = rondom_db::organisations::find(c, &org_id)?;
-            let locations = directory::locations_of(c, Some(&[org_id]))?;
-            Ok((org, locations))
-        })
-        .await?;
-    let Some(org) = org else { return Ok(None) };
-    let mut place = match rondom_domain::area::postcode_number(&org.postcode) {
-        Some(p) => index.place_of_postcode(p),
-        None => Place::default(),
-    };
-    place.gemeente = Some(org.gemeente_code.clone());
-    if org.wijk_code.is_some() {
-        place.wijk = org.wijk_code.clone();
-    }
-    if let Some(point) = locations
-        .iter()
-        .find_map(|l| Some((l.latitude?, l.longitude?)))
-    {
-        place.point = Some(point);
-    }
-    Ok(Some(place))
+/// Where a user works, for nearness and "wijk van mijn praktijk": their first
+/// organisation's wijk and gemeente, with its first location's coordinates or else its
+/// wijk's centre (kept in the index, so this costs no query).
+pub fn home_place(user: &CurrentUser, index: &SearchIndex) -> Option<Place> {
+    let org = &user.memberships.first()?.organisation_id;
+    index.homes.get(org).cloned()
 }
 
 pub async fn search(
@@ -376,9 +357,22 @@ pub async fn search(
     };
     let searched = !criteria.is_empty() || error.is_some();
     let index = state.directory_index.get(&state.db).await?;
-    let home = home_place(&state, &user, &index).await?;
-    let (total, hits) = criteria.run(&index, home.as_ref(), None, SHOWN);
-    let results: Vec<ResultView> = hits.iter().map(hit_view).collect();
+    let home = home_place(&user, &index);
+    let page_no = form
+        .pagina
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, LAST_PAGE);
+    let (total, hits) = criteria.run(&index, home.as_ref(), None, page_no * SHOWN);
+    let skip = (page_no - 1) * SHOWN;
+    let results: Vec<ResultView> = hits.iter().skip(skip).map(hit_view).collect();
+    let link = |n: usize| {
+        let query = serde_urlencoded::to_string(&form).unwrap_or_default();
+        format!("/sociale-kaart?{query}&pagina={n}")
+    };
+    let previous = (page_no > 1).then(|| link(page_no - 1));
+    let next = (total > page_no * SHOWN && page_no < LAST_PAGE).then(|| link(page_no + 1));
     let suggestions = if searched && results.is_empty() {
         criteria.suggestions()
     } else {
@@ -387,6 +381,9 @@ pub async fn search(
     SearchPage {
         page: Page::for_user("Sociale kaart", "kaart", &user),
         total,
+        first: skip + 1,
+        previous,
+        next,
         form,
         searched,
         results,
