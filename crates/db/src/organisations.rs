@@ -359,3 +359,20 @@ pub fn count_role(
         .count()
         .get_result(conn)?)
 }
+
+/// Phone and e-mail as the sociale kaart shows them.
+pub fn set_contact(
+    conn: &mut AnyConnection,
+    id: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(organisations::table.find(id))
+        .set((
+            organisations::phone.eq(phone),
+            organisations::email.eq(email),
+            organisations::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    crate::directory::bump_version(conn)
+}

@@ -14,6 +14,7 @@ on_both_backends!(
     stale_entries_are_flagged_to_their_owner,
     people_pages_show_function_days_and_practice_hours,
     the_search_page_filters_by_postcode_area,
+    an_organisation_admin_keeps_profile_and_locations_current,
 );
 
 /// A provider with one service, its admin and an ordinary employee.
@@ -390,5 +391,138 @@ async fn the_search_page_filters_by_postcode_area(b: Backend) {
     assert!(elsewhere.contains("Zoek overal in plaats van alleen in dit gebied."));
     let bad = fetch_page(&app, &gp, "/sociale-kaart?postcode=12").await;
     assert!(bad.contains("Vul een postcode in"));
+    app.stop().await;
+}
+
+async fn an_organisation_admin_keeps_profile_and_locations_current(b: Backend) {
+    let app = TestApp::start(b).await;
+    let (org, _) = provider(&app).await;
+    let admin = logged_in(&app, "beheer@vlinder.example").await;
+    let csrf = csrf_of(&app, &admin).await;
+    let profile = format!("/sociale-kaart/organisaties/{org}/profiel");
+    // A bad website and phone: messages, nothing saved.
+    let resp = admin
+        .post(app.url(&profile))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            (
+                "beschrijving",
+                "Kinderpraktijk voor spel- en gezinstherapie.",
+            ),
+            ("website", "vlinder.example"),
+            ("telefoon", "12"),
+            ("email", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("Een website begint met https://."));
+    assert!(body.contains("minstens tien cijfers"));
+    assert!(
+        body.contains("Kinderpraktijk voor spel- en gezinstherapie."),
+        "typed text is kept"
+    );
+    let resp = admin
+        .post(app.url(&profile))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            (
+                "beschrijving",
+                "Kinderpraktijk voor spel- en gezinstherapie.",
+            ),
+            ("website", "https://vlinder.example"),
+            ("telefoon", "0345 700 900"),
+            ("email", "info@vlinder.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = fetch_page(&app, &admin, &format!("/sociale-kaart/organisaties/{org}")).await;
+    assert!(page.contains("Kinderpraktijk voor spel- en gezinstherapie."));
+    assert!(page.contains("0345 700 900"));
+    assert!(page.contains("Profiel gewijzigd: beschrijving, website, telefoon, e-mail."));
+
+    // A new location, with a bad postcode first.
+    let new = format!("/sociale-kaart/organisaties/{org}/locaties/nieuw");
+    let fields = |postcode: &'static str, lat: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("naam", "Vlinder Zuid".into()),
+            ("straat", "Marktplein".into()),
+            ("huisnummer", "7".into()),
+            ("postcode", postcode.into()),
+            ("plaats", "Voorbeeld".into()),
+            ("breedtegraad", lat.into()),
+            ("lengtegraad", "5,598".into()),
+        ]
+    };
+    let resp = admin
+        .post(app.url(&new))
+        .form(&fields("12345", "52,084"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let resp = admin
+        .post(app.url(&new))
+        .form(&fields("9994 AB", "95"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        422,
+        "a latitude outside the earth is refused"
+    );
+    let resp = admin
+        .post(app.url(&new))
+        .form(&fields("9994ab", "52,084"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let o = org.clone();
+    let locations = app
+        .db
+        .read(move |c| directory::locations_of(c, Some(&[o])))
+        .await
+        .unwrap();
+    let zuid = locations.iter().find(|l| l.name == "Vlinder Zuid").unwrap();
+    assert_eq!(zuid.postcode, "9994 AB");
+    assert_eq!(zuid.latitude, Some(52.084));
+    // Another organisation's admin cannot change it.
+    let other = app.org("Gezinsbegeleiding Kompas", "zorgaanbieder").await;
+    app.user(
+        "beheer@kompas.example",
+        Some(&other),
+        &["organisatiebeheerder"],
+    )
+    .await;
+    let kompas = logged_in(&app, "beheer@kompas.example").await;
+    let kcsrf = csrf_of(&app, &kompas).await;
+    let resp = kompas
+        .post(app.url(&format!("/sociale-kaart/locaties/{}/bewerken", zuid.id)))
+        .form(&[
+            ("csrf", kcsrf.as_str()),
+            ("naam", "Overgenomen"),
+            ("straat", "X"),
+            ("huisnummer", "1"),
+            ("postcode", "9994 AB"),
+            ("plaats", "Y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let resp = kompas
+        .post(app.url(&profile))
+        .form(&[("csrf", kcsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
     app.stop().await;
 }

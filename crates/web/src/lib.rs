@@ -114,6 +114,18 @@ pub fn router(state: AppState) -> Router {
             "/sociale-kaart/mensen/{id}",
             get(directory::entries::person),
         )
+        .route(
+            "/sociale-kaart/organisaties/{id}/profiel",
+            get(directory::profile::profile_form).post(directory::profile::save_profile),
+        )
+        .route(
+            "/sociale-kaart/organisaties/{id}/locaties/nieuw",
+            get(directory::profile::new_location_form).post(directory::profile::create_location),
+        )
+        .route(
+            "/sociale-kaart/locaties/{id}/bewerken",
+            get(directory::profile::edit_location_form).post(directory::profile::update_location),
+        )
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))
         .route("/account/tokens", post(account::create_token))

@@ -1,0 +1,540 @@
+//! An organisation's profile and locations in the sociale kaart, maintained by its own
+//! admins: checked, recorded in the change history, audit-logged.
+
+use crate::access;
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::audit;
+use rondom_db::directory::{self, Location};
+use rondom_db::organisations::{self as orgs, Organisation};
+use rondom_domain::area::valid_point;
+use rondom_domain::validate::{Email, Postcode, ValidationError, required_text};
+use rondom_domain::{Action, Resource};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+fn today() -> String {
+    crate::format::to_local(rondom_db::now())
+        .date()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn error_map(errors: Vec<ValidationError>) -> HashMap<&'static str, String> {
+    errors.into_iter().map(|e| (e.field, e.message)).collect()
+}
+
+async fn load_org(state: &AppState, id: &str) -> Result<Organisation, AppError> {
+    let id = id.to_owned();
+    state
+        .db
+        .read(move |c| orgs::find(c, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub beschrijving: String,
+    pub website: String,
+    pub telefoon: String,
+    pub email: String,
+}
+
+pub struct Profile {
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ProfileForm {
+    fn from_org(o: &Organisation) -> Self {
+        Self {
+            beschrijving: o.description.clone().unwrap_or_default(),
+            website: o.website.clone().unwrap_or_default(),
+            telefoon: o.phone.clone().unwrap_or_default(),
+            email: o.email.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<Profile, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let description = optional(&self.beschrijving);
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000)
+        {
+            errors.push(ValidationError::new(
+                "beschrijving",
+                "Houd de beschrijving korter dan 2000 tekens.",
+            ));
+        }
+        let website = optional(&self.website);
+        if let Some(w) = &website
+            && !(w.starts_with("https://") || w.starts_with("http://"))
+        {
+            errors.push(ValidationError::new(
+                "website",
+                "Een website begint met https://.",
+            ));
+        }
+        let phone = optional(&self.telefoon);
+        if let Some(p) = &phone
+            && (p.chars().filter(char::is_ascii_digit).count() < 10
+                || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+        {
+            errors.push(ValidationError::new(
+                "telefoon",
+                "Vul een telefoonnummer in van minstens tien cijfers, zoals 0345 700 800.",
+            ));
+        }
+        let email = match optional(&self.email) {
+            None => None,
+            Some(e) => match Email::parse(&e) {
+                Ok(e) => Some(e.into_inner()),
+                Err(err) => {
+                    errors.push(ValidationError::new("email", err.message));
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Profile {
+                description,
+                website,
+                phone,
+                email,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory/profile_form.html")]
+struct ProfilePage {
+    page: Page,
+    org: Organisation,
+    form: ProfileForm,
+    errors: HashMap<&'static str, String>,
+}
+
+pub async fn profile_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    access::require(&state, &user, Action::Update, Resource::DirectoryEntry(&id)).await?;
+    let org = load_org(&state, &id).await?;
+    ProfilePage {
+        page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
+        form: ProfileForm::from_org(&org),
+        org,
+        errors: HashMap::new(),
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+pub async fn save_profile(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<Response, AppError> {
+    access::require(&state, &user, Action::Update, Resource::DirectoryEntry(&id)).await?;
+    let org = load_org(&state, &id).await?;
+    let p = match form.parse() {
+        Ok(p) => p,
+        Err(errors) => {
+            let page = ProfilePage {
+                page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
+                org,
+                form,
+                errors: error_map(errors),
+            }
+            .render()
+            .map_err(AppError::internal)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    let mut changed = Vec::new();
+    if org.description != p.description {
+        changed.push("beschrijving");
+    }
+    if org.website != p.website {
+        changed.push("website");
+    }
+    if org.phone != p.phone {
+        changed.push("telefoon");
+    }
+    if org.email != p.email {
+        changed.push("e-mail");
+    }
+    let summary = if changed.is_empty() {
+        "Profiel gecontroleerd, niets gewijzigd.".to_owned()
+    } else {
+        format!("Profiel gewijzigd: {}.", changed.join(", "))
+    };
+    let event = access::event(
+        &user,
+        "directory_profile_update",
+        Resource::DirectoryEntry(&id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    let oid = id.clone();
+    state
+        .db
+        .write(move |c| {
+            orgs::set_profile(
+                c,
+                &oid,
+                p.description.as_deref(),
+                p.website.as_deref(),
+                Some(&today()),
+            )?;
+            orgs::set_contact(c, &oid, p.phone.as_deref(), p.email.as_deref())?;
+            directory::record_change(c, &oid, "organisation", &oid, Some(&user_id), &summary)?;
+            audit::append(c, &event)
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{id}?melding=profiel-opgeslagen"
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct LocationForm {
+    pub naam: String,
+    pub straat: String,
+    pub huisnummer: String,
+    pub postcode: String,
+    pub plaats: String,
+    pub breedtegraad: String,
+    pub lengtegraad: String,
+}
+
+impl LocationForm {
+    fn from_location(l: &Location) -> Self {
+        Self {
+            naam: l.name.clone(),
+            straat: l.street.clone(),
+            huisnummer: l.house_number.clone(),
+            postcode: l.postcode.clone(),
+            plaats: l.city.clone(),
+            breedtegraad: l.latitude.map(|v| v.to_string()).unwrap_or_default(),
+            lengtegraad: l.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// A checked location of `organisation_id` under `id`.
+    pub fn parse(&self, id: &str, organisation_id: &str) -> Result<Location, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let mut take = |r: Result<String, ValidationError>| match r {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let name = take(required_text(
+            "naam",
+            "een naam voor de locatie",
+            &self.naam,
+            200,
+        ));
+        let street = take(required_text("straat", "de straat", &self.straat, 200));
+        let house_number = take(required_text(
+            "huisnummer",
+            "het huisnummer",
+            &self.huisnummer,
+            20,
+        ));
+        let city = take(required_text("plaats", "de plaats", &self.plaats, 100));
+        let postcode = take(
+            Postcode::parse(&self.postcode)
+                .map(Postcode::into_inner)
+                .map_err(|e| ValidationError::new("postcode", e.message)),
+        );
+        let coordinate = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
+        let point = match (self.breedtegraad.trim(), self.lengtegraad.trim()) {
+            ("", "") => None,
+            (a, b) => match (coordinate(a), coordinate(b)) {
+                (Some(lat), Some(lon)) if valid_point(lat, lon) => Some((
+                    crate::directory::hsds::import::round6(lat),
+                    crate::directory::hsds::import::round6(lon),
+                )),
+                _ => {
+                    errors.push(ValidationError::new("breedtegraad", "Vul breedte- en lengtegraad allebei in als decimale getallen (bijv. 52.0907 en 5.1214), of laat beide leeg."));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Location {
+            id: id.to_owned(),
+            organisation_id: organisation_id.to_owned(),
+            name,
+            street,
+            house_number,
+            postcode,
+            city,
+            country: "NL".into(),
+            latitude: point.map(|p| p.0),
+            longitude: point.map(|p| p.1),
+            last_checked_on: today(),
+        })
+    }
+}
+
+pub struct TextField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "directory/location_form.html")]
+struct LocationPage {
+    page: Page,
+    org: Organisation,
+    action: String,
+    form: LocationForm,
+    fields: Vec<TextField>,
+    has_errors: bool,
+    errors: HashMap<&'static str, String>,
+}
+
+fn location_page(
+    user: &CurrentUser,
+    org: Organisation,
+    action: String,
+    form: LocationForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    let has_errors = !errors.is_empty();
+    let mut errors = error_map(errors);
+    let fields = [
+        ("naam", "Naam van de locatie", &form.naam),
+        ("straat", "Straat", &form.straat),
+        ("huisnummer", "Huisnummer", &form.huisnummer),
+        ("postcode", "Postcode", &form.postcode),
+        ("plaats", "Plaats", &form.plaats),
+    ]
+    .into_iter()
+    .map(|(name, label, value)| TextField {
+        name,
+        label,
+        value: value.clone(),
+        error: errors.remove(name),
+    })
+    .collect();
+    LocationPage {
+        page: Page::for_user(format!("{}: locatie", org.name), "kaart", user),
+        org,
+        action,
+        fields,
+        has_errors,
+        form,
+        errors,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn new_location_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::DirectoryEntry(&org_id),
+    )
+    .await?;
+    let org = load_org(&state, &org_id).await?;
+    let form = LocationForm {
+        plaats: org.city.clone(),
+        ..Default::default()
+    };
+    location_page(
+        &user,
+        org,
+        format!("/sociale-kaart/organisaties/{org_id}/locaties/nieuw"),
+        form,
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn create_location(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<String>,
+    CsrfForm(form): CsrfForm<LocationForm>,
+) -> Result<Response, AppError> {
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::DirectoryEntry(&org_id),
+    )
+    .await?;
+    let org = load_org(&state, &org_id).await?;
+    let location = match form.parse(&rondom_db::new_id(), &org_id) {
+        Ok(l) => l,
+        Err(errors) => {
+            let page = location_page(
+                &user,
+                org,
+                format!("/sociale-kaart/organisaties/{org_id}/locaties/nieuw"),
+                form,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    save_location(&state, &user, location, true).await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
+}
+
+async fn save_location(
+    state: &AppState,
+    user: &CurrentUser,
+    l: Location,
+    new: bool,
+) -> Result<(), AppError> {
+    let event = access::event(
+        user,
+        if new {
+            "directory_location_create"
+        } else {
+            "directory_location_update"
+        },
+        Resource::DirectoryEntry(&l.organisation_id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    state
+        .db
+        .write(move |c| {
+            if new {
+                directory::insert_location(c, &l)?;
+            } else {
+                directory::update_location(c, &l)?;
+            }
+            let what = if new { "toegevoegd" } else { "gewijzigd" };
+            directory::record_change(
+                c,
+                &l.organisation_id,
+                "location",
+                &l.id,
+                Some(&user_id),
+                &format!("Locatie ‘{}’ {what}.", l.name),
+            )?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "location".into(),
+                    object_id: Some(l.id.clone()),
+                    ..event
+                },
+            )
+        })
+        .await?;
+    Ok(())
+}
+
+async fn load_location(state: &AppState, id: &str) -> Result<Location, AppError> {
+    let id = id.to_owned();
+    state
+        .db
+        .read(move |c| directory::find_location(c, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn edit_location_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let l = load_location(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&l.organisation_id),
+    )
+    .await?;
+    let org = load_org(&state, &l.organisation_id).await?;
+    location_page(
+        &user,
+        org,
+        format!("/sociale-kaart/locaties/{id}/bewerken"),
+        LocationForm::from_location(&l),
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn update_location(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<LocationForm>,
+) -> Result<Response, AppError> {
+    let old = load_location(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&old.organisation_id),
+    )
+    .await?;
+    let org = load_org(&state, &old.organisation_id).await?;
+    let location = match form.parse(&id, &old.organisation_id) {
+        Ok(l) => l,
+        Err(errors) => {
+            let page = location_page(
+                &user,
+                org,
+                format!("/sociale-kaart/locaties/{id}/bewerken"),
+                form,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    let org_id = old.organisation_id.clone();
+    save_location(&state, &user, location, false).await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
+}
