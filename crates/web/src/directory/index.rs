@@ -1,7 +1,11 @@
 //! The search index of the sociale kaart, kept in memory per app server.
 //!
-//! Each entry holds a service with its prepared text, areas and coordinates; an inverted
-//! index from trigram to entries narrows a text search to the services that can match.
+//! Each entry holds a service with its areas and coordinates, and its kind of help,
+//! access route, problem areas and areas encoded as small integers so that filtering
+//! 20,000 services compares numbers, not strings. Inverted indexes from trigram to
+//! entries (one over the whole text, one over the name) give every text term its
+//! candidates and their scores by counting, without touching the other services.
+//!
 //! The index is a cache, not state: every search reads the directory's version counter
 //! (bumped in the transaction of every change, whichever server made it) and rebuilds
 //! the index when it moved, so several servers behind a load balancer agree.
@@ -10,7 +14,7 @@ use rondom_db::directory::{self, ServiceRow};
 use rondom_db::organisations::District;
 use rondom_db::{AnyConnection, DbError};
 use rondom_domain::area::{self, Area, Place};
-use rondom_domain::catalogue::{self, PROBLEM_AREAS};
+use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::search::{self, Document, MATCH, Query};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -22,8 +26,35 @@ pub struct Entry {
     /// Coordinates of the locations where the service is given.
     pub points: Vec<(f64, f64)>,
     pub problem_areas: Vec<&'static str>,
-    /// The trigrams of the name, sorted (the whole text lives in the postings).
-    name_grams: Vec<u32>,
+    category: u8,
+    access_route: u8,
+    /// One bit per problem area, in the order of `PROBLEM_AREAS`.
+    problems: u16,
+    coded_areas: Vec<Coded>,
+    own_gm: u32,
+    organisation: u32,
+}
+
+/// An area with its CBS code as a number.
+#[derive(Clone, Copy)]
+enum Coded {
+    Gemeente(u32),
+    Wijk(u32),
+    Postcodes(u16, u16),
+}
+
+/// "GM0363" → 363, "WK036301" → 36301; anything else matches nothing.
+fn code_number(code: &str) -> u32 {
+    code.get(2..)
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(u32::MAX)
+}
+
+fn position(list: &[(&str, &str)], value: &str) -> u8 {
+    list.iter()
+        .position(|(c, _)| *c == value)
+        .and_then(|p| u8::try_from(p).ok())
+        .unwrap_or(u8::MAX)
 }
 
 pub struct SearchIndex {
@@ -33,6 +64,8 @@ pub struct SearchIndex {
     /// Where each organisation works (for nearness and "wijk van mijn praktijk").
     pub homes: HashMap<String, Place>,
     postings: HashMap<u32, Vec<u32>>,
+    name_postings: HashMap<u32, Vec<u32>>,
+    organisations: HashMap<String, u32>,
 }
 
 /// What to look for (already validated) and from where.
@@ -54,6 +87,14 @@ pub struct Hit<'a> {
     pub entry: &'a Entry,
     pub score: f32,
     pub distance_km: Option<f64>,
+}
+
+/// A candidate of a text search: entry, share of the terms found in the whole text, in
+/// the name (0 when some term is missing from the name).
+struct Candidate {
+    entry: u32,
+    text: f32,
+    name: f32,
 }
 
 impl SearchIndex {
@@ -120,10 +161,13 @@ impl SearchIndex {
         districts: Vec<District>,
     ) -> Self {
         let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut name_postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut organisations: HashMap<String, u32> = HashMap::new();
         let entries: Vec<Entry> = rows
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
+                let i = i as u32;
                 let problem_areas = catalogue::parse_areas(&row.problem_areas);
                 let labels: Vec<&str> = problem_areas
                     .iter()
@@ -137,18 +181,40 @@ impl SearchIndex {
                     labels.join(" ")
                 ));
                 for g in &all_doc.grams {
-                    postings.entry(*g).or_default().push(i as u32);
+                    postings.entry(*g).or_default().push(i);
                 }
-                let mut name_grams: Vec<u32> = Document::new(&row.name).grams.into_iter().collect();
-                name_grams.sort_unstable();
+                for g in &Document::new(&row.name).grams {
+                    name_postings.entry(*g).or_default().push(i);
+                }
+                let areas = areas.remove(&row.id).unwrap_or_default();
+                let own_gemeente = gemeenten
+                    .get(&row.organisation_id)
+                    .cloned()
+                    .unwrap_or_default();
+                let next = organisations.len() as u32;
+                let organisation = *organisations
+                    .entry(row.organisation_id.clone())
+                    .or_insert(next);
                 Entry {
-                    name_grams,
-                    areas: areas.remove(&row.id).unwrap_or_default(),
+                    category: position(CATEGORIES, &row.category),
+                    access_route: position(ACCESS_ROUTES, &row.access_route),
+                    problems: problem_areas
+                        .iter()
+                        .map(|p| 1u16 << position(PROBLEM_AREAS, p).min(15))
+                        .fold(0, |a, b| a | b),
+                    coded_areas: areas
+                        .iter()
+                        .map(|a| match a {
+                            Area::Gemeente(c) => Coded::Gemeente(code_number(c)),
+                            Area::Wijk(c) => Coded::Wijk(code_number(c)),
+                            Area::Postcodes(a, b) => Coded::Postcodes(*a, *b),
+                        })
+                        .collect(),
+                    own_gm: code_number(&own_gemeente),
+                    organisation,
+                    areas,
                     points: points.remove(&row.id).unwrap_or_default(),
-                    own_gemeente: gemeenten
-                        .get(&row.organisation_id)
-                        .cloned()
-                        .unwrap_or_default(),
+                    own_gemeente,
                     problem_areas,
                     row,
                 }
@@ -160,6 +226,8 @@ impl SearchIndex {
             districts,
             homes: HashMap::new(),
             postings,
+            name_postings,
+            organisations,
         }
     }
 
@@ -181,41 +249,63 @@ impl SearchIndex {
         }
     }
 
-    /// The entries that contain every text term well enough, each with its text score
-    /// (the mean share of the terms' trigrams found, as `Query::score` computes it),
-    /// counted through the postings; `None` when the query has no text.
-    fn candidates(&self, terms: &[Vec<u32>]) -> Option<Vec<(u32, f32)>> {
+    /// The candidates of a text search, each with its text and name score (the mean
+    /// share of the terms' trigrams found, as `Query::score` computes it), counted
+    /// through the postings; `None` when the query has no text.
+    fn candidates(&self, terms: &[Vec<u32>]) -> Option<Vec<Candidate>> {
         if terms.is_empty() {
             return None;
         }
         let n = self.entries.len();
-        let mut alive: Option<Vec<(u32, f32)>> = None;
+        let mut alive: Option<Vec<Candidate>> = None;
         let mut counts = vec![0u16; n];
+        let mut name_counts = vec![0u16; n];
         for grams in terms {
             if grams.is_empty() {
                 // A term without letters matches nothing, as in `Query::score`.
                 return Some(vec![]);
             }
             counts.iter_mut().for_each(|c| *c = 0);
+            name_counts.iter_mut().for_each(|c| *c = 0);
             for g in grams {
                 if let Some(list) = self.postings.get(g) {
                     for &i in list {
                         counts[i as usize] += 1;
                     }
                 }
+                if let Some(list) = self.name_postings.get(g) {
+                    for &i in list {
+                        name_counts[i as usize] += 1;
+                    }
+                }
             }
             let len = grams.len() as f32;
             let need = (MATCH * len).ceil() as u16;
-            let share = |i: u32| f32::from(counts[i as usize]) / len;
+            let name_share = |i: u32| {
+                let c = name_counts[i as usize];
+                if c >= need {
+                    f32::from(c) / len
+                } else {
+                    f32::NEG_INFINITY
+                }
+            };
             alive = Some(match alive {
                 None => (0..n as u32)
                     .filter(|&i| counts[i as usize] >= need)
-                    .map(|i| (i, share(i)))
+                    .map(|i| Candidate {
+                        entry: i,
+                        text: f32::from(counts[i as usize]) / len,
+                        name: name_share(i),
+                    })
                     .collect(),
                 Some(prev) => prev
                     .into_iter()
-                    .filter(|&(i, _)| counts[i as usize] >= need)
-                    .map(|(i, s)| (i, s + share(i)))
+                    .filter(|c| counts[c.entry as usize] >= need)
+                    .map(|c| Candidate {
+                        text: c.text + f32::from(counts[c.entry as usize]) / len,
+                        name: c.name + name_share(c.entry),
+                        entry: c.entry,
+                    })
                     .collect(),
             });
         }
@@ -224,7 +314,11 @@ impl SearchIndex {
             alive
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(i, s)| (i, s / k))
+                .map(|c| Candidate {
+                    entry: c.entry,
+                    text: c.text / k,
+                    name: (c.name / k).max(0.0),
+                })
                 .collect(),
         )
     }
@@ -233,92 +327,121 @@ impl SearchIndex {
     /// then the name. Only the first `limit` are sorted; the count is of all matches.
     pub fn search(&self, f: &Filter<'_>, limit: usize) -> (usize, Vec<Hit<'_>>) {
         let terms: Vec<Vec<u32>> = f.text.terms.iter().map(|t| search::trigrams(t)).collect();
-        let candidates = self.candidates(&terms);
-        let iter: Box<dyn Iterator<Item = (&Entry, f32)>> = match &candidates {
-            Some(found) => Box::new(found.iter().map(|&(i, s)| (&self.entries[i as usize], s))),
-            None => Box::new(self.entries.iter().map(|e| (e, 1.0))),
+        let none = u8::MAX - 1;
+        let category = if f.category.is_empty() {
+            none
+        } else {
+            position(CATEGORIES, f.category)
+        };
+        let route = if f.access_route.is_empty() {
+            none
+        } else {
+            position(ACCESS_ROUTES, f.access_route)
+        };
+        let problem: Option<u16> =
+            (!f.problem_area.is_empty()).then(|| match position(PROBLEM_AREAS, f.problem_area) {
+                u8::MAX => 0,
+                p => 1 << p.min(15),
+            });
+        let organisation = match f.organisation_id {
+            None => None,
+            Some(o) => match self.organisations.get(o) {
+                Some(i) => Some(*i),
+                None => return (0, vec![]),
+            },
+        };
+        let place = f.place.map(|p| {
+            (
+                p.gemeente.as_deref().map(code_number),
+                p.wijk.as_deref().map(code_number),
+                p.postcode,
+            )
+        });
+        let age = f.age.map(i32::from);
+        let keep = |e: &Entry| {
+            organisation.is_none_or(|o| e.organisation == o)
+                && age.is_none_or(|a| e.row.age_min <= a && a <= e.row.age_max)
+                && (category == none || e.category == category)
+                && (route == none || e.access_route == route)
+                && problem.is_none_or(|p| e.problems & p != 0)
+                && f.max_wait
+                    .is_none_or(|w| e.row.wait_weeks.is_some_and(|rw| rw <= w))
+                && place.is_none_or(|(gm, wk, pc)| {
+                    if e.coded_areas.is_empty() {
+                        return gm == Some(e.own_gm);
+                    }
+                    e.coded_areas.iter().any(|a| match *a {
+                        Coded::Gemeente(c) => gm == Some(c),
+                        Coded::Wijk(c) => wk == Some(c),
+                        Coded::Postcodes(lo, hi) => pc.is_some_and(|p| lo <= p && p <= hi),
+                    })
+                })
         };
         let cos_lat = f.from.map_or(1.0, |(lat, _)| lat.to_radians().cos());
-        let mut hits: Vec<(f32, Hit<'_>)> = iter
-            .filter(|(e, _)| f.organisation_id.is_none_or(|o| e.row.organisation_id == o))
-            .filter(|(e, _)| {
-                f.age
-                    .is_none_or(|a| e.row.age_min <= i32::from(a) && i32::from(a) <= e.row.age_max)
-            })
-            .filter(|(e, _)| f.category.is_empty() || e.row.category == f.category)
-            .filter(|(e, _)| f.access_route.is_empty() || e.row.access_route == f.access_route)
-            .filter(|(e, _)| f.problem_area.is_empty() || e.problem_areas.contains(&f.problem_area))
-            .filter(|(e, _)| {
-                f.max_wait
-                    .is_none_or(|w| e.row.wait_weeks.is_some_and(|rw| rw <= w))
-            })
-            .filter(|(e, _)| {
-                f.place
-                    .is_none_or(|p| area::available(&e.areas, &e.own_gemeente, p))
-            })
-            .map(|(e, text_score)| {
-                let score = if terms.is_empty() {
-                    1.0
-                } else {
-                    // The name counts most: a word in the name beats the same word in the text.
-                    name_score(&terms, &e.name_grams).max(0.8 * text_score)
-                };
-                let distance_km = f.from.and_then(|here| {
-                    e.points
-                        .iter()
-                        .map(|p| flat_km(here, *p, cos_lat))
-                        .min_by(f64::total_cmp)
-                });
-                // Up to a third off for what is 30 km or more away.
-                let far = distance_km.map_or(0.5, |d| (d / 30.0).min(1.0)) as f32;
-                let key = score * (1.0 - far / 3.0);
-                (
-                    key,
-                    Hit {
-                        entry: e,
-                        score,
-                        distance_km,
-                    },
-                )
-            })
-            .collect();
-        let total = hits.len();
-        let order = |a: &(f32, Hit<'_>), b: &(f32, Hit<'_>)| {
-            b.0.total_cmp(&a.0)
-                .then(
-                    a.1.entry
-                        .row
-                        .wait_weeks
-                        .unwrap_or(i32::MAX)
-                        .cmp(&b.1.entry.row.wait_weeks.unwrap_or(i32::MAX)),
-                )
-                .then_with(|| a.1.entry.row.name.cmp(&b.1.entry.row.name))
-                .then_with(|| a.1.entry.row.id.cmp(&b.1.entry.row.id))
+        let rank = |i: u32, score: f32| {
+            let e = &self.entries[i as usize];
+            let distance_km = f.from.and_then(|here| {
+                e.points
+                    .iter()
+                    .map(|p| flat_km(here, *p, cos_lat))
+                    .min_by(f64::total_cmp)
+            });
+            // Up to a third off for what is 30 km or more away.
+            let far = distance_km.map_or(0.5, |d| (d / 30.0).min(1.0)) as f32;
+            Ranked {
+                key: score * (1.0 - far / 3.0),
+                wait: e.row.wait_weeks.unwrap_or(i32::MAX),
+                entry: i,
+                score,
+                distance_km,
+            }
         };
-        if hits.len() > limit && limit > 0 {
-            hits.select_nth_unstable_by(limit - 1, order);
-            hits.truncate(limit);
+        let mut ranked: Vec<Ranked> = match self.candidates(&terms) {
+            Some(found) => found
+                .into_iter()
+                .filter(|c| keep(&self.entries[c.entry as usize]))
+                // The name counts most: a word in the name beats the same word in the text.
+                .map(|c| rank(c.entry, c.name.max(0.8 * c.text)))
+                .collect(),
+            None => (0..self.entries.len() as u32)
+                .filter(|&i| keep(&self.entries[i as usize]))
+                .map(|i| rank(i, 1.0))
+                .collect(),
+        };
+        let total = ranked.len();
+        // Entries are in name order (the database reads them so), so the entry number
+        // breaks the last ties alphabetically.
+        let order = |a: &Ranked, b: &Ranked| {
+            b.key
+                .total_cmp(&a.key)
+                .then(a.wait.cmp(&b.wait))
+                .then(a.entry.cmp(&b.entry))
+        };
+        if ranked.len() > limit && limit > 0 {
+            ranked.select_nth_unstable_by(limit - 1, order);
+            ranked.truncate(limit);
         }
-        hits.sort_by(order);
-        (total, hits.into_iter().map(|(_, h)| h).collect())
+        ranked.sort_by(order);
+        (
+            total,
+            ranked
+                .into_iter()
+                .map(|r| Hit {
+                    entry: &self.entries[r.entry as usize],
+                    score: r.score,
+                    distance_km: r.distance_km,
+                })
+                .collect(),
+        )
     }
 }
 
-/// `Query::score` against a name's sorted trigrams.
-fn name_score(terms: &[Vec<u32>], name: &[u32]) -> f32 {
-    let mut total = 0.0;
-    for grams in terms {
-        let found = grams
-            .iter()
-            .filter(|g| name.binary_search(g).is_ok())
-            .count();
-        let s = found as f32 / grams.len().max(1) as f32;
-        if s < MATCH {
-            return 0.0;
-        }
-        total += s;
-    }
-    total / terms.len().max(1) as f32
+struct Ranked {
+    key: f32,
+    wait: i32,
+    entry: u32,
+    score: f32,
+    distance_km: Option<f64>,
 }
 
 /// Distance for ranking within a region: the flat-earth approximation, within a fraction
