@@ -54,6 +54,9 @@ pub struct SessionWithUser {
     pub totp_enabled: bool,
     pub family_role: Option<String>,
     pub memberships: Vec<crate::users::Membership>,
+    /// The sociale kaart's version counter, read in the same statement: a search learns
+    /// whether its index is current without another round trip.
+    pub directory_version: Option<i64>,
 }
 
 type MembershipCols = (
@@ -71,12 +74,13 @@ type SessionRow = (
     Option<String>,
     bool,
     MembershipCols,
+    Option<i64>,
 );
 
 /// The session, its (enabled) person and their memberships, in one statement: this runs
 /// on every request.
 pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser>, DbError> {
-    use crate::schema::{memberships, organisations};
+    use crate::schema::{directory_version, memberships, organisations};
     // No LIMIT and no literal comparison in the SQL: SQLite re-prepares a statement whose
     // plan may depend on such bound values on every re-bind, which made it re-parse this,
     // the hottest query, on every request. The id is the primary key anyway.
@@ -99,10 +103,14 @@ pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser
                 organisations::kind.nullable(),
                 memberships::role.nullable(),
             ),
+            // One row, no bound value (see above).
+            directory_version::table
+                .select(directory_version::version)
+                .single_value(),
         ))
         .load(c))?;
     let mut found: Option<SessionWithUser> = None;
-    for (session, name, email, is_demo, totp_enabled, family_role, disabled, m) in rows {
+    for (session, name, email, is_demo, totp_enabled, family_role, disabled, m, version) in rows {
         if disabled {
             return Ok(None);
         }
@@ -114,6 +122,7 @@ pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser
             totp_enabled,
             family_role,
             memberships: Vec::new(),
+            directory_version: version,
         });
         if let (
             Some(organisation_id),

@@ -82,6 +82,8 @@ pub struct CurrentUser {
     /// Where the person works, with organisation names (for pages and audit entries).
     pub memberships: Vec<users::Membership>,
     pub source_address: Option<String>,
+    /// The sociale kaart's version at the start of this request.
+    pub directory_version: Option<i64>,
 }
 
 /// A person who gave the right password but still owes the second factor (or must set
@@ -142,6 +144,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         totp_enabled,
         family_role: family,
         memberships,
+        directory_version,
     } = row;
     if s.expires_at <= now || s.last_seen_at + idle <= now {
         let sid = id.clone();
@@ -188,6 +191,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         actor,
         memberships,
         source_address,
+        directory_version,
     }))
 }
 

@@ -462,7 +462,20 @@ pub struct IndexCache {
 
 impl IndexCache {
     pub async fn get(&self, db: &rondom_db::Db) -> Result<Arc<SearchIndex>, DbError> {
-        let version = db.read(directory::version).await?;
+        self.get_at(db, None).await
+    }
+
+    /// As `get`, with the version when the caller read it already (the session query
+    /// does, for pages).
+    pub async fn get_at(
+        &self,
+        db: &rondom_db::Db,
+        known: Option<i64>,
+    ) -> Result<Arc<SearchIndex>, DbError> {
+        let version = match known {
+            Some(v) => v,
+            None => db.read(directory::version).await?,
+        };
         if let Some(i) = self.fresh(version) {
             return Ok(i);
         }

@@ -356,7 +356,10 @@ pub async fn search(
         ),
     };
     let searched = !criteria.is_empty() || error.is_some();
-    let index = state.directory_index.get(&state.db).await?;
+    let index = state
+        .directory_index
+        .get_at(&state.db, user.directory_version)
+        .await?;
     let home = home_place(&user, &index);
     let page_no = form
         .pagina
