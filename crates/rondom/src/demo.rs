@@ -709,6 +709,62 @@ const EXTRA_PROVIDERS: &[(&str, usize, &[Offer])] = &[
             ),
         ],
     ),
+    (
+        "Jongerenwerk Voorbeeld",
+        2,
+        &[
+            (
+                "Jongerenwerk in de wijk",
+                "Jongerenwerkers in het buurthuis en op straat: een plek om te zijn, activiteiten en een luisterend oor.",
+                "preventief",
+                "vrij",
+                10,
+                23,
+                "sociaal,gedrag",
+                "gratis",
+            ),
+            (
+                "Meidengroep Sterk",
+                "Wekelijkse groep voor meiden van 12 tot 16 over zelfvertrouwen, grenzen en online veiligheid.",
+                "preventief",
+                "vrij",
+                12,
+                16,
+                "sociaal,veiligheid",
+                "gratis",
+            ),
+            (
+                "Straatcoaches",
+                "Coaches spreken jongeren aan die overlast geven en zoeken samen met ouders naar een oplossing.",
+                "preventief",
+                "vrij",
+                12,
+                23,
+                "gedrag,veiligheid",
+                "gratis",
+            ),
+            (
+                "Talentcoaching 16+",
+                "Begeleiding naar school, stage of werk voor jongeren die zijn uitgevallen.",
+                "preventief",
+                "vrij",
+                16,
+                23,
+                "school,sociaal",
+                "gratis",
+            ),
+        ],
+    ),
+];
+
+/// Offers of welfare organisations that run in every wijk (each wijk gets its own entry,
+/// covering that wijk, at its buurthuis).
+const PER_WIJK: &[&str] = &[
+    "Opvoedwinkel",
+    "Huiswerkbegeleiding in de wijk",
+    "Buurtsport na school",
+    "Jongerenwerk in de wijk",
+    "Meidengroep Sterk",
 ];
 
 /// What the sociale kaart shows as someone's function.
@@ -1386,6 +1442,72 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                 covers,
             )?;
             service_count += 1;
+        }
+    }
+
+    // Welfare work runs in every wijk, from the buurthuis there.
+    let mut buurthuis: std::collections::HashMap<(String, usize), String> = Default::default();
+    for (org, (_, own_district, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
+        for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
+            if !PER_WIJK.contains(name) {
+                continue;
+            }
+            for (d, (code, wijk, centre)) in districts.iter().enumerate() {
+                if d == *own_district {
+                    continue;
+                }
+                let key = (org.id.clone(), d);
+                if !buurthuis.contains_key(&key) {
+                    let (street, house_number) = g.street();
+                    let location = directory::Location {
+                        id: rondom_db::new_id(),
+                        organisation_id: org.id.clone(),
+                        name: format!("Buurthuis {wijk}"),
+                        street,
+                        house_number,
+                        postcode: g.postcode(d),
+                        city: if d == 4 {
+                            "Voorbeeld-Dorp"
+                        } else {
+                            "Voorbeeld"
+                        }
+                        .into(),
+                        country: "NL".into(),
+                        latitude: Some(round6(centre.0 + g.rng.gen_range(-0.003..0.003))),
+                        longitude: Some(round6(centre.1 + g.rng.gen_range(-0.004..0.004))),
+                        last_checked_on: today_text.clone(),
+                    };
+                    directory::insert_location(c, &location)?;
+                    buurthuis.insert(key.clone(), location.id);
+                }
+                let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
+                    .format("%Y-%m-%d")
+                    .to_string();
+                let wait = g.rng.gen_range(0..4);
+                place_service(
+                    c,
+                    &mut g.rng,
+                    offer(
+                        &org.id,
+                        &format!("{name} (wijk {wijk})"),
+                        (
+                            description,
+                            category,
+                            access,
+                            *age_min,
+                            *age_max,
+                            areas,
+                            cost,
+                        ),
+                        wait,
+                        &reported,
+                        &today_text,
+                    ),
+                    buurthuis.get(&key),
+                    &[("wijk", (*code).to_owned())],
+                )?;
+                service_count += 1;
+            }
         }
     }
 

@@ -326,6 +326,8 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
     b.click("nav a[href='/sociale-kaart']").await;
     b.fill("#q", "opvoeden 9 jaar").await;
     b.click("form.search button[type=submit]").await;
+    // The page before the search has an empty list too: wait for the results' cards.
+    b.wait_for("ol.results li.card").await;
     let results = b.text("ol.results").await;
     assert!(results.contains("Cursus Positief Opvoeden"), "{results}");
     assert!(
@@ -333,6 +335,7 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
         "a course for 2 to 4 year olds is not for a 9 year old"
     );
     b.click("ol.results h2 a").await;
+    b.wait_for("dl.facts").await;
     assert_eq!(b.text("h1").await, "Cursus Positief Opvoeden");
     assert!(
         b.text("dl.facts")
