@@ -292,6 +292,11 @@ async fn stale_entries_are_flagged_to_their_owner(b: Backend) {
     );
     let detail = fetch_page(&app, &admin, &format!("/sociale-kaart/aanbod/{service}")).await;
     assert!(detail.contains("niet gecontroleerd"));
+    let home = fetch_page(&app, &admin, "/").await;
+    assert!(
+        home.contains("1 vermelding op de sociale kaart al zes maanden niet gecontroleerd"),
+        "the owner's start page says so: {home}"
+    );
     // The employee reads the warning but is not asked to act.
     let worker = logged_in(&app, "medewerker@vlinder.example").await;
     let page = fetch_page(&app, &worker, &format!("/sociale-kaart/organisaties/{org}")).await;
@@ -308,6 +313,8 @@ async fn stale_entries_are_flagged_to_their_owner(b: Backend) {
     let page = fetch_page(&app, &admin, &format!("/sociale-kaart/organisaties/{org}")).await;
     assert!(!page.contains("vermelding is al zes maanden"));
     assert!(page.contains("Gecontroleerd, niets gewijzigd."));
+    let home = fetch_page(&app, &admin, "/").await;
+    assert!(!home.contains("niet gecontroleerd"));
     app.stop().await;
 }
 
@@ -350,6 +357,62 @@ async fn people_pages_show_function_days_and_practice_hours(b: Backend) {
         page.contains("dinsdag") && page.contains("09:00–12:00"),
         "{page}"
     );
+    // The team's admin keeps the consultant's entry current; the GP may not.
+    app.user(
+        "leider@team.example",
+        Some(&team),
+        &["teamleider", "organisatiebeheerder"],
+    )
+    .await;
+    let leader = logged_in(&app, "leider@team.example").await;
+    let csrf = csrf_of(&app, &leader).await;
+    let edit = format!("/sociale-kaart/mensen/{consultant}/bewerken");
+    let resp = leader
+        .post(app.url(&edit))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("functie", "consulent jeugd"),
+            ("telefoon", "06 1234"),
+            ("werkdag", "2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("minstens tien cijfers"));
+    let resp = leader
+        .post(app.url(&edit))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("functie", "consulent jeugd"),
+            ("telefoon", "0345 700 812"),
+            ("werkdag", "2"),
+            ("werkdag", "4"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = fetch_page(&app, &gp, &format!("/sociale-kaart/mensen/{consultant}")).await;
+    assert!(page.contains("dinsdag, donderdag") && page.contains("consulent jeugd"));
+    let team_page = fetch_page(
+        &app,
+        &leader,
+        &format!("/sociale-kaart/organisaties/{team}"),
+    )
+    .await;
+    assert!(
+        team_page.contains("gewijzigd: functie, werkdagen."),
+        "{team_page}"
+    );
+    let gp_csrf = csrf_of(&app, &gp).await;
+    let resp = gp
+        .post(app.url(&edit))
+        .form(&[("csrf", gp_csrf.as_str()), ("functie", "iets anders")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
     // Family members are not in the sociale kaart.
     let parent = app
         .user("ouder@test.example", None, &["ouder_verzorger"])

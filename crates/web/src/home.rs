@@ -3,8 +3,9 @@
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::page::Page;
+use crate::state::AppState;
 use askama::Template;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::response::Html;
 use rondom_domain::{OrganisationKind, Role};
 use serde::Deserialize;
@@ -15,6 +16,8 @@ pub struct MembershipView {
     pub kind: &'static str,
     pub role: &'static str,
     pub is_admin: bool,
+    /// For admins: their services in the sociale kaart that are due for a check.
+    pub stale: usize,
 }
 
 #[derive(Template)]
@@ -33,9 +36,10 @@ pub struct NoticeQuery {
 
 pub async fn home(
     user: CurrentUser,
+    State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    let memberships = user
+    let mut memberships: Vec<MembershipView> = user
         .memberships
         .iter()
         .map(|m| {
@@ -48,9 +52,22 @@ pub async fn home(
                     .unwrap_or("Organisatie"),
                 role: r.map(|r| r.label()).unwrap_or("Onbekende rol"),
                 is_admin: r == Some(Role::OrganisatieBeheerder),
+                stale: 0,
             }
         })
         .collect();
+    // Stale entries are flagged to their owners where they start their day. The index is
+    // in memory, so this costs no query when it is current.
+    if memberships.iter().any(|m| m.is_admin) {
+        let index = state
+            .directory_index
+            .get_at(&state.db, user.directory_version)
+            .await?;
+        let today = crate::format::to_local(rondom_db::now()).date();
+        for m in memberships.iter_mut().filter(|m| m.is_admin) {
+            m.stale = index.stale_services(&m.organisation_id, today);
+        }
+    }
     HomePage {
         page: Page::for_user("Start", "start", &user).with_notice(q.melding.as_deref()),
         memberships,

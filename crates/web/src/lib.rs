@@ -123,6 +123,10 @@ pub fn router(state: AppState) -> Router {
             get(directory::profile::new_location_form).post(directory::profile::create_location),
         )
         .route(
+            "/sociale-kaart/mensen/{id}/bewerken",
+            get(directory::profile::person_form).post(directory::profile::save_person),
+        )
+        .route(
             "/sociale-kaart/locaties/{id}/bewerken",
             get(directory::profile::edit_location_form).post(directory::profile::update_location),
         )

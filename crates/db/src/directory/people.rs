@@ -128,3 +128,15 @@ pub fn set_person_profile(
         .execute(conn)?;
     Ok(())
 }
+
+/// The phone number the sociale kaart shows (none to remove it).
+pub fn set_person_phone(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    phone: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::phone.eq(phone))
+        .execute(conn)?;
+    Ok(())
+}

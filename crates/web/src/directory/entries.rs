@@ -274,6 +274,8 @@ struct PersonPage {
     practices: Vec<PracticeHours>,
     last_checked: Option<String>,
     stale: bool,
+    id: String,
+    can_edit: bool,
 }
 
 const DAYS: [&str; 7] = [
@@ -292,6 +294,7 @@ pub async fn person(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let from = today().format("%Y-%m-%d").to_string();
@@ -327,8 +330,12 @@ pub async fn person(
             }
         })
         .collect();
+    let can_edit =
+        person.id == user.user_id || person.work.iter().any(|(org, _, _)| can_edit(&user, org));
     PersonPage {
-        page: Page::for_user(person.name.clone(), "kaart", &user),
+        page: Page::for_user(person.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
+        id: person.id.clone(),
+        can_edit,
         days: person
             .working_days
             .iter()

@@ -265,6 +265,22 @@ impl SearchIndex {
         }
     }
 
+    /// How many services of an organisation were last checked six months ago or longer.
+    pub fn stale_services(&self, organisation_id: &str, today: chrono::NaiveDate) -> usize {
+        let Some(&org) = self.organisations.get(organisation_id) else {
+            return 0;
+        };
+        self.hot
+            .iter()
+            .zip(&self.entries)
+            .filter(|(h, e)| {
+                h.organisation == org
+                    && chrono::NaiveDate::parse_from_str(&e.row.last_checked_on, "%Y-%m-%d")
+                        .is_ok_and(|d| catalogue::is_stale(d, today))
+            })
+            .count()
+    }
+
     /// The wijk and gemeente of a postcode, with the wijk's centre, from the districts'
     /// postcode lists.
     pub fn place_of_postcode(&self, postcode: u16) -> Place {

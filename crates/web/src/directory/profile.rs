@@ -538,3 +538,247 @@ pub async fn update_location(
     ))
     .into_response())
 }
+
+#[derive(Default, Clone)]
+pub struct PersonForm {
+    pub functie: String,
+    pub telefoon: String,
+    pub werkdag: Vec<String>,
+}
+
+impl PersonForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "functie" => f.functie = v,
+                "telefoon" => f.telefoon = v,
+                "werkdag" => f.werkdag.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    pub fn works_on(&self, day: &u8) -> bool {
+        self.werkdag.iter().any(|d| d == &day.to_string())
+    }
+
+    /// (function, phone, ISO weekdays)
+    pub fn parse(
+        &self,
+    ) -> Result<(Option<String>, Option<String>, Vec<i32>), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let title = optional(&self.functie);
+        if title.as_ref().is_some_and(|t| t.chars().count() > 100) {
+            errors.push(ValidationError::new(
+                "functie",
+                "Houd de functie korter dan 100 tekens.",
+            ));
+        }
+        let phone = optional(&self.telefoon);
+        if let Some(p) = &phone
+            && (p.chars().filter(char::is_ascii_digit).count() < 10
+                || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+        {
+            errors.push(ValidationError::new(
+                "telefoon",
+                "Vul een telefoonnummer in van minstens tien cijfers, zoals 0345 700 800.",
+            ));
+        }
+        let mut days = Vec::new();
+        for d in &self.werkdag {
+            match d.parse::<i32>() {
+                Ok(n) if (1..=7).contains(&n) => {
+                    if !days.contains(&n) {
+                        days.push(n);
+                    }
+                }
+                _ => errors.push(ValidationError::new(
+                    "werkdag",
+                    "Kies werkdagen uit de lijst.",
+                )),
+            }
+        }
+        days.sort_unstable();
+        if errors.is_empty() {
+            Ok((title, phone, days))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+pub struct Day {
+    pub number: u8,
+    pub name: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "directory/person_form.html")]
+struct PersonFormPage {
+    page: Page,
+    person_id: String,
+    name: String,
+    form: PersonForm,
+    days: Vec<Day>,
+    errors: HashMap<&'static str, String>,
+}
+
+const DAY_NAMES: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// The organisation on whose behalf `user` may change this person's entry: one where the
+/// person works and `user` is an admin; the person may also change their own.
+fn editing_organisation(user: &CurrentUser, person: &directory::Person) -> Option<String> {
+    person
+        .work
+        .iter()
+        .map(|(org, _, _)| org)
+        .find(|org| {
+            rondom_domain::authorize(&user.actor, Action::Update, Resource::DirectoryEntry(org))
+                .is_allowed()
+        })
+        .cloned()
+        .or_else(|| {
+            (user.user_id == person.id)
+                .then(|| person.work.first().map(|w| w.0.clone()))
+                .flatten()
+        })
+}
+
+async fn load_person(state: &AppState, id: &str) -> Result<directory::Person, AppError> {
+    let id = id.to_owned();
+    state
+        .db
+        .read(move |c| directory::person(c, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn person_page(
+    user: &CurrentUser,
+    p: &directory::Person,
+    form: PersonForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    PersonFormPage {
+        page: Page::for_user(format!("{} bewerken", p.name), "kaart", user),
+        person_id: p.id.clone(),
+        name: p.name.clone(),
+        form,
+        days: DAY_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Day {
+                number: i as u8 + 1,
+                name,
+            })
+            .collect(),
+        errors: error_map(errors),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+/// Refused like any other denial: logged, 403.
+async fn require_person_edit(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &directory::Person,
+) -> Result<String, AppError> {
+    match editing_organisation(user, p) {
+        Some(org) => Ok(org),
+        None => {
+            let first = p.work.first().map(|w| w.0.clone()).unwrap_or_default();
+            access::require(
+                state,
+                user,
+                Action::Update,
+                Resource::DirectoryEntry(&first),
+            )
+            .await?;
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+pub async fn person_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let p = load_person(&state, &id).await?;
+    require_person_edit(&state, &user, &p).await?;
+    let form = PersonForm {
+        functie: p.job_title.clone().unwrap_or_default(),
+        telefoon: p.phone.clone().unwrap_or_default(),
+        werkdag: p.working_days.iter().map(i32::to_string).collect(),
+    };
+    person_page(&user, &p, form, vec![]).map(Html)
+}
+
+pub async fn save_person(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let p = load_person(&state, &id).await?;
+    let org = require_person_edit(&state, &user, &p).await?;
+    let form = PersonForm::from_pairs(pairs);
+    let (title, phone, days) = match form.parse() {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = person_page(&user, &p, form, errors)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    let mut changed = Vec::new();
+    if p.job_title != title {
+        changed.push("functie");
+    }
+    if p.phone != phone {
+        changed.push("telefoon");
+    }
+    if p.working_days != days {
+        changed.push("werkdagen");
+    }
+    let summary = if changed.is_empty() {
+        format!("Gegevens van {} gecontroleerd, niets gewijzigd.", p.name)
+    } else {
+        format!("Gegevens van {} gewijzigd: {}.", p.name, changed.join(", "))
+    };
+    let event = access::event(
+        &user,
+        "directory_person_update",
+        Resource::DirectoryEntry(&org),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    let pid = id.clone();
+    state
+        .db
+        .write(move |c| {
+            directory::set_person_profile(c, &pid, title.as_deref(), &days, Some(&today()))?;
+            directory::set_person_phone(c, &pid, phone.as_deref())?;
+            directory::record_change(c, &org, "person", &pid, Some(&user_id), &summary)?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "user".into(),
+                    object_id: Some(pid.clone()),
+                    ..event
+                },
+            )
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/sociale-kaart/mensen/{id}?melding=opgeslagen")).into_response())
+}
