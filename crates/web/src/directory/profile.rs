@@ -539,6 +539,9 @@ pub async fn update_location(
     .into_response())
 }
 
+/// Function, phone and ISO weekdays, checked.
+pub type PersonInput = (Option<String>, Option<String>, Vec<i32>);
+
 #[derive(Default, Clone)]
 pub struct PersonForm {
     pub functie: String,
@@ -565,9 +568,7 @@ impl PersonForm {
     }
 
     /// (function, phone, ISO weekdays)
-    pub fn parse(
-        &self,
-    ) -> Result<(Option<String>, Option<String>, Vec<i32>), Vec<ValidationError>> {
+    pub fn parse(&self) -> Result<PersonInput, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let title = optional(&self.functie);
         if title.as_ref().is_some_and(|t| t.chars().count() > 100) {
