@@ -246,7 +246,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    teams (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        last_checked_on -> Text,
+    }
+}
+
+diesel::table! {
+    team_members (team_id, user_id) {
+        team_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    organisation_areas (id) {
+        id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        code -> Text,
+    }
+}
+
 diesel::joinable!(services -> organisations (organisation_id));
+diesel::joinable!(teams -> organisations (organisation_id));
+diesel::joinable!(team_members -> teams (team_id));
+diesel::joinable!(team_members -> users (user_id));
+diesel::joinable!(organisation_areas -> organisations (organisation_id));
 diesel::joinable!(locations -> organisations (organisation_id));
 diesel::joinable!(service_locations -> services (service_id));
 diesel::joinable!(service_locations -> locations (location_id));
@@ -280,4 +312,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_areas,
     directory_changes,
     directory_version,
+    teams,
+    team_members,
+    organisation_areas,
 );

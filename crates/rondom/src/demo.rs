@@ -1300,6 +1300,55 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
         }
     }
 
+    // The social team works in three wijkteams; each consultant is in one.
+    let wijkteams = [
+        ("Wijkteam Centrum-Noord", "Centrum en Noord", "0345 700 810"),
+        (
+            "Wijkteam Zuid-Oosterhout",
+            "Zuid en Oosterhout",
+            "0345 700 820",
+        ),
+        ("Wijkteam Dorpen", "de dorpen", "0345 700 830"),
+    ];
+    for (i, (name, covers, phone)) in wijkteams.iter().enumerate() {
+        let mut members = Vec::new();
+        for (j, email) in consultants.iter().enumerate() {
+            if j % wijkteams.len() == i
+                && let Some(u) = users::find_by_email(c, email)?
+            {
+                members.push(u.id);
+            }
+        }
+        directory::save_team(
+            c,
+            &directory::Team {
+                id: rondom_db::new_id(),
+                organisation_id: team.id.clone(),
+                name: (*name).into(),
+                description: Some(format!(
+                    "Consulenten voor gezinnen in {covers}: vragen over opvoeden, school, geld en veiligheid."
+                )),
+                phone: Some((*phone).into()),
+                email: Some(format!("{}@sociaalteam.example", slug(name))),
+                last_checked_on: today_text.clone(),
+            },
+            &members,
+        )?;
+    }
+    // What organisations cover as a whole: the municipality, and the region for
+    // contracted providers.
+    directory::set_organisation_areas(c, &team.id, &[("gemeente".into(), GEMEENTE.into())])?;
+    for p in &providers {
+        directory::set_organisation_areas(
+            c,
+            &p.id,
+            &[
+                ("gemeente".into(), GEMEENTE.into()),
+                ("gemeente".into(), NEIGHBOUR.into()),
+            ],
+        )?;
+    }
+
     // The offer: preventive courses, the team's own help and contracted specialised care,
     // with target groups and waiting times.
     let mut service_count = 0;

@@ -15,6 +15,7 @@ on_both_backends!(
     people_pages_show_function_days_and_practice_hours,
     the_search_page_filters_by_postcode_area,
     an_organisation_admin_keeps_profile_and_locations_current,
+    teams_and_the_organisations_werkgebied,
 );
 
 /// A provider with one service, its admin and an ordinary employee.
@@ -587,5 +588,98 @@ async fn an_organisation_admin_keeps_profile_and_locations_current(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
+    app.stop().await;
+}
+
+async fn teams_and_the_organisations_werkgebied(b: Backend) {
+    let app = TestApp::start(b).await;
+    let (org, service) = provider(&app).await;
+    let worker = app
+        .user(
+            "therapeut@vlinder.example",
+            Some(&org),
+            &["zorgaanbieder_medewerker"],
+        )
+        .await;
+    let other = app.org("Gezinsbegeleiding Kompas", "zorgaanbieder").await;
+    let stranger = app
+        .user(
+            "iemand@kompas.example",
+            Some(&other),
+            &["zorgaanbieder_medewerker"],
+        )
+        .await;
+    let admin = logged_in(&app, "beheer@vlinder.example").await;
+    let csrf = csrf_of(&app, &admin).await;
+    let new_team = format!("/sociale-kaart/organisaties/{org}/teams/nieuw");
+    // Someone of another organisation cannot be put in the team.
+    let resp = admin
+        .post(app.url(&new_team))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("naam", "Team Jonge Kind"),
+            ("lid", stranger.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Kies teamleden uit de mensen van uw organisatie.")
+    );
+    let resp = admin
+        .post(app.url(&new_team))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("naam", "Team Jonge Kind"),
+            ("telefoon", "0345 700 901"),
+            ("lid", worker.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let page = fetch_page(&app, &admin, &format!("/sociale-kaart/organisaties/{org}")).await;
+    assert!(page.contains("Team Jonge Kind") && page.contains("Test therapeut"));
+    assert!(page.contains("Team ‘Team Jonge Kind’ toegevoegd (1 leden)."));
+    let person = fetch_page(&app, &admin, &format!("/sociale-kaart/mensen/{worker}")).await;
+    assert!(person.contains("Team Jonge Kind"));
+
+    // The organisation works in Amsterdam's postcodes 1011-1019 only; its service, which
+    // names no area of its own, follows.
+    let resp = admin
+        .post(app.url(&format!("/sociale-kaart/organisaties/{org}/profiel")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("werkgebied", "postcode 1011-1019"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let found = fetch_page(&app, &admin, "/sociale-kaart?q=speltherapie&postcode=1015").await;
+    assert!(
+        found.contains(&format!("/sociale-kaart/aanbod/{service}")),
+        "{found}"
+    );
+    let not_here = fetch_page(&app, &admin, "/sociale-kaart?q=speltherapie&postcode=9992").await;
+    assert!(not_here.contains("Niets gevonden"));
+    let detail = fetch_page(&app, &admin, &format!("/sociale-kaart/aanbod/{service}")).await;
+    assert!(detail.contains("postcodes 1011–1019"));
+    // A wrong line is named and nothing changes.
+    let resp = admin
+        .post(app.url(&format!("/sociale-kaart/organisaties/{org}/profiel")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("werkgebied", "postcode 1011-1019\nwijk Zuid"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Regel 2"));
     app.stop().await;
 }

@@ -17,13 +17,13 @@ on_both_backends!(
     the_specifications_examples_import,
 );
 
-const STANDARDS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/standards/hsds-3.0"
-);
+/// `../shared/standards/hsds-3.0` next to the repository, wherever it is checked out.
+fn hsds_dir() -> String {
+    standards_dir().join("hsds-3.0").display().to_string()
+}
 
 fn schema(path: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(format!("{STANDARDS}/{path}")).unwrap();
+    let text = std::fs::read_to_string(format!("{}/{path}", hsds_dir())).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::validator_for(&inline_refs(schema, 3)).unwrap()
 }
@@ -39,7 +39,7 @@ fn inline_refs(v: Value, depth: u8) -> Value {
                 if depth == 0 {
                     return Value::Object(Default::default());
                 }
-                let text = std::fs::read_to_string(format!("{STANDARDS}/schema/{r}")).unwrap();
+                let text = std::fs::read_to_string(format!("{}/schema/{r}", hsds_dir())).unwrap();
                 return inline_refs(serde_json::from_str(&text).unwrap(), depth - 1);
             }
             Value::Object(
@@ -441,7 +441,7 @@ async fn the_specifications_examples_import(b: Backend) {
         "service_at_location_full.json",
         "service_at_location_list.json",
     ] {
-        let text = std::fs::read_to_string(format!("{STANDARDS}/examples/{file}")).unwrap();
+        let text = std::fs::read_to_string(format!("{}/examples/{file}", hsds_dir())).unwrap();
         let doc: Value = serde_json::from_str(&text).unwrap();
         let outcome = import::import(&app.db, &doc, Some("GM9999"), "2026-11-25", None)
             .await
@@ -473,7 +473,7 @@ async fn the_specifications_examples_import(b: Backend) {
             .is_none()
     );
     // A taxonomy is not something to import.
-    let text = std::fs::read_to_string(format!("{STANDARDS}/examples/taxonomy.json")).unwrap();
+    let text = std::fs::read_to_string(format!("{}/examples/taxonomy.json", hsds_dir())).unwrap();
     let outcome = import::import(
         &app.db,
         &serde_json::from_str(&text).unwrap(),

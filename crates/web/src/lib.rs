@@ -123,6 +123,14 @@ pub fn router(state: AppState) -> Router {
             get(directory::profile::new_location_form).post(directory::profile::create_location),
         )
         .route(
+            "/sociale-kaart/organisaties/{id}/teams/nieuw",
+            get(directory::profile::new_team_form).post(directory::profile::create_team),
+        )
+        .route(
+            "/sociale-kaart/teams/{id}/bewerken",
+            get(directory::profile::edit_team_form).post(directory::profile::update_team),
+        )
+        .route(
             "/sociale-kaart/mensen/{id}/bewerken",
             get(directory::profile::person_form).post(directory::profile::save_person),
         )

@@ -6,11 +6,13 @@ mod history;
 mod locations;
 mod people;
 mod services;
+mod teams;
 
 pub use history::*;
 pub use locations::*;
 pub use people::*;
 pub use services::*;
+pub use teams::*;
 
 use crate::schema::{consultation_hours, hour_exceptions, organisations, practice_links, users};
 use crate::{AnyConnection, DbError, new_id, now};

@@ -39,6 +39,23 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The interchange standards (`../shared/standards`: HSDS, FHIR) the tests validate
+/// against. They live beside the repository, not in it: found through
+/// `RONDOM_STANDARDS_DIR`, else in `shared/standards` next to the checkout or any folder
+/// above it, else at the workplace's `/work/shared/standards`.
+pub fn standards_dir() -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    if let Ok(dir) = std::env::var("RONDOM_STANDARDS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|a| a.join("shared/standards"))
+        .chain(std::iter::once(PathBuf::from("/work/shared/standards")))
+        .find(|p| p.join("hsds-3.0").is_dir())
+        .expect("the standards folder (../shared/standards) is missing: set RONDOM_STANDARDS_DIR")
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())

@@ -345,24 +345,13 @@ impl ServiceForm {
                 "Het contract eindigt vóór het begint.",
             ));
         }
-        let mut areas = Vec::new();
-        for (i, line) in self
-            .gebieden
-            .lines()
-            .map(str::trim)
-            .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-        {
-            let (kind, code) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-            match Area::parse(&kind.to_lowercase(), code) {
-                Ok(a) if !areas.contains(&a) => areas.push(a),
-                Ok(_) => {}
-                Err(e) => errors.push(ValidationError::new(
-                    "gebieden",
-                    format!("Regel {}: {}", i + 1, e.message),
-                )),
+        let areas = match parse_area_lines(&self.gebieden) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.extend(e);
+                Vec::new()
             }
-        }
+        };
         let mut locations = Vec::new();
         for l in &self.locatie {
             if own_locations.iter().any(|o| &o.id == l) {
@@ -398,6 +387,34 @@ impl ServiceForm {
             areas,
             locations,
         })
+    }
+}
+
+/// A werkgebied as typed: one area per line, "gemeente GM0363", "wijk WK036301" or
+/// "postcode 1011-1019"; problems name their line.
+pub fn parse_area_lines(text: &str) -> Result<Vec<Area>, Vec<ValidationError>> {
+    let mut areas = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text
+        .lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+    {
+        let (kind, code) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        match Area::parse(&kind.to_lowercase(), code) {
+            Ok(a) if !areas.contains(&a) => areas.push(a),
+            Ok(_) => {}
+            Err(e) => errors.push(ValidationError::new(
+                "gebieden",
+                format!("Regel {}: {}", i + 1, e.message),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(areas)
+    } else {
+        Err(errors)
     }
 }
 

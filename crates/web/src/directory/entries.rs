@@ -110,6 +110,15 @@ pub async fn service(
                     .filter(|l| linked.contains(&l.id))
                     .collect::<Vec<_>>();
             let history = directory::changes(c, Some(&id), None, 10)?;
+            // Without areas of its own a service covers its organisation's.
+            let areas: Vec<(String, String)> = if areas.is_empty() {
+                directory::organisation_areas(c, Some(std::slice::from_ref(&row.organisation_id)))?
+                    .into_iter()
+                    .map(|(_, k, c)| (k, c))
+                    .collect()
+            } else {
+                areas.into_iter().map(|a| (a.kind, a.code)).collect()
+            };
             Ok(Some((row, areas, locations, history)))
         })
         .await?
@@ -141,7 +150,7 @@ pub async fn service(
         } else {
             areas
                 .iter()
-                .filter_map(|a| Area::parse(&a.kind, &a.code).ok())
+                .filter_map(|(k, c)| Area::parse(k, c).ok())
                 .map(|a| a.label())
                 .collect()
         },
@@ -177,6 +186,7 @@ struct OrganisationPage {
     stale_services: Vec<ResultView>,
     locations: Vec<Location>,
     people: Vec<PersonLine>,
+    teams: Vec<directory::TeamWithMembers>,
     history: Vec<ChangeView>,
 }
 
@@ -189,7 +199,7 @@ pub async fn organisation(
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let (org, rows, locations, people, history) = state
+    let (org, rows, locations, people, history, teams) = state
         .db
         .read(move |c| {
             let Some(o) = rondom_db::organisations::find(c, &id)? else {
@@ -199,7 +209,8 @@ pub async fn organisation(
             let l = directory::locations_of(c, Some(std::slice::from_ref(&id)))?;
             let p = directory::people_of(c, &id)?;
             let h = directory::changes(c, None, Some(&id), 10)?;
-            Ok(Some((o, s, l, p, h)))
+            let t = directory::teams_of(c, &id)?;
+            Ok(Some((o, s, l, p, h, t)))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -243,6 +254,7 @@ pub async fn organisation(
             })
             .collect(),
         history: if editable { changes(history) } else { vec![] },
+        teams,
         org,
     }
     .render()
@@ -271,6 +283,7 @@ struct PersonPage {
     phone: Option<String>,
     days: String,
     work: Vec<WorkLine>,
+    teams: Vec<String>,
     practices: Vec<PracticeHours>,
     last_checked: Option<String>,
     stale: bool,
@@ -298,14 +311,15 @@ pub async fn person(
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let from = today().format("%Y-%m-%d").to_string();
-    let (person, links) = state
+    let (person, links, teams) = state
         .db
         .read(move |c| {
             let Some(p) = directory::person(c, &id)? else {
                 return Ok(None);
             };
             let links = directory::links_of_consultant(c, &id, &from)?;
-            Ok(Some((p, links)))
+            let teams = directory::teams_of_person(c, &id)?;
+            Ok(Some((p, links, teams)))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -355,6 +369,7 @@ pub async fn person(
             })
             .collect(),
         practices,
+        teams: teams.into_iter().map(|(_, name)| name).collect(),
         stale: stale(person.last_checked_on.as_deref()),
         last_checked: person.last_checked_on.clone(),
         name: person.name,

@@ -123,6 +123,20 @@ impl SearchIndex {
                 areas.entry(a.service_id).or_default().push(parsed);
             }
         }
+        // A service that names no area covers its organisation's areas.
+        let mut org_areas: HashMap<String, Vec<Area>> = HashMap::new();
+        for (org, kind, code) in directory::organisation_areas(conn, None)? {
+            if let Ok(a) = Area::parse(&kind, &code) {
+                org_areas.entry(org).or_default().push(a);
+            }
+        }
+        for r in &rows {
+            if !areas.contains_key(&r.id)
+                && let Some(own) = org_areas.get(&r.organisation_id)
+            {
+                areas.insert(r.id.clone(), own.clone());
+            }
+        }
         let all_locations = directory::locations_of(conn, None)?;
         let mut first_point: HashMap<&str, (f64, f64)> = HashMap::new();
         for l in &all_locations {

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit;
 use rondom_db::directory::{self, Location};
 use rondom_db::organisations::{self as orgs, Organisation};
-use rondom_domain::area::valid_point;
+use rondom_domain::area::{Area, valid_point};
 use rondom_domain::validate::{Email, Postcode, ValidationError, required_text};
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
@@ -50,6 +50,8 @@ pub struct ProfileForm {
     pub website: String,
     pub telefoon: String,
     pub email: String,
+    /// One area per line (see `edit::parse_area_lines`).
+    pub werkgebied: String,
 }
 
 pub struct Profile {
@@ -57,15 +59,21 @@ pub struct Profile {
     pub website: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    pub areas: Vec<Area>,
 }
 
 impl ProfileForm {
-    fn from_org(o: &Organisation) -> Self {
+    fn from_org(o: &Organisation, areas: &[(String, String, String)]) -> Self {
         Self {
             beschrijving: o.description.clone().unwrap_or_default(),
             website: o.website.clone().unwrap_or_default(),
             telefoon: o.phone.clone().unwrap_or_default(),
             email: o.email.clone().unwrap_or_default(),
+            werkgebied: areas
+                .iter()
+                .map(|(_, k, c)| format!("{k} {c}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -110,12 +118,23 @@ impl ProfileForm {
                 }
             },
         };
+        let areas = match super::edit::parse_area_lines(&self.werkgebied) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.extend(
+                    e.into_iter()
+                        .map(|e| ValidationError::new("werkgebied", e.message)),
+                );
+                Vec::new()
+            }
+        };
         if errors.is_empty() {
             Ok(Profile {
                 description,
                 website,
                 phone,
                 email,
+                areas,
             })
         } else {
             Err(errors)
@@ -139,9 +158,14 @@ pub async fn profile_form(
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Update, Resource::DirectoryEntry(&id)).await?;
     let org = load_org(&state, &id).await?;
+    let oid = id.clone();
+    let areas = state
+        .db
+        .read(move |c| directory::organisation_areas(c, Some(&[oid])))
+        .await?;
     ProfilePage {
         page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
-        form: ProfileForm::from_org(&org),
+        form: ProfileForm::from_org(&org, &areas),
         org,
         errors: HashMap::new(),
     }
@@ -185,6 +209,22 @@ pub async fn save_profile(
     if org.email != p.email {
         changed.push("e-mail");
     }
+    let oid = id.clone();
+    let old_areas: Vec<(String, String)> = state
+        .db
+        .read(move |c| directory::organisation_areas(c, Some(&[oid])))
+        .await?
+        .into_iter()
+        .map(|(_, k, c)| (k, c))
+        .collect();
+    let new_areas: Vec<(String, String)> = p
+        .areas
+        .iter()
+        .map(|a| (a.kind().to_owned(), a.code()))
+        .collect();
+    if old_areas != new_areas {
+        changed.push("werkgebied");
+    }
     let summary = if changed.is_empty() {
         "Profiel gecontroleerd, niets gewijzigd.".to_owned()
     } else {
@@ -209,6 +249,7 @@ pub async fn save_profile(
                 Some(&today()),
             )?;
             orgs::set_contact(c, &oid, p.phone.as_deref(), p.email.as_deref())?;
+            directory::set_organisation_areas(c, &oid, &new_areas)?;
             directory::record_change(c, &oid, "organisation", &oid, Some(&user_id), &summary)?;
             audit::append(c, &event)
         })
@@ -782,4 +823,328 @@ pub async fn save_person(
         })
         .await?;
     Ok(Redirect::to(&format!("/sociale-kaart/mensen/{id}?melding=opgeslagen")).into_response())
+}
+
+#[derive(Default, Clone)]
+pub struct TeamForm {
+    pub naam: String,
+    pub beschrijving: String,
+    pub telefoon: String,
+    pub email: String,
+    pub lid: Vec<String>,
+}
+
+impl TeamForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "naam" => f.naam = v,
+                "beschrijving" => f.beschrijving = v,
+                "telefoon" => f.telefoon = v,
+                "email" => f.email = v,
+                "lid" => f.lid.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    pub fn has_member(&self, id: &str) -> bool {
+        self.lid.iter().any(|l| l == id)
+    }
+
+    /// A checked team; members must work for the organisation.
+    fn parse(
+        &self,
+        id: &str,
+        organisation_id: &str,
+        people: &[directory::Person],
+    ) -> Result<(directory::Team, Vec<String>), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let name =
+            required_text("naam", "de naam van het team", &self.naam, 120).unwrap_or_else(|e| {
+                errors.push(e);
+                String::new()
+            });
+        let contact = ProfileForm {
+            telefoon: self.telefoon.clone(),
+            email: self.email.clone(),
+            ..Default::default()
+        }
+        .parse();
+        let (phone, email) = match contact {
+            Ok(p) => (p.phone, p.email),
+            Err(e) => {
+                errors.extend(e);
+                (None, None)
+            }
+        };
+        let description = optional(&self.beschrijving);
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 1000)
+        {
+            errors.push(ValidationError::new(
+                "beschrijving",
+                "Houd de beschrijving korter dan 1000 tekens.",
+            ));
+        }
+        let mut members = Vec::new();
+        for l in &self.lid {
+            if !people.iter().any(|p| &p.id == l) {
+                errors.push(ValidationError::new(
+                    "lid",
+                    "Kies teamleden uit de mensen van uw organisatie.",
+                ));
+            } else if !members.contains(l) {
+                members.push(l.clone());
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok((
+            directory::Team {
+                id: id.to_owned(),
+                organisation_id: organisation_id.to_owned(),
+                name,
+                description,
+                phone,
+                email,
+                last_checked_on: today(),
+            },
+            members,
+        ))
+    }
+}
+
+pub struct MemberChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory/team_form.html")]
+struct TeamPage {
+    page: Page,
+    org: Organisation,
+    action: String,
+    form: TeamForm,
+    people: Vec<MemberChoice>,
+    errors: HashMap<&'static str, String>,
+}
+
+fn team_page(
+    user: &CurrentUser,
+    org: Organisation,
+    action: String,
+    form: TeamForm,
+    people: &[directory::Person],
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    TeamPage {
+        page: Page::for_user(format!("{}: team", org.name), "kaart", user),
+        org,
+        action,
+        form,
+        people: people
+            .iter()
+            .map(|p| MemberChoice {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect(),
+        errors: error_map(errors),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+async fn org_and_people(
+    state: &AppState,
+    org_id: &str,
+) -> Result<(Organisation, Vec<directory::Person>), AppError> {
+    let org = load_org(state, org_id).await?;
+    let id = org_id.to_owned();
+    let people = state.db.read(move |c| directory::people_of(c, &id)).await?;
+    Ok((org, people))
+}
+
+pub async fn new_team_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::DirectoryEntry(&org_id),
+    )
+    .await?;
+    let (org, people) = org_and_people(&state, &org_id).await?;
+    team_page(
+        &user,
+        org,
+        format!("/sociale-kaart/organisaties/{org_id}/teams/nieuw"),
+        TeamForm::default(),
+        &people,
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn create_team(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::DirectoryEntry(&org_id),
+    )
+    .await?;
+    let (org, people) = org_and_people(&state, &org_id).await?;
+    let form = TeamForm::from_pairs(pairs);
+    let (team, members) = match form.parse(&rondom_db::new_id(), &org_id, &people) {
+        Ok(t) => t,
+        Err(errors) => {
+            let page = team_page(
+                &user,
+                org,
+                format!("/sociale-kaart/organisaties/{org_id}/teams/nieuw"),
+                form,
+                &people,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    store_team(&state, &user, team, members, "toegevoegd").await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
+}
+
+async fn store_team(
+    state: &AppState,
+    user: &CurrentUser,
+    team: directory::Team,
+    members: Vec<String>,
+    what: &'static str,
+) -> Result<(), AppError> {
+    let event = access::event(
+        user,
+        "directory_team_save",
+        Resource::DirectoryEntry(&team.organisation_id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    state
+        .db
+        .write(move |c| {
+            directory::save_team(c, &team, &members)?;
+            directory::record_change(
+                c,
+                &team.organisation_id,
+                "team",
+                &team.id,
+                Some(&user_id),
+                &format!("Team ‘{}’ {what} ({} leden).", team.name, members.len()),
+            )?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "team".into(),
+                    object_id: Some(team.id.clone()),
+                    ..event
+                },
+            )
+        })
+        .await?;
+    Ok(())
+}
+
+async fn load_team(state: &AppState, id: &str) -> Result<directory::TeamWithMembers, AppError> {
+    let id = id.to_owned();
+    state
+        .db
+        .read(move |c| directory::find_team(c, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn edit_team_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let t = load_team(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&t.team.organisation_id),
+    )
+    .await?;
+    let (org, people) = org_and_people(&state, &t.team.organisation_id).await?;
+    let form = TeamForm {
+        naam: t.team.name.clone(),
+        beschrijving: t.team.description.clone().unwrap_or_default(),
+        telefoon: t.team.phone.clone().unwrap_or_default(),
+        email: t.team.email.clone().unwrap_or_default(),
+        lid: t.members.iter().map(|m| m.0.clone()).collect(),
+    };
+    team_page(
+        &user,
+        org,
+        format!("/sociale-kaart/teams/{id}/bewerken"),
+        form,
+        &people,
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn update_team(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let t = load_team(&state, &id).await?;
+    let org_id = t.team.organisation_id.clone();
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&org_id),
+    )
+    .await?;
+    let (org, people) = org_and_people(&state, &org_id).await?;
+    let form = TeamForm::from_pairs(pairs);
+    let (team, members) = match form.parse(&id, &org_id, &people) {
+        Ok(t) => t,
+        Err(errors) => {
+            let page = team_page(
+                &user,
+                org,
+                format!("/sociale-kaart/teams/{id}/bewerken"),
+                form,
+                &people,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    store_team(&state, &user, team, members, "gewijzigd").await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
 }

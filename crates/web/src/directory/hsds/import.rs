@@ -41,6 +41,8 @@ pub struct OrgPlan {
     pub website: Option<String>,
     pub last_checked_on: Option<String>,
     pub locations: Vec<Location>,
+    /// (kind, code) of the areas the organisation covers.
+    pub areas: Vec<(String, String)>,
     /// Only a reference to an organisation that must already exist.
     pub reference_only: bool,
 }
@@ -451,6 +453,7 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
     }
     let mut kind = OrganisationKind::Zorgaanbieder;
     let mut last_checked = None;
+    let mut areas = Vec::new();
     for (group, code, value, i) in ctx.attributes(v, path) {
         match (group, code) {
             ("organisatietype", k) => {
@@ -461,6 +464,14 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
             ("gegeven", "gecontroleerd") => {
                 if let Some(d) = value {
                     last_checked = ctx.date(&d, &format!("{path}attributes[{i}].value"));
+                }
+            }
+            ("gegeven", "werkgebied") => {
+                let v = value.unwrap_or_default();
+                let (k, c) = v.split_once(' ').unwrap_or((v.as_str(), ""));
+                match Area::parse(k, c) {
+                    Ok(a) => areas.push((a.kind().to_owned(), a.code())),
+                    Err(e) => ctx.err(&format!("{path}attributes[{i}].value"), e.message),
                 }
             }
             _ => {}
@@ -565,6 +576,7 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
         website: ctx.text(v, "website", path),
         last_checked_on: last_checked,
         locations,
+        areas,
     })
 }
 
@@ -885,6 +897,7 @@ pub fn apply(
             directory::insert_location(conn, l)?;
             summary.locations += 1;
         }
+        directory::set_organisation_areas(conn, &o.id, &o.areas)?;
         summary.organisations += 1;
     }
     let mut per_org: HashMap<&str, usize> = HashMap::new();

@@ -69,6 +69,10 @@ pub const VALUE_TERMS: &[(&str, &str)] = &[
     ("contract_van", "Contract geldig vanaf"),
     ("contract_tot", "Contract geldig tot en met"),
     ("gecontroleerd", "Laatst gecontroleerd op"),
+    (
+        "werkgebied",
+        "Werkgebied van de organisatie (soort en code)",
+    ),
 ];
 
 pub fn terms() -> Vec<Term> {
@@ -132,11 +136,30 @@ fn attribute(
     code: &str,
     value: Option<String>,
 ) -> Value {
+    attribute_nth(link_id, link_type, group, code, value, None)
+}
+
+/// As `attribute`, for a term that occurs more than once on one record (`n` keeps the
+/// identifiers apart).
+fn attribute_nth(
+    link_id: &str,
+    link_type: &str,
+    group: &str,
+    code: &str,
+    value: Option<String>,
+    n: Option<usize>,
+) -> Value {
     let Some(term) = find_term(group, code) else {
         return Value::Null;
     };
     strip(json!({
-        "id": derived_id(link_id, &format!("attribute/{}", term.full_code())),
+        "id": derived_id(
+            link_id,
+            &match n {
+                Some(n) => format!("attribute/{}/{n}", term.full_code()),
+                None => format!("attribute/{}", term.full_code()),
+            },
+        ),
         "link_id": link_id,
         "link_type": link_type,
         "link_entity": link_type,
@@ -249,6 +272,7 @@ pub fn organization_brief(o: &Organisation) -> Value {
 pub fn organization_full(
     o: &Organisation,
     locations: &[Location],
+    areas: &[(String, String)],
     services: Option<Vec<Value>>,
 ) -> Value {
     let mut v = organization_brief(o);
@@ -279,6 +303,26 @@ pub fn organization_full(
     }
     let mut all_locations = vec![postal_location_json(o)];
     all_locations.extend(locations.iter().map(location_json));
+    let mut attributes = vec![
+        attribute(&o.id, "organization", "organisatietype", &o.kind, None),
+        attribute(
+            &o.id,
+            "organization",
+            "gegeven",
+            "gecontroleerd",
+            o.last_checked_on.clone(),
+        ),
+    ];
+    attributes.extend(areas.iter().enumerate().map(|(i, (kind, code))| {
+        attribute_nth(
+            &o.id,
+            "organization",
+            "gegeven",
+            "werkgebied",
+            Some(format!("{kind} {code}")),
+            Some(i),
+        )
+    }));
     let extra = json!({
         "phones": o.phone.as_ref().map(|p| vec![json!({
             "id": derived_id(&o.id, "phone"),
@@ -287,10 +331,7 @@ pub fn organization_full(
         })]),
         "organization_identifiers": identifiers,
         "locations": all_locations,
-        "attributes": [
-            attribute(&o.id, "organization", "organisatietype", &o.kind, None),
-            attribute(&o.id, "organization", "gegeven", "gecontroleerd", o.last_checked_on.clone()),
-        ],
+        "attributes": attributes,
         "services": services,
     });
     merge(&mut v, extra);
@@ -412,6 +453,8 @@ pub fn page(contents: Vec<Value>, total: usize, page: usize, per_page: usize) ->
 /// Everything needed to export (part of) the sociale kaart, read in one go.
 pub struct Snapshot {
     pub organisations: Vec<Organisation>,
+    /// (organisation id, kind, code)
+    pub organisation_areas: Vec<(String, String, String)>,
     pub locations: Vec<Location>,
     pub services: Vec<ServiceRow>,
     pub areas: Vec<AreaRow>,
@@ -438,6 +481,7 @@ impl Snapshot {
         let service_ids: Vec<String> = services.iter().map(|s| s.id.clone()).collect();
         let whole = only.is_none();
         Ok(Self {
+            organisation_areas: d::organisation_areas(conn, (!whole).then_some(&ids[..]))?,
             locations: d::locations_of(conn, (!whole).then_some(&ids[..]))?,
             areas: d::areas_of(conn, (!whole).then_some(&service_ids[..]))?,
             links: d::service_location_links(conn, (!whole).then_some(&service_ids[..]))?,
@@ -498,7 +542,13 @@ impl Snapshot {
                     .filter(|l| l.organisation_id == o.id)
                     .cloned()
                     .collect();
-                organization_full(o, &locations, Some(services))
+                let areas: Vec<(String, String)> = self
+                    .organisation_areas
+                    .iter()
+                    .filter(|a| a.0 == o.id)
+                    .map(|a| (a.1.clone(), a.2.clone()))
+                    .collect();
+                organization_full(o, &locations, &areas, Some(services))
             })
             .collect()
     }
