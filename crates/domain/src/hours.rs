@@ -141,9 +141,73 @@ pub fn clock(minute: u16) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
+impl WeeklySlot {
+    /// "dinsdag 09:00-12:00": the form in which admins type and read slots.
+    pub fn line(&self) -> String {
+        format!(
+            "{} {}-{}",
+            weekday_name(self.weekday),
+            clock(self.start_minute),
+            clock(self.end_minute)
+        )
+    }
+
+    /// Reads `line`'s form; also "di 9:00 – 12:00" and "dinsdag 9-12".
+    pub fn parse_line(input: &str) -> Result<Self, String> {
+        let t = input.trim().to_lowercase().replace(['–', '—'], "-");
+        let (day, times) = t
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| "schrijf een dag en tijden, zoals ‘dinsdag 09:00-12:00’".to_owned())?;
+        let weekday = (1..=7u8)
+            .find(|d| {
+                let name = weekday_name(*d);
+                day == name || (day.len() >= 2 && name.starts_with(day))
+            })
+            .ok_or_else(|| format!("‘{day}’ is geen dag van de week"))?;
+        let (a, b) = times
+            .split_once('-')
+            .ok_or_else(|| "schrijf de tijden als 09:00-12:00".to_owned())?;
+        let minute = |s: &str| -> Option<u16> {
+            let s = s.trim();
+            let (h, m) = s.split_once(':').unwrap_or((s, "0"));
+            let (h, m): (u16, u16) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+            (h <= 24 && m < 60).then_some(h * 60 + m)
+        };
+        let (start, end) = match (minute(a), minute(b)) {
+            (Some(s), Some(e)) => (s, e),
+            _ => return Err("schrijf de tijden als 09:00-12:00".into()),
+        };
+        Self::new(weekday, start, end).map_err(|e| e.message.to_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_are_typed_and_read_as_lines() {
+        let s = WeeklySlot::parse_line("dinsdag 09:00-12:00").unwrap();
+        assert_eq!((s.weekday, s.start_minute, s.end_minute), (2, 540, 720));
+        assert_eq!(s.line(), "dinsdag 09:00-12:00");
+        assert_eq!(
+            WeeklySlot::parse_line("do 13:30 – 16:00").unwrap().line(),
+            "donderdag 13:30-16:00"
+        );
+        assert_eq!(
+            WeeklySlot::parse_line("Vrijdag 9-12").unwrap().line(),
+            "vrijdag 09:00-12:00"
+        );
+        for bad in [
+            "dinsdag",
+            "feestdag 09:00-12:00",
+            "dinsdag 12:00-09:00",
+            "dinsdag 9:75-10:00",
+            "z 9-10",
+        ] {
+            assert!(WeeklySlot::parse_line(bad).is_err(), "{bad}");
+        }
+    }
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)

@@ -16,6 +16,7 @@ on_both_backends!(
     the_search_page_filters_by_postcode_area,
     an_organisation_admin_keeps_profile_and_locations_current,
     teams_and_the_organisations_werkgebied,
+    a_social_team_keeps_its_koppelingen_and_overleglijn,
 );
 
 /// A provider with one service, its admin and an ordinary employee.
@@ -681,5 +682,143 @@ async fn teams_and_the_organisations_werkgebied(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Regel 2"));
+    app.stop().await;
+}
+
+async fn a_social_team_keeps_its_koppelingen_and_overleglijn(b: Backend) {
+    let app = TestApp::start(b).await;
+    let practice = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    let other_team = app.org("Sociaal Team Elders", "sociaal_team").await;
+    app.user("arts@linde.example", Some(&practice), &["huisarts"])
+        .await;
+    app.user(
+        "leider@team.example",
+        Some(&team),
+        &["teamleider", "organisatiebeheerder"],
+    )
+    .await;
+    app.user(
+        "leider@elders.example",
+        Some(&other_team),
+        &["organisatiebeheerder"],
+    )
+    .await;
+    let sanne = app
+        .user("sanne@team.example", Some(&team), &["consulent"])
+        .await;
+    let leader = logged_in(&app, "leider@team.example").await;
+    let csrf = csrf_of(&app, &leader).await;
+    // Only a consultant of this team, only with a practice.
+    let resp = leader
+        .post(app.url(&format!("/sociale-kaart/organisaties/{team}/koppelingen")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("praktijk", team.as_str()),
+            ("consulent", sanne.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let resp = leader
+        .post(app.url(&format!("/sociale-kaart/organisaties/{team}/koppelingen")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("praktijk", practice.as_str()),
+            ("consulent", sanne.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let link_page = location(&resp);
+    // Hours with a typo first: named, nothing saved.
+    let resp = leader
+        .post(app.url(&link_page))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("uren", "dinsdag 09:00-12:00\nwoendag 13:00-16:00"),
+            ("afwezig", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Regel 2: ‘woendag’ is geen dag van de week")
+    );
+    let resp = leader
+        .post(app.url(&link_page))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("uren", "dinsdag 09:00-12:00\ndo 13:00-16:00"),
+            ("afwezig", "2099-12-24 vakantie"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // The overleglijn in the team's profile.
+    let resp = leader
+        .post(app.url(&format!("/sociale-kaart/organisaties/{team}/profiel")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("overleglijn_telefoon", "0345 700 800"),
+            ("overleglijn_tijden", "werkdagen 08:30–17:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // The GP sees it all under Mijn team.
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let mine = fetch_page(&app, &gp, "/mijn-team").await;
+    assert!(mine.contains("Test sanne"), "{mine}");
+    assert!(
+        mine.contains("09:00–12:00") && mine.contains("13:00–16:00"),
+        "{mine}"
+    );
+    assert!(mine.contains("0345 700 800") && mine.contains("werkdagen 08:30–17:00"));
+    assert!(mine.contains("24-12-2099 (vakantie)"), "{mine}");
+    let team_page = fetch_page(
+        &app,
+        &leader,
+        &format!("/sociale-kaart/organisaties/{team}"),
+    )
+    .await;
+    assert!(team_page.contains("Uren van Test sanne in Huisartsenpraktijk De Linde: dinsdag 09:00-12:00, donderdag 13:00-16:00; 1 afwezigheid."));
+    // Another team's admin may not touch this koppeling.
+    let elders = logged_in(&app, "leider@elders.example").await;
+    let ecsrf = csrf_of(&app, &elders).await;
+    let resp = elders
+        .post(app.url(&link_page))
+        .form(&[("csrf", ecsrf.as_str()), ("uren", ""), ("afwezig", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let resp = elders
+        .post(app.url(&format!("{link_page}/verwijderen")))
+        .form(&[("csrf", ecsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // Ending the koppeling empties Mijn team.
+    let resp = leader
+        .post(app.url(&format!("{link_page}/verwijderen")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let mine = fetch_page(&app, &gp, "/mijn-team").await;
+    assert!(!mine.contains("Test sanne"));
     app.stop().await;
 }

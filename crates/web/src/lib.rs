@@ -131,6 +131,18 @@ pub fn router(state: AppState) -> Router {
             get(directory::profile::edit_team_form).post(directory::profile::update_team),
         )
         .route(
+            "/sociale-kaart/organisaties/{id}/koppelingen",
+            post(directory::links::create),
+        )
+        .route(
+            "/sociale-kaart/koppelingen/{id}",
+            get(directory::links::show).post(directory::links::save),
+        )
+        .route(
+            "/sociale-kaart/koppelingen/{id}/verwijderen",
+            post(directory::links::delete),
+        )
+        .route(
             "/sociale-kaart/mensen/{id}/bewerken",
             get(directory::profile::person_form).post(directory::profile::save_person),
         )

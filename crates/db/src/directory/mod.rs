@@ -239,3 +239,164 @@ pub fn links_of_consultant(
     }
     Ok(out)
 }
+
+/// A social team's link of one consultant to one practice.
+#[derive(Debug, Clone)]
+pub struct TeamLink {
+    pub link_id: String,
+    pub team_id: String,
+    pub practice_id: String,
+    pub practice_name: String,
+    pub consultant_id: String,
+    pub consultant_name: String,
+    /// (ISO weekday, start minute, end minute)
+    pub slots: Vec<(i32, i32, i32)>,
+    /// (yyyy-mm-dd, reason) from the given date on.
+    pub exceptions: Vec<(String, Option<String>)>,
+}
+
+type TeamLinkRow = (String, String, String, String, String, String);
+
+fn team_links_where(
+    conn: &mut AnyConnection,
+    team_id: Option<&str>,
+    link_id: Option<&str>,
+    from_date: &str,
+) -> Result<Vec<TeamLink>, DbError> {
+    let mut q = practice_links::table
+        .inner_join(organisations::table.on(organisations::id.eq(practice_links::practice_id)))
+        .inner_join(users::table)
+        .select((
+            practice_links::id,
+            practice_links::team_id,
+            organisations::id,
+            organisations::name,
+            users::id,
+            users::name,
+        ))
+        .order((organisations::name.asc(), users::name.asc()))
+        .into_boxed();
+    if let Some(t) = team_id {
+        q = q.filter(practice_links::team_id.eq(t.to_owned()));
+    }
+    if let Some(l) = link_id {
+        q = q.filter(practice_links::id.eq(l.to_owned()));
+    }
+    let rows: Vec<TeamLinkRow> = q.load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let slots: Vec<(String, i32, i32, i32)> = consultation_hours::table
+        .filter(consultation_hours::link_id.eq_any(&ids))
+        .order((
+            consultation_hours::weekday.asc(),
+            consultation_hours::start_minute.asc(),
+        ))
+        .select((
+            consultation_hours::link_id,
+            consultation_hours::weekday,
+            consultation_hours::start_minute,
+            consultation_hours::end_minute,
+        ))
+        .load(conn)?;
+    let exceptions: Vec<(String, String, Option<String>)> = hour_exceptions::table
+        .filter(hour_exceptions::link_id.eq_any(&ids))
+        .filter(hour_exceptions::on_date.ge(from_date))
+        .order(hour_exceptions::on_date.asc())
+        .select((
+            hour_exceptions::link_id,
+            hour_exceptions::on_date,
+            hour_exceptions::reason,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(link_id, team_id, practice_id, practice_name, consultant_id, consultant_name)| {
+                TeamLink {
+                    slots: slots
+                        .iter()
+                        .filter(|s| s.0 == link_id)
+                        .map(|s| (s.1, s.2, s.3))
+                        .collect(),
+                    exceptions: exceptions
+                        .iter()
+                        .filter(|e| e.0 == link_id)
+                        .map(|e| (e.1.clone(), e.2.clone()))
+                        .collect(),
+                    link_id,
+                    team_id,
+                    practice_id,
+                    practice_name,
+                    consultant_id,
+                    consultant_name,
+                }
+            },
+        )
+        .collect())
+}
+
+/// The links a social team keeps with practices, with hours and exceptions from
+/// `from_date` on.
+pub fn links_of_team(
+    conn: &mut AnyConnection,
+    team_id: &str,
+    from_date: &str,
+) -> Result<Vec<TeamLink>, DbError> {
+    team_links_where(conn, Some(team_id), None, from_date)
+}
+
+pub fn find_link(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    from_date: &str,
+) -> Result<Option<TeamLink>, DbError> {
+    Ok(team_links_where(conn, None, Some(link_id), from_date)?
+        .into_iter()
+        .next())
+}
+
+/// Replaces a link's weekly hours, and its exceptions from `from_date` on (past ones
+/// stay as a record).
+pub fn replace_hours(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    slots: &[(i32, i32, i32)],
+    exceptions: &[(String, Option<String>)],
+    from_date: &str,
+) -> Result<(), DbError> {
+    diesel::delete(consultation_hours::table.filter(consultation_hours::link_id.eq(link_id)))
+        .execute(conn)?;
+    for (d, s, e) in slots {
+        add_hours(conn, link_id, *d, *s, *e)?;
+    }
+    diesel::delete(
+        hour_exceptions::table
+            .filter(hour_exceptions::link_id.eq(link_id))
+            .filter(hour_exceptions::on_date.ge(from_date)),
+    )
+    .execute(conn)?;
+    for (day, reason) in exceptions {
+        add_exception(conn, link_id, day, reason.as_deref())?;
+    }
+    Ok(())
+}
+
+pub fn delete_link(conn: &mut AnyConnection, link_id: &str) -> Result<(), DbError> {
+    diesel::delete(practice_links::table.find(link_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Sets or clears a social team's overleglijn.
+pub fn set_overleglijn_opt(
+    conn: &mut AnyConnection,
+    team_id: &str,
+    phone: Option<&str>,
+    hours: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(organisations::table.find(team_id))
+        .set((
+            organisations::overleglijn_phone.eq(phone),
+            organisations::overleglijn_hours.eq(hours),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

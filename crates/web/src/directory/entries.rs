@@ -187,7 +187,20 @@ struct OrganisationPage {
     locations: Vec<Location>,
     people: Vec<PersonLine>,
     teams: Vec<directory::TeamWithMembers>,
+    /// A social team's koppelingen: (link id, practice, consultant, hours as lines).
+    links: Vec<LinkLine>,
+    /// For the team's admins: what a new koppeling can be made of.
+    practices: Vec<(String, String)>,
+    consultants: Vec<(String, String)>,
     history: Vec<ChangeView>,
+}
+
+pub struct LinkLine {
+    pub id: String,
+    pub practice: String,
+    pub consultant_id: String,
+    pub consultant: String,
+    pub hours: String,
 }
 
 /// An organisation as the sociale kaart shows it: contact details, locations, people and
@@ -199,7 +212,7 @@ pub async fn organisation(
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let (org, rows, locations, people, history, teams) = state
+    let (org, rows, locations, people, history, teams, links, practices) = state
         .db
         .read(move |c| {
             let Some(o) = rondom_db::organisations::find(c, &id)? else {
@@ -210,7 +223,18 @@ pub async fn organisation(
             let p = directory::people_of(c, &id)?;
             let h = directory::changes(c, None, Some(&id), 10)?;
             let t = directory::teams_of(c, &id)?;
-            Ok(Some((o, s, l, p, h, t)))
+            let (links, practices) = if o.kind == OrganisationKind::SociaalTeam.as_str() {
+                let from = today().format("%Y-%m-%d").to_string();
+                let practices: Vec<(String, String)> = rondom_db::organisations::list(c)?
+                    .into_iter()
+                    .filter(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str())
+                    .map(|p| (p.id, p.name))
+                    .collect();
+                (directory::links_of_team(c, &id, &from)?, practices)
+            } else {
+                (vec![], vec![])
+            };
+            Ok(Some((o, s, l, p, h, t, links, practices)))
         })
         .await?
         .ok_or(AppError::NotFound)?;
@@ -218,6 +242,15 @@ pub async fn organisation(
         return Err(AppError::NotFound);
     }
     let editable = can_edit(&user, &org.id);
+    let consultants: Vec<(String, String)> = if editable {
+        people
+            .iter()
+            .filter(|p| p.work.iter().any(|w| w.2 == Role::Consulent.as_str()))
+            .map(|p| (p.id.clone(), p.name.clone()))
+            .collect()
+    } else {
+        vec![]
+    };
     OrganisationPage {
         page: Page::for_user(org.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         kind: OrganisationKind::parse(&org.kind)
@@ -255,6 +288,24 @@ pub async fn organisation(
             .collect(),
         history: if editable { changes(history) } else { vec![] },
         teams,
+        links: links
+            .into_iter()
+            .map(|l| LinkLine {
+                hours: l
+                    .slots
+                    .iter()
+                    .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                    .map(|s| s.line())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                id: l.link_id,
+                practice: l.practice_name,
+                consultant_id: l.consultant_id,
+                consultant: l.consultant_name,
+            })
+            .collect(),
+        practices: if editable { practices } else { vec![] },
+        consultants,
         org,
     }
     .render()

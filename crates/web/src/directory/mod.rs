@@ -6,6 +6,7 @@ pub mod edit;
 pub mod entries;
 pub mod hsds;
 pub mod index;
+pub mod links;
 pub mod profile;
 pub mod search;
 

@@ -26,6 +26,12 @@ fn today() -> String {
         .to_string()
 }
 
+/// At least ten digits, and only what phone numbers are written with.
+fn phone_ok(p: &str) -> bool {
+    p.chars().filter(char::is_ascii_digit).count() >= 10
+        && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+}
+
 fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
@@ -52,6 +58,9 @@ pub struct ProfileForm {
     pub email: String,
     /// One area per line (see `edit::parse_area_lines`).
     pub werkgebied: String,
+    /// A social team's consultation line and when it is staffed.
+    pub overleglijn_telefoon: String,
+    pub overleglijn_tijden: String,
 }
 
 pub struct Profile {
@@ -60,6 +69,7 @@ pub struct Profile {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub areas: Vec<Area>,
+    pub overleglijn: (Option<String>, Option<String>),
 }
 
 impl ProfileForm {
@@ -74,6 +84,8 @@ impl ProfileForm {
                 .map(|(_, k, c)| format!("{k} {c}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            overleglijn_telefoon: o.overleglijn_phone.clone().unwrap_or_default(),
+            overleglijn_tijden: o.overleglijn_hours.clone().unwrap_or_default(),
         }
     }
 
@@ -100,8 +112,7 @@ impl ProfileForm {
         }
         let phone = optional(&self.telefoon);
         if let Some(p) = &phone
-            && (p.chars().filter(char::is_ascii_digit).count() < 10
-                || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+            && !phone_ok(p)
         {
             errors.push(ValidationError::new(
                 "telefoon",
@@ -118,6 +129,28 @@ impl ProfileForm {
                 }
             },
         };
+        let line_phone = optional(&self.overleglijn_telefoon);
+        if let Some(p) = &line_phone
+            && !phone_ok(p)
+        {
+            errors.push(ValidationError::new(
+                "overleglijn_telefoon",
+                "Vul een telefoonnummer in van minstens tien cijfers, zoals 0345 700 800.",
+            ));
+        }
+        let line_hours = optional(&self.overleglijn_tijden);
+        if line_hours.as_ref().is_some_and(|h| h.chars().count() > 100) {
+            errors.push(ValidationError::new(
+                "overleglijn_tijden",
+                "Houd de tijden korter dan 100 tekens.",
+            ));
+        }
+        if line_hours.is_some() && line_phone.is_none() {
+            errors.push(ValidationError::new(
+                "overleglijn_telefoon",
+                "Vul ook het nummer van de overleglijn in.",
+            ));
+        }
         let areas = match super::edit::parse_area_lines(&self.werkgebied) {
             Ok(a) => a,
             Err(e) => {
@@ -135,6 +168,7 @@ impl ProfileForm {
                 phone,
                 email,
                 areas,
+                overleglijn: (line_phone, line_hours),
             })
         } else {
             Err(errors)
@@ -225,6 +259,10 @@ pub async fn save_profile(
     if old_areas != new_areas {
         changed.push("werkgebied");
     }
+    let is_team = org.kind == rondom_domain::OrganisationKind::SociaalTeam.as_str();
+    if is_team && (org.overleglijn_phone.clone(), org.overleglijn_hours.clone()) != p.overleglijn {
+        changed.push("overleglijn");
+    }
     let summary = if changed.is_empty() {
         "Profiel gecontroleerd, niets gewijzigd.".to_owned()
     } else {
@@ -250,6 +288,14 @@ pub async fn save_profile(
             )?;
             orgs::set_contact(c, &oid, p.phone.as_deref(), p.email.as_deref())?;
             directory::set_organisation_areas(c, &oid, &new_areas)?;
+            if is_team {
+                directory::set_overleglijn_opt(
+                    c,
+                    &oid,
+                    p.overleglijn.0.as_deref(),
+                    p.overleglijn.1.as_deref(),
+                )?;
+            }
             directory::record_change(c, &oid, "organisation", &oid, Some(&user_id), &summary)?;
             audit::append(c, &event)
         })
@@ -620,8 +666,7 @@ impl PersonForm {
         }
         let phone = optional(&self.telefoon);
         if let Some(p) = &phone
-            && (p.chars().filter(char::is_ascii_digit).count() < 10
-                || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+            && !phone_ok(p)
         {
             errors.push(ValidationError::new(
                 "telefoon",

@@ -1,0 +1,398 @@
+//! The koppeling: a social team links its consultants to general practices and keeps
+//! their hours there (weekly slots, absences) current, so that "Mijn team" tells the GP
+//! the truth. Maintained by the team's own admins; every change in the history.
+
+use crate::access;
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::directory::{self, TeamLink};
+use rondom_db::{DbError, audit};
+use rondom_domain::hours::WeeklySlot;
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, OrganisationKind, Resource, Role};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+fn today() -> String {
+    crate::format::to_local(rondom_db::now())
+        .date()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewLinkForm {
+    pub praktijk: String,
+    pub consulent: String,
+}
+
+/// Links a consultant of the team to a practice.
+pub async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(team_id): Path<String>,
+    CsrfForm(form): CsrfForm<NewLinkForm>,
+) -> Result<Response, AppError> {
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&team_id),
+    )
+    .await?;
+    let (tid, pid, cid) = (
+        team_id.clone(),
+        form.praktijk.clone(),
+        form.consulent.clone(),
+    );
+    let (team, practice, consultant) = state
+        .db
+        .read(move |c| {
+            let team = rondom_db::organisations::find(c, &tid)?;
+            let practice = rondom_db::organisations::find(c, &pid)?;
+            let consultant = directory::person(c, &cid)?;
+            Ok((team, practice, consultant))
+        })
+        .await?;
+    let team = team.ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    if team.kind != OrganisationKind::SociaalTeam.as_str() {
+        errors.push(ValidationError::new(
+            "praktijk",
+            "Alleen een sociaal team koppelt consulenten aan praktijken.",
+        ));
+    }
+    if !practice.is_some_and(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str()) {
+        errors.push(ValidationError::new(
+            "praktijk",
+            "Kies een huisartsenpraktijk.",
+        ));
+    }
+    let consultant = consultant.filter(|p| {
+        p.work
+            .iter()
+            .any(|(org, _, role)| org == &team_id && role == Role::Consulent.as_str())
+    });
+    if consultant.is_none() {
+        errors.push(ValidationError::new(
+            "consulent",
+            "Kies een consulent van uw team.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let event = access::event(
+        &user,
+        "directory_link_create",
+        Resource::DirectoryEntry(&team_id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    let (pid, cid, tid) = (
+        form.praktijk.clone(),
+        form.consulent.clone(),
+        team_id.clone(),
+    );
+    let name = consultant.map(|c| c.name).unwrap_or_default();
+    let link = state
+        .db
+        .write(move |c| {
+            let link = directory::link_consultant(c, &pid, &tid, &cid)?;
+            directory::record_change(
+                c,
+                &tid,
+                "link",
+                &link,
+                Some(&user_id),
+                &format!("{name} gekoppeld aan een praktijk."),
+            )?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "practice_link".into(),
+                    object_id: Some(link.clone()),
+                    ..event
+                },
+            )?;
+            Ok(link)
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/sociale-kaart/koppelingen/{link}")).into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct HoursForm {
+    pub uren: String,
+    pub afwezig: String,
+}
+
+type Hours = (Vec<(i32, i32, i32)>, Vec<(String, Option<String>)>);
+
+impl HoursForm {
+    fn from_link(l: &TeamLink) -> Self {
+        Self {
+            uren: l
+                .slots
+                .iter()
+                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                .map(|s| s.line())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            afwezig: l
+                .exceptions
+                .iter()
+                .map(|(d, r)| match r {
+                    Some(r) => format!("{d} {r}"),
+                    None => d.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    /// Weekly slots and absences from `today` on; problems name their line.
+    pub fn parse(&self, today: &str) -> Result<Hours, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let mut slots = Vec::new();
+        for (i, line) in self
+            .uren
+            .lines()
+            .map(str::trim)
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+        {
+            match WeeklySlot::parse_line(line) {
+                Ok(s) => slots.push((
+                    i32::from(s.weekday),
+                    i32::from(s.start_minute),
+                    i32::from(s.end_minute),
+                )),
+                Err(e) => errors.push(ValidationError::new(
+                    "uren",
+                    format!("Regel {}: {e}.", i + 1),
+                )),
+            }
+        }
+        let mut absences = Vec::new();
+        for (i, line) in self
+            .afwezig
+            .lines()
+            .map(str::trim)
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+        {
+            let (day, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+                Ok(d) if d.format("%Y-%m-%d").to_string().as_str() >= today => {
+                    let reason = reason.trim();
+                    absences.push((d.format("%Y-%m-%d").to_string(), (!reason.is_empty()).then(|| reason.chars().take(100).collect())));
+                }
+                Ok(_) => errors.push(ValidationError::new("afwezig", format!("Regel {}: die datum is voorbij.", i + 1))),
+                Err(_) => errors.push(ValidationError::new("afwezig", format!("Regel {}: begin met een datum als 2026-12-24, eventueel gevolgd door de reden.", i + 1))),
+            }
+        }
+        if errors.is_empty() {
+            Ok((slots, absences))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory/link_form.html")]
+struct LinkPage {
+    page: Page,
+    link: TeamLink,
+    form: HoursForm,
+    errors: HashMap<&'static str, String>,
+}
+
+async fn load_link(state: &AppState, id: &str) -> Result<TeamLink, AppError> {
+    let id = id.to_owned();
+    let from = today();
+    state
+        .db
+        .read(move |c| directory::find_link(c, &id, &from))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn link_page(
+    user: &CurrentUser,
+    link: TeamLink,
+    form: HoursForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    let mut map: HashMap<&'static str, String> = HashMap::new();
+    for e in errors {
+        map.entry(e.field)
+            .and_modify(|m| {
+                m.push(' ');
+                m.push_str(&e.message);
+            })
+            .or_insert(e.message);
+    }
+    LinkPage {
+        page: Page::for_user(
+            format!("{} in {}", link.consultant_name, link.practice_name),
+            "kaart",
+            user,
+        ),
+        link,
+        form,
+        errors: map,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let link = load_link(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&link.team_id),
+    )
+    .await?;
+    let form = HoursForm::from_link(&link);
+    link_page(&user, link, form, vec![]).map(Html)
+}
+
+pub async fn save(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<HoursForm>,
+) -> Result<Response, AppError> {
+    let link = load_link(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&link.team_id),
+    )
+    .await?;
+    let day = today();
+    let (slots, absences) = match form.parse(&day) {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = link_page(&user, link, form, errors)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    let summary = format!(
+        "Uren van {} in {}: {}{}.",
+        link.consultant_name,
+        link.practice_name,
+        if slots.is_empty() {
+            "geen vaste uren".to_owned()
+        } else {
+            slots
+                .iter()
+                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                .map(|s| s.line())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        match absences.len() {
+            0 => String::new(),
+            1 => "; 1 afwezigheid".into(),
+            n => format!("; {n} afwezigheden"),
+        }
+    );
+    let event = access::event(
+        &user,
+        "directory_link_hours",
+        Resource::DirectoryEntry(&link.team_id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    let (lid, tid) = (id.clone(), link.team_id.clone());
+    state
+        .db
+        .write(move |c| {
+            directory::replace_hours(c, &lid, &slots, &absences, &day)?;
+            directory::record_change(c, &tid, "link", &lid, Some(&user_id), &summary)?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "practice_link".into(),
+                    object_id: Some(lid.clone()),
+                    ..event
+                },
+            )
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{}?melding=opgeslagen",
+        link.team_id
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn delete(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let link = load_link(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&link.team_id),
+    )
+    .await?;
+    let event = access::event(
+        &user,
+        "directory_link_delete",
+        Resource::DirectoryEntry(&link.team_id),
+        "allowed",
+    );
+    let user_id = user.user_id.clone();
+    let (lid, tid) = (id.clone(), link.team_id.clone());
+    let text = format!(
+        "Koppeling van {} met {} beëindigd.",
+        link.consultant_name, link.practice_name
+    );
+    state
+        .db
+        .write(move |c| {
+            directory::delete_link(c, &lid)?;
+            directory::record_change(c, &tid, "link", &lid, Some(&user_id), &text)?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "practice_link".into(),
+                    object_id: Some(lid.clone()),
+                    ..event
+                },
+            )?;
+            Ok::<_, DbError>(())
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{}?melding=opgeslagen",
+        link.team_id
+    ))
+    .into_response())
+}
