@@ -69,7 +69,7 @@ pub async fn create(
             "Alleen een sociaal team koppelt consulenten aan praktijken.",
         ));
     }
-    if !practice.is_some_and(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str()) {
+    if practice.is_none_or(|p| p.kind != OrganisationKind::Huisartsenpraktijk.as_str()) {
         errors.push(ValidationError::new(
             "praktijk",
             "Kies een huisartsenpraktijk.",
