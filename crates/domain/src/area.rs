@@ -74,7 +74,7 @@ impl Area {
 fn parse_range(code: &str) -> Option<(u16, u16)> {
     let one = |s: &str| {
         let s = s.trim();
-        (s.len() == 4 && !s.starts_with('0'))
+        (s.len() == 4 && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse::<u16>().ok())
             .flatten()
     };
@@ -171,6 +171,7 @@ mod tests {
             ("postcode", "1019-1011"),
             ("postcode", "0999"),
             ("postcode", "12345"),
+            ("postcode", "+123"),
             ("provincie", "NH"),
         ] {
             assert!(Area::parse(kind, code).is_err(), "{kind} {code} is refused");

@@ -171,7 +171,7 @@ impl WeeklySlot {
             let s = s.trim();
             let (h, m) = s.split_once(':').unwrap_or((s, "0"));
             let (h, m): (u16, u16) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
-            (h <= 24 && m < 60).then_some(h * 60 + m)
+            (h <= 24 && m < 60).then(|| h * 60 + m)
         };
         let (start, end) = match (minute(a), minute(b)) {
             (Some(s), Some(e)) => (s, e),
@@ -199,6 +199,7 @@ mod tests {
             "vrijdag 09:00-12:00"
         );
         for bad in [
+            "dinsdag 2000-2100",
             "dinsdag",
             "feestdag 09:00-12:00",
             "dinsdag 12:00-09:00",

@@ -126,9 +126,15 @@ pub struct Query {
     pub age: Option<u8>,
 }
 
+/// What a search reads of its input: enough for any real question, and a bound on the
+/// work one request can cause.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_TERMS: usize = 8;
+
 impl Query {
     pub fn parse(input: &str) -> Self {
-        let ws = words(input);
+        let bounded: String = input.chars().take(MAX_QUERY_CHARS).collect();
+        let ws = words(&bounded);
         let mut terms = Vec::new();
         let mut age = None;
         let mut i = 0;
@@ -157,6 +163,7 @@ impl Query {
             terms.push(stem(w));
             i += 1;
         }
+        terms.truncate(MAX_TERMS);
         Self { terms, age }
     }
 
@@ -261,5 +268,14 @@ mod tests {
         assert_eq!(Query::parse("angst 15").age, Some(15));
         assert_eq!(Query::parse("angst").age, None);
         assert_eq!(Query::parse("").terms, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_query_is_bounded() {
+        let long = "opvoeden ".repeat(10_000);
+        let q = Query::parse(&long);
+        assert!(q.terms.len() <= MAX_TERMS);
+        let many: String = (0..50).map(|i| format!("woord{i} ")).collect();
+        assert_eq!(Query::parse(&many).terms.len(), MAX_TERMS);
     }
 }

@@ -107,8 +107,36 @@ impl Browser {
         }
     }
 
+    /// The element's text; found again when a navigation replaced it in between.
     async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap()
+        for _ in 0..50 {
+            if let Ok(t) = self.wait_for(css).await.text().await {
+                return t;
+            }
+        }
+        panic!("{css} kept going stale");
+    }
+
+    /// Waits (up to 10 s, polling the DOM) until the element shows exactly `expected`:
+    /// after a click the old page may still be there for a moment.
+    async fn expect_text(&self, css: &str, expected: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut seen = String::new();
+        while std::time::Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if t == expected {
+                    return;
+                }
+                seen = t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{css} showed {seen:?}, not {expected:?}, on {}",
+            self.path().await
+        );
     }
 
     async fn path(&self) -> String {
@@ -139,16 +167,17 @@ async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_l
 
     // A page behind login sends the browser to the login page first.
     b.client.goto(&app.url("/account")).await.unwrap();
-    assert_eq!(b.text("h1").await, "Inloggen");
+    b.expect_text("h1", "Inloggen").await;
     assert_eq!(b.path().await, "/inloggen?volgende=/account");
 
     b.fill("#email", "huisarts@test.example").await;
     b.fill("#password", "verkeerd wachtwoord").await;
     b.click("form.stack button[type=submit]").await;
-    assert_eq!(
-        b.text("#login-fout").await,
-        "Het e-mailadres of het wachtwoord klopt niet."
-    );
+    b.expect_text(
+        "#login-fout",
+        "Het e-mailadres of het wachtwoord klopt niet.",
+    )
+    .await;
 
     b.fill("#password", PASSWORD).await;
     b.click("form.stack button[type=submit]").await;
@@ -160,7 +189,7 @@ async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_l
     let code = totp::code_at(&secret, totp::unix_now()).unwrap();
     b.fill("#code", &code).await;
     b.click("form.stack button[type=submit]").await;
-    assert_eq!(b.text("h1").await, "Uw herstelcodes");
+    b.expect_text("h1", "Uw herstelcodes").await;
     assert_eq!(
         b.client
             .find_all(Locator::Css("#herstelcodes li"))
@@ -171,13 +200,9 @@ async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_l
     );
     b.click("a.button.primary").await;
 
-    assert_eq!(
-        b.text("h1").await,
-        "Mijn account",
-        "back to the page first asked for"
-    );
+    b.expect_text("h1", "Mijn account").await;
     b.click("nav a[href='/']").await;
-    assert_eq!(b.text("h1").await, "Welkom, Test huisarts");
+    b.expect_text("h1", "Welkom, Test huisarts").await;
     assert!(
         b.text("ul.cards")
             .await
@@ -185,13 +210,9 @@ async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_l
     );
 
     b.click("form[action='/uitloggen'] button").await;
-    assert_eq!(b.text("p.notice").await, "U bent uitgelogd.");
+    b.expect_text("p.notice", "U bent uitgelogd.").await;
     b.client.goto(&app.url("/")).await.unwrap();
-    assert_eq!(
-        b.text("h1").await,
-        "Inloggen",
-        "the session ended on the server"
-    );
+    b.expect_text("h1", "Inloggen").await;
 
     // The second login asks for the code (the next one: the first is spent).
     b.login(&app, "huisarts@test.example").await;
@@ -199,7 +220,7 @@ async fn a_professional_logs_in_with_password_and_totp_sees_the_start_page_and_l
     let next = totp::code_at(&secret, totp::unix_now() + 30).unwrap();
     b.fill("#code", &next).await;
     b.click("form.stack button[type=submit]").await;
-    assert_eq!(b.text("h1").await, "Welkom, Test huisarts");
+    b.expect_text("h1", "Welkom, Test huisarts").await;
     b.stop().await;
     app.stop().await;
 }
@@ -224,13 +245,13 @@ async fn an_admin_cannot_open_another_organisations_admin_page_and_the_refusal_i
     b.click("a.button.primary").await;
 
     b.click("nav a[href='/beheer']").await;
-    assert_eq!(b.text("h1").await, "Basisschool De Regenboog");
+    b.expect_text("h1", "Basisschool De Regenboog").await;
 
     b.client
         .goto(&app.url(&format!("/beheer/organisaties/{other}")))
         .await
         .unwrap();
-    assert_eq!(b.text("h1").await, "Geen toegang");
+    b.expect_text("h1", "Geen toegang").await;
     assert!(
         b.text("p.error-text")
             .await
@@ -315,7 +336,7 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
     b.click("a.button.primary").await;
 
     b.click("nav a[href='/mijn-team']").await;
-    assert_eq!(b.text("h1").await, "Mijn team");
+    b.expect_text("h1", "Mijn team").await;
     let card = b.text("li.consultant").await;
     assert!(
         card.contains("Test noor.bos") && card.contains("09:00–12:00"),
@@ -336,7 +357,7 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
     );
     b.click("ol.results h2 a").await;
     b.wait_for("dl.facts").await;
-    assert_eq!(b.text("h1").await, "Cursus Positief Opvoeden");
+    b.expect_text("h1", "Cursus Positief Opvoeden").await;
     assert!(
         b.text("dl.facts")
             .await

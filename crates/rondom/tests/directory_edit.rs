@@ -17,6 +17,7 @@ on_both_backends!(
     an_organisation_admin_keeps_profile_and_locations_current,
     teams_and_the_organisations_werkgebied,
     a_social_team_keeps_its_koppelingen_and_overleglijn,
+    former_staff_and_the_platform_stay_out_of_the_directory,
 );
 
 /// A provider with one service, its admin and an ordinary employee.
@@ -820,5 +821,117 @@ async fn a_social_team_keeps_its_koppelingen_and_overleglijn(b: Backend) {
     assert_eq!(resp.status(), 303);
     let mine = fetch_page(&app, &gp, "/mijn-team").await;
     assert!(!mine.contains("Test sanne"));
+    app.stop().await;
+}
+
+async fn former_staff_and_the_platform_stay_out_of_the_directory(b: Backend) {
+    let app = TestApp::start(b).await;
+    let practice = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    let platform = app.org("Rondom Platformbeheer", "platform").await;
+    app.user("arts@linde.example", Some(&practice), &["huisarts"])
+        .await;
+    let root = app
+        .user(
+            "root@rondom.example",
+            Some(&platform),
+            &["beheerder", "organisatiebeheerder"],
+        )
+        .await;
+    let sanne = app
+        .user("sanne@team.example", Some(&team), &["consulent"])
+        .await;
+    let (p, t, s, pl) = (
+        practice.clone(),
+        team.clone(),
+        sanne.clone(),
+        platform.clone(),
+    );
+    app.db
+        .write(move |c| {
+            let link = directory::link_consultant(c, &p, &t, &s)?;
+            directory::add_hours(c, &link, 2, 9 * 60, 12 * 60)?;
+            directory::save_team(
+                c,
+                &directory::Team {
+                    id: rondom_db::new_id(),
+                    organisation_id: t.clone(),
+                    name: "Wijkteam Noord".into(),
+                    description: None,
+                    phone: None,
+                    email: None,
+                    last_checked_on: "2026-11-01".into(),
+                },
+                std::slice::from_ref(&s),
+            )?;
+            // Whatever lands in the platform's organisation is not on the map.
+            directory::create_service(
+                c,
+                &directory::NewService {
+                    organisation_id: &pl,
+                    name: "Beheerspreekuur",
+                    description: "Geen hulp voor gezinnen.",
+                    category: "preventief",
+                    access_route: "vrij",
+                    age_min: 0,
+                    age_max: 99,
+                    problem_areas: "sociaal",
+                    last_checked_on: "2026-11-01",
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let gp = logged_in(&app, "arts@linde.example").await;
+    assert!(
+        fetch_page(&app, &gp, "/mijn-team")
+            .await
+            .contains("Test sanne")
+    );
+    let found = fetch_page(&app, &gp, "/sociale-kaart?q=beheerspreekuur").await;
+    assert!(found.contains("Niets gevonden"), "{found}");
+    let resp = gp
+        .get(app.url(&format!("/sociale-kaart/mensen/{root}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        404,
+        "platform admins are not in the directory"
+    );
+
+    // Sanne leaves the team: the practice no longer sees her, nor does the team page.
+    let (t, s) = (team.clone(), sanne.clone());
+    app.db
+        .write(move |c| {
+            let m = rondom_db::organisations::members(c, &t)?
+                .into_iter()
+                .find(|m| m.user_id == s)
+                .expect("a membership");
+            rondom_db::organisations::remove_membership(c, &t, &m.membership_id)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(
+        !fetch_page(&app, &gp, "/mijn-team")
+            .await
+            .contains("Test sanne")
+    );
+    let team_page = fetch_page(&app, &gp, &format!("/sociale-kaart/organisaties/{team}")).await;
+    assert!(team_page.contains("Wijkteam Noord") && !team_page.contains("Test sanne"));
+    // An age typed in the words shows in the age field.
+    let page = fetch_page(&app, &gp, "/sociale-kaart?q=opvoeden+9+jaar").await;
+    assert!(
+        page.contains(
+            r#"id="leeftijd" name="leeftijd" inputmode="numeric" maxlength="2" size="4" value="9""#
+        ),
+        "{page}"
+    );
     app.stop().await;
 }

@@ -351,12 +351,42 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         serde_json::to_string_pretty(&second).unwrap(),
         "export → import → export keeps everything"
     );
+    // A page of services (with their short organisation records) imported back does not
+    // blank the organisations it names: their addresses, locations and areas stay.
+    let practice = target.org("Praktijk Test", "huisartsenpraktijk").await;
+    let uid = target
+        .user("gp@test.example", Some(&practice), &["huisarts"])
+        .await;
+    let token = target.token_for(&uid).await;
+    let (_, page) = get(&target, &token, "/api/hsds/services?per_page=200").await;
+    import::import(&target.db, &page, Some("GM9999"), "2026-11-25", None)
+        .await
+        .unwrap()
+        .expect("a service page imports");
+    let without_services = |orgs: Vec<Value>| -> Vec<Value> {
+        orgs.into_iter()
+            .filter(|o| o["name"] != "Praktijk Test")
+            .map(|mut o| {
+                o.as_object_mut().map(|m| m.remove("services"));
+                o
+            })
+            .collect()
+    };
+    assert_eq!(
+        without_services(first.clone()),
+        without_services(export(&target).await),
+        "organisations keep their addresses, locations and areas"
+    );
     // Importing the same file again replaces rather than duplicates.
     import::import(&target.db, &Value::Array(first), None, "2026-11-25", None)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(export(&target).await.len(), organisations);
+    assert_eq!(
+        export(&target).await.len(),
+        organisations + 1,
+        "the demo's organisations once, and the test practice"
+    );
     let count = target
         .db
         .read(rondom_db::directory::all_services)

@@ -14,7 +14,9 @@ pub use people::*;
 pub use services::*;
 pub use teams::*;
 
-use crate::schema::{consultation_hours, hour_exceptions, organisations, practice_links, users};
+use crate::schema::{
+    consultation_hours, hour_exceptions, memberships, organisations, practice_links, users,
+};
 use crate::{AnyConnection, DbError, new_id, now};
 use diesel::prelude::*;
 
@@ -57,6 +59,13 @@ pub fn practice_team(
         .inner_join(users::table)
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
         .filter(practice_links::practice_id.eq(practice_id))
+        // Someone who left the team (or whose account is closed) is no longer shown.
+        .filter(users::disabled.eq(false))
+        .filter(diesel::dsl::exists(
+            memberships::table
+                .filter(memberships::user_id.eq(practice_links::consultant_id))
+                .filter(memberships::organisation_id.eq(practice_links::team_id)),
+        ))
         .order(users::name.asc())
         .select((
             practice_links::id,

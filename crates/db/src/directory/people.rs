@@ -41,6 +41,7 @@ fn people_where(
         .inner_join(memberships::table.inner_join(organisations::table))
         .filter(users::family_role.is_null())
         .filter(users::disabled.eq(false))
+        .filter(organisations::kind.ne("platform"))
         .select((
             users::id,
             users::name,

@@ -186,6 +186,8 @@ fn service_columns() -> ServiceColumns {
 pub fn all_services(conn: &mut AnyConnection) -> Result<Vec<ServiceRow>, DbError> {
     Ok(services::table
         .inner_join(organisations::table)
+        // The platform's own organisation is not part of the sociale kaart.
+        .filter(organisations::kind.ne(PLATFORM))
         .order(services::name.asc())
         .select(service_columns())
         .load(conn)?)
@@ -194,6 +196,8 @@ pub fn all_services(conn: &mut AnyConnection) -> Result<Vec<ServiceRow>, DbError
 pub fn find_service(conn: &mut AnyConnection, id: &str) -> Result<Option<ServiceRow>, DbError> {
     Ok(services::table
         .inner_join(organisations::table)
+        // The platform's own organisation is not part of the sociale kaart.
+        .filter(organisations::kind.ne(PLATFORM))
         .filter(services::id.eq(id))
         .select(service_columns())
         .first(conn)
@@ -207,6 +211,8 @@ pub fn services_of_all(
 ) -> Result<Vec<ServiceRow>, DbError> {
     Ok(services::table
         .inner_join(organisations::table)
+        // The platform's own organisation is not part of the sociale kaart.
+        .filter(organisations::kind.ne(PLATFORM))
         .filter(services::organisation_id.eq_any(organisation_ids))
         .order(services::name.asc())
         .select(service_columns())
@@ -342,6 +348,9 @@ pub fn delete_services(conn: &mut AnyConnection, ids: &[String]) -> Result<(), D
     }
     bump_version(conn)
 }
+
+/// The kind of the installation's own organisation (`OrganisationKind::Platform`).
+const PLATFORM: &str = "platform";
 
 /// Rows per statement in bulk writes: well below both engines' limits on bound values.
 const CHUNK: usize = 500;

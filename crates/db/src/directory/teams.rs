@@ -1,7 +1,7 @@
 //! Teams inside organisations and the areas an organisation covers.
 
 use super::bump_version;
-use crate::schema::{organisation_areas, team_members, teams, users};
+use crate::schema::{memberships, organisation_areas, team_members, teams, users};
 use crate::{AnyConnection, DbError, new_id};
 use diesel::prelude::*;
 
@@ -38,6 +38,12 @@ pub fn teams_of(
     let members: Vec<(String, String, String)> = team_members::table
         .inner_join(users::table)
         .filter(team_members::team_id.eq_any(&ids))
+        .filter(users::disabled.eq(false))
+        .filter(diesel::dsl::exists(
+            memberships::table
+                .filter(memberships::user_id.eq(users::id))
+                .filter(memberships::organisation_id.eq(organisation_id)),
+        ))
         .order(users::name.asc())
         .select((team_members::team_id, users::id, users::name))
         .load(conn)?;
@@ -66,6 +72,12 @@ pub fn find_team(conn: &mut AnyConnection, id: &str) -> Result<Option<TeamWithMe
     let members = team_members::table
         .inner_join(users::table)
         .filter(team_members::team_id.eq(id))
+        .filter(users::disabled.eq(false))
+        .filter(diesel::dsl::exists(
+            memberships::table
+                .filter(memberships::user_id.eq(users::id))
+                .filter(memberships::organisation_id.eq(&team.organisation_id)),
+        ))
         .order(users::name.asc())
         .select((users::id, users::name))
         .load(conn)?;

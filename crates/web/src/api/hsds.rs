@@ -35,6 +35,7 @@ pub struct Params {
 }
 
 const MAX_PER_PAGE: usize = 200;
+const MAX_PAGE: usize = 100_000;
 
 struct Paging {
     page: usize,
@@ -43,7 +44,7 @@ struct Paging {
 
 impl Paging {
     fn skip(&self) -> usize {
-        (self.page - 1) * self.per_page
+        (self.page - 1).saturating_mul(self.per_page)
     }
 }
 
@@ -58,9 +59,12 @@ fn paging(p: &Params) -> Result<Paging, Vec<ValidationError>> {
         Some(s) => s
             .parse::<usize>()
             .ok()
-            .filter(|n| *n >= 1)
+            .filter(|n| (1..=MAX_PAGE).contains(n))
             .unwrap_or_else(|| {
-                errors.push(bad("page", "page is een paginanummer vanaf 1."));
+                errors.push(bad(
+                    "page",
+                    "page is een paginanummer van 1 tot en met 100000.",
+                ));
                 1
             }),
     };

@@ -592,7 +592,11 @@ async fn organisation_and_locations(
             ))
         })
         .await?;
-    Ok((org.ok_or(AppError::NotFound)?, locations))
+    // The platform's own organisation has no place in the sociale kaart.
+    let org = org
+        .filter(|o| o.kind != rondom_domain::OrganisationKind::Platform.as_str())
+        .ok_or(AppError::NotFound)?;
+    Ok((org, locations))
 }
 
 /// A service with what the form needs, or 404.
@@ -667,8 +671,8 @@ pub async fn new_form(
     )
     .await?;
     let (org, locations) = organisation_and_locations(&state, &org_id).await?;
+    // Areas start empty: the service then covers the organisation's werkgebied.
     let form = ServiceForm {
-        gebieden: format!("gemeente {}", org.gemeente_code),
         locatie: locations.iter().map(|l| l.id.clone()).take(1).collect(),
         ..Default::default()
     };
@@ -880,6 +884,12 @@ pub async fn mark_checked(
         Resource::DirectoryEntry(&org_id),
     )
     .await?;
+    let event = access::event(
+        &user,
+        "directory_service_checked",
+        Resource::DirectoryEntry(&org_id),
+        "allowed",
+    );
     let user_id = user.user_id.clone();
     let sid = id.clone();
     state
@@ -914,6 +924,14 @@ pub async fn mark_checked(
                 &sid,
                 Some(&user_id),
                 "Gecontroleerd, niets gewijzigd.",
+            )?;
+            audit::append(
+                c,
+                &audit::AuditEvent {
+                    object_type: "service".into(),
+                    object_id: Some(sid.clone()),
+                    ..event
+                },
             )
         })
         .await?;

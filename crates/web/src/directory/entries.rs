@@ -242,6 +242,7 @@ pub async fn organisation(
         return Err(AppError::NotFound);
     }
     let editable = can_edit(&user, &org.id);
+    let current: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
     let consultants: Vec<(String, String)> = if editable {
         people
             .iter()
@@ -290,6 +291,9 @@ pub async fn organisation(
         teams,
         links: links
             .into_iter()
+            // Readers see current consultants only; the team's admins also see links of
+            // people who left, so that they can end them.
+            .filter(|l| editable || current.contains(&l.consultant_id))
             .map(|l| LinkLine {
                 hours: l
                     .slots
@@ -395,8 +399,7 @@ pub async fn person(
             }
         })
         .collect();
-    let can_edit =
-        person.id == user.user_id || person.work.iter().any(|(org, _, _)| can_edit(&user, org));
+    let can_edit = person.work.iter().any(|(org, _, _)| can_edit(&user, org));
     PersonPage {
         page: Page::for_user(person.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         id: person.id.clone(),

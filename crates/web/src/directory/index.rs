@@ -325,8 +325,9 @@ impl SearchIndex {
         let mut counts = vec![0u16; n];
         let mut name_counts = vec![0u16; n];
         for grams in terms {
-            if grams.is_empty() {
-                // A term without letters matches nothing, as in `Query::score`.
+            if grams.is_empty() || alive.as_ref().is_some_and(Vec::is_empty) {
+                // A term without letters matches nothing, as in `Query::score`; and once
+                // nothing is left, the other terms cannot bring anything back.
                 return Some(vec![]);
             }
             counts.iter_mut().for_each(|c| *c = 0);

@@ -46,6 +46,8 @@ async fn load_org(state: &AppState, id: &str) -> Result<Organisation, AppError> 
         .db
         .read(move |c| orgs::find(c, &id))
         .await?
+        // The platform's own organisation has no place in the sociale kaart.
+        .filter(|o| o.kind != rondom_domain::OrganisationKind::Platform.as_str())
         .ok_or(AppError::NotFound)
 }
 
@@ -723,7 +725,7 @@ const DAY_NAMES: [&str; 7] = [
 ];
 
 /// The organisation on whose behalf `user` may change this person's entry: one where the
-/// person works and `user` is an admin; the person may also change their own.
+/// person works and `user` is an admin.
 fn editing_organisation(user: &CurrentUser, person: &directory::Person) -> Option<String> {
     person
         .work
@@ -734,11 +736,6 @@ fn editing_organisation(user: &CurrentUser, person: &directory::Person) -> Optio
                 .is_allowed()
         })
         .cloned()
-        .or_else(|| {
-            (user.user_id == person.id)
-                .then(|| person.work.first().map(|w| w.0.clone()))
-                .flatten()
-        })
 }
 
 async fn load_person(state: &AppState, id: &str) -> Result<directory::Person, AppError> {

@@ -356,6 +356,14 @@ pub async fn search(
         ),
     };
     let searched = !criteria.is_empty() || error.is_some();
+    // An age read from the words ("9 jaar") shows in the age field, so the filter is
+    // visible and can be cleared.
+    let mut form = form;
+    if form.leeftijd.trim().is_empty()
+        && let Some(a) = criteria.age
+    {
+        form.leeftijd = a.to_string();
+    }
     let index = state
         .directory_index
         .get_at(&state.db, user.directory_version)

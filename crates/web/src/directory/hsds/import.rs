@@ -45,6 +45,9 @@ pub struct OrgPlan {
     pub areas: Vec<(String, String)>,
     /// Only a reference to an organisation that must already exist.
     pub reference_only: bool,
+    /// Met inside a service record: it creates the organisation when it is new, but
+    /// never overwrites one that exists (such a record carries only a few fields).
+    pub nested: bool,
 }
 
 pub struct ServicePlan {
@@ -546,7 +549,8 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
         .and_then(Value::as_str)
         .map(str::to_owned);
     let id = id?;
-    if !ctx.unique(&id, &format!("{path}id")) && !nested {
+    // Many services may carry the same organisation; only whole records must be unique.
+    if !nested && !ctx.unique(&id, &format!("{path}id")) {
         return None;
     }
     let addr = addr.unwrap_or(Address {
@@ -558,6 +562,7 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
     });
     Some(OrgPlan {
         reference_only: nested && gemeente.is_none(),
+        nested,
         input: OrganisationInput {
             name: name?,
             kind: kind.as_str().into(),
@@ -877,6 +882,16 @@ pub fn apply(
         ..Default::default()
     };
     for o in plan.organisations.iter().filter(|o| !o.reference_only) {
+        if o.nested && orgs::find(conn, &o.id)?.is_some() {
+            // Only what is new is added: locations its services are given at.
+            for l in &o.locations {
+                if directory::find_location(conn, &l.id)?.is_none() {
+                    directory::insert_location(conn, l)?;
+                    summary.locations += 1;
+                }
+            }
+            continue;
+        }
         if let Some(w) = &o.input.wijk_code {
             orgs::ensure_district(conn, w, &o.input.gemeente_code)?;
         }
