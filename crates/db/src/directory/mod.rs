@@ -19,6 +19,7 @@ use crate::schema::{
 };
 use crate::{AnyConnection, DbError, new_id, now};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct LinkedConsultant {
@@ -80,44 +81,14 @@ pub fn practice_team(
         ))
         .load(conn)?;
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let slots: Vec<(String, i32, i32, i32)> = consultation_hours::table
-        .filter(consultation_hours::link_id.eq_any(&ids))
-        .order((
-            consultation_hours::weekday.asc(),
-            consultation_hours::start_minute.asc(),
-        ))
-        .select((
-            consultation_hours::link_id,
-            consultation_hours::weekday,
-            consultation_hours::start_minute,
-            consultation_hours::end_minute,
-        ))
-        .load(conn)?;
-    let exceptions: Vec<(String, String, Option<String>)> = hour_exceptions::table
-        .filter(hour_exceptions::link_id.eq_any(&ids))
-        .filter(hour_exceptions::on_date.ge(from_date))
-        .order(hour_exceptions::on_date.asc())
-        .select((
-            hour_exceptions::link_id,
-            hour_exceptions::on_date,
-            hour_exceptions::reason,
-        ))
-        .load(conn)?;
+    let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
     Ok(rows
         .into_iter()
         .map(
             |(link_id, consultant_id, name, email, phone, team_id, team_name, olp, olh)| {
                 LinkedConsultant {
-                    slots: slots
-                        .iter()
-                        .filter(|s| s.0 == link_id)
-                        .map(|s| (s.1, s.2, s.3))
-                        .collect(),
-                    exceptions: exceptions
-                        .iter()
-                        .filter(|e| e.0 == link_id)
-                        .map(|e| (e.1.clone(), e.2.clone()))
-                        .collect(),
+                    slots: slots.remove(&link_id).unwrap_or_default(),
+                    exceptions: exceptions.remove(&link_id).unwrap_or_default(),
                     link_id,
                     consultant_id,
                     name,
@@ -131,6 +102,49 @@ pub fn practice_team(
             },
         )
         .collect())
+}
+
+/// Weekly slots and exceptions (from `from_date` on) of some links, by link id.
+type Slots = HashMap<String, Vec<(i32, i32, i32)>>;
+type Exceptions = HashMap<String, Vec<(String, Option<String>)>>;
+
+fn hours_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    from_date: &str,
+) -> Result<(Slots, Exceptions), DbError> {
+    let rows: Vec<(String, i32, i32, i32)> = consultation_hours::table
+        .filter(consultation_hours::link_id.eq_any(ids))
+        .order((
+            consultation_hours::weekday.asc(),
+            consultation_hours::start_minute.asc(),
+        ))
+        .select((
+            consultation_hours::link_id,
+            consultation_hours::weekday,
+            consultation_hours::start_minute,
+            consultation_hours::end_minute,
+        ))
+        .load(conn)?;
+    let mut slots: Slots = HashMap::new();
+    for (link, d, start, end) in rows {
+        slots.entry(link).or_default().push((d, start, end));
+    }
+    let rows: Vec<(String, String, Option<String>)> = hour_exceptions::table
+        .filter(hour_exceptions::link_id.eq_any(ids))
+        .filter(hour_exceptions::on_date.ge(from_date))
+        .order(hour_exceptions::on_date.asc())
+        .select((
+            hour_exceptions::link_id,
+            hour_exceptions::on_date,
+            hour_exceptions::reason,
+        ))
+        .load(conn)?;
+    let mut exceptions: Exceptions = HashMap::new();
+    for (link, day, reason) in rows {
+        exceptions.entry(link).or_default().push((day, reason));
+    }
+    Ok((slots, exceptions))
 }
 
 pub fn link_consultant(
@@ -225,28 +239,20 @@ pub fn links_of_consultant(
         .order(organisations::name.asc())
         .select((practice_links::id, organisations::name))
         .load(conn)?;
-    let mut out = Vec::with_capacity(links.len());
-    for (link, practice) in links {
-        let slots: Vec<(i32, i32, i32)> = consultation_hours::table
-            .filter(consultation_hours::link_id.eq(&link))
-            .order((
-                consultation_hours::weekday.asc(),
-                consultation_hours::start_minute.asc(),
-            ))
-            .select((
-                consultation_hours::weekday,
-                consultation_hours::start_minute,
-                consultation_hours::end_minute,
-            ))
-            .load(conn)?;
-        let dates: Vec<String> = hour_exceptions::table
-            .filter(hour_exceptions::link_id.eq(&link))
-            .filter(hour_exceptions::on_date.ge(from_date))
-            .select(hour_exceptions::on_date)
-            .load(conn)?;
-        out.push((practice, slots, dates));
-    }
-    Ok(out)
+    let ids: Vec<String> = links.iter().map(|l| l.0.clone()).collect();
+    let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
+    Ok(links
+        .into_iter()
+        .map(|(link, practice)| {
+            let dates = exceptions
+                .remove(&link)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+            (practice, slots.remove(&link).unwrap_or_default(), dates)
+        })
+        .collect())
 }
 
 /// A social team's link of one consultant to one practice.
@@ -293,44 +299,14 @@ fn team_links_where(
     }
     let rows: Vec<TeamLinkRow> = q.load(conn)?;
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let slots: Vec<(String, i32, i32, i32)> = consultation_hours::table
-        .filter(consultation_hours::link_id.eq_any(&ids))
-        .order((
-            consultation_hours::weekday.asc(),
-            consultation_hours::start_minute.asc(),
-        ))
-        .select((
-            consultation_hours::link_id,
-            consultation_hours::weekday,
-            consultation_hours::start_minute,
-            consultation_hours::end_minute,
-        ))
-        .load(conn)?;
-    let exceptions: Vec<(String, String, Option<String>)> = hour_exceptions::table
-        .filter(hour_exceptions::link_id.eq_any(&ids))
-        .filter(hour_exceptions::on_date.ge(from_date))
-        .order(hour_exceptions::on_date.asc())
-        .select((
-            hour_exceptions::link_id,
-            hour_exceptions::on_date,
-            hour_exceptions::reason,
-        ))
-        .load(conn)?;
+    let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
     Ok(rows
         .into_iter()
         .map(
             |(link_id, team_id, practice_id, practice_name, consultant_id, consultant_name)| {
                 TeamLink {
-                    slots: slots
-                        .iter()
-                        .filter(|s| s.0 == link_id)
-                        .map(|s| (s.1, s.2, s.3))
-                        .collect(),
-                    exceptions: exceptions
-                        .iter()
-                        .filter(|e| e.0 == link_id)
-                        .map(|e| (e.1.clone(), e.2.clone()))
-                        .collect(),
+                    slots: slots.remove(&link_id).unwrap_or_default(),
+                    exceptions: exceptions.remove(&link_id).unwrap_or_default(),
                     link_id,
                     team_id,
                     practice_id,
