@@ -10,6 +10,7 @@ pub mod policy;
 pub mod role;
 pub mod search;
 pub mod validate;
+pub mod workdays;
 
 pub use policy::{Action, Actor, Decision, Resource, authorize};
 pub use role::{OrganisationKind, Role};
