@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod hours;
 pub mod policy;
+pub mod referral;
 pub mod role;
 pub mod search;
 pub mod validate;
