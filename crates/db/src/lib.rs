@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod consultations;
 pub mod directory;
 pub mod organisations;
 pub mod schema;

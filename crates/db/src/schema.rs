@@ -274,7 +274,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        practice_id -> Text,
+        team_id -> Text,
+        asker_id -> Text,
+        subject_sealed -> Text,
+        status -> Text,
+        assignee_id -> Nullable<Text>,
+        due_on -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consultation_messages (id) {
+        id -> Text,
+        consultation_id -> Text,
+        author_id -> Text,
+        body_sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        text -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(services -> organisations (organisation_id));
+diesel::joinable!(consultation_messages -> consultations (consultation_id));
+diesel::joinable!(consultation_messages -> users (author_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(teams -> organisations (organisation_id));
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(team_members -> users (user_id));
@@ -315,4 +355,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     team_members,
     organisation_areas,
+    consultations,
+    consultation_messages,
+    notifications,
 );

@@ -5,6 +5,7 @@
 pub mod area;
 pub mod audit;
 pub mod catalogue;
+pub mod consultation;
 pub mod hours;
 pub mod policy;
 pub mod referral;

@@ -84,6 +84,13 @@ pub enum Resource<'a> {
     /// What one organisation publishes in the sociale kaart (its profile, locations and
     /// services): only that organisation's admins change it.
     DirectoryEntry(&'a str),
+    /// A consultation question (overleg) from a practice to a social team: the practice's
+    /// GPs and POHs and the team's consultants and team leaders take part.
+    Consultation { practice: &'a str, team: &'a str },
+    /// A social team's queue of consultation questions.
+    ConsultationQueue(&'a str),
+    /// Asking a consultation question on behalf of a practice.
+    ConsultationFrom(&'a str),
 }
 
 impl Resource<'_> {
@@ -95,6 +102,8 @@ impl Resource<'_> {
             Self::PracticeTeam(_) => "practice_team",
             Self::Directory => "directory",
             Self::DirectoryEntry(_) => "directory_entry",
+            Self::Consultation { .. } | Self::ConsultationFrom(_) => "consultation",
+            Self::ConsultationQueue(_) => "consultation_queue",
         }
     }
 
@@ -105,7 +114,10 @@ impl Resource<'_> {
             | Self::AuditLog(Some(id))
             | Self::Account(id)
             | Self::PracticeTeam(id)
-            | Self::DirectoryEntry(id) => Some(id),
+            | Self::DirectoryEntry(id)
+            | Self::ConsultationQueue(id)
+            | Self::ConsultationFrom(id) => Some(id),
+            Self::Consultation { .. } => None,
         }
     }
 }
@@ -161,7 +173,27 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
         }
         (Resource::DirectoryEntry(_), Action::Read) => allow_if(!actor.memberships.is_empty()),
         (Resource::DirectoryEntry(_), _) => Decision::Deny,
+        (Resource::Consultation { practice, team }, Action::Read | Action::Update) => {
+            allow_if(asks_for(actor, practice) || answers_for(actor, team))
+        }
+        (Resource::Consultation { .. }, _) => Decision::Deny,
+        (Resource::ConsultationQueue(team), Action::Read) => allow_if(answers_for(actor, team)),
+        (Resource::ConsultationQueue(_), _) => Decision::Deny,
+        (Resource::ConsultationFrom(practice), Action::Create) => {
+            allow_if(asks_for(actor, practice))
+        }
+        (Resource::ConsultationFrom(_), _) => Decision::Deny,
     }
+}
+
+/// A GP or POH of this practice: may ask the team and read the practice's questions.
+fn asks_for(actor: &Actor, practice: &str) -> bool {
+    actor.has_role_in(practice, Role::Huisarts) || actor.has_role_in(practice, Role::Poh)
+}
+
+/// A consultant or team leader of this social team: picks up and answers its questions.
+fn answers_for(actor: &Actor, team: &str) -> bool {
+    actor.has_role_in(team, Role::Consulent) || actor.has_role_in(team, Role::Teamleider)
 }
 
 #[cfg(test)]
@@ -252,6 +284,46 @@ mod tests {
         assert!(!authorize(&worker, Action::Update, entry).is_allowed());
         assert!(!authorize(&platform, Action::Update, entry).is_allowed());
         assert!(authorize(&worker, Action::Read, entry).is_allowed());
+    }
+
+    #[test]
+    fn consultations_are_for_the_practice_and_the_team_only() {
+        let gp = actor(&[("linde", Role::Huisarts)]);
+        let poh = actor(&[("linde", Role::Poh)]);
+        let admin = actor(&[("linde", Role::OrganisatieBeheerder)]);
+        let consultant = actor(&[("team", Role::Consulent)]);
+        let other_gp = actor(&[("noord", Role::Huisarts)]);
+        let other_team = actor(&[("elders", Role::Consulent)]);
+        let platform = actor(&[("platform", Role::Beheerder)]);
+        let c = Resource::Consultation {
+            practice: "linde",
+            team: "team",
+        };
+        for a in [&gp, &poh, &consultant] {
+            assert!(authorize(a, Action::Read, c).is_allowed());
+            assert!(authorize(a, Action::Update, c).is_allowed());
+        }
+        for a in [&admin, &other_gp, &other_team, &platform] {
+            assert!(!authorize(a, Action::Read, c).is_allowed());
+        }
+        assert!(authorize(&gp, Action::Create, Resource::ConsultationFrom("linde")).is_allowed());
+        assert!(
+            !authorize(
+                &consultant,
+                Action::Create,
+                Resource::ConsultationFrom("linde")
+            )
+            .is_allowed()
+        );
+        assert!(
+            authorize(
+                &consultant,
+                Action::Read,
+                Resource::ConsultationQueue("team")
+            )
+            .is_allowed()
+        );
+        assert!(!authorize(&gp, Action::Read, Resource::ConsultationQueue("team")).is_allowed());
     }
 
     #[test]

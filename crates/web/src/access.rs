@@ -53,7 +53,11 @@ pub fn event(
         Resource::Organisation(id)
         | Resource::AuditLog(Some(id))
         | Resource::PracticeTeam(id)
-        | Resource::DirectoryEntry(id) => Some(id),
+        | Resource::DirectoryEntry(id)
+        | Resource::ConsultationQueue(id)
+        | Resource::ConsultationFrom(id) => Some(id),
+        // The practice's side is where a consultation is recorded.
+        Resource::Consultation { practice, .. } => Some(practice),
         _ => None,
     };
     let actor = user.actor();

@@ -13,6 +13,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod body;
+pub mod consultation;
 pub mod crypto;
 pub mod directory;
 pub mod error;
@@ -150,6 +151,15 @@ pub fn router(state: AppState) -> Router {
             "/sociale-kaart/locaties/{id}/bewerken",
             get(directory::profile::edit_location_form).post(directory::profile::update_location),
         )
+        .route("/overleg", get(consultation::list))
+        .route(
+            "/overleg/nieuw",
+            get(consultation::ask_form).post(consultation::ask),
+        )
+        .route("/overleg/{id}", get(consultation::show))
+        .route("/overleg/{id}/oppakken", post(consultation::pick_up))
+        .route("/overleg/{id}/bericht", post(consultation::write))
+        .route("/overleg/{id}/afsluiten", post(consultation::close))
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))
         .route("/account/tokens", post(account::create_token))

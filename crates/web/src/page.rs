@@ -12,6 +12,8 @@ pub struct Nav {
     pub professional: bool,
     pub can_administer: bool,
     pub can_read_audit: bool,
+    /// Asks or answers consultation questions.
+    pub consults: bool,
 }
 
 pub struct Page {
@@ -48,6 +50,7 @@ impl Page {
                 can_administer: a.is_platform_admin() || admin_of_some,
                 can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
                     || admin_of_some,
+                consults: crate::consultation::takes_part(user),
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

@@ -1,0 +1,3 @@
+DROP TABLE notifications;
+DROP TABLE consultation_messages;
+DROP TABLE consultations;

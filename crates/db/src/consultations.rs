@@ -1,0 +1,262 @@
+//! Consultations (overleg) and in-app notifications. Subjects and messages arrive sealed
+//! (encrypted by the web layer) and leave sealed: this crate never sees their text.
+
+use crate::schema::{consultation_messages, consultations, notifications, organisations, users};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consultations)]
+pub struct Consultation {
+    pub id: String,
+    pub practice_id: String,
+    pub team_id: String,
+    pub asker_id: String,
+    pub subject_sealed: String,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub due_on: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+/// A consultation with the names a list shows.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub c: Consultation,
+    pub practice_name: String,
+    pub team_name: String,
+    pub asker_name: String,
+    pub assignee_name: Option<String>,
+}
+
+pub struct NewConsultation<'a> {
+    pub practice_id: &'a str,
+    pub team_id: &'a str,
+    pub asker_id: &'a str,
+    pub subject_sealed: &'a str,
+    pub question_sealed: &'a str,
+    pub due_on: &'a str,
+}
+
+pub fn create(conn: &mut AnyConnection, n: &NewConsultation<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    let t = now();
+    diesel::insert_into(consultations::table)
+        .values((
+            consultations::id.eq(&id),
+            consultations::practice_id.eq(n.practice_id),
+            consultations::team_id.eq(n.team_id),
+            consultations::asker_id.eq(n.asker_id),
+            consultations::subject_sealed.eq(n.subject_sealed),
+            consultations::status.eq("open"),
+            consultations::due_on.eq(n.due_on),
+            consultations::created_at.eq(t),
+            consultations::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    add_message(conn, &id, n.asker_id, n.question_sealed)?;
+    Ok(id)
+}
+
+pub fn add_message(
+    conn: &mut AnyConnection,
+    consultation_id: &str,
+    author_id: &str,
+    body_sealed: &str,
+) -> Result<(), DbError> {
+    diesel::insert_into(consultation_messages::table)
+        .values((
+            consultation_messages::id.eq(new_id()),
+            consultation_messages::consultation_id.eq(consultation_id),
+            consultation_messages::author_id.eq(author_id),
+            consultation_messages::body_sealed.eq(body_sealed),
+            consultation_messages::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets status (and the assignee when given), keeping the rest.
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: &str,
+    assignee_id: Option<&str>,
+    answered: bool,
+) -> Result<(), DbError> {
+    let t = now();
+    let n = match assignee_id {
+        Some(a) => diesel::update(consultations::table.find(id))
+            .set((
+                consultations::status.eq(status),
+                consultations::assignee_id.eq(a),
+                consultations::updated_at.eq(t),
+            ))
+            .execute(conn)?,
+        None => diesel::update(consultations::table.find(id))
+            .set((
+                consultations::status.eq(status),
+                consultations::updated_at.eq(t),
+            ))
+            .execute(conn)?,
+    };
+    if answered {
+        diesel::update(consultations::table.find(id))
+            .set(consultations::answered_at.eq(Some(t)))
+            .execute(conn)?;
+    }
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Consultation>, DbError> {
+    Ok(consultations::table
+        .find(id)
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// (author id, author name, sealed body, when), oldest first.
+pub fn messages(
+    conn: &mut AnyConnection,
+    consultation_id: &str,
+) -> Result<Vec<(String, String, String, NaiveDateTime)>, DbError> {
+    Ok(consultation_messages::table
+        .inner_join(users::table)
+        .filter(consultation_messages::consultation_id.eq(consultation_id))
+        .order(consultation_messages::created_at.asc())
+        .select((
+            users::id,
+            users::name,
+            consultation_messages::body_sealed,
+            consultation_messages::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// Consultations of some practices (as asker) or some teams (as answerer), newest first.
+pub fn list(
+    conn: &mut AnyConnection,
+    practice_ids: &[String],
+    team_ids: &[String],
+    limit: i64,
+) -> Result<Vec<Listed>, DbError> {
+    let rows: Vec<Consultation> = consultations::table
+        .filter(
+            consultations::practice_id
+                .eq_any(practice_ids)
+                .or(consultations::team_id.eq_any(team_ids)),
+        )
+        .order(consultations::created_at.desc())
+        .limit(limit)
+        .select(Consultation::as_select())
+        .load(conn)?;
+    let mut org_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| [r.practice_id.clone(), r.team_id.clone()])
+        .collect();
+    org_ids.sort();
+    org_ids.dedup();
+    let orgs: Vec<(String, String)> = organisations::table
+        .filter(organisations::id.eq_any(&org_ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    let mut user_ids: Vec<String> = rows
+        .iter()
+        .flat_map(|r| std::iter::once(r.asker_id.clone()).chain(r.assignee_id.clone()))
+        .collect();
+    user_ids.sort();
+    user_ids.dedup();
+    let people: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    let name = |list: &[(String, String)], id: &str| {
+        list.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|c| Listed {
+            practice_name: name(&orgs, &c.practice_id),
+            team_name: name(&orgs, &c.team_id),
+            asker_name: name(&people, &c.asker_id),
+            assignee_name: c.assignee_id.as_deref().map(|a| name(&people, a)),
+            c,
+        })
+        .collect())
+}
+
+/// The social teams linked to a practice (through its consultants): (id, name).
+pub fn teams_of_practice(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    use crate::schema::practice_links;
+    let mut teams: Vec<(String, String)> = practice_links::table
+        .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
+        .filter(practice_links::practice_id.eq(practice_id))
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    teams.sort();
+    teams.dedup();
+    Ok(teams)
+}
+
+pub fn notify(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    text: &str,
+    link: &str,
+) -> Result<(), DbError> {
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(new_id()),
+            notifications::user_id.eq(user_id),
+            notifications::text.eq(text),
+            notifications::link.eq(link),
+            notifications::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unread notifications, newest first: (id, text, link, when).
+pub fn unread(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<(String, String, String, NaiveDateTime)>, DbError> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .order(notifications::created_at.desc())
+        .limit(20)
+        .select((
+            notifications::id,
+            notifications::text,
+            notifications::link,
+            notifications::created_at,
+        ))
+        .load(conn)?)
+}
+
+/// Marks as read what points to `link` (opening the page reads the notice).
+pub fn mark_read(conn: &mut AnyConnection, user_id: &str, link: &str) -> Result<(), DbError> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::link.eq(link))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(Some(now())))
+    .execute(conn)?;
+    Ok(())
+}

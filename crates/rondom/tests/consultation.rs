@@ -1,0 +1,262 @@
+//! Consultation (overleg, issue 4): a GP asks the linked social team anonymously, a
+//! consultant picks it up and answers, the GP is told without content; outsiders get
+//! nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use rondom_db::directory;
+
+on_both_backends!(a_gp_asks_the_team_and_hears_back, outsiders_get_nothing);
+
+struct World {
+    practice: String,
+    team: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let practice = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    app.user("arts@linde.example", Some(&practice), &["huisarts"])
+        .await;
+    let sanne = app
+        .user("sanne@team.example", Some(&team), &["consulent"])
+        .await;
+    let (p, t) = (practice.clone(), team.clone());
+    app.db
+        .write(move |c| directory::link_consultant(c, &p, &t, &sanne).map(|_| ()))
+        .await
+        .unwrap();
+    World { practice, team }
+}
+
+async fn ask(
+    app: &TestApp,
+    gp: &reqwest::Client,
+    team: &str,
+    subject: &str,
+    question: &str,
+) -> reqwest::Response {
+    let csrf = csrf_of(app, gp).await;
+    gp.post(app.url("/overleg/nieuw"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("team", team),
+            ("onderwerp", subject),
+            ("vraag", question),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_gp_asks_the_team_and_hears_back(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let form = fetch_page(&app, &gp, "/overleg/nieuw").await;
+    assert!(form.contains("Sociaal Team Voorbeeld") && form.contains("anoniem"));
+
+    // A BSN-shaped number is refused, and nothing is sent.
+    let resp = ask(
+        &app,
+        &gp,
+        &w.team,
+        "Meisje 9 jaar slaapt slecht",
+        "BSN 111222333, wat kunnen we doen?",
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Dit lijkt een BSN."));
+    let resp = ask(&app, &gp, &w.team, "", "Vraag zonder onderwerp").await;
+    assert_eq!(resp.status(), 422);
+
+    let resp = ask(
+        &app,
+        &gp,
+        &w.team,
+        "Meisje 9 jaar slaapt slecht sinds scheiding",
+        "Moeder vraagt om hulp bij het ritme. Past opvoedondersteuning of eerst een gesprek?",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let thread = location(&resp);
+    let id = thread.trim_start_matches("/overleg/").to_owned();
+    // Stored encrypted; due in two working days.
+    let cid = id.clone();
+    let row = app
+        .db
+        .read(move |c| rondom_db::consultations::find(c, &cid))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !row.subject_sealed.contains("Meisje"),
+        "the subject is encrypted at rest"
+    );
+    let today = rondom_web::format::to_local(rondom_db::now()).date();
+    assert_eq!(
+        row.due_on,
+        rondom_domain::workdays::add_working_days(today, 2)
+            .format("%Y-%m-%d")
+            .to_string()
+    );
+
+    // The consultant finds it in the queue, picks it up and answers.
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let queue = fetch_page(&app, &sanne, "/overleg").await;
+    assert!(
+        queue.contains("Meisje 9 jaar slaapt slecht sinds scheiding"),
+        "{queue}"
+    );
+    let csrf = csrf_of(&app, &sanne).await;
+    let r = sanne
+        .post(app.url(&format!("{thread}/oppakken")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = sanne
+        .post(app.url(&format!("{thread}/bericht")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            (
+                "bericht",
+                "Eerst een gesprek met de consulent; daarna zo nodig opvoedondersteuning.",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    // The GP is told: in Rondom, and by e-mail without content.
+    let mails = app.smtp.wait_for(1).await;
+    assert_eq!(mails[0].to, vec!["arts@linde.example".to_owned()]);
+    assert!(
+        smtp::link_in(&mails[0]).is_some_and(|l| l.ends_with(&format!("/overleg/{id}"))),
+        "the mail links to the question"
+    );
+    assert!(
+        !mails[0].data.contains("Meisje") && !mails[0].data.contains("gesprek met de consulent")
+    );
+    let list = fetch_page(&app, &gp, "/overleg").await;
+    assert!(list.contains("Het sociaal team heeft uw overlegvraag beantwoord."));
+    let page = fetch_page(&app, &gp, &thread).await;
+    assert!(page.contains("Eerst een gesprek met de consulent") && page.contains("beantwoord"));
+    // Reading the answer reads the notice.
+    let list = fetch_page(&app, &gp, "/overleg").await;
+    assert!(!list.contains("Het sociaal team heeft uw overlegvraag beantwoord."));
+    let actions: Vec<String> = app.audit().await.into_iter().map(|e| e.action).collect();
+    for a in [
+        "consultation_create",
+        "consultation_read",
+        "consultation_pick_up",
+        "consultation_message",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} is in the audit log");
+    }
+    // The GP closes it; the team cannot write any more.
+    let gcsrf = csrf_of(&app, &gp).await;
+    let r = gp
+        .post(app.url(&format!("{thread}/afsluiten")))
+        .form(&[("csrf", gcsrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = sanne
+        .post(app.url(&format!("{thread}/bericht")))
+        .form(&[("csrf", csrf.as_str()), ("bericht", "Nog iets")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let _ = w.practice;
+    app.stop().await;
+}
+
+async fn outsiders_get_nothing(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let other_practice = app
+        .org("Gezondheidscentrum Noord", "huisartsenpraktijk")
+        .await;
+    app.user("arts@noord.example", Some(&other_practice), &["huisarts"])
+        .await;
+    let other_team = app.org("Sociaal Team Elders", "sociaal_team").await;
+    app.user("piet@elders.example", Some(&other_team), &["consulent"])
+        .await;
+    let provider = app.org("Jeugd-GGZ Horizon", "zorgaanbieder").await;
+    app.user(
+        "zorg@horizon.example",
+        Some(&provider),
+        &["zorgaanbieder_medewerker"],
+    )
+    .await;
+    app.user(
+        "beheer@linde.example",
+        Some(&w.practice),
+        &["organisatiebeheerder"],
+    )
+    .await;
+
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let resp = ask(
+        &app,
+        &gp,
+        &w.team,
+        "Jongen 14 jaar spijbelt",
+        "Wat is de route via leerplicht?",
+    )
+    .await;
+    let thread = location(&resp);
+
+    let mut noord = None;
+    for email in [
+        "arts@noord.example",
+        "piet@elders.example",
+        "zorg@horizon.example",
+        "beheer@linde.example",
+    ] {
+        let c = logged_in(&app, email).await;
+        let r = c.get(app.url(&thread)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{email} gets nothing");
+        let list = fetch_page(&app, &c, "/overleg").await;
+        assert!(!list.contains("spijbelt"), "{email} does not see it listed");
+        let csrf = csrf_of(&app, &c).await;
+        let r = c
+            .post(app.url(&format!("{thread}/bericht")))
+            .form(&[("csrf", csrf.as_str()), ("bericht", "hallo")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{email} cannot write in it");
+        if email == "arts@noord.example" {
+            noord = Some(c);
+        }
+    }
+    // The other practice's GP cannot ask a team not linked to it.
+    let noord = noord.unwrap();
+    let r = ask(
+        &app,
+        &noord,
+        &w.team,
+        "Vraag",
+        "Aan een team dat niet van ons is",
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let denied = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "consultation_read" && e.outcome == "denied")
+        .count();
+    assert!(denied >= 8, "every refusal is logged ({denied})");
+    app.stop().await;
+}

@@ -1,0 +1,668 @@
+//! Consultation (overleg, issue 4): a GP or POH asks the social team linked to the
+//! practice a question without naming the child; the team picks it up and answers in a
+//! thread within the term (two working days until the referral agreements set their
+//! own); the asker is told that an answer waits, in Rondom and by an e-mail that carries
+//! no content. Subjects and messages are stored encrypted; every look is audit-logged.
+
+use crate::access;
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::format;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::audit::{self, AuditEvent};
+use rondom_db::consultations::{self as db, Consultation, NewConsultation};
+use rondom_domain::consultation::{Status, contains_bsn};
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, Resource, Role, authorize, workdays};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Working days a team has to answer, until the referral agreements (verwijskader) set
+/// the term per municipality.
+pub const ANSWER_TERM_DAYS: u32 = 2;
+
+const BSN_REFUSED: &str =
+    "Dit lijkt een BSN. Een overlegvraag is anoniem: laat het BSN en de naam van het kind weg.";
+
+fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
+    user.memberships
+        .iter()
+        .filter(|m| matches!(Role::parse(&m.role), Some(Role::Huisarts | Role::Poh)))
+        .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
+        .collect()
+}
+
+fn teams_where_answering(user: &CurrentUser) -> Vec<String> {
+    user.memberships
+        .iter()
+        .filter(|m| {
+            matches!(
+                Role::parse(&m.role),
+                Some(Role::Consulent | Role::Teamleider)
+            )
+        })
+        .map(|m| m.organisation_id.clone())
+        .collect()
+}
+
+/// Whether someone takes part in consultations at all (for the menu).
+pub fn takes_part(user: &CurrentUser) -> bool {
+    !practices_where_asking(user).is_empty() || !teams_where_answering(user).is_empty()
+}
+
+fn today() -> chrono::NaiveDate {
+    format::to_local(rondom_db::now()).date()
+}
+
+pub struct Row {
+    pub id: String,
+    pub subject: String,
+    pub status: &'static str,
+    pub from: String,
+    pub to: String,
+    pub assignee: Option<String>,
+    pub due: String,
+    pub overdue: bool,
+    pub mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consultation/list.html")]
+struct ListPage {
+    page: Page,
+    /// Unread notices for this person: (text, link).
+    notices: Vec<(String, String)>,
+    can_ask: bool,
+    asked: Vec<Row>,
+    new: Vec<Row>,
+    mine: Vec<Row>,
+    other_open: Vec<Row>,
+    done: Vec<Row>,
+}
+
+fn row(state: &AppState, user: &CurrentUser, l: db::Listed) -> Row {
+    let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
+    let due = chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d").ok();
+    Row {
+        subject: state
+            .secrets
+            .open(&l.c.subject_sealed)
+            .unwrap_or_else(|_| "(onleesbaar)".into()),
+        status: status.label(),
+        from: format!("{} ({})", l.asker_name, l.practice_name),
+        to: l.team_name,
+        mine: l.c.assignee_id.as_deref() == Some(user.user_id.as_str()),
+        assignee: l.assignee_name,
+        due: due
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default(),
+        overdue: status.awaits_team() && due.is_some_and(|d| d < today()),
+        id: l.c.id,
+    }
+}
+
+pub async fn list(
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Html<String>, AppError> {
+    let practices: Vec<String> = practices_where_asking(&user)
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
+    let teams = teams_where_answering(&user);
+    if practices.is_empty() && teams.is_empty() {
+        // Logged like every refusal.
+        access::require(&state, &user, Action::Read, Resource::ConsultationQueue("")).await?;
+    }
+    let (p, t, uid) = (practices.clone(), teams.clone(), user.user_id.clone());
+    let (listed, unread) = state
+        .db
+        .read(move |c| Ok((db::list(c, &p, &t, 500)?, db::unread(c, &uid)?)))
+        .await?;
+    let mut page = ListPage {
+        page: Page::for_user("Overleg", "overleg", &user),
+        notices: unread
+            .into_iter()
+            .map(|(_, text, link, _)| (text, link))
+            .collect(),
+        can_ask: !practices.is_empty(),
+        asked: vec![],
+        new: vec![],
+        mine: vec![],
+        other_open: vec![],
+        done: vec![],
+    };
+    for l in listed {
+        let ours_to_answer = teams.contains(&l.c.team_id);
+        let asked_by_us = practices.contains(&l.c.practice_id);
+        let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
+        let r = row(&state, &user, l);
+        if asked_by_us {
+            page.asked.push(r);
+        } else if ours_to_answer {
+            match status {
+                Status::Open => page.new.push(r),
+                Status::PickedUp if r.mine => page.mine.push(r),
+                Status::PickedUp => page.other_open.push(r),
+                _ => page.done.push(r),
+            }
+        }
+    }
+    // The team works the oldest deadline first.
+    for v in [&mut page.new, &mut page.mine, &mut page.other_open] {
+        v.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.due.cmp(&b.due)));
+    }
+    page.done.truncate(20);
+    page.render().map(Html).map_err(AppError::internal)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AskForm {
+    pub praktijk: String,
+    pub team: String,
+    pub onderwerp: String,
+    pub vraag: String,
+}
+
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "consultation/ask.html")]
+struct AskPage {
+    page: Page,
+    form: AskForm,
+    practices: Vec<Choice>,
+    teams: Vec<Choice>,
+    errors: HashMap<&'static str, String>,
+}
+
+async fn ask_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: AskForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    let practices = practices_where_asking(user);
+    let ids: Vec<String> = practices.iter().map(|p| p.0.clone()).collect();
+    let teams = state
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for p in &ids {
+                all.extend(db::teams_of_practice(c, p)?);
+            }
+            all.sort();
+            all.dedup();
+            Ok(all)
+        })
+        .await?;
+    AskPage {
+        page: Page::for_user("Vraag het sociaal team", "overleg", user),
+        form,
+        practices: practices
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect(),
+        teams: teams
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect(),
+        errors: errors.into_iter().map(|e| (e.field, e.message)).collect(),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn ask_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Html<String>, AppError> {
+    let practices = practices_where_asking(&user);
+    let first = practices.first().map(|p| p.0.clone()).unwrap_or_default();
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ConsultationFrom(&first),
+    )
+    .await?;
+    ask_page(&state, &user, AskForm::default(), vec![])
+        .await
+        .map(Html)
+}
+
+pub async fn ask(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    CsrfForm(form): CsrfForm<AskForm>,
+) -> Result<Response, AppError> {
+    let practices = practices_where_asking(&user);
+    // The practice asked for, or the only one.
+    let practice = if form.praktijk.is_empty() && practices.len() == 1 {
+        practices[0].0.clone()
+    } else {
+        form.praktijk.clone()
+    };
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ConsultationFrom(&practice),
+    )
+    .await?;
+    let p = practice.clone();
+    let linked = state.db.read(move |c| db::teams_of_practice(c, &p)).await?;
+    let mut errors = Vec::new();
+    if !linked.iter().any(|(id, _)| id == &form.team) {
+        errors.push(ValidationError::new(
+            "team",
+            "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
+        ));
+    }
+    let subject = form.onderwerp.trim();
+    if subject.is_empty() || subject.chars().count() > 120 {
+        errors.push(ValidationError::new(
+            "onderwerp",
+            "Geef de vraag een kort onderwerp (hoogstens 120 tekens), zonder naam.",
+        ));
+    }
+    let question = form.vraag.trim();
+    if question.is_empty() || question.chars().count() > 4000 {
+        errors.push(ValidationError::new(
+            "vraag",
+            "Schrijf uw vraag (hoogstens 4000 tekens).",
+        ));
+    }
+    if contains_bsn(subject) {
+        errors.push(ValidationError::new("onderwerp", BSN_REFUSED));
+    }
+    if contains_bsn(question) {
+        errors.push(ValidationError::new("vraag", BSN_REFUSED));
+    }
+    if !errors.is_empty() {
+        let page = ask_page(&state, &user, form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
+    let subject_sealed = state.secrets.seal(subject).map_err(AppError::internal)?;
+    let question_sealed = state.secrets.seal(question).map_err(AppError::internal)?;
+    let due = workdays::add_working_days(today(), ANSWER_TERM_DAYS)
+        .format("%Y-%m-%d")
+        .to_string();
+    let team = form.team.clone();
+    let event = access::event(
+        &user,
+        "consultation_create",
+        Resource::ConsultationFrom(&practice),
+        "allowed",
+    );
+    let asker = user.user_id.clone();
+    let id = state
+        .db
+        .write(move |c| {
+            let id = db::create(
+                c,
+                &NewConsultation {
+                    practice_id: &practice,
+                    team_id: &team,
+                    asker_id: &asker,
+                    subject_sealed: &subject_sealed,
+                    question_sealed: &question_sealed,
+                    due_on: &due,
+                },
+            )?;
+            audit::append(
+                c,
+                &AuditEvent {
+                    object_type: "consultation".into(),
+                    object_id: Some(id.clone()),
+                    ..event
+                },
+            )?;
+            Ok(id)
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/overleg/{id}")).into_response())
+}
+
+pub struct Message {
+    pub author: String,
+    pub from_team: bool,
+    pub when: String,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "consultation/thread.html")]
+struct ThreadPage {
+    page: Page,
+    id: String,
+    subject: String,
+    status: &'static str,
+    due: String,
+    overdue: bool,
+    assignee: Option<String>,
+    messages: Vec<Message>,
+    can_pick_up: bool,
+    can_write: bool,
+    can_close: bool,
+    error: Option<String>,
+}
+
+/// The consultation, if this person may see it: otherwise 404 (and the refusal logged),
+/// so that ids of others' questions reveal nothing.
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: Action,
+) -> Result<Consultation, AppError> {
+    let cid = id.to_owned();
+    let c = state
+        .db
+        .read(move |conn| db::find(conn, &cid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let resource = Resource::Consultation {
+        practice: &c.practice_id,
+        team: &c.team_id,
+    };
+    if !authorize(&user.actor, action, resource).is_allowed() {
+        let e = access::event(user, "consultation_read", resource, "denied");
+        access::record(
+            state,
+            AuditEvent {
+                object_id: Some(c.id.clone()),
+                ..e
+            },
+        )
+        .await?;
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
+fn answers(user: &CurrentUser, c: &Consultation) -> bool {
+    authorize(
+        &user.actor,
+        Action::Read,
+        Resource::ConsultationQueue(&c.team_id),
+    )
+    .is_allowed()
+}
+
+async fn thread_page(
+    state: &AppState,
+    user: &CurrentUser,
+    c: Consultation,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    let cid = c.id.clone();
+    let assignee_id = c.assignee_id.clone();
+    let (messages, assignee) = state
+        .db
+        .read(move |conn| {
+            let m = db::messages(conn, &cid)?;
+            let a = match assignee_id {
+                Some(a) => rondom_db::users::get(conn, &a).ok().map(|u| u.name),
+                None => None,
+            };
+            Ok((m, a))
+        })
+        .await?;
+    let status = Status::parse(&c.status).unwrap_or(Status::Open);
+    let due = chrono::NaiveDate::parse_from_str(&c.due_on, "%Y-%m-%d").ok();
+    let team_side = answers(user, &c);
+    ThreadPage {
+        page: Page::for_user(
+            state.secrets.open(&c.subject_sealed).unwrap_or_default(),
+            "overleg",
+            user,
+        ),
+        subject: state.secrets.open(&c.subject_sealed).unwrap_or_default(),
+        status: status.label(),
+        due: due
+            .map(|d| d.format("%d-%m-%Y").to_string())
+            .unwrap_or_default(),
+        overdue: status.awaits_team() && due.is_some_and(|d| d < today()),
+        assignee,
+        messages: messages
+            .into_iter()
+            .map(|(author_id, name, sealed, at)| Message {
+                from_team: author_id != c.asker_id,
+                author: name,
+                when: format::datetime(at),
+                body: state
+                    .secrets
+                    .open(&sealed)
+                    .unwrap_or_else(|_| "(onleesbaar)".into()),
+            })
+            .collect(),
+        can_pick_up: team_side && status == Status::Open,
+        can_write: status != Status::Closed,
+        can_close: !team_side && status != Status::Closed,
+        id: c.id,
+        error,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let c = load(&state, &user, &id, Action::Read).await?;
+    let e = access::event(
+        &user,
+        "consultation_read",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let link = format!("/overleg/{id}");
+    let uid = user.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(id.clone()),
+                    ..e
+                },
+            )?;
+            db::mark_read(conn, &uid, &link)
+        })
+        .await?;
+    thread_page(&state, &user, c, None).await.map(Html)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn pick_up(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let c = load(&state, &user, &id, Action::Update).await?;
+    if !answers(&user, &c) {
+        return Err(AppError::Forbidden);
+    }
+    let e = access::event(
+        &user,
+        "consultation_pick_up",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let uid = user.user_id.clone();
+    let cid = id.clone();
+    state
+        .db
+        .write(move |conn| {
+            db::set_status(conn, &cid, Status::PickedUp.code(), Some(&uid), false)?;
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(cid.clone()),
+                    ..e
+                },
+            )
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/overleg/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MessageForm {
+    pub bericht: String,
+}
+
+pub async fn write(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> Result<Response, AppError> {
+    let c = load(&state, &user, &id, Action::Update).await?;
+    let status = Status::parse(&c.status).unwrap_or(Status::Open);
+    let body = form.bericht.trim().to_owned();
+    let error = if status == Status::Closed {
+        Some("Deze vraag is afgesloten.".to_owned())
+    } else if body.is_empty() || body.chars().count() > 4000 {
+        Some("Schrijf een bericht (hoogstens 4000 tekens).".to_owned())
+    } else if contains_bsn(&body) {
+        Some(BSN_REFUSED.to_owned())
+    } else {
+        None
+    };
+    if let Some(e) = error {
+        let page = thread_page(&state, &user, c, Some(e)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
+    let team_side = answers(&user, &c);
+    let sealed = state.secrets.seal(&body).map_err(AppError::internal)?;
+    let e = access::event(
+        &user,
+        "consultation_message",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let uid = user.user_id.clone();
+    let cid = id.clone();
+    let asker = c.asker_id.clone();
+    let link = format!("/overleg/{id}");
+    let asker_email = if team_side {
+        let a = asker.clone();
+        state
+            .db
+            .read(move |conn| rondom_db::users::get(conn, &a))
+            .await
+            .ok()
+            .map(|u| u.email)
+    } else {
+        None
+    };
+    state
+        .db
+        .write(move |conn| {
+            db::add_message(conn, &cid, &uid, &sealed)?;
+            if team_side {
+                // An answer: the asker is told, without content.
+                let assignee = c.assignee_id.as_deref().unwrap_or(&uid).to_owned();
+                db::set_status(conn, &cid, Status::Answered.code(), Some(&assignee), true)?;
+                db::notify(
+                    conn,
+                    &asker,
+                    "Het sociaal team heeft uw overlegvraag beantwoord.",
+                    &link,
+                )?;
+            } else if status == Status::Answered {
+                // The asker asks on: back to the team.
+                db::set_status(conn, &cid, Status::PickedUp.code(), None, false)?;
+            }
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(cid.clone()),
+                    ..e
+                },
+            )
+        })
+        .await?;
+    if let Some(to) = asker_email {
+        state.mailer.send_later(
+            to,
+            "Antwoord van het sociaal team in Rondom".into(),
+            format!(
+                "Het sociaal team heeft uw overlegvraag beantwoord.\n\nLees het antwoord in Rondom: {}/overleg/{id}\n\nOm privacyredenen staat de inhoud niet in deze e-mail.\n",
+                state.settings.base_url.trim_end_matches('/')
+            ),
+        );
+    }
+    Ok(Redirect::to(&format!("/overleg/{id}")).into_response())
+}
+
+pub async fn close(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let c = load(&state, &user, &id, Action::Update).await?;
+    if answers(&user, &c)
+        && !authorize(
+            &user.actor,
+            Action::Create,
+            Resource::ConsultationFrom(&c.practice_id),
+        )
+        .is_allowed()
+    {
+        // The asker closes a question; the team answers it.
+        return Err(AppError::Forbidden);
+    }
+    let e = access::event(
+        &user,
+        "consultation_close",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let cid = id.clone();
+    state
+        .db
+        .write(move |conn| {
+            db::set_status(conn, &cid, Status::Closed.code(), None, false)?;
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(cid.clone()),
+                    ..e
+                },
+            )
+        })
+        .await?;
+    Ok(Redirect::to("/overleg").into_response())
+}
