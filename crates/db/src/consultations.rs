@@ -260,3 +260,35 @@ pub fn mark_read(conn: &mut AnyConnection, user_id: &str, link: &str) -> Result<
     .execute(conn)?;
     Ok(())
 }
+
+/// Sets when a consultation and its messages happened (the demo's history).
+pub fn backdate(
+    conn: &mut AnyConnection,
+    id: &str,
+    created_at: NaiveDateTime,
+    answered_at: Option<NaiveDateTime>,
+) -> Result<(), DbError> {
+    diesel::update(consultations::table.find(id))
+        .set((
+            consultations::created_at.eq(created_at),
+            consultations::updated_at.eq(answered_at.unwrap_or(created_at)),
+            consultations::answered_at.eq(answered_at),
+        ))
+        .execute(conn)?;
+    let messages: Vec<String> = consultation_messages::table
+        .filter(consultation_messages::consultation_id.eq(id))
+        .order(consultation_messages::created_at.asc())
+        .select(consultation_messages::id)
+        .load(conn)?;
+    for (i, m) in messages.iter().enumerate() {
+        let at = if i == 0 {
+            created_at
+        } else {
+            answered_at.unwrap_or(created_at) + chrono::Duration::minutes(i as i64)
+        };
+        diesel::update(consultation_messages::table.find(m))
+            .set(consultation_messages::created_at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(())
+}

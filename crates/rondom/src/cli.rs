@@ -229,7 +229,7 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
         Command::Demo => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
-            match demo::load(&db)? {
+            match demo::load(&db, &config.web.secret_key)? {
                 Some(s) => {
                     print_demo(&s, None);
                     Ok(ExitCode::SUCCESS)
@@ -392,7 +392,11 @@ fn serve(config: &Config, with_demo: bool) -> Result<ExitCode, String> {
         let (db, summary) = tokio::task::spawn_blocking(move || {
             let db = app::connect(&cfg)?;
             app::migrate(&db)?;
-            let summary = if with_demo { demo::load(&db)? } else { None };
+            let summary = if with_demo {
+                demo::load(&db, &cfg.web.secret_key)?
+            } else {
+                None
+            };
             Ok::<_, String>((db, summary))
         })
         .await

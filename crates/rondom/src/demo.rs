@@ -757,6 +757,51 @@ const EXTRA_PROVIDERS: &[(&str, usize, &[Offer])] = &[
     ),
 ];
 
+/// Anonymous consultation questions as GPs ask them, with the team's answer. Fictional,
+/// written for the demo: (subject, question, answer).
+const QUESTIONS: &[(&str, &str, &str)] = &[
+    (
+        "Meisje 9 jaar, slaapt slecht sinds scheiding ouders",
+        "Moeder vraagt hulp bij het slapen en de spanning rond de wisseling tussen de huizen. Past opvoedondersteuning, of eerst iets anders?",
+        "Eerst een gesprek met beide ouders via de consulent; de cursus Scheiden met kinderen past daarna goed. Ik bel moeder deze week.",
+    ),
+    (
+        "Jongen 14 jaar, somber en spijbelt",
+        "Ouders maken zich zorgen: somber, trekt zich terug, school meldt verzuim. Direct naar de basis-GGZ of eerst via het team?",
+        "Eerst via ons: een consulent spreekt hem samen met de intern begeleider. Zijn er signalen van suïcidaliteit, verwijs dan direct.",
+    ),
+    (
+        "Peuter 3 jaar, driftbuien",
+        "Ouders zijn uitgeput van de driftbuien. Wat is er laagdrempelig?",
+        "Het opvoedspreekuur van het consultatiebureau of de Opvoedwinkel in de wijk; geen verwijzing nodig. Ouders kunnen zich zelf aanmelden.",
+    ),
+    (
+        "Gezin met geldzorgen, kinderen 6 en 10",
+        "Vader vertelt over schulden en stress thuis. Kan het team dit oppakken?",
+        "Ja, aanmelden bij ons: budgetcoaching en het Sport- en cultuurfonds voor de kinderen. Ik neem contact op als vader akkoord is.",
+    ),
+    (
+        "Meisje 16 jaar, eetproblemen?",
+        "Fors gewichtsverlies, ouders ongerust. Is dit iets voor het team of direct specialistisch?",
+        "Bij fors gewichtsverlies direct verwijzen naar de eetstoornissenzorg; wij kunnen het gezin ernaast ondersteunen.",
+    ),
+    (
+        "Broertjes 8 en 11, onrustig thuis",
+        "Moeder vermoedt ruzie tussen de ouders, de kinderen zijn onrustig op school. Hoe pakken we dit op zonder de kinderen te belasten?",
+        "Graag een gesprek met moeder bij ons; bij zorgen over veiligheid kunnen we samen met Veilig Thuis adviseren.",
+    ),
+    (
+        "Jongen 7 jaar, mogelijk dyslexie",
+        "School denkt aan dyslexie. Loopt dat via de huisarts?",
+        "Nee, via school: het dossier gaat naar de dyslexiezorg. Wij hoeven niet tussen te komen.",
+    ),
+    (
+        "Jongere 17 jaar, blowt veel",
+        "Ouders willen hulp, de jongere zelf twijfelt. Wat raadt het team aan?",
+        "Een gesprek bij de verslavingspreventie voor de jongere en een ouderavond; wil hij niet, dan begeleiden wij de ouders.",
+    ),
+];
+
 /// Offers of welfare organisations that run in every wijk (each wijk gets its own entry,
 /// covering that wijk, at its buurthuis).
 const PER_WIJK: &[&str] = &[
@@ -946,7 +991,8 @@ fn email_for(name: &str, org: &str) -> String {
 
 /// Fills an empty database with the demo municipality. Refuses when organisations exist,
 /// so demo data never mixes with real data.
-pub fn load(db: &Db) -> Result<Option<DemoSummary>, String> {
+pub fn load(db: &Db, key: &rondom_web::settings::Secret) -> Result<Option<DemoSummary>, String> {
+    let secrets = rondom_web::crypto::SecretBox::new(key)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     if orgs::count(&mut conn).map_err(|e| e.to_string())? > 0 {
         return Ok(None);
@@ -957,12 +1003,16 @@ pub fn load(db: &Db) -> Result<Option<DemoSummary>, String> {
         if orgs::count(c)? > 0 {
             return Ok(None);
         }
-        build(c, &password_hash).map(Some)
+        build(c, &password_hash, &secrets).map(Some)
     })
     .map_err(|e| format!("loading the demo data failed: {e}"))
 }
 
-fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSummary, DbError> {
+fn build(
+    c: &mut rondom_db::AnyConnection,
+    password_hash: &str,
+    secrets: &rondom_web::crypto::SecretBox,
+) -> Result<DemoSummary, DbError> {
     let mut g = Gen {
         rng: ChaCha8Rng::seed_from_u64(SEED),
         used_names: Default::default(),
@@ -1235,8 +1285,10 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
     login("jeugdarts (JGZ)", e, &jgz);
     person(c, &mut g, &jgz, &[Role::Jgz])?;
 
+    let mut gps = Vec::new();
     for (i, (p, (_, _, has_poh))) in practice_orgs.iter().zip(practices).enumerate() {
         let e = person(c, &mut g, p, &[Role::Huisarts, Role::OrganisatieBeheerder])?;
+        gps.push(e.clone());
         if i == 0 {
             login("huisarts", e, p);
         }
@@ -1557,6 +1609,81 @@ fn build(c: &mut rondom_db::AnyConnection, password_hash: &str) -> Result<DemoSu
                 )?;
                 service_count += 1;
             }
+        }
+    }
+
+    // Half a year of consultation questions from every practice to its consultant:
+    // most answered and closed, some waiting, one overdue.
+    let now = rondom_db::now();
+    let seal = |text: &str| {
+        secrets
+            .seal(text)
+            .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
+    };
+    for (i, practice) in practice_orgs.iter().enumerate() {
+        let (Some(gp), Some(consultant)) = (
+            users::find_by_email(c, &gps[i])?,
+            users::find_by_email(c, &consultants[i])?,
+        ) else {
+            continue;
+        };
+        for k in 0..8 {
+            let (subject, question, answer) = QUESTIONS[(i * 3 + k) % QUESTIONS.len()];
+            // Oldest first: k = 7 was asked today, k = 0 about half a year ago.
+            let days_ago = if k == 7 {
+                0
+            } else {
+                (7 - k as i64) * 22 + g.rng.gen_range(0..10)
+            };
+            let created = now
+                - chrono::Duration::days(days_ago)
+                - chrono::Duration::hours(g.rng.gen_range(1..6));
+            let asked_on = rondom_web::format::to_local(created).date();
+            let due = rondom_domain::workdays::add_working_days(asked_on, 2)
+                .format("%Y-%m-%d")
+                .to_string();
+            let id = rondom_db::consultations::create(
+                c,
+                &rondom_db::consultations::NewConsultation {
+                    practice_id: &practice.id,
+                    team_id: &team.id,
+                    asker_id: &gp.id,
+                    subject_sealed: &seal(subject)?,
+                    question_sealed: &seal(question)?,
+                    due_on: &due,
+                },
+            )?;
+            // The newest waits; the one before is overdue in one practice; the rest are
+            // answered, the older ones closed.
+            let answered = match k {
+                7 => None,
+                6 if i == 2 => None,
+                _ => Some(created + chrono::Duration::hours(g.rng.gen_range(3..40))),
+            };
+            match (k, answered) {
+                (7, _) => {}
+                (_, None) => {
+                    rondom_db::consultations::set_status(
+                        c,
+                        &id,
+                        "picked_up",
+                        Some(&consultant.id),
+                        false,
+                    )?;
+                }
+                (_, Some(_)) => {
+                    rondom_db::consultations::add_message(c, &id, &consultant.id, &seal(answer)?)?;
+                    let status = if k < 5 { "closed" } else { "answered" };
+                    rondom_db::consultations::set_status(
+                        c,
+                        &id,
+                        status,
+                        Some(&consultant.id),
+                        true,
+                    )?;
+                }
+            }
+            rondom_db::consultations::backdate(c, &id, created, answered)?;
         }
     }
 

@@ -261,7 +261,8 @@ impl TestApp {
     /// Loads the demo municipality into this (empty) database.
     pub async fn load_demo(&self) {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || rondom::demo::load(&db))
+        let key = self.config.web.secret_key.clone();
+        tokio::task::spawn_blocking(move || rondom::demo::load(&db, &key))
             .await
             .unwrap()
             .unwrap()
