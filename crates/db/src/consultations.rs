@@ -157,6 +157,16 @@ pub fn list(
         .limit(limit)
         .select(Consultation::as_select())
         .load(conn)?;
+    with_names(conn, rows)
+}
+
+/// One consultation with its names.
+pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {
+    let rows: Vec<Consultation> = find(conn, id)?.into_iter().collect();
+    Ok(with_names(conn, rows)?.into_iter().next())
+}
+
+fn with_names(conn: &mut AnyConnection, rows: Vec<Consultation>) -> Result<Vec<Listed>, DbError> {
     let mut org_ids: Vec<String> = rows
         .iter()
         .flat_map(|r| [r.practice_id.clone(), r.team_id.clone()])

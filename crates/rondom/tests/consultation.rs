@@ -8,7 +8,11 @@ mod common;
 use common::*;
 use rondom_db::directory;
 
-on_both_backends!(a_gp_asks_the_team_and_hears_back, outsiders_get_nothing);
+on_both_backends!(
+    a_gp_asks_the_team_and_hears_back,
+    outsiders_get_nothing,
+    the_api_asks_lists_and_reads_with_the_same_checks,
+);
 
 struct World {
     practice: String,
@@ -258,5 +262,102 @@ async fn outsiders_get_nothing(b: Backend) {
         .filter(|e| e.action == "consultation_read" && e.outcome == "denied")
         .count();
     assert!(denied >= 8, "every refusal is logged ({denied})");
+    app.stop().await;
+}
+
+async fn the_api_asks_lists_and_reads_with_the_same_checks(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp_id = app
+        .user("poh@linde.example", Some(&w.practice), &["poh"])
+        .await;
+    let gp = app.token_for(&gp_id).await;
+    let outsider_org = app
+        .org("Gezondheidscentrum Noord", "huisartsenpraktijk")
+        .await;
+    let outsider_id = app
+        .user("arts@noord.example", Some(&outsider_org), &["huisarts"])
+        .await;
+    let outsider = app.token_for(&outsider_id).await;
+    let client = app.client();
+    let post = |token: String, body: serde_json::Value| {
+        let c = client.clone();
+        let url = app.url("/api/v1/consultations");
+        async move {
+            c.post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A BSN is refused with the field named; nothing is stored.
+    let r = post(
+        gp.clone(),
+        serde_json::json!({"team_id": w.team, "subject": "Jongen 12", "question": "BSN 111222333"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let err: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(err["error"]["fields"][0]["field"], "question");
+    let r = post(gp.clone(), serde_json::json!({"team_id": w.team, "subject": "Jongen 12, pesten op school", "question": "Wat kan het team doen?"})).await;
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.unwrap();
+    let id = created["consultation"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["consultation"]["status"], "open");
+    assert_eq!(created["messages"][0]["body"], "Wat kan het team doen?");
+    // Listed for the practice, with filters; a bad filter is a structured error.
+    let list: serde_json::Value = client
+        .get(app.url("/api/v1/consultations?status=open"))
+        .bearer_auth(&gp)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let r = client
+        .get(app.url("/api/v1/consultations?due_before=morgen"))
+        .bearer_auth(&gp)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Another practice: not listed, 404 on the id, and may not ask this team.
+    let theirs: serde_json::Value = client
+        .get(app.url("/api/v1/consultations"))
+        .bearer_auth(&outsider)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
+    let r = client
+        .get(app.url(&format!("/api/v1/consultations/{id}")))
+        .bearer_auth(&outsider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = post(
+        outsider.clone(),
+        serde_json::json!({"team_id": w.team, "subject": "Vraag", "question": "Vraag"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422, "the team is not linked to that practice");
+    // The OpenAPI document describes it.
+    let doc: serde_json::Value = client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/consultations"]["post"].is_object());
     app.stop().await;
 }

@@ -199,6 +199,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/organisations/{id}", get(api::get_organisation))
         .route("/api/v1/services", get(api::search_services))
         .route("/api/v1/services/{id}", get(api::get_service))
+        .route(
+            "/api/v1/consultations",
+            get(api::consultations::list).post(api::consultations::create),
+        )
+        .route("/api/v1/consultations/{id}", get(api::consultations::get))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/hsds", get(api::hsds::root))
         .route("/api/hsds/", get(api::hsds::root))

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, authenticated with API tokens, and its OpenAPI document
 //! generated from the handlers' annotations.
 
+pub mod consultations;
 pub mod hsds;
 
 use crate::access;
@@ -300,8 +301,8 @@ pub async fn get_service(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
-    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service),
-    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut)),
+    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get),
+    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

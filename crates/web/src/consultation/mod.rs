@@ -30,24 +30,131 @@ const BSN_REFUSED: &str =
     "Dit lijkt een BSN. Een overlegvraag is anoniem: laat het BSN en de naam van het kind weg.";
 
 fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
-    user.memberships
+    let mut out: Vec<(String, String)> = user
+        .memberships
         .iter()
         .filter(|m| matches!(Role::parse(&m.role), Some(Role::Huisarts | Role::Poh)))
         .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
-        .collect()
+        .collect();
+    out.dedup();
+    out
 }
 
 fn teams_where_answering(user: &CurrentUser) -> Vec<String> {
-    user.memberships
+    teams_answered_by(&user.actor)
+}
+
+/// The practices on whose behalf this actor asks.
+pub fn practices_asking(actor: &rondom_domain::Actor) -> Vec<String> {
+    let mut out: Vec<String> = actor
+        .memberships
         .iter()
-        .filter(|m| {
-            matches!(
-                Role::parse(&m.role),
-                Some(Role::Consulent | Role::Teamleider)
-            )
+        .filter(|(_, r)| matches!(r, Role::Huisarts | Role::Poh))
+        .map(|(o, _)| o.clone())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The social teams whose questions this actor answers.
+pub fn teams_answered_by(actor: &rondom_domain::Actor) -> Vec<String> {
+    let mut out: Vec<String> = actor
+        .memberships
+        .iter()
+        .filter(|(_, r)| matches!(r, Role::Consulent | Role::Teamleider))
+        .map(|(o, _)| o.clone())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The outcome of asking; the same for the page and the API.
+pub enum Asked {
+    Created(String),
+    Invalid(Vec<ValidationError>),
+}
+
+/// Checks and stores a new question from `practice` to `team`. The caller has checked
+/// that `who` may ask for `practice`.
+pub async fn create_question(
+    state: &AppState,
+    who: &impl access::Principal,
+    asker_id: &str,
+    practice: &str,
+    team: &str,
+    subject: &str,
+    question: &str,
+) -> Result<Asked, AppError> {
+    let p = practice.to_owned();
+    let linked = state.db.read(move |c| db::teams_of_practice(c, &p)).await?;
+    let mut errors = Vec::new();
+    if !linked.iter().any(|(id, _)| id == team) {
+        errors.push(ValidationError::new(
+            "team",
+            "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
+        ));
+    }
+    let subject = subject.trim();
+    if subject.is_empty() || subject.chars().count() > 120 {
+        errors.push(ValidationError::new(
+            "onderwerp",
+            "Geef de vraag een kort onderwerp (hoogstens 120 tekens), zonder naam.",
+        ));
+    }
+    let question = question.trim();
+    if question.is_empty() || question.chars().count() > 4000 {
+        errors.push(ValidationError::new(
+            "vraag",
+            "Schrijf uw vraag (hoogstens 4000 tekens).",
+        ));
+    }
+    if contains_bsn(subject) {
+        errors.push(ValidationError::new("onderwerp", BSN_REFUSED));
+    }
+    if contains_bsn(question) {
+        errors.push(ValidationError::new("vraag", BSN_REFUSED));
+    }
+    if !errors.is_empty() {
+        return Ok(Asked::Invalid(errors));
+    }
+    let subject_sealed = state.secrets.seal(subject).map_err(AppError::internal)?;
+    let question_sealed = state.secrets.seal(question).map_err(AppError::internal)?;
+    let due = workdays::add_working_days(today(), ANSWER_TERM_DAYS)
+        .format("%Y-%m-%d")
+        .to_string();
+    let event = access::event(
+        who,
+        "consultation_create",
+        Resource::ConsultationFrom(practice),
+        "allowed",
+    );
+    let (practice, team, asker) = (practice.to_owned(), team.to_owned(), asker_id.to_owned());
+    let id = state
+        .db
+        .write(move |c| {
+            let id = db::create(
+                c,
+                &NewConsultation {
+                    practice_id: &practice,
+                    team_id: &team,
+                    asker_id: &asker,
+                    subject_sealed: &subject_sealed,
+                    question_sealed: &question_sealed,
+                    due_on: &due,
+                },
+            )?;
+            audit::append(
+                c,
+                &AuditEvent {
+                    object_type: "consultation".into(),
+                    object_id: Some(id.clone()),
+                    ..event
+                },
+            )?;
+            Ok(id)
         })
-        .map(|m| m.organisation_id.clone())
-        .collect()
+        .await?;
+    Ok(Asked::Created(id))
 }
 
 /// Whether someone takes part in consultations at all (for the menu).
@@ -259,78 +366,23 @@ pub async fn ask(
         Resource::ConsultationFrom(&practice),
     )
     .await?;
-    let p = practice.clone();
-    let linked = state.db.read(move |c| db::teams_of_practice(c, &p)).await?;
-    let mut errors = Vec::new();
-    if !linked.iter().any(|(id, _)| id == &form.team) {
-        errors.push(ValidationError::new(
-            "team",
-            "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
-        ));
-    }
-    let subject = form.onderwerp.trim();
-    if subject.is_empty() || subject.chars().count() > 120 {
-        errors.push(ValidationError::new(
-            "onderwerp",
-            "Geef de vraag een kort onderwerp (hoogstens 120 tekens), zonder naam.",
-        ));
-    }
-    let question = form.vraag.trim();
-    if question.is_empty() || question.chars().count() > 4000 {
-        errors.push(ValidationError::new(
-            "vraag",
-            "Schrijf uw vraag (hoogstens 4000 tekens).",
-        ));
-    }
-    if contains_bsn(subject) {
-        errors.push(ValidationError::new("onderwerp", BSN_REFUSED));
-    }
-    if contains_bsn(question) {
-        errors.push(ValidationError::new("vraag", BSN_REFUSED));
-    }
-    if !errors.is_empty() {
-        let page = ask_page(&state, &user, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
-    }
-    let subject_sealed = state.secrets.seal(subject).map_err(AppError::internal)?;
-    let question_sealed = state.secrets.seal(question).map_err(AppError::internal)?;
-    let due = workdays::add_working_days(today(), ANSWER_TERM_DAYS)
-        .format("%Y-%m-%d")
-        .to_string();
-    let team = form.team.clone();
-    let event = access::event(
+    let asked = create_question(
+        &state,
         &user,
-        "consultation_create",
-        Resource::ConsultationFrom(&practice),
-        "allowed",
-    );
-    let asker = user.user_id.clone();
-    let id = state
-        .db
-        .write(move |c| {
-            let id = db::create(
-                c,
-                &NewConsultation {
-                    practice_id: &practice,
-                    team_id: &team,
-                    asker_id: &asker,
-                    subject_sealed: &subject_sealed,
-                    question_sealed: &question_sealed,
-                    due_on: &due,
-                },
-            )?;
-            audit::append(
-                c,
-                &AuditEvent {
-                    object_type: "consultation".into(),
-                    object_id: Some(id.clone()),
-                    ..event
-                },
-            )?;
-            Ok(id)
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/overleg/{id}")).into_response())
+        &user.user_id,
+        &practice,
+        &form.team,
+        &form.onderwerp,
+        &form.vraag,
+    )
+    .await?;
+    match asked {
+        Asked::Created(id) => Ok(Redirect::to(&format!("/overleg/{id}")).into_response()),
+        Asked::Invalid(errors) => {
+            let page = ask_page(&state, &user, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+    }
 }
 
 pub struct Message {
@@ -359,9 +411,9 @@ struct ThreadPage {
 
 /// The consultation, if this person may see it: otherwise 404 (and the refusal logged),
 /// so that ids of others' questions reveal nothing.
-async fn load(
+pub async fn load(
     state: &AppState,
-    user: &CurrentUser,
+    user: &impl access::Principal,
     id: &str,
     action: Action,
 ) -> Result<Consultation, AppError> {
@@ -375,7 +427,7 @@ async fn load(
         practice: &c.practice_id,
         team: &c.team_id,
     };
-    if !authorize(&user.actor, action, resource).is_allowed() {
+    if !authorize(user.actor(), action, resource).is_allowed() {
         let e = access::event(user, "consultation_read", resource, "denied");
         access::record(
             state,

@@ -1,0 +1,263 @@
+//! Overleg through the API: `/api/v1/consultations` (list with status and due-date
+//! filters, create) and `/api/v1/consultations/{id}` (with its messages), with the same
+//! checks, audit entries and encryption as the pages.
+
+use super::ApiJson;
+use crate::access;
+use crate::auth::api_token::ApiUser;
+use crate::consultation::{self, Asked};
+use crate::error::{ApiError, AppError, ErrorBody};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use rondom_db::audit::{self, AuditEvent};
+use rondom_db::consultations as db;
+use rondom_domain::consultation::Status;
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, Resource};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsultationOut {
+    pub id: String,
+    pub subject: String,
+    /// open, picked_up, answered or closed.
+    pub status: String,
+    pub practice_id: String,
+    pub practice: String,
+    pub team_id: String,
+    pub team: String,
+    pub asker: String,
+    pub assignee: Option<String>,
+    /// yyyy-mm-dd: the team answers by then (working days).
+    pub due_on: String,
+    pub overdue: bool,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageOut {
+    pub author: String,
+    pub from_team: bool,
+    pub at: String,
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsultationDetail {
+    pub consultation: ConsultationOut,
+    pub messages: Vec<MessageOut>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewConsultationIn {
+    /// The asking practice; may be left out when the token's person works in one.
+    #[serde(default)]
+    pub practice_id: Option<String>,
+    pub team_id: String,
+    /// Short, anonymous (no name, no BSN).
+    pub subject: String,
+    pub question: String,
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only this status: open, picked_up, answered or closed.
+    pub status: String,
+    /// Only questions due on or before this date (yyyy-mm-dd).
+    pub due_before: String,
+}
+
+fn today() -> chrono::NaiveDate {
+    crate::format::to_local(rondom_db::now()).date()
+}
+
+fn out(state: &AppState, l: db::Listed) -> ConsultationOut {
+    let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
+    let overdue = status.awaits_team()
+        && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d").is_ok_and(|d| d < today());
+    ConsultationOut {
+        subject: state.secrets.open(&l.c.subject_sealed).unwrap_or_default(),
+        status: l.c.status.clone(),
+        practice_id: l.c.practice_id.clone(),
+        practice: l.practice_name,
+        team_id: l.c.team_id.clone(),
+        team: l.team_name,
+        asker: l.asker_name,
+        assignee: l.assignee_name,
+        due_on: l.c.due_on.clone(),
+        overdue,
+        created_at: l.c.created_at.and_utc().to_rfc3339(),
+        id: l.c.id,
+    }
+}
+
+/// The consultations of the token's practices and teams, newest first.
+#[utoipa::path(get, path = "/api/v1/consultations", tag = "overleg", params(ListParams),
+    responses((status = 200, body = [ConsultationOut]), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Vec<ConsultationOut>>, ApiError> {
+    let mut errors = Vec::new();
+    if !q.status.is_empty() && Status::parse(&q.status).is_none() {
+        errors.push(ValidationError::new(
+            "status",
+            "status is open, picked_up, answered of closed.",
+        ));
+    }
+    if !q.due_before.is_empty()
+        && chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").is_err()
+    {
+        errors.push(ValidationError::new(
+            "due_before",
+            "due_before is een datum als 2026-12-01.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors).into());
+    }
+    let practices = consultation::practices_asking(&user.actor);
+    let teams = consultation::teams_answered_by(&user.actor);
+    if practices.is_empty() && teams.is_empty() {
+        access::require(&state, &user, Action::Read, Resource::ConsultationQueue("")).await?;
+    }
+    let listed = state
+        .db
+        .read(move |c| db::list(c, &practices, &teams, 1000))
+        .await?;
+    Ok(Json(
+        listed
+            .into_iter()
+            .filter(|l| q.status.is_empty() || l.c.status == q.status)
+            .filter(|l| q.due_before.is_empty() || l.c.due_on <= q.due_before)
+            .map(|l| out(&state, l))
+            .collect(),
+    ))
+}
+
+/// Ask the linked social team an anonymous question.
+#[utoipa::path(post, path = "/api/v1/consultations", tag = "overleg", request_body = NewConsultationIn,
+    responses((status = 201, body = ConsultationDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<NewConsultationIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let practices = consultation::practices_asking(&user.actor);
+    let practice = match (&input.practice_id, practices.as_slice()) {
+        (Some(p), _) => p.clone(),
+        (None, [only]) => only.clone(),
+        (None, _) => {
+            return Err(AppError::Validation(vec![ValidationError::new(
+                "practice_id",
+                "Geef practice_id: namens welke praktijk vraagt u?",
+            )])
+            .into());
+        }
+    };
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ConsultationFrom(&practice),
+    )
+    .await?;
+    let asked = consultation::create_question(
+        &state,
+        &user,
+        &user.user_id,
+        &practice,
+        &input.team_id,
+        &input.subject,
+        &input.question,
+    )
+    .await?;
+    let id = match asked {
+        Asked::Created(id) => id,
+        Asked::Invalid(errors) => {
+            // The page's field names, told in the API's.
+            let errors = errors
+                .into_iter()
+                .map(|e| {
+                    let field = match e.field {
+                        "team" => "team_id",
+                        "onderwerp" => "subject",
+                        "vraag" => "question",
+                        other => other,
+                    };
+                    ValidationError::new(field, e.message)
+                })
+                .collect();
+            return Err(AppError::Validation(errors).into());
+        }
+    };
+    let detail = detail(&state, &user, &id).await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+async fn detail(
+    state: &AppState,
+    user: &ApiUser,
+    id: &str,
+) -> Result<ConsultationDetail, AppError> {
+    let c = consultation::load(state, user, id, Action::Read).await?;
+    let e = access::event(
+        user,
+        "consultation_read",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let cid = c.id.clone();
+    let (listed, messages) = state
+        .db
+        .write(move |conn| {
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(cid.clone()),
+                    ..e
+                },
+            )?;
+            Ok((db::find_listed(conn, &cid)?, db::messages(conn, &cid)?))
+        })
+        .await?;
+    let listed = listed.ok_or(AppError::NotFound)?;
+    let asker = listed.c.asker_id.clone();
+    Ok(ConsultationDetail {
+        consultation: out(state, listed),
+        messages: messages
+            .into_iter()
+            .map(|(author_id, name, sealed, at)| MessageOut {
+                from_team: author_id != asker,
+                author: name,
+                at: at.and_utc().to_rfc3339(),
+                body: state.secrets.open(&sealed).unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+/// One consultation with its messages; 404 for anyone outside the practice and the team.
+#[utoipa::path(get, path = "/api/v1/consultations/{id}", tag = "overleg",
+    params(("id" = String, Path, description = "Consultation id")),
+    responses((status = 200, body = ConsultationDetail), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ConsultationDetail>, ApiError> {
+    Ok(Json(detail(&state, &user, &id).await?))
+}
