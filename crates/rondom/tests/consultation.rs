@@ -180,7 +180,6 @@ async fn a_gp_asks_the_team_and_hears_back(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    let _ = w.practice;
     app.stop().await;
 }
 
