@@ -12,6 +12,7 @@ on_both_backends!(
     a_gp_asks_the_team_and_hears_back,
     outsiders_get_nothing,
     the_api_asks_lists_and_reads_with_the_same_checks,
+    a_team_leader_assigns_a_question,
 );
 
 struct World {
@@ -358,5 +359,84 @@ async fn the_api_asks_lists_and_reads_with_the_same_checks(b: Backend) {
         .await
         .unwrap();
     assert!(doc["paths"]["/api/v1/consultations"]["post"].is_object());
+    app.stop().await;
+}
+
+async fn a_team_leader_assigns_a_question(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    app.user("leider@team.example", Some(&w.team), &["teamleider"])
+        .await;
+    let other_team = app.org("Sociaal Team Elders", "sociaal_team").await;
+    let stranger = app
+        .user("piet@elders.example", Some(&other_team), &["consulent"])
+        .await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let resp = ask(
+        &app,
+        &gp,
+        &w.team,
+        "Meisje 5 jaar, angstig",
+        "Slaapt niet alleen, ouders radeloos.",
+    )
+    .await;
+    let thread = location(&resp);
+    let sanne_id = {
+        let t = w.team.clone();
+        app.db
+            .read(move |c| rondom_db::organisations::members(c, &t))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.role == "consulent")
+            .unwrap()
+            .user_id
+    };
+    let leader = logged_in(&app, "leider@team.example").await;
+    let page = fetch_page(&app, &leader, &thread).await;
+    assert!(page.contains("Toewijzen aan") && page.contains("Test sanne"));
+    let csrf = csrf_of(&app, &leader).await;
+    // Not to someone outside the team.
+    let r = leader
+        .post(app.url(&format!("{thread}/toewijzen")))
+        .form(&[("csrf", csrf.as_str()), ("consulent", stranger.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = leader
+        .post(app.url(&format!("{thread}/toewijzen")))
+        .form(&[("csrf", csrf.as_str()), ("consulent", sanne_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // Sanne finds it as hers, with a notice.
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let queue = fetch_page(&app, &sanne, "/overleg").await;
+    assert!(queue.contains("Er is een overlegvraag aan u toegewezen."));
+    let mine = queue.split("Door mij opgepakt").nth(1).unwrap_or("");
+    assert!(
+        mine.split("Door collega")
+            .next()
+            .unwrap_or("")
+            .contains("Meisje 5 jaar, angstig"),
+        "{queue}"
+    );
+    // The GP cannot assign.
+    let gcsrf = csrf_of(&app, &gp).await;
+    let r = gp
+        .post(app.url(&format!("{thread}/toewijzen")))
+        .form(&[("csrf", gcsrf.as_str()), ("consulent", sanne_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "consultation_assign")
+    );
     app.stop().await;
 }

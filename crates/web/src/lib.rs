@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/overleg/{id}", get(consultation::show))
         .route("/overleg/{id}/oppakken", post(consultation::pick_up))
+        .route("/overleg/{id}/toewijzen", post(consultation::assign))
         .route("/overleg/{id}/bericht", post(consultation::write))
         .route("/overleg/{id}/afsluiten", post(consultation::close))
         .route("/account", get(account::show))

@@ -404,6 +404,8 @@ struct ThreadPage {
     assignee: Option<String>,
     messages: Vec<Message>,
     can_pick_up: bool,
+    /// The team's consultants a team member may hand the question to: (id, name).
+    colleagues: Vec<(String, String)>,
     can_write: bool,
     can_close: bool,
     error: Option<String>,
@@ -442,6 +444,18 @@ pub async fn load(
     Ok(c)
 }
 
+/// The consultants of a team (those who pick up questions): (id, name).
+fn consultants_of(
+    conn: &mut rondom_db::AnyConnection,
+    team_id: &str,
+) -> Result<Vec<(String, String)>, rondom_db::DbError> {
+    Ok(rondom_db::organisations::members(conn, team_id)?
+        .into_iter()
+        .filter(|m| m.role == Role::Consulent.as_str() && !m.disabled)
+        .map(|m| (m.user_id, m.name))
+        .collect())
+}
+
 fn answers(user: &CurrentUser, c: &Consultation) -> bool {
     authorize(
         &user.actor,
@@ -459,7 +473,9 @@ async fn thread_page(
 ) -> Result<String, AppError> {
     let cid = c.id.clone();
     let assignee_id = c.assignee_id.clone();
-    let (messages, assignee) = state
+    let team_side = answers(user, &c);
+    let team_id = c.team_id.clone();
+    let (messages, assignee, colleagues) = state
         .db
         .read(move |conn| {
             let m = db::messages(conn, &cid)?;
@@ -467,7 +483,12 @@ async fn thread_page(
                 Some(a) => rondom_db::users::get(conn, &a).ok().map(|u| u.name),
                 None => None,
             };
-            Ok((m, a))
+            let colleagues = if team_side {
+                consultants_of(conn, &team_id)?
+            } else {
+                vec![]
+            };
+            Ok((m, a, colleagues))
         })
         .await?;
     let status = Status::parse(&c.status).unwrap_or(Status::Open);
@@ -499,6 +520,11 @@ async fn thread_page(
             })
             .collect(),
         can_pick_up: team_side && status == Status::Open,
+        colleagues: if status.awaits_team() {
+            colleagues
+        } else {
+            vec![]
+        },
         can_write: status != Status::Closed,
         can_close: !team_side && status != Status::Closed,
         id: c.id,
@@ -717,4 +743,79 @@ pub async fn close(
         })
         .await?;
     Ok(Redirect::to("/overleg").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignForm {
+    pub consulent: String,
+}
+
+/// Hands a question to a consultant of the team (a team leader dividing the work, or a
+/// consultant passing it on).
+pub async fn assign(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> Result<Response, AppError> {
+    let c = load(&state, &user, &id, Action::Update).await?;
+    if !answers(&user, &c) {
+        return Err(AppError::Forbidden);
+    }
+    let team = c.team_id.clone();
+    let colleagues = state
+        .db
+        .read(move |conn| consultants_of(conn, &team))
+        .await?;
+    let Some((to, name)) = colleagues.into_iter().find(|(u, _)| *u == form.consulent) else {
+        let page = thread_page(
+            &state,
+            &user,
+            c,
+            Some("Kies een consulent van het team.".into()),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    };
+    if !Status::parse(&c.status).is_some_and(Status::awaits_team) {
+        let page = thread_page(
+            &state,
+            &user,
+            c,
+            Some("Deze vraag is al beantwoord of afgesloten.".into()),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
+    let e = access::event(
+        &user,
+        "consultation_assign",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let cid = id.clone();
+    let link = format!("/overleg/{id}");
+    let by_self = to == user.user_id;
+    state
+        .db
+        .write(move |conn| {
+            db::set_status(conn, &cid, Status::PickedUp.code(), Some(&to), false)?;
+            if !by_self {
+                db::notify(conn, &to, "Er is een overlegvraag aan u toegewezen.", &link)?;
+            }
+            audit::append(
+                conn,
+                &AuditEvent {
+                    reason: Some(format!("toegewezen aan {name}")),
+                    object_id: Some(cid.clone()),
+                    ..e
+                },
+            )
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/overleg/{id}")).into_response())
 }
