@@ -13,6 +13,7 @@ on_both_backends!(
     outsiders_get_nothing,
     the_api_asks_lists_and_reads_with_the_same_checks,
     a_team_leader_assigns_a_question,
+    the_queue_marks_overdue_and_due_soon,
 );
 
 struct World {
@@ -438,5 +439,65 @@ async fn a_team_leader_assigns_a_question(b: Backend) {
             .iter()
             .any(|e| e.action == "consultation_assign")
     );
+    app.stop().await;
+}
+
+async fn the_queue_marks_overdue_and_due_soon(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let today = rondom_web::format::to_local(rondom_db::now()).date();
+    let soon = rondom_domain::workdays::add_working_days(today, 1);
+    let late = today - chrono::Duration::days(3);
+    let key = app.config.web.secret_key.clone();
+    let secrets = rondom_web::crypto::SecretBox::new(&key).unwrap();
+    let asker = {
+        let p = w.practice.clone();
+        app.db
+            .read(move |c| rondom_db::organisations::members(c, &p))
+            .await
+            .unwrap()[0]
+            .user_id
+            .clone()
+    };
+    for (subject, due) in [("Vraag met haast", soon), ("Vraag die te laat is", late)] {
+        let (p, t, a) = (w.practice.clone(), w.team.clone(), asker.clone());
+        let (s, q) = (
+            secrets.seal(subject).unwrap(),
+            secrets.seal("Tekst").unwrap(),
+        );
+        let due = due.format("%Y-%m-%d").to_string();
+        app.db
+            .write(move |c| {
+                rondom_db::consultations::create(
+                    c,
+                    &rondom_db::consultations::NewConsultation {
+                        practice_id: &p,
+                        team_id: &t,
+                        asker_id: &a,
+                        subject_sealed: &s,
+                        question_sealed: &q,
+                        due_on: &due,
+                    },
+                )
+            })
+            .await
+            .unwrap();
+    }
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let queue = fetch_page(&app, &sanne, "/overleg").await;
+    let row = |subject: &str| {
+        queue
+            .split("<tr")
+            .find(|r| r.contains(subject))
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(row("Vraag met haast").contains("binnenkort"), "{queue}");
+    assert!(row("Vraag die te laat is").contains("te laat"));
+    assert!(!row("Vraag met haast").contains("te laat"));
+    // The late one comes first.
+    let late_at = queue.find("Vraag die te laat is").unwrap();
+    let soon_at = queue.find("Vraag met haast").unwrap();
+    assert!(late_at < soon_at, "overdue questions are listed first");
     app.stop().await;
 }

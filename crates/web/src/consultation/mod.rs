@@ -175,6 +175,10 @@ pub struct Row {
     pub assignee: Option<String>,
     pub due: String,
     pub overdue: bool,
+    /// Due today or on the next working day.
+    pub due_soon: bool,
+    /// yyyy-mm-dd, for ordering.
+    due_key: String,
     pub mine: bool,
 }
 
@@ -208,7 +212,10 @@ fn row(state: &AppState, user: &CurrentUser, l: db::Listed) -> Row {
         due: due
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default(),
+        due_key: l.c.due_on.clone(),
         overdue: status.awaits_team() && due.is_some_and(|d| d < today()),
+        due_soon: status.awaits_team()
+            && due.is_some_and(|d| d >= today() && d <= workdays::add_working_days(today(), 1)),
         id: l.c.id,
     }
 }
@@ -262,7 +269,7 @@ pub async fn list(
     }
     // The team works the oldest deadline first.
     for v in [&mut page.new, &mut page.mine, &mut page.other_open] {
-        v.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.due.cmp(&b.due)));
+        v.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.due_key.cmp(&b.due_key)));
     }
     page.done.truncate(20);
     page.render().map(Html).map_err(AppError::internal)
