@@ -1,6 +1,16 @@
 //! Dates and times as Dutch readers expect them, in Dutch local time.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// Today in Dutch local time.
+pub fn today() -> NaiveDate {
+    to_local(rondom_db::now()).date()
+}
+
+/// Today as stored in date columns: yyyy-mm-dd.
+pub fn today_iso() -> String {
+    today().format("%Y-%m-%d").to_string()
+}
 
 /// Central European time with the EU summer-time rule (last Sunday of March to last
 /// Sunday of October, 01:00 UTC), so no time-zone database is needed for the one zone

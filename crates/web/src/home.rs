@@ -63,7 +63,7 @@ pub async fn home(
             .directory_index
             .get_at(&state.db, user.directory_version)
             .await?;
-        let today = crate::format::to_local(rondom_db::now()).date();
+        let today = crate::format::today();
         for m in memberships.iter_mut().filter(|m| m.is_admin) {
             m.stale = index.stale_services(&m.organisation_id, today);
         }

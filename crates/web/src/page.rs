@@ -2,7 +2,23 @@
 //! the CSRF token for the logout button, the DEMO banner and one-line notices.
 
 use crate::auth::session::CurrentUser;
+use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, authorize};
+use std::collections::HashMap;
+
+/// Validation errors by form field, for templates; two messages for one field are joined.
+pub fn field_errors(errors: Vec<ValidationError>) -> HashMap<&'static str, String> {
+    let mut map: HashMap<&'static str, String> = HashMap::new();
+    for e in errors {
+        map.entry(e.field)
+            .and_modify(|m| {
+                m.push(' ');
+                m.push_str(&e.message);
+            })
+            .or_insert(e.message);
+    }
+    map
+}
 
 pub struct Nav {
     pub name: String,

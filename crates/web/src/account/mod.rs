@@ -229,14 +229,11 @@ pub async fn create_token(
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct EmptyForm {}
-
 pub async fn revoke_token(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     access::require(
         &state,

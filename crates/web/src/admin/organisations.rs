@@ -260,7 +260,7 @@ fn form_page(
         page: Page::for_user(title, "beheer", user),
         action,
         form,
-        errors: errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        errors: crate::page::field_errors(errors),
         kinds: kinds(),
         kind_editable,
     }
@@ -639,14 +639,11 @@ pub async fn add_member(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct EmptyForm {}
-
 pub async fn remove_member(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((id, membership_id)): Path<(String, String)>,
-    CsrfForm(_f): CsrfForm<EmptyForm>,
+    CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     access::require(
         &state,

@@ -73,14 +73,11 @@ pub struct ListParams {
     pub due_before: String,
 }
 
-fn today() -> chrono::NaiveDate {
-    crate::format::to_local(rondom_db::now()).date()
-}
-
 fn out(state: &AppState, l: db::Listed) -> ConsultationOut {
     let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
     let overdue = status.awaits_team()
-        && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d").is_ok_and(|d| d < today());
+        && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d")
+            .is_ok_and(|d| d < crate::format::today());
     ConsultationOut {
         subject: state.secrets.open(&l.c.subject_sealed).unwrap_or_default(),
         status: l.c.status.clone(),

@@ -543,10 +543,6 @@ pub async fn enrol_submit(
     Ok(out)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EmptyForm {}
-
 pub async fn logout(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     let current = CurrentUserOrPending::from_request(req, &state).await?;
     let id = current.session_id.clone();
@@ -607,7 +603,8 @@ impl FromRequest<AppState> for CurrentUserOrPending {
             Err(e) => return Err(e),
         };
         let req = Request::from_parts(parts, body);
-        let CsrfForm(_f): CsrfForm<EmptyForm> = CsrfForm::from_request(req, state).await?;
+        let CsrfForm(_f): CsrfForm<super::session::EmptyForm> =
+            CsrfForm::from_request(req, state).await?;
         Ok(who)
     }
 }

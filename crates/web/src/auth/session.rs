@@ -235,6 +235,10 @@ impl FromRequestParts<AppState> for PendingUser {
 /// page handler takes its form through this type, so none can forget the check.
 pub struct CsrfForm<T>(pub T);
 
+/// The body of a form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize, Default)]
+pub struct EmptyForm {}
+
 /// The CSRF token that the session expects, from whichever session extractor ran.
 pub trait SessionCsrf {
     fn csrf_token(&self) -> &str;

@@ -119,7 +119,7 @@ pub async fn create_question(
     }
     let subject_sealed = state.secrets.seal(subject).map_err(AppError::internal)?;
     let question_sealed = state.secrets.seal(question).map_err(AppError::internal)?;
-    let due = workdays::add_working_days(today(), ANSWER_TERM_DAYS)
+    let due = workdays::add_working_days(crate::format::today(), ANSWER_TERM_DAYS)
         .format("%Y-%m-%d")
         .to_string();
     let event = access::event(
@@ -160,10 +160,6 @@ pub async fn create_question(
 /// Whether someone takes part in consultations at all (for the menu).
 pub fn takes_part(user: &CurrentUser) -> bool {
     !practices_where_asking(user).is_empty() || !teams_where_answering(user).is_empty()
-}
-
-fn today() -> chrono::NaiveDate {
-    format::to_local(rondom_db::now()).date()
 }
 
 pub struct Row {
@@ -213,9 +209,12 @@ fn row(state: &AppState, user: &CurrentUser, l: db::Listed) -> Row {
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default(),
         due_key: l.c.due_on.clone(),
-        overdue: status.awaits_team() && due.is_some_and(|d| d < today()),
+        overdue: status.awaits_team() && due.is_some_and(|d| d < crate::format::today()),
         due_soon: status.awaits_team()
-            && due.is_some_and(|d| d >= today() && d <= workdays::add_working_days(today(), 1)),
+            && due.is_some_and(|d| {
+                d >= crate::format::today()
+                    && d <= workdays::add_working_days(crate::format::today(), 1)
+            }),
         id: l.c.id,
     }
 }
@@ -330,7 +329,7 @@ async fn ask_page(
             .into_iter()
             .map(|(id, name)| Choice { id, name })
             .collect(),
-        errors: errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        errors: crate::page::field_errors(errors),
     }
     .render()
     .map_err(AppError::internal)
@@ -512,7 +511,7 @@ async fn thread_page(
         due: due
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default(),
-        overdue: status.awaits_team() && due.is_some_and(|d| d < today()),
+        overdue: status.awaits_team() && due.is_some_and(|d| d < crate::format::today()),
         assignee,
         messages: messages
             .into_iter()
@@ -574,14 +573,11 @@ pub async fn show(
     thread_page(&state, &user, c, None).await.map(Html)
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn pick_up(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
     if !answers(&user, &c) {
@@ -712,7 +708,7 @@ pub async fn close(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
     if answers(&user, &c)

@@ -539,15 +539,7 @@ fn form_page(
     errors: Vec<ValidationError>,
     locations: &[Location],
 ) -> Result<Html<String>, AppError> {
-    let mut map: HashMap<&'static str, String> = HashMap::new();
-    for e in errors {
-        map.entry(e.field)
-            .and_modify(|m| {
-                m.push(' ');
-                m.push_str(&e.message);
-            })
-            .or_insert(e.message);
-    }
+    let map = crate::page::field_errors(errors);
     FormPage {
         page: Page::for_user(title, "kaart", user),
         action,
@@ -569,13 +561,6 @@ fn form_page(
     .render()
     .map(Html)
     .map_err(AppError::internal)
-}
-
-fn today() -> String {
-    crate::format::to_local(rondom_db::now())
-        .date()
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 async fn organisation_and_locations(
@@ -729,7 +714,7 @@ pub async fn create(
     let id = state
         .db
         .write(move |c| {
-            let day = today();
+            let day = crate::format::today_iso();
             let reported = input.wait_weeks.map(|_| day.clone());
             let id = directory::create_service(
                 c,
@@ -833,7 +818,7 @@ pub async fn update(
     state
         .db
         .write(move |c| {
-            let day = today();
+            let day = crate::format::today_iso();
             // The waiting time is dated when it is reported anew.
             let reported = match (input.wait_weeks, old.wait_weeks == input.wait_weeks) {
                 (None, _) => None,
@@ -865,15 +850,12 @@ pub async fn update(
     .into_response())
 }
 
-#[derive(serde::Deserialize)]
-pub struct Empty {}
-
 /// "Still right": the quick answer to a stale-entry warning.
 pub async fn mark_checked(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let (s, _, _) = load_service(&state, &id).await?;
     let org_id = s.organisation_id.clone();
@@ -895,7 +877,7 @@ pub async fn mark_checked(
     state
         .db
         .write(move |c| {
-            let day = today();
+            let day = crate::format::today_iso();
             let row = directory::NewService {
                 organisation_id: &s.organisation_id,
                 name: &s.name,
@@ -942,7 +924,7 @@ pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let (s, _, _) = load_service(&state, &id).await?;
     let org_id = s.organisation_id.clone();

@@ -42,14 +42,10 @@ fn changes(list: Vec<Change>) -> Vec<ChangeView> {
         .collect()
 }
 
-fn today() -> chrono::NaiveDate {
-    format::to_local(rondom_db::now()).date()
-}
-
 fn stale(last_checked: Option<&str>) -> bool {
     last_checked
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .is_none_or(|d| catalogue::is_stale(d, today()))
+        .is_none_or(|d| catalogue::is_stale(d, crate::format::today()))
 }
 
 fn can_edit(user: &CurrentUser, organisation_id: &str) -> bool {
@@ -224,7 +220,7 @@ pub async fn organisation(
             let h = directory::changes(c, None, Some(&id), 10)?;
             let t = directory::teams_of(c, &id)?;
             let (links, practices) = if o.kind == OrganisationKind::SociaalTeam.as_str() {
-                let from = today().format("%Y-%m-%d").to_string();
+                let from = crate::format::today().format("%Y-%m-%d").to_string();
                 let practices: Vec<(String, String)> = rondom_db::organisations::list(c)?
                     .into_iter()
                     .filter(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str())
@@ -365,7 +361,7 @@ pub async fn person(
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let from = today().format("%Y-%m-%d").to_string();
+    let from = crate::format::today().format("%Y-%m-%d").to_string();
     let (person, links, teams) = state
         .db
         .read(move |c| {

@@ -19,13 +19,6 @@ use rondom_domain::{Action, OrganisationKind, Resource, Role};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-fn today() -> String {
-    crate::format::to_local(rondom_db::now())
-        .date()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NewLinkForm {
@@ -219,7 +212,7 @@ struct LinkPage {
 
 async fn load_link(state: &AppState, id: &str) -> Result<TeamLink, AppError> {
     let id = id.to_owned();
-    let from = today();
+    let from = crate::format::today_iso();
     state
         .db
         .read(move |c| directory::find_link(c, &id, &from))
@@ -233,15 +226,7 @@ fn link_page(
     form: HoursForm,
     errors: Vec<ValidationError>,
 ) -> Result<String, AppError> {
-    let mut map: HashMap<&'static str, String> = HashMap::new();
-    for e in errors {
-        map.entry(e.field)
-            .and_modify(|m| {
-                m.push(' ');
-                m.push_str(&e.message);
-            })
-            .or_insert(e.message);
-    }
+    let map = crate::page::field_errors(errors);
     LinkPage {
         page: Page::for_user(
             format!("{} in {}", link.consultant_name, link.practice_name),
@@ -287,7 +272,7 @@ pub async fn save(
         Resource::DirectoryEntry(&link.team_id),
     )
     .await?;
-    let day = today();
+    let day = crate::format::today_iso();
     let (slots, absences) = match form.parse(&day) {
         Ok(v) => v,
         Err(errors) => {
@@ -345,14 +330,11 @@ pub async fn save(
     .into_response())
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let link = load_link(&state, &id).await?;
     access::require(

@@ -19,13 +19,6 @@ use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-fn today() -> String {
-    crate::format::to_local(rondom_db::now())
-        .date()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
 /// At least ten digits, and only what phone numbers are written with.
 fn phone_ok(p: &str) -> bool {
     p.chars().filter(char::is_ascii_digit).count() >= 10
@@ -34,10 +27,6 @@ fn phone_ok(p: &str) -> bool {
 
 fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-fn error_map(errors: Vec<ValidationError>) -> HashMap<&'static str, String> {
-    errors.into_iter().map(|e| (e.field, e.message)).collect()
 }
 
 async fn load_org(state: &AppState, id: &str) -> Result<Organisation, AppError> {
@@ -225,7 +214,7 @@ pub async fn save_profile(
                 page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
                 org,
                 form,
-                errors: error_map(errors),
+                errors: crate::page::field_errors(errors),
             }
             .render()
             .map_err(AppError::internal)?;
@@ -286,7 +275,7 @@ pub async fn save_profile(
                 &oid,
                 p.description.as_deref(),
                 p.website.as_deref(),
-                Some(&today()),
+                Some(&crate::format::today_iso()),
             )?;
             orgs::set_contact(c, &oid, p.phone.as_deref(), p.email.as_deref())?;
             directory::set_organisation_areas(c, &oid, &new_areas)?;
@@ -390,7 +379,7 @@ impl LocationForm {
             country: "NL".into(),
             latitude: point.map(|p| p.0),
             longitude: point.map(|p| p.1),
-            last_checked_on: today(),
+            last_checked_on: crate::format::today_iso(),
         })
     }
 }
@@ -422,7 +411,7 @@ fn location_page(
     errors: Vec<ValidationError>,
 ) -> Result<String, AppError> {
     let has_errors = !errors.is_empty();
-    let mut errors = error_map(errors);
+    let mut errors = crate::page::field_errors(errors);
     let fields = [
         ("naam", "Naam van de locatie", &form.naam),
         ("straat", "Straat", &form.straat),
@@ -766,7 +755,7 @@ fn person_page(
                 name,
             })
             .collect(),
-        errors: error_map(errors),
+        errors: crate::page::field_errors(errors),
     }
     .render()
     .map_err(AppError::internal)
@@ -851,7 +840,13 @@ pub async fn save_person(
     state
         .db
         .write(move |c| {
-            directory::set_person_profile(c, &pid, title.as_deref(), &days, Some(&today()))?;
+            directory::set_person_profile(
+                c,
+                &pid,
+                title.as_deref(),
+                &days,
+                Some(&crate::format::today_iso()),
+            )?;
             directory::set_person_phone(c, &pid, phone.as_deref())?;
             directory::record_change(c, &org, "person", &pid, Some(&user_id), &summary)?;
             audit::append(
@@ -954,7 +949,7 @@ impl TeamForm {
                 description,
                 phone,
                 email,
-                last_checked_on: today(),
+                last_checked_on: crate::format::today_iso(),
             },
             members,
         ))
@@ -997,7 +992,7 @@ fn team_page(
                 name: p.name.clone(),
             })
             .collect(),
-        errors: error_map(errors),
+        errors: crate::page::field_errors(errors),
     }
     .render()
     .map_err(AppError::internal)
