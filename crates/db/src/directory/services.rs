@@ -66,35 +66,7 @@ pub fn insert_service(
     id: &str,
     s: &NewService<'_>,
 ) -> Result<(), DbError> {
-    let t = now();
-    diesel::insert_into(services::table)
-        .values((
-            services::id.eq(id),
-            services::organisation_id.eq(s.organisation_id),
-            services::name.eq(s.name),
-            services::description.eq(s.description),
-            services::category.eq(s.category),
-            services::access_route.eq(s.access_route),
-            services::age_min.eq(s.age_min),
-            services::age_max.eq(s.age_max),
-            services::problem_areas.eq(s.problem_areas),
-            services::cost.eq(s.cost),
-            services::wait_weeks.eq(s.wait_weeks),
-            services::wait_reported_on.eq(s.wait_reported_on),
-            services::last_checked_on.eq(s.last_checked_on),
-            services::created_at.eq(t),
-            services::updated_at.eq(t),
-            (
-                services::tariff_cents.eq(s.tariff_cents),
-                services::tariff_unit.eq(s.tariff_unit),
-                services::contracted_by.eq(s.contracted_by),
-                services::contract_from.eq(s.contract_from),
-                services::contract_until.eq(s.contract_until),
-                services::capacity.eq(s.capacity),
-            ),
-        ))
-        .execute(conn)?;
-    bump_version(conn)
+    insert_services_bulk(conn, &[(id, s.clone())], &[], &[])
 }
 
 /// Replaces every field of a service; its organisation stays.
