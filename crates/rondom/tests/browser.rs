@@ -75,20 +75,21 @@ impl Browser {
         let _ = self.driver.wait();
     }
 
+    /// Fills a field once it is there (the page may still be loading after a click).
     async fn fill(&self, css: &str, text: &str) {
-        let e = self.client.find(Locator::Css(css)).await.unwrap();
+        let e = self.wait_for(css).await;
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
     }
 
+    /// Clicks an element once it is there; found again if a navigation replaced it.
     async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        for _ in 0..50 {
+            if self.wait_for(css).await.click().await.is_ok() {
+                return;
+            }
+        }
+        panic!("{css} could not be clicked");
     }
 
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
