@@ -10,6 +10,7 @@ pub mod connection;
 pub mod consultations;
 pub mod directory;
 pub mod organisations;
+pub mod referrals;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;

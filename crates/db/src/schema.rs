@@ -332,6 +332,102 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(organisations -> districts (wijk_code));
 
+diesel::table! {
+    referral_agreements (id) {
+        id -> Text,
+        gemeente_code -> Text,
+        effective_from -> Text,
+        consultation_days -> Integer,
+        accept_days -> Integer,
+        urgent_accept_days -> Integer,
+        feedback_days -> Text,
+        team_first_areas -> Text,
+        team_first_urgencies -> Text,
+        inform -> Text,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    children (id) {
+        id -> Text,
+        name_sealed -> Text,
+        birth_date -> Text,
+        gemeente_code -> Text,
+        bsn_sealed -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        child_id -> Text,
+        parent_id -> Nullable<Text>,
+        consultation_id -> Nullable<Text>,
+        agreements_id -> Nullable<Text>,
+        from_org_id -> Text,
+        referrer_id -> Text,
+        on_behalf_of_id -> Nullable<Text>,
+        to_org_id -> Text,
+        service_id -> Nullable<Text>,
+        school_id -> Nullable<Text>,
+        reason_sealed -> Text,
+        problem_areas -> Text,
+        urgency -> Text,
+        status -> Text,
+        case_director_id -> Nullable<Text>,
+        due_on -> Nullable<Text>,
+        accepted_on -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Text,
+        referral_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Text,
+        reason_sealed -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_feedback (id) {
+        id -> Text,
+        referral_id -> Text,
+        author_id -> Text,
+        kind -> Text,
+        body_sealed -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_attachments (id) {
+        id -> Text,
+        referral_id -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> Integer,
+        content_sealed -> Text,
+        uploaded_by -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(referrals -> children (child_id));
+diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(referral_feedback -> referrals (referral_id));
+diesel::joinable!(referral_attachments -> referrals (referral_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organisations,
@@ -358,4 +454,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     consultations,
     consultation_messages,
     notifications,
+    referral_agreements,
+    children,
+    referrals,
+    referral_events,
+    referral_feedback,
+    referral_attachments,
 );

@@ -2,6 +2,7 @@
 //! deterministic and unit-tested, so the rules that protect children's data can be read
 //! and checked in one place.
 
+pub mod agreements;
 pub mod area;
 pub mod audit;
 pub mod catalogue;

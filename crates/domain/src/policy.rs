@@ -91,6 +91,17 @@ pub enum Resource<'a> {
     ConsultationQueue(&'a str),
     /// Asking a consultation question on behalf of a practice.
     ConsultationFrom(&'a str),
+    /// A referral from one organisation (`from`) to another (`to`): the referring side's
+    /// GPs, POHs, JGZ doctors or consultants, and the receiving side's consultants, team
+    /// leaders or provider staff take part. Nobody else, platform admins included.
+    Referral { from: &'a str, to: &'a str },
+    /// Making a referral on behalf of an organisation.
+    ReferralFrom(&'a str),
+    /// One organisation's referrals (sent and received).
+    ReferralInbox(&'a str),
+    /// A municipality's referral agreements (verwijskader): the municipality's own admins
+    /// set them; every professional may read them.
+    ReferralAgreements(&'a str),
 }
 
 impl Resource<'_> {
@@ -104,6 +115,9 @@ impl Resource<'_> {
             Self::DirectoryEntry(_) => "directory_entry",
             Self::Consultation { .. } | Self::ConsultationFrom(_) => "consultation",
             Self::ConsultationQueue(_) => "consultation_queue",
+            Self::Referral { .. } | Self::ReferralFrom(_) => "referral",
+            Self::ReferralInbox(_) => "referral_inbox",
+            Self::ReferralAgreements(_) => "referral_agreements",
         }
     }
 
@@ -116,8 +130,11 @@ impl Resource<'_> {
             | Self::PracticeTeam(id)
             | Self::DirectoryEntry(id)
             | Self::ConsultationQueue(id)
-            | Self::ConsultationFrom(id) => Some(id),
-            Self::Consultation { .. } => None,
+            | Self::ConsultationFrom(id)
+            | Self::ReferralFrom(id)
+            | Self::ReferralInbox(id)
+            | Self::ReferralAgreements(id) => Some(id),
+            Self::Consultation { .. } | Self::Referral { .. } => None,
         }
     }
 }
@@ -183,7 +200,48 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             allow_if(asks_for(actor, practice))
         }
         (Resource::ConsultationFrom(_), _) => Decision::Deny,
+        (Resource::Referral { from, to }, Action::Read | Action::Update) => {
+            allow_if(refers_for(actor, from) || receives_for(actor, to))
+        }
+        (Resource::Referral { .. }, _) => Decision::Deny,
+        (Resource::ReferralFrom(org), Action::Create) => allow_if(refers_for(actor, org)),
+        (Resource::ReferralFrom(_), _) => Decision::Deny,
+        (Resource::ReferralInbox(org), Action::Read) => {
+            allow_if(refers_for(actor, org) || receives_for(actor, org))
+        }
+        (Resource::ReferralInbox(_), _) => Decision::Deny,
+        (Resource::ReferralAgreements(org), Action::Create | Action::Update) => {
+            allow_if(actor.has_role_in(org, Role::OrganisatieBeheerder))
+        }
+        (Resource::ReferralAgreements(_), Action::Read) => allow_if(!actor.memberships.is_empty()),
+        (Resource::ReferralAgreements(_), _) => Decision::Deny,
     }
+}
+
+/// Refers children on behalf of this organisation: its GPs and POHs, JGZ doctors, and
+/// a social team's consultants and team leaders (who refer on to specialised care).
+pub fn refers_for(actor: &Actor, org: &str) -> bool {
+    [
+        Role::Huisarts,
+        Role::Poh,
+        Role::Jgz,
+        Role::Consulent,
+        Role::Teamleider,
+    ]
+    .into_iter()
+    .any(|r| actor.has_role_in(org, r))
+}
+
+/// Takes referrals in on behalf of this organisation: a social team's consultants and
+/// team leaders, a provider's staff.
+pub fn receives_for(actor: &Actor, org: &str) -> bool {
+    [
+        Role::Consulent,
+        Role::Teamleider,
+        Role::ZorgaanbiederMedewerker,
+    ]
+    .into_iter()
+    .any(|r| actor.has_role_in(org, r))
 }
 
 /// A GP or POH of this practice: may ask the team and read the practice's questions.
@@ -361,5 +419,84 @@ mod tests {
         assert!(!authorize(&a, Action::Read, Resource::Organisations).is_allowed());
         assert!(!authorize(&a, Action::Read, Resource::Organisation("x")).is_allowed());
         assert_eq!(a.roles().collect::<Vec<_>>(), vec![Role::OuderVerzorger]);
+    }
+}
+
+#[cfg(test)]
+mod referral_tests {
+    use super::*;
+
+    fn actor(memberships: &[(&str, Role)]) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            memberships: memberships
+                .iter()
+                .map(|(o, r)| (o.to_string(), *r))
+                .collect(),
+            family_role: None,
+        }
+    }
+
+    #[test]
+    fn only_the_two_sides_of_a_referral_take_part() {
+        let r = Resource::Referral {
+            from: "praktijk",
+            to: "team",
+        };
+        assert!(authorize(&actor(&[("praktijk", Role::Huisarts)]), Action::Read, r).is_allowed());
+        assert!(authorize(&actor(&[("praktijk", Role::Poh)]), Action::Update, r).is_allowed());
+        assert!(authorize(&actor(&[("team", Role::Consulent)]), Action::Update, r).is_allowed());
+        for outsider in [
+            actor(&[("andere-praktijk", Role::Huisarts)]),
+            actor(&[("ander-team", Role::Consulent)]),
+            actor(&[("aanbieder", Role::ZorgaanbiederMedewerker)]),
+            // Working at the practice is not enough: the assistant's admin role is not
+            // a care role.
+            actor(&[("praktijk", Role::OrganisatieBeheerder)]),
+            actor(&[("platform", Role::Beheerder)]),
+        ] {
+            assert!(!authorize(&outsider, Action::Read, r).is_allowed());
+        }
+        // A provider sees what is referred to it, not what its staff could refer.
+        let onward = Resource::Referral {
+            from: "team",
+            to: "aanbieder",
+        };
+        assert!(
+            authorize(
+                &actor(&[("aanbieder", Role::ZorgaanbiederMedewerker)]),
+                Action::Read,
+                onward
+            )
+            .is_allowed()
+        );
+        assert!(
+            !authorize(
+                &actor(&[("aanbieder", Role::ZorgaanbiederMedewerker)]),
+                Action::Create,
+                Resource::ReferralFrom("aanbieder")
+            )
+            .is_allowed()
+        );
+    }
+
+    #[test]
+    fn only_a_municipality_admin_sets_its_agreements() {
+        let a = Resource::ReferralAgreements("gemeente");
+        assert!(
+            authorize(
+                &actor(&[("gemeente", Role::OrganisatieBeheerder)]),
+                Action::Create,
+                a
+            )
+            .is_allowed()
+        );
+        assert!(
+            !authorize(&actor(&[("platform", Role::Beheerder)]), Action::Create, a).is_allowed()
+        );
+        assert!(authorize(&actor(&[("praktijk", Role::Huisarts)]), Action::Read, a).is_allowed());
+        assert!(
+            !authorize(&actor(&[("praktijk", Role::Huisarts)]), Action::Update, a).is_allowed()
+        );
     }
 }

@@ -99,6 +99,175 @@ impl Status {
     }
 }
 
+/// Which side of a referral makes a move: the referrer sends and withdraws, the receiving
+/// organisation does everything else (receipt, acceptance, treatment, the outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Referrer,
+    Receiver,
+}
+
+impl Status {
+    /// The side that may move a referral to this status.
+    pub fn moved_by(self) -> Side {
+        match self {
+            Self::Draft | Self::Requested | Self::Cancelled => Side::Referrer,
+            _ => Side::Receiver,
+        }
+    }
+
+    /// Waiting for the receiving organisation to take it on.
+    pub fn awaits_acceptance(self) -> bool {
+        matches!(self, Self::Requested | Self::Received)
+    }
+
+    /// Accepted and not yet finished: help is under way.
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::Accepted | Self::InProgress | Self::OnHold)
+    }
+}
+
+/// How soon help must start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Urgency {
+    Regulier,
+    Spoed,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 2] = [Urgency::Regulier, Urgency::Spoed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Regulier => "regulier",
+            Self::Spoed => "spoed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.code() == code.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Regulier => "Regulier",
+            Self::Spoed => "Spoed",
+        }
+    }
+}
+
+/// The moments the referrer hears back (terugkoppeling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedbackKind {
+    Accepted,
+    Rejected,
+    /// At the intermediate moments the agreements name, or whenever there is news.
+    Interim,
+    Completed,
+    /// The team referred on to specialised care.
+    Onward,
+    /// The referral ended otherwise (failed or withdrawn).
+    Ended,
+}
+
+impl FeedbackKind {
+    pub const ALL: [FeedbackKind; 6] = [
+        Self::Accepted,
+        Self::Rejected,
+        Self::Interim,
+        Self::Completed,
+        Self::Onward,
+        Self::Ended,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Interim => "interim",
+            Self::Completed => "completed",
+            Self::Onward => "onward",
+            Self::Ended => "ended",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "Geaccepteerd",
+            Self::Rejected => "Afgewezen",
+            Self::Interim => "Tussentijdse terugkoppeling",
+            Self::Completed => "Afgerond",
+            Self::Onward => "Doorverwezen",
+            Self::Ended => "Beëindigd",
+        }
+    }
+
+    /// The feedback a move to `to` gives the referrer, if any.
+    pub fn of_transition(to: Status) -> Option<Self> {
+        match to {
+            Status::Accepted => Some(Self::Accepted),
+            Status::Rejected => Some(Self::Rejected),
+            Status::Completed => Some(Self::Completed),
+            Status::Failed | Status::Cancelled => Some(Self::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// What a completed referral reports back: what help was given, by whom, what next.
+/// All three are required, so that "afgerond" always tells the referrer something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub help_given: String,
+    pub given_by: String,
+    pub next: String,
+}
+
+impl Outcome {
+    pub fn check(
+        help_given: &str,
+        given_by: &str,
+        next: &str,
+    ) -> Result<Self, Vec<crate::validate::ValidationError>> {
+        use crate::validate::ValidationError;
+        let mut errors = Vec::new();
+        for (field, value, msg) in [
+            ("hulp", help_given, "Beschrijf welke hulp er is gegeven."),
+            ("door", given_by, "Vul in wie de hulp heeft gegeven."),
+            (
+                "vervolg",
+                next,
+                "Vul in wat er nu verder gebeurt (of ‘niets’).",
+            ),
+        ] {
+            if value.trim().is_empty() || value.chars().count() > 2000 {
+                errors.push(ValidationError::new(field, msg));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                help_given: help_given.trim().to_owned(),
+                given_by: given_by.trim().to_owned(),
+                next: next.trim().to_owned(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The feedback text the referrer reads.
+    pub fn text(&self) -> String {
+        format!(
+            "Gegeven hulp: {}\nDoor: {}\nVervolg: {}",
+            self.help_given, self.given_by, self.next
+        )
+    }
+}
+
 /// Why a transition was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {

@@ -55,9 +55,18 @@ pub fn event(
         | Resource::PracticeTeam(id)
         | Resource::DirectoryEntry(id)
         | Resource::ConsultationQueue(id)
-        | Resource::ConsultationFrom(id) => Some(id),
+        | Resource::ConsultationFrom(id)
+        | Resource::ReferralFrom(id)
+        | Resource::ReferralInbox(id)
+        | Resource::ReferralAgreements(id) => Some(id),
         // The practice's side is where a consultation is recorded.
         Resource::Consultation { practice, .. } => Some(practice),
+        // A referral is recorded on the side the person works for.
+        Resource::Referral { from, to } => Some(if user.actor().is_member_of(from) {
+            from
+        } else {
+            to
+        }),
         _ => None,
     };
     let actor = user.actor();

@@ -53,11 +53,16 @@ impl SecretBox {
     }
 
     pub fn seal(&self, plaintext: &str) -> Result<String, String> {
+        self.seal_bytes(plaintext.as_bytes())
+    }
+
+    /// Seals any bytes (documents); the result is text, like every sealed value.
+    pub fn seal_bytes(&self, plaintext: &[u8]) -> Result<String, String> {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
+            .encrypt(XNonce::from_slice(&nonce), plaintext)
             .map_err(|_| "encryption failed".to_owned())?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -69,6 +74,10 @@ impl SecretBox {
 
     /// Fails for a value sealed under another key or changed in the database.
     pub fn open(&self, sealed: &str) -> Result<String, String> {
+        String::from_utf8(self.open_bytes(sealed)?).map_err(|e| e.to_string())
+    }
+
+    pub fn open_bytes(&self, sealed: &str) -> Result<Vec<u8>, String> {
         let raw = sealed
             .strip_prefix(PREFIX)
             .and_then(|b| data_encoding::BASE64URL_NOPAD.decode(b.as_bytes()).ok())
@@ -81,7 +90,7 @@ impl SecretBox {
             .map_err(|_| {
                 "the value does not open with this key (wrong key, or changed)".to_owned()
             })?;
-        String::from_utf8(plain).map_err(|e| e.to_string())
+        Ok(plain)
     }
 }
 

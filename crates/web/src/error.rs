@@ -26,6 +26,12 @@ pub enum AppError {
     Validation(Vec<ValidationError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A referral cannot make this move; `allowed` are the moves this person may make.
+    #[error("transition not allowed")]
+    TransitionNotAllowed {
+        message: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("csrf check failed")]
     Csrf,
     #[error("too many attempts")]
@@ -73,7 +79,7 @@ impl AppError {
             }
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::TransitionNotAllowed { .. } => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -92,6 +98,7 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::Conflict(_) => "conflict",
+            Self::TransitionNotAllowed { .. } => "transition_not_allowed",
             Self::Csrf => "csrf_failed",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::PayloadTooLarge => "payload_too_large",
@@ -115,6 +122,7 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join(" "),
             Self::Conflict(_) => "Dit bestaat al.".into(),
+            Self::TransitionNotAllowed { message, .. } => message.clone(),
             Self::Csrf => "Het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.".into(),
             Self::TooManyRequests { retry_after_secs } => format!(
                 "Te veel mislukte pogingen. Probeer het over {} opnieuw.",
@@ -231,6 +239,9 @@ pub struct ErrorDetail {
     /// Per-field problems, for `validation_failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For `transition_not_allowed`: the statuses this person may move the referral to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -269,6 +280,12 @@ impl IntoResponse for ApiError {
                     other => other.message(),
                 },
                 fields,
+                allowed: match &e {
+                    AppError::TransitionNotAllowed { allowed, .. } => {
+                        Some(allowed.iter().map(|s| s.to_string()).collect())
+                    }
+                    _ => None,
+                },
             },
         };
         let mut resp = (status, axum::Json(body)).into_response();

@@ -90,3 +90,10 @@ mod tests {
         );
     }
 }
+
+/// 2026-03-01 as 01-03-2026; anything else as it came.
+pub fn iso_to_dutch(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d-%m-%Y").to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}

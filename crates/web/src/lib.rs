@@ -23,6 +23,7 @@ pub mod mail;
 pub mod middleware;
 pub mod ops;
 pub mod page;
+pub mod referral;
 pub mod settings;
 pub mod state;
 
@@ -161,6 +162,42 @@ pub fn router(state: AppState) -> Router {
         .route("/overleg/{id}/toewijzen", post(consultation::assign))
         .route("/overleg/{id}/bericht", post(consultation::write))
         .route("/overleg/{id}/afsluiten", post(consultation::close))
+        .route("/verwijzingen", get(referral::pages::inbox))
+        .route(
+            "/verwijzingen/nieuw",
+            get(referral::pages::new_form).post(referral::pages::create),
+        )
+        .route("/verwijzingen/{id}", get(referral::pages::show))
+        .route(
+            "/verwijzingen/{id}/status",
+            post(referral::pages::change_status),
+        )
+        .route(
+            "/verwijzingen/{id}/terugkoppeling",
+            post(referral::pages::feedback),
+        )
+        .route(
+            "/verwijzingen/{id}/casusregisseur",
+            post(referral::pages::case_director),
+        )
+        .route(
+            "/verwijzingen/{id}/doorverwijzen",
+            post(referral::pages::refer_on),
+        )
+        .route(
+            "/verwijzingen/{id}/bijlagen",
+            post(referral::pages::upload).layer(DefaultBodyLimit::max(
+                referral::ATTACHMENT_MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/verwijzingen/{id}/bijlagen/{attachment}",
+            get(referral::pages::download),
+        )
+        .route(
+            "/verwijskader",
+            get(referral::agreements::show).post(referral::agreements::create),
+        )
         .route("/account", get(account::show))
         .route("/account/wachtwoord", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
@@ -205,6 +242,25 @@ pub fn router(state: AppState) -> Router {
             get(api::consultations::list).post(api::consultations::create),
         )
         .route("/api/v1/consultations/{id}", get(api::consultations::get))
+        .route(
+            "/api/v1/referrals",
+            get(api::referrals::list).post(api::referrals::create),
+        )
+        .route("/api/v1/referrals/{id}", get(api::referrals::get))
+        .route(
+            "/api/v1/referrals/{id}/transitions",
+            post(api::referrals::transition),
+        )
+        .route(
+            "/api/v1/referrals/{id}/feedback",
+            get(api::referrals::feedback).post(api::referrals::give_feedback),
+        )
+        .route(
+            "/api/fhir/ServiceRequest/{id}",
+            get(api::fhir::get_service_request),
+        )
+        .route("/api/fhir/Task/{id}", get(api::fhir::get_task))
+        .route("/api/fhir/Bundle/{id}", get(api::fhir::get_bundle))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/hsds", get(api::hsds::root))
         .route("/api/hsds/", get(api::hsds::root))

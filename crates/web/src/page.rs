@@ -30,6 +30,7 @@ pub struct Nav {
     pub can_read_audit: bool,
     /// Asks or answers consultation questions.
     pub consults: bool,
+    pub referrals: bool,
 }
 
 pub struct Page {
@@ -67,6 +68,7 @@ impl Page {
                 can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
                     || admin_of_some,
                 consults: crate::consultation::takes_part(user),
+                referrals: crate::referral::pages::takes_part(user),
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

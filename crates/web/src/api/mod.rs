@@ -2,7 +2,9 @@
 //! generated from the handlers' annotations.
 
 pub mod consultations;
+pub mod fhir;
 pub mod hsds;
+pub mod referrals;
 
 use crate::access;
 use crate::admin::organisations::{OrganisationForm, conflict_as_field, create_organisation};
@@ -301,8 +303,8 @@ pub async fn get_service(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
-    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get),
-    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn)),
+    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get, referrals::list, referrals::create, referrals::get, referrals::transition, referrals::feedback, referrals::give_feedback),
+    components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn, referrals::ReferralOut, referrals::ChildOut, referrals::ReferralDetail, referrals::EventOut, referrals::FeedbackOut, referrals::AttachmentOut, referrals::AgreementsOut, referrals::NewReferralIn, referrals::ChildIn, referrals::TransitionIn, referrals::OutcomeIn, referrals::FeedbackIn)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -1,8 +1,7 @@
 //! Consultation (overleg, issue 4): a GP or POH asks the social team linked to the
 //! practice a question without naming the child; the team picks it up and answers in a
-//! thread within the term (two working days until the referral agreements set their
-//! own); the asker is told that an answer waits, in Rondom and by an e-mail that carries
-//! no content. Subjects and messages are stored encrypted; every look is audit-logged.
+//! thread within the term the municipality's referral agreements set; the asker is told
+//! that an answer waits, in Rondom and by an e-mail that carries no content. Subjects and messages are stored encrypted; every look is audit-logged.
 
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
@@ -21,10 +20,6 @@ use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, Role, authorize, workdays};
 use serde::Deserialize;
 use std::collections::HashMap;
-
-/// Working days a team has to answer, until the referral agreements (verwijskader) set
-/// the term per municipality.
-pub const ANSWER_TERM_DAYS: u32 = 2;
 
 const BSN_REFUSED: &str =
     "Dit lijkt een BSN. Een overlegvraag is anoniem: laat het BSN en de naam van het kind weg.";
@@ -119,7 +114,20 @@ pub async fn create_question(
     }
     let subject_sealed = state.secrets.seal(subject).map_err(AppError::internal)?;
     let question_sealed = state.secrets.seal(question).map_err(AppError::internal)?;
-    let due = workdays::add_working_days(crate::format::today(), ANSWER_TERM_DAYS)
+    // The term is the one the municipality's referral agreements set.
+    let p = practice.to_owned();
+    let term = state
+        .db
+        .read(move |c| {
+            let gemeente = rondom_db::organisations::find(c, &p)?
+                .map(|o| o.gemeente_code)
+                .unwrap_or_default();
+            crate::referral::in_force(c, &gemeente, &crate::format::today_iso())
+        })
+        .await?
+        .rules
+        .consultation_days;
+    let due = workdays::add_working_days(crate::format::today(), term)
         .format("%Y-%m-%d")
         .to_string();
     let event = access::event(
@@ -414,6 +422,8 @@ struct ThreadPage {
     colleagues: Vec<(String, String)>,
     can_write: bool,
     can_close: bool,
+    /// The asker may turn the question into a referral without retyping.
+    can_refer: bool,
     error: Option<String>,
 }
 
@@ -533,6 +543,13 @@ async fn thread_page(
         },
         can_write: status != Status::Closed,
         can_close: !team_side && status != Status::Closed,
+        can_refer: !team_side
+            && authorize(
+                &user.actor,
+                Action::Create,
+                Resource::ReferralFrom(&c.practice_id),
+            )
+            .is_allowed(),
         id: c.id,
         error,
     }

@@ -1,0 +1,645 @@
+//! Referrals (verwijzingen), the children they are about, their events, feedback and
+//! attachments, and the municipalities' referral agreements (verwijskader). Everything
+//! about a child arrives sealed by the web layer and leaves sealed.
+
+use crate::schema::{
+    children, organisations, referral_agreements, referral_attachments, referral_events,
+    referral_feedback, referrals, users,
+};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// Referrals joined with their child's name and birth date.
+macro_rules! listed_query {
+    () => {
+        referrals::table.inner_join(children::table).select((
+            Referral::as_select(),
+            children::name_sealed,
+            children::birth_date,
+        ))
+    };
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = referral_agreements)]
+pub struct AgreementsRow {
+    pub id: String,
+    pub gemeente_code: String,
+    pub effective_from: String,
+    pub consultation_days: i32,
+    pub accept_days: i32,
+    pub urgent_accept_days: i32,
+    pub feedback_days: String,
+    pub team_first_areas: String,
+    pub team_first_urgencies: String,
+    pub inform: String,
+    pub note: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewAgreements<'a> {
+    pub gemeente_code: &'a str,
+    pub effective_from: &'a str,
+    pub consultation_days: i32,
+    pub accept_days: i32,
+    pub urgent_accept_days: i32,
+    pub feedback_days: &'a str,
+    pub team_first_areas: &'a str,
+    pub team_first_urgencies: &'a str,
+    pub inform: &'a str,
+    pub note: Option<&'a str>,
+    pub created_by: &'a str,
+}
+
+/// Stores a new version. A second version for the same day is refused (`Conflict`):
+/// versions are never rewritten, so what applied to a referral stays readable.
+pub fn insert_agreements(
+    conn: &mut AnyConnection,
+    a: &NewAgreements<'_>,
+) -> Result<String, DbError> {
+    let taken: i64 = referral_agreements::table
+        .filter(referral_agreements::gemeente_code.eq(a.gemeente_code))
+        .filter(referral_agreements::effective_from.eq(a.effective_from))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(DbError::Conflict("agreements for this day exist".into()));
+    }
+    let id = new_id();
+    diesel::insert_into(referral_agreements::table)
+        .values((
+            referral_agreements::id.eq(&id),
+            referral_agreements::gemeente_code.eq(a.gemeente_code),
+            referral_agreements::effective_from.eq(a.effective_from),
+            referral_agreements::consultation_days.eq(a.consultation_days),
+            referral_agreements::accept_days.eq(a.accept_days),
+            referral_agreements::urgent_accept_days.eq(a.urgent_accept_days),
+            referral_agreements::feedback_days.eq(a.feedback_days),
+            referral_agreements::team_first_areas.eq(a.team_first_areas),
+            referral_agreements::team_first_urgencies.eq(a.team_first_urgencies),
+            referral_agreements::inform.eq(a.inform),
+            referral_agreements::note.eq(a.note),
+            referral_agreements::created_by.eq(a.created_by),
+            referral_agreements::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// All versions of a municipality, newest date first.
+pub fn agreement_versions(
+    conn: &mut AnyConnection,
+    gemeente_code: &str,
+) -> Result<Vec<AgreementsRow>, DbError> {
+    Ok(referral_agreements::table
+        .filter(referral_agreements::gemeente_code.eq(gemeente_code))
+        .order(referral_agreements::effective_from.desc())
+        .select(AgreementsRow::as_select())
+        .load(conn)?)
+}
+
+/// The version in force on `day` (yyyy-mm-dd), if the municipality set any.
+pub fn agreements_in_force(
+    conn: &mut AnyConnection,
+    gemeente_code: &str,
+    day: &str,
+) -> Result<Option<AgreementsRow>, DbError> {
+    Ok(referral_agreements::table
+        .filter(referral_agreements::gemeente_code.eq(gemeente_code))
+        .filter(referral_agreements::effective_from.le(day))
+        .order(referral_agreements::effective_from.desc())
+        .select(AgreementsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn agreements(conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementsRow>, DbError> {
+    Ok(referral_agreements::table
+        .find(id)
+        .select(AgreementsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = children)]
+pub struct Child {
+    pub id: String,
+    pub name_sealed: String,
+    pub birth_date: String,
+    pub gemeente_code: String,
+    pub bsn_sealed: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewChild<'a> {
+    pub name_sealed: &'a str,
+    pub birth_date: &'a str,
+    pub gemeente_code: &'a str,
+    pub bsn_sealed: Option<&'a str>,
+    pub created_by: &'a str,
+}
+
+pub fn create_child(conn: &mut AnyConnection, c: &NewChild<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    diesel::insert_into(children::table)
+        .values((
+            children::id.eq(&id),
+            children::name_sealed.eq(c.name_sealed),
+            children::birth_date.eq(c.birth_date),
+            children::gemeente_code.eq(c.gemeente_code),
+            children::bsn_sealed.eq(c.bsn_sealed),
+            children::created_by.eq(c.created_by),
+            children::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<Child>, DbError> {
+    Ok(children::table
+        .find(id)
+        .select(Child::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = referrals)]
+pub struct Referral {
+    pub id: String,
+    pub child_id: String,
+    pub parent_id: Option<String>,
+    pub consultation_id: Option<String>,
+    pub agreements_id: Option<String>,
+    pub from_org_id: String,
+    pub referrer_id: String,
+    pub on_behalf_of_id: Option<String>,
+    pub to_org_id: String,
+    pub service_id: Option<String>,
+    pub school_id: Option<String>,
+    pub reason_sealed: String,
+    pub problem_areas: String,
+    pub urgency: String,
+    pub status: String,
+    pub case_director_id: Option<String>,
+    pub due_on: Option<String>,
+    pub accepted_on: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub struct NewReferral<'a> {
+    pub child_id: &'a str,
+    pub parent_id: Option<&'a str>,
+    pub consultation_id: Option<&'a str>,
+    pub agreements_id: Option<&'a str>,
+    pub from_org_id: &'a str,
+    pub referrer_id: &'a str,
+    pub on_behalf_of_id: Option<&'a str>,
+    pub to_org_id: &'a str,
+    pub service_id: Option<&'a str>,
+    pub school_id: Option<&'a str>,
+    pub reason_sealed: &'a str,
+    pub problem_areas: &'a str,
+    pub urgency: &'a str,
+    pub status: &'a str,
+    pub case_director_id: Option<&'a str>,
+    pub due_on: Option<&'a str>,
+}
+
+/// Stores a referral and its first event.
+pub fn create(conn: &mut AnyConnection, r: &NewReferral<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    let t = now();
+    diesel::insert_into(referrals::table)
+        .values((
+            referrals::id.eq(&id),
+            referrals::child_id.eq(r.child_id),
+            referrals::parent_id.eq(r.parent_id),
+            referrals::consultation_id.eq(r.consultation_id),
+            referrals::agreements_id.eq(r.agreements_id),
+            referrals::from_org_id.eq(r.from_org_id),
+            referrals::referrer_id.eq(r.referrer_id),
+            referrals::on_behalf_of_id.eq(r.on_behalf_of_id),
+            referrals::to_org_id.eq(r.to_org_id),
+            referrals::service_id.eq(r.service_id),
+            referrals::school_id.eq(r.school_id),
+            referrals::reason_sealed.eq(r.reason_sealed),
+            referrals::problem_areas.eq(r.problem_areas),
+            referrals::urgency.eq(r.urgency),
+            referrals::status.eq(r.status),
+            referrals::case_director_id.eq(r.case_director_id),
+            referrals::due_on.eq(r.due_on),
+            referrals::created_at.eq(t),
+            referrals::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    record_event(conn, &id, None, r.status, r.referrer_id, None)?;
+    Ok(id)
+}
+
+fn record_event(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    from: Option<&str>,
+    to: &str,
+    actor_id: &str,
+    reason_sealed: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::insert_into(referral_events::table)
+        .values((
+            referral_events::id.eq(new_id()),
+            referral_events::referral_id.eq(referral_id),
+            referral_events::from_status.eq(from),
+            referral_events::to_status.eq(to),
+            referral_events::actor_id.eq(actor_id),
+            referral_events::reason_sealed.eq(reason_sealed),
+            referral_events::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Referral>, DbError> {
+    Ok(referrals::table
+        .find(id)
+        .select(Referral::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A move from `from` to `to`, recorded as an event. Only moves a referral that still
+/// stands at `from`: when someone else moved it in the meantime nothing changes and the
+/// answer is `Conflict`.
+pub struct Move<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub actor_id: &'a str,
+    pub reason_sealed: Option<&'a str>,
+    /// The next deadline (None clears it).
+    pub due_on: Option<&'a str>,
+    /// Set on acceptance.
+    pub accepted_on: Option<&'a str>,
+    /// Set when a case director is named with the move.
+    pub case_director_id: Option<&'a str>,
+}
+
+pub fn apply_move(conn: &mut AnyConnection, id: &str, m: &Move<'_>) -> Result<(), DbError> {
+    let target = referrals::table
+        .filter(referrals::id.eq(id))
+        .filter(referrals::status.eq(m.from));
+    let n = diesel::update(target)
+        .set((
+            referrals::status.eq(m.to),
+            referrals::due_on.eq(m.due_on),
+            referrals::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(DbError::Conflict("the referral moved meanwhile".into()));
+    }
+    if let Some(a) = m.accepted_on {
+        diesel::update(referrals::table.find(id))
+            .set(referrals::accepted_on.eq(a))
+            .execute(conn)?;
+    }
+    if let Some(cd) = m.case_director_id {
+        set_case_director(conn, id, cd)?;
+    }
+    record_event(conn, id, Some(m.from), m.to, m.actor_id, m.reason_sealed)
+}
+
+pub fn set_case_director(conn: &mut AnyConnection, id: &str, user_id: &str) -> Result<(), DbError> {
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::case_director_id.eq(user_id),
+            referrals::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_due(conn: &mut AnyConnection, id: &str, due_on: Option<&str>) -> Result<(), DbError> {
+    diesel::update(referrals::table.find(id))
+        .set(referrals::due_on.eq(due_on))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (from, to, actor name, sealed reason, when), oldest first.
+pub type Event = (
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+);
+
+pub fn events(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Event>, DbError> {
+    Ok(referral_events::table
+        .inner_join(users::table.on(users::id.eq(referral_events::actor_id)))
+        .filter(referral_events::referral_id.eq(referral_id))
+        .order(referral_events::at.asc())
+        .select((
+            referral_events::from_status,
+            referral_events::to_status,
+            users::name,
+            referral_events::reason_sealed,
+            referral_events::at,
+        ))
+        .load(conn)?)
+}
+
+pub fn add_feedback(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    author_id: &str,
+    kind: &str,
+    body_sealed: &str,
+) -> Result<(), DbError> {
+    diesel::insert_into(referral_feedback::table)
+        .values((
+            referral_feedback::id.eq(new_id()),
+            referral_feedback::referral_id.eq(referral_id),
+            referral_feedback::author_id.eq(author_id),
+            referral_feedback::kind.eq(kind),
+            referral_feedback::body_sealed.eq(body_sealed),
+            referral_feedback::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (kind, author name, sealed body, when), oldest first.
+pub type Feedback = (String, String, String, NaiveDateTime);
+
+pub fn feedback(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Feedback>, DbError> {
+    Ok(referral_feedback::table
+        .inner_join(users::table.on(users::id.eq(referral_feedback::author_id)))
+        .filter(referral_feedback::referral_id.eq(referral_id))
+        .order(referral_feedback::at.asc())
+        .select((
+            referral_feedback::kind,
+            users::name,
+            referral_feedback::body_sealed,
+            referral_feedback::at,
+        ))
+        .load(conn)?)
+}
+
+pub struct NewAttachment<'a> {
+    pub referral_id: &'a str,
+    pub file_name: &'a str,
+    pub media_type: &'a str,
+    pub size_bytes: i32,
+    pub content_sealed: &'a str,
+    pub uploaded_by: &'a str,
+}
+
+pub fn add_attachment(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result<String, DbError> {
+    let id = new_id();
+    diesel::insert_into(referral_attachments::table)
+        .values((
+            referral_attachments::id.eq(&id),
+            referral_attachments::referral_id.eq(a.referral_id),
+            referral_attachments::file_name.eq(a.file_name),
+            referral_attachments::media_type.eq(a.media_type),
+            referral_attachments::size_bytes.eq(a.size_bytes),
+            referral_attachments::content_sealed.eq(a.content_sealed),
+            referral_attachments::uploaded_by.eq(a.uploaded_by),
+            referral_attachments::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// (id, file name, media type, size) without the content.
+pub fn attachments(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Vec<(String, String, String, i32)>, DbError> {
+    Ok(referral_attachments::table
+        .filter(referral_attachments::referral_id.eq(referral_id))
+        .order(referral_attachments::at.asc())
+        .select((
+            referral_attachments::id,
+            referral_attachments::file_name,
+            referral_attachments::media_type,
+            referral_attachments::size_bytes,
+        ))
+        .load(conn)?)
+}
+
+/// (file name, media type, sealed content) of one attachment of one referral.
+pub fn attachment(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    id: &str,
+) -> Result<Option<(String, String, String)>, DbError> {
+    Ok(referral_attachments::table
+        .filter(referral_attachments::id.eq(id))
+        .filter(referral_attachments::referral_id.eq(referral_id))
+        .select((
+            referral_attachments::file_name,
+            referral_attachments::media_type,
+            referral_attachments::content_sealed,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// The onward referrals made from this one.
+pub fn onward_of(conn: &mut AnyConnection, parent_id: &str) -> Result<Vec<Listed>, DbError> {
+    let rows = listed_query!()
+        .filter(referrals::parent_id.eq(parent_id))
+        .order(referrals::created_at.asc())
+        .load(conn)?;
+    with_names(conn, rows)
+}
+
+/// A referral as lists show it: with the child's sealed name and birth date, and the
+/// names of the organisations and people.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub r: Referral,
+    pub child_name_sealed: String,
+    pub child_birth_date: String,
+    pub from_name: String,
+    pub to_name: String,
+    pub referrer_name: String,
+    pub case_director_name: Option<String>,
+}
+
+type Joined = (Referral, String, String);
+
+/// Which referrals an inbox section holds.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Referrals sent by these organisations.
+    pub from_orgs: Vec<String>,
+    /// Referrals received by these organisations.
+    pub to_orgs: Vec<String>,
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<String>,
+    /// Only with a deadline on or before this day (yyyy-mm-dd).
+    pub due_before: Option<String>,
+    /// Only with a deadline on or after this day.
+    pub due_after: Option<String>,
+    /// Only these referrals' case director.
+    pub case_director: Option<String>,
+    /// Only without a case director.
+    pub without_case_director: bool,
+    /// Order by deadline (work queues) instead of newest first.
+    pub by_due: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+macro_rules! filtered {
+    ($q:expr, $f:expr) => {{
+        let f: &Filter = $f;
+        let mut q = $q;
+        q = match (f.from_orgs.is_empty(), f.to_orgs.is_empty()) {
+            (false, false) => q.filter(
+                referrals::from_org_id
+                    .eq_any(f.from_orgs.clone())
+                    .or(referrals::to_org_id.eq_any(f.to_orgs.clone())),
+            ),
+            (false, true) => q.filter(referrals::from_org_id.eq_any(f.from_orgs.clone())),
+            (true, false) => q.filter(referrals::to_org_id.eq_any(f.to_orgs.clone())),
+            // Nobody's inbox: nothing.
+            (true, true) => q.filter(referrals::id.eq("")),
+        };
+        if !f.statuses.is_empty() {
+            q = q.filter(referrals::status.eq_any(f.statuses.clone()));
+        }
+        if let Some(d) = &f.due_before {
+            q = q.filter(referrals::due_on.le(d.clone()));
+        }
+        if let Some(d) = &f.due_after {
+            q = q.filter(referrals::due_on.ge(d.clone()));
+        }
+        if let Some(cd) = &f.case_director {
+            q = q.filter(referrals::case_director_id.eq(cd.clone()));
+        }
+        if f.without_case_director {
+            q = q.filter(referrals::case_director_id.is_null());
+        }
+        q
+    }};
+}
+
+/// One page of an inbox section.
+pub fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Listed>, DbError> {
+    let q = filtered!(listed_query!().into_boxed(), f);
+    let q = if f.by_due {
+        q.order((referrals::due_on.asc(), referrals::created_at.asc()))
+    } else {
+        q.order(referrals::created_at.desc())
+    };
+    let rows: Vec<Joined> = q
+        .limit(f.limit.clamp(1, 500))
+        .offset(f.offset.max(0))
+        .load(conn)?;
+    with_names(conn, rows)
+}
+
+/// How many referrals a section holds.
+pub fn count(conn: &mut AnyConnection, f: &Filter) -> Result<i64, DbError> {
+    let q = filtered!(referrals::table.into_boxed(), f);
+    Ok(q.count().get_result(conn)?)
+}
+
+pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {
+    let rows = listed_query!().filter(referrals::id.eq(id)).load(conn)?;
+    Ok(with_names(conn, rows)?.into_iter().next())
+}
+
+fn with_names(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<Listed>, DbError> {
+    let mut org_ids: Vec<&str> = rows
+        .iter()
+        .flat_map(|(r, _, _)| [r.from_org_id.as_str(), r.to_org_id.as_str()])
+        .collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let orgs: Vec<(String, String)> = organisations::table
+        .filter(organisations::id.eq_any(&org_ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    let mut user_ids: Vec<&str> = rows
+        .iter()
+        .flat_map(|(r, _, _)| {
+            std::iter::once(r.referrer_id.as_str()).chain(r.case_director_id.as_deref())
+        })
+        .collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let people: Vec<(String, String)> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    let name = |list: &[(String, String)], id: &str| {
+        list.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(r, child_name_sealed, child_birth_date)| Listed {
+            from_name: name(&orgs, &r.from_org_id),
+            to_name: name(&orgs, &r.to_org_id),
+            referrer_name: name(&people, &r.referrer_id),
+            case_director_name: r.case_director_id.as_deref().map(|c| name(&people, c)),
+            child_name_sealed,
+            child_birth_date,
+            r,
+        })
+        .collect())
+}
+
+/// Sets when a referral and its history happened (the demo's year of work): the
+/// events and feedback are spread from `created_at` to `updated_at` in their order.
+pub fn backdate(
+    conn: &mut AnyConnection,
+    id: &str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::created_at.eq(created_at),
+            referrals::updated_at.eq(updated_at),
+        ))
+        .execute(conn)?;
+    let events: Vec<String> = referral_events::table
+        .filter(referral_events::referral_id.eq(id))
+        .order(referral_events::at.asc())
+        .select(referral_events::id)
+        .load(conn)?;
+    let span = (updated_at - created_at).num_minutes().max(1);
+    let step = span / (events.len() as i64).max(1);
+    for (i, e) in events.iter().enumerate() {
+        let at = created_at + chrono::Duration::minutes(step * i as i64);
+        diesel::update(referral_events::table.find(e))
+            .set(referral_events::at.eq(at))
+            .execute(conn)?;
+    }
+    let feedback: Vec<String> = referral_feedback::table
+        .filter(referral_feedback::referral_id.eq(id))
+        .order(referral_feedback::at.asc())
+        .select(referral_feedback::id)
+        .load(conn)?;
+    let n = feedback.len() as i64;
+    for (i, f) in feedback.iter().enumerate() {
+        let at = updated_at - chrono::Duration::minutes(step * (n - 1 - i as i64));
+        diesel::update(referral_feedback::table.find(f))
+            .set(referral_feedback::at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! Each referral as HL7 FHIR R4: a ServiceRequest (what is asked, for whom, by whom, of
+//! whom) and a Task (where it stands, who owns it, the business status and the feedback
+//! as outputs), as used for closed-loop referrals. The Task status is the referral's
+//! status one to one; the ServiceRequest's coarser status is derived from it.
+//! `/api/fhir/ServiceRequest/{id}`, `/api/fhir/Task/{id}`, `/api/fhir/Bundle/{id}`.
+
+use crate::auth::api_token::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::referral::{self, Detail};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use rondom_domain::Action;
+use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
+use rondom_domain::referral::{Status, Urgency};
+use serde_json::{Value, json};
+
+const STATUS_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/verwijsstatus";
+const AREA_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/probleemgebied";
+const FEEDBACK_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/terugkoppeling";
+const BSN_SYSTEM: &str = "http://fhir.nl/fhir/NamingSystem/bsn";
+
+/// The ServiceRequest status for a referral status (FHIR request-status).
+pub fn request_status(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "draft",
+        Status::Requested | Status::Received | Status::Accepted | Status::InProgress => "active",
+        Status::OnHold => "on-hold",
+        Status::Completed => "completed",
+        Status::Rejected | Status::Cancelled | Status::Failed => "revoked",
+    }
+}
+
+fn instant(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn subject(d: &Detail) -> Value {
+    let mut s = json!({
+        "reference": format!("Patient/{}", d.listed.r.child_id),
+        "display": d.child_name,
+    });
+    if let Some(bsn) = &d.bsn {
+        s["identifier"] = json!({"system": BSN_SYSTEM, "value": bsn});
+    }
+    s
+}
+
+pub fn service_request(d: &Detail) -> Value {
+    let r = &d.listed.r;
+    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let mut sr = json!({
+        "resourceType": "ServiceRequest",
+        "id": r.id,
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{}", r.id)}],
+        "status": request_status(status),
+        "intent": "order",
+        "priority": match Urgency::parse(&r.urgency) {
+            Some(Urgency::Spoed) => "urgent",
+            _ => "routine",
+        },
+        "category": parse_areas(&r.problem_areas).iter().map(|a| json!({
+            "coding": [{"system": AREA_SYSTEM, "code": a, "display": label(PROBLEM_AREAS, a).unwrap_or(a)}],
+        })).collect::<Vec<_>>(),
+        "code": {"text": match &d.service {
+            Some((_, name)) => name.clone(),
+            None => format!("Hulp van {}", d.listed.to_name),
+        }},
+        "subject": subject(d),
+        "authoredOn": instant(r.created_at),
+        "requester": {
+            "reference": format!("Practitioner/{}", r.referrer_id),
+            "display": format!("{} ({})", d.listed.referrer_name, d.listed.from_name),
+        },
+        "performer": [{
+            "reference": format!("Organization/{}", r.to_org_id),
+            "display": d.listed.to_name,
+        }],
+        "reasonCode": [{"text": d.reason}],
+    });
+    if let Some(p) = &r.parent_id {
+        sr["basedOn"] = json!([{"reference": format!("ServiceRequest/{p}")}]);
+    }
+    sr
+}
+
+pub fn task(d: &Detail) -> Value {
+    let r = &d.listed.r;
+    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let mut t = json!({
+        "resourceType": "Task",
+        "id": r.id,
+        "status": status.code(),
+        "businessStatus": {
+            "coding": [{"system": STATUS_SYSTEM, "code": status.code(), "display": status.label()}],
+            "text": status.label(),
+        },
+        "intent": "order",
+        "priority": match Urgency::parse(&r.urgency) {
+            Some(Urgency::Spoed) => "urgent",
+            _ => "routine",
+        },
+        "focus": {"reference": format!("ServiceRequest/{}", r.id)},
+        "basedOn": [{"reference": format!("ServiceRequest/{}", r.id)}],
+        "for": subject(d),
+        "authoredOn": instant(r.created_at),
+        "lastModified": instant(r.updated_at),
+        "requester": {
+            "reference": format!("Practitioner/{}", r.referrer_id),
+            "display": d.listed.referrer_name,
+        },
+        "owner": match (&r.case_director_id, &d.listed.case_director_name) {
+            (Some(id), Some(name)) => json!({
+                "reference": format!("Practitioner/{id}"),
+                "display": format!("{name} (casusregisseur, {})", d.listed.to_name),
+            }),
+            _ => json!({
+                "reference": format!("Organization/{}", r.to_org_id),
+                "display": d.listed.to_name,
+            }),
+        },
+        "output": d.feedback.iter().map(|(kind, author, text, at)| json!({
+            "type": {
+                "coding": [{"system": FEEDBACK_SYSTEM, "code": kind.code(), "display": kind.label()}],
+                "text": format!("Terugkoppeling van {author} op {}", instant(*at)),
+            },
+            "valueString": text,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(p) = &r.parent_id {
+        t["partOf"] = json!([{"reference": format!("Task/{p}")}]);
+    }
+    if let Some(due) = &r.due_on {
+        t["restriction"] = json!({"period": {"end": due}});
+    }
+    if let Some(accepted) = &r.accepted_on {
+        t["executionPeriod"] = json!({"start": accepted});
+    }
+    // Why it stands where it stands, when a reason was given for the last move.
+    if let Some((_, _, _, Some(reason), _)) = d.events.last() {
+        t["statusReason"] = json!({"text": reason});
+    }
+    if t["output"].as_array().is_some_and(Vec::is_empty)
+        && let Some(o) = t.as_object_mut()
+    {
+        o.remove("output");
+    }
+    t
+}
+
+pub fn bundle(base_url: &str, d: &Detail) -> Value {
+    let base = base_url.trim_end_matches('/');
+    let id = &d.listed.r.id;
+    json!({
+        "resourceType": "Bundle",
+        "id": format!("verwijzing-{id}"),
+        "type": "collection",
+        "timestamp": instant(rondom_db::now()),
+        "entry": [
+            {"fullUrl": format!("{base}/api/fhir/ServiceRequest/{id}"), "resource": service_request(d)},
+            {"fullUrl": format!("{base}/api/fhir/Task/{id}"), "resource": task(d)},
+        ],
+    })
+}
+
+fn fhir_json(v: Value) -> Response {
+    let mut resp = axum::Json(v).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/fhir+json"),
+    );
+    resp
+}
+
+async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppError> {
+    let r = referral::load(state, user, id, Action::Read).await?;
+    referral::record_read(state, user, &r, false).await?;
+    referral::detail(state, &r).await
+}
+
+pub async fn get_service_request(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(fhir_json(service_request(&load(&state, &user, &id).await?)))
+}
+
+pub async fn get_task(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(fhir_json(task(&load(&state, &user, &id).await?)))
+}
+
+pub async fn get_bundle(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = load(&state, &user, &id).await?;
+    Ok(fhir_json(bundle(&state.settings.base_url, &d)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_task_status_maps_onto_a_request_status() {
+        let allowed = [
+            "draft",
+            "active",
+            "on-hold",
+            "revoked",
+            "completed",
+            "entered-in-error",
+            "unknown",
+        ];
+        for s in Status::ALL {
+            assert!(allowed.contains(&request_status(s)), "{s:?}");
+        }
+        assert_eq!(request_status(Status::Rejected), "revoked");
+        assert_eq!(request_status(Status::Received), "active");
+    }
+}

@@ -1,0 +1,922 @@
+//! The referral pages: the inbox per role (/verwijzingen), the form for a new referral
+//! (also from a consultation), a referral's page with its moves, feedback, case director,
+//! onward referral and attachments.
+
+use super::{
+    Created, Detail, MoveInput, NewInput, OPEN_STATUSES, allowed_moves, case_directors_of,
+    is_overdue, parse_date,
+};
+use crate::access;
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::format;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_db::referrals::{self as db, Filter, Listed};
+use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
+use rondom_domain::policy::{receives_for, refers_for};
+use rondom_domain::referral::{Status, Urgency};
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, OrganisationKind, Resource, Role, workdays};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Whether someone works with referrals at all (for the menu).
+pub fn takes_part(user: &CurrentUser) -> bool {
+    !super::sending_orgs(&user.actor).is_empty() || !super::receiving_orgs(&user.actor).is_empty()
+}
+
+pub struct Row {
+    pub id: String,
+    pub child: String,
+    pub age: String,
+    pub from: String,
+    pub to: String,
+    pub status: &'static str,
+    pub urgent: bool,
+    pub due: String,
+    pub overdue: bool,
+    pub case_director: Option<String>,
+    pub created: String,
+}
+
+pub fn row(state: &AppState, l: &Listed) -> Row {
+    let status = Status::parse(&l.r.status).unwrap_or(Status::Draft);
+    let today = format::today();
+    Row {
+        id: l.r.id.clone(),
+        child: state
+            .secrets
+            .open(&l.child_name_sealed)
+            .unwrap_or_else(|_| "(onleesbaar)".into()),
+        age: parse_date(&l.child_birth_date)
+            .map(|b| format!("{} jaar", super::age_on(b, today)))
+            .unwrap_or_default(),
+        from: l.from_name.clone(),
+        to: l.to_name.clone(),
+        status: status.label(),
+        urgent: l.r.urgency == Urgency::Spoed.code(),
+        due: l
+            .r
+            .due_on
+            .as_deref()
+            .map(format::iso_to_dutch)
+            .unwrap_or_default(),
+        overdue: is_overdue(status, l.r.due_on.as_deref(), today),
+        case_director: l.case_director_name.clone(),
+        created: format::to_local(l.r.created_at)
+            .format("%d-%m-%Y")
+            .to_string(),
+    }
+}
+
+/// An inbox section: its name, how many, and its first rows.
+pub struct Section {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub empty: &'static str,
+    pub count: i64,
+    pub rows: Vec<Row>,
+}
+
+/// The sections of someone's inbox with their filters.
+pub fn sections_for(
+    user_id: &str,
+    sending: &[String],
+    receiving: &[String],
+) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
+    let today = format::today();
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let open: Vec<String> = OPEN_STATUSES.iter().map(|s| s.to_string()).collect();
+    let mut out = Vec::new();
+    if !receiving.is_empty() {
+        let base = Filter {
+            to_orgs: receiving.to_vec(),
+            by_due: true,
+            ..Filter::default()
+        };
+        out.push((
+            "te_laat",
+            "Te laat",
+            "Niets te laat.",
+            Filter {
+                statuses: open.clone(),
+                due_before: Some(iso(today - chrono::Duration::days(1))),
+                ..base.clone()
+            },
+        ));
+        out.push((
+            "nieuw",
+            "Nieuw",
+            "Geen nieuwe verwijzingen.",
+            Filter {
+                statuses: vec!["requested".into()],
+                ..base.clone()
+            },
+        ));
+        out.push((
+            "op_te_pakken",
+            "Op te pakken (nog te accepteren of af te wijzen)",
+            "Niets op te pakken.",
+            Filter {
+                statuses: vec!["received".into()],
+                ..base.clone()
+            },
+        ));
+        out.push((
+            "binnenkort",
+            "Binnenkort te doen",
+            "Niets dat binnenkort moet.",
+            Filter {
+                statuses: open.clone(),
+                due_after: Some(iso(today)),
+                due_before: Some(iso(workdays::add_working_days(today, 2))),
+                ..base.clone()
+            },
+        ));
+        out.push((
+            "mijn_casussen",
+            "Mijn casussen (casusregisseur)",
+            "U bent nergens casusregisseur.",
+            Filter {
+                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
+                case_director: Some(user_id.to_owned()),
+                ..base.clone()
+            },
+        ));
+        out.push((
+            "lopend",
+            "Alle lopende verwijzingen",
+            "Geen lopende verwijzingen.",
+            Filter {
+                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
+                ..base
+            },
+        ));
+    }
+    if !sending.is_empty() {
+        out.push((
+            "verstuurd",
+            "Onze verwijzingen",
+            "U heeft nog niet verwezen.",
+            Filter {
+                from_orgs: sending.to_vec(),
+                ..Filter::default()
+            },
+        ));
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "referral/inbox.html")]
+struct InboxPage {
+    page: Page,
+    notices: Vec<(String, String)>,
+    can_refer: bool,
+    sections: Vec<Section>,
+    /// Showing one section whole, with paging.
+    single: bool,
+    page_no: i64,
+    has_next: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InboxQuery {
+    pub sectie: String,
+    pub pagina: i64,
+}
+
+const PREVIEW: i64 = 10;
+const PAGE: i64 = 25;
+
+pub async fn inbox(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<InboxQuery>,
+) -> Result<Html<String>, AppError> {
+    let sending = super::sending_orgs(&user.actor);
+    let receiving = super::receiving_orgs(&user.actor);
+    if sending.is_empty() && receiving.is_empty() {
+        access::require(&state, &user, Action::Read, Resource::ReferralInbox("")).await?;
+    }
+    let all = sections_for(&user.user_id, &sending, &receiving);
+    let single = all.iter().any(|(k, ..)| *k == q.sectie);
+    let page_no = q.pagina.clamp(1, 10_000);
+    let wanted: Vec<_> = all
+        .into_iter()
+        .filter(|(k, ..)| !single || *k == q.sectie)
+        .map(|(k, t, e, mut f)| {
+            if single {
+                f.limit = PAGE + 1;
+                f.offset = (page_no - 1) * PAGE;
+            } else {
+                f.limit = PREVIEW;
+            }
+            (k, t, e, f)
+        })
+        .collect();
+    let uid = user.user_id.clone();
+    let (loaded, unread) = state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for (k, t, e, f) in wanted {
+                let count = db::count(c, &f)?;
+                let rows = db::list(c, &f)?;
+                out.push((k, t, e, count, rows));
+            }
+            Ok((out, rondom_db::consultations::unread(c, &uid)?))
+        })
+        .await?;
+    let mut has_next = false;
+    let sections = loaded
+        .into_iter()
+        .map(|(key, title, empty, count, rows)| {
+            let mut rows: Vec<Row> = rows.iter().map(|l| row(&state, l)).collect();
+            if single && rows.len() as i64 > PAGE {
+                has_next = true;
+                rows.truncate(PAGE as usize);
+            }
+            Section {
+                key,
+                title,
+                empty,
+                count,
+                rows,
+            }
+        })
+        .collect();
+    InboxPage {
+        page: Page::for_user("Verwijzingen", "verwijzingen", &user),
+        notices: unread
+            .into_iter()
+            .filter(|(_, _, link, _)| link.starts_with("/verwijzingen/"))
+            .map(|(_, text, link, _)| (text, link))
+            .collect(),
+        can_refer: !sending.is_empty(),
+        sections,
+        single,
+        page_no,
+        has_next,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+/// The new-referral form as typed.
+#[derive(Default, Clone)]
+pub struct NewForm {
+    pub van: String,
+    pub namens: String,
+    pub naam: String,
+    pub geboortedatum: String,
+    pub gemeente: String,
+    pub bsn: String,
+    /// "team:{id}" or "aanbod:{id}".
+    pub doel: String,
+    pub reden: String,
+    pub gebieden: Vec<String>,
+    pub urgentie: String,
+    pub school: String,
+    pub overleg: String,
+    pub rechtstreeks: String,
+    pub actie: String,
+}
+
+impl NewForm {
+    /// From the posted pairs (the problem areas are repeated checkboxes).
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "van" => f.van = v,
+                "namens" => f.namens = v,
+                "naam" => f.naam = v,
+                "geboortedatum" => f.geboortedatum = v,
+                "gemeente" => f.gemeente = v,
+                "bsn" => f.bsn = v,
+                "doel" => f.doel = v,
+                "reden" => f.reden = v,
+                "gebieden" => f.gebieden.push(v),
+                "urgentie" => f.urgentie = v,
+                "school" => f.school = v,
+                "overleg" => f.overleg = v,
+                "rechtstreeks" => f.rechtstreeks = v,
+                "actie" => f.actie = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "referral/new.html")]
+struct NewPage {
+    page: Page,
+    form: NewForm,
+    errors: HashMap<&'static str, String>,
+    orgs: Vec<Choice>,
+    gps: Vec<Choice>,
+    teams: Vec<Choice>,
+    services: Vec<Choice>,
+    schools: Vec<Choice>,
+    areas: Vec<(&'static str, &'static str, bool)>,
+    /// What the agreements advise, when they apply to the chosen areas.
+    advice: Option<String>,
+    from_consultation: bool,
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: NewForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    let sending = super::sending_orgs(&user.actor);
+    let ids = sending.clone();
+    let current = if form.van.is_empty() {
+        sending.first().cloned().unwrap_or_default()
+    } else {
+        form.van.clone()
+    };
+    let cur = current.clone();
+    let gem = form.gemeente.clone();
+    let (orgs, gps, teams, services, schools, advice_rules) = state
+        .db
+        .read(move |c| {
+            let orgs = rondom_db::organisations::list_by_ids(c, &ids)?;
+            let gps: Vec<(String, String)> = rondom_db::organisations::members(c, &cur)?
+                .into_iter()
+                .filter(|m| m.role == Role::Huisarts.as_str() && !m.disabled)
+                .map(|m| (m.user_id, m.name))
+                .collect();
+            let teams = rondom_db::consultations::teams_of_practice(c, &cur)?;
+            let services: Vec<(String, String)> = rondom_db::directory::all_services(c)?
+                .into_iter()
+                .filter(|s| s.organisation_id != cur)
+                .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
+                .collect();
+            let schools: Vec<(String, String)> = rondom_db::organisations::list(c)?
+                .into_iter()
+                .filter(|o| o.kind == OrganisationKind::School.as_str())
+                .map(|o| (o.id, o.name))
+                .collect();
+            let gemeente = if gem.trim().is_empty() {
+                rondom_db::organisations::find(c, &cur)?
+                    .map(|o| o.gemeente_code)
+                    .unwrap_or_default()
+            } else {
+                gem.trim().to_uppercase()
+            };
+            let rules = super::in_force(c, &gemeente, &format::today_iso())?;
+            Ok((orgs, gps, teams, services, schools, rules))
+        })
+        .await?;
+    let choice = |(id, name): (String, String)| Choice { id, name };
+    let mut form = form;
+    if form.gemeente.is_empty() {
+        form.gemeente = orgs
+            .iter()
+            .find(|o| o.id == current)
+            .map(|o| o.gemeente_code.clone())
+            .unwrap_or_default();
+    }
+    let areas = PROBLEM_AREAS
+        .iter()
+        .map(|(c, l)| (*c, *l, form.gebieden.iter().any(|g| g == c)))
+        .collect();
+    let r = &advice_rules.rules;
+    let advice = Some(format!(
+        "{}: bij {} ({}) eerst overleg met of verwijzing naar het sociaal team. U houdt het recht om rechtstreeks te verwijzen.",
+        advice_rules.describe(),
+        r.team_first_areas
+            .iter()
+            .filter_map(|a| label(PROBLEM_AREAS, a))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .to_lowercase(),
+        r.team_first_urgencies
+            .iter()
+            .map(|u| u.label().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .filter(|_| !r.team_first_areas.is_empty() && !r.team_first_urgencies.is_empty());
+    NewPage {
+        page: Page::for_user("Nieuwe verwijzing", "verwijzingen", user),
+        from_consultation: !form.overleg.is_empty(),
+        form,
+        errors: crate::page::field_errors(errors),
+        orgs: orgs
+            .into_iter()
+            .map(|o| Choice {
+                id: o.id,
+                name: o.name,
+            })
+            .collect(),
+        gps: gps.into_iter().map(choice).collect(),
+        teams: teams.into_iter().map(choice).collect(),
+        services: services.into_iter().map(choice).collect(),
+        schools: schools.into_iter().map(choice).collect(),
+        areas,
+        advice,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub overleg: String,
+    pub aanbod: String,
+}
+
+pub async fn new_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> Result<Html<String>, AppError> {
+    let sending = super::sending_orgs(&user.actor);
+    let first = sending.first().cloned().unwrap_or_default();
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ReferralFrom(&first),
+    )
+    .await?;
+    let mut form = NewForm {
+        urgentie: Urgency::Regulier.code().into(),
+        ..NewForm::default()
+    };
+    if !q.aanbod.is_empty() {
+        form.doel = format!("aanbod:{}", q.aanbod);
+    }
+    if !q.overleg.is_empty() {
+        // Turning a consultation into a referral: its team and question come along.
+        let c = crate::consultation::load(&state, &user, &q.overleg, Action::Read).await?;
+        let cid = c.id.clone();
+        let messages = state
+            .db
+            .read(move |conn| rondom_db::consultations::messages(conn, &cid))
+            .await?;
+        let subject = state.secrets.open(&c.subject_sealed).unwrap_or_default();
+        let thread: Vec<String> = messages
+            .iter()
+            .map(|(_, name, sealed, _)| {
+                format!(
+                    "{}: {}",
+                    name,
+                    state.secrets.open(sealed).unwrap_or_default()
+                )
+            })
+            .collect();
+        form.van = c.practice_id.clone();
+        form.doel = format!("team:{}", c.team_id);
+        form.overleg = c.id.clone();
+        form.reden = format!("Overleg ‘{subject}’:\n{}", thread.join("\n"));
+    }
+    new_page(&state, &user, form, vec![]).await.map(Html)
+}
+
+/// The form's fields in the shared input.
+fn input_of(form: &NewForm, user: &CurrentUser) -> NewInput {
+    let sending = super::sending_orgs(&user.actor);
+    let from = if form.van.is_empty() && sending.len() == 1 {
+        sending[0].clone()
+    } else {
+        form.van.clone()
+    };
+    let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    NewInput {
+        from_org: from,
+        on_behalf_of: some(&form.namens),
+        child_name: form.naam.clone(),
+        birth_date: form.geboortedatum.clone(),
+        gemeente: form.gemeente.clone(),
+        bsn: form.bsn.clone(),
+        to_team: form.doel.strip_prefix("team:").map(str::to_owned),
+        service: form.doel.strip_prefix("aanbod:").map(str::to_owned),
+        reason: form.reden.clone(),
+        areas: form.gebieden.clone(),
+        urgency: form.urgentie.clone(),
+        school: some(&form.school),
+        consultation: some(&form.overleg),
+        direct_ack: form.rechtstreeks == "ja",
+        draft: form.actie == "concept",
+    }
+}
+
+pub async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = NewForm::from_pairs(pairs);
+    let input = input_of(&form, &user);
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ReferralFrom(&input.from_org),
+    )
+    .await?;
+    match super::create(&state, &user, input).await? {
+        Created::Created(id) => Ok(Redirect::to(&super::link(&id)).into_response()),
+        Created::Invalid(errors) => {
+            let page = new_page(&state, &user, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+    }
+}
+
+pub struct MoveChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "referral/show.html")]
+struct ShowPage {
+    page: Page,
+    d: Detail,
+    status: Status,
+    due: String,
+    overdue: bool,
+    urgency: &'static str,
+    areas: Vec<&'static str>,
+    moves: Vec<MoveChoice>,
+    /// (id, name) of who may direct the case, for a team's acceptance.
+    directors: Vec<(String, String)>,
+    needs_director: bool,
+    can_feedback: bool,
+    can_refer_on: bool,
+    can_change_director: bool,
+    services: Vec<(String, String)>,
+    errors: HashMap<&'static str, String>,
+    error: Option<String>,
+    form: MoveForm,
+    onward: Vec<Row>,
+    parent: Option<Row>,
+    created: String,
+    can_complete: bool,
+    /// (when, from, to, who, reason)
+    timeline: Vec<(String, String, &'static str, String, String)>,
+    /// (kind, author, when, text)
+    feedback: Vec<(&'static str, String, String, String)>,
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    r: db::Referral,
+    errors: Vec<ValidationError>,
+    error: Option<String>,
+    form: MoveForm,
+) -> Result<String, AppError> {
+    let d = super::detail(state, &r).await?;
+    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let moves = allowed_moves(&user.actor, &r);
+    let receiver = receives_for(&user.actor, &r.to_org_id);
+    let team = r.to_org_id.clone();
+    let (to_kind, directors, services) = state
+        .db
+        .read(move |c| {
+            let kind = rondom_db::organisations::find(c, &team)?
+                .map(|o| o.kind)
+                .unwrap_or_default();
+            let directors = case_directors_of(c, &team)?;
+            let services: Vec<(String, String)> = rondom_db::directory::all_services(c)?
+                .into_iter()
+                .filter(|s| s.organisation_id != team && s.category == "specialistisch")
+                .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
+                .collect();
+            Ok((kind, directors, services))
+        })
+        .await?;
+    let to_team = to_kind == OrganisationKind::SociaalTeam.as_str();
+    let today = format::today();
+    ShowPage {
+        page: Page::for_user(format!("Verwijzing {}", d.child_name), "verwijzingen", user),
+        status,
+        due: r
+            .due_on
+            .as_deref()
+            .map(format::iso_to_dutch)
+            .unwrap_or_default(),
+        overdue: is_overdue(status, r.due_on.as_deref(), today),
+        urgency: Urgency::parse(&r.urgency).map_or("", Urgency::label),
+        areas: parse_areas(&r.problem_areas)
+            .into_iter()
+            .filter_map(|a| label(PROBLEM_AREAS, a))
+            .collect(),
+        needs_director: to_team && moves.contains(&Status::Accepted),
+        can_complete: moves.contains(&Status::Completed),
+        created: format::datetime(r.created_at),
+        moves: moves
+            .iter()
+            .map(|s| MoveChoice {
+                code: s.code(),
+                label: s.label(),
+            })
+            .collect(),
+        can_feedback: (receiver || r.case_director_id.as_deref() == Some(user.user_id.as_str()))
+            && (status.is_running() || status.awaits_acceptance()),
+        can_refer_on: to_team
+            && receiver
+            && refers_for(&user.actor, &r.to_org_id)
+            && status.is_running(),
+        can_change_director: to_team && receiver && status.is_running(),
+        directors: if to_team && receiver {
+            directors
+        } else {
+            vec![]
+        },
+        services,
+        errors: crate::page::field_errors(errors),
+        error,
+        form,
+        onward: d.onward.iter().map(|l| row(state, l)).collect(),
+        parent: d.parent.as_ref().map(|l| row(state, l)),
+        timeline: d
+            .events
+            .iter()
+            .map(|(f, t, who, reason, at)| {
+                (
+                    format::datetime(*at),
+                    f.map(|f| f.label().to_owned()).unwrap_or_default(),
+                    t.label(),
+                    who.clone(),
+                    reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        feedback: d
+            .feedback
+            .iter()
+            .map(|(k, who, text, at)| (k.label(), who.clone(), format::datetime(*at), text.clone()))
+            .collect(),
+        d,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let r = super::load(&state, &user, &id, Action::Read).await?;
+    super::record_read(&state, &user, &r, true).await?;
+    // The first look may have marked it received.
+    let r = super::load(&state, &user, &id, Action::Read).await?;
+    show_page(&state, &user, r, vec![], None, MoveForm::default())
+        .await
+        .map(Html)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MoveForm {
+    pub naar: String,
+    pub reden: String,
+    pub toelichting: String,
+    pub casusregisseur: String,
+    pub hulp: String,
+    pub door: String,
+    pub vervolg: String,
+}
+
+pub async fn change_status(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Update).await?;
+    let input = MoveInput {
+        to: form.naar.clone(),
+        reason: form.reden.clone(),
+        note: form.toelichting.clone(),
+        case_director: form.casusregisseur.clone(),
+        help_given: form.hulp.clone(),
+        given_by: form.door.clone(),
+        next: form.vervolg.clone(),
+    };
+    let outcome = super::make_move(&state, &user, r.clone(), input).await;
+    let (errors, error) = match outcome {
+        Ok(Ok(())) => return Ok(Redirect::to(&super::link(&id)).into_response()),
+        Ok(Err(errors)) => (errors, None),
+        Err(AppError::TransitionNotAllowed { message, .. }) => (vec![], Some(message)),
+        Err(e) => return Err(e),
+    };
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = show_page(&state, &user, r, errors, error, form).await?;
+    Ok((status, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeedbackForm {
+    pub terugkoppeling: String,
+}
+
+pub async fn feedback(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<FeedbackForm>,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Update).await?;
+    match super::give_feedback(&state, &user, r.clone(), &form.terugkoppeling).await? {
+        Ok(()) => Ok(Redirect::to(&super::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+async fn invalid(
+    state: &AppState,
+    user: &CurrentUser,
+    r: db::Referral,
+    errors: Vec<ValidationError>,
+) -> Result<Response, AppError> {
+    let page = show_page(state, user, r, errors, None, MoveForm::default()).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DirectorForm {
+    pub casusregisseur: String,
+}
+
+pub async fn case_director(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DirectorForm>,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Update).await?;
+    match super::change_case_director(&state, &user, r.clone(), &form.casusregisseur).await? {
+        Ok(()) => Ok(Redirect::to(&super::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OnwardForm {
+    pub aanbod: String,
+    pub reden: String,
+}
+
+pub async fn refer_on(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<OnwardForm>,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Update).await?;
+    match super::refer_on(&state, &user, r.clone(), &form.aanbod, &form.reden).await? {
+        Ok(new_id) => Ok(Redirect::to(&super::link(&new_id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+/// Upload of an attachment (multipart, with the CSRF token as a field).
+pub async fn upload(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Update).await?;
+    let too_big = || {
+        vec![ValidationError::new(
+            "bijlage",
+            "Het bestand is groter dan 5 MB.",
+        )]
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return invalid(&state, &user, r, too_big()).await;
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Het formulier is niet goed verstuurd. Probeer het opnieuw.".into(),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return invalid(&state, &user, r, too_big()).await;
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Het bestand kwam niet goed aan. Probeer het opnieuw.".into(),
+                ));
+            }
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "bijlage" => file = Some((file_name, bytes.to_vec())),
+            _ => {}
+        }
+    }
+    if !crate::auth::constant_time_eq(&csrf, &user.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    match super::attach(&state, &user, &r, &name, &bytes).await? {
+        Ok(_) => Ok(Redirect::to(&super::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+pub async fn download(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let r = super::load(&state, &user, &id, Action::Read).await?;
+    let (rid, aid) = (r.id.clone(), attachment.clone());
+    let (name, media, sealed) = state
+        .db
+        .read(move |c| db::attachment(c, &rid, &aid))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = state
+        .secrets
+        .open_bytes(&sealed)
+        .map_err(AppError::internal)?;
+    let e = access::event(
+        &user,
+        "referral_attachment_read",
+        Resource::Referral {
+            from: &r.from_org_id,
+            to: &r.to_org_id,
+        },
+        "allowed",
+    );
+    access::record(
+        &state,
+        rondom_db::audit::AuditEvent {
+            object_id: Some(r.id.clone()),
+            child_id: Some(r.child_id.clone()),
+            reason: Some(format!("bijlage {name}")),
+            ..e
+        },
+    )
+    .await?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(match media.as_str() {
+            "application/pdf" => "application/pdf",
+            "image/png" => "image/png",
+            "image/jpeg" => "image/jpeg",
+            _ => "application/octet-stream",
+        }),
+    );
+    // Always a download: never rendered inside Rondom's origin.
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, private"),
+    );
+    Ok(resp)
+}
