@@ -2,6 +2,8 @@
 //! every run (fixed seed). Nothing here is real personal data; e-mail addresses use the
 //! reserved `.example` domain.
 
+mod referrals;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -1686,6 +1688,23 @@ fn build(
             rondom_db::consultations::backdate(c, &id, created, answered)?;
         }
     }
+
+    // A year of referrals, with the municipality's agreements.
+    referrals::build(
+        c,
+        &mut g.rng,
+        secrets,
+        &referrals::Cast {
+            gemeente_code: GEMEENTE,
+            gemeente: &gemeente,
+            practices: &practice_orgs,
+            gps: &gps,
+            consultants: &consultants,
+            team: &team,
+            providers: &providers,
+            schools: &schools,
+        },
+    )?;
 
     // Families: parents and, from 12, the young person have their own account.
     for f in 0..6 {
