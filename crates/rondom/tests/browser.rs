@@ -367,3 +367,249 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
     b.stop().await;
     app.stop().await;
 }
+
+/// A browser of its own for one person, logged in with a freshly enrolled second factor.
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let b = Browser::start().await;
+    b.login(app, email).await;
+    let secret = b.text("#totp-secret").await.replace(' ', "");
+    b.fill("#code", &totp::code_at(&secret, totp::unix_now()).unwrap())
+        .await;
+    b.click("form.stack button[type=submit]").await;
+    b.click("a.button.primary").await;
+    b.wait_for("nav").await;
+    b
+}
+
+impl Browser {
+    async fn open(&self, app: &TestApp, path: &str) {
+        self.client.goto(&app.url(path)).await.unwrap();
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the page contains `text` somewhere in `css`.
+    async fn expect_contains(&self, css: &str, text: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut seen = String::new();
+        while std::time::Instant::now() < deadline {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+            {
+                if t.contains(text) {
+                    return;
+                }
+                seen = t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{css} never contained {text:?} on {}: {seen}",
+            self.path().await
+        );
+    }
+}
+
+/// Issue 4's whole loop: a GP asks a consultation, gets an answer, turns it into a
+/// referral to the team; the team accepts and names a case director; the GP sees the
+/// acceptance; the team refers on to a provider, who accepts; the team completes with an
+/// outcome; the GP sees the completion. Each step in the right inbox and the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_referral_loop_closes_in_the_browser() {
+    use rondom_db::directory;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let practice = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    let provider = app.org("Jeugd-GGZ Horizon", "zorgaanbieder").await;
+    let sanne = app
+        .user("sanne@team.example", Some(&team), &["consulent"])
+        .await;
+    app.user("arts@linde.example", Some(&practice), &["huisarts"])
+        .await;
+    app.user(
+        "zorg@horizon.example",
+        Some(&provider),
+        &["zorgaanbieder_medewerker"],
+    )
+    .await;
+    let (p, t, s, prov) = (
+        practice.clone(),
+        team.clone(),
+        sanne.clone(),
+        provider.clone(),
+    );
+    let service = app
+        .db
+        .write(move |c| {
+            directory::link_consultant(c, &p, &t, &s)?;
+            directory::create_service(
+                c,
+                &directory::NewService {
+                    organisation_id: &prov,
+                    name: "Behandeling bij angst",
+                    description: "Specialistische jeugd-GGZ.",
+                    category: "specialistisch",
+                    access_route: "verwijzing",
+                    age_min: 4,
+                    age_max: 18,
+                    problem_areas: "psychisch",
+                    last_checked_on: "2026-11-01",
+                    ..Default::default()
+                },
+            )
+        })
+        .await
+        .unwrap();
+
+    // The GP asks; the consultant answers.
+    let gp = signed_in(&app, "arts@linde.example").await;
+    gp.open(&app, "/overleg/nieuw").await;
+    gp.fill("#onderwerp", "Meisje 11 jaar, angstig en slaapt slecht")
+        .await;
+    gp.fill("#vraag", "Past hier hulp van het team, of specialistisch?")
+        .await;
+    gp.click("form.stack button[type=submit]").await;
+    gp.expect_text("h1", "Meisje 11 jaar, angstig en slaapt slecht")
+        .await;
+    let thread = gp.path().await;
+
+    let tm = signed_in(&app, "sanne@team.example").await;
+    tm.open(&app, "/overleg").await;
+    tm.click("table.table a").await;
+    tm.fill(
+        "#bericht",
+        "Graag verwijzen naar ons; wij kijken samen met het gezin.",
+    )
+    .await;
+    tm.click("form.stack button[type=submit]").await;
+    tm.expect_contains("p.muted", "beantwoord").await;
+
+    // The GP reads the answer and turns the question into a referral.
+    gp.open(&app, &thread).await;
+    gp.expect_contains("ol.thread", "Graag verwijzen naar ons")
+        .await;
+    gp.click("a[href^='/verwijzingen/nieuw?overleg=']").await;
+    gp.expect_text("h1", "Nieuwe verwijzing").await;
+    gp.expect_contains("#reden", "Past hier hulp van het team")
+        .await;
+    gp.fill("#naam", "Noor de Vries").await;
+    gp.client
+        .execute(
+            "document.getElementById('geboortedatum').value = '2015-02-03';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    gp.click("input[name=gebieden][value=psychisch]").await;
+    gp.click("button[name=actie][value=versturen]").await;
+    gp.expect_text("h1", "Verwijzing: Noor de Vries").await;
+    let referral = gp.path().await;
+
+    // The team finds it under "Nieuw", accepts it and names the case director.
+    tm.open(&app, "/verwijzingen").await;
+    tm.expect_contains("section[aria-labelledby=sectie-nieuw]", "Noor de Vries")
+        .await;
+    tm.click("section[aria-labelledby=sectie-nieuw] a").await;
+    tm.expect_text("h1", "Verwijzing: Noor de Vries").await;
+    tm.click("input[name=naar][value=accepted]").await;
+    tm.select("#cr", &sanne).await;
+    tm.click("section[aria-labelledby=status-wijzigen] button[type=submit]")
+        .await;
+    tm.expect_text("strong.status", "geaccepteerd").await;
+
+    // The GP sees the acceptance in the inbox and on the referral.
+    gp.open(&app, "/verwijzingen").await;
+    gp.expect_contains("div.notice", "Een verwijzing is geaccepteerd.")
+        .await;
+    gp.click("div.notice a").await;
+    gp.expect_contains(
+        "section[aria-labelledby=terugkoppeling]",
+        "Casusregisseur: Test sanne",
+    )
+    .await;
+
+    // The team starts, then refers on to the provider.
+    tm.open(&app, &referral).await;
+    tm.click("input[name=naar][value=in-progress]").await;
+    tm.click("section[aria-labelledby=status-wijzigen] button[type=submit]")
+        .await;
+    tm.expect_text("strong.status", "in behandeling").await;
+    tm.select("#aanbod", &service).await;
+    tm.fill(
+        "#door-reden",
+        "Angstklachten: specialistische behandeling nodig.",
+    )
+    .await;
+    tm.click("form[action$='/doorverwijzen'] button[type=submit]")
+        .await;
+    tm.expect_contains("p.notice", "Doorverwijzing vanuit")
+        .await;
+
+    // The provider finds it and accepts.
+    let pr = signed_in(&app, "zorg@horizon.example").await;
+    pr.open(&app, "/verwijzingen").await;
+    pr.expect_contains("section[aria-labelledby=sectie-nieuw]", "Noor de Vries")
+        .await;
+    pr.click("section[aria-labelledby=sectie-nieuw] a").await;
+    pr.expect_text("strong.status", "ontvangen").await;
+    pr.click("input[name=naar][value=accepted]").await;
+    pr.click("section[aria-labelledby=status-wijzigen] button[type=submit]")
+        .await;
+    pr.expect_text("strong.status", "geaccepteerd").await;
+
+    // The team completes the first referral with its outcome.
+    tm.open(&app, "/verwijzingen").await;
+    tm.expect_contains("div.notice", "De doorverwijzing is geaccepteerd.")
+        .await;
+    tm.open(&app, &referral).await;
+    tm.click("input[name=naar][value=completed]").await;
+    tm.fill(
+        "#hulp",
+        "Gesprekken met het gezin; behandeling angst bij Horizon.",
+    )
+    .await;
+    tm.fill("#door", "Sanne (consulent) en Jeugd-GGZ Horizon")
+        .await;
+    tm.fill("#vervolg", "Nacontrole bij de huisarts over drie maanden.")
+        .await;
+    tm.click("section[aria-labelledby=status-wijzigen] button[type=submit]")
+        .await;
+    tm.expect_text("strong.status", "afgerond").await;
+
+    // The GP sees the completion and the onward referral on the one page.
+    gp.open(&app, "/verwijzingen").await;
+    gp.expect_contains("div.notice", "Een verwijzing is afgerond.")
+        .await;
+    gp.open(&app, &referral).await;
+    gp.expect_text("strong.status", "afgerond").await;
+    let feedback = gp.text("section[aria-labelledby=terugkoppeling]").await;
+    assert!(
+        feedback.contains("Nacontrole bij de huisarts") && feedback.contains("Doorverwezen"),
+        "{feedback}"
+    );
+
+    let audit = app.audit().await;
+    let by = |action: &str, who: &str| {
+        audit
+            .iter()
+            .any(|e| e.action == action && e.actor_name == who && e.outcome == "allowed")
+    };
+    assert!(by("consultation_create", "Test arts"));
+    assert!(by("referral_create", "Test arts"));
+    assert!(by("referral_transition", "Test sanne"));
+    assert!(by("referral_refer_on", "Test sanne"));
+    assert!(by("referral_transition", "Test zorg"));
+    assert!(by("referral_read", "Test arts"));
+    for b in [gp, tm, pr] {
+        b.stop().await;
+    }
+    app.stop().await;
+}

@@ -208,7 +208,11 @@ async fn the_loop_closes_from_gp_to_team_to_provider_and_back(b: Backend) {
     assert_eq!(r.status(), 303);
     // The agreements inform the referrer and the practice's POH.
     let mails = app.smtp.wait_for(2).await;
-    assert!(mails.iter().any(|m| m.to == vec!["poh@linde.example".to_owned()]));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to == vec!["poh@linde.example".to_owned()])
+    );
     let to_gp = mails
         .iter()
         .find(|m| m.to == vec!["arts@linde.example".to_owned()])
