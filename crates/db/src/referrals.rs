@@ -323,6 +323,18 @@ pub fn set_case_director(conn: &mut AnyConnection, id: &str, user_id: &str) -> R
     Ok(())
 }
 
+/// The agreements a referral follows (set again when a draft is sent).
+pub fn set_agreements(
+    conn: &mut AnyConnection,
+    id: &str,
+    agreements_id: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(referrals::table.find(id))
+        .set(referrals::agreements_id.eq(agreements_id))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_due(conn: &mut AnyConnection, id: &str, due_on: Option<&str>) -> Result<(), DbError> {
     diesel::update(referrals::table.find(id))
         .set(referrals::due_on.eq(due_on))
@@ -393,7 +405,7 @@ pub fn feedback(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Feedb
 
 pub struct NewAttachment<'a> {
     pub referral_id: &'a str,
-    pub file_name: &'a str,
+    pub file_name_sealed: &'a str,
     pub media_type: &'a str,
     pub size_bytes: i32,
     pub content_sealed: &'a str,
@@ -406,7 +418,7 @@ pub fn add_attachment(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result
         .values((
             referral_attachments::id.eq(&id),
             referral_attachments::referral_id.eq(a.referral_id),
-            referral_attachments::file_name.eq(a.file_name),
+            referral_attachments::file_name_sealed.eq(a.file_name_sealed),
             referral_attachments::media_type.eq(a.media_type),
             referral_attachments::size_bytes.eq(a.size_bytes),
             referral_attachments::content_sealed.eq(a.content_sealed),
@@ -417,7 +429,7 @@ pub fn add_attachment(conn: &mut AnyConnection, a: &NewAttachment<'_>) -> Result
     Ok(id)
 }
 
-/// (id, file name, media type, size) without the content.
+/// (id, sealed file name, media type, size) without the content.
 pub fn attachments(
     conn: &mut AnyConnection,
     referral_id: &str,
@@ -427,14 +439,14 @@ pub fn attachments(
         .order(referral_attachments::at.asc())
         .select((
             referral_attachments::id,
-            referral_attachments::file_name,
+            referral_attachments::file_name_sealed,
             referral_attachments::media_type,
             referral_attachments::size_bytes,
         ))
         .load(conn)?)
 }
 
-/// (file name, media type, sealed content) of one attachment of one referral.
+/// (sealed file name, media type, sealed content) of one attachment of one referral.
 pub fn attachment(
     conn: &mut AnyConnection,
     referral_id: &str,
@@ -444,7 +456,7 @@ pub fn attachment(
         .filter(referral_attachments::id.eq(id))
         .filter(referral_attachments::referral_id.eq(referral_id))
         .select((
-            referral_attachments::file_name,
+            referral_attachments::file_name_sealed,
             referral_attachments::media_type,
             referral_attachments::content_sealed,
         ))
@@ -503,13 +515,24 @@ macro_rules! filtered {
     ($q:expr, $f:expr) => {{
         let f: &Filter = $f;
         let mut q = $q;
+        // A draft is the referrer's alone: receivers never list it. (A deadline or a
+        // named status already rules drafts out, and keeps the query on its index.)
+        let may_hold_drafts =
+            f.statuses.is_empty() && f.due_before.is_none() && f.due_after.is_none();
         q = match (f.from_orgs.is_empty(), f.to_orgs.is_empty()) {
             (false, false) => q.filter(
                 referrals::from_org_id
                     .eq_any(f.from_orgs.clone())
-                    .or(referrals::to_org_id.eq_any(f.to_orgs.clone())),
+                    .or(referrals::to_org_id
+                        .eq_any(f.to_orgs.clone())
+                        .and(referrals::status.ne("draft"))),
             ),
             (false, true) => q.filter(referrals::from_org_id.eq_any(f.from_orgs.clone())),
+            (true, false) if may_hold_drafts => q.filter(
+                referrals::to_org_id
+                    .eq_any(f.to_orgs.clone())
+                    .and(referrals::status.ne("draft")),
+            ),
             (true, false) => q.filter(referrals::to_org_id.eq_any(f.to_orgs.clone())),
             // Nobody's inbox: nothing.
             (true, true) => q.filter(referrals::id.eq("")),
@@ -548,10 +571,50 @@ pub fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Listed>, DbError
     with_names(conn, rows)
 }
 
-/// How many referrals a section holds.
-pub fn count(conn: &mut AnyConnection, f: &Filter) -> Result<i64, DbError> {
-    let q = filtered!(referrals::table.into_boxed(), f);
-    Ok(q.count().get_result(conn)?)
+/// Several inbox sections at once: for each, how many referrals it holds (up to its
+/// filter's limit) and the first `show` of them. The ids are found on the indexes
+/// alone; only the rows shown are read whole, in one query for all sections, with the
+/// names looked up once.
+pub fn list_sections(
+    conn: &mut AnyConnection,
+    filters: &[Filter],
+    show: usize,
+) -> Result<Vec<(usize, Vec<Listed>)>, DbError> {
+    let mut found: Vec<Vec<String>> = Vec::with_capacity(filters.len());
+    for f in filters {
+        let q = filtered!(referrals::table.select(referrals::id).into_boxed(), f);
+        let q = if f.by_due {
+            q.order((referrals::due_on.asc(), referrals::created_at.asc()))
+        } else {
+            q.order(referrals::created_at.desc())
+        };
+        found.push(
+            q.limit(f.limit.clamp(1, 500))
+                .offset(f.offset.max(0))
+                .load(conn)?,
+        );
+    }
+    let mut wanted: Vec<&str> = found
+        .iter()
+        .flat_map(|ids| ids.iter().take(show).map(String::as_str))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let rows: Vec<Joined> = listed_query!()
+        .filter(referrals::id.eq_any(&wanted))
+        .load(conn)?;
+    let named = with_names(conn, rows)?;
+    Ok(found
+        .iter()
+        .map(|ids| {
+            let shown = ids
+                .iter()
+                .take(show)
+                .filter_map(|id| named.iter().find(|l| &l.r.id == id).cloned())
+                .collect();
+            (ids.len(), shown)
+        })
+        .collect())
 }
 
 pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {
@@ -640,6 +703,78 @@ pub fn backdate(
         diesel::update(referral_feedback::table.find(f))
             .set(referral_feedback::at.eq(at))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics (and PostgreSQL's visibility map, which its
+/// index-only scans need) after a bulk insert; outside any transaction.
+pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let sql = match conn {
+        AnyConnection::Sqlite(_) => "ANALYZE",
+        AnyConnection::Postgresql(_) => "VACUUM ANALYZE referrals, children",
+    };
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
+}
+
+/// A child as stored, for bulk inserts (synthetic load).
+#[derive(Insertable)]
+#[diesel(table_name = children)]
+pub struct ChildRow {
+    pub id: String,
+    pub name_sealed: String,
+    pub birth_date: String,
+    pub gemeente_code: String,
+    pub bsn_sealed: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A referral as stored, for bulk inserts (synthetic load).
+#[derive(Insertable)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRow {
+    pub id: String,
+    pub child_id: String,
+    pub parent_id: Option<String>,
+    pub consultation_id: Option<String>,
+    pub agreements_id: Option<String>,
+    pub from_org_id: String,
+    pub referrer_id: String,
+    pub on_behalf_of_id: Option<String>,
+    pub to_org_id: String,
+    pub service_id: Option<String>,
+    pub school_id: Option<String>,
+    pub reason_sealed: String,
+    pub problem_areas: String,
+    pub urgency: String,
+    pub status: String,
+    pub case_director_id: Option<String>,
+    pub due_on: Option<String>,
+    pub accepted_on: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts many children and referrals in few statements (load tests, the demo at
+/// scale). Ids must be new; every referral's child must be among `kids` or stored.
+pub fn insert_bulk(
+    conn: &mut AnyConnection,
+    kids: &[ChildRow],
+    rows: &[ReferralRow],
+) -> Result<(), DbError> {
+    const CHUNK: usize = 500;
+    for chunk in kids.chunks(CHUNK) {
+        // Multi-row inserts are not available through the multi-backend wrapper.
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(children::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in rows.chunks(CHUNK) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(referrals::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

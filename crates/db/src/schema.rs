@@ -414,7 +414,7 @@ diesel::table! {
     referral_attachments (id) {
         id -> Text,
         referral_id -> Text,
-        file_name -> Text,
+        file_name_sealed -> Text,
         media_type -> Text,
         size_bytes -> Integer,
         content_sealed -> Text,

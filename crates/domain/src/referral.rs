@@ -168,16 +168,19 @@ pub enum FeedbackKind {
     Onward,
     /// The referral ended otherwise (failed or withdrawn).
     Ended,
+    /// Help is paused; the reason is told.
+    OnHold,
 }
 
 impl FeedbackKind {
-    pub const ALL: [FeedbackKind; 6] = [
+    pub const ALL: [FeedbackKind; 7] = [
         Self::Accepted,
         Self::Rejected,
         Self::Interim,
         Self::Completed,
         Self::Onward,
         Self::Ended,
+        Self::OnHold,
     ];
 
     pub fn code(self) -> &'static str {
@@ -188,6 +191,7 @@ impl FeedbackKind {
             Self::Completed => "completed",
             Self::Onward => "onward",
             Self::Ended => "ended",
+            Self::OnHold => "on-hold",
         }
     }
 
@@ -203,6 +207,7 @@ impl FeedbackKind {
             Self::Completed => "Afgerond",
             Self::Onward => "Doorverwezen",
             Self::Ended => "Beëindigd",
+            Self::OnHold => "Gepauzeerd",
         }
     }
 
@@ -213,6 +218,7 @@ impl FeedbackKind {
             Status::Rejected => Some(Self::Rejected),
             Status::Completed => Some(Self::Completed),
             Status::Failed | Status::Cancelled => Some(Self::Ended),
+            Status::OnHold => Some(Self::OnHold),
             _ => None,
         }
     }

@@ -56,7 +56,12 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Fill an empty database with the demo municipality "Gemeente Voorbeeld".
-    Demo,
+    Demo {
+        /// Also add this many synthetic referrals (for load tests); the demo
+        /// municipality is loaded first when the database is empty.
+        #[arg(long, value_name = "N")]
+        referrals: Option<usize>,
+    },
     /// Accounts, organisations and tokens.
     Admin {
         #[command(subcommand)]
@@ -226,15 +231,22 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => {
+        Command::Demo { referrals } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
-            match demo::load(&db, &config.web.secret_key)? {
-                Some(s) => {
-                    print_demo(&s, None);
+            let loaded = demo::load(&db, &config.web.secret_key)?;
+            if let Some(s) = &loaded {
+                print_demo(s, None);
+            }
+            match (referrals, loaded) {
+                (Some(n), _) => {
+                    let t = std::time::Instant::now();
+                    demo::add_referrals(&db, &config.web.secret_key, n)?;
+                    println!("{n} referrals added in {:.1} s.", t.elapsed().as_secs_f64());
                     Ok(ExitCode::SUCCESS)
                 }
-                None => Err("the database already holds organisations; the demo is only loaded into an empty database".into()),
+                (None, Some(_)) => Ok(ExitCode::SUCCESS),
+                (None, None) => Err("the database already holds organisations; the demo is only loaded into an empty database".into()),
             }
         }
         Command::Admin { command } => {

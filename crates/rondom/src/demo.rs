@@ -1010,6 +1010,23 @@ pub fn load(db: &Db, key: &rondom_web::settings::Secret) -> Result<Option<DemoSu
     .map_err(|e| format!("loading the demo data failed: {e}"))
 }
 
+/// Adds `n` synthetic referrals to a database holding the demo municipality (load
+/// tests): see `referrals::bulk`.
+pub fn add_referrals(
+    db: &Db,
+    key: &rondom_web::settings::Secret,
+    n: usize,
+) -> Result<usize, String> {
+    let secrets = rondom_web::crypto::SecretBox::new(key)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ n as u64);
+    let added = db
+        .write_blocking(|c| referrals::bulk(c, &mut rng, &secrets, n))
+        .map_err(|e| format!("adding referrals failed: {e}"))?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    rondom_db::referrals::analyze(&mut conn).map_err(|e| format!("analyze failed: {e}"))?;
+    Ok(added)
+}
+
 fn build(
     c: &mut rondom_db::AnyConnection,
     password_hash: &str,

@@ -19,6 +19,7 @@ on_both_backends!(
     attachments_are_checked_by_their_content,
     a_consultation_becomes_a_referral_without_retyping,
     overdue_referrals_show_first_in_the_team_inbox,
+    a_draft_stays_with_the_referrer_until_it_is_sent,
 );
 
 struct World {
@@ -1014,5 +1015,79 @@ async fn overdue_referrals_show_first_in_the_team_inbox(b: Backend) {
     // The whole section, paged.
     let page = fetch_page(&app, &leider, "/verwijzingen?sectie=te_laat").await;
     assert!(page.contains("Pagina 1") && page.contains("Noor de Vries"));
+    app.stop().await;
+}
+
+async fn a_draft_stays_with_the_referrer_until_it_is_sent(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let doel = format!("team:{}", w.team);
+    let mut f = child_fields(&doel);
+    f.retain(|(k, _)| *k != "actie");
+    f.push(("actie", "concept"));
+    let r = post(&app, &gp, "/verwijzingen/nieuw", &f).await;
+    assert_eq!(r.status(), 303);
+    let path = location(&r);
+    let page = fetch_page(&app, &gp, &path).await;
+    assert!(page.contains("concept"));
+    // The team neither sees nor lists it, nor hears of it.
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let r = sanne.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let token = app.token_for(&w.sanne).await;
+    let list: Value = app
+        .client()
+        .get(app.url("/api/v1/referrals"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
+    // Sent, it arrives, with a deadline from the day it was sent.
+    let r = post(
+        &app,
+        &gp,
+        &format!("{path}/status"),
+        &[("naar", "requested")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let inbox = fetch_page(&app, &sanne, "/verwijzingen").await;
+    assert!(
+        inbox.contains("Noor de Vries")
+            && inbox.contains("Er is een nieuwe verwijzing voor uw organisatie.")
+    );
+    fetch_page(&app, &sanne, &path).await;
+    // A pause is told to the referrer, with its reason.
+    post(
+        &app,
+        &sanne,
+        &format!("{path}/status"),
+        &[("naar", "accepted"), ("casusregisseur", w.sanne.as_str())],
+    )
+    .await;
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{path}/status"),
+        &[
+            ("naar", "on-hold"),
+            ("reden", "Gezin zes weken in het buitenland"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // The notice first: opening the referral reads it.
+    let list = fetch_page(&app, &gp, "/verwijzingen").await;
+    assert!(list.contains("Een verwijzing is gepauzeerd."));
+    let page = fetch_page(&app, &gp, &path).await;
+    assert!(
+        page.contains("Gepauzeerd") && page.contains("Gezin zes weken in het buitenland"),
+        "{page}"
+    );
     app.stop().await;
 }

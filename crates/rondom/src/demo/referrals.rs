@@ -579,3 +579,136 @@ pub fn build(
     }
     Ok(count)
 }
+
+/// Adds `n` synthetic referrals to the demo municipality (three years of work at the
+/// scale of a large region) for load tests: spread over the practices, the team and the
+/// providers, mostly finished, some open and some overdue. Names and reasons are sealed
+/// like real ones, so reading them costs what it costs in production.
+pub fn bulk(
+    c: &mut AnyConnection,
+    rng: &mut ChaCha8Rng,
+    secrets: &rondom_web::crypto::SecretBox,
+    n: usize,
+) -> Result<usize, DbError> {
+    use rondom_domain::OrganisationKind as Kind;
+    let seal = |text: &str| {
+        secrets
+            .seal(text)
+            .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
+    };
+    let all = orgs::list(c)?;
+    let of_kind =
+        |k: Kind| -> Vec<&Organisation> { all.iter().filter(|o| o.kind == k.as_str()).collect() };
+    let team = *of_kind(Kind::SociaalTeam)
+        .first()
+        .ok_or(DbError::NotFound)?;
+    let gemeente_code = team.gemeente_code.clone();
+    let members_with =
+        |c: &mut AnyConnection, org: &str, role: Role| -> Result<Vec<String>, DbError> {
+            Ok(orgs::members(c, org)?
+                .into_iter()
+                .filter(|m| m.role == role.as_str())
+                .map(|m| m.user_id)
+                .collect())
+        };
+    let consultants = members_with(c, &team.id, Role::Consulent)?;
+    let mut practices = Vec::new();
+    for p in of_kind(Kind::Huisartsenpraktijk) {
+        if let Some(gp) = members_with(c, &p.id, Role::Huisarts)?.first() {
+            practices.push((p.id.clone(), gp.clone()));
+        }
+    }
+    let mut providers = Vec::new();
+    for p in of_kind(Kind::Zorgaanbieder) {
+        if !members_with(c, &p.id, Role::ZorgaanbiederMedewerker)?.is_empty() {
+            providers.push(p.id.clone());
+        }
+    }
+    if practices.is_empty() || consultants.is_empty() {
+        return Err(DbError::NotFound);
+    }
+    let today = rondom_web::format::today();
+    let now = rondom_db::now();
+    // A handful of sealed texts reused: sealing each anew would only slow the set-up.
+    let names: Vec<String> = (0..200)
+        .map(|_| {
+            let f = crate::demo::FIRST.choose(rng).copied().unwrap_or("Noor");
+            let l = crate::demo::LAST.choose(rng).copied().unwrap_or("Jansen");
+            seal(&format!("{f} {l}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let reasons: Vec<(String, &str, &str)> = CASES
+        .iter()
+        .map(|(areas, urgency, reason, _, _)| Ok((seal(reason)?, *areas, *urgency)))
+        .collect::<Result<_, DbError>>()?;
+    let mut kids = Vec::with_capacity(n);
+    let mut rows = Vec::with_capacity(n);
+    for i in 0..n {
+        let (practice, gp) = &practices[i % practices.len()];
+        let (reason, areas, urgency) = &reasons[i % reasons.len()];
+        let to_team = providers.is_empty() || rng.gen_bool(0.6);
+        let to_org = if to_team {
+            team.id.clone()
+        } else {
+            providers[i % providers.len()].clone()
+        };
+        let roll: u32 = rng.gen_range(0..100);
+        // About one in nine open, as when help takes four months on average.
+        let status = match roll {
+            0..=77 => "completed",
+            78..=83 => "rejected",
+            84..=88 => "cancelled",
+            89..=94 => "in-progress",
+            95 => "on-hold",
+            96..=97 => "accepted",
+            98 => "received",
+            _ => "requested",
+        };
+        let open = !matches!(status, "completed" | "rejected" | "cancelled");
+        let days_ago = if open {
+            rng.gen_range(0..120)
+        } else {
+            rng.gen_range(30..3 * 365)
+        };
+        let created = now
+            - chrono::Duration::days(days_ago)
+            - chrono::Duration::minutes(rng.gen_range(0..600));
+        let due = open.then(|| iso(today + chrono::Duration::days(rng.gen_range(-20..40))));
+        let accepted = matches!(status, "completed" | "in-progress" | "on-hold" | "accepted");
+        let child = rondom_db::new_id();
+        kids.push(db::ChildRow {
+            id: child.clone(),
+            name_sealed: names[i % names.len()].clone(),
+            birth_date: iso(today - chrono::Duration::days(rng.gen_range(365..17 * 365))),
+            gemeente_code: gemeente_code.clone(),
+            bsn_sealed: None,
+            created_by: gp.clone(),
+            created_at: created,
+        });
+        rows.push(db::ReferralRow {
+            id: rondom_db::new_id(),
+            child_id: child,
+            parent_id: None,
+            consultation_id: None,
+            agreements_id: None,
+            from_org_id: practice.clone(),
+            referrer_id: gp.clone(),
+            on_behalf_of_id: None,
+            to_org_id: to_org,
+            service_id: None,
+            school_id: None,
+            reason_sealed: reason.clone(),
+            problem_areas: (*areas).to_owned(),
+            urgency: (*urgency).to_owned(),
+            status: status.to_owned(),
+            case_director_id: (accepted && to_team)
+                .then(|| consultants[i % consultants.len()].clone()),
+            due_on: due,
+            accepted_on: accepted.then(|| iso((created + chrono::Duration::days(3)).date())),
+            created_at: created,
+            updated_at: created + chrono::Duration::days(days_ago.min(20)),
+        });
+    }
+    db::insert_bulk(c, &kids, &rows)?;
+    Ok(n)
+}

@@ -177,7 +177,7 @@ fn fhir_json(v: Value) -> Response {
 async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppError> {
     let r = referral::load(state, user, id, Action::Read).await?;
     referral::record_read(state, user, &r, false).await?;
-    referral::detail(state, &r).await
+    referral::detail(state, &r, &user.actor).await
 }
 
 pub async fn get_service_request(

@@ -387,7 +387,7 @@ pub async fn create(
 async fn detail(state: &AppState, user: &ApiUser, id: &str) -> Result<ReferralDetail, AppError> {
     let r = referral::load(state, user, id, Action::Read).await?;
     referral::record_read(state, user, &r, false).await?;
-    let d = referral::detail(state, &r).await?;
+    let d = referral::detail(state, &r, &user.actor).await?;
     let iso = |t: chrono::NaiveDateTime| t.and_utc().to_rfc3339();
     Ok(ReferralDetail {
         referral: out(state, &d.listed),
@@ -512,7 +512,7 @@ pub async fn feedback(
 ) -> Result<Json<Vec<FeedbackOut>>, ApiError> {
     let r = referral::load(&state, &user, &id, Action::Read).await?;
     referral::record_read(&state, &user, &r, false).await?;
-    let d = referral::detail(&state, &r).await?;
+    let d = referral::detail(&state, &r, &user.actor).await?;
     Ok(Json(feedback_out(&d)))
 }
 
@@ -533,6 +533,6 @@ pub async fn give_feedback(
     if let Err(errors) = referral::give_feedback(&state, &user, r.clone(), &input.text).await? {
         return Err(api_fields(errors).into());
     }
-    let d = referral::detail(&state, &r).await?;
+    let d = referral::detail(&state, &r, &user.actor).await?;
     Ok((StatusCode::CREATED, Json(feedback_out(&d))))
 }

@@ -170,6 +170,8 @@ pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%d-%m-%Y"))
         .ok()
+        // Stored dates compare as text: only four-digit years sort right.
+        .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)))
 }
 
 /// Age in whole years on `today`.
@@ -205,7 +207,15 @@ pub async fn create(
                 None => None,
             };
             let service = match &probe.service {
-                Some(s) => rondom_db::directory::find_service(c, s)?,
+                Some(s) => match rondom_db::directory::find_service(c, s)? {
+                    Some(svc) => {
+                        let kind = rondom_db::organisations::find(c, &svc.organisation_id)?
+                            .map(|o| o.kind)
+                            .unwrap_or_default();
+                        Some((svc, kind))
+                    }
+                    None => None,
+                },
                 None => None,
             };
             let school = match &probe.school {
@@ -268,8 +278,14 @@ pub async fn create(
             None
         }
     };
+    // Digits, with the spaces, dots or dashes people group them with; nothing else.
     let bsn: String = input.bsn.chars().filter(|c| c.is_ascii_digit()).collect();
-    if !input.bsn.trim().is_empty() && !bsn_is_valid(&bsn) {
+    let bsn_chars_ok = input
+        .bsn
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
+    if !input.bsn.trim().is_empty() && (!bsn_chars_ok || !bsn_is_valid(&bsn)) {
         errors.push(ValidationError::new(
             "bsn",
             "Dit BSN klopt niet: het voldoet niet aan de elfproef. Controleer het, of laat het leeg.",
@@ -322,8 +338,20 @@ pub async fn create(
                 (None, None, false)
             }
         },
-        (None, Some(s)) if s.organisation_id != from_org.id => {
-            (Some(s.organisation_id.clone()), Some(s.id.clone()), false)
+        // A provider's service, or one of a social team the referrer may reach: only
+        // those organisations have people who take referrals in.
+        (None, Some((s, kind)))
+            if s.organisation_id != from_org.id
+                && (kind == OrganisationKind::Zorgaanbieder.as_str()
+                    || (kind == OrganisationKind::SociaalTeam.as_str()
+                        && (from_kind != Some(OrganisationKind::Huisartsenpraktijk)
+                            || team_links.iter().any(|(id, _)| *id == s.organisation_id)))) =>
+        {
+            (
+                Some(s.organisation_id.clone()),
+                Some(s.id.clone()),
+                kind == OrganisationKind::SociaalTeam.as_str(),
+            )
         }
         _ => {
             errors.push(ValidationError::new(
@@ -488,7 +516,7 @@ pub async fn create(
                     due_on: due.as_deref(),
                 },
             )?;
-            if let Some(cid) = &consultation_id {
+            if let (Some(cid), Status::Requested) = (&consultation_id, status) {
                 // The question became a referral: it is done.
                 rondom_db::consultations::set_status(
                     c,
@@ -576,7 +604,10 @@ pub async fn load(
         from: &r.from_org_id,
         to: &r.to_org_id,
     };
-    if !authorize(who.actor(), action, resource).is_allowed() {
+    // A draft is the referrer's alone until it is sent.
+    let draft_hidden =
+        Status::parse(&r.status) == Some(Status::Draft) && !refers_for(who.actor(), &r.from_org_id);
+    if draft_hidden || !authorize(who.actor(), action, resource).is_allowed() {
         let e = access::event(who, "referral_read", resource, "denied");
         access::record(
             state,
@@ -612,6 +643,15 @@ pub async fn record_read(
     let receipt = receipt
         && Status::parse(&r.status) == Some(Status::Requested)
         && receives_for(who.actor(), &r.to_org_id);
+    let moved = access::event(
+        who,
+        "referral_transition",
+        Resource::Referral {
+            from: &r.from_org_id,
+            to: &r.to_org_id,
+        },
+        "allowed",
+    );
     let (id, child, uid) = (
         r.id.clone(),
         r.child_id.clone(),
@@ -644,8 +684,19 @@ pub async fn record_read(
                         case_director_id: None,
                     },
                 ) {
+                    Ok(()) => {
+                        audit::append(
+                            c,
+                            &AuditEvent {
+                                object_id: Some(id.clone()),
+                                child_id: Some(child.clone()),
+                                reason: Some("requested → received (geopend)".into()),
+                                ..moved
+                            },
+                        )?;
+                    }
                     // Someone else received it a moment ago: fine.
-                    Ok(()) | Err(DbError::Conflict(_)) => {}
+                    Err(DbError::Conflict(_)) => {}
                     Err(e) => return Err(e),
                 }
             }
@@ -747,7 +798,15 @@ pub async fn make_move(
             .db
             .read(move |c| {
                 let org = rondom_db::organisations::find(c, &t)?;
-                let a = applied_to(c, &rr)?;
+                // A draft follows the agreements in force on the day it is sent.
+                let a = if to == Status::Requested {
+                    let gemeente = db::child(c, &rr.child_id)?
+                        .map(|ch| ch.gemeente_code)
+                        .unwrap_or_default();
+                    in_force(c, &gemeente, &format::today_iso())?
+                } else {
+                    applied_to(c, &rr)?
+                };
                 let d = case_directors_of(c, &t)?;
                 Ok((org, a, d))
             })
@@ -840,6 +899,8 @@ pub async fn make_move(
         Status::Accepted => Some(Step::Accepted),
         Status::Rejected => Some(Step::Rejected),
         Status::Completed => Some(Step::Completed),
+        // A pause is news between the fixed moments.
+        Status::OnHold => Some(Step::Interim),
         _ => None,
     };
     let e = access::event(
@@ -853,6 +914,7 @@ pub async fn make_move(
     );
     let uid = who.actor().user_id.clone();
     let rules = rules.clone();
+    let agreements_id = agreements.id.clone();
     let r2 = r.clone();
     let mails = state
         .db
@@ -876,6 +938,18 @@ pub async fn make_move(
             )?;
             if let Some((kind, sealed)) = &feedback {
                 db::add_feedback(c, &r.id, &uid, kind.code(), sealed)?;
+            }
+            if to == Status::Requested {
+                db::set_agreements(c, &r.id, agreements_id.as_deref())?;
+                if let Some(cid) = &r.consultation_id {
+                    rondom_db::consultations::set_status(
+                        c,
+                        cid,
+                        rondom_domain::consultation::Status::Closed.code(),
+                        None,
+                        false,
+                    )?;
+                }
             }
             audit::append(
                 c,
@@ -1042,10 +1116,15 @@ fn inform_people(
     bystanders.retain(|p| p != actor_id && !people.contains(p));
     let mut mails = Vec::new();
     for p in &people {
-        rondom_db::consultations::notify(c, p, text, &link(&r.id))?;
-        if let Ok(u) = rondom_db::users::get(c, p) {
-            mails.push(u.email);
+        let Ok(u) = rondom_db::users::get(c, p) else {
+            continue;
+        };
+        // People who left are not told.
+        if u.disabled {
+            continue;
         }
+        rondom_db::consultations::notify(c, p, text, &link(&r.id))?;
+        mails.push(u.email);
     }
     for p in &bystanders {
         rondom_db::consultations::notify(
@@ -1061,7 +1140,9 @@ fn inform_people(
     Ok(mails)
 }
 
-fn mail_all(state: &AppState, to: Vec<String>, id: &str) {
+fn mail_all(state: &AppState, mut to: Vec<String>, id: &str) {
+    to.sort();
+    to.dedup();
     for addr in to {
         state.mailer.send_later(
             addr,
@@ -1084,9 +1165,7 @@ pub async fn give_feedback(
     text: &str,
 ) -> Result<Result<(), Vec<ValidationError>>, AppError> {
     let status = Status::parse(&r.status).unwrap_or(Status::Draft);
-    let is_receiver = receives_for(who.actor(), &r.to_org_id)
-        || r.case_director_id.as_deref() == Some(who.actor().user_id.as_str());
-    if !is_receiver {
+    if !receives_for(who.actor(), &r.to_org_id) {
         return Err(AppError::Forbidden);
     }
     let text = text.trim();
@@ -1175,7 +1254,17 @@ pub async fn refer_on(
     let sid = service_id.to_owned();
     let service = state
         .db
-        .read(move |c| rondom_db::directory::find_service(c, &sid))
+        .read(move |c| {
+            Ok(match rondom_db::directory::find_service(c, &sid)? {
+                Some(s) => {
+                    let kind = rondom_db::organisations::find(c, &s.organisation_id)?
+                        .map(|o| o.kind)
+                        .unwrap_or_default();
+                    Some((s, kind))
+                }
+                None => None,
+            })
+        })
         .await?;
     let mut errors = Vec::new();
     if !status.is_running() {
@@ -1185,11 +1274,17 @@ pub async fn refer_on(
         ));
     }
     let service = match service {
-        Some(s) if s.organisation_id != parent.to_org_id => Some(s),
+        Some((s, kind))
+            if s.organisation_id != parent.to_org_id
+                && kind == OrganisationKind::Zorgaanbieder.as_str()
+                && s.category == "specialistisch" =>
+        {
+            Some(s)
+        }
         _ => {
             errors.push(ValidationError::new(
                 "aanbod",
-                "Kies een aanbod van een andere organisatie uit de sociale kaart.",
+                "Kies specialistische hulp van een zorgaanbieder uit de sociale kaart.",
             ));
             None
         }
@@ -1222,6 +1317,7 @@ pub async fn refer_on(
         "allowed",
     );
     let uid = who.actor().user_id.clone();
+    let parent_id = parent.id.clone();
     let (id, mails, org_mail) = state
         .db
         .write(move |c| {
@@ -1282,7 +1378,8 @@ pub async fn refer_on(
             Ok((id, mails, org_mail))
         })
         .await?;
-    mail_all(state, mails, &id);
+    // The parent's people hear of it on the parent, the one they can open.
+    mail_all(state, mails, &parent_id);
     mail_receivers(state, org_mail, &id);
     Ok(Ok(id))
 }
@@ -1327,7 +1424,9 @@ pub async fn change_case_director(
             db::set_case_director(c, &r.id, &new_id)?;
             // Onward referrals follow: the case director stays one person.
             for o in db::onward_of(c, &r.id)? {
-                db::set_case_director(c, &o.r.id, &new_id)?;
+                if !Status::parse(&o.r.status).is_none_or(Status::is_final) {
+                    db::set_case_director(c, &o.r.id, &new_id)?;
+                }
             }
             if new_id != uid {
                 rondom_db::consultations::notify(
@@ -1383,7 +1482,9 @@ pub struct Detail {
     pub parent: Option<Listed>,
 }
 
-pub async fn detail(state: &AppState, r: &Referral) -> Result<Detail, AppError> {
+/// The referral as `viewer` may see it: linked referrals (the parent, onward ones)
+/// only when the viewer takes part in those too.
+pub async fn detail(state: &AppState, r: &Referral, viewer: &Actor) -> Result<Detail, AppError> {
     let rr = r.clone();
     let (listed, child, agreements, events, feedback, attachments, onward, parent, names) = state
         .db
@@ -1467,11 +1568,31 @@ pub async fn detail(state: &AppState, r: &Referral) -> Result<Detail, AppError> 
                 )
             })
             .collect(),
-        attachments,
-        onward,
-        parent,
+        attachments: attachments
+            .into_iter()
+            .map(|(id, name, media, size)| (id, open(&name), media, size))
+            .collect(),
+        onward: onward
+            .into_iter()
+            .filter(|l| may_read(viewer, &l.r))
+            .collect(),
+        parent: parent.filter(|l| may_read(viewer, &l.r)),
         listed,
     })
+}
+
+/// Whether this person takes part in a referral (and, for a draft, made it).
+pub fn may_read(actor: &Actor, r: &Referral) -> bool {
+    authorize(
+        actor,
+        Action::Read,
+        Resource::Referral {
+            from: &r.from_org_id,
+            to: &r.to_org_id,
+        },
+    )
+    .is_allowed()
+        && (Status::parse(&r.status) != Some(Status::Draft) || refers_for(actor, &r.from_org_id))
 }
 
 /// Whether a referral in this state with this deadline is late.
@@ -1480,15 +1601,6 @@ pub fn is_overdue(status: Status, due_on: Option<&str>, today: chrono::NaiveDate
         && status != Status::Draft
         && due_on.and_then(parse_date).is_some_and(|d| d < today)
 }
-
-/// The statuses in which the receiving side still owes something.
-pub const OPEN_STATUSES: [&str; 5] = [
-    "requested",
-    "received",
-    "accepted",
-    "in-progress",
-    "on-hold",
-];
 
 /// What an attachment really is, read from its first bytes (not from its name or the
 /// browser's say-so): PDF, PNG or JPEG, or nothing.
@@ -1552,6 +1664,8 @@ pub async fn attach(
         .seal_bytes(bytes)
         .map_err(AppError::internal)?;
     let size = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
+    // File names often name the child.
+    let name_sealed = state.secrets.seal(&name).map_err(AppError::internal)?;
     let e = access::event(
         who,
         "referral_attachment_add",
@@ -1573,7 +1687,7 @@ pub async fn attach(
                 c,
                 &db::NewAttachment {
                     referral_id: &rid,
-                    file_name: &name,
+                    file_name_sealed: &name_sealed,
                     media_type: media,
                     size_bytes: size,
                     content_sealed: &sealed,
@@ -1585,7 +1699,7 @@ pub async fn attach(
                 &AuditEvent {
                     object_id: Some(rid.clone()),
                     child_id: Some(child),
-                    reason: Some(format!("bijlage {name}")),
+                    reason: Some(format!("bijlage {id}")),
                     ..e
                 },
             )?;

@@ -3,8 +3,7 @@
 //! onward referral and attachments.
 
 use super::{
-    Created, Detail, MoveInput, NewInput, OPEN_STATUSES, allowed_moves, case_directors_of,
-    is_overdue, parse_date,
+    Created, Detail, MoveInput, NewInput, allowed_moves, case_directors_of, is_overdue, parse_date,
 };
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
@@ -79,7 +78,10 @@ pub struct Section {
     pub key: &'static str,
     pub title: &'static str,
     pub empty: &'static str,
-    pub count: i64,
+    /// "7", or "meer dan 100".
+    pub count: String,
+    /// More than the rows shown.
+    pub more: bool,
     pub rows: Vec<Row>,
 }
 
@@ -91,7 +93,6 @@ pub fn sections_for(
 ) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
     let today = format::today();
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    let open: Vec<String> = OPEN_STATUSES.iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     if !receiving.is_empty() {
         let base = Filter {
@@ -103,8 +104,9 @@ pub fn sections_for(
             "te_laat",
             "Te laat",
             "Niets te laat.",
+            // Only open referrals have a deadline: no status filter needed, so the
+            // deadline index is read in order.
             Filter {
-                statuses: open.clone(),
                 due_before: Some(iso(today - chrono::Duration::days(1))),
                 ..base.clone()
             },
@@ -132,7 +134,6 @@ pub fn sections_for(
             "Binnenkort te doen",
             "Niets dat binnenkort moet.",
             Filter {
-                statuses: open.clone(),
                 due_after: Some(iso(today)),
                 due_before: Some(iso(workdays::add_working_days(today, 2))),
                 ..base.clone()
@@ -183,6 +184,8 @@ struct InboxPage {
     single: bool,
     page_no: i64,
     has_next: bool,
+    /// A link to the paged list of every running referral.
+    show_all_running: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -193,6 +196,8 @@ pub struct InboxQuery {
 }
 
 const PREVIEW: i64 = 10;
+/// Sections are counted up to here.
+const COUNT_CAP: i64 = 100;
 const PAGE: i64 = 25;
 
 pub async fn inbox(
@@ -208,50 +213,62 @@ pub async fn inbox(
     let all = sections_for(&user.user_id, &sending, &receiving);
     let single = all.iter().any(|(k, ..)| *k == q.sectie);
     let page_no = q.pagina.clamp(1, 10_000);
+    // The overview shows the first rows of each work queue with how many there are,
+    // counted up to a cap so that its cost does not grow with the archive; the long
+    // list of all running referrals is only paged on its own.
     let wanted: Vec<_> = all
         .into_iter()
-        .filter(|(k, ..)| !single || *k == q.sectie)
+        .filter(|(k, ..)| {
+            if single {
+                *k == q.sectie
+            } else {
+                *k != "lopend"
+            }
+        })
         .map(|(k, t, e, mut f)| {
             if single {
                 f.limit = PAGE + 1;
                 f.offset = (page_no - 1) * PAGE;
             } else {
-                f.limit = PREVIEW;
+                f.limit = COUNT_CAP + 1;
             }
             (k, t, e, f)
         })
         .collect();
     let uid = user.user_id.clone();
+    let filters: Vec<Filter> = wanted.iter().map(|w| w.3.clone()).collect();
+    let shown = if single { PAGE } else { PREVIEW } as usize;
     let (loaded, unread) = state
         .db
         .read(move |c| {
-            let mut out = Vec::new();
-            for (k, t, e, f) in wanted {
-                let count = db::count(c, &f)?;
-                let rows = db::list(c, &f)?;
-                out.push((k, t, e, count, rows));
-            }
-            Ok((out, rondom_db::consultations::unread(c, &uid)?))
+            Ok((
+                db::list_sections(c, &filters, shown)?,
+                rondom_db::consultations::unread(c, &uid)?,
+            ))
         })
         .await?;
     let mut has_next = false;
-    let sections = loaded
+    let sections = wanted
         .into_iter()
-        .map(|(key, title, empty, count, rows)| {
-            let mut rows: Vec<Row> = rows.iter().map(|l| row(&state, l)).collect();
-            if single && rows.len() as i64 > PAGE {
+        .zip(loaded)
+        .map(|((key, title, empty, _), (found, rows))| {
+            if single && found > shown {
                 has_next = true;
-                rows.truncate(PAGE as usize);
             }
             Section {
                 key,
                 title,
                 empty,
-                count,
-                rows,
+                count: match found as i64 {
+                    n if single || n <= COUNT_CAP => n.to_string(),
+                    _ => format!("meer dan {COUNT_CAP}"),
+                },
+                more: !single && found > shown,
+                rows: rows.iter().map(|l| row(&state, l)).collect(),
             }
         })
         .collect();
+    let show_all_running = !single && !receiving.is_empty();
     InboxPage {
         page: Page::for_user("Verwijzingen", "verwijzingen", &user),
         notices: unread
@@ -264,6 +281,7 @@ pub async fn inbox(
         single,
         page_no,
         has_next,
+        show_all_running,
     }
     .render()
     .map(Html)
@@ -469,6 +487,24 @@ pub async fn new_form(
     if !q.overleg.is_empty() {
         // Turning a consultation into a referral: its team and question come along.
         let c = crate::consultation::load(&state, &user, &q.overleg, Action::Read).await?;
+        let e = access::event(
+            &user,
+            "consultation_read",
+            Resource::Consultation {
+                practice: &c.practice_id,
+                team: &c.team_id,
+            },
+            "allowed",
+        );
+        access::record(
+            &state,
+            rondom_db::audit::AuditEvent {
+                object_id: Some(c.id.clone()),
+                reason: Some("omzetten in verwijzing".into()),
+                ..e
+            },
+        )
+        .await?;
         let cid = c.id.clone();
         let messages = state
             .db
@@ -588,7 +624,7 @@ async fn show_page(
     error: Option<String>,
     form: MoveForm,
 ) -> Result<String, AppError> {
-    let d = super::detail(state, &r).await?;
+    let d = super::detail(state, &r, &user.actor).await?;
     let status = Status::parse(&r.status).unwrap_or(Status::Draft);
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
@@ -611,7 +647,8 @@ async fn show_page(
     let to_team = to_kind == OrganisationKind::SociaalTeam.as_str();
     let today = format::today();
     ShowPage {
-        page: Page::for_user(format!("Verwijzing {}", d.child_name), "verwijzingen", user),
+        // Not the child's name: titles end up in browser history on shared computers.
+        page: Page::for_user("Verwijzing", "verwijzingen", user),
         status,
         due: r
             .due_on
@@ -634,8 +671,7 @@ async fn show_page(
                 label: s.label(),
             })
             .collect(),
-        can_feedback: (receiver || r.case_director_id.as_deref() == Some(user.user_id.as_str()))
-            && (status.is_running() || status.awaits_acceptance()),
+        can_feedback: receiver && (status.is_running() || status.awaits_acceptance()),
         can_refer_on: to_team
             && receiver
             && refers_for(&user.actor, &r.to_org_id)
@@ -867,7 +903,7 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Read).await?;
     let (rid, aid) = (r.id.clone(), attachment.clone());
-    let (name, media, sealed) = state
+    let (name_sealed, media, sealed) = state
         .db
         .read(move |c| db::attachment(c, &rid, &aid))
         .await?
@@ -876,6 +912,10 @@ pub async fn download(
         .secrets
         .open_bytes(&sealed)
         .map_err(AppError::internal)?;
+    let name = state
+        .secrets
+        .open(&name_sealed)
+        .unwrap_or_else(|_| "bijlage".into());
     let e = access::event(
         &user,
         "referral_attachment_read",
@@ -890,7 +930,7 @@ pub async fn download(
         rondom_db::audit::AuditEvent {
             object_id: Some(r.id.clone()),
             child_id: Some(r.child_id.clone()),
-            reason: Some(format!("bijlage {name}")),
+            reason: Some(format!("bijlage {attachment}")),
             ..e
         },
     )

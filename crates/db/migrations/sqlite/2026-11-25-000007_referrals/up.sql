@@ -46,16 +46,23 @@ CREATE TABLE referrals (
     urgency TEXT NOT NULL,
     status TEXT NOT NULL,
     case_director_id TEXT REFERENCES users(id),
-    -- The next deadline of the receiving side (accept by, or the next feedback moment).
+    -- The next deadline of the receiving side (accept by, or the next feedback moment);
+    -- empty once the referral is finished.
     due_on TEXT,
     accepted_on TEXT,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX referrals_to ON referrals (to_org_id, status, due_on);
-CREATE INDEX referrals_from ON referrals (from_org_id, created_at);
+-- The inbox queues find their ids on these alone (they cover the filters, the order and
+-- the id), so that their cost does not grow with the archive.
+CREATE INDEX referrals_to ON referrals (to_org_id, status, due_on, created_at, id);
+CREATE INDEX referrals_from ON referrals (from_org_id, created_at, id);
+-- due_on is set only while the receiving side owes something (a decision or feedback),
+-- so "late" and "due soon" are ranges on this index, read in order and stopped early.
+CREATE INDEX referrals_to_due ON referrals (to_org_id, due_on, created_at, id);
 CREATE INDEX referrals_parent ON referrals (parent_id);
 CREATE INDEX referrals_child ON referrals (child_id);
+CREATE INDEX referrals_case_director ON referrals (case_director_id, status, to_org_id, due_on, created_at, id);
 
 -- Every move of a referral: who, when, from where to where, and why.
 CREATE TABLE referral_events (
@@ -84,7 +91,8 @@ CREATE INDEX referral_feedback_referral ON referral_feedback (referral_id, at);
 CREATE TABLE referral_attachments (
     id TEXT NOT NULL PRIMARY KEY,
     referral_id TEXT NOT NULL REFERENCES referrals(id),
-    file_name TEXT NOT NULL,
+    -- File names often name the child: sealed too.
+    file_name_sealed TEXT NOT NULL,
     media_type TEXT NOT NULL,
     size_bytes INTEGER NOT NULL,
     content_sealed TEXT NOT NULL,
