@@ -527,18 +527,28 @@ macro_rules! filtered {
                         .eq_any(f.to_orgs.clone())
                         .and(referrals::status.ne("draft"))),
             ),
+            // One organisation (the common case) as an equality, so that the index is
+            // read in the order asked for and the scan stops at the limit.
+            (false, true) if f.from_orgs.len() == 1 => {
+                q.filter(referrals::from_org_id.eq(f.from_orgs[0].clone()))
+            }
             (false, true) => q.filter(referrals::from_org_id.eq_any(f.from_orgs.clone())),
             (true, false) if may_hold_drafts => q.filter(
                 referrals::to_org_id
                     .eq_any(f.to_orgs.clone())
                     .and(referrals::status.ne("draft")),
             ),
+            (true, false) if f.to_orgs.len() == 1 => {
+                q.filter(referrals::to_org_id.eq(f.to_orgs[0].clone()))
+            }
             (true, false) => q.filter(referrals::to_org_id.eq_any(f.to_orgs.clone())),
             // Nobody's inbox: nothing.
             (true, true) => q.filter(referrals::id.eq("")),
         };
-        if !f.statuses.is_empty() {
-            q = q.filter(referrals::status.eq_any(f.statuses.clone()));
+        match f.statuses.as_slice() {
+            [] => {}
+            [one] => q = q.filter(referrals::status.eq(one.clone())),
+            many => q = q.filter(referrals::status.eq_any(many.to_vec())),
         }
         if let Some(d) = &f.due_before {
             q = q.filter(referrals::due_on.le(d.clone()));
@@ -582,6 +592,10 @@ pub fn list_sections(
 ) -> Result<Vec<(usize, Vec<Listed>)>, DbError> {
     let mut found: Vec<Vec<String>> = Vec::with_capacity(filters.len());
     for f in filters {
+        if let Some(ids) = queue_ids(conn, f) {
+            found.push(ids?);
+            continue;
+        }
         let q = filtered!(referrals::table.select(referrals::id).into_boxed(), f);
         let q = if f.by_due {
             q.order((referrals::due_on.asc(), referrals::created_at.asc()))
@@ -615,6 +629,128 @@ pub fn list_sections(
             (ids.len(), shown)
         })
         .collect())
+}
+
+/// The work queues of one organisation as fixed-shape queries on the concrete
+/// connection, so that both engines keep them prepared (a boxed query is planned anew
+/// every time). None for any other filter, which takes the general path.
+fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>, DbError>> {
+    use referrals::dsl as r;
+    let (lim, off) = (f.limit.clamp(1, 500), f.offset.max(0));
+    let by_due = (r::due_on.asc(), r::created_at.asc());
+    let plain = f.case_director.is_none() && !f.without_case_director;
+    // The ids of a filtered range, in deadline order, one page of them.
+    macro_rules! ids {
+        ($conn:expr, $q:expr) => {
+            crate::on_backend!($conn, |c| $q
+                .order(by_due)
+                .select(r::id)
+                .limit(lim)
+                .offset(off)
+                .load(c))
+        };
+    }
+    let run = |conn: &mut AnyConnection| -> Result<Vec<String>, DbError> {
+        let result = match (
+            f.from_orgs.as_slice(),
+            f.to_orgs.as_slice(),
+            f.statuses.as_slice(),
+            &f.due_after,
+            &f.due_before,
+            &f.case_director,
+        ) {
+            // Late: a deadline before today (only open referrals have one).
+            ([], [org], [], None, Some(before), None) if plain => {
+                ids!(
+                    &mut *conn,
+                    r::referrals
+                        .filter(r::to_org_id.eq(org))
+                        .filter(r::due_on.le(before))
+                )
+            }
+            // Due soon: a deadline in a range.
+            ([], [org], [], Some(after), Some(before), None) if plain => {
+                ids!(
+                    &mut *conn,
+                    r::referrals
+                        .filter(r::to_org_id.eq(org))
+                        .filter(r::due_on.ge(after))
+                        .filter(r::due_on.le(before))
+                )
+            }
+            // New, or to pick up: one status.
+            ([], [org], [status], None, None, None) if plain => {
+                ids!(
+                    &mut *conn,
+                    r::referrals
+                        .filter(r::to_org_id.eq(org))
+                        .filter(r::status.eq(status))
+                )
+            }
+            // Several statuses (running ones), of one case director or all: one
+            // ordered index range per status, merged here, each stopped at the limit.
+            ([], [org], statuses, None, None, director)
+                if statuses.len() > 1 && !f.without_case_director =>
+            {
+                let mut merged: Vec<(Option<String>, NaiveDateTime, String)> = Vec::new();
+                for status in statuses {
+                    let part: Vec<(Option<String>, NaiveDateTime, String)> = match director {
+                        Some(d) => crate::on_backend!(&mut *conn, |c| r::referrals
+                            .filter(r::case_director_id.eq(d))
+                            .filter(r::status.eq(status))
+                            .filter(r::to_org_id.eq(org))
+                            .order(by_due)
+                            .select((r::due_on, r::created_at, r::id))
+                            .limit(lim + off)
+                            .load(c))?,
+                        None => crate::on_backend!(&mut *conn, |c| r::referrals
+                            .filter(r::to_org_id.eq(org))
+                            .filter(r::status.eq(status))
+                            .order(by_due)
+                            .select((r::due_on, r::created_at, r::id))
+                            .limit(lim + off)
+                            .load(c))?,
+                    };
+                    merged.extend(part);
+                }
+                // The engines' order: no deadline sorts first in SQLite, last in PostgreSQL.
+                let nulls_first = matches!(conn, AnyConnection::Sqlite(_));
+                merged.sort_by(|x, y| {
+                    let key = |v: &(Option<String>, NaiveDateTime, String)| {
+                        (v.0.is_some() == nulls_first, v.0.clone(), v.1)
+                    };
+                    key(x).cmp(&key(y))
+                });
+                Ok(merged
+                    .into_iter()
+                    .skip(off as usize)
+                    .take(lim as usize)
+                    .map(|v| v.2)
+                    .collect())
+            }
+            // Sent: newest first.
+            ([org], [], [], None, None, None) if plain && !f.by_due => {
+                crate::on_backend!(&mut *conn, |c| r::referrals
+                    .filter(r::from_org_id.eq(org))
+                    .order(r::created_at.desc())
+                    .select(r::id)
+                    .limit(lim)
+                    .offset(off)
+                    .load(c))
+            }
+            _ => return Err(DbError::NotFound),
+        };
+        Ok(result?)
+    };
+    let shaped = matches!((f.from_orgs.len(), f.to_orgs.len()), (0, 1) | (1, 0))
+        && f.by_due == f.from_orgs.is_empty();
+    if !shaped {
+        return None;
+    }
+    match run(conn) {
+        Err(DbError::NotFound) => None,
+        other => Some(other),
+    }
 }
 
 pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {

@@ -1631,8 +1631,8 @@ fn build(
         }
     }
 
-    // Half a year of consultation questions from every practice to its consultant:
-    // most answered and closed, some waiting, one overdue.
+    // A year of consultation questions from every practice to its consultant: most
+    // answered and closed, some waiting, one overdue.
     let now = rondom_db::now();
     let seal = |text: &str| {
         secrets
@@ -1652,7 +1652,7 @@ fn build(
             let days_ago = if k == 7 {
                 0
             } else {
-                (7 - k as i64) * 22 + g.rng.gen_range(0..10)
+                (7 - k as i64) * 48 + g.rng.gen_range(0..10)
             };
             let created = now
                 - chrono::Duration::days(days_ago)

@@ -109,7 +109,7 @@ async fn post(
     client.post(app.url(path)).form(&all).send().await.unwrap()
 }
 
-fn child_fields<'a>(doel: &'a str) -> Vec<(&'a str, &'a str)> {
+fn child_fields(doel: &str) -> Vec<(&str, &str)> {
     vec![
         ("naam", "Noor de Vries"),
         ("geboortedatum", "2014-03-01"),

@@ -58,6 +58,13 @@ pub fn local_date_start(s: &str) -> Option<NaiveDateTime> {
     Some(local - offset)
 }
 
+/// 2026-03-01 as 01-03-2026; anything else as it came.
+pub fn iso_to_dutch(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%d-%m-%Y").to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,11 +96,4 @@ mod tests {
             "far-off years would overflow"
         );
     }
-}
-
-/// 2026-03-01 as 01-03-2026; anything else as it came.
-pub fn iso_to_dutch(iso: &str) -> String {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(|d| d.format("%d-%m-%Y").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
 }

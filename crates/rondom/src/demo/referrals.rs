@@ -121,6 +121,7 @@ enum Fate {
     CompletedOnward,
     Rejected,
     Cancelled,
+    Failed,
 }
 
 pub fn build(
@@ -213,6 +214,7 @@ pub fn build(
         Fate::Rejected,
         Fate::Completed,
         Fate::Cancelled,
+        Fate::Failed,
         Fate::RunningOnward,
         Fate::Running,
         Fate::OnHold,
@@ -394,6 +396,7 @@ pub fn build(
                         &seal(&format!("Reden: {why}"))?,
                     )?;
                 }
+
                 Fate::Cancelled => {
                     let why = "Gezin is verhuisd naar een andere gemeente.";
                     step(c, "cancelled", &gp.id, Some(why), None, false)?;
@@ -415,6 +418,7 @@ pub fn build(
                     | Fate::RunningOnward
                     | Fate::Completed
                     | Fate::CompletedOnward
+                    | Fate::Failed
             ) {
                 step(
                     c,
@@ -537,6 +541,11 @@ pub fn build(
                 )?;
             }
             match fate {
+                Fate::Failed => {
+                    let why = "Gezin is na herhaald contact niet bereikbaar gebleken; hulp niet op gang gekomen.";
+                    step(c, "failed", &receiver, Some(why), None, false)?;
+                    db::add_feedback(c, &id, &receiver, "ended", &seal(&format!("Reden: {why}"))?)?;
+                }
                 Fate::OnHold => step(
                     c,
                     "on-hold",

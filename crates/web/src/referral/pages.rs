@@ -195,9 +195,9 @@ pub struct InboxQuery {
     pub pagina: i64,
 }
 
-const PREVIEW: i64 = 10;
+const PREVIEW: i64 = 5;
 /// Sections are counted up to here.
-const COUNT_CAP: i64 = 100;
+const COUNT_CAP: i64 = 50;
 const PAGE: i64 = 25;
 
 pub async fn inbox(
