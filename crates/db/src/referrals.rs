@@ -801,8 +801,10 @@ fn with_names(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<Listed>
         .collect())
 }
 
-/// Sets when a referral and its history happened (the demo's year of work): the
-/// events and feedback are spread from `created_at` to `updated_at` in their order.
+/// Sets when a referral and its history happened (the demo's year of work): the moves
+/// a working day apart, except that a finished referral's last move happens at
+/// `updated_at`; each piece of feedback at the move it reports on (interim news halfway
+/// between acceptance and `updated_at`).
 pub fn backdate(
     conn: &mut AnyConnection,
     id: &str,
@@ -815,28 +817,45 @@ pub fn backdate(
             referrals::updated_at.eq(updated_at),
         ))
         .execute(conn)?;
-    let events: Vec<String> = referral_events::table
+    let events: Vec<(String, String)> = referral_events::table
         .filter(referral_events::referral_id.eq(id))
         .order(referral_events::at.asc())
-        .select(referral_events::id)
+        .select((referral_events::id, referral_events::to_status))
         .load(conn)?;
-    let span = (updated_at - created_at).num_minutes().max(1);
-    let step = span / (events.len() as i64).max(1);
-    for (i, e) in events.iter().enumerate() {
-        let at = created_at + chrono::Duration::minutes(step * i as i64);
-        diesel::update(referral_events::table.find(e))
+    let finished = events.last().is_some_and(|(_, to)| {
+        matches!(
+            to.as_str(),
+            "completed" | "rejected" | "cancelled" | "failed" | "on-hold"
+        )
+    });
+    let mut when: Vec<(String, NaiveDateTime)> = Vec::new();
+    for (i, (event, to)) in events.iter().enumerate() {
+        let mut at = created_at + chrono::Duration::days(i as i64);
+        if finished && i + 1 == events.len() && updated_at > at {
+            at = updated_at;
+        }
+        diesel::update(referral_events::table.find(event))
             .set(referral_events::at.eq(at))
             .execute(conn)?;
+        when.push((to.clone(), at));
     }
-    let feedback: Vec<String> = referral_feedback::table
+    let at_move = |status: &str| when.iter().find(|(to, _)| to == status).map(|(_, at)| *at);
+    let accepted = at_move("accepted").unwrap_or(created_at);
+    let feedback: Vec<(String, String)> = referral_feedback::table
         .filter(referral_feedback::referral_id.eq(id))
-        .order(referral_feedback::at.asc())
-        .select(referral_feedback::id)
+        .select((referral_feedback::id, referral_feedback::kind))
         .load(conn)?;
-    let n = feedback.len() as i64;
-    for (i, f) in feedback.iter().enumerate() {
-        let at = updated_at - chrono::Duration::minutes(step * (n - 1 - i as i64));
-        diesel::update(referral_feedback::table.find(f))
+    for (f, kind) in feedback {
+        let at = match kind.as_str() {
+            "accepted" => accepted,
+            "onward" => accepted + chrono::Duration::days(2),
+            "interim" => accepted + (updated_at - accepted) / 2,
+            "ended" => at_move("cancelled")
+                .or(at_move("failed"))
+                .unwrap_or(updated_at),
+            other => at_move(other).unwrap_or(updated_at),
+        };
+        diesel::update(referral_feedback::table.find(&f))
             .set(referral_feedback::at.eq(at))
             .execute(conn)?;
     }

@@ -31,6 +31,8 @@ pub struct Nav {
     /// Asks or answers consultation questions.
     pub consults: bool,
     pub referrals: bool,
+    /// Works for a municipality: its referral agreements are in the menu.
+    pub municipality: bool,
 }
 
 pub struct Page {
@@ -69,6 +71,9 @@ impl Page {
                     || admin_of_some,
                 consults: crate::consultation::takes_part(user),
                 referrals: crate::referral::pages::takes_part(user),
+                municipality: user.memberships.iter().any(|m| {
+                    m.organisation_kind == rondom_domain::OrganisationKind::Gemeente.as_str()
+                }),
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

@@ -531,7 +531,8 @@ pub fn build(
                     o_created + chrono::Duration::days((days_ago - 4).max(1)),
                 )?;
             }
-            if matches!(fate, Fate::Running | Fate::RunningOnward) && days_ago > 40 {
+            // Interim news, except where the demo shows a feedback moment missed.
+            if matches!(fate, Fate::Running | Fate::RunningOnward) && days_ago > 40 && i != 3 {
                 db::add_feedback(
                     c,
                     &id,

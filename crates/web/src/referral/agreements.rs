@@ -239,7 +239,7 @@ async fn render(
         .map(|v| v.rules.clone())
         .unwrap_or_default();
     AgreementsPage {
-        page: Page::for_user("Verwijskader", "verwijzingen", user),
+        page: Page::for_user("Verwijskader", "verwijskader", user),
         defaults: (!seen_in_force).then(|| Version {
             effective_from: String::new(),
             in_force: true,
