@@ -950,7 +950,14 @@ async fn a_consultation_becomes_a_referral_without_retyping(b: Backend) {
         .await
         .unwrap();
     let thread = location(&r);
-    let cid = thread.trim_start_matches("/overleg/").to_owned();
+        let cid = thread.trim_start_matches("/overleg/").to_owned();
+    // The GP's one inbox holds the questions too.
+    let inbox = fetch_page(&app, &gp, "/verwijzingen").await;
+    let questions = inbox
+        .split("id=\"sectie-vragen\"")
+        .nth(1)
+        .expect("a section with the practice's questions");
+    assert!(questions.contains("Jongen 14 jaar, somber en spijbelt"));
     let page = fetch_page(&app, &gp, &thread).await;
     assert!(page.contains(&format!("/verwijzingen/nieuw?overleg={cid}")));
     let form = fetch_page(&app, &gp, &format!("/verwijzingen/nieuw?overleg={cid}")).await;

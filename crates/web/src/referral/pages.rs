@@ -186,6 +186,16 @@ struct InboxPage {
     has_next: bool,
     /// A link to the paged list of every running referral.
     show_all_running: bool,
+    /// The practice's latest consultation questions (for GPs and POHs).
+    questions: Vec<Question>,
+}
+
+pub struct Question {
+    pub id: String,
+    pub subject: String,
+    pub status: &'static str,
+    pub team: String,
+    pub asked: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -237,13 +247,25 @@ pub async fn inbox(
         .collect();
     let uid = user.user_id.clone();
     let filters: Vec<Filter> = wanted.iter().map(|w| w.3.clone()).collect();
+    // A GP's or POH's questions to the team belong in the same place as their referrals.
+    let asking = if single {
+        vec![]
+    } else {
+        crate::consultation::practices_asking(&user.actor)
+    };
     let shown = if single { PAGE } else { PREVIEW } as usize;
-    let (loaded, unread) = state
+    let (loaded, unread, questions) = state
         .db
         .read(move |c| {
+            let questions = if asking.is_empty() {
+                vec![]
+            } else {
+                rondom_db::consultations::list(c, &asking, &[], 5)?
+            };
             Ok((
                 db::list_sections(c, &filters, shown)?,
                 rondom_db::consultations::unread(c, &uid)?,
+                questions,
             ))
         })
         .await?;
@@ -273,8 +295,26 @@ pub async fn inbox(
         page: Page::for_user("Verwijzingen", "verwijzingen", &user),
         notices: unread
             .into_iter()
-            .filter(|(_, _, link, _)| link.starts_with("/verwijzingen/"))
+            .filter(|(_, _, link, _)| {
+                link.starts_with("/verwijzingen/") || link.starts_with("/overleg/")
+            })
             .map(|(_, text, link, _)| (text, link))
+            .collect(),
+        questions: questions
+            .into_iter()
+            .map(|q| Question {
+                subject: state
+                    .secrets
+                    .open(&q.c.subject_sealed)
+                    .unwrap_or_else(|_| "(onleesbaar)".into()),
+                status: rondom_domain::consultation::Status::parse(&q.c.status)
+                    .map_or("", |s| s.label()),
+                team: q.team_name,
+                asked: format::to_local(q.c.created_at)
+                    .format("%d-%m-%Y")
+                    .to_string(),
+                id: q.c.id,
+            })
             .collect(),
         can_refer: !sending.is_empty(),
         sections,
