@@ -950,7 +950,7 @@ async fn a_consultation_becomes_a_referral_without_retyping(b: Backend) {
         .await
         .unwrap();
     let thread = location(&r);
-        let cid = thread.trim_start_matches("/overleg/").to_owned();
+    let cid = thread.trim_start_matches("/overleg/").to_owned();
     // The GP's one inbox holds the questions too.
     let inbox = fetch_page(&app, &gp, "/verwijzingen").await;
     let questions = inbox
