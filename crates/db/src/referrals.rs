@@ -123,7 +123,7 @@ pub fn agreements(conn: &mut AnyConnection, id: &str) -> Result<Option<Agreement
         .optional()?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = children)]
 pub struct Child {
     pub id: String,
@@ -167,7 +167,7 @@ pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<Child>, DbErro
         .optional()?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct Referral {
     pub id: String,
@@ -503,8 +503,6 @@ pub struct Filter {
     pub due_after: Option<String>,
     /// Only these referrals' case director.
     pub case_director: Option<String>,
-    /// Only without a case director.
-    pub without_case_director: bool,
     /// Order by deadline (work queues) instead of newest first.
     pub by_due: bool,
     pub limit: i64,
@@ -558,9 +556,6 @@ macro_rules! filtered {
         }
         if let Some(cd) = &f.case_director {
             q = q.filter(referrals::case_director_id.eq(cd.clone()));
-        }
-        if f.without_case_director {
-            q = q.filter(referrals::case_director_id.is_null());
         }
         q
     }};
@@ -638,7 +633,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
     use referrals::dsl as r;
     let (lim, off) = (f.limit.clamp(1, 500), f.offset.max(0));
     let by_due = (r::due_on.asc(), r::created_at.asc());
-    let plain = f.case_director.is_none() && !f.without_case_director;
+    let plain = f.case_director.is_none();
     // The ids of a filtered range, in deadline order, one page of them.
     macro_rules! ids {
         ($conn:expr, $q:expr) => {
@@ -689,9 +684,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
             }
             // Several statuses (running ones), of one case director or all: one
             // ordered index range per status, merged here, each stopped at the limit.
-            ([], [org], statuses, None, None, director)
-                if statuses.len() > 1 && !f.without_case_director =>
-            {
+            ([], [org], statuses, None, None, director) if statuses.len() > 1 => {
                 let mut merged: Vec<(Option<String>, NaiveDateTime, String)> = Vec::new();
                 for status in statuses {
                     let part: Vec<(Option<String>, NaiveDateTime, String)> = match director {
@@ -873,51 +866,12 @@ pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// A child as stored, for bulk inserts (synthetic load).
-#[derive(Insertable)]
-#[diesel(table_name = children)]
-pub struct ChildRow {
-    pub id: String,
-    pub name_sealed: String,
-    pub birth_date: String,
-    pub gemeente_code: String,
-    pub bsn_sealed: Option<String>,
-    pub created_by: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// A referral as stored, for bulk inserts (synthetic load).
-#[derive(Insertable)]
-#[diesel(table_name = referrals)]
-pub struct ReferralRow {
-    pub id: String,
-    pub child_id: String,
-    pub parent_id: Option<String>,
-    pub consultation_id: Option<String>,
-    pub agreements_id: Option<String>,
-    pub from_org_id: String,
-    pub referrer_id: String,
-    pub on_behalf_of_id: Option<String>,
-    pub to_org_id: String,
-    pub service_id: Option<String>,
-    pub school_id: Option<String>,
-    pub reason_sealed: String,
-    pub problem_areas: String,
-    pub urgency: String,
-    pub status: String,
-    pub case_director_id: Option<String>,
-    pub due_on: Option<String>,
-    pub accepted_on: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 /// Inserts many children and referrals in few statements (load tests, the demo at
 /// scale). Ids must be new; every referral's child must be among `kids` or stored.
 pub fn insert_bulk(
     conn: &mut AnyConnection,
-    kids: &[ChildRow],
-    rows: &[ReferralRow],
+    kids: &[Child],
+    rows: &[Referral],
 ) -> Result<(), DbError> {
     const CHUNK: usize = 500;
     for chunk in kids.chunks(CHUNK) {

@@ -686,7 +686,7 @@ pub fn bulk(
         let due = open.then(|| iso(today + chrono::Duration::days(rng.gen_range(-20..40))));
         let accepted = matches!(status, "completed" | "in-progress" | "on-hold" | "accepted");
         let child = rondom_db::new_id();
-        kids.push(db::ChildRow {
+        kids.push(db::Child {
             id: child.clone(),
             name_sealed: names[i % names.len()].clone(),
             birth_date: iso(today - chrono::Duration::days(rng.gen_range(365..17 * 365))),
@@ -695,7 +695,7 @@ pub fn bulk(
             created_by: gp.clone(),
             created_at: created,
         });
-        rows.push(db::ReferralRow {
+        rows.push(db::Referral {
             id: rondom_db::new_id(),
             child_id: child,
             parent_id: None,
