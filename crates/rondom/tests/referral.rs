@@ -901,11 +901,14 @@ async fn attachments_are_checked_by_their_content(b: Backend) {
     let r = sanne.get(app.url(href)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
     assert!(
-        r.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment")
+        disposition.contains("filename*=UTF-8''verslag%20school.pdf"),
+        "{disposition}"
     );
     assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
     // Stored encrypted.

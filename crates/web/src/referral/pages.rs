@@ -991,7 +991,11 @@ pub async fn download(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+    // The plain name for old clients, the exact one (RFC 6266) for the rest.
+    let exact = crate::error::urlencode(&name).replace('/', "%2F");
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{safe}\"; filename*=UTF-8''{exact}"
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(
