@@ -1022,6 +1022,16 @@ async fn overdue_referrals_show_first_in_the_team_inbox(b: Backend) {
         late.contains("Noor de Vries") && late.contains("te laat"),
         "{inbox}"
     );
+    // Seeing the child's name in a list is logged, naming the referral.
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "referral_list_read"
+                && e.actor_name == "Test leider"
+                && e.reason.as_deref().is_some_and(|r| r.contains(&id))),
+        "the list view is in the audit log"
+    );
     // The whole section, paged.
     let page = fetch_page(&app, &leider, "/verwijzingen?sectie=te_laat").await;
     assert!(page.contains("Pagina 1") && page.contains("Noor de Vries"));

@@ -295,6 +295,8 @@ pub async fn list(
         ..Filter::default()
     };
     let listed = state.db.read(move |c| db::list(c, &filter)).await?;
+    let ids: Vec<&str> = listed.iter().map(|l| l.r.id.as_str()).collect();
+    referral::record_list(&state, &user, &ids).await?;
     Ok(Json(listed.iter().map(|l| out(&state, l)).collect()))
 }
 

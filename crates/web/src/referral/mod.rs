@@ -706,6 +706,36 @@ pub async fn record_read(
     Ok(())
 }
 
+/// Logs that a list showed these referrals (children's names and ages) to this person:
+/// one entry naming them all, so that who saw which child can be traced.
+pub async fn record_list(
+    state: &AppState,
+    who: &impl Principal,
+    referral_ids: &[&str],
+) -> Result<(), AppError> {
+    if referral_ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<&str> = referral_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let e = access::event(
+        who,
+        "referral_list_read",
+        Resource::ReferralInbox(""),
+        "allowed",
+    );
+    access::record(
+        state,
+        AuditEvent {
+            object_id: None,
+            reason: Some(format!("{} getoond: {}", ids.len(), ids.join(","))),
+            ..e
+        },
+    )
+    .await
+}
+
 /// The moves this person may make now.
 pub fn allowed_moves(actor: &Actor, r: &Referral) -> Vec<Status> {
     let Some(status) = Status::parse(&r.status) else {

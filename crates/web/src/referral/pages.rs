@@ -269,6 +269,12 @@ pub async fn inbox(
             ))
         })
         .await?;
+    // The list shows children's names and ages: that look is logged too.
+    let shown_ids: Vec<&str> = loaded
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|l| l.r.id.as_str()))
+        .collect();
+    super::record_list(&state, &user, &shown_ids).await?;
     let mut has_next = false;
     let sections = wanted
         .into_iter()
