@@ -144,6 +144,16 @@ async fn the_loop_closes_from_gp_to_team_to_provider_and_back(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let form = fetch_page(&app, &gp, "/verwijzingen/nieuw").await;
     assert!(form.contains("Sociaal Team Voorbeeld") && form.contains("Probleemgebieden"));
+    // A specialised offer in the sociale kaart can be referred to from its page.
+    let offer = fetch_page(&app, &gp, &format!("/sociale-kaart/aanbod/{}", w.service)).await;
+    assert!(offer.contains(&format!("/verwijzingen/nieuw?aanbod={}", w.service)));
+    let form = fetch_page(
+        &app,
+        &gp,
+        &format!("/verwijzingen/nieuw?aanbod={}", w.service),
+    )
+    .await;
+    assert!(form.contains(&format!("value=\"aanbod:{}\" selected", w.service)));
 
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;

@@ -67,6 +67,8 @@ struct ServicePage {
     page: Page,
     stale: bool,
     can_edit: bool,
+    /// The person refers children and this offer takes referrals.
+    can_refer: bool,
     organisation_id: String,
     s: ResultView,
     description: String,
@@ -122,6 +124,9 @@ pub async fn service(
     ServicePage {
         page: Page::for_user(row.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         can_edit: can_edit(&user, &row.organisation_id),
+        can_refer: (row.category == "specialistisch" || row.access_route == "verwijzing")
+            && !user.actor.is_member_of(&row.organisation_id)
+            && !crate::referral::sending_orgs(&user.actor).is_empty(),
         description: row.description.clone(),
         cost: row.cost.clone().unwrap_or_else(|| "niet opgegeven".into()),
         tariff: row.tariff_cents.map(|c| {

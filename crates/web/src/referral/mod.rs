@@ -630,7 +630,7 @@ pub async fn record_read(
     who: &impl Principal,
     r: &Referral,
     receipt: bool,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let e = access::event(
         who,
         "referral_read",
@@ -694,16 +694,41 @@ pub async fn record_read(
                                 ..moved
                             },
                         )?;
+                        return Ok(true);
                     }
                     // Someone else received it a moment ago: fine.
                     Err(DbError::Conflict(_)) => {}
                     Err(e) => return Err(e),
                 }
             }
-            Ok(())
+            Ok(false)
         })
-        .await?;
-    Ok(())
+        .await
+        .map_err(Into::into)
+}
+
+/// Services a referral may go to (a provider's specialised help, or what it offers by
+/// referral): (id, "name (organisation)"), by name. `exclude` is the referring side.
+pub fn referable_services(
+    c: &mut AnyConnection,
+    exclude: &str,
+    specialised_only: bool,
+) -> Result<Vec<(String, String)>, DbError> {
+    let providers: std::collections::HashSet<String> = rondom_db::organisations::list(c)?
+        .into_iter()
+        .filter(|o| o.kind == OrganisationKind::Zorgaanbieder.as_str())
+        .map(|o| o.id)
+        .collect();
+    let mut out: Vec<(String, String)> = rondom_db::directory::all_services(c)?
+        .into_iter()
+        .filter(|s| s.organisation_id != exclude && providers.contains(&s.organisation_id))
+        .filter(|s| {
+            s.category == "specialistisch" || (!specialised_only && s.access_route == "verwijzing")
+        })
+        .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
 }
 
 /// Logs that a list showed these referrals (children's names and ages) to this person:

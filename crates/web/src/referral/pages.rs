@@ -428,11 +428,7 @@ async fn new_page(
                 .map(|m| (m.user_id, m.name))
                 .collect();
             let teams = rondom_db::consultations::teams_of_practice(c, &cur)?;
-            let services: Vec<(String, String)> = rondom_db::directory::all_services(c)?
-                .into_iter()
-                .filter(|s| s.organisation_id != cur)
-                .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
-                .collect();
+            let services = super::referable_services(c, &cur, false)?;
             let schools: Vec<(String, String)> = rondom_db::organisations::list(c)?
                 .into_iter()
                 .filter(|o| o.kind == OrganisationKind::School.as_str())
@@ -674,6 +670,9 @@ async fn show_page(
     let status = Status::parse(&r.status).unwrap_or(Status::Draft);
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
+    let may_refer_on = receiver
+        && refers_for(&user.actor, &r.to_org_id)
+        && Status::parse(&r.status).is_some_and(Status::is_running);
     let team = r.to_org_id.clone();
     let (to_kind, directors, services) = state
         .db
@@ -682,11 +681,12 @@ async fn show_page(
                 .map(|o| o.kind)
                 .unwrap_or_default();
             let directors = case_directors_of(c, &team)?;
-            let services: Vec<(String, String)> = rondom_db::directory::all_services(c)?
-                .into_iter()
-                .filter(|s| s.organisation_id != team && s.category == "specialistisch")
-                .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
-                .collect();
+            // Only the team, while help runs, refers on: only then the list is needed.
+            let services = if may_refer_on {
+                super::referable_services(c, &team, true)?
+            } else {
+                vec![]
+            };
             Ok((kind, directors, services))
         })
         .await?;
@@ -763,10 +763,11 @@ pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let r = super::load(&state, &user, &id, Action::Read).await?;
-    super::record_read(&state, &user, &r, true).await?;
-    // The first look may have marked it received.
-    let r = super::load(&state, &user, &id, Action::Read).await?;
+    let mut r = super::load(&state, &user, &id, Action::Read).await?;
+    if super::record_read(&state, &user, &r, true).await? {
+        // This first look marked it received.
+        r.status = Status::Received.code().to_owned();
+    }
     show_page(&state, &user, r, vec![], None, MoveForm::default())
         .await
         .map(Html)
