@@ -5,6 +5,7 @@ use crate::{AnyConnection, DbError, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rondom_domain::audit::{ChainedFields, GENESIS_HASH};
+use tokio::sync::{mpsc, oneshot};
 
 /// What happened, by whom, to what. Built by the web layer for every decision it logs.
 #[derive(Debug, Clone, Default)]
@@ -65,9 +66,21 @@ impl AuditEntry {
 }
 
 /// Appends one entry. Must run inside `Db::write` so the entry commits with the change it
-/// describes. On PostgreSQL an advisory lock orders concurrent appends from several app
-/// servers; on SQLite the writer lock already does.
+/// describes.
 pub fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<i64, DbError> {
+    let seqs = append_all(conn, std::slice::from_ref(e))?;
+    seqs.first()
+        .copied()
+        .ok_or_else(|| DbError::Unavailable("audit entry not written".into()))
+}
+
+/// Appends entries in order, each chained to the one before. On PostgreSQL an advisory
+/// lock orders concurrent appends from several app servers; on SQLite the writer lock
+/// already does.
+pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec<i64>, DbError> {
+    if events.is_empty() {
+        return Ok(vec![]);
+    }
     if let AnyConnection::Postgresql(_) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7513)").execute(conn)?;
     }
@@ -76,48 +89,93 @@ pub fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<i64, DbError> 
         .select((audit_log::seq, audit_log::hash))
         .first(conn)
         .optional()?;
-    let (seq, prev_hash) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS_HASH.to_owned()),
+    let (mut seq, mut prev_hash) = match last {
+        Some((s, h)) => (s, h),
+        None => (0, GENESIS_HASH.to_owned()),
     };
-    let mut entry = AuditEntry {
-        seq,
-        at: now(),
-        actor_user_id: e.actor_user_id.clone(),
-        actor_name: e.actor_name.clone(),
-        actor_role: e.actor_role.clone(),
-        actor_organisation_id: e.actor_organisation_id.clone(),
-        action: e.action.clone(),
-        object_type: e.object_type.clone(),
-        object_id: e.object_id.clone(),
-        child_id: e.child_id.clone(),
-        reason: e.reason.clone(),
-        source_address: e.source_address.clone(),
-        outcome: e.outcome.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = entry.chained().hash();
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::seq.eq(entry.seq),
-            audit_log::at.eq(entry.at),
-            audit_log::actor_user_id.eq(&entry.actor_user_id),
-            audit_log::actor_name.eq(&entry.actor_name),
-            audit_log::actor_role.eq(&entry.actor_role),
-            audit_log::actor_organisation_id.eq(&entry.actor_organisation_id),
-            audit_log::action.eq(&entry.action),
-            audit_log::object_type.eq(&entry.object_type),
-            audit_log::object_id.eq(&entry.object_id),
-            audit_log::child_id.eq(&entry.child_id),
-            audit_log::reason.eq(&entry.reason),
-            audit_log::source_address.eq(&entry.source_address),
-            audit_log::outcome.eq(&entry.outcome),
-            audit_log::prev_hash.eq(&entry.prev_hash),
-            audit_log::hash.eq(&entry.hash),
-        ))
-        .execute(conn)?;
-    Ok(seq)
+    let at = now();
+    let mut seqs = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let mut entry = AuditEntry {
+            seq,
+            at,
+            actor_user_id: e.actor_user_id.clone(),
+            actor_name: e.actor_name.clone(),
+            actor_role: e.actor_role.clone(),
+            actor_organisation_id: e.actor_organisation_id.clone(),
+            action: e.action.clone(),
+            object_type: e.object_type.clone(),
+            object_id: e.object_id.clone(),
+            child_id: e.child_id.clone(),
+            reason: e.reason.clone(),
+            source_address: e.source_address.clone(),
+            outcome: e.outcome.clone(),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        entry.hash = entry.chained().hash();
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::seq.eq(entry.seq),
+                audit_log::at.eq(entry.at),
+                audit_log::actor_user_id.eq(&entry.actor_user_id),
+                audit_log::actor_name.eq(&entry.actor_name),
+                audit_log::actor_role.eq(&entry.actor_role),
+                audit_log::actor_organisation_id.eq(&entry.actor_organisation_id),
+                audit_log::action.eq(&entry.action),
+                audit_log::object_type.eq(&entry.object_type),
+                audit_log::object_id.eq(&entry.object_id),
+                audit_log::child_id.eq(&entry.child_id),
+                audit_log::reason.eq(&entry.reason),
+                audit_log::source_address.eq(&entry.source_address),
+                audit_log::outcome.eq(&entry.outcome),
+                audit_log::prev_hash.eq(&entry.prev_hash),
+                audit_log::hash.eq(&entry.hash),
+            ))
+            .execute(conn)?;
+        prev_hash = entry.hash;
+        seqs.push(seq);
+    }
+    Ok(seqs)
+}
+
+/// An entry waiting for the group writer, with where to send its sequence number.
+pub(crate) type Pending = (AuditEvent, oneshot::Sender<Result<i64, String>>);
+
+/// Most entries in one transaction: bounds how long the chain lock is held.
+const MAX_GROUP: usize = 256;
+
+/// The group writer for entries that change nothing else (reads and refusals). Every
+/// entry costs a transaction holding the chain's lock; under load, the entries that
+/// arrive while one group commits are written together in the next, so twenty people
+/// opening their inbox at once cost two commits instead of twenty. Each caller still
+/// waits until its own entry is committed: no page is shown before its look is logged.
+pub(crate) async fn group_writer(db: crate::Db, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(p) => group.push(p),
+                Err(_) => break,
+            }
+        }
+        let (events, replies): (Vec<AuditEvent>, Vec<_>) = group.into_iter().unzip();
+        match db.write(move |c| append_all(c, &events)).await {
+            Ok(seqs) => {
+                for (reply, seq) in replies.into_iter().zip(seqs) {
+                    // A caller that gave up (its request was cancelled) needs no answer.
+                    let _ = reply.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(why.clone()));
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -2,8 +2,10 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -116,9 +118,13 @@ impl ManageConnection for Manager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers go on while one writer writes; foreign keys are off by
                 // default in SQLite; busy_timeout makes a second writer wait, not fail.
+                // A serving process checkpoints in the background (see
+                // `watch_sqlite_file`); the automatic checkpoint in a committing request
+                // is left as a backstop, at a size the background one keeps below.
                 c.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                     PRAGMA wal_autocheckpoint = 10000;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(c))
@@ -151,6 +157,152 @@ pub struct Db {
     /// As many permits as connections: requests queue here, in async land, instead of
     /// piling up as blocking threads that fight over the pool's mutex.
     permits: Arc<tokio::sync::Semaphore>,
+    /// The audit log's group writer, started on first use (it needs the runtime).
+    audit: Arc<OnceLock<mpsc::UnboundedSender<crate::audit::Pending>>>,
+    changes: Arc<Changes>,
+    /// Where the change listener connects (PostgreSQL only).
+    listen_url: Option<Arc<str>>,
+    /// Where the SQLite watcher connects.
+    sqlite_path: Option<Arc<str>>,
+}
+
+/// How many changes this server has seen, so that what it keeps in memory (sessions)
+/// can tell whether it may be out of date. Counts this process's own writes at once;
+/// on PostgreSQL, a listener adds the changes any other process announces.
+#[derive(Debug, Default)]
+pub struct Changes {
+    count: AtomicU64,
+    /// Whether every change is counted: always on SQLite (one serving process); on
+    /// PostgreSQL only while the listener is connected.
+    watched: AtomicBool,
+}
+
+impl Changes {
+    fn bump(&self) {
+        self.count.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+// SQLite's `data_version` pragma, read as the table-valued function it also is.
+diesel::table! {
+    pragma_data_version (data_version) {
+        data_version -> BigInt,
+    }
+}
+
+/// SQLite begins a transaction as a reader and upgrades it at its first write; when
+/// another process (a second server, a `rondom admin` command) has written in between,
+/// the upgrade fails at once with "database is locked" instead of waiting its turn. A
+/// write that changes nothing, first, takes the writer's lock up front, waiting for it
+/// (busy_timeout) like any writer.
+fn take_sqlite_write_lock(c: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    use crate::schema::directory_version::dsl as v;
+    diesel::update(v::directory_version.filter(v::id.eq(-1)))
+        .set(v::version.eq(v::version))
+        .execute(c)
+        .map(|_| ())
+}
+
+/// Polls between background checkpoints of a SQLite file (about once a second).
+const CHECKPOINT_EVERY: u32 = 50;
+
+/// See `Db::change_mark`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeMark(u64);
+
+/// Watches a SQLite file's data version, which moves when any other connection (in this
+/// process or another, such as a `rondom admin` command or a second server) commits.
+/// Reading it runs a small statement, so it is polled here rather than per request.
+fn watch_sqlite_file(path: &str, changes: std::sync::Weak<Changes>) {
+    let Ok(mut conn) = diesel::SqliteConnection::establish(path) else {
+        tracing::warn!("cannot watch the SQLite file for changes; sessions are not cached");
+        return;
+    };
+    let mut seen: Option<i64> = None;
+    let (mut ticks, mut checkpointed) = (0u32, None);
+    while let Some(c) = changes.upgrade() {
+        // Through the DSL (not `PRAGMA …` as raw SQL) the statement stays prepared.
+        let version = pragma_data_version::table
+            .select(pragma_data_version::data_version)
+            .load::<i64>(&mut conn)
+            .ok()
+            .and_then(|v| v.first().copied());
+        match version {
+            Some(v) if seen != Some(v) => {
+                c.bump();
+                c.watched.store(true, Ordering::Release);
+                seen = Some(v);
+            }
+            Some(_) => {}
+            None => {
+                c.watched.store(false, Ordering::Release);
+                seen = None;
+            }
+        }
+        drop(c);
+        // Copies the log into the database file now and then, here rather than in the
+        // commit that happens to cross SQLite's threshold (whose request would wait for
+        // the copy and its fsync: the slowest answers under load). PASSIVE waits for
+        // nobody: readers and writers go on.
+        ticks += 1;
+        if ticks % CHECKPOINT_EVERY == 0 && checkpointed != seen {
+            match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn) {
+                Ok(_) => checkpointed = seen,
+                Err(e) => tracing::warn!("checkpoint failed: {e}"),
+            }
+        }
+        std::thread::sleep(LISTEN_POLL);
+    }
+}
+
+/// How often the watchers look for other processes' changes, so how long such a change
+/// may go unseen. Cheap: PostgreSQL's announcements are read from what has already
+/// arrived on the socket (no round trip); SQLite's data version is one small statement.
+const LISTEN_POLL: Duration = Duration::from_millis(20);
+
+/// Listens for `rondom_changes` announcements (see the migration `change_notices`) on
+/// its own connection until the database handle is gone, reconnecting when the
+/// connection breaks. While it is not listening, nothing may be trusted from memory.
+fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
+    use diesel::PgConnection;
+    while let Some(c) = changes.upgrade() {
+        c.watched.store(false, Ordering::Release);
+        drop(c);
+        let listening = PgConnection::establish(url).ok().and_then(|mut conn| {
+            diesel::sql_query("LISTEN rondom_changes")
+                .execute(&mut conn)
+                .ok()
+                .map(|_| conn)
+        });
+        let Some(mut conn) = listening else {
+            std::thread::sleep(Duration::from_secs(1));
+            continue;
+        };
+        // Whatever changed while nobody listened counts as a change.
+        match changes.upgrade() {
+            Some(c) => {
+                c.bump();
+                c.watched.store(true, Ordering::Release);
+            }
+            None => return,
+        }
+        'listening: loop {
+            for note in conn.notifications_iter() {
+                match (note, changes.upgrade()) {
+                    (Ok(_), Some(c)) => c.bump(),
+                    (Err(e), _) => {
+                        tracing::warn!("change listener lost its connection: {e}");
+                        break 'listening;
+                    }
+                    (_, None) => return,
+                }
+            }
+            if changes.strong_count() == 0 {
+                return;
+            }
+            std::thread::sleep(LISTEN_POLL);
+        }
+    }
 }
 
 pub type Conn = PooledConnection<Manager>;
@@ -161,6 +313,10 @@ impl Db {
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
         let target = Target::parse(url).map_err(DbError::Unavailable)?;
         let backend = target.backend();
+        let (listen_url, sqlite_path) = match &target {
+            Target::Postgres(url) => (Some(Arc::from(url.as_str())), None),
+            Target::Sqlite(path) => (None, Some(Arc::from(path.as_str()))),
+        };
         let manager = Manager { target };
         // One direct attempt first: a wrong URL or a database that is down fails at once
         // with the driver's own words, instead of after the pool's time-out.
@@ -193,6 +349,13 @@ impl Db {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             permits: Arc::new(tokio::sync::Semaphore::new(max_connections.max(1) as usize)),
+            audit: Arc::new(OnceLock::new()),
+            changes: Arc::new(Changes {
+                count: AtomicU64::new(0),
+                watched: AtomicBool::new(false),
+            }),
+            listen_url,
+            sqlite_path,
         })
     }
 
@@ -274,7 +437,71 @@ impl Db {
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-        conn.transaction::<T, DbError, _>(|c| f(c))
+        let done = conn.transaction::<T, DbError, _>(|c| {
+            if let AnyConnection::Sqlite(s) = &mut **c {
+                take_sqlite_write_lock(s)?;
+            }
+            f(c)
+        });
+        if done.is_ok() {
+            self.changes.bump();
+        }
+        done
+    }
+
+    /// Starts counting other processes' changes too: on PostgreSQL by listening for the
+    /// announcements of the `change_notices` triggers, on SQLite by watching the file's
+    /// data version. For serving processes; until it runs, `change_mark` is None.
+    pub fn watch_changes(&self) {
+        let changes = Arc::downgrade(&self.changes);
+        let (url, path) = (self.listen_url.clone(), self.sqlite_path.clone());
+        let started = std::thread::Builder::new()
+            .name("rondom-changes".into())
+            .spawn(move || match (url, path) {
+                (Some(url), _) => listen_for_changes(&url, changes),
+                (None, Some(path)) => watch_sqlite_file(&path, changes),
+                (None, None) => {}
+            });
+        if let Err(e) = started {
+            tracing::warn!("cannot start the change listener: {e}");
+        }
+    }
+
+    /// A mark that moves whenever something may have changed, or None when changes are
+    /// not being watched (then nothing may be served from memory).
+    pub fn change_mark(&self) -> Option<ChangeMark> {
+        self.changes
+            .watched
+            .load(Ordering::Acquire)
+            .then(|| ChangeMark(self.changes.count.load(Ordering::Acquire)))
+    }
+
+    /// Appends an audit entry that belongs to no other change (a read, a refusal) through
+    /// the group writer, and returns once it is committed.
+    pub async fn audit(&self, e: crate::audit::AuditEvent) -> Result<i64, DbError> {
+        let queue = self.audit.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            // The writer's own handle has no queue of its own, so that it does not keep
+            // itself alive: it stops when the last handle to this database is dropped.
+            // Its writes get a change counter of their own: an audit entry changes
+            // nothing that is kept in memory.
+            let writer = Self {
+                audit: Arc::new(OnceLock::new()),
+                changes: Arc::new(Changes::default()),
+                ..self.clone()
+            };
+            tokio::spawn(crate::audit::group_writer(writer, rx));
+            tx
+        });
+        let (reply, answer) = oneshot::channel();
+        if let Err(mpsc::error::SendError((e, _))) = queue.send((e, reply)) {
+            // The writer is gone (its runtime ended): write directly.
+            return self.write(move |c| crate::audit::append(c, &e)).await;
+        }
+        answer
+            .await
+            .map_err(|_| DbError::Unavailable("the audit writer stopped".into()))?
+            .map_err(DbError::Unavailable)
     }
 
     /// Whether the database answers right now (for `/readyz`).

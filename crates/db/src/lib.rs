@@ -17,7 +17,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{AnyConnection, Backend, Db, DbError};
+pub use connection::{AnyConnection, Backend, ChangeMark, Db, DbError};
 
 /// Runs the same diesel query on the concrete connection inside `AnyConnection`. Hot
 /// paths use it: through the multi-backend wrapper SQLite re-parses the statement on

@@ -46,6 +46,7 @@ pub fn create(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<(), DbErro
 }
 
 /// A session with what every request needs to know about its person.
+#[derive(Debug, Clone)]
 pub struct SessionWithUser {
     pub session: Session,
     pub name: String,

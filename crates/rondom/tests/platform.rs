@@ -19,6 +19,7 @@ on_both_backends!(
     health_and_readiness,
     a_tampered_audit_row_is_found_by_audit_verify,
     two_servers_share_sessions_through_the_database,
+    audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain,
 );
 
 async fn pages_carry_security_headers_and_unknown_routes_get_a_dutch_404(b: Backend) {
@@ -269,6 +270,14 @@ async fn two_servers_share_sessions_through_the_database(b: Backend) {
         "a session made on server A works on server B"
     );
     let csrf = hidden(&on_b.text().await.unwrap(), "csrf");
+    // Server A has just used the session too (and keeps it in its session cache).
+    let on_a = raw
+        .get(app.url("/account"))
+        .header("cookie", &session_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_a.status(), 200);
     let out = raw
         .post(format!("{b_url}/uitloggen"))
         .header("cookie", &session_cookie)
@@ -277,13 +286,98 @@ async fn two_servers_share_sessions_through_the_database(b: Backend) {
         .await
         .unwrap();
     assert_eq!(out.status(), 303);
-    let on_a = raw
-        .get(app.url("/account"))
-        .header("cookie", &session_cookie)
-        .send()
+    // A learns of the logout from the database (SQLite's data version, PostgreSQL's
+    // change notice), well before its cached copy would have aged out (2 s).
+    let logged_out = std::time::Instant::now();
+    loop {
+        let on_a = raw
+            .get(app.url("/account"))
+            .header("cookie", &session_cookie)
+            .send()
+            .await
+            .unwrap();
+        if on_a.status() == 303 {
+            break;
+        }
+        assert_eq!(on_a.status(), 200);
+        assert!(
+            logged_out.elapsed() < std::time::Duration::from_millis(500),
+            "logout on B ends the session on A too"
+        );
+        tokio::task::yield_now().await;
+    }
+    second.stop().await;
+    app.stop().await;
+}
+
+/// Reads and refusals are logged through each server's group writer, which commits the
+/// entries that arrive together in one transaction; two servers doing so at once must
+/// still make one chain, with every entry in it once.
+async fn audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain(b: Backend) {
+    let app = TestApp::start(b).await;
+    let second = app.second_server().await;
+    let before = app
+        .db
+        .read(|c| {
+            Ok(rondom_db::schema::audit_log::table
+                .count()
+                .get_result::<i64>(c)?)
+        })
         .await
         .unwrap();
-    assert_eq!(on_a.status(), 303, "logout on B ends the session on A too");
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let db = if i % 2 == 0 {
+            app.db.clone()
+        } else {
+            second.state.db.clone()
+        };
+        writes.spawn(async move {
+            db.audit(rondom_db::audit::AuditEvent {
+                actor_name: format!("test {i}"),
+                action: "referral_list_read".into(),
+                object_type: "referral_inbox".into(),
+                reason: Some(format!("entry {i}")),
+                outcome: "allowed".into(),
+                ..Default::default()
+            })
+            .await
+        });
+    }
+    let mut seqs: Vec<i64> = writes
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 60, "every entry has its own place in the chain");
+    let (outcome, reasons) = app
+        .db
+        .read(|c| {
+            let reasons: Vec<Option<String>> = rondom_db::schema::audit_log::table
+                .select(rondom_db::schema::audit_log::reason)
+                .load(c)?;
+            Ok((rondom_db::audit::verify(c)?, reasons))
+        })
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, rondom_db::audit::VerifyOutcome::Intact { entries } if entries == before + 60),
+        "{outcome:?}"
+    );
+    for i in 0..60 {
+        let want = format!("entry {i}");
+        assert_eq!(
+            reasons
+                .iter()
+                .filter(|r| r.as_deref() == Some(&want))
+                .count(),
+            1,
+            "{want} is logged once"
+        );
+    }
     second.stop().await;
     app.stop().await;
 }

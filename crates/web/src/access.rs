@@ -6,7 +6,7 @@ use crate::auth::api_token::ApiUser;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
-use rondom_db::audit::{self, AuditEvent};
+use rondom_db::audit::AuditEvent;
 use rondom_domain::{Action, Actor, Resource, authorize};
 
 /// Whoever acts: a person in the browser or the holder of an API token.
@@ -100,13 +100,15 @@ pub async fn require(
     if authorize(user.actor(), action, resource).is_allowed() {
         return Ok(());
     }
-    let e = event(user, action.as_str(), resource, "denied");
-    state.db.write(move |c| audit::append(c, &e)).await?;
+    state
+        .db
+        .audit(event(user, action.as_str(), resource, "denied"))
+        .await?;
     Err(AppError::Forbidden)
 }
 
 /// Records an allowed action that changes nothing else (a read worth logging).
 pub async fn record(state: &AppState, e: AuditEvent) -> Result<(), AppError> {
-    state.db.write(move |c| audit::append(c, &e)).await?;
+    state.db.audit(e).await?;
     Ok(())
 }

@@ -51,6 +51,7 @@ pub fn build_state(
     let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
     let secrets = crypto::SecretBox::new(&settings.secret_key)?;
+    db.watch_changes();
     Ok(AppState::new(state::Shared {
         db,
         settings: Arc::new(settings),
@@ -59,6 +60,7 @@ pub fn build_state(
         dummy_hash: Arc::new(dummy_hash),
         secrets,
         directory_index: Default::default(),
+        sessions: Default::default(),
     }))
 }
 

@@ -5,8 +5,9 @@ use rondom_db::Db;
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// Everything a handler may use. Nothing in here is per-user state: sessions, throttles
-/// and the audit chain live in the database, so any number of servers can share the load.
+/// Everything a handler may use. Nothing in here is per-user state that another server
+/// would need: sessions, throttles and the audit chain live in the database (the session
+/// cache only remembers what it read), so any number of servers can share the load.
 /// Behind one `Arc`: axum clones the state for every extractor that asks for it.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -24,6 +25,8 @@ pub struct Shared {
     /// This server's search index of the sociale kaart: a cache that checks the
     /// database's directory version on every use.
     pub directory_index: crate::directory::index::IndexCache,
+    /// Sessions read a moment ago (a cache checked against the database's change mark).
+    pub sessions: crate::auth::session::SessionCache,
 }
 
 impl AppState {

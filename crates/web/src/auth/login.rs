@@ -210,7 +210,7 @@ pub async fn login_submit(
             outcome: "denied".into(),
             ..Default::default()
         };
-        state.db.write(move |c| audit::append(c, &e)).await?;
+        state.db.audit(e).await?;
         return retry(wrong, StatusCode::UNAUTHORIZED);
     };
     throttle::succeed(&state, account_key, address_key).await?;
@@ -236,7 +236,7 @@ pub async fn login_submit(
         outcome: "allowed".into(),
         ..Default::default()
     };
-    state.db.write(move |c| audit::append(c, &e)).await?;
+    state.db.audit(e).await?;
     let target = if !second {
         next
     } else if user.totp_enabled {
@@ -397,7 +397,7 @@ pub async fn code_submit(
                 outcome: "denied".into(),
                 ..Default::default()
             };
-            state.db.write(move |c| audit::append(c, &e)).await?;
+            state.db.audit(e).await?;
             Ok((
                 StatusCode::UNAUTHORIZED,
                 render(&page("Deze code klopt niet of is al gebruikt. Wacht op de volgende code en probeer het opnieuw.".into()))?,

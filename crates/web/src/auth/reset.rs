@@ -129,7 +129,7 @@ pub async fn forgot_submit(
             outcome: "allowed".into(),
             ..Default::default()
         };
-        state.db.write(move |c| audit::append(c, &e)).await?;
+        state.db.audit(e).await?;
     }
     Ok(render(&ForgotPage {
         page: Page::anonymous("Wachtwoord vergeten", state.settings.demo_mode),

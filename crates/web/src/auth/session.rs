@@ -9,9 +9,13 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use rondom_db::{sessions, users};
+use rondom_db::sessions::SessionWithUser;
+use rondom_db::{Db, DbError, sessions, users};
 use rondom_domain::{Actor, Role};
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "rondom_session";
 /// Refreshing `last_seen_at` on every request would make every page view a write;
@@ -67,6 +71,69 @@ pub async fn create(
         })
         .await?;
     Ok(token)
+}
+
+/// The sessions this server looked up a moment ago. Every request needs its session, its
+/// person and their memberships; reading them from memory instead of the database is
+/// most of the difference between a page and `/healthz` (a round trip to PostgreSQL
+/// costs more than rendering the page). A copy is used only while the database's change
+/// mark has not moved since it was read: any write by this server moves it at once, and
+/// any other process's change within milliseconds (PostgreSQL announces changes to
+/// sessions, people, memberships and organisations by trigger; SQLite's data version
+/// moves on every commit). Never longer than `FRESH_FOR` either. The database stays the
+/// only record: a restart or another server just reads it again.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<String, Cached>>,
+}
+
+struct Cached {
+    row: Arc<SessionWithUser>,
+    read_at: Instant,
+    mark: rondom_db::ChangeMark,
+}
+
+const FRESH_FOR: Duration = Duration::from_secs(2);
+/// Past this many sessions the cache starts over (a bound on memory, not a policy).
+const MAX_CACHED: usize = 10_000;
+
+impl SessionCache {
+    /// The session with this id (the cookie's hash), from memory when that copy is
+    /// current, else from the database.
+    pub async fn load(&self, db: &Db, id: &str) -> Result<Option<Arc<SessionWithUser>>, DbError> {
+        // Taken before reading: a change that lands during the read moves the mark past
+        // the one stored with the copy, so the copy is never used.
+        let mark = db.change_mark();
+        if let Some(mark) = mark {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = entries.get(id)
+                && c.mark == mark
+                && c.read_at.elapsed() < FRESH_FOR
+            {
+                return Ok(Some(c.row.clone()));
+            }
+        }
+        let sid = id.to_owned();
+        let Some(row) = db.read(move |c| sessions::load(c, &sid)).await? else {
+            return Ok(None);
+        };
+        let row = Arc::new(row);
+        if let Some(mark) = mark {
+            let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if entries.len() >= MAX_CACHED {
+                entries.clear();
+            }
+            entries.insert(
+                id.to_owned(),
+                Cached {
+                    row: row.clone(),
+                    read_at: Instant::now(),
+                    mark,
+                },
+            );
+        }
+        Ok(Some(row))
+    }
 }
 
 /// A logged-in person who has passed every factor required of them.
@@ -128,15 +195,14 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
     let idle =
         chrono::Duration::from_std(state.settings.session_idle).map_err(AppError::internal)?;
     let now = rondom_db::now();
-    let sid = id.clone();
-    let loaded = state.db.read(move |c| sessions::load(c, &sid)).await?;
+    let loaded = state.sessions.load(&state.db, &id).await?;
     let Some(row) = loaded else {
         return Err(AppError::LoginRequired {
             next,
             expired: true,
         });
     };
-    let sessions::SessionWithUser {
+    let SessionWithUser {
         session: s,
         name,
         email,
@@ -145,7 +211,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         family_role: family,
         memberships,
         directory_version,
-    } = row;
+    } = SessionWithUser::clone(&row);
     if s.expires_at <= now || s.last_seen_at + idle <= now {
         let sid = id.clone();
         state.db.write(move |c| sessions::delete(c, &sid)).await?;
