@@ -52,8 +52,7 @@ login_cookie() {
 }
 
 run_wrk() { # $1 path, $2 header or "", $3 lua script or "" -> "rps p50 p99"
-  local c="$CONNECTIONS"; [ "$c" -lt 2 ] && c=2
-  local args=(-t2 -c"$c" -d"$DURATION" --latency)
+  local args=(-t"${THREADS:-2}" -c"$CONNECTIONS" -d"$DURATION" --latency)
   [ -n "$2" ] && args+=(-H "$2")
   [ -n "$3" ] && args+=(-s "$3")
   local out; out=$(wrk "${args[@]}" "$BASE$1")
@@ -127,13 +126,16 @@ for backend in $BACKENDS; do
   lifecycle_lua "$GP_TOKEN" "$TEAM_TOKEN" "$TEAM_ID" "$DIRECTOR" >"$WORK/life.lua"
   read -r h_rps h_p50 h_p99 <<<"$(run_wrk /healthz "" "")"
   read -r i_rps i_p50 i_p99 <<<"$(run_wrk /verwijzingen "Cookie: $COOKIE" "")"
-  # The same page for a team of five opening it at once.
+  # The same page for a team of five opening it at once, and for one person alone (the
+  # page's own latency, without queueing behind others).
   read -r f_rps f_p50 f_p99 <<<"$(CONNECTIONS=5 run_wrk /verwijzingen "Cookie: $COOKIE" "")"
+  read -r o_rps o_p50 o_p99 <<<"$(THREADS=1 CONNECTIONS=1 run_wrk /verwijzingen "Cookie: $COOKIE" "")"
   read -r l_rps l_p50 l_p99 <<<"$(run_wrk /api/v1/referrals "" "$WORK/life.lua")"
   stop_server
   printf '%-10s | %-34s | %9s | %8s | %8s\n' "$backend" "/healthz" "$h_rps" "$h_p50" "$h_p99"
   printf '%-10s | %-34s | %9s | %8s | %8s\n' "$backend" "team inbox /verwijzingen" "$i_rps" "$i_p50" "$i_p99"
   printf '%-10s | %-34s | %9s | %8s | %8s\n' "$backend" "team inbox, 5 connections" "$f_rps" "$f_p50" "$f_p99"
+  printf '%-10s | %-34s | %9s | %8s | %8s\n' "$backend" "team inbox, 1 connection" "$o_rps" "$o_p50" "$o_p99"
   printf '%-10s | %-34s | %9s | %8s | %8s\n' "$backend" "lifecycle (create + 3 moves, API)" "$l_rps" "$l_p50" "$l_p99"
   awk -v i="$i_rps" -v l="$l_rps" -v h="$h_rps" -v b="$backend" -v gen="$gen" 'BEGIN {
     printf "%-10s | inbox/healthz ratio %.3f | lifecycle/healthz ratio %.3f | %.0f referrals through their life per s | referrals generated %s\n", b, i/h, l/h, l/4, gen }'
