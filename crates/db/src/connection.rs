@@ -168,12 +168,13 @@ pub struct Db {
 
 /// How many changes this server has seen, so that what it keeps in memory (sessions)
 /// can tell whether it may be out of date. Counts this process's own writes at once;
-/// on PostgreSQL, a listener adds the changes any other process announces.
+/// the watcher thread adds the changes other processes make (PostgreSQL's announcements,
+/// SQLite's data version).
 #[derive(Debug, Default)]
-pub struct Changes {
+struct Changes {
     count: AtomicU64,
-    /// Whether every change is counted: always on SQLite (one serving process); on
-    /// PostgreSQL only while the listener is connected.
+    /// Whether other processes' changes are being counted: only while the watcher runs
+    /// (and, on PostgreSQL, is connected).
     watched: AtomicBool,
 }
 
