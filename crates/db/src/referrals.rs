@@ -9,6 +9,7 @@ use crate::schema::{
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::agreements::Agreements;
 
 /// Referrals joined with their child's name and birth date.
 macro_rules! listed_query {
@@ -39,16 +40,11 @@ pub struct AgreementsRow {
     pub created_at: NaiveDateTime,
 }
 
+/// Who stores a version of the agreements, for which municipality, from which day.
 pub struct NewAgreements<'a> {
     pub gemeente_code: &'a str,
     pub effective_from: &'a str,
-    pub consultation_days: i32,
-    pub accept_days: i32,
-    pub urgent_accept_days: i32,
-    pub feedback_days: &'a str,
-    pub team_first_areas: &'a str,
-    pub team_first_urgencies: &'a str,
-    pub inform: &'a str,
+    pub rules: &'a Agreements,
     pub note: Option<&'a str>,
     pub created_by: &'a str,
 }
@@ -73,13 +69,13 @@ pub fn insert_agreements(
             referral_agreements::id.eq(&id),
             referral_agreements::gemeente_code.eq(a.gemeente_code),
             referral_agreements::effective_from.eq(a.effective_from),
-            referral_agreements::consultation_days.eq(a.consultation_days),
-            referral_agreements::accept_days.eq(a.accept_days),
-            referral_agreements::urgent_accept_days.eq(a.urgent_accept_days),
-            referral_agreements::feedback_days.eq(a.feedback_days),
-            referral_agreements::team_first_areas.eq(a.team_first_areas),
-            referral_agreements::team_first_urgencies.eq(a.team_first_urgencies),
-            referral_agreements::inform.eq(a.inform),
+            referral_agreements::consultation_days.eq(a.rules.consultation_days as i32),
+            referral_agreements::accept_days.eq(a.rules.accept_days as i32),
+            referral_agreements::urgent_accept_days.eq(a.rules.urgent_accept_days as i32),
+            referral_agreements::feedback_days.eq(a.rules.feedback_days_code()),
+            referral_agreements::team_first_areas.eq(a.rules.team_first_areas.join(",")),
+            referral_agreements::team_first_urgencies.eq(a.rules.urgencies_code()),
+            referral_agreements::inform.eq(a.rules.inform_code()),
             referral_agreements::note.eq(a.note),
             referral_agreements::created_by.eq(a.created_by),
             referral_agreements::created_at.eq(now()),

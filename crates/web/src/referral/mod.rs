@@ -207,15 +207,7 @@ pub async fn create(
                 None => None,
             };
             let service = match &probe.service {
-                Some(s) => match rondom_db::directory::find_service(c, s)? {
-                    Some(svc) => {
-                        let kind = rondom_db::organisations::find(c, &svc.organisation_id)?
-                            .map(|o| o.kind)
-                            .unwrap_or_default();
-                        Some((svc, kind))
-                    }
-                    None => None,
-                },
+                Some(s) => service_with_kind(c, s)?,
                 None => None,
             };
             let school = match &probe.school {
@@ -705,6 +697,21 @@ pub async fn record_read(
         })
         .await
         .map_err(Into::into)
+}
+
+/// A service from the sociale kaart with the kind of organisation that offers it (a
+/// referral's target must be a provider's or a team's).
+fn service_with_kind(
+    c: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(rondom_db::directory::ServiceRow, String)>, DbError> {
+    let Some(service) = rondom_db::directory::find_service(c, id)? else {
+        return Ok(None);
+    };
+    let kind = rondom_db::organisations::find(c, &service.organisation_id)?
+        .map(|o| o.kind)
+        .unwrap_or_default();
+    Ok(Some((service, kind)))
 }
 
 /// Services a referral may go to (a provider's specialised help, or what it offers by
@@ -1307,20 +1314,7 @@ pub async fn refer_on(
         return Err(AppError::Forbidden);
     }
     let sid = service_id.to_owned();
-    let service = state
-        .db
-        .read(move |c| {
-            Ok(match rondom_db::directory::find_service(c, &sid)? {
-                Some(s) => {
-                    let kind = rondom_db::organisations::find(c, &s.organisation_id)?
-                        .map(|o| o.kind)
-                        .unwrap_or_default();
-                    Some((s, kind))
-                }
-                None => None,
-            })
-        })
-        .await?;
+    let service = state.db.read(move |c| service_with_kind(c, &sid)).await?;
     let mut errors = Vec::new();
     if !status.is_running() {
         errors.push(ValidationError::new(
