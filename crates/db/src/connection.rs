@@ -193,10 +193,12 @@ impl Changes {
     }
 }
 
-// SQLite's `data_version` pragma, read as the table-valued function it also is.
+// The SQLite-only counter of changes to what sessions are built from (migration
+// `change_counter`).
 diesel::table! {
-    pragma_data_version (data_version) {
-        data_version -> BigInt,
+    change_counter (id) {
+        id -> BigInt,
+        changes -> BigInt,
     }
 }
 
@@ -220,24 +222,24 @@ const CHECKPOINT_EVERY: u32 = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeMark(u64);
 
-/// Watches a SQLite file's data version, which moves when any other connection (in this
-/// process or another, such as a `rondom admin` command or a second server) commits.
-/// Reading it runs a small statement, so it is polled here rather than per request.
+/// Watches a SQLite file's change counter, which triggers move when any process (this
+/// one, a `rondom admin` command, a second server) changes sessions, people,
+/// memberships, organisations or the sociale kaart's version. The audit log's commits,
+/// one per request, leave it alone.
 fn watch_sqlite_file(path: &str, changes: std::sync::Weak<Changes>) {
     let Ok(mut conn) = diesel::SqliteConnection::establish(path) else {
         tracing::warn!("cannot watch the SQLite file for changes; sessions are not cached");
         return;
     };
     let mut seen: Option<i64> = None;
-    let (mut ticks, mut checkpointed) = (0u32, None);
+    let mut ticks = 0u32;
     while let Some(c) = changes.upgrade() {
-        // Through the DSL (not `PRAGMA …` as raw SQL) the statement stays prepared.
-        let version = pragma_data_version::table
-            .select(pragma_data_version::data_version)
-            .load::<i64>(&mut conn)
-            .ok()
-            .and_then(|v| v.first().copied());
-        match version {
+        let counted = change_counter::table
+            .filter(change_counter::id.eq(1))
+            .select(change_counter::changes)
+            .first::<i64>(&mut conn)
+            .ok();
+        match counted {
             Some(v) if seen != Some(v) => {
                 c.bump();
                 c.watched.store(true, Ordering::Release);
@@ -253,13 +255,12 @@ fn watch_sqlite_file(path: &str, changes: std::sync::Weak<Changes>) {
         // Copies the log into the database file now and then, here rather than in the
         // commit that happens to cross SQLite's threshold (whose request would wait for
         // the copy and its fsync: the slowest answers under load). PASSIVE waits for
-        // nobody: readers and writers go on.
+        // nobody: readers and writers go on; with nothing new in the log it does nothing.
         ticks += 1;
-        if ticks % CHECKPOINT_EVERY == 0 && checkpointed != seen {
-            match diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn) {
-                Ok(_) => checkpointed = seen,
-                Err(e) => tracing::warn!("checkpoint failed: {e}"),
-            }
+        if ticks.is_multiple_of(CHECKPOINT_EVERY)
+            && let Err(e) = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn)
+        {
+            tracing::warn!("checkpoint failed: {e}");
         }
         std::thread::sleep(LISTEN_POLL);
     }

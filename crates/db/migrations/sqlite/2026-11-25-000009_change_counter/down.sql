@@ -1,0 +1,16 @@
+DROP TRIGGER sessions_insert_counted;
+DROP TRIGGER sessions_update_counted;
+DROP TRIGGER sessions_delete_counted;
+DROP TRIGGER users_insert_counted;
+DROP TRIGGER users_update_counted;
+DROP TRIGGER users_delete_counted;
+DROP TRIGGER memberships_insert_counted;
+DROP TRIGGER memberships_update_counted;
+DROP TRIGGER memberships_delete_counted;
+DROP TRIGGER organisations_insert_counted;
+DROP TRIGGER organisations_update_counted;
+DROP TRIGGER organisations_delete_counted;
+DROP TRIGGER directory_version_insert_counted;
+DROP TRIGGER directory_version_update_counted;
+DROP TRIGGER directory_version_delete_counted;
+DROP TABLE change_counter;
