@@ -82,7 +82,12 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
         return Ok(vec![]);
     }
     if let AnyConnection::Postgresql(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7513)").execute(conn)?;
+        // As a typed select (not `sql_query`) the statement stays prepared on the
+        // connection instead of being parsed for every append.
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "pg_advisory_xact_lock(7513) IS NULL",
+        ))
+        .execute(conn)?;
     }
     let last: Option<(i64, String)> = audit_log::table
         .order(audit_log::seq.desc())
