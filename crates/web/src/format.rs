@@ -1,6 +1,6 @@
 //! Dates and times as Dutch readers expect them, in Dutch local time.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// Today in Dutch local time.
 pub fn today() -> NaiveDate {
@@ -9,14 +9,44 @@ pub fn today() -> NaiveDate {
 
 /// Today as stored in date columns: yyyy-mm-dd.
 pub fn today_iso() -> String {
-    today().format("%Y-%m-%d").to_string()
+    iso_date(today())
+}
+
+// Dates are written and read by hand below: chrono's `format` and `parse_from_str`
+// interpret their pattern on every call, which was a visible share of a list page's
+// time (a few dates per row).
+
+/// yyyy-mm-dd, as stored in date columns.
+pub fn iso_date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// dd-mm-yyyy, as Dutch readers write a date.
+pub fn dutch_date(d: NaiveDate) -> String {
+    format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
+}
+
+/// A yyyy-mm-dd date exactly (no spaces, four-digit year).
+pub fn parse_iso(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
 }
 
 /// Central European time with the EU summer-time rule (last Sunday of March to last
 /// Sunday of October, 01:00 UTC), so no time-zone database is needed for the one zone
 /// this product serves.
 pub fn to_local(utc: NaiveDateTime) -> NaiveDateTime {
-    use chrono::{Datelike, Duration, NaiveDate, Weekday};
+    use chrono::{Duration, Weekday};
     let year = utc.year();
     let last_sunday = |month: u32| {
         let first_next = if month == 12 {
@@ -40,11 +70,19 @@ pub fn to_local(utc: NaiveDateTime) -> NaiveDateTime {
 }
 
 pub fn datetime(utc: NaiveDateTime) -> String {
-    to_local(utc).format("%d-%m-%Y %H:%M").to_string()
+    let t = to_local(utc);
+    format!("{} {:02}:{:02}", dutch_date(t.date()), t.hour(), t.minute())
 }
 
 pub fn datetime_seconds(utc: NaiveDateTime) -> String {
-    to_local(utc).format("%d-%m-%Y %H:%M:%S").to_string()
+    let t = to_local(utc);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        dutch_date(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Parses a local `yyyy-mm-dd` date from a filter field into the UTC start of that day.
@@ -60,9 +98,7 @@ pub fn local_date_start(s: &str) -> Option<NaiveDateTime> {
 
 /// 2026-03-01 as 01-03-2026; anything else as it came.
 pub fn iso_to_dutch(iso: &str) -> String {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
-        .map(|d| d.format("%d-%m-%Y").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
+    parse_iso(iso).map_or_else(|| iso.to_owned(), dutch_date)
 }
 
 #[cfg(test)]
@@ -74,6 +110,30 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(h, 0, 0))
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn dates_are_written_and_read_as_chrono_would() {
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap_or_default();
+        for _ in 0..800 {
+            assert_eq!(iso_date(d), d.format("%Y-%m-%d").to_string());
+            assert_eq!(dutch_date(d), d.format("%d-%m-%Y").to_string());
+            assert_eq!(parse_iso(&iso_date(d)), Some(d));
+            d += chrono::Duration::days(3);
+        }
+        for bad in [
+            "2026-02-30",
+            "2026-2-03",
+            " 2026-02-03",
+            "2026/02/03",
+            "+202-02-03",
+            "20260203",
+            "",
+        ] {
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+        assert_eq!(iso_to_dutch("2026-04-27"), "27-04-2026");
+        assert_eq!(iso_to_dutch("onbekend"), "onbekend");
     }
 
     #[test]

@@ -67,9 +67,7 @@ pub fn row(state: &AppState, l: &Listed) -> Row {
             .unwrap_or_default(),
         overdue: is_overdue(status, l.r.due_on.as_deref(), today),
         case_director: l.case_director_name.clone(),
-        created: format::to_local(l.r.created_at)
-            .format("%d-%m-%Y")
-            .to_string(),
+        created: format::dutch_date(format::to_local(l.r.created_at).date()),
     }
 }
 
@@ -92,7 +90,7 @@ pub fn sections_for(
     receiving: &[String],
 ) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
     let today = format::today();
-    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let iso = format::iso_date;
     let mut out = Vec::new();
     if !receiving.is_empty() {
         let base = Filter {
@@ -316,9 +314,7 @@ pub async fn inbox(
                 status: rondom_domain::consultation::Status::parse(&q.c.status)
                     .map_or("", |s| s.label()),
                 team: q.team_name,
-                asked: format::to_local(q.c.created_at)
-                    .format("%d-%m-%Y")
-                    .to_string(),
+                asked: format::dutch_date(format::to_local(q.c.created_at).date()),
                 id: q.c.id,
             })
             .collect(),
