@@ -1158,14 +1158,18 @@ async fn the_overview_in_one_statement_holds_what_each_queue_holds(b: Backend) {
                     vec![]
                 };
                 let filters: Vec<rondom_db::referrals::Filter> =
-                    rondom_web::referral::pages::sections_for(&director, &sending, &[org.clone()])
-                        .into_iter()
-                        .filter(|(key, ..)| *key != "lopend")
-                        .map(|(_, _, _, mut f)| {
-                            f.limit = 51;
-                            f
-                        })
-                        .collect();
+                    rondom_web::referral::pages::sections_for(
+                        &director,
+                        &sending,
+                        std::slice::from_ref(&org),
+                    )
+                    .into_iter()
+                    .filter(|(key, ..)| *key != "lopend")
+                    .map(|(_, _, _, mut f)| {
+                        f.limit = 51;
+                        f
+                    })
+                    .collect();
                 let together = rondom_db::referrals::list_sections(c, &filters, 51)?;
                 assert_eq!(together.len(), filters.len());
                 for (f, (count, rows)) in filters.iter().zip(together) {
