@@ -716,6 +716,14 @@ fn team_overview(
     };
     let by_due = (r::due_on.asc(), r::created_at.asc());
     let cols = |tag: i32| (tag.into_sql::<Integer>(), r::due_on, r::created_at, r::id);
+    let in_status = |status: &String, tag: i32| {
+        r::referrals
+            .filter(r::to_org_id.eq(org.clone()))
+            .filter(r::status.eq(status.clone()))
+            .order(by_due)
+            .select(cols(tag))
+            .limit(lim)
+    };
     let mine_in = |status: &String| {
         r::referrals
             .filter(r::case_director_id.eq(director.clone()))
@@ -731,22 +739,8 @@ fn team_overview(
         .order(by_due)
         .select(cols(0))
         .limit(lim)
-        .union_all(
-            r::referrals
-                .filter(r::to_org_id.eq(org.clone()))
-                .filter(r::status.eq(new_status.clone()))
-                .order(by_due)
-                .select(cols(1))
-                .limit(lim),
-        )
-        .union_all(
-            r::referrals
-                .filter(r::to_org_id.eq(org.clone()))
-                .filter(r::status.eq(pick_status.clone()))
-                .order(by_due)
-                .select(cols(2))
-                .limit(lim),
-        )
+        .union_all(in_status(new_status, 1))
+        .union_all(in_status(pick_status, 2))
         .union_all(
             r::referrals
                 .filter(r::to_org_id.eq(org.clone()))
