@@ -178,7 +178,7 @@ pub struct Db {
 /// How many changes this server has seen, so that what it keeps in memory (sessions)
 /// can tell whether it may be out of date. Counts this process's own writes at once;
 /// the watcher thread adds the changes other processes make (PostgreSQL's announcements,
-/// SQLite's data version).
+/// SQLite's change counter).
 #[derive(Debug, Default)]
 struct Changes {
     count: AtomicU64,
@@ -268,7 +268,7 @@ fn watch_sqlite_file(path: &str, changes: std::sync::Weak<Changes>) {
 
 /// How often the watchers look for other processes' changes, so how long such a change
 /// may go unseen. Cheap: PostgreSQL's announcements are read from what has already
-/// arrived on the socket (no round trip); SQLite's data version is one small statement.
+/// arrived on the socket (no round trip); SQLite's change counter is one small read.
 const LISTEN_POLL: Duration = Duration::from_millis(20);
 
 /// Listens for `rondom_changes` announcements (see the migration `change_notices`) on
@@ -461,8 +461,8 @@ impl Db {
     }
 
     /// Starts counting other processes' changes too: on PostgreSQL by listening for the
-    /// announcements of the `change_notices` triggers, on SQLite by watching the file's
-    /// data version. For serving processes; until it runs, `change_mark` is None.
+    /// announcements of the `change_notices` triggers, on SQLite by watching the change
+    /// counter those triggers' SQLite twins move. For serving processes; until it runs, `change_mark` is None.
     pub fn watch_changes(&self) {
         let changes = Arc::downgrade(&self.changes);
         let (url, path) = (self.listen_url.clone(), self.sqlite_path.clone());

@@ -286,7 +286,7 @@ async fn two_servers_share_sessions_through_the_database(b: Backend) {
         .await
         .unwrap();
     assert_eq!(out.status(), 303);
-    // A learns of the logout from the database (SQLite's data version, PostgreSQL's
+    // A learns of the logout from the database (SQLite's change counter, PostgreSQL's
     // change notice), well before its cached copy would have aged out (2 s).
     let logged_out = std::time::Instant::now();
     loop {

@@ -79,8 +79,8 @@ pub async fn create(
 /// costs more than rendering the page). A copy is used only while the database's change
 /// mark has not moved since it was read: any write by this server moves it at once, and
 /// any other process's change within milliseconds (PostgreSQL announces changes to
-/// sessions, people, memberships and organisations by trigger; SQLite's data version
-/// moves on every commit). Never longer than `FRESH_FOR` either. The database stays the
+/// sessions, people, memberships and organisations by trigger; on SQLite the same
+/// triggers move a change counter). Never longer than `FRESH_FOR` either. The database stays the
 /// only record: a restart or another server just reads it again.
 #[derive(Default)]
 pub struct SessionCache {
