@@ -4,7 +4,7 @@ use crate::schema::audit_log;
 use crate::{AnyConnection, DbError, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rondom_domain::audit::{ChainedFields, GENESIS_HASH};
+use rondom_domain::audit::{AuditKeys, ChainedFields, Checkpoint, GENESIS_HASH};
 use tokio::sync::{mpsc, oneshot};
 
 /// What happened, by whom, to what. Built by the web layer for every decision it logs.
@@ -22,6 +22,10 @@ pub struct AuditEvent {
     pub source_address: Option<String>,
     /// `allowed`, `denied` or `failed`.
     pub outcome: String,
+    /// The organisations whose data this is about (a referral's two sides, a
+    /// consultation's practice and team, the organisation itself): their admins see the
+    /// entry in their audit view, refused attempts by outsiders included.
+    pub subject_org_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -42,6 +46,9 @@ pub struct AuditEntry {
     pub outcome: String,
     pub prev_hash: String,
     pub hash: String,
+    pub keyed: bool,
+    pub subject_org_id: Option<String>,
+    pub other_subject_org_id: Option<String>,
 }
 
 impl AuditEntry {
@@ -60,9 +67,30 @@ impl AuditEntry {
             reason: self.reason.as_deref(),
             source_address: self.source_address.as_deref(),
             outcome: &self.outcome,
+            subject_org_id: self.subject_org_id.as_deref(),
+            other_subject_org_id: self.other_subject_org_id.as_deref(),
             prev_hash: &self.prev_hash,
         }
     }
+}
+
+/// The longest text a field of an entry keeps. Entries are built from what people send
+/// (an address, a reason they typed): a bound keeps one request from bloating the log.
+const FIELD_MAX_CHARS: usize = 2_000;
+
+/// Text as the log stores it: no NUL (PostgreSQL cannot store one, and one entry that
+/// cannot be written would fail every entry committed with it), and bounded.
+fn stored(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .take(FIELD_MAX_CHARS)
+        .map(|c| if c == '\0' { '\u{FFFD}' } else { c })
+        .collect();
+    clean
+}
+
+fn stored_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(stored)
 }
 
 /// Appends one entry. Must run inside `Db::write` so the entry commits with the change it
@@ -74,13 +102,17 @@ pub fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<i64, DbError> 
         .ok_or_else(|| DbError::Unavailable("audit entry not written".into()))
 }
 
-/// Appends entries in order, each chained to the one before. On PostgreSQL an advisory
-/// lock orders concurrent appends from several app servers; on SQLite the writer lock
-/// already does.
+/// Appends entries in order, each chained to the one before and keyed. On PostgreSQL an
+/// advisory lock orders concurrent appends from several app servers; on SQLite the
+/// writer lock already does. Runs only inside `Db::write`, which lends the keys; without
+/// them nothing is written (fail closed).
 pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec<i64>, DbError> {
     if events.is_empty() {
         return Ok(vec![]);
     }
+    let keys = crate::connection::audit_keys().ok_or_else(|| {
+        DbError::Unavailable("the audit log's key is not set; nothing was written".into())
+    })?;
     if let AnyConnection::Postgresql(_) = conn {
         // As a typed select (not `sql_query`) the statement stays prepared on the
         // connection instead of being parsed for every append.
@@ -102,24 +134,28 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
     let mut seqs = Vec::with_capacity(events.len());
     for e in events {
         seq += 1;
+        let mut subjects = e.subject_org_ids.iter().map(|o| stored(o));
         let mut entry = AuditEntry {
             seq,
             at,
-            actor_user_id: e.actor_user_id.clone(),
-            actor_name: e.actor_name.clone(),
-            actor_role: e.actor_role.clone(),
-            actor_organisation_id: e.actor_organisation_id.clone(),
-            action: e.action.clone(),
-            object_type: e.object_type.clone(),
-            object_id: e.object_id.clone(),
-            child_id: e.child_id.clone(),
-            reason: e.reason.clone(),
-            source_address: e.source_address.clone(),
-            outcome: e.outcome.clone(),
+            actor_user_id: stored_opt(&e.actor_user_id),
+            actor_name: stored(&e.actor_name),
+            actor_role: stored_opt(&e.actor_role),
+            actor_organisation_id: stored_opt(&e.actor_organisation_id),
+            action: stored(&e.action),
+            object_type: stored(&e.object_type),
+            object_id: stored_opt(&e.object_id),
+            child_id: stored_opt(&e.child_id),
+            reason: stored_opt(&e.reason),
+            source_address: stored_opt(&e.source_address),
+            outcome: stored(&e.outcome),
             prev_hash: std::mem::take(&mut prev_hash),
             hash: String::new(),
+            keyed: true,
+            subject_org_id: subjects.next(),
+            other_subject_org_id: subjects.next(),
         };
-        entry.hash = entry.chained().hash();
+        entry.hash = entry.chained().mac(&keys);
         diesel::insert_into(audit_log::table)
             .values((
                 audit_log::seq.eq(entry.seq),
@@ -137,6 +173,9 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
                 audit_log::outcome.eq(&entry.outcome),
                 audit_log::prev_hash.eq(&entry.prev_hash),
                 audit_log::hash.eq(&entry.hash),
+                audit_log::keyed.eq(entry.keyed),
+                audit_log::subject_org_id.eq(&entry.subject_org_id),
+                audit_log::other_subject_org_id.eq(&entry.other_subject_org_id),
             ))
             .execute(conn)?;
         prev_hash = entry.hash;
@@ -166,17 +205,30 @@ pub(crate) async fn group_writer(db: crate::Db, mut rx: mpsc::UnboundedReceiver<
             }
         }
         let (events, replies): (Vec<AuditEvent>, Vec<_>) = group.into_iter().unzip();
-        match db.write(move |c| append_all(c, &events)).await {
+        let alone = events.len() == 1;
+        let written = {
+            let events = events.clone();
+            db.write(move |c| append_all(c, &events)).await
+        };
+        match written {
             Ok(seqs) => {
                 for (reply, seq) in replies.into_iter().zip(seqs) {
                     // A caller that gave up (its request was cancelled) needs no answer.
                     let _ = reply.send(Ok(seq));
                 }
             }
-            Err(e) => {
-                let why = e.to_string();
-                for reply in replies {
-                    let _ = reply.send(Err(why.clone()));
+            Err(e) if alone => {
+                let _ = replies
+                    .into_iter()
+                    .next()
+                    .map(|r| r.send(Err(e.to_string())));
+            }
+            // One entry that cannot be written must not cost the others theirs: each is
+            // tried on its own, and only the ones that fail again answer with an error.
+            Err(_) => {
+                for (event, reply) in events.into_iter().zip(replies) {
+                    let one = db.write(move |c| append(c, &event)).await;
+                    let _ = reply.send(one.map_err(|e| e.to_string()));
                 }
             }
         }
@@ -185,8 +237,8 @@ pub(crate) async fn group_writer(db: crate::Db, mut rx: mpsc::UnboundedReceiver<
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// What members of this organisation did, and what anyone did to the organisation
-    /// itself (so its admins also see refused attempts on it).
+    /// What members of this organisation did, and what anyone did to the organisation's
+    /// data (so its admins also see refused attempts on it).
     pub organisation_id: Option<String>,
     pub actor_user_id: Option<String>,
     pub action: Option<String>,
@@ -209,6 +261,8 @@ pub fn list(
         q = q.filter(
             audit_log::actor_organisation_id
                 .eq(o.clone())
+                .or(audit_log::subject_org_id.eq(o.clone()))
+                .or(audit_log::other_subject_org_id.eq(o.clone()))
                 .or(audit_log::object_type
                     .eq("organisation")
                     .and(audit_log::object_id.eq(o.clone()))),
@@ -251,16 +305,62 @@ pub fn distinct_actions(conn: &mut AnyConnection) -> Result<Vec<String>, DbError
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyOutcome {
-    /// Every entry checks out.
-    Intact { entries: i64 },
-    /// The first entry whose content, link or position is wrong.
+    /// Every entry checks out, and so does every checkpoint given.
+    Intact {
+        entries: i64,
+        /// How many checkpoints were checked, and the latest entry they vouch for.
+        checkpoints: usize,
+        latest_checkpoint: Option<i64>,
+    },
+    /// The first entry whose content, link or position is wrong, or a checkpoint the log
+    /// no longer matches.
     Broken { seq: i64, problem: String },
 }
 
-/// Recomputes the whole chain in pages, so memory stays flat however long the log is.
-pub fn verify(conn: &mut AnyConnection) -> Result<VerifyOutcome, DbError> {
+/// The chain's current head: (number of entries, last hash, first keyed entry).
+pub fn head(conn: &mut AnyConnection) -> Result<Option<(i64, String, i64)>, DbError> {
+    let last: Option<(i64, String)> = audit_log::table
+        .order(audit_log::seq.desc())
+        .select((audit_log::seq, audit_log::hash))
+        .first(conn)
+        .optional()?;
+    let Some((seq, hash)) = last else {
+        return Ok(None);
+    };
+    let keyed_from: Option<i64> = audit_log::table
+        .filter(audit_log::keyed.eq(true))
+        .select(diesel::dsl::min(audit_log::seq))
+        .first(conn)?;
+    Ok(Some((seq, hash, keyed_from.unwrap_or(seq + 1))))
+}
+
+/// A checkpoint of the chain as it stands now (None for an empty log).
+pub fn checkpoint_now(conn: &mut AnyConnection) -> Result<Option<Checkpoint>, DbError> {
+    Ok(head(conn)?.map(|(seq, head, keyed_from)| Checkpoint {
+        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        seq,
+        head,
+        keyed_from,
+    }))
+}
+
+/// Recomputes the whole chain in pages, so memory stays flat however long the log is,
+/// and holds it against the checkpoints: each must name an entry that is still there
+/// with the hash it had, and the keyed part must start where they say it did. Entries
+/// written before the log was keyed keep their plain hashes, but only as a prefix: after
+/// the first keyed entry, every entry must be keyed.
+pub fn verify(
+    conn: &mut AnyConnection,
+    keys: &AuditKeys,
+    checkpoints: &[Checkpoint],
+) -> Result<VerifyOutcome, DbError> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS_HASH.to_owned();
+    let mut keyed_from: Option<i64> = None;
+    let mut by_seq: std::collections::BTreeMap<i64, Vec<&Checkpoint>> = Default::default();
+    for c in checkpoints {
+        by_seq.entry(c.seq).or_default().push(c);
+    }
     loop {
         let page: Vec<AuditEntry> = audit_log::table
             .filter(audit_log::seq.ge(expected_seq))
@@ -269,9 +369,7 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyOutcome, DbError> {
             .select(AuditEntry::as_select())
             .load(conn)?;
         if page.is_empty() {
-            return Ok(VerifyOutcome::Intact {
-                entries: expected_seq - 1,
-            });
+            break;
         }
         for e in &page {
             if e.seq != expected_seq {
@@ -286,14 +384,70 @@ pub fn verify(conn: &mut AnyConnection) -> Result<VerifyOutcome, DbError> {
                     problem: "does not point to the entry before it".into(),
                 });
             }
-            if e.chained().hash() != e.hash {
+            match (keyed_from, e.keyed) {
+                (None, true) => keyed_from = Some(e.seq),
+                (Some(_), false) => {
+                    return Ok(VerifyOutcome::Broken {
+                        seq: e.seq,
+                        problem: "is not keyed, though entries before it are".into(),
+                    });
+                }
+                _ => {}
+            }
+            if !e.chained().matches(&e.hash, e.keyed, keys) {
                 return Ok(VerifyOutcome::Broken {
                     seq: e.seq,
-                    problem: "its content no longer matches its hash".into(),
+                    problem: if e.keyed {
+                        "its content no longer matches its keyed hash (changed, or re-chained without the installation's key)".into()
+                    } else {
+                        "its content no longer matches its hash".into()
+                    },
+                });
+            }
+            if let Some(cs) = by_seq.get(&e.seq)
+                && let Some(c) = cs.iter().find(|c| c.head != e.hash)
+            {
+                return Ok(VerifyOutcome::Broken {
+                    seq: e.seq,
+                    problem: format!(
+                        "differs from the checkpoint of {}: the log was rewritten",
+                        c.at
+                    ),
                 });
             }
             prev = e.hash.clone();
             expected_seq += 1;
         }
     }
+    let entries = expected_seq - 1;
+    let latest = checkpoints.iter().max_by_key(|c| c.seq);
+    if let Some(c) = latest
+        && c.seq > entries
+    {
+        return Ok(VerifyOutcome::Broken {
+            seq: entries + 1,
+            problem: format!(
+                "the checkpoint of {} vouches for {} entries, the log holds {entries}: entries were removed from its end",
+                c.at, c.seq
+            ),
+        });
+    }
+    let first_keyed = keyed_from.unwrap_or(entries + 1);
+    if let Some(c) = checkpoints
+        .iter()
+        .find(|c| c.keyed_from != first_keyed && c.keyed_from <= c.seq)
+    {
+        return Ok(VerifyOutcome::Broken {
+            seq: first_keyed.min(c.keyed_from),
+            problem: format!(
+                "the checkpoint of {} says the log is keyed from entry {}, the log says from {first_keyed}",
+                c.at, c.keyed_from
+            ),
+        });
+    }
+    Ok(VerifyOutcome::Intact {
+        entries,
+        checkpoints: checkpoints.len(),
+        latest_checkpoint: latest.map(|c| c.seq),
+    })
 }

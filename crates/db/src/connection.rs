@@ -2,6 +2,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use rondom_domain::audit::AuditKeys;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -173,6 +174,37 @@ pub struct Db {
     listen_url: Option<Arc<str>>,
     /// Where the SQLite watcher connects.
     sqlite_path: Option<Arc<str>>,
+    /// The keys audit entries are chained with (see `audit_keys`).
+    audit_keys: Option<AuditKeys>,
+}
+
+thread_local! {
+    /// The audit keys of the `Db` whose write transaction runs on this thread. An entry
+    /// is appended only inside `Db::write`, from dozens of places that hold a connection
+    /// and nothing else; lending the keys for the length of the transaction lets each of
+    /// them key its entry without passing the key through every caller, and a write
+    /// through a handle without keys appends nothing.
+    static AUDIT_KEYS: std::cell::Cell<Option<AuditKeys>> = const { std::cell::Cell::new(None) };
+}
+
+/// The audit keys lent to the current write transaction.
+pub(crate) fn audit_keys() -> Option<AuditKeys> {
+    AUDIT_KEYS.with(|k| k.get())
+}
+
+/// Lends keys to this thread until dropped, then restores what was there.
+struct LentKeys(Option<AuditKeys>);
+
+impl LentKeys {
+    fn lend(keys: Option<AuditKeys>) -> Self {
+        Self(AUDIT_KEYS.with(|k| k.replace(keys)))
+    }
+}
+
+impl Drop for LentKeys {
+    fn drop(&mut self) {
+        AUDIT_KEYS.with(|k| k.set(self.0));
+    }
 }
 
 /// How many changes this server has seen, so that what it keeps in memory (sessions)
@@ -367,7 +399,19 @@ impl Db {
             }),
             listen_url,
             sqlite_path,
+            audit_keys: None,
         })
+    }
+
+    /// The keys audit entries are chained with, derived from the installation key.
+    /// Without them every append fails: a server must not write an unkeyed log.
+    pub fn with_audit_keys(mut self, keys: AuditKeys) -> Self {
+        self.audit_keys = Some(keys);
+        self
+    }
+
+    pub fn audit_keys(&self) -> Option<AuditKeys> {
+        self.audit_keys
     }
 
     pub fn backend(&self) -> Backend {
@@ -448,6 +492,7 @@ impl Db {
             .write_lock
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let _keys = LentKeys::lend(self.audit_keys);
         let done = conn.transaction::<T, DbError, _>(|c| {
             if let AnyConnection::Sqlite(s) = &mut **c {
                 take_sqlite_write_lock(s)?;

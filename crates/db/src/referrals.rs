@@ -484,6 +484,13 @@ pub struct Listed {
 
 type Joined = (Referral, String, String);
 
+/// The status a receiver never sees: a draft is its referrer's alone until it is sent.
+/// Every query of this module that finds referrals by their receiving organisation
+/// (the general filter, the fixed-shape queues, the overview) carries
+/// `status <> 'draft'` next to that organisation, whatever status, deadline or person
+/// the filter names besides; a test lists every filter combination through the API.
+const DRAFT: &str = "draft";
+
 /// Which referrals an inbox section holds.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -509,17 +516,15 @@ macro_rules! filtered {
     ($q:expr, $f:expr) => {{
         let f: &Filter = $f;
         let mut q = $q;
-        // A draft is the referrer's alone: receivers never list it. (A deadline or a
-        // named status already rules drafts out, and keeps the query on its index.)
-        let may_hold_drafts =
-            f.statuses.is_empty() && f.due_before.is_none() && f.due_after.is_none();
+        // A draft is the referrer's alone: receivers never list it, whatever else the
+        // filter names (see `DRAFT`).
         q = match (f.from_orgs.is_empty(), f.to_orgs.is_empty()) {
             (false, false) => q.filter(
                 referrals::from_org_id
                     .eq_any(f.from_orgs.clone())
                     .or(referrals::to_org_id
                         .eq_any(f.to_orgs.clone())
-                        .and(referrals::status.ne("draft"))),
+                        .and(referrals::status.ne(DRAFT))),
             ),
             // One organisation (the common case) as an equality, so that the index is
             // read in the order asked for and the scan stops at the limit.
@@ -527,15 +532,12 @@ macro_rules! filtered {
                 q.filter(referrals::from_org_id.eq(f.from_orgs[0].clone()))
             }
             (false, true) => q.filter(referrals::from_org_id.eq_any(f.from_orgs.clone())),
-            (true, false) if may_hold_drafts => q.filter(
-                referrals::to_org_id
-                    .eq_any(f.to_orgs.clone())
-                    .and(referrals::status.ne("draft")),
-            ),
-            (true, false) if f.to_orgs.len() == 1 => {
-                q.filter(referrals::to_org_id.eq(f.to_orgs[0].clone()))
-            }
-            (true, false) => q.filter(referrals::to_org_id.eq_any(f.to_orgs.clone())),
+            (true, false) if f.to_orgs.len() == 1 => q
+                .filter(referrals::to_org_id.eq(f.to_orgs[0].clone()))
+                .filter(referrals::status.ne(DRAFT)),
+            (true, false) => q
+                .filter(referrals::to_org_id.eq_any(f.to_orgs.clone()))
+                .filter(referrals::status.ne(DRAFT)),
             // Nobody's inbox: nothing.
             (true, true) => q.filter(referrals::id.eq("")),
         };
@@ -719,6 +721,7 @@ fn team_overview(
     let in_status = |status: &String, tag: i32| {
         r::referrals
             .filter(r::to_org_id.eq(org.clone()))
+            .filter(r::status.ne(DRAFT))
             .filter(r::status.eq(status.clone()))
             .order(by_due)
             .select(cols(tag))
@@ -729,12 +732,14 @@ fn team_overview(
             .filter(r::case_director_id.eq(director.clone()))
             .filter(r::status.eq(status.clone()))
             .filter(r::to_org_id.eq(org.clone()))
+            .filter(r::status.ne(DRAFT))
             .order(by_due)
             .select(cols(4))
             .limit(lim)
     };
     let query = r::referrals
         .filter(r::to_org_id.eq(org.clone()))
+        .filter(r::status.ne(DRAFT))
         .filter(r::due_on.le(late_before.clone()))
         .order(by_due)
         .select(cols(0))
@@ -744,6 +749,7 @@ fn team_overview(
         .union_all(
             r::referrals
                 .filter(r::to_org_id.eq(org.clone()))
+                .filter(r::status.ne(DRAFT))
                 .filter(r::due_on.ge(soon_after.clone()))
                 .filter(r::due_on.le(soon_before.clone()))
                 .order(by_due)
@@ -834,6 +840,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
                     &mut *conn,
                     r::referrals
                         .filter(r::to_org_id.eq(org))
+                        .filter(r::status.ne(DRAFT))
                         .filter(r::due_on.le(before))
                 )
             }
@@ -843,6 +850,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
                     &mut *conn,
                     r::referrals
                         .filter(r::to_org_id.eq(org))
+                        .filter(r::status.ne(DRAFT))
                         .filter(r::due_on.ge(after))
                         .filter(r::due_on.le(before))
                 )
@@ -853,6 +861,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
                     &mut *conn,
                     r::referrals
                         .filter(r::to_org_id.eq(org))
+                        .filter(r::status.ne(DRAFT))
                         .filter(r::status.eq(status))
                 )
             }
@@ -866,12 +875,14 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
                             .filter(r::case_director_id.eq(d))
                             .filter(r::status.eq(status))
                             .filter(r::to_org_id.eq(org))
+                            .filter(r::status.ne(DRAFT))
                             .order(by_due)
                             .select((r::due_on, r::created_at, r::id))
                             .limit(lim + off)
                             .load(c))?,
                         None => crate::on_backend!(&mut *conn, |c| r::referrals
                             .filter(r::to_org_id.eq(org))
+                            .filter(r::status.ne(DRAFT))
                             .filter(r::status.eq(status))
                             .order(by_due)
                             .select((r::due_on, r::created_at, r::id))

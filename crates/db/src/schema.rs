@@ -137,6 +137,9 @@ diesel::table! {
         outcome -> Text,
         prev_hash -> Text,
         hash -> Text,
+        keyed -> Bool,
+        subject_org_id -> Nullable<Text>,
+        other_subject_org_id -> Nullable<Text>,
     }
 }
 

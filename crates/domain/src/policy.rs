@@ -105,6 +105,27 @@ pub enum Resource<'a> {
 }
 
 impl Resource<'_> {
+    /// The organisations whose data this is: their admins see every attempt on it in
+    /// their own audit view, refused ones by outsiders included.
+    pub fn subject_organisations(&self) -> Vec<&str> {
+        match *self {
+            Self::Organisations | Self::Directory | Self::Account(_) | Self::AuditLog(None) => {
+                vec![]
+            }
+            Self::Organisation(o)
+            | Self::AuditLog(Some(o))
+            | Self::PracticeTeam(o)
+            | Self::DirectoryEntry(o)
+            | Self::ConsultationQueue(o)
+            | Self::ConsultationFrom(o)
+            | Self::ReferralFrom(o)
+            | Self::ReferralInbox(o)
+            | Self::ReferralAgreements(o) => vec![o],
+            Self::Consultation { practice, team } => vec![practice, team],
+            Self::Referral { from, to } => vec![from, to],
+        }
+    }
+
     pub fn object_type(&self) -> &'static str {
         match self {
             Self::Organisations | Self::Organisation(_) => "organisation",

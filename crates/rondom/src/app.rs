@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub fn connect(config: &Config) -> Result<Db, String> {
+    let key = rondom_web::crypto::parse_key(&config.web.secret_key.0)?;
     let db = Db::connect(&config.database_url, config.db_max_connections).map_err(|e| {
         format!(
             "cannot reach the database at {}: {}",
@@ -13,7 +14,15 @@ pub fn connect(config: &Config) -> Result<Db, String> {
             e.to_string().trim_start_matches("database unavailable: ")
         )
     })?;
-    Ok(db)
+    Ok(db.with_audit_keys(rondom_domain::audit::AuditKeys::derive(&key)))
+}
+
+/// The audit checkpoints this configuration asks for.
+pub fn checkpoint_writer(config: &Config) -> crate::checkpoints::Writer {
+    crate::checkpoints::Writer {
+        file: config.audit_checkpoints.clone(),
+        every: config.audit_checkpoint_every,
+    }
 }
 
 pub fn migrate(db: &Db) -> Result<usize, String> {
@@ -27,14 +36,25 @@ pub struct Running {
     pub state: rondom_web::AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
+    checkpoints: crate::checkpoints::Writer,
+    checkpoint_task: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
+    /// Stops serving, then writes a last audit checkpoint, so that the log as it was
+    /// left is vouched for.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = self.handle.await;
+        self.checkpoint_task.abort();
+        let (w, db) = (self.checkpoints.clone(), self.state.db.clone());
+        match tokio::task::spawn_blocking(move || w.write_if_moved(&db, None)).await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "last audit checkpoint not written"),
+            Err(e) => tracing::warn!(error = %e, "last audit checkpoint task failed"),
+            Ok(Ok(_)) => {}
+        }
     }
 }
 
@@ -69,6 +89,8 @@ pub async fn start_with_db(
     }
     let state = rondom_web::build_state(db, settings, metrics)?;
     spawn_housekeeping(state.clone());
+    let checkpoints = checkpoint_writer(config);
+    let checkpoint_task = checkpoints.clone().spawn(state.db.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serve_state = state.clone();
     let handle = tokio::spawn(async move {
@@ -82,6 +104,8 @@ pub async fn start_with_db(
         state,
         shutdown: Some(tx),
         handle,
+        checkpoints,
+        checkpoint_task,
     })
 }
 

@@ -167,8 +167,14 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain and name the first broken entry.
-    Verify,
+    /// Recompute the keyed hash chain, hold it against the signed checkpoints, and name
+    /// the first broken entry (exit code 3).
+    Verify {
+        /// Files with checkpoint lines (a checkpoint file, or a log with them); default
+        /// the configured RONDOM_AUDIT_CHECKPOINTS file. May be given more than once.
+        #[arg(long = "checkpoints")]
+        checkpoints: Vec<std::path::PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -269,20 +275,49 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             export_hsds(&db, output)
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { checkpoints },
+        } => verify_audit(config, checkpoints),
+    }
+}
+
+fn verify_audit(config: &Config, files: Vec<std::path::PathBuf>) -> Result<ExitCode, String> {
+    let db = app::connect(config)?;
+    let keys = db.audit_keys().ok_or("the audit log's key is not set")?;
+    let files = if files.is_empty() {
+        config
+            .audit_checkpoints
+            .iter()
+            .filter(|f| f.exists())
+            .cloned()
+            .collect()
+    } else {
+        files
+    };
+    let read = crate::checkpoints::read(&files, &keys)?;
+    for line in &read.unsigned {
+        println!("warning: not trusted, ignored: {line}");
+    }
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    match audit::verify(&mut conn, &keys, &read.checkpoints).map_err(|e| e.to_string())? {
+        VerifyOutcome::Intact {
+            entries,
+            checkpoints,
+            latest_checkpoint,
         } => {
-            let db = app::connect(config)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            match audit::verify(&mut conn).map_err(|e| e.to_string())? {
-                VerifyOutcome::Intact { entries } => {
-                    println!("audit log intact: {entries} entries verified");
-                    Ok(ExitCode::SUCCESS)
-                }
-                VerifyOutcome::Broken { seq, problem } => {
-                    println!("audit log BROKEN at entry {seq}: {problem}");
-                    Ok(ExitCode::from(3))
-                }
+            println!("audit log intact: {entries} entries verified");
+            match latest_checkpoint {
+                Some(seq) => println!(
+                    "{checkpoints} checkpoints agree; the latest vouches for the first {seq} entries"
+                ),
+                None => println!(
+                    "warning: no checkpoints were given, so entries removed from the end of the log would not show (see RONDOM_AUDIT_CHECKPOINTS)"
+                ),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        VerifyOutcome::Broken { seq, problem } => {
+            println!("audit log BROKEN at entry {seq}: {problem}");
+            Ok(ExitCode::from(3))
         }
     }
 }

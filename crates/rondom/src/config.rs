@@ -19,6 +19,10 @@ pub struct Config {
     pub database_url: String,
     pub db_max_connections: u32,
     pub log_format: LogFormat,
+    /// Where signed checkpoints of the audit chain are appended (also logged).
+    pub audit_checkpoints: Option<std::path::PathBuf>,
+    /// How often a checkpoint is written while the log grows.
+    pub audit_checkpoint_every: Duration,
     pub web: Settings,
 }
 
@@ -44,6 +48,8 @@ struct Raw {
     max_body_bytes: Option<usize>,
     secret_key: Option<String>,
     metrics_token: Option<String>,
+    audit_checkpoints: Option<String>,
+    audit_checkpoint_seconds: Option<u64>,
 }
 
 /// The settings, their environment variables and what they mean (for `--help` and the
@@ -108,6 +114,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "bearer token for /metrics; without it only clients on this machine get metrics",
     ),
     (
+        "RONDOM_AUDIT_CHECKPOINTS",
+        "file that signed checkpoints of the audit chain are appended to, for `audit verify` (default FILE.audit-checkpoints next to a SQLite database; with PostgreSQL only logged unless set)",
+    ),
+    (
+        "RONDOM_AUDIT_CHECKPOINT_SECONDS",
+        "seconds between checkpoints while the audit log grows (default 10)",
+    ),
+    (
         "RONDOM_SECRET_KEY",
         "32 random bytes, base64, that encrypt secrets at rest; required with PostgreSQL (all servers share it); with SQLite a key file FILE.key is made next to the database when unset",
     ),
@@ -161,6 +175,7 @@ impl Raw {
         s!(log_format, "RONDOM_LOG_FORMAT");
         s!(secret_key, "RONDOM_SECRET_KEY");
         s!(metrics_token, "RONDOM_METRICS_TOKEN");
+        s!(audit_checkpoints, "RONDOM_AUDIT_CHECKPOINTS");
         macro_rules! n {
             ($field:ident, $name:expr, $what:expr) => {
                 if let Some(v) = env_parse($name, $what)? {
@@ -193,6 +208,11 @@ impl Raw {
             max_body_bytes,
             "RONDOM_MAX_BODY_BYTES",
             "a whole number of bytes"
+        );
+        n!(
+            audit_checkpoint_seconds,
+            "RONDOM_AUDIT_CHECKPOINT_SECONDS",
+            "a whole number of seconds"
         );
         Ok(self)
     }
@@ -307,6 +327,20 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             }
         },
     };
+    let audit_checkpoints = match (
+        raw.audit_checkpoints,
+        rondom_db::connection::Target::parse(&database_url)?,
+    ) {
+        (Some(f), _) => Some(std::path::PathBuf::from(f)),
+        (None, rondom_db::connection::Target::Sqlite(path)) => Some(std::path::PathBuf::from(
+            format!("{path}.audit-checkpoints"),
+        )),
+        (None, rondom_db::connection::Target::Postgres(_)) => None,
+    };
+    let checkpoint_secs = raw.audit_checkpoint_seconds.unwrap_or(10);
+    if !(1..=3600).contains(&checkpoint_secs) {
+        return Err("the audit checkpoint interval must be between 1 and 3600 seconds".into());
+    }
     let max_body_bytes = raw.max_body_bytes.unwrap_or(1024 * 1024);
     if max_body_bytes < 1024 {
         return Err("the largest request body must be at least 1024 bytes".into());
@@ -316,6 +350,8 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
         database_url,
         db_max_connections: raw.db_max_connections.unwrap_or(8).clamp(1, 200),
         log_format,
+        audit_checkpoints,
+        audit_checkpoint_every: Duration::from_secs(checkpoint_secs),
         web: Settings {
             base_url,
             session_idle: Duration::from_secs(idle * 60),

@@ -2,6 +2,7 @@
 //! municipality. Tests start the real server through `app::start`.
 
 pub mod app;
+pub mod checkpoints;
 pub mod cli;
 pub mod config;
 pub mod demo;

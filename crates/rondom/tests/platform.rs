@@ -18,6 +18,8 @@ on_both_backends!(
     pages_carry_security_headers_and_unknown_routes_get_a_dutch_404,
     health_and_readiness,
     a_tampered_audit_row_is_found_by_audit_verify,
+    a_truncated_audit_log_fails_verify,
+    a_rechained_audit_log_fails_verify,
     two_servers_share_sessions_through_the_database,
     audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain,
 );
@@ -128,74 +130,216 @@ async fn health_and_readiness(b: Backend) {
     app.stop().await;
 }
 
-async fn a_tampered_audit_row_is_found_by_audit_verify(b: Backend) {
-    let app = TestApp::start(b).await;
-    app.user("o@test.example", None, &["ouder_verzorger"]).await;
-    for _ in 0..3 {
-        password_login(&app, &app.client(), "o@test.example", PASSWORD, "/").await;
-    }
-    password_login(
-        &app,
-        &app.client(),
-        "o@test.example",
-        "verkeerd wachtwoord",
-        "/",
+/// `rondom audit verify` against a test server's database and its checkpoints.
+fn verify_audit(app: &TestApp) -> (Option<i32>, String) {
+    let out = rondom()
+        .args([
+            "--database-url",
+            &app.test_db.url,
+            "audit",
+            "verify",
+            "--checkpoints",
+        ])
+        .arg(checkpoint_file(&app.test_db.url))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
     )
-    .await;
+}
+
+/// A server that logged `entries` logins, the third of them refused, and was stopped
+/// (so its last checkpoint is written).
+async fn audited_and_stopped(b: Backend, entries: usize) -> TestApp {
+    let mut app = TestApp::start(b).await;
+    app.user("o@test.example", None, &["ouder_verzorger"]).await;
+    for i in 0..entries {
+        let password = if i == 2 {
+            "verkeerd wachtwoord"
+        } else {
+            PASSWORD
+        };
+        password_login(&app, &app.client(), "o@test.example", password, "/").await;
+    }
+    app.stop_server().await;
+    app
+}
+
+/// Runs SQL with the append-only triggers out of the way, as someone who holds the
+/// database (but not the installation key) could.
+async fn tamper(app: &TestApp, b: Backend, sql: Vec<String>) {
+    let db = rondom_db::Db::connect(&app.test_db.url, 1).unwrap();
+    db.write(move |c| {
+        match b {
+            Backend::Sqlite => {
+                diesel::sql_query("DROP TRIGGER audit_log_no_update").execute(c)?;
+                diesel::sql_query("DROP TRIGGER audit_log_no_delete").execute(c)?;
+            }
+            Backend::Postgres => {
+                diesel::sql_query("DROP TRIGGER audit_log_no_change ON audit_log").execute(c)?;
+            }
+        };
+        for q in &sql {
+            diesel::sql_query(q.as_str()).execute(c)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+async fn a_tampered_audit_row_is_found_by_audit_verify(b: Backend) {
+    let app = audited_and_stopped(b, 4).await;
     let entries = app.audit().await.len() as i64;
-    assert_eq!(entries, 4);
-    let verify = || {
-        rondom()
-            .args(["--database-url", &app.test_db.url, "audit", "verify"])
-            .output()
-            .unwrap()
-    };
-    let out = verify();
+    assert_eq!(entries, 4, "three logins and one refusal");
+    let (code, out) = verify_audit(&app);
+    assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.starts_with("audit log intact: 4 entries verified\n"),
+        "{out}"
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "audit log intact: 4 entries verified"
+    assert!(
+        out.contains("the latest vouches for the first 4 entries"),
+        "{out}"
     );
 
     // The database refuses changes to the log...
     let refused = app
         .db
         .write(|c| {
-            diesel::sql_query("UPDATE audit_log SET outcome = 'allowed' WHERE seq = 4")
+            diesel::sql_query("UPDATE audit_log SET outcome = 'allowed' WHERE seq = 3")
                 .execute(c)?;
             Ok(())
         })
         .await;
     assert!(refused.is_err(), "the append-only trigger stops an UPDATE");
     // ...and someone who removes that protection is still caught.
-    let backend = b;
-    app.db
-        .write(move |c| {
-            match backend {
-                Backend::Sqlite => {
-                    diesel::sql_query("DROP TRIGGER audit_log_no_update").execute(c)?
-                }
-                Backend::Postgres => {
-                    diesel::sql_query("DROP TRIGGER audit_log_no_change ON audit_log").execute(c)?
-                }
-            };
-            diesel::sql_query("UPDATE audit_log SET outcome = 'allowed' WHERE seq = 4")
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-    let out = verify();
-    assert_eq!(out.status.code(), Some(3));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "audit log BROKEN at entry 4: its content no longer matches its hash"
+    tamper(
+        &app,
+        b,
+        vec!["UPDATE audit_log SET outcome = 'allowed' WHERE seq = 3".into()],
+    )
+    .await;
+    let (code, out) = verify_audit(&app);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.starts_with(
+            "audit log BROKEN at entry 3: its content no longer matches its keyed hash"
+        ),
+        "{out}"
     );
     app.stop().await;
+}
+
+async fn a_truncated_audit_log_fails_verify(b: Backend) {
+    let app = audited_and_stopped(b, 9).await;
+    assert_eq!(verify_audit(&app).0, Some(0));
+    // The last five entries gone: the chain that is left is whole, the checkpoint
+    // written when the server stopped still vouches for nine.
+    tamper(&app, b, vec!["DELETE FROM audit_log WHERE seq > 4".into()]).await;
+    let (code, out) = verify_audit(&app);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("vouches for 9 entries, the log holds 4: entries were removed from its end"),
+        "{out}"
+    );
+    // Without the checkpoints the cut would not show; verify says so instead of
+    // claiming more than it knows.
+    let out = rondom()
+        .args(["--database-url", &app.test_db.url, "audit", "verify"])
+        .env("RONDOM_AUDIT_CHECKPOINTS", "/nonexistent/checkpoints")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("warning: no checkpoints were given"),
+        "{text}"
+    );
+    app.stop().await;
+}
+
+/// Deleting a refusal and chaining every later entry again, as an attacker without the
+/// installation key must: with plain SHA-256 (so as old, unkeyed entries) or with a
+/// guessed key. Both fail.
+async fn a_rechained_audit_log_fails_verify(b: Backend) {
+    use rondom_db::schema::audit_log::dsl as a;
+    use rondom_domain::audit::{AuditKeys, GENESIS_HASH};
+    for guessed_key in [None, Some([7u8; 32])] {
+        let app = audited_and_stopped(b, 7).await;
+        let mut rows = app.audit().await;
+        rows.sort_by_key(|r| r.seq);
+        // The refusal at entry 3 disappears; the rest move up one place.
+        rows.remove(2);
+        let mut prev = GENESIS_HASH.to_owned();
+        let mut sql = vec!["DELETE FROM audit_log".to_owned()];
+        let q = |s: &Option<String>| match s {
+            Some(v) => format!("'{}'", v.replace('\'', "''")),
+            None => "NULL".into(),
+        };
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.seq = i as i64 + 1;
+            r.prev_hash = prev.clone();
+            r.keyed = guessed_key.is_some();
+            r.hash = match guessed_key {
+                None => r_chained(r).hash(),
+                Some(k) => r_chained(r).mac(&AuditKeys::derive(&k)),
+            };
+            prev = r.hash.clone();
+            sql.push(format!(
+                "INSERT INTO audit_log (seq, at, actor_user_id, actor_name, actor_role, actor_organisation_id, action, object_type, object_id, child_id, reason, source_address, outcome, prev_hash, hash, keyed, subject_org_id, other_subject_org_id) VALUES ({}, '{}', {}, '{}', {}, {}, '{}', '{}', {}, {}, {}, {}, '{}', '{}', '{}', {}, {}, {})",
+                r.seq,
+                r.at.format("%Y-%m-%d %H:%M:%S%.6f"),
+                q(&r.actor_user_id),
+                r.actor_name.replace('\'', "''"),
+                q(&r.actor_role),
+                q(&r.actor_organisation_id),
+                r.action,
+                r.object_type,
+                q(&r.object_id),
+                q(&r.child_id),
+                q(&r.reason),
+                q(&r.source_address),
+                r.outcome,
+                r.prev_hash,
+                r.hash,
+                if r.keyed { "TRUE" } else { "FALSE" },
+                q(&r.subject_org_id),
+                q(&r.other_subject_org_id),
+            ));
+        }
+        tamper(&app, b, sql).await;
+        let left: i64 = app
+            .db
+            .read(move |c| Ok(a::audit_log.count().get_result(c)?))
+            .await
+            .unwrap();
+        assert_eq!(left, 6, "one entry fewer");
+        let (code, out) = verify_audit(&app);
+        assert_eq!(code, Some(3), "{guessed_key:?}: {out}");
+        app.stop().await;
+    }
+}
+
+fn r_chained(r: &rondom_db::audit::AuditEntry) -> rondom_domain::audit::ChainedFields<'_> {
+    rondom_domain::audit::ChainedFields {
+        seq: r.seq,
+        at: r.at,
+        actor_user_id: r.actor_user_id.as_deref(),
+        actor_name: &r.actor_name,
+        actor_role: r.actor_role.as_deref(),
+        actor_organisation_id: r.actor_organisation_id.as_deref(),
+        action: &r.action,
+        object_type: &r.object_type,
+        object_id: r.object_id.as_deref(),
+        child_id: r.child_id.as_deref(),
+        reason: r.reason.as_deref(),
+        source_address: r.source_address.as_deref(),
+        outcome: &r.outcome,
+        subject_org_id: r.subject_org_id.as_deref(),
+        other_subject_org_id: r.other_subject_org_id.as_deref(),
+        prev_hash: &r.prev_hash,
+    }
 }
 
 async fn two_servers_share_sessions_through_the_database(b: Backend) {
@@ -359,12 +503,15 @@ async fn audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain(b:
             let reasons: Vec<Option<String>> = rondom_db::schema::audit_log::table
                 .select(rondom_db::schema::audit_log::reason)
                 .load(c)?;
-            Ok((rondom_db::audit::verify(c)?, reasons))
+            let keys = rondom_domain::audit::AuditKeys::derive(
+                &rondom_web::crypto::parse_key(TEST_KEY).unwrap(),
+            );
+            Ok((rondom_db::audit::verify(c, &keys, &[])?, reasons))
         })
         .await
         .unwrap();
     assert!(
-        matches!(outcome, rondom_db::audit::VerifyOutcome::Intact { entries } if entries == before + 60),
+        matches!(outcome, rondom_db::audit::VerifyOutcome::Intact { entries, .. } if entries == before + 60),
         "{outcome:?}"
     );
     for i in 0..60 {
@@ -454,8 +601,6 @@ fn sqlite_and_postgres_schemas_are_equal() {
     assert!(a.len() > 50, "the schema has its tables");
     assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");
 }
-
-const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 fn rondom() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rondom"));

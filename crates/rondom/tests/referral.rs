@@ -1072,6 +1072,62 @@ async fn a_draft_stays_with_the_referrer_until_it_is_sent(b: Backend) {
         .await
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
+    // No filter the API offers lets the team see it: every box, every status (draft
+    // named outright included), with and without a deadline, on every page size.
+    let statuses = [
+        "",
+        "draft",
+        "requested",
+        "received",
+        "accepted",
+        "rejected",
+        "in-progress",
+        "on-hold",
+        "completed",
+        "cancelled",
+        "failed",
+    ];
+    for bx in ["", "received", "sent"] {
+        for status in statuses {
+            for due in ["", "2099-12-31"] {
+                let r = app
+                    .client()
+                    .get(app.url("/api/v1/referrals"))
+                    .query(&[
+                        ("box", bx),
+                        ("status", status),
+                        ("due_before", due),
+                        ("per_page", "100"),
+                    ])
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "box={bx} status={status} due={due}");
+                let list: Value = r.json().await.unwrap();
+                assert_eq!(
+                    list.as_array().unwrap().len(),
+                    0,
+                    "box={bx} status={status} due={due}: {list}"
+                );
+            }
+        }
+    }
+    // The referrer's own list does hold it.
+    let gp_token = app
+        .token_for(&app.user_id("arts@linde.example").await)
+        .await;
+    let mine: Value = app
+        .client()
+        .get(app.url("/api/v1/referrals?status=draft"))
+        .bearer_auth(&gp_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
     // Sent, it arrives, with a deadline from the day it was sent.
     let r = post(
         &app,

@@ -87,6 +87,11 @@ pub fn event(
         reason: None,
         source_address: user.source_address().map(str::to_owned),
         outcome: outcome.to_owned(),
+        subject_org_ids: resource
+            .subject_organisations()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }
 }
 

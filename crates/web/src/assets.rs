@@ -1,6 +1,6 @@
 //! Static assets, compiled into the binary: one file to deploy, nothing to go missing.
 
-use axum::extract::Path;
+use crate::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 

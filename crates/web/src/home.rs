@@ -2,10 +2,11 @@
 
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use rondom_domain::{OrganisationKind, Role};
 use serde::Deserialize;

@@ -17,6 +17,7 @@ pub mod consultation;
 pub mod crypto;
 pub mod directory;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod home;
 pub mod mail;

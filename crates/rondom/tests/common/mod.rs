@@ -14,6 +14,10 @@ use std::net::SocketAddr;
 
 pub const PASSWORD: &str = "een lang genoeg wachtwoord";
 
+/// The installation key of every test server (and of the commands the tests run against
+/// their databases), so that a command can check what a server wrote.
+pub const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -135,6 +139,7 @@ pub struct TestApp {
 pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
     let mut web = rondom_web::Settings::local("http://127.0.0.1:0");
     web.demo_mode = demo;
+    web.secret_key = rondom_web::settings::Secret(TEST_KEY.into());
     web.smtp = Some(SmtpSettings {
         host: "127.0.0.1".into(),
         port: smtp_port,
@@ -148,8 +153,21 @@ pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
         database_url: url.to_owned(),
         db_max_connections: 4,
         log_format: LogFormat::Text,
+        audit_checkpoints: Some(checkpoint_file(url)),
+        audit_checkpoint_every: std::time::Duration::from_secs(10),
         web,
     }
+}
+
+/// Where a test database's audit checkpoints go: one file per database, in the
+/// system's temporary folder.
+pub fn checkpoint_file(url: &str) -> std::path::PathBuf {
+    let name: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let tail = &name[name.len().saturating_sub(60)..];
+    std::env::temp_dir().join(format!("rondom-checkpoints-{tail}"))
 }
 
 impl TestApp {
@@ -248,6 +266,17 @@ impl TestApp {
     }
 
     /// A new API token for this user.
+    /// The id of the account with this e-mail address.
+    pub async fn user_id(&self, email: &str) -> String {
+        let email = email.to_owned();
+        self.db
+            .read(move |c| rondom_db::users::find_by_email(c, &email))
+            .await
+            .unwrap()
+            .expect("no such account")
+            .id
+    }
+
     pub async fn token_for(&self, user_id: &str) -> String {
         let (value, hash) = rondom_web::auth::api_token::new_token();
         let uid = user_id.to_owned();
@@ -277,6 +306,11 @@ impl TestApp {
     }
 
     pub async fn stop(mut self) {
+        self.stop_server().await;
+    }
+
+    /// Stops the server (which writes its last audit checkpoint) and keeps the database.
+    pub async fn stop_server(&mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
         }

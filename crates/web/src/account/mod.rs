@@ -5,15 +5,17 @@ use crate::auth::api_token::new_token;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::auth::{password, throttle};
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use crate::home::NoticeQuery;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit;
 use rondom_db::{sessions, tokens, users};
+use rondom_domain::ids::TokenId;
 use rondom_domain::validate::{check_new_password, required_text};
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
@@ -232,7 +234,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
     CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     access::require(

@@ -4,11 +4,12 @@
 use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use rondom_db::audit::{self, AuditFilter};
 use rondom_db::organisations as orgs;

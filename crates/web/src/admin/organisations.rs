@@ -2,16 +2,18 @@ use crate::access;
 use crate::auth::reset::{INVITE_VALID_HOURS, send_link};
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use crate::home::NoticeQuery;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit;
 use rondom_db::organisations::{self as orgs, Member, Organisation, OrganisationInput};
 use rondom_db::users;
+use rondom_domain::ids::{MembershipId, OrganisationId};
 use rondom_domain::validate::{
     AgbCode, Email, GemeenteCode, Postcode, ValidationError, WijkCode, required_text,
 };
@@ -430,7 +432,7 @@ fn show_page(
 pub async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Organisation(&id)).await?;
@@ -448,7 +450,7 @@ pub async fn show(
 pub async fn edit_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Update, Resource::Organisation(&id)).await?;
     let (org, _) = load_org(&state, &id).await?;
@@ -465,7 +467,7 @@ pub async fn edit_form(
 pub async fn update(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<OrganisationForm>,
 ) -> Result<Response, AppError> {
     access::require(&state, &user, Action::Update, Resource::Organisation(&id)).await?;
@@ -526,7 +528,7 @@ pub struct MemberForm {
 pub async fn add_member(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> Result<Response, AppError> {
     access::require(
@@ -606,7 +608,7 @@ pub async fn add_member(
                 ),
             };
             orgs::add_membership(c, &uid, &oid, role.as_str())?;
-            e.object_id = Some(oid.clone());
+            e.object_id = Some(oid.to_string());
             e.reason = Some(format!("{} (user {uid})", e.reason.unwrap_or_default()));
             audit::append(c, &e)?;
             Ok((uid, created))
@@ -642,7 +644,7 @@ pub async fn add_member(
 pub async fn remove_member(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path((id, membership_id)): Path<(String, String)>,
+    Path((id, membership_id)): Path<(OrganisationId, MembershipId)>,
     CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     access::require(

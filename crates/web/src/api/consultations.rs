@@ -7,14 +7,16 @@ use crate::access;
 use crate::auth::api_token::ApiUser;
 use crate::consultation::{self, Asked};
 use crate::error::{ApiError, AppError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::consultations as db;
 use rondom_domain::consultation::Status;
+use rondom_domain::ids::ConsultationId;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
 use serde::{Deserialize, Serialize};
@@ -101,7 +103,7 @@ fn out(state: &AppState, l: db::Listed) -> ConsultationOut {
 pub async fn list(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(q): Query<ListParams>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<ConsultationOut>>, ApiError> {
     let mut errors = Vec::new();
     if !q.status.is_empty() && Status::parse(&q.status).is_none() {
@@ -254,7 +256,7 @@ async fn detail(
 pub async fn get(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ConsultationId>,
 ) -> Result<Json<ConsultationDetail>, ApiError> {
     Ok(Json(detail(&state, &user, &id).await?))
 }

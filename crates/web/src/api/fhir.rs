@@ -6,13 +6,15 @@
 
 use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::extract::ApiPath;
 use crate::referral::{self, Detail};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rondom_domain::Action;
 use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
+use rondom_domain::ids::ReferralId;
 use rondom_domain::referral::{Status, Urgency};
 use serde_json::{Value, json};
 
@@ -183,7 +185,7 @@ async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppE
 pub async fn get_service_request(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Response, ApiError> {
     Ok(fhir_json(service_request(&load(&state, &user, &id).await?)))
 }
@@ -191,7 +193,7 @@ pub async fn get_service_request(
 pub async fn get_task(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Response, ApiError> {
     Ok(fhir_json(task(&load(&state, &user, &id).await?)))
 }
@@ -199,7 +201,7 @@ pub async fn get_task(
 pub async fn get_bundle(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Response, ApiError> {
     let d = load(&state, &user, &id).await?;
     Ok(fhir_json(bundle(&state.settings.base_url, &d)))

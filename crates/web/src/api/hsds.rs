@@ -8,10 +8,12 @@ use crate::auth::api_token::ApiUser;
 use crate::directory::hsds::{self, Snapshot};
 use crate::directory::index::{Filter, SearchIndex};
 use crate::error::{ApiError, AppError};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use rondom_domain::area::{self, Place};
+use rondom_domain::ids::{OrganisationId, ServiceAtLocationId, ServiceId, TaxonomyTermId};
 use rondom_domain::search::Query as TextQuery;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
@@ -221,7 +223,7 @@ pub async fn root(user: ApiUser, State(state): State<AppState>) -> Result<Json<V
 pub async fn services(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(p): Query<Params>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
@@ -255,7 +257,7 @@ pub async fn services(
 pub async fn service(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let out = state
@@ -275,7 +277,7 @@ pub async fn service(
 pub async fn organizations(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(p): Query<Params>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
@@ -321,12 +323,12 @@ pub async fn organizations(
 pub async fn organization(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<OrganisationId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let out = state
         .db
-        .read(move |c| Snapshot::load(c, Some(&[id])).map(|s| s.organizations_full()))
+        .read(move |c| Snapshot::load(c, Some(&[id.into_inner()])).map(|s| s.organizations_full()))
         .await?
         .into_iter()
         .next()
@@ -337,7 +339,7 @@ pub async fn organization(
 pub async fn service_at_locations(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(p): Query<Params>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
@@ -424,7 +426,7 @@ pub async fn service_at_locations(
 pub async fn service_at_location(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ServiceAtLocationId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let out = state
@@ -459,7 +461,7 @@ pub async fn service_at_location(
 pub async fn taxonomies(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(p): Query<Params>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
@@ -481,7 +483,7 @@ pub async fn taxonomies(
 pub async fn taxonomy(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<TaxonomyTermId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     if id != hsds::taxonomy_id() {
@@ -504,7 +506,7 @@ pub struct TermParams {
 pub async fn taxonomy_terms(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(p): Query<TermParams>,
+    ApiQuery(p): ApiQuery<TermParams>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&Params {
@@ -550,7 +552,7 @@ pub async fn taxonomy_terms(
 pub async fn taxonomy_term(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<TaxonomyTermId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     hsds::terms()

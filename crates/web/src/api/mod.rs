@@ -10,12 +10,14 @@ use crate::access;
 use crate::admin::organisations::{OrganisationForm, conflict_as_field, create_organisation};
 use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use rondom_db::organisations::{self as orgs, Organisation};
+use rondom_domain::ids::{OrganisationId, ServiceId};
 use rondom_domain::{Action, Resource};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -39,6 +41,11 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T>
         }
         let bytes =
             crate::body::read_limited(&parts.headers, body, state.settings.max_body_bytes).await?;
+        if crate::extract::json_has_nul(&bytes) {
+            return Err(ApiError(AppError::BadRequest(
+                "Tekst in de JSON mag geen NUL-teken (\\u0000) bevatten.".into(),
+            )));
+        }
         serde_json::from_slice(&bytes).map(Self).map_err(|e| {
             ApiError(AppError::BadRequest(match e.classify() {
                 serde_json::error::Category::Data => format!("De JSON past niet: {e}"),
@@ -160,7 +167,7 @@ pub async fn list_organisations(
 pub async fn get_organisation(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<OrganisationId>,
 ) -> Result<Json<OrganisationOut>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Organisation(&id)).await?;
     let o = state.db.read(move |c| orgs::get(c, &id)).await?;
@@ -258,7 +265,7 @@ impl From<&rondom_db::directory::ServiceRow> for ServiceOut {
 pub async fn search_services(
     user: ApiUser,
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<ServiceSearch>,
+    ApiQuery(q): ApiQuery<ServiceSearch>,
 ) -> Result<Json<Vec<ServiceOut>>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let criteria = crate::directory::search::Criteria::parse(&crate::directory::search::Fields {
@@ -289,7 +296,7 @@ pub async fn search_services(
 pub async fn get_service(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<ServiceOut>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let row = state

@@ -8,15 +8,17 @@ use super::ApiJson;
 use crate::access;
 use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::format;
 use crate::referral::{self, Created, MoveInput, NewInput};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use rondom_db::referrals::{self as db, Filter, Listed};
 use rondom_domain::catalogue::parse_areas;
+use rondom_domain::ids::ReferralId;
 use rondom_domain::referral::Status;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource};
@@ -244,7 +246,7 @@ fn out(state: &AppState, l: &Listed) -> ReferralOut {
 pub async fn list(
     user: ApiUser,
     State(state): State<AppState>,
-    Query(q): Query<ListParams>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<ReferralOut>>, ApiError> {
     let mut errors = Vec::new();
     if !q.status.is_empty() && Status::parse(&q.status).is_none() {
@@ -455,7 +457,7 @@ fn feedback_out(d: &referral::Detail) -> Vec<FeedbackOut> {
 pub async fn get(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Json<ReferralDetail>, ApiError> {
     Ok(Json(detail(&state, &user, &id).await?))
 }
@@ -470,7 +472,7 @@ pub async fn get(
 pub async fn transition(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
     ApiJson(input): ApiJson<TransitionIn>,
 ) -> Result<Json<ReferralDetail>, ApiError> {
     let r = referral::load(&state, &user, &id, Action::Update).await?;
@@ -510,7 +512,7 @@ pub async fn transition(
 pub async fn feedback(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Json<Vec<FeedbackOut>>, ApiError> {
     let r = referral::load(&state, &user, &id, Action::Read).await?;
     referral::record_read(&state, &user, &r, false).await?;
@@ -528,7 +530,7 @@ pub async fn feedback(
 pub async fn give_feedback(
     user: ApiUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<ReferralId>,
     ApiJson(input): ApiJson<FeedbackIn>,
 ) -> Result<impl IntoResponse, ApiError> {
     let r = referral::load(&state, &user, &id, Action::Update).await?;

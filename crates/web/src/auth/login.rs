@@ -5,10 +5,11 @@ use super::{
     ClientAddr, constant_time_eq, cookie, random_token, safe_next, sha256_hex, throttle, totp,
 };
 use crate::error::{AppError, urlencode};
+use crate::extract::Query;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit::{self, AuditEvent};

@@ -4,10 +4,11 @@
 use super::session::{parse_form, read_body};
 use super::{ClientAddr, random_token, sha256_hex, throttle};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit::{self, AuditEvent};

@@ -323,6 +323,12 @@ impl SessionCsrf for PendingUser {
 }
 
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if crate::extract::has_encoded_nul(body) {
+        return Err(AppError::BadRequest(
+            "Het formulier bevat een teken dat niet is toegestaan. Haal het weg en probeer het opnieuw."
+                .into(),
+        ));
+    }
     serde_urlencoded::from_bytes(body).map_err(|_| {
         AppError::BadRequest("Het formulier is niet goed ingevuld. Laad de pagina opnieuw.".into())
     })

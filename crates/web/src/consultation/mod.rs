@@ -6,16 +6,18 @@
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::format;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::consultations::{self as db, Consultation, NewConsultation};
 use rondom_domain::consultation::{Status, contains_bsn};
+use rondom_domain::ids::ConsultationId;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, Role, authorize, workdays};
 use serde::Deserialize;
@@ -560,7 +562,7 @@ async fn thread_page(
 pub async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsultationId>,
 ) -> Result<Html<String>, AppError> {
     let c = load(&state, &user, &id, Action::Read).await?;
     let e = access::event(
@@ -580,7 +582,7 @@ pub async fn show(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(id.clone()),
+                    object_id: Some(id.to_string()),
                     ..e
                 },
             )?;
@@ -593,7 +595,7 @@ pub async fn show(
 pub async fn pick_up(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsultationId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
@@ -618,7 +620,7 @@ pub async fn pick_up(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -636,7 +638,7 @@ pub struct MessageForm {
 pub async fn write(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsultationId>,
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
@@ -702,7 +704,7 @@ pub async fn write(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -724,7 +726,7 @@ pub async fn write(
 pub async fn close(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsultationId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
@@ -756,7 +758,7 @@ pub async fn close(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -776,7 +778,7 @@ pub struct AssignForm {
 pub async fn assign(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsultationId>,
     CsrfForm(form): CsrfForm<AssignForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &user, &id, Action::Update).await?;
@@ -831,7 +833,7 @@ pub async fn assign(
                 conn,
                 &AuditEvent {
                     reason: Some(format!("toegewezen aan {name}")),
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )

@@ -6,16 +6,18 @@
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::directory::{self, AreaRow, Location, ServiceRow};
 use rondom_db::{DbError, audit};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
+use rondom_domain::ids::{OrganisationId, ServiceId};
 use rondom_domain::validate::{GemeenteCode, ValidationError, required_text};
 use rondom_domain::{Action, Resource};
 use std::collections::HashMap;
@@ -646,7 +648,7 @@ fn area_rows(i: &ServiceInput) -> Vec<(Option<String>, String, String)> {
 pub async fn new_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     access::require(
         &state,
@@ -676,7 +678,7 @@ pub async fn new_form(
 pub async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     access::require(
@@ -750,7 +752,7 @@ pub async fn create(
 pub async fn edit_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
 ) -> Result<Html<String>, AppError> {
     let (s, areas, linked) = load_service(&state, &id).await?;
     access::require(
@@ -776,7 +778,7 @@ pub async fn edit_form(
 pub async fn update(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (old, old_areas, old_links) = load_service(&state, &id).await?;
@@ -837,7 +839,7 @@ pub async fn update(
                 c,
                 &audit::AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(sid.clone()),
+                    object_id: Some(sid.to_string()),
                     ..event
                 },
             )?;
@@ -854,7 +856,7 @@ pub async fn update(
 pub async fn mark_checked(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let (s, _, _) = load_service(&state, &id).await?;
@@ -911,7 +913,7 @@ pub async fn mark_checked(
                 c,
                 &audit::AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(sid.clone()),
+                    object_id: Some(sid.to_string()),
                     ..event
                 },
             )
@@ -923,7 +925,7 @@ pub async fn mark_checked(
 pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let (s, _, _) = load_service(&state, &id).await?;
@@ -959,7 +961,7 @@ pub async fn delete(
                 c,
                 &audit::AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(id.clone()),
+                    object_id: Some(id.to_string()),
                     ..event
                 },
             )?;

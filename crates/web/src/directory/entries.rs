@@ -6,17 +6,19 @@ use super::search::{ResultView, view};
 use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use crate::format;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use rondom_db::directory::{self, Change, Location};
 use rondom_db::organisations::Organisation;
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, PROBLEM_AREAS};
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
+use rondom_domain::ids::{OrganisationId, PersonId, ServiceId};
 use rondom_domain::{Action, OrganisationKind, Resource, Role, authorize};
 use serde::Deserialize;
 
@@ -86,7 +88,7 @@ struct ServicePage {
 pub async fn service(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
@@ -96,7 +98,7 @@ pub async fn service(
             let Some(row) = directory::find_service(c, &id)? else {
                 return Ok(None);
             };
-            let ids = [id.clone()];
+            let ids = [id.to_string()];
             let areas = directory::areas_of(c, Some(&ids))?;
             let linked: Vec<String> = directory::service_location_links(c, Some(&ids))?
                 .into_iter()
@@ -209,7 +211,7 @@ pub struct LinkLine {
 pub async fn organisation(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
@@ -220,7 +222,7 @@ pub async fn organisation(
                 return Ok(None);
             };
             let s = directory::services_of(c, &id)?;
-            let l = directory::locations_of(c, Some(std::slice::from_ref(&id)))?;
+            let l = directory::locations_of(c, Some(&[id.to_string()]))?;
             let p = directory::people_of(c, &id)?;
             let h = directory::changes(c, None, Some(&id), 10)?;
             let t = directory::teams_of(c, &id)?;
@@ -362,7 +364,7 @@ const DAYS: [&str; 7] = [
 pub async fn person(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;

@@ -5,15 +5,17 @@
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::directory::{self, TeamLink};
 use rondom_db::{DbError, audit};
 use rondom_domain::hours::WeeklySlot;
+use rondom_domain::ids::{OrganisationId, PracticeLinkId};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, OrganisationKind, Resource, Role};
 use serde::Deserialize;
@@ -30,7 +32,7 @@ pub struct NewLinkForm {
 pub async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(team_id): Path<String>,
+    Path(team_id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<NewLinkForm>,
 ) -> Result<Response, AppError> {
     access::require(
@@ -244,7 +246,7 @@ fn link_page(
 pub async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PracticeLinkId>,
 ) -> Result<Html<String>, AppError> {
     let link = load_link(&state, &id).await?;
     access::require(
@@ -261,7 +263,7 @@ pub async fn show(
 pub async fn save(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PracticeLinkId>,
     CsrfForm(form): CsrfForm<HoursForm>,
 ) -> Result<Response, AppError> {
     let link = load_link(&state, &id).await?;
@@ -317,7 +319,7 @@ pub async fn save(
                 c,
                 &audit::AuditEvent {
                     object_type: "practice_link".into(),
-                    object_id: Some(lid.clone()),
+                    object_id: Some(lid.to_string()),
                     ..event
                 },
             )
@@ -333,7 +335,7 @@ pub async fn save(
 pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PracticeLinkId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let link = load_link(&state, &id).await?;
@@ -365,7 +367,7 @@ pub async fn delete(
                 c,
                 &audit::AuditEvent {
                     object_type: "practice_link".into(),
-                    object_id: Some(lid.clone()),
+                    object_id: Some(lid.to_string()),
                     ..event
                 },
             )?;

@@ -4,16 +4,18 @@
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit;
 use rondom_db::directory::{self, Location};
 use rondom_db::organisations::{self as orgs, Organisation};
 use rondom_domain::area::{Area, valid_point};
+use rondom_domain::ids::{LocationId, OrganisationId, PersonId, TeamId};
 use rondom_domain::validate::{Email, Postcode, ValidationError, required_text};
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
@@ -179,14 +181,14 @@ struct ProfilePage {
 pub async fn profile_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Update, Resource::DirectoryEntry(&id)).await?;
     let org = load_org(&state, &id).await?;
     let oid = id.clone();
     let areas = state
         .db
-        .read(move |c| directory::organisation_areas(c, Some(&[oid])))
+        .read(move |c| directory::organisation_areas(c, Some(&[oid.into_inner()])))
         .await?;
     ProfilePage {
         page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
@@ -202,7 +204,7 @@ pub async fn profile_form(
 pub async fn save_profile(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<Response, AppError> {
     access::require(&state, &user, Action::Update, Resource::DirectoryEntry(&id)).await?;
@@ -237,7 +239,7 @@ pub async fn save_profile(
     let oid = id.clone();
     let old_areas: Vec<(String, String)> = state
         .db
-        .read(move |c| directory::organisation_areas(c, Some(&[oid])))
+        .read(move |c| directory::organisation_areas(c, Some(&[oid.into_inner()])))
         .await?
         .into_iter()
         .map(|(_, k, c)| (k, c))
@@ -443,7 +445,7 @@ fn location_page(
 pub async fn new_location_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     access::require(
         &state,
@@ -470,7 +472,7 @@ pub async fn new_location_form(
 pub async fn create_location(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<LocationForm>,
 ) -> Result<Response, AppError> {
     access::require(
@@ -560,7 +562,7 @@ async fn load_location(state: &AppState, id: &str) -> Result<Location, AppError>
 pub async fn edit_location_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<LocationId>,
 ) -> Result<Html<String>, AppError> {
     let l = load_location(&state, &id).await?;
     access::require(
@@ -584,7 +586,7 @@ pub async fn edit_location_form(
 pub async fn update_location(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<LocationId>,
     CsrfForm(form): CsrfForm<LocationForm>,
 ) -> Result<Response, AppError> {
     let old = load_location(&state, &id).await?;
@@ -786,7 +788,7 @@ async fn require_person_edit(
 pub async fn person_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> Result<Html<String>, AppError> {
     let p = load_person(&state, &id).await?;
     require_person_edit(&state, &user, &p).await?;
@@ -801,7 +803,7 @@ pub async fn person_form(
 pub async fn save_person(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let p = load_person(&state, &id).await?;
@@ -853,7 +855,7 @@ pub async fn save_person(
                 c,
                 &audit::AuditEvent {
                     object_type: "user".into(),
-                    object_id: Some(pid.clone()),
+                    object_id: Some(pid.to_string()),
                     ..event
                 },
             )
@@ -1011,7 +1013,7 @@ async fn org_and_people(
 pub async fn new_team_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     access::require(
         &state,
@@ -1035,7 +1037,7 @@ pub async fn new_team_form(
 pub async fn create_team(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(org_id): Path<String>,
+    Path(org_id): Path<OrganisationId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     access::require(
@@ -1119,7 +1121,7 @@ async fn load_team(state: &AppState, id: &str) -> Result<directory::TeamWithMemb
 pub async fn edit_team_form(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<TeamId>,
 ) -> Result<Html<String>, AppError> {
     let t = load_team(&state, &id).await?;
     access::require(
@@ -1151,7 +1153,7 @@ pub async fn edit_team_form(
 pub async fn update_team(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<TeamId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let t = load_team(&state, &id).await?;

@@ -6,11 +6,12 @@
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit::{self, AuditEvent};

@@ -8,15 +8,17 @@ use super::{
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
+use crate::extract::{Path, Query};
 use crate::format;
 use crate::page::Page;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::referrals::{self as db, Filter, Listed};
 use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
+use rondom_domain::ids::{AttachmentId, ReferralId};
 use rondom_domain::policy::{receives_for, refers_for};
 use rondom_domain::referral::{Status, Urgency};
 use rondom_domain::validate::ValidationError;
@@ -757,7 +759,7 @@ async fn show_page(
 pub async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
 ) -> Result<Html<String>, AppError> {
     let mut r = super::load(&state, &user, &id, Action::Read).await?;
     if super::record_read(&state, &user, &r, true).await? {
@@ -784,7 +786,7 @@ pub struct MoveForm {
 pub async fn change_status(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Update).await?;
@@ -822,7 +824,7 @@ pub struct FeedbackForm {
 pub async fn feedback(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<FeedbackForm>,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Update).await?;
@@ -851,7 +853,7 @@ pub struct DirectorForm {
 pub async fn case_director(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<DirectorForm>,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Update).await?;
@@ -871,7 +873,7 @@ pub struct OnwardForm {
 pub async fn refer_on(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<OnwardForm>,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Update).await?;
@@ -885,7 +887,7 @@ pub async fn refer_on(
 pub async fn upload(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Update).await?;
@@ -942,7 +944,7 @@ pub async fn upload(
 pub async fn download(
     user: CurrentUser,
     State(state): State<AppState>,
-    Path((id, attachment)): Path<(String, String)>,
+    Path((id, attachment)): Path<(ReferralId, AttachmentId)>,
 ) -> Result<Response, AppError> {
     let r = super::load(&state, &user, &id, Action::Read).await?;
     let (rid, aid) = (r.id.clone(), attachment.clone());
