@@ -11,6 +11,7 @@ on_both_backends!(
     malformed_and_invalid_json_get_structured_errors,
     oversized_bodies_get_413,
     api_permissions_match_the_pages,
+    malformed_ids_are_404_and_disturb_nobody,
 );
 
 async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
@@ -243,5 +244,136 @@ async fn api_permissions_match_the_pages(b: Backend) {
         .filter(|e| e.outcome == "denied")
         .count();
     assert_eq!(denied, 2, "API refusals are logged like page refusals");
+    app.stop().await;
+}
+
+/// A NUL byte in an id once broke other people's requests on PostgreSQL (the audit
+/// group writer's shared commit failed) and made a dozen routes answer 500. Ids are
+/// parsed at the edge now: a malformed one is a 404, like any id that is not yours, and
+/// nobody else notices.
+async fn malformed_ids_are_404_and_disturb_nobody(b: Backend) {
+    let app = TestApp::start(b).await;
+    let p = app.org("Praktijk", "huisartsenpraktijk").await;
+    let gp = app.user("api@test.example", Some(&p), &["huisarts"]).await;
+    let parent = app
+        .user("ouder@test.example", None, &["ouder_verzorger"])
+        .await;
+    let (gp_token, parent_token) = (app.token_for(&gp).await, app.token_for(&parent).await);
+    let bad = "a%00b";
+    let api = [
+        "/api/v1/organisations/{}",
+        "/api/v1/services/{}",
+        "/api/v1/consultations/{}",
+        "/api/v1/referrals/{}",
+        "/api/v1/referrals/{}/feedback",
+        "/api/fhir/Task/{}",
+        "/api/fhir/ServiceRequest/{}",
+        "/api/fhir/Bundle/{}",
+        "/api/hsds/services/{}",
+        "/api/hsds/organizations/{}",
+        "/api/hsds/service_at_locations/{}",
+        "/api/hsds/taxonomies/{}",
+        "/api/hsds/taxonomy_terms/{}",
+    ];
+    for path in api {
+        let r = app
+            .client()
+            .get(app.url(&path.replace("{}", bad)))
+            .bearer_auth(&gp_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let browser = logged_in(&app, "api@test.example").await;
+    for path in [
+        "/verwijzingen/{}",
+        "/overleg/{}",
+        "/sociale-kaart/aanbod/{}",
+        "/sociale-kaart/organisaties/{}",
+        "/sociale-kaart/mensen/{}",
+        "/beheer/organisaties/{}",
+    ] {
+        let r = browser
+            .get(app.url(&path.replace("{}", bad)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(r.text().await.unwrap().contains("Niet gevonden"), "{path}");
+    }
+    // A parent's token hammering a malformed id while the GP reads a list (whose look is
+    // audit-logged through the same group writer): every read of the GP's is answered,
+    // none of the hammering is a 500.
+    let hammer = {
+        let (c, url, t) = (
+            app.client(),
+            app.url(&format!("/api/v1/organisations/{bad}")),
+            parent_token.clone(),
+        );
+        tokio::spawn(async move {
+            let mut codes = Vec::new();
+            for _ in 0..200 {
+                let r = c.get(&url).bearer_auth(&t).send().await.unwrap();
+                codes.push(r.status().as_u16());
+            }
+            codes
+        })
+    };
+    for _ in 0..50 {
+        let r = app
+            .client()
+            .get(app.url("/api/v1/referrals"))
+            .bearer_auth(&gp_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let codes = hammer.await.unwrap();
+    assert!(codes.iter().all(|c| *c == 404), "{codes:?}");
+    // A NUL in a form or a JSON body is refused with a sentence, and nothing is stored.
+    let r = app
+        .client()
+        .post(app.url("/api/v1/consultations"))
+        .bearer_auth(&gp_token)
+        .header("content-type", "application/json")
+        .body(r#"{"subject":"a\u0000b","question":"vraag"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("NUL"),
+        "{body}"
+    );
+    let csrf = csrf_of(&app, &browser).await;
+    let r = browser
+        .post(app.url("/overleg/nieuw"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&onderwerp=a%00b&vraag=iets"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("niet is toegestaan"));
+    // Whatever text reaches an audit entry is stored without its NUL, and the chain
+    // stays whole.
+    app.db
+        .audit(rondom_db::audit::AuditEvent {
+            actor_name: "x\0y".into(),
+            action: "read".into(),
+            object_type: "organisation".into(),
+            reason: Some("a\0b".into()),
+            outcome: "denied".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let last = app.audit().await.into_iter().next().unwrap();
+    assert_eq!(last.reason.as_deref(), Some("a\u{FFFD}b"));
     app.stop().await;
 }

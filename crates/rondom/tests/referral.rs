@@ -503,13 +503,50 @@ async fn outsiders_get_nothing(b: Backend) {
         .await
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0);
-    let denied = app
-        .audit()
-        .await
-        .into_iter()
-        .filter(|e| e.action == "referral_read" && e.outcome == "denied")
-        .count();
-    assert!(denied >= 18, "every refusal is logged ({denied})");
+    let log = app.audit().await;
+    let denied = |action: &str| {
+        log.iter()
+            .filter(|e| {
+                e.action == action
+                    && e.outcome == "denied"
+                    && e.object_id.as_deref() == Some(id.as_str())
+            })
+            .count()
+    };
+    // Four people looked (page) and the token five times (API reads); four people tried
+    // two changes each, the token one: each logged as what it was.
+    assert!(
+        denied("referral_read") >= 9,
+        "looks are logged ({})",
+        denied("referral_read")
+    );
+    assert!(
+        denied("referral_update") >= 9,
+        "refused changes are logged as changes, not looks ({})",
+        denied("referral_update")
+    );
+    // The practice and the team whose referral it is see every attempt on it in their
+    // own audit view, though the attempts came from other organisations.
+    for owner in [&w.practice, &w.team] {
+        let filter = rondom_db::audit::AuditFilter {
+            organisation_id: Some(owner.clone()),
+            outcome: Some("denied".into()),
+            ..Default::default()
+        };
+        let seen = app
+            .db
+            .read(move |c| rondom_db::audit::list(c, &filter, None, 1000))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.object_id.as_deref() == Some(id.as_str()))
+            .count();
+        assert_eq!(
+            seen,
+            denied("referral_read") + denied("referral_update"),
+            "the owner sees every refused attempt"
+        );
+    }
     app.stop().await;
 }
 

@@ -448,7 +448,13 @@ pub async fn load(
         team: &c.team_id,
     };
     if !authorize(user.actor(), action, resource).is_allowed() {
-        let e = access::event(user, "consultation_read", resource, "denied");
+        // Named for what was tried: a refused change is not logged as a look.
+        let e = access::event(
+            user,
+            &format!("consultation_{}", action.as_str()),
+            resource,
+            "denied",
+        );
         access::record(
             state,
             AuditEvent {

@@ -602,7 +602,13 @@ pub async fn load(
     let draft_hidden =
         Status::parse(&r.status) == Some(Status::Draft) && !refers_for(who.actor(), &r.from_org_id);
     if draft_hidden || !authorize(who.actor(), action, resource).is_allowed() {
-        let e = access::event(who, "referral_read", resource, "denied");
+        // Named for what was tried: a refused change is not logged as a look.
+        let e = access::event(
+            who,
+            &format!("referral_{}", action.as_str()),
+            resource,
+            "denied",
+        );
         access::record(
             state,
             AuditEvent {
