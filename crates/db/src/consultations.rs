@@ -214,6 +214,7 @@ pub fn teams_of_practice(
     let mut teams: Vec<(String, String)> = practice_links::table
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
         .filter(practice_links::practice_id.eq(practice_id))
+        .filter(practice_links::accepted_at.is_not_null())
         .select((organisations::id, organisations::name))
         .load(conn)?;
     teams.sort();

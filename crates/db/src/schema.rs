@@ -150,6 +150,8 @@ diesel::table! {
         team_id -> Text,
         consultant_id -> Text,
         created_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
     }
 }
 

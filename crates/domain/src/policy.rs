@@ -275,8 +275,29 @@ fn answers_for(actor: &Actor, team: &str) -> bool {
     actor.has_role_in(team, Role::Consulent) || actor.has_role_in(team, Role::Teamleider)
 }
 
+/// Whether a social team's link to a practice holds at once. A link puts the team in the
+/// practice's Rondom (its Mijn team, the teams it asks and refers to, and so the
+/// practice's referrals), so the practice must agree; where the team serves the
+/// practice's own municipality (its seat, or a municipality in its werkgebied) that
+/// agreement is the municipality's arrangement, and the practice is only told. Anywhere
+/// else the practice's admin accepts first.
+pub fn link_holds_at_once(
+    practice_gemeente: &str,
+    team_gemeente: &str,
+    team_werkgebied_gemeenten: &[&str],
+) -> bool {
+    practice_gemeente == team_gemeente || team_werkgebied_gemeenten.contains(&practice_gemeente)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_link_holds_at_once_only_within_the_team_s_municipalities() {
+        assert!(super::link_holds_at_once("GM0001", "GM0001", &[]));
+        assert!(super::link_holds_at_once("GM0002", "GM0001", &["GM0002"]));
+        assert!(!super::link_holds_at_once("GM0003", "GM0001", &["GM0002"]));
+    }
+
     use super::*;
 
     fn actor(memberships: &[(&str, Role)]) -> Actor {

@@ -139,6 +139,12 @@ impl Role {
         matches!(self, Self::OuderVerzorger | Self::Jeugdige)
     }
 
+    /// Whether this role runs its organisation's affairs in Rondom (members, profile,
+    /// and answering a team's request to link).
+    pub fn administers(self) -> bool {
+        matches!(self, Self::OrganisatieBeheerder)
+    }
+
     /// Professionals and admins must use a second factor (OWASP ASVS L2, NEN 7510).
     pub fn requires_second_factor(self) -> bool {
         !self.is_family()

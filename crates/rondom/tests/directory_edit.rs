@@ -17,6 +17,7 @@ on_both_backends!(
     an_organisation_admin_keeps_profile_and_locations_current,
     teams_and_the_organisations_werkgebied,
     a_social_team_keeps_its_koppelingen_and_overleglijn,
+    a_link_to_a_practice_elsewhere_waits_for_its_admin,
     former_staff_and_the_platform_stay_out_of_the_directory,
 );
 
@@ -933,5 +934,124 @@ async fn former_staff_and_the_platform_stay_out_of_the_directory(b: Backend) {
         ),
         "{page}"
     );
+    app.stop().await;
+}
+
+/// A team that links itself to a practice in another municipality is nowhere in that
+/// practice's Rondom (Mijn team, the teams it asks and refers to) until the practice's
+/// admin accepts; both sides find the steps in their own audit view.
+async fn a_link_to_a_practice_elsewhere_waits_for_its_admin(b: Backend) {
+    let app = TestApp::start(b).await;
+    let practice = app
+        .org_in("Praktijk Overkant", "huisartsenpraktijk", "GM0001")
+        .await;
+    let team = app.org("Sociaal Team Voorbeeld", "sociaal_team").await;
+    app.user("arts@overkant.example", Some(&practice), &["huisarts"])
+        .await;
+    app.user(
+        "beheer@overkant.example",
+        Some(&practice),
+        &["organisatiebeheerder"],
+    )
+    .await;
+    app.user(
+        "leider@team.example",
+        Some(&team),
+        &["teamleider", "organisatiebeheerder"],
+    )
+    .await;
+    let sanne = app
+        .user("sanne@team.example", Some(&team), &["consulent"])
+        .await;
+    let leader = logged_in(&app, "leider@team.example").await;
+    let csrf = csrf_of(&app, &leader).await;
+    let resp = leader
+        .post(app.url(&format!("/sociale-kaart/organisaties/{team}/koppelingen")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("praktijk", practice.as_str()),
+            ("consulent", sanne.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let link_page = location(&resp);
+    let page = fetch_page(&app, &leader, &link_page).await;
+    assert!(
+        page.contains("wacht op akkoord van Praktijk Overkant"),
+        "{page}"
+    );
+    // The practice does not see the team anywhere yet.
+    let gp = logged_in(&app, "arts@overkant.example").await;
+    for path in ["/mijn-team", "/overleg/nieuw", "/verwijzingen/nieuw"] {
+        let page = fetch_page(&app, &gp, path).await;
+        assert!(!page.contains("Sociaal Team Voorbeeld"), "{path}: {page}");
+        assert!(!page.contains("Test sanne"), "{path}");
+    }
+    // The team cannot answer its own request.
+    let link_id = link_page.trim_start_matches("/sociale-kaart/koppelingen/");
+    let answer = format!("/sociale-kaart/koppelingen/{link_id}/antwoord");
+    let resp = leader
+        .post(app.url(&answer))
+        .form(&[("csrf", csrf.as_str()), ("antwoord", "accepteren")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // The practice's admin was told, sees the request, and accepts it.
+    let admin = logged_in(&app, "beheer@overkant.example").await;
+    let home = fetch_page(&app, &admin, "/").await;
+    assert!(
+        home.contains(
+            "Sociaal Team Voorbeeld wil Test sanne als consulent aan uw praktijk koppelen"
+        ),
+        "{home}"
+    );
+    let own = fetch_page(
+        &app,
+        &admin,
+        &format!("/sociale-kaart/organisaties/{practice}"),
+    )
+    .await;
+    assert!(own.contains("wacht op uw akkoord"), "{own}");
+    let acsrf = csrf_of(&app, &admin).await;
+    let resp = admin
+        .post(app.url(&answer))
+        .form(&[("csrf", acsrf.as_str()), ("antwoord", "accepteren")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = admin
+        .post(app.url(&answer))
+        .form(&[("csrf", acsrf.as_str()), ("antwoord", "accepteren")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409, "answered once");
+    let mine = fetch_page(&app, &gp, "/mijn-team").await;
+    assert!(mine.contains("Test sanne"), "{mine}");
+    // Both sides see the request and the answer in their own audit view.
+    for owner in [&practice, &team] {
+        let filter = rondom_db::audit::AuditFilter {
+            organisation_id: Some(owner.clone()),
+            object_type: Some("practice_link".into()),
+            ..Default::default()
+        };
+        let actions: Vec<String> = app
+            .db
+            .read(move |c| rondom_db::audit::list(c, &filter, None, 100))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["directory_link_accept", "directory_link_create"],
+            "{owner}"
+        );
+    }
     app.stop().await;
 }

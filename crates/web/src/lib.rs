@@ -148,6 +148,10 @@ pub fn router(state: AppState) -> Router {
             post(directory::links::delete),
         )
         .route(
+            "/sociale-kaart/koppelingen/{id}/antwoord",
+            post(directory::links::answer),
+        )
+        .route(
             "/sociale-kaart/mensen/{id}/bewerken",
             get(directory::profile::person_form).post(directory::profile::save_person),
         )

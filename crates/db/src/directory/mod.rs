@@ -18,6 +18,7 @@ use crate::schema::{
     consultation_hours, hour_exceptions, memberships, organisations, practice_links, users,
 };
 use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -60,6 +61,7 @@ pub fn practice_team(
         .inner_join(users::table)
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
         .filter(practice_links::practice_id.eq(practice_id))
+        .filter(practice_links::accepted_at.is_not_null())
         // Someone who left the team (or whose account is closed) is no longer shown.
         .filter(users::disabled.eq(false))
         .filter(diesel::dsl::exists(
@@ -147,23 +149,104 @@ fn hours_of(
     Ok((slots, exceptions))
 }
 
+/// Links a consultant to a practice in force at once (the demo, tests, an operator's
+/// command; the web form goes through `propose_link`).
 pub fn link_consultant(
     conn: &mut AnyConnection,
     practice_id: &str,
     team_id: &str,
     consultant_id: &str,
 ) -> Result<String, DbError> {
+    insert_link(conn, practice_id, team_id, consultant_id, true)
+}
+
+/// A social team's proposal to link one of its consultants to a practice. With
+/// `in_force` (both in one municipality) it applies at once; otherwise it waits for the
+/// practice's admin (`accept_link`), and until then the team is nowhere in the
+/// practice's Rondom: not in Mijn team, not among the teams it asks or refers to.
+pub fn propose_link(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    team_id: &str,
+    consultant_id: &str,
+    in_force: bool,
+) -> Result<String, DbError> {
+    insert_link(conn, practice_id, team_id, consultant_id, in_force)
+}
+
+fn insert_link(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    team_id: &str,
+    consultant_id: &str,
+    in_force: bool,
+) -> Result<String, DbError> {
     let id = new_id();
+    let at = now();
     diesel::insert_into(practice_links::table)
         .values((
             practice_links::id.eq(&id),
             practice_links::practice_id.eq(practice_id),
             practice_links::team_id.eq(team_id),
             practice_links::consultant_id.eq(consultant_id),
-            practice_links::created_at.eq(now()),
+            practice_links::created_at.eq(at),
+            practice_links::accepted_at.eq(in_force.then_some(at)),
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// The practice's admin accepts a proposed link. Only a link to this practice that
+/// still waits; answers whether one was accepted.
+pub fn accept_link(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    practice_id: &str,
+    by: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::update(
+        practice_links::table
+            .filter(practice_links::id.eq(link_id))
+            .filter(practice_links::practice_id.eq(practice_id))
+            .filter(practice_links::accepted_at.is_null()),
+    )
+    .set((
+        practice_links::accepted_at.eq(Some(now())),
+        practice_links::accepted_by.eq(Some(by)),
+    ))
+    .execute(conn)?
+        == 1)
+}
+
+/// The practice's admin declines a proposed link: it is gone.
+pub fn decline_link(
+    conn: &mut AnyConnection,
+    link_id: &str,
+    practice_id: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::delete(
+        practice_links::table
+            .filter(practice_links::id.eq(link_id))
+            .filter(practice_links::practice_id.eq(practice_id))
+            .filter(practice_links::accepted_at.is_null()),
+    )
+    .execute(conn)?
+        == 1)
+}
+
+/// Links that wait for this practice's answer: (link id, team name, consultant name).
+pub fn pending_links_of_practice(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(practice_links::table
+        .inner_join(organisations::table.on(organisations::id.eq(practice_links::team_id)))
+        .inner_join(users::table)
+        .filter(practice_links::practice_id.eq(practice_id))
+        .filter(practice_links::accepted_at.is_null())
+        .order(practice_links::created_at.asc())
+        .select((practice_links::id, organisations::name, users::name))
+        .load(conn)?)
 }
 
 pub fn add_hours(
@@ -236,6 +319,7 @@ pub fn links_of_consultant(
     let links: Vec<(String, String)> = practice_links::table
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::practice_id)))
         .filter(practice_links::consultant_id.eq(consultant_id))
+        .filter(practice_links::accepted_at.is_not_null())
         .order(organisations::name.asc())
         .select((practice_links::id, organisations::name))
         .load(conn)?;
@@ -260,22 +344,35 @@ pub fn links_of_consultant(
 pub struct TeamLink {
     pub link_id: String,
     pub team_id: String,
+    pub team_name: String,
     pub practice_id: String,
     pub practice_name: String,
     pub consultant_id: String,
     pub consultant_name: String,
+    /// Whether the practice agreed (or both are in one municipality); until then the
+    /// link is a proposal that only the team sees.
+    pub in_force: bool,
     /// (ISO weekday, start minute, end minute)
     pub slots: Vec<(i32, i32, i32)>,
     /// (yyyy-mm-dd, reason) from the given date on.
     pub exceptions: Vec<(String, Option<String>)>,
 }
 
-type TeamLinkRow = (String, String, String, String, String, String);
+type TeamLinkRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDateTime>,
+);
 
 fn team_links_where(
     conn: &mut AnyConnection,
     team_id: Option<&str>,
     link_id: Option<&str>,
+    practice_id: Option<&str>,
     from_date: &str,
 ) -> Result<Vec<TeamLink>, DbError> {
     let mut q = practice_links::table
@@ -288,6 +385,7 @@ fn team_links_where(
             organisations::name,
             users::id,
             users::name,
+            practice_links::accepted_at,
         ))
         .order((organisations::name.asc(), users::name.asc()))
         .into_boxed();
@@ -297,14 +395,36 @@ fn team_links_where(
     if let Some(l) = link_id {
         q = q.filter(practice_links::id.eq(l.to_owned()));
     }
+    if let Some(p) = practice_id {
+        q = q.filter(practice_links::practice_id.eq(p.to_owned()));
+    }
     let rows: Vec<TeamLinkRow> = q.load(conn)?;
+    let mut team_ids: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    let team_names: HashMap<String, String> = organisations::table
+        .filter(organisations::id.eq_any(&team_ids))
+        .select((organisations::id, organisations::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
     Ok(rows
         .into_iter()
         .map(
-            |(link_id, team_id, practice_id, practice_name, consultant_id, consultant_name)| {
+            |(
+                link_id,
+                team_id,
+                practice_id,
+                practice_name,
+                consultant_id,
+                consultant_name,
+                accepted_at,
+            )| {
                 TeamLink {
+                    in_force: accepted_at.is_some(),
+                    team_name: team_names.get(&team_id).cloned().unwrap_or_default(),
                     slots: slots.remove(&link_id).unwrap_or_default(),
                     exceptions: exceptions.remove(&link_id).unwrap_or_default(),
                     link_id,
@@ -326,7 +446,16 @@ pub fn links_of_team(
     team_id: &str,
     from_date: &str,
 ) -> Result<Vec<TeamLink>, DbError> {
-    team_links_where(conn, Some(team_id), None, from_date)
+    team_links_where(conn, Some(team_id), None, None, from_date)
+}
+
+/// The links teams keep with one practice (in force and proposed).
+pub fn links_of_practice(
+    conn: &mut AnyConnection,
+    practice_id: &str,
+    from_date: &str,
+) -> Result<Vec<TeamLink>, DbError> {
+    team_links_where(conn, None, None, Some(practice_id), from_date)
 }
 
 pub fn find_link(
@@ -334,9 +463,11 @@ pub fn find_link(
     link_id: &str,
     from_date: &str,
 ) -> Result<Option<TeamLink>, DbError> {
-    Ok(team_links_where(conn, None, Some(link_id), from_date)?
-        .into_iter()
-        .next())
+    Ok(
+        team_links_where(conn, None, Some(link_id), None, from_date)?
+            .into_iter()
+            .next(),
+    )
 }
 
 /// Replaces a link's weekly hours, and its exceptions from `from_date` on (past ones

@@ -211,11 +211,16 @@ impl TestApp {
     }
 
     pub async fn org(&self, name: &str, kind: &str) -> String {
+        self.org_in(name, kind, "GM9999").await
+    }
+
+    /// An organisation seated in this municipality.
+    pub async fn org_in(&self, name: &str, kind: &str, gemeente: &str) -> String {
         let input = rondom_db::organisations::OrganisationInput {
             name: name.into(),
             kind: kind.into(),
             agb_code: None,
-            gemeente_code: "GM9999".into(),
+            gemeente_code: gemeente.into(),
             wijk_code: None,
             street: "Kerkstraat".into(),
             house_number: "1".into(),

@@ -190,8 +190,10 @@ struct OrganisationPage {
     locations: Vec<Location>,
     people: Vec<PersonLine>,
     teams: Vec<directory::TeamWithMembers>,
-    /// A social team's koppelingen: (link id, practice, consultant, hours as lines).
+    /// A social team's koppelingen (or, for a practice's admins, the teams' links with
+    /// the practice and their requests to link).
     links: Vec<LinkLine>,
+    is_practice: bool,
     /// For the team's admins: what a new koppeling can be made of.
     practices: Vec<(String, String)>,
     consultants: Vec<(String, String)>,
@@ -200,6 +202,10 @@ struct OrganisationPage {
 
 pub struct LinkLine {
     pub id: String,
+    /// Whether the practice agreed; else a proposal waiting for it.
+    pub in_force: bool,
+    pub team: String,
+    pub team_id: String,
     pub practice: String,
     pub consultant_id: String,
     pub consultant: String,
@@ -226,14 +232,16 @@ pub async fn organisation(
             let p = directory::people_of(c, &id)?;
             let h = directory::changes(c, None, Some(&id), 10)?;
             let t = directory::teams_of(c, &id)?;
+            let from = crate::format::today().format("%Y-%m-%d").to_string();
             let (links, practices) = if o.kind == OrganisationKind::SociaalTeam.as_str() {
-                let from = crate::format::today().format("%Y-%m-%d").to_string();
                 let practices: Vec<(String, String)> = rondom_db::organisations::list(c)?
                     .into_iter()
                     .filter(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str())
                     .map(|p| (p.id, p.name))
                     .collect();
                 (directory::links_of_team(c, &id, &from)?, practices)
+            } else if o.kind == OrganisationKind::Huisartsenpraktijk.as_str() {
+                (directory::links_of_practice(c, &id, &from)?, vec![])
             } else {
                 (vec![], vec![])
             };
@@ -292,12 +300,19 @@ pub async fn organisation(
             .collect(),
         history: if editable { changes(history) } else { vec![] },
         teams,
+        is_practice: org.kind == OrganisationKind::Huisartsenpraktijk.as_str(),
         links: links
             .into_iter()
-            // Readers see current consultants only; the team's admins also see links of
-            // people who left, so that they can end them.
-            .filter(|l| editable || current.contains(&l.consultant_id))
+            // Readers see links in force of current consultants only; the admins also
+            // see proposals and links of people who left, so that they can answer or
+            // end them.
+            .filter(|l| editable || (l.in_force && current.contains(&l.consultant_id)))
+            // A practice's page lists its links for its own admins only.
+            .filter(|l| editable || l.practice_id != org.id)
             .map(|l| LinkLine {
+                in_force: l.in_force,
+                team: l.team_name.clone(),
+                team_id: l.team_id.clone(),
                 hours: l
                     .slots
                     .iter()

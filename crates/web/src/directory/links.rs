@@ -17,7 +17,7 @@ use rondom_db::{DbError, audit};
 use rondom_domain::hours::WeeklySlot;
 use rondom_domain::ids::{OrganisationId, PracticeLinkId};
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{Action, OrganisationKind, Resource, Role};
+use rondom_domain::{Action, OrganisationKind, Resource, Role, authorize};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -64,7 +64,10 @@ pub async fn create(
             "Alleen een sociaal team koppelt consulenten aan praktijken.",
         ));
     }
-    if practice.is_none_or(|p| p.kind != OrganisationKind::Huisartsenpraktijk.as_str()) {
+    if practice
+        .as_ref()
+        .is_none_or(|p| p.kind != OrganisationKind::Huisartsenpraktijk.as_str())
+    {
         errors.push(ValidationError::new(
             "praktijk",
             "Kies een huisartsenpraktijk.",
@@ -84,6 +87,28 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let Some(practice) = practice else {
+        return Err(AppError::NotFound);
+    };
+    // A link puts the team in the practice's Rondom (Mijn team, the teams it asks and
+    // refers to, and so its referrals): the practice must agree. Within one
+    // municipality that agreement is the municipality's own arrangement, and the link
+    // holds at once; the practice's admins are told, and can end it.
+    let tid = team.id.clone();
+    let werkgebied: Vec<String> = state
+        .db
+        .read(move |c| directory::organisation_areas(c, Some(&[tid])))
+        .await?
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "gemeente")
+        .map(|(_, _, code)| code)
+        .collect();
+    let werkgebied: Vec<&str> = werkgebied.iter().map(String::as_str).collect();
+    let same_municipality = rondom_domain::policy::link_holds_at_once(
+        &practice.gemeente_code,
+        &team.gemeente_code,
+        &werkgebied,
+    );
     let event = access::event(
         &user,
         "directory_link_create",
@@ -91,29 +116,49 @@ pub async fn create(
         "allowed",
     );
     let user_id = user.user_id.clone();
-    let (pid, cid, tid) = (
-        form.praktijk.clone(),
-        form.consulent.clone(),
-        team_id.clone(),
-    );
+    let (pid, cid, tid) = (practice.id.clone(), form.consulent.clone(), team_id.clone());
     let name = consultant.map(|c| c.name).unwrap_or_default();
+    let (team_name, practice_name) = (team.name.clone(), practice.name.clone());
     let link = state
         .db
         .write(move |c| {
-            let link = directory::link_consultant(c, &pid, &tid, &cid)?;
+            let link = directory::propose_link(c, &pid, &tid, &cid, same_municipality)?;
             directory::record_change(
                 c,
                 &tid,
                 "link",
                 &link,
                 Some(&user_id),
-                &format!("{name} gekoppeld aan een praktijk."),
+                &if same_municipality {
+                    format!("{name} gekoppeld aan {practice_name}.")
+                } else {
+                    format!("Koppeling van {name} aan {practice_name} gevraagd; wacht op akkoord van de praktijk.")
+                },
             )?;
+            let text = if same_municipality {
+                format!("{team_name} heeft {name} als consulent aan uw praktijk gekoppeld.")
+            } else {
+                format!("{team_name} wil {name} als consulent aan uw praktijk koppelen. Accepteer of weiger het verzoek.")
+            };
+            for admin in practice_admins(c, &pid)? {
+                rondom_db::consultations::notify(
+                    c,
+                    &admin,
+                    &text,
+                    &format!("/sociale-kaart/organisaties/{pid}"),
+                )?;
+            }
             audit::append(
                 c,
                 &audit::AuditEvent {
                     object_type: "practice_link".into(),
                     object_id: Some(link.clone()),
+                    reason: Some(if same_municipality {
+                        "in force: same municipality".into()
+                    } else {
+                        "proposed: waits for the practice".into()
+                    }),
+                    subject_org_ids: vec![tid.to_string(), pid.clone()],
                     ..event
                 },
             )?;
@@ -121,6 +166,107 @@ pub async fn create(
         })
         .await?;
     Ok(Redirect::to(&format!("/sociale-kaart/koppelingen/{link}")).into_response())
+}
+
+/// The admins of a practice, who answer a team's request to link.
+fn practice_admins(
+    c: &mut rondom_db::AnyConnection,
+    practice_id: &str,
+) -> Result<Vec<String>, DbError> {
+    Ok(rondom_db::organisations::members(c, practice_id)?
+        .into_iter()
+        .filter(|m| !m.disabled && Role::parse(&m.role).is_some_and(Role::administers))
+        .map(|m| m.user_id)
+        .collect())
+}
+
+/// A practice's admin accepts or declines a team's request to link.
+pub async fn answer(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<PracticeLinkId>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, AppError> {
+    let link = load_link(&state, &id).await?;
+    access::require(
+        &state,
+        &user,
+        Action::Update,
+        Resource::DirectoryEntry(&link.practice_id),
+    )
+    .await?;
+    let accept = match form.antwoord.as_str() {
+        "accepteren" => true,
+        "weigeren" => false,
+        _ => {
+            return Err(AppError::BadRequest("Kies accepteren of weigeren.".into()));
+        }
+    };
+    let event = access::event(
+        &user,
+        if accept {
+            "directory_link_accept"
+        } else {
+            "directory_link_decline"
+        },
+        Resource::DirectoryEntry(&link.practice_id),
+        "allowed",
+    );
+    let (lid, pid, tid, uid) = (
+        id.to_string(),
+        link.practice_id.clone(),
+        link.team_id.clone(),
+        user.user_id.clone(),
+    );
+    let text = format!(
+        "{} {} de koppeling van {} met {}.",
+        user.name,
+        if accept { "accepteerde" } else { "weigerde" },
+        link.consultant_name,
+        link.practice_name
+    );
+    let done = state
+        .db
+        .write(move |c| {
+            let done = if accept {
+                directory::accept_link(c, &lid, &pid, &uid)?
+            } else {
+                directory::decline_link(c, &lid, &pid)?
+            };
+            if done {
+                rondom_db::consultations::mark_read(
+                    c,
+                    &uid,
+                    &format!("/sociale-kaart/organisaties/{pid}"),
+                )?;
+                directory::record_change(c, &tid, "link", &lid, Some(&uid), &text)?;
+                audit::append(
+                    c,
+                    &audit::AuditEvent {
+                        object_type: "practice_link".into(),
+                        object_id: Some(lid.clone()),
+                        subject_org_ids: vec![pid.clone(), tid.clone()],
+                        ..event
+                    },
+                )?;
+            }
+            Ok::<_, DbError>(done)
+        })
+        .await?;
+    if !done {
+        return Err(AppError::Conflict("Dit verzoek is al beantwoord.".into()));
+    }
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{}?melding=opgeslagen",
+        link.practice_id
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub antwoord: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -339,19 +485,32 @@ pub async fn delete(
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let link = load_link(&state, &id).await?;
+    // Either side may end a link: the team, or the practice that no longer wants it.
+    let side = if authorize(
+        &user.actor,
+        Action::Update,
+        Resource::DirectoryEntry(&link.practice_id),
+    )
+    .is_allowed()
+    {
+        link.practice_id.clone()
+    } else {
+        link.team_id.clone()
+    };
     access::require(
         &state,
         &user,
         Action::Update,
-        Resource::DirectoryEntry(&link.team_id),
+        Resource::DirectoryEntry(&side),
     )
     .await?;
-    let event = access::event(
+    let mut event = access::event(
         &user,
         "directory_link_delete",
-        Resource::DirectoryEntry(&link.team_id),
+        Resource::DirectoryEntry(&side),
         "allowed",
     );
+    event.subject_org_ids = vec![link.team_id.clone(), link.practice_id.clone()];
     let user_id = user.user_id.clone();
     let (lid, tid) = (id.clone(), link.team_id.clone());
     let text = format!(
@@ -375,8 +534,7 @@ pub async fn delete(
         })
         .await?;
     Ok(Redirect::to(&format!(
-        "/sociale-kaart/organisaties/{}?melding=opgeslagen",
-        link.team_id
+        "/sociale-kaart/organisaties/{side}?melding=opgeslagen"
     ))
     .into_response())
 }
