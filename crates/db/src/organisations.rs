@@ -27,6 +27,8 @@ pub struct Organisation {
     pub website: Option<String>,
     /// yyyy-mm-dd: when the organisation last confirmed its entry in the sociale kaart.
     pub last_checked_on: Option<String>,
+    /// The HSDS import source that made or last replaced it (None: made in Rondom).
+    pub import_source: Option<String>,
 }
 
 /// Validated input for a new or changed organisation (validation lives in the web layer's
@@ -134,6 +136,18 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Organisation, DbError> 
         .find(id)
         .select(Organisation::as_select())
         .first(conn)?)
+}
+
+/// Marks an organisation as coming from an HSDS import source.
+pub fn set_import_source(
+    conn: &mut AnyConnection,
+    id: &str,
+    source: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(organisations::table.find(id))
+        .set(organisations::import_source.eq(source))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Organisation>, DbError> {

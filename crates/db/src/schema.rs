@@ -32,6 +32,7 @@ diesel::table! {
         description -> Nullable<Text>,
         website -> Nullable<Text>,
         last_checked_on -> Nullable<Text>,
+        import_source -> Nullable<Text>,
     }
 }
 
@@ -197,6 +198,7 @@ diesel::table! {
         contract_from -> Nullable<Text>,
         contract_until -> Nullable<Text>,
         capacity -> Nullable<Integer>,
+        import_source -> Nullable<Text>,
     }
 }
 

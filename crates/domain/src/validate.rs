@@ -222,6 +222,78 @@ pub fn bsn_is_valid(input: &str) -> bool {
     sum % 11 == 0
 }
 
+/// The lengths the sociale kaart keeps, whether a record is typed in a form or
+/// imported from a file: one rule for both.
+pub mod limits {
+    pub const ORGANISATION_NAME: usize = 200;
+    pub const ORGANISATION_DESCRIPTION: usize = 2000;
+    pub const SERVICE_NAME: usize = 200;
+    pub const SERVICE_DESCRIPTION: usize = 4000;
+    pub const COST: usize = 200;
+    pub const WEBSITE: usize = 500;
+}
+
+/// A website address: `https://` or `http://` and a host, nothing a browser would run
+/// (`javascript:`, `data:`), no spaces or control characters, bounded.
+pub fn website(field: &'static str, input: &str) -> Result<String, ValidationError> {
+    let t = input.trim();
+    let host = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let ok = host.is_some_and(|h| {
+        !h.is_empty()
+            && h.chars()
+                .all(|c| c.is_alphanumeric() || ".-:[]".contains(c))
+    }) && t.chars().count() <= limits::WEBSITE
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(ValidationError::new(
+            field,
+            "Een website begint met https:// en daarna de naam van de site, zoals https://www.voorbeeld.nl.",
+        ))
+    }
+}
+
+/// A phone number as people write it: at least ten digits, with spaces, dashes,
+/// brackets or a leading plus.
+pub fn phone_ok(p: &str) -> bool {
+    p.chars().filter(char::is_ascii_digit).count() >= 10
+        && p.chars().count() <= 30
+        && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+}
+
+/// An optional longer text (a description): trimmed, bounded, and without control
+/// characters other than line breaks and tabs. Empty is None.
+pub fn optional_text(
+    field: &'static str,
+    label: &str,
+    input: &str,
+    max: usize,
+) -> Result<Option<String>, ValidationError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("Houd {label} korter dan {max} tekens."),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ValidationError::new(
+            field,
+            format!("{label} bevat ongeldige tekens."),
+        ));
+    }
+    Ok(Some(t.to_owned()))
+}
+
 /// A short required free-text field (names, places): trimmed, not empty, bounded.
 pub fn required_text(
     field: &'static str,
@@ -251,6 +323,43 @@ pub fn required_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websites_are_web_addresses_and_nothing_else() {
+        for ok in [
+            "https://www.voorbeeld.nl",
+            "http://voorbeeld.nl/aanbod?x=1",
+            " https://jeugd-ggz.example/ ",
+        ] {
+            assert!(website("website", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:text/html,<script>",
+            "https://",
+            "https:// voorbeeld.nl",
+            "ftp://voorbeeld.nl",
+            "www.voorbeeld.nl",
+            "https://voor\u{0}beeld.nl",
+            "https://\"onmouseover=alert(1)",
+        ] {
+            assert!(website("website", bad).is_err(), "{bad}");
+        }
+        let long = format!("https://v.nl/{}", "a".repeat(600));
+        assert!(website("website", &long).is_err());
+    }
+
+    #[test]
+    fn descriptions_are_bounded_and_clean() {
+        assert_eq!(optional_text("b", "de beschrijving", "  ", 10), Ok(None));
+        assert_eq!(
+            optional_text("b", "de beschrijving", "twee\nregels", 20),
+            Ok(Some("twee\nregels".into()))
+        );
+        assert!(optional_text("b", "de beschrijving", &"x".repeat(11), 10).is_err());
+        assert!(optional_text("b", "de beschrijving", "a\u{0}b", 10).is_err());
+    }
 
     #[test]
     fn postcodes_are_normalised_and_checked() {

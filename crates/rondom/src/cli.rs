@@ -94,6 +94,17 @@ enum ImportCommand {
         /// CBS code of the gemeente for organisations that name none (e.g. GM0363).
         #[arg(long, value_name = "GMxxxx")]
         gemeente: Option<String>,
+        /// Who delivered the file. Records the import makes carry this name, and a later
+        /// import replaces only records with the same name.
+        #[arg(long, default_value = "hsds")]
+        source: String,
+        /// Also replace records that exist but came from elsewhere (made in Rondom, or
+        /// another source); the changes are listed.
+        #[arg(long)]
+        update: bool,
+        /// Check the file and list what would be created and changed; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -261,11 +272,30 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             admin(command, &db, config)
         }
         Command::Import {
-            command: ImportCommand::Hsds { file, gemeente },
+            command:
+                ImportCommand::Hsds {
+                    file,
+                    gemeente,
+                    source,
+                    update,
+                    dry_run,
+                },
         } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
-            import_hsds(&db, &file, gemeente)
+            let source = source.trim().to_owned();
+            if source.is_empty()
+                || source.chars().count() > 100
+                || source.chars().any(char::is_control)
+            {
+                return Err("--source must name the source in at most 100 characters".into());
+            }
+            let opts = rondom_web::directory::hsds::import::Options {
+                source,
+                update,
+                dry_run,
+            };
+            import_hsds(&db, &file, gemeente, &opts)
         }
         Command::Export {
             command: ExportCommand::Hsds { output },
@@ -326,6 +356,7 @@ fn import_hsds(
     db: &rondom_db::Db,
     file: &std::path::Path,
     gemeente: Option<String>,
+    opts: &rondom_web::directory::hsds::import::Options,
 ) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -346,12 +377,30 @@ fn import_hsds(
             gemeente.as_deref(),
             &today,
             None,
+            opts,
         ))
         .map_err(|e| format!("the import failed, nothing was imported: {e}"))?;
     match outcome {
         Ok(s) => {
             for w in &s.warnings {
                 eprintln!("waarschuwing: {w}");
+            }
+            for c in &s.changes {
+                println!(
+                    "{} {c}",
+                    if s.written {
+                        "gewijzigd:"
+                    } else {
+                        "zou wijzigen:"
+                    }
+                );
+            }
+            if !s.written {
+                println!(
+                    "dry run: {} organisations, {} locations and {} services checked; nothing was written",
+                    s.organisations, s.locations, s.services
+                );
+                return Ok(ExitCode::SUCCESS);
             }
             db.write_blocking(|c| {
                 audit::append(
@@ -361,10 +410,13 @@ fn import_hsds(
                         "directory",
                         None,
                         format!(
-                            "HSDS {}: {} organisations, {} services",
+                            "HSDS {} from source {}: {} organisations, {} services, {} replaced{}",
                             file.display(),
+                            opts.source,
                             s.organisations,
-                            s.services
+                            s.services,
+                            s.changes.len(),
+                            if opts.update { " (--update)" } else { "" }
                         ),
                     ),
                 )

@@ -15,6 +15,7 @@ on_both_backends!(
     an_export_imports_into_an_empty_database_unchanged,
     a_bad_file_names_each_problem_and_imports_nothing,
     the_specifications_examples_import,
+    an_import_touches_only_what_came_from_its_own_source,
 );
 
 /// `../shared/standards/hsds-3.0` next to the repository, wherever it is checked out.
@@ -337,6 +338,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         None,
         "2026-11-25",
         None,
+        &Default::default(),
     )
     .await
     .unwrap()
@@ -359,10 +361,17 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         .await;
     let token = target.token_for(&uid).await;
     let (_, page) = get(&target, &token, "/api/hsds/services?per_page=200").await;
-    import::import(&target.db, &page, Some("GM9999"), "2026-11-25", None)
-        .await
-        .unwrap()
-        .expect("a service page imports");
+    import::import(
+        &target.db,
+        &page,
+        Some("GM9999"),
+        "2026-11-25",
+        None,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .expect("a service page imports");
     let without_services = |orgs: Vec<Value>| -> Vec<Value> {
         orgs.into_iter()
             .filter(|o| o["name"] != "Praktijk Test")
@@ -378,10 +387,17 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         "organisations keep their addresses, locations and areas"
     );
     // Importing the same file again replaces rather than duplicates.
-    import::import(&target.db, &Value::Array(first), None, "2026-11-25", None)
-        .await
-        .unwrap()
-        .unwrap();
+    import::import(
+        &target.db,
+        &Value::Array(first),
+        None,
+        "2026-11-25",
+        None,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         export(&target).await.len(),
         organisations + 1,
@@ -419,6 +435,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         None,
         "2026-11-25",
         None,
+        &Default::default(),
     )
     .await
     .unwrap()
@@ -448,6 +465,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         None,
         "2026-11-25",
         None,
+        &Default::default(),
     )
     .await
     .unwrap()
@@ -473,9 +491,16 @@ async fn the_specifications_examples_import(b: Backend) {
     ] {
         let text = std::fs::read_to_string(format!("{}/examples/{file}", hsds_dir())).unwrap();
         let doc: Value = serde_json::from_str(&text).unwrap();
-        let outcome = import::import(&app.db, &doc, Some("GM9999"), "2026-11-25", None)
-            .await
-            .unwrap();
+        let outcome = import::import(
+            &app.db,
+            &doc,
+            Some("GM9999"),
+            "2026-11-25",
+            None,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         assert!(outcome.is_ok(), "{file}: {:?}", outcome.err());
     }
     let practice = app.org("Praktijk Test", "huisartsenpraktijk").await;
@@ -510,9 +535,202 @@ async fn the_specifications_examples_import(b: Backend) {
         Some("GM9999"),
         "2026-11-25",
         None,
+        &Default::default(),
     )
     .await
     .unwrap();
     assert!(outcome.is_err());
+    app.stop().await;
+}
+
+/// A file that carries the id of a GP practice (or of another provider's records) does
+/// not overwrite it: an import replaces only what came from its own source, unless told
+/// to with `update`, and then names what it changes. Texts are checked as the forms
+/// check them.
+async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
+    let app = TestApp::start(b).await;
+    let practice = app
+        .org("Huisartsenpraktijk De Linde", "huisartsenpraktijk")
+        .await;
+    let provider_file = |id: &str, kind: &str, website: &str, description: &str| {
+        serde_json::json!([{
+            "id": id,
+            "name": "Overgenomen naam",
+            "description": description,
+            "website": website,
+            "organization_identifiers": [{"identifier_type": "gemeentecode", "identifier": "GM9999"}],
+            "attributes": [{
+                "id": "0192f0c4-7a1e-7c3b-9d2e-5f6a7b8c9d00",
+                "taxonomy_term": {"code": format!("organisatietype:{kind}")}
+            }]
+        }])
+    };
+    let opts = |source: &str, update: bool| import::Options {
+        source: source.into(),
+        update,
+        dry_run: false,
+    };
+    // The practice, made in Rondom, is not overwritten by a file carrying its id...
+    let doc = provider_file(
+        &practice,
+        "huisartsenpraktijk",
+        "https://linde.example",
+        "Nieuw",
+    );
+    let errors = import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &opts("regio", false),
+    )
+    .await
+    .unwrap()
+    .expect_err("a record made in Rondom is not replaced");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("bestaat al (in Rondom gemaakt")),
+        "{errors:?}"
+    );
+    // ...and not turned into another kind of organisation even with --update.
+    let doc = provider_file(&practice, "zorgaanbieder", "https://linde.example", "Nieuw");
+    let errors = import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &opts("regio", true),
+    )
+    .await
+    .unwrap()
+    .expect_err("the kind stays");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("verandert niet wat voor organisatie")),
+        "{errors:?}"
+    );
+    let kept = app
+        .db
+        .read({
+            let p = practice.clone();
+            move |c| rondom_db::organisations::find(c, &p)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.name, "Huisartsenpraktijk De Linde");
+    // What the form refuses, the import refuses: a javascript: website, a description
+    // of 30 MB, a control character.
+    let new_id = "0192f0c4-7a1e-7c3b-9d2e-5f6a7b8c9d0e";
+    for (website, description, field) in [
+        ("javascript:alert(document.cookie)", "Kort", "website"),
+        (
+            "https://horizon.example",
+            &*"x".repeat(30 * 1024 * 1024),
+            "description",
+        ),
+        ("https://horizon.example", "a\u{7}b", "description"),
+    ] {
+        let doc = provider_file(new_id, "zorgaanbieder", website, description);
+        let errors = import::import(
+            &app.db,
+            &doc,
+            None,
+            "2026-11-25",
+            None,
+            &opts("regio", false),
+        )
+        .await
+        .unwrap()
+        .expect_err("refused like the form refuses it");
+        assert!(
+            errors.iter().any(|e| e.field == field),
+            "{field}: {errors:?}"
+        );
+    }
+    // A provider's own source replaces its own records; another source does not.
+    let doc = provider_file(new_id, "zorgaanbieder", "https://horizon.example", "Eerste");
+    import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &opts("horizon", false),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let doc = provider_file(
+        new_id,
+        "zorgaanbieder",
+        "https://horizon.example/nieuw",
+        "Tweede",
+    );
+    let again = import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &opts("horizon", false),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(again.changes.len(), 1, "{:?}", again.changes);
+    assert!(
+        again.changes[0].contains("beschrijving, website"),
+        "{:?}",
+        again.changes
+    );
+    let errors = import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &opts("regio", false),
+    )
+    .await
+    .unwrap()
+    .expect_err("another source's record is not replaced");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("uit de bron “horizon”")),
+        "{errors:?}"
+    );
+    // A dry run with --update lists the change and writes nothing.
+    let doc = provider_file(new_id, "zorgaanbieder", "https://horizon.example", "Derde");
+    let dry = import::import(
+        &app.db,
+        &doc,
+        None,
+        "2026-11-25",
+        None,
+        &import::Options {
+            source: "regio".into(),
+            update: true,
+            dry_run: true,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(!dry.written);
+    assert!(dry.changes[0].contains("beschrijving"), "{:?}", dry.changes);
+    let still = app
+        .db
+        .read(move |c| rondom_db::organisations::find(c, new_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.description.as_deref(), Some("Tweede"));
+    assert_eq!(still.import_source.as_deref(), Some("horizon"));
     app.stop().await;
 }

@@ -66,7 +66,7 @@ pub fn insert_service(
     id: &str,
     s: &NewService<'_>,
 ) -> Result<(), DbError> {
-    insert_services_bulk(conn, &[(id, s.clone())], &[], &[])
+    insert_services_bulk(conn, &[(id, s.clone())], &[], &[], None)
 }
 
 /// Replaces every field of a service; its organisation stays.
@@ -298,18 +298,22 @@ pub fn delete_service(conn: &mut AnyConnection, id: &str) -> Result<(), DbError>
     bump_version(conn)
 }
 
-/// Which of these service ids exist already.
-pub fn existing_service_ids(
+/// Which of these service ids exist already: id → (organisation, import source).
+pub fn existing_services(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<std::collections::HashSet<String>, DbError> {
-    let mut out = std::collections::HashSet::new();
+) -> Result<std::collections::HashMap<String, (String, Option<String>)>, DbError> {
+    let mut out = std::collections::HashMap::new();
     for chunk in ids.chunks(CHUNK) {
-        let found: Vec<String> = services::table
+        let found: Vec<(String, String, Option<String>)> = services::table
             .filter(services::id.eq_any(chunk))
-            .select(services::id)
+            .select((
+                services::id,
+                services::organisation_id,
+                services::import_source,
+            ))
             .load(conn)?;
-        out.extend(found);
+        out.extend(found.into_iter().map(|(id, o, s)| (id, (o, s))));
     }
     Ok(out)
 }
@@ -351,15 +355,17 @@ struct ServiceInsert<'a> {
     contract_from: Option<&'a str>,
     contract_until: Option<&'a str>,
     capacity: Option<i32>,
+    import_source: Option<&'a str>,
 }
 
 /// Inserts many new services with their areas and locations in a few statements (an
-/// import of a whole region). Ids must be new.
+/// import of a whole region, marked with its `source`). Ids must be new.
 pub fn insert_services_bulk(
     conn: &mut AnyConnection,
     rows: &[(&str, NewService<'_>)],
     areas: &[(String, String, String, String)],
     links: &[(String, String)],
+    source: Option<&str>,
 ) -> Result<(), DbError> {
     let t = now();
     let records: Vec<ServiceInsert<'_>> = rows
@@ -386,6 +392,7 @@ pub fn insert_services_bulk(
             contract_from: s.contract_from,
             contract_until: s.contract_until,
             capacity: s.capacity,
+            import_source: source,
         })
         .collect();
     for chunk in records.chunks(CHUNK) {

@@ -22,10 +22,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// At least ten digits, and only what phone numbers are written with.
-fn phone_ok(p: &str) -> bool {
-    p.chars().filter(char::is_ascii_digit).count() >= 10
-        && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
-}
+use rondom_domain::validate::{limits, optional_text, phone_ok};
 
 fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
@@ -84,25 +81,26 @@ impl ProfileForm {
 
     pub fn parse(&self) -> Result<Profile, Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let description = optional(&self.beschrijving);
-        if description
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > 2000)
-        {
-            errors.push(ValidationError::new(
-                "beschrijving",
-                "Houd de beschrijving korter dan 2000 tekens.",
-            ));
-        }
-        let website = optional(&self.website);
-        if let Some(w) = &website
-            && !(w.starts_with("https://") || w.starts_with("http://"))
-        {
-            errors.push(ValidationError::new(
-                "website",
-                "Een website begint met https://.",
-            ));
-        }
+        let description = optional_text(
+            "beschrijving",
+            "de beschrijving",
+            &self.beschrijving,
+            limits::ORGANISATION_DESCRIPTION,
+        )
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let website = match optional(&self.website) {
+            None => None,
+            Some(w) => match rondom_domain::validate::website("website", &w) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+        };
         let phone = optional(&self.telefoon);
         if let Some(p) = &phone
             && !phone_ok(p)

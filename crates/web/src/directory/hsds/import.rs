@@ -2,11 +2,16 @@
 //! (`{"contents": [...]}`). Every record is checked first and every problem reported with
 //! its record and field; only a file without problems is written, in one transaction.
 //!
-//! An identifier that exists already replaces that record (a provider re-delivering its
-//! data); new identifiers are created. Our own attributes (see the parent module) restore
-//! what HSDS has no field for; data from elsewhere gets sensible defaults: open-access
-//! preventive help when no kind of help is given, the gemeente given on the command line
-//! when the record names none.
+//! Every import names its source (a provider, a regional directory). An identifier that
+//! exists already replaces that record only when it came from the same source (a
+//! provider re-delivering its data); a record made in Rondom or by another source is
+//! left alone and named as a problem, unless the import is told to `update` it, and then
+//! the summary says what changed. New identifiers are created. An import never changes
+//! what kind of organisation a record is, and never moves a service to another
+//! organisation. Texts, websites and lengths are checked as the web forms check them.
+//! Our own attributes (see the parent module) restore what HSDS has no field for; data
+//! from elsewhere gets sensible defaults: open-access preventive help when no kind of
+//! help is given, the gemeente given on the command line when the record names none.
 
 use super::{area_kind, terms};
 use rondom_db::directory::{self, Location};
@@ -14,7 +19,7 @@ use rondom_db::organisations::{self as orgs, OrganisationInput};
 use rondom_db::{AnyConnection, DbError};
 use rondom_domain::OrganisationKind;
 use rondom_domain::area::{Area, valid_point};
-use rondom_domain::validate::{Email, GemeenteCode, Postcode, WijkCode};
+use rondom_domain::validate::{Email, GemeenteCode, Postcode, WijkCode, limits, phone_ok};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -91,7 +96,38 @@ pub struct Summary {
     pub services: usize,
     pub locations: usize,
     pub skipped: usize,
+    /// What the import changes in records that were there before, one line each
+    /// ("organisatie Jeugd-GGZ Horizon: naam, website").
+    pub changes: Vec<String>,
+    /// Whether it was written (false for a dry run).
+    pub written: bool,
 }
+
+/// How an import may treat what exists already.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Who delivered the file; records it makes carry it, and only records carrying it
+    /// are replaced.
+    pub source: String,
+    /// Also replace records from elsewhere (made in Rondom, or by another source).
+    pub update: bool,
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            source: "hsds".into(),
+            update: false,
+            dry_run: false,
+        }
+    }
+}
+
+/// The longest text any field of an import may carry; fields with a form of their own
+/// have that form's (smaller) bound.
+const TEXT_MAX: usize = 10_000;
 
 struct Ctx<'a> {
     errors: Vec<ImportError>,
@@ -124,12 +160,41 @@ impl Ctx<'_> {
     fn text(&mut self, v: &Value, field: &str, path: &str) -> Option<String> {
         match v.get(field) {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Some(Value::String(s)) => {
+                let t = s.trim();
+                if t.chars().count() > TEXT_MAX {
+                    self.err(
+                        &format!("{path}{field}"),
+                        format!("is langer dan {TEXT_MAX} tekens"),
+                    );
+                    return None;
+                }
+                if t.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                {
+                    self.err(&format!("{path}{field}"), "bevat ongeldige tekens");
+                    return None;
+                }
+                Some(t.to_owned()).filter(|s| !s.is_empty())
+            }
             Some(_) => {
                 self.err(&format!("{path}{field}"), "moet tekst zijn");
                 None
             }
         }
+    }
+
+    /// A text with the bound its web form sets.
+    fn bounded(&mut self, v: &Value, field: &str, path: &str, max: usize) -> Option<String> {
+        let t = self.text(v, field, path)?;
+        if t.chars().count() > max {
+            self.err(
+                &format!("{path}{field}"),
+                format!("is langer dan {max} tekens"),
+            );
+            return None;
+        }
+        Some(t)
     }
 
     fn uuid(&mut self, v: &Value, field: &str, path: &str) -> Option<String> {
@@ -436,14 +501,10 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
     if id.is_none() && v.get("id").is_none() {
         ctx.err(&format!("{path}id"), "ontbreekt");
     }
-    let name = ctx.text(v, "name", path);
-    if name.is_none() {
+    let before = ctx.errors.len();
+    let name = ctx.bounded(v, "name", path, limits::ORGANISATION_NAME);
+    if name.is_none() && ctx.errors.len() == before {
         ctx.err(&format!("{path}name"), "ontbreekt");
-    }
-    if let Some(n) = &name
-        && n.chars().count() > 200
-    {
-        ctx.err(&format!("{path}name"), "is langer dan 200 tekens");
     }
     let email = ctx.text(v, "email", path);
     if let Some(e) = &email
@@ -547,7 +608,30 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
         .and_then(|p| p.first())
         .and_then(|p| p.get("number"))
         .and_then(Value::as_str)
-        .map(str::to_owned);
+        .map(|p| p.trim().to_owned());
+    // A number the form would refuse is left out with a warning (directories write
+    // numbers in many ways; the rest of the record is still worth having).
+    let phone = match phone {
+        Some(p) if !phone_ok(&p) => {
+            ctx.warn(
+                &format!("{path}phones[0].number"),
+                "is geen telefoonnummer van minstens tien cijfers en is weggelaten",
+            );
+            None
+        }
+        other => other,
+    };
+    let description = ctx.bounded(v, "description", path, limits::ORGANISATION_DESCRIPTION);
+    let website = match ctx.text(v, "website", path) {
+        None => None,
+        Some(w) => match rondom_domain::validate::website("website", &w) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                ctx.err(&format!("{path}website"), e.message);
+                None
+            }
+        },
+    };
     let id = id?;
     // Many services may carry the same organisation; only whole records must be unique.
     if !nested && !ctx.unique(&id, &format!("{path}id")) {
@@ -577,8 +661,8 @@ fn organisation(ctx: &mut Ctx<'_>, v: &Value, path: &str, nested: bool) -> Optio
             email,
         },
         id,
-        description: ctx.text(v, "description", path),
-        website: ctx.text(v, "website", path),
+        description,
+        website,
         last_checked_on: last_checked,
         locations,
         areas,
@@ -668,8 +752,9 @@ fn service_inner(ctx: &mut Ctx<'_>, plan: &mut Plan, v: &Value, org_id: &str, pa
     if v.get("id").is_none() {
         ctx.err(&format!("{path}id"), "ontbreekt");
     }
-    let name = ctx.text(v, "name", path);
-    if name.is_none() {
+    let before = ctx.errors.len();
+    let name = ctx.bounded(v, "name", path, limits::SERVICE_NAME);
+    if name.is_none() && ctx.errors.len() == before {
         ctx.err(&format!("{path}name"), "ontbreekt");
     }
     let status = ctx
@@ -710,13 +795,15 @@ fn service_inner(ctx: &mut Ctx<'_>, plan: &mut Plan, v: &Value, org_id: &str, pa
         id: id.clone().unwrap_or_default(),
         organisation_id: org_id.to_owned(),
         name: name.clone().unwrap_or_default(),
-        description: ctx.text(v, "description", path).unwrap_or_default(),
+        description: ctx
+            .bounded(v, "description", path, limits::SERVICE_DESCRIPTION)
+            .unwrap_or_default(),
         category: String::new(),
         access_route: String::new(),
         age_min,
         age_max,
         problem_areas: String::new(),
-        cost: ctx.text(v, "fees_description", path),
+        cost: ctx.bounded(v, "fees_description", path, limits::COST),
         wait_weeks: None,
         wait_reported_on: None,
         last_checked_on: last_checked.unwrap_or_else(|| ctx.today.to_owned()),
@@ -875,10 +962,12 @@ pub fn apply(
     conn: &mut AnyConnection,
     plan: &Plan,
     user_id: Option<&str>,
+    source: &str,
 ) -> Result<Summary, DbError> {
     let mut summary = Summary {
         skipped: plan.skipped,
         warnings: plan.warnings.clone(),
+        written: true,
         ..Default::default()
     };
     for o in plan.organisations.iter().filter(|o| !o.reference_only) {
@@ -908,6 +997,7 @@ pub fn apply(
             o.website.as_deref(),
             o.last_checked_on.as_deref(),
         )?;
+        orgs::set_import_source(conn, &o.id, Some(source))?;
         for l in &o.locations {
             directory::insert_location(conn, l)?;
             summary.locations += 1;
@@ -918,8 +1008,8 @@ pub fn apply(
     let mut per_org: HashMap<&str, usize> = HashMap::new();
     // Services are written in bulk: a region's twenty thousand in a few statements.
     let ids: Vec<String> = plan.services.iter().map(|s| s.id.clone()).collect();
-    let existing: Vec<String> = directory::existing_service_ids(conn, &ids)?
-        .into_iter()
+    let existing: Vec<String> = directory::existing_services(conn, &ids)?
+        .into_keys()
         .collect();
     if !existing.is_empty() {
         directory::delete_services(conn, &existing)?;
@@ -963,7 +1053,7 @@ pub fn apply(
         *per_org.entry(&s.organisation_id).or_default() += 1;
         summary.services += 1;
     }
-    directory::insert_services_bulk(conn, &rows, &areas, &links)?;
+    directory::insert_services_bulk(conn, &rows, &areas, &links, Some(source))?;
     let mut touched: Vec<&str> = plan
         .organisations
         .iter()
@@ -1045,6 +1135,115 @@ pub fn foreign_locations(plan: &Plan, existing: &HashMap<String, String>) -> Vec
         .collect()
 }
 
+/// What a plan would do to the records that exist: the records it may not touch, and
+/// what it changes in those it may. `existing` holds the organisations by id, `services`
+/// the existing services by id (organisation, source).
+pub fn check_existing(
+    plan: &Plan,
+    existing: &HashMap<String, orgs::Organisation>,
+    services: &HashMap<String, (String, Option<String>)>,
+    opts: &Options,
+) -> (Vec<ImportError>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    let foreign = |src: &Option<String>| src.as_deref() != Some(opts.source.as_str());
+    let whose = |src: &Option<String>| match src {
+        None => "in Rondom gemaakt".to_owned(),
+        Some(s) => format!("uit de bron “{s}”"),
+    };
+    for o in plan
+        .organisations
+        .iter()
+        .filter(|o| !o.reference_only && !o.nested)
+    {
+        let Some(old) = existing.get(&o.id) else {
+            continue;
+        };
+        let record = format!("organisatie {} ({})", o.id, o.input.name);
+        if old.kind != o.input.kind {
+            errors.push(ImportError {
+                record: record.clone(),
+                field: "id".into(),
+                message: format!(
+                    "is in Rondom een {}; een import verandert niet wat voor organisatie iets is",
+                    OrganisationKind::parse(&old.kind)
+                        .map(|k| k.label().to_lowercase())
+                        .unwrap_or_else(|| old.kind.clone())
+                ),
+            });
+            continue;
+        }
+        if foreign(&old.import_source) && !opts.update {
+            errors.push(ImportError {
+                record,
+                field: "id".into(),
+                message: format!(
+                    "bestaat al ({}, “{}”) en wordt niet overschreven; importeer met --update om het te vervangen",
+                    whose(&old.import_source),
+                    old.name
+                ),
+            });
+            continue;
+        }
+        let mut what = Vec::new();
+        let i = &o.input;
+        for (changed, label) in [
+            (old.name != i.name, "naam"),
+            (old.agb_code != i.agb_code, "AGB-code"),
+            (old.gemeente_code != i.gemeente_code, "gemeente"),
+            (old.wijk_code != i.wijk_code, "wijk"),
+            (
+                (&old.street, &old.house_number, &old.postcode, &old.city)
+                    != (&i.street, &i.house_number, &i.postcode, &i.city),
+                "adres",
+            ),
+            (old.phone != i.phone, "telefoon"),
+            (old.email != i.email, "e-mail"),
+            (old.description != o.description, "beschrijving"),
+            (old.website != o.website, "website"),
+        ] {
+            if changed {
+                what.push(label);
+            }
+        }
+        changes.push(format!(
+            "organisatie “{}” ({}): {}",
+            old.name,
+            whose(&old.import_source),
+            if what.is_empty() {
+                "gegevens gelijk; locaties en werkgebied opnieuw".to_owned()
+            } else {
+                what.join(", ")
+            }
+        ));
+    }
+    for s in &plan.services {
+        let Some((org, src)) = services.get(&s.id) else {
+            continue;
+        };
+        let record = format!("aanbod {} ({})", s.id, s.name);
+        if *org != s.organisation_id {
+            errors.push(ImportError {
+                record,
+                field: "id".into(),
+                message: "is in Rondom aanbod van een andere organisatie".into(),
+            });
+        } else if foreign(src) && !opts.update {
+            errors.push(ImportError {
+                record,
+                field: "id".into(),
+                message: format!(
+                    "bestaat al ({}) en wordt niet overschreven; importeer met --update om het te vervangen",
+                    whose(src)
+                ),
+            });
+        } else {
+            changes.push(format!("aanbod “{}” ({}): vervangen", s.name, whose(src)));
+        }
+    }
+    (errors, changes)
+}
+
 /// Checks a file against the database and imports it, all or nothing.
 pub async fn import(
     db: &rondom_db::Db,
@@ -1052,28 +1251,57 @@ pub async fn import(
     default_gemeente: Option<&str>,
     today: &str,
     user_id: Option<String>,
+    opts: &Options,
 ) -> Result<Result<Summary, Vec<ImportError>>, DbError> {
     let plan = match plan(doc, default_gemeente, today) {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),
     };
-    let (existing_orgs, existing_locations) = db
-        .read(|c| {
-            let orgs: HashSet<String> = orgs::list(c)?.into_iter().map(|o| o.id).collect();
+    let service_ids: Vec<String> = plan.services.iter().map(|s| s.id.clone()).collect();
+    let (existing_orgs, existing_locations, existing_services) = db
+        .read(move |c| {
+            let orgs: HashMap<String, orgs::Organisation> = orgs::list(c)?
+                .into_iter()
+                .map(|o| (o.id.clone(), o))
+                .collect();
             let locations: HashMap<String, String> = directory::locations_of(c, None)?
                 .into_iter()
                 .map(|l| (l.id, l.organisation_id))
                 .collect();
-            Ok((orgs, locations))
+            Ok((
+                orgs,
+                locations,
+                directory::existing_services(c, &service_ids)?,
+            ))
         })
         .await?;
-    let mut errors = missing_organisations(&plan, &existing_orgs);
+    let ids: HashSet<String> = existing_orgs.keys().cloned().collect();
+    let mut errors = missing_organisations(&plan, &ids);
     errors.extend(foreign_locations(&plan, &existing_locations));
+    let (refused, changes) = check_existing(&plan, &existing_orgs, &existing_services, opts);
+    errors.extend(refused);
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let summary = db
-        .write(move |c| apply(c, &plan, user_id.as_deref()))
+    if opts.dry_run {
+        return Ok(Ok(Summary {
+            warnings: plan.warnings.clone(),
+            organisations: plan
+                .organisations
+                .iter()
+                .filter(|o| !o.reference_only && !(o.nested && ids.contains(&o.id)))
+                .count(),
+            services: plan.services.len(),
+            locations: plan.organisations.iter().map(|o| o.locations.len()).sum(),
+            skipped: plan.skipped,
+            changes,
+            written: false,
+        }));
+    }
+    let source = opts.source.clone();
+    let mut summary = db
+        .write(move |c| apply(c, &plan, user_id.as_deref(), &source))
         .await?;
+    summary.changes = changes;
     Ok(Ok(summary))
 }

@@ -1,0 +1,2 @@
+ALTER TABLE services DROP COLUMN import_source;
+ALTER TABLE organisations DROP COLUMN import_source;
