@@ -176,9 +176,19 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, demo: bool) -> Self {
+        Self::start_configured(backend, demo, |_| {}).await
+    }
+
+    /// A server whose configuration the test adjusts first.
+    pub async fn start_configured(
+        backend: Backend,
+        demo: bool,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let test_db = TestDb::new(backend);
         let smtp = smtp::Sink::start().await;
-        let config = config_for(&test_db.url, smtp.port, demo);
+        let mut config = config_for(&test_db.url, smtp.port, demo);
+        adjust(&mut config);
         let running = app::start(&config, None).await.unwrap();
         let db = running.state.db.clone();
         let addr = running.addr;

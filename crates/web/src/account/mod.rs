@@ -130,7 +130,7 @@ pub async fn change_password(
         )
     };
     let guess_key = throttle::Key::CurrentPassword(user.user_id.clone());
-    throttle::attempt(&state, vec![guess_key.clone()]).await?;
+    throttle::attempt(&state, vec![guess_key.clone()]).await??;
     let uid = user.user_id.clone();
     let current_hash = state
         .db
@@ -149,7 +149,7 @@ pub async fn change_password(
         access::record(&state, e).await?;
         return fail("Uw huidige wachtwoord klopt niet.".into()).await;
     }
-    throttle::succeed(&state, guess_key, None).await?;
+    throttle::succeed(&state, vec![guess_key], None).await?;
     if let Err(e) = check_new_password(&form.password) {
         return fail(e.message).await;
     }

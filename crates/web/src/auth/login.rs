@@ -164,19 +164,32 @@ pub async fn login_submit(
         )
             .into_response())
     };
+    let retry_locked = |locked: throttle::Locked| -> Result<Response, AppError> {
+        let mut resp = retry(locked.message(), StatusCode::TOO_MANY_REQUESTS)?;
+        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        Ok(resp)
+    };
     let wrong = "Het e-mailadres of het wachtwoord klopt niet.".to_owned();
     let email = match Email::parse(&form.email) {
         Ok(e) => e.into_inner(),
         Err(_) => return retry(wrong, StatusCode::UNAUTHORIZED),
     };
-    let account_key = throttle::Key::Password(email.clone());
+    let pair_key = throttle::Key::pair(&email, &addr.0);
+    let account_key = throttle::Key::Account(email.clone());
     let address_key = throttle::Key::address(&addr.0);
-    let keys = std::iter::once(account_key.clone())
+    // From this address: refused before the password is looked at.
+    let keys = std::iter::once(pair_key.clone())
         .chain(address_key.clone())
         .collect();
-    if let Err(e) = throttle::attempt(&state, keys).await {
-        return retry(e.message(), StatusCode::TOO_MANY_REQUESTS);
+    if let Err(locked) = throttle::attempt(&state, keys).await? {
+        return retry_locked(locked);
     }
+    // Over all addresses: the soft lock (see `throttle`).
+    let account_locked = throttle::attempt(&state, vec![account_key.clone()])
+        .await?
+        .err();
     let lookup = email.clone();
     let found = state
         .db
@@ -212,10 +225,50 @@ pub async fn login_submit(
             ..Default::default()
         };
         state.db.audit(e).await?;
+        if let Some(locked) = account_locked {
+            return retry_locked(locked);
+        }
         return retry(wrong, StatusCode::UNAUTHORIZED);
     };
-    throttle::succeed(&state, account_key, address_key).await?;
     let second = needs_second_factor(&state, &user, &memberships);
+    if let Some(locked) = account_locked
+        && !(second && user.totp_enabled)
+    {
+        // The right password while the account is locked over all addresses, and no
+        // second factor to tell the owner from a guesser: the way in is a reset link
+        // by e-mail, which proves the owner and lifts the lock.
+        let e = AuditEvent {
+            actor_user_id: Some(user.id.clone()),
+            actor_name: user.name.clone(),
+            action: "login".into(),
+            object_type: "user".into(),
+            object_id: Some(user.id.clone()),
+            reason: Some("account locked after failures from several addresses".into()),
+            source_address: addr.0.clone(),
+            outcome: "denied".into(),
+            ..Default::default()
+        };
+        state.db.audit(e).await?;
+        let mut resp = retry(
+            format!(
+                "Er is vaak een verkeerd wachtwoord geprobeerd voor dit account. Probeer het over {} opnieuw, of kies ‘Wachtwoord vergeten?’: met de link in uw e-mail kiest u een nieuw wachtwoord, en daarmee kunt u meteen inloggen.",
+                crate::error::human_wait(locked.retry_after_secs)
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
+    }
+    // The account's own counter starts again only once the person is fully in: with a
+    // second factor still to come, a guesser who found the password gains nothing.
+    let cleared = if second {
+        vec![pair_key]
+    } else {
+        vec![pair_key, account_key]
+    };
+    throttle::succeed(&state, cleared, address_key).await?;
     let token = session::create(&state, &user.id, !second, &addr, user_agent).await?;
     let e = AuditEvent {
         actor_user_id: Some(user.id.clone()),
@@ -328,9 +381,17 @@ async fn finish_second_factor(
             Ok(())
         })
         .await?;
+    let uid = pending.user_id.clone();
+    let email = state
+        .db
+        .read(move |c| users::get(c, &uid).map(|u| u.email))
+        .await?;
     throttle::succeed(
         state,
-        throttle::Key::SecondFactor(pending.user_id.clone()),
+        vec![
+            throttle::Key::SecondFactor(pending.user_id.clone()),
+            throttle::Key::Account(email),
+        ],
         throttle::Key::address(&pending.source_address),
     )
     .await?;
@@ -356,8 +417,16 @@ pub async fn code_submit(
     let keys = std::iter::once(mfa_key)
         .chain(throttle::Key::address(&pending.source_address))
         .collect();
-    if let Err(e) = throttle::attempt(&state, keys).await {
-        return Ok((StatusCode::TOO_MANY_REQUESTS, render(&page(e.message()))?).into_response());
+    if let Err(locked) = throttle::attempt(&state, keys).await? {
+        let mut resp = (
+            StatusCode::TOO_MANY_REQUESTS,
+            render(&page(locked.message()))?,
+        )
+            .into_response();
+        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
     }
     let uid = pending.user_id.clone();
     let code = form.code.clone();

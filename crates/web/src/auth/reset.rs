@@ -106,13 +106,16 @@ pub async fn forgot_submit(
             .into_response());
     };
     let email = email.into_inner();
-    // Counted like a failed login per address, so the form cannot be used to flood
-    // someone's mailbox or probe many addresses.
+    // Counted per address on a counter of its own, so the form cannot be used to flood
+    // someone's mailbox or probe many addresses, nor to slow down anyone's login.
     throttle::attempt(
         &state,
-        throttle::Key::address(&addr.0).into_iter().collect(),
+        addr.0
+            .iter()
+            .map(|a| throttle::Key::ResetAddress(a.clone()))
+            .collect(),
     )
-    .await?;
+    .await??;
     let lookup = email.clone();
     let user = state
         .db
@@ -221,9 +224,10 @@ pub async fn reset_submit(
         .db
         .write(move |c| {
             let Some(uid) = tokens::consume_password_reset(c, &hash)? else {
-                return Ok(false);
+                return Ok(None);
             };
             let u = users::get(c, &uid)?;
+            let email = u.email.clone();
             users::set_password(c, &uid, &new_hash)?;
             tokens::invalidate_password_resets(c, &uid)?;
             // A new password ends every session: whoever had the old one is out.
@@ -243,10 +247,10 @@ pub async fn reset_submit(
                     ..Default::default()
                 },
             )?;
-            Ok(true)
+            Ok(Some(email))
         })
         .await?;
-    if !done {
+    let Some(email) = done else {
         return Ok((
             StatusCode::GONE,
             render(&page(
@@ -255,6 +259,8 @@ pub async fn reset_submit(
             ))?,
         )
             .into_response());
-    }
+    };
+    // The link proved the owner: a lock that guessers put on the account is lifted.
+    throttle::release_account(&state, &email).await?;
     Ok(Redirect::to("/inloggen?melding=wachtwoord-gewijzigd").into_response())
 }
