@@ -51,41 +51,104 @@ impl Status {
     }
 }
 
-/// Whether a text contains something that passes the BSN 11-check: nine digits (or
-/// eight), written together or with single spaces, dots or dashes between groups.
-pub fn contains_bsn(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_ascii_digit() {
-            i += 1;
+/// The digit a character stands for: ASCII, full-width (`１２３`, typed on some phone
+/// keyboards) or another script's decimal digits.
+fn digit_of(c: char) -> Option<u8> {
+    if let Some(d) = c.to_digit(10) {
+        return Some(d as u8);
+    }
+    // Unicode keeps each script's ten digits in a row, starting at its zero.
+    const ZEROS: [u32; 6] = [0xFF10, 0x0660, 0x06F0, 0x0966, 0x1D7CE, 0x1D7EC];
+    let code = c as u32;
+    ZEROS
+        .iter()
+        .find(|z| (**z..**z + 10).contains(&code))
+        .map(|z| (code - z) as u8)
+}
+
+/// The Dutch (and English) words for the digits, as someone spelling out a number
+/// writes them.
+fn digit_word(w: &str) -> Option<u8> {
+    Some(match w {
+        "nul" | "zero" => 0,
+        "een" | "één" | "eén" | "eën" | "one" => 1,
+        "twee" | "two" => 2,
+        "drie" | "three" => 3,
+        "vier" | "four" => 4,
+        "vijf" | "five" => 5,
+        "zes" | "six" => 6,
+        "zeven" | "seven" => 7,
+        "acht" | "eight" => 8,
+        "negen" | "nine" => 9,
+        _ => return None,
+    })
+}
+
+/// What may stand between the digits of one number: any run of spaces (line breaks
+/// too), dots, dashes, slashes and underscores, as people group a BSN (`111 222 333`,
+/// `111.222.333`, `111/222/333`, `111_222_333`, one group per line).
+fn joins_digits(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '.' | '-' | '/' | '_' | '\u{2013}' | '\u{2014}')
+}
+
+/// The numbers in a text: runs of digits (and digit words) with only joining characters
+/// between them, each as its digits. Any other word or sign ends a number, and so do
+/// letters glued to its digits (`12jaar`).
+fn numbers(text: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut word = String::new();
+    let mut after_digit = false;
+    // A word just read is a digit, or it ends the number.
+    let end_word = |word: &mut String, current: &mut Vec<u8>, out: &mut Vec<Vec<u8>>| {
+        if word.is_empty() {
+            return;
+        }
+        match digit_word(&word.to_lowercase()) {
+            Some(d) => current.push(d),
+            None if !current.is_empty() => out.push(std::mem::take(current)),
+            None => {}
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if let Some(d) = digit_of(c) {
+            end_word(&mut word, &mut current, &mut out);
+            current.push(d);
+            after_digit = true;
             continue;
         }
-        // A run of digits with single separators in between.
-        let mut digits = String::new();
-        let mut j = i;
-        while j < chars.len() {
-            let c = chars[j];
-            if c.is_ascii_digit() {
-                digits.push(c);
-                j += 1;
-            } else if matches!(c, ' ' | '.' | '-')
-                && chars.get(j + 1).is_some_and(char::is_ascii_digit)
-                && j > i
-            {
-                j += 1;
-            } else {
-                break;
+        if c.is_alphabetic() {
+            if after_digit && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            word.push(c);
+        } else {
+            end_word(&mut word, &mut current, &mut out);
+            if !joins_digits(c) && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
             }
         }
-        // A number of exactly eight or nine digits: longer runs are phone numbers,
-        // postcodes with house numbers and the like.
-        if (8..=9).contains(&digits.len()) && bsn_is_valid(&digits) {
-            return true;
-        }
-        i = j.max(i + 1);
+        after_digit = false;
     }
-    false
+    end_word(&mut word, &mut current, &mut out);
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Whether a text contains something that passes the BSN 11-check: a number of exactly
+/// eight or nine digits however it is written (grouped with spaces, dots, dashes,
+/// slashes or underscores, over several lines, in full-width digits, or spelled out in
+/// words). Longer numbers (phone numbers, postcodes with house numbers) are not BSNs.
+pub fn contains_bsn(text: &str) -> bool {
+    numbers(text).into_iter().any(|n| {
+        (8..=9).contains(&n.len()) && {
+            let digits: String = n.iter().map(|d| char::from(b'0' + d)).collect();
+            bsn_is_valid(&digits)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -100,14 +163,27 @@ mod tests {
             "bsn: 111 222 333",
             "111.222.333",
             "nummer 111-222-333.",
+            "bsn 111  222  333",
+            "bsn 111/222/333",
+            "bsn 111_222_333",
+            "bsn １１１２２２３３３",
+            "bsn 111\n222\n333",
+            "bsn 111\r\n222\r\n333",
+            "een een een twee twee twee drie drie drie",
+            "Eén één één Twee twee twee DRIE drie drie",
+            "bsn111222333",
+            "bsn 1 1 1 2 2 2 3 3 3",
+            "111 222 333, 4 kinderen",
         ] {
-            assert!(contains_bsn(text), "{text}");
+            assert!(contains_bsn(text), "{text:?}");
         }
         for text in [
             "jongen van 9 jaar, sinds 2024 op school, 3 keer per week",
             "telefoon 0612345678",
             "123456789",
             "",
+            "een jongen van twaalf met drie broers",
+            "111222333444",
         ] {
             assert!(!contains_bsn(text), "{text}");
         }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod consultation;
 pub mod hours;
 pub mod ids;
+pub mod passwords;
 pub mod policy;
 pub mod referral;
 pub mod role;

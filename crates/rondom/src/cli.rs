@@ -653,7 +653,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                     .read_line(&mut line)
                     .map_err(|e| e.to_string())?;
                 let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-                check_new_password(&pw).map_err(|e| e.message)?;
+                check_new_password(&pw, &[&name, &email]).map_err(|e| e.message)?;
                 Some(rondom_web::auth::password::hash_blocking(&pw)?)
             } else {
                 None

@@ -635,6 +635,18 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("minstens 12 tekens"));
+    // Long enough, but what everybody tries first.
+    let r = client
+        .post(app.url(&path))
+        .form(&[
+            ("password", "wachtwoord12"),
+            ("password_repeat", "wachtwoord12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("te makkelijk te raden"));
     let new_pw = "een heel nieuw wachtwoord";
     let r = client
         .post(app.url(&path))

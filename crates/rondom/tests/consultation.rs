@@ -77,6 +77,18 @@ async fn a_gp_asks_the_team_and_hears_back(b: Backend) {
     .await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Dit lijkt een BSN."));
+    // However it is written.
+    for written in [
+        "bsn 111  222  333",
+        "bsn 111/222/333",
+        "bsn 111_222_333",
+        "bsn １１１２２２３３３",
+        "bsn\n111\n222\n333",
+        "een een een twee twee twee drie drie drie",
+    ] {
+        let resp = ask(&app, &gp, &w.team, "Meisje 9 jaar slaapt slecht", written).await;
+        assert_eq!(resp.status(), 422, "{written:?}");
+    }
     let resp = ask(&app, &gp, &w.team, "", "Vraag zonder onderwerp").await;
     assert_eq!(resp.status(), 422);
 
@@ -256,13 +268,19 @@ async fn outsiders_get_nothing(b: Backend) {
     )
     .await;
     assert_eq!(r.status(), 422);
-    let denied = app
-        .audit()
-        .await
-        .into_iter()
-        .filter(|e| e.action == "consultation_read" && e.outcome == "denied")
-        .count();
-    assert!(denied >= 8, "every refusal is logged ({denied})");
+    let log = app.audit().await;
+    let denied = |action: &str| {
+        log.iter()
+            .filter(|e| e.action == action && e.outcome == "denied")
+            .count()
+    };
+    // Looks and tried changes, each logged as what it was.
+    assert!(
+        denied("consultation_read") >= 4 && denied("consultation_update") >= 4,
+        "every refusal is logged ({} looks, {} changes)",
+        denied("consultation_read"),
+        denied("consultation_update")
+    );
     app.stop().await;
 }
 

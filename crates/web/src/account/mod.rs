@@ -150,7 +150,14 @@ pub async fn change_password(
         return fail("Uw huidige wachtwoord klopt niet.".into()).await;
     }
     throttle::succeed(&state, vec![guess_key], None).await?;
-    if let Err(e) = check_new_password(&form.password) {
+    let email = state
+        .db
+        .read({
+            let uid = user.user_id.clone();
+            move |c| users::get(c, &uid).map(|u| u.email)
+        })
+        .await?;
+    if let Err(e) = check_new_password(&form.password, &[&user.name, &email]) {
         return fail(e.message).await;
     }
     if form.password != form.password_repeat {

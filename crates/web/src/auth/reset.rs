@@ -201,7 +201,7 @@ pub async fn reset_submit(
         valid,
         error: Some(error),
     };
-    if let Err(e) = check_new_password(&form.password) {
+    if let Err(e) = check_new_password(&form.password, &[]) {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             render(&page(e.message, true))?,
