@@ -101,6 +101,40 @@ impl Target {
     }
 }
 
+/// A SQLite database holds password hashes, e-mail addresses and the audit log: it is
+/// made readable by its owner only before SQLite first opens it (SQLite gives its
+/// write-ahead log and shared-memory files the database file's permissions).
+fn create_private_sqlite_file(path: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.starts_with(':') || path.starts_with("file:") {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The files of a SQLite database that others than its owner may read (the database,
+/// its write-ahead log, its shared memory), with their modes.
+pub fn readable_by_others(path: &str) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| format!("{path}{suffix}"))
+        .filter_map(|p| {
+            let mode = std::fs::metadata(&p).ok()?.permissions().mode() & 0o777;
+            (mode & 0o077 != 0).then_some((p, mode))
+        })
+        .collect()
+}
+
 /// Builds connections for the pool, choosing the backend from the URL itself rather than
 /// trying each in turn (which would make a typo in a PostgreSQL URL create a SQLite file).
 #[derive(Debug)]
@@ -115,6 +149,11 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match &self.target {
             Target::Sqlite(path) => {
+                create_private_sqlite_file(path).map_err(|e| {
+                    r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(format!(
+                        "cannot create the SQLite file {path}: {e}"
+                    )))
+                })?;
                 let mut c = diesel::SqliteConnection::establish(path)
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers go on while one writer writes; foreign keys are off by

@@ -14,6 +14,17 @@ pub fn connect(config: &Config) -> Result<Db, String> {
             e.to_string().trim_start_matches("database unavailable: ")
         )
     })?;
+    if let Ok(rondom_db::connection::Target::Sqlite(path)) =
+        rondom_db::connection::Target::parse(&config.database_url)
+    {
+        for (file, mode) in rondom_db::connection::readable_by_others(&path) {
+            tracing::warn!(
+                file = %file,
+                mode = %format!("{mode:o}"),
+                "this file of the database is readable by other users of this machine; it holds password hashes, e-mail addresses and the audit log (chmod 600 it)"
+            );
+        }
+    }
     Ok(db.with_audit_keys(rondom_domain::audit::AuditKeys::derive(&key)))
 }
 

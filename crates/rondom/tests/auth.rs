@@ -11,6 +11,7 @@ on_both_backends!(
     a_code_cannot_be_used_twice,
     wrong_password_and_unknown_address_get_the_same_answer,
     a_stranger_cannot_lock_out_the_owner,
+    an_active_session_is_kept_alive_under_a_short_idle_time,
     expired_session_goes_to_login_and_back_to_the_page_asked_for,
     forms_without_the_csrf_token_are_refused,
     password_reset_link_arrives_by_smtp_and_works_once,
@@ -784,5 +785,50 @@ async fn recovery_code_works_once(b: Backend) {
             "attempt {attempt} with recovery code"
         );
     }
+    app.stop().await;
+}
+
+/// The session's last activity is refreshed in time whatever the idle limit: with a
+/// one-minute limit, a page viewed 55 seconds after the last one renews the session
+/// (a fixed one-minute refresh let an active session end while in use).
+async fn an_active_session_is_kept_alive_under_a_short_idle_time(b: Backend) {
+    let app = TestApp::start_configured(b, false, |c| {
+        c.web.session_idle = std::time::Duration::from_secs(60)
+    })
+    .await;
+    app.user("ouder@test.example", None, &["ouder_verzorger"])
+        .await;
+    let client = app.client();
+    password_login(&app, &client, "ouder@test.example", PASSWORD, "/").await;
+    let last_seen = || async {
+        app.db
+            .read(|c| {
+                use diesel::prelude::*;
+                use rondom_db::schema::sessions::dsl::*;
+                Ok(sessions
+                    .select(last_seen_at)
+                    .first::<chrono::NaiveDateTime>(c)?)
+            })
+            .await
+            .unwrap()
+    };
+    app.db
+        .write(|c| {
+            use diesel::prelude::*;
+            use rondom_db::schema::sessions::dsl::*;
+            diesel::update(sessions)
+                .set(last_seen_at.eq(rondom_db::now() - chrono::Duration::seconds(55)))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let r = client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let seen = last_seen().await;
+    assert!(
+        rondom_db::now() - seen < chrono::Duration::seconds(10),
+        "the visit renewed the session ({seen})"
+    );
     app.stop().await;
 }

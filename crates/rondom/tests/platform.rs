@@ -954,3 +954,41 @@ async fn the_bundled_sqlite_plans_each_statement_once() {
         "compile options: {options:?}"
     );
 }
+
+/// The SQLite database holds password hashes, e-mail addresses and the audit log: it
+/// and its write-ahead log are readable by their owner only, like the key file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.user("o@test.example", None, &["ouder_verzorger"]).await;
+    let path = app.test_db.url.trim_start_matches("sqlite://").to_owned();
+    for file in [path.clone(), format!("{path}-wal"), format!("{path}-shm")] {
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is {mode:o}");
+    }
+    assert!(rondom_db::connection::readable_by_others(&path).is_empty());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(
+        rondom_db::connection::readable_by_others(&path),
+        vec![(path.clone(), 0o644)],
+        "a database opened up is named at start"
+    );
+    app.stop().await;
+}
+
+/// Behind a reverse proxy on the same machine every request arrives from the loopback
+/// address: /metrics then needs its token, like from anywhere else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_behind_a_local_proxy_need_the_token() {
+    let app =
+        TestApp::start_configured(Backend::Sqlite, false, |c| c.web.trust_proxy_headers = true)
+            .await;
+    let r = app.client().get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    app.stop().await;
+    let app = TestApp::start(Backend::Sqlite).await;
+    let r = app.client().get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200, "without a proxy, this machine may read it");
+    app.stop().await;
+}

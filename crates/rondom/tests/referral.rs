@@ -975,6 +975,22 @@ async fn attachments_are_checked_by_their_content(b: Backend) {
     let noord = logged_in(&app, "arts@noord.example").await;
     let r = noord.get(app.url(href)).send().await.unwrap();
     assert_eq!(r.status(), 404);
+    // A referral that is closed (here: withdrawn) takes no more attachments.
+    let r = post(
+        &app,
+        &gp,
+        &format!("{path}/status"),
+        &[
+            ("naar", "cancelled"),
+            ("reden", "Ouders kiezen zelf een therapeut"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let r = upload(gp.clone(), "nagekomen.pdf", pdf.clone()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("afgesloten"));
+    assert_eq!(count(&app, "referral_attachments").await, 1);
     app.stop().await;
 }
 

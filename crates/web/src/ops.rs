@@ -33,7 +33,9 @@ pub async fn metrics(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| crate::auth::constant_time_eq(given.trim(), &token.0)),
-        None => peer.ip().is_loopback(),
+        // Behind a reverse proxy on the same machine every request comes from the
+        // loopback address, the world's included: then only a token opens it.
+        None => peer.ip().is_loopback() && !state.settings.trust_proxy_headers,
     };
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();

@@ -18,9 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const SESSION_COOKIE: &str = "rondom_session";
-/// Refreshing `last_seen_at` on every request would make every page view a write;
-/// a minute of slack on a 30-minute idle timeout is harmless.
-const TOUCH_AFTER_SECS: i64 = 60;
+/// Refreshing `last_seen_at` on every request would make every page view a write; it is
+/// refreshed once this much of the idle time has passed, at most once a minute. (A
+/// fixed minute was the whole idle time of a one-minute timeout: an active session then
+/// ended while in use.)
+fn touch_after(idle: chrono::Duration) -> chrono::Duration {
+    (idle / 10).min(chrono::Duration::seconds(60))
+}
 
 pub fn session_cookie(state: &AppState, value: &str) -> String {
     format!(
@@ -220,7 +224,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
             expired: true,
         });
     }
-    if (now - s.last_seen_at).num_seconds() >= TOUCH_AFTER_SECS {
+    if now - s.last_seen_at >= touch_after(idle) {
         let sid = id.clone();
         state
             .db

@@ -1692,6 +1692,15 @@ pub async fn attach(
         .filter(|c| !c.is_control())
         .take(120)
         .collect();
+    let closed = || {
+        vec![ValidationError::new(
+            "bijlage",
+            "Deze verwijzing is afgesloten: er kunnen geen bijlagen meer bij.",
+        )]
+    };
+    if Status::parse(&r.status).is_some_and(Status::is_final) {
+        return Ok(Err(closed()));
+    }
     let mut errors = Vec::new();
     if bytes.is_empty() {
         errors.push(ValidationError::new("bijlage", "Kies een bestand."));
@@ -1740,6 +1749,12 @@ pub async fn attach(
     let id = state
         .db
         .write(move |c| {
+            // Checked again where it is written: a referral closed a moment ago takes
+            // nothing more.
+            let now = db::find(c, &rid)?.ok_or(rondom_db::DbError::NotFound)?;
+            if Status::parse(&now.status).is_some_and(Status::is_final) {
+                return Ok(None);
+            }
             let id = db::add_attachment(
                 c,
                 &db::NewAttachment {
@@ -1760,10 +1775,10 @@ pub async fn attach(
                     ..e
                 },
             )?;
-            Ok(id)
+            Ok(Some(id))
         })
         .await?;
-    Ok(Ok(id))
+    Ok(id.ok_or_else(closed))
 }
 
 #[cfg(test)]
