@@ -44,6 +44,9 @@ pub enum DbError {
     Query(diesel::result::Error),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// The disk is full, or refuses to be written: nothing of the change was kept.
+    #[error("storage full or failing: {0}")]
+    StorageFull(String),
 }
 
 impl From<diesel::result::Error> for DbError {
@@ -54,8 +57,44 @@ impl From<diesel::result::Error> for DbError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::Conflict(info.message().to_owned())
             }
+            e if is_connection_lost(&e) => Self::Unavailable(e.to_string()),
+            e if is_storage_failure(&e) => Self::StorageFull(e.to_string()),
             other => Self::Query(other),
         }
+    }
+}
+
+/// Whether SQLite could not write its file: the disk is full (`SQLITE_FULL`), or a write
+/// was refused (`SQLITE_IOERR`, e.g. a file size limit). The transaction is rolled back
+/// whole, so nothing is half-written.
+fn is_storage_failure(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database or disk is full") || m.contains("disk I/O error")
+        }
+        diesel::result::Error::RollbackErrorOnCommit { commit_error, .. } => {
+            is_storage_failure(commit_error)
+        }
+        _ => false,
+    }
+}
+
+/// Whether an error says the connection to the database is gone (a restart, a
+/// terminated backend, a dropped network), rather than that the query was wrong: such a
+/// request is answered 503, to be tried again, and the connection is not reused.
+pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        )
+        | Error::BrokenTransactionManager => true,
+        Error::RollbackErrorOnCommit { commit_error, .. } => is_connection_lost(commit_error),
+        // SQLite's "disk full" and I/O errors are not a lost connection: they are
+        // answered as what they are.
+        _ => false,
     }
 }
 
@@ -140,6 +179,77 @@ pub fn readable_by_others(path: &str) -> Vec<(String, u32)> {
 #[derive(Debug)]
 pub struct Manager {
     target: Target,
+    sqlite_synchronous: Synchronous,
+}
+
+/// When SQLite acknowledges a commit (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// The log is fsynced at every commit: a power loss takes back nothing that was
+    /// acknowledged. The default, for a system of record.
+    #[default]
+    Full,
+    /// The log is fsynced at checkpoints only: a power loss may take back the commits
+    /// since the last one (an application crash loses nothing). For benchmarks and
+    /// throwaway databases.
+    Normal,
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    /// How long start-up waits for a database that is not there yet (a container that
+    /// starts before its database); a wrong address or password still fails at once.
+    pub wait_for: Duration,
+    pub sqlite_synchronous: Synchronous,
+}
+
+impl ConnectOptions {
+    pub fn new(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            wait_for: Duration::ZERO,
+            sqlite_synchronous: Synchronous::Full,
+        }
+    }
+}
+
+/// Whether a failure to connect may pass by itself (the server is starting, restarting,
+/// or not reachable yet), as opposed to a mistake in the configuration (a wrong
+/// password, a database or role that does not exist), which waiting will not mend.
+fn may_pass(message: &str) -> bool {
+    let m = message.to_lowercase();
+    let mistake = [
+        "password authentication failed",
+        "does not exist",
+        "no pg_hba.conf entry",
+        "authentication",
+        "invalid connection option",
+        "invalid uri",
+        "permission denied",
+    ];
+    if mistake.iter().any(|w| m.contains(w)) {
+        return false;
+    }
+    [
+        "connection refused",
+        "could not connect",
+        "starting up",
+        "shutting down",
+        "in recovery mode",
+        "not yet accepting connections",
+        "timeout",
+        "timed out",
+        "no such file or directory",
+        "could not translate host name",
+        "network is unreachable",
+        "server closed the connection",
+        "terminating connection",
+        "too many clients",
+    ]
+    .iter()
+    .any(|w| m.contains(w))
 }
 
 impl ManageConnection for Manager {
@@ -161,11 +271,19 @@ impl ManageConnection for Manager {
                 // A serving process checkpoints in the background (see
                 // `watch_sqlite_file`); the automatic checkpoint in a committing request
                 // is left as a backstop, at a size the background one keeps below.
-                c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                // synchronous = FULL: a commit is on disk (the log fsynced) before it is
+                // acknowledged, so a power loss takes back nothing anyone was told was
+                // saved. (NORMAL would lose the last commits before a checkpoint; see
+                // docs/PERFORMANCE.md for what FULL costs.)
+                let sync = match self.sqlite_synchronous {
+                    Synchronous::Full => "FULL",
+                    Synchronous::Normal => "NORMAL",
+                };
+                c.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA wal_autocheckpoint = 10000;",
-                )
+                     PRAGMA wal_autocheckpoint = 10000;"
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(c))
             }
@@ -189,8 +307,13 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// Local state only, no round trip: diesel marks a connection's transaction manager
+    /// broken when libpq reports the connection bad (or a transaction was left open),
+    /// and such a connection is dropped instead of going back to the pool. So one
+    /// database restart costs each pooled connection one failed request, and the next
+    /// request gets a fresh connection.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -342,11 +465,18 @@ fn watch_sqlite_file(path: &str, changes: std::sync::Weak<Changes>) {
 /// arrived on the socket (no round trip); SQLite's change counter is one small read.
 const LISTEN_POLL: Duration = Duration::from_millis(20);
 
+/// The change listener's first pause after its connection broke, and its longest.
+const LISTEN_RETRY_FIRST: Duration = Duration::from_millis(100);
+const LISTEN_RETRY_MAX: Duration = Duration::from_secs(1);
+
 /// Listens for `rondom_changes` announcements (see the migration `change_notices`) on
 /// its own connection until the database handle is gone, reconnecting when the
 /// connection breaks. While it is not listening, nothing may be trusted from memory.
 fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
     use diesel::PgConnection;
+    // Tries again soon, then less often: a restart is over in a second or two, and a
+    // database that is gone for longer need not be knocked on ten times a second.
+    let mut pause = LISTEN_RETRY_FIRST;
     while let Some(c) = changes.upgrade() {
         c.watched.store(false, Ordering::Release);
         drop(c);
@@ -357,9 +487,14 @@ fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
                 .map(|_| conn)
         });
         let Some(mut conn) = listening else {
-            std::thread::sleep(Duration::from_secs(1));
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(LISTEN_RETRY_MAX);
             continue;
         };
+        if pause > LISTEN_RETRY_FIRST {
+            tracing::info!("change listener connected again; what was kept in memory starts cold");
+        }
+        pause = LISTEN_RETRY_FIRST;
         // Whatever changed while nobody listened counts as a change.
         match changes.upgrade() {
             Some(c) => {
@@ -393,29 +528,59 @@ impl Db {
     /// Connects and checks that the database answers. Fails with a sentence a person can
     /// act on.
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        Self::connect_with(url, &ConnectOptions::new(max_connections))
+    }
+
+    /// As `connect`, waiting up to `opts.wait_for` for a database that is not reachable
+    /// yet, with a log line at each try.
+    pub fn connect_with(url: &str, opts: &ConnectOptions) -> Result<Self, DbError> {
+        let max_connections = opts.max_connections;
         let target = Target::parse(url).map_err(DbError::Unavailable)?;
         let backend = target.backend();
         let (listen_url, sqlite_path) = match &target {
             Target::Postgres(url) => (Some(Arc::from(url.as_str())), None),
             Target::Sqlite(path) => (None, Some(Arc::from(path.as_str()))),
         };
-        let manager = Manager { target };
+        let manager = Manager {
+            target,
+            sqlite_synchronous: opts.sqlite_synchronous,
+        };
         // One direct attempt first: a wrong URL or a database that is down fails at once
         // with the driver's own words, instead of after the pool's time-out.
-        manager.connect().map_err(|e| {
-            let words = e
-                .to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            DbError::Unavailable(words)
-        })?;
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(100);
+        loop {
+            match manager.connect() {
+                Ok(_) => break,
+                Err(e) => {
+                    let words = e
+                        .to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !may_pass(&words) || started.elapsed() + pause > opts.wait_for {
+                        return Err(DbError::Unavailable(words));
+                    }
+                    tracing::warn!(
+                        waited_ms = started.elapsed().as_millis() as u64,
+                        wait_for_s = opts.wait_for.as_secs(),
+                        error = %words,
+                        "the database is not reachable yet; trying again"
+                    );
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
             // No background connecting: a command-line run that exits while a pool thread is
             // inside libpq crashes in its exit handlers. Connections open on first use.
             .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(5))
+            // Requests hold a permit for a connection before they ask the pool (see
+            // `permits`), so waiting here only ever means the database cannot be reached:
+            // answer 503 soon rather than hold the request.
+            .connection_timeout(Duration::from_secs(2))
             // A broken connection shows up as a query error anyway; a `SELECT 1` before
             // every checkout would double the round trips.
             .test_on_check_out(false)

@@ -7,7 +7,12 @@ use std::time::Duration;
 
 pub fn connect(config: &Config) -> Result<Db, String> {
     let key = rondom_web::crypto::parse_key(&config.web.secret_key.0)?;
-    let db = Db::connect(&config.database_url, config.db_max_connections).map_err(|e| {
+    let opts = rondom_db::connection::ConnectOptions {
+        max_connections: config.db_max_connections,
+        wait_for: config.db_wait,
+        sqlite_synchronous: config.sqlite_synchronous,
+    };
+    let db = Db::connect_with(&config.database_url, &opts).map_err(|e| {
         format!(
             "cannot reach the database at {}: {}",
             redact(&config.database_url),
@@ -52,13 +57,39 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops serving, then writes a last audit checkpoint, so that the log as it was
-    /// left is vouched for.
-    pub async fn stop(mut self) {
+    /// Stops at once (tests): as `drain_and_stop` without the drain.
+    pub async fn stop(self) {
+        self.drain_and_stop(Duration::ZERO, Duration::from_secs(30))
+            .await;
+    }
+
+    /// A graceful stop: `/readyz` answers 503 for `drain` (a load balancer stops
+    /// sending work), then the server takes no new requests and gives those in flight
+    /// until `deadline` to finish (each waits for its own audit entry, so what was
+    /// answered is logged), then writes a last audit checkpoint, so that the log as it
+    /// was left is vouched for.
+    pub async fn drain_and_stop(mut self, drain: Duration, deadline: Duration) {
+        self.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::Release);
+        if !drain.is_zero() {
+            tracing::info!(drain_s = drain.as_secs(), "draining: /readyz answers 503");
+            tokio::time::sleep(drain).await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = self.handle.await;
+        let abort = self.handle.abort_handle();
+        if tokio::time::timeout(deadline, &mut self.handle)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                deadline_s = deadline.as_secs(),
+                "requests still running at the shutdown deadline were cut off"
+            );
+            abort.abort();
+        }
         self.checkpoint_task.abort();
         let (w, db) = (self.checkpoints.clone(), self.state.db.clone());
         match tokio::task::spawn_blocking(move || w.write_if_moved(&db, None)).await {

@@ -518,7 +518,10 @@ fn serve(config: &Config, with_demo: bool) -> Result<ExitCode, String> {
         }
         shutdown_signal().await;
         tracing::info!("shutting down");
-        running.stop().await;
+        running
+            .drain_and_stop(config.shutdown_drain, config.shutdown_deadline)
+            .await;
+        tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -23,6 +23,13 @@ pub struct Config {
     pub audit_checkpoints: Option<std::path::PathBuf>,
     /// How often a checkpoint is written while the log grows.
     pub audit_checkpoint_every: Duration,
+    /// How long start-up waits for a database that is not reachable yet.
+    pub db_wait: Duration,
+    pub sqlite_synchronous: rondom_db::connection::Synchronous,
+    /// On SIGTERM: how long `/readyz` says 503 before the server stops taking requests
+    /// (so a load balancer drains it), and how long requests in flight may then take.
+    pub shutdown_drain: Duration,
+    pub shutdown_deadline: Duration,
     pub web: Settings,
 }
 
@@ -50,6 +57,10 @@ struct Raw {
     metrics_token: Option<String>,
     audit_checkpoints: Option<String>,
     audit_checkpoint_seconds: Option<u64>,
+    db_wait_seconds: Option<u64>,
+    sqlite_synchronous: Option<String>,
+    shutdown_drain_seconds: Option<u64>,
+    shutdown_deadline_seconds: Option<u64>,
 }
 
 /// The settings, their environment variables and what they mean (for `--help` and the
@@ -122,6 +133,22 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "seconds between checkpoints while the audit log grows (default 10)",
     ),
     (
+        "RONDOM_DB_WAIT_SECONDS",
+        "how long start-up waits for a database that is not reachable yet (default 30); a wrong address or password stops at once",
+    ),
+    (
+        "RONDOM_SQLITE_SYNCHRONOUS",
+        "full (default: a commit is on disk before it is acknowledged) or normal (faster; a power loss may take back the last commits)",
+    ),
+    (
+        "RONDOM_SHUTDOWN_DRAIN_SECONDS",
+        "on SIGTERM, how long /readyz answers 503 before the server stops taking requests (default 2)",
+    ),
+    (
+        "RONDOM_SHUTDOWN_DEADLINE_SECONDS",
+        "then, how long requests in flight may take before the server stops anyway (default 30)",
+    ),
+    (
         "RONDOM_SECRET_KEY",
         "32 random bytes, base64, that encrypt secrets at rest; required with PostgreSQL (all servers share it); with SQLite a key file FILE.key is made next to the database when unset",
     ),
@@ -176,6 +203,7 @@ impl Raw {
         s!(secret_key, "RONDOM_SECRET_KEY");
         s!(metrics_token, "RONDOM_METRICS_TOKEN");
         s!(audit_checkpoints, "RONDOM_AUDIT_CHECKPOINTS");
+        s!(sqlite_synchronous, "RONDOM_SQLITE_SYNCHRONOUS");
         macro_rules! n {
             ($field:ident, $name:expr, $what:expr) => {
                 if let Some(v) = env_parse($name, $what)? {
@@ -212,6 +240,21 @@ impl Raw {
         n!(
             audit_checkpoint_seconds,
             "RONDOM_AUDIT_CHECKPOINT_SECONDS",
+            "a whole number of seconds"
+        );
+        n!(
+            db_wait_seconds,
+            "RONDOM_DB_WAIT_SECONDS",
+            "a whole number of seconds"
+        );
+        n!(
+            shutdown_drain_seconds,
+            "RONDOM_SHUTDOWN_DRAIN_SECONDS",
+            "a whole number of seconds"
+        );
+        n!(
+            shutdown_deadline_seconds,
+            "RONDOM_SHUTDOWN_DEADLINE_SECONDS",
             "a whole number of seconds"
         );
         Ok(self)
@@ -341,6 +384,21 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
     if !(1..=3600).contains(&checkpoint_secs) {
         return Err("the audit checkpoint interval must be between 1 and 3600 seconds".into());
     }
+    let sqlite_synchronous = match raw.sqlite_synchronous.as_deref().unwrap_or("full") {
+        "full" => rondom_db::connection::Synchronous::Full,
+        "normal" => rondom_db::connection::Synchronous::Normal,
+        other => {
+            return Err(format!(
+                "SQLite synchronous must be full or normal (got \"{other}\")"
+            ));
+        }
+    };
+    let db_wait = raw.db_wait_seconds.unwrap_or(30);
+    let drain = raw.shutdown_drain_seconds.unwrap_or(2);
+    let deadline = raw.shutdown_deadline_seconds.unwrap_or(30);
+    if db_wait > 3600 || drain > 600 || deadline > 3600 {
+        return Err("the database wait, drain and shutdown times must be at most an hour (drain: ten minutes)".into());
+    }
     let max_body_bytes = raw.max_body_bytes.unwrap_or(1024 * 1024);
     if max_body_bytes < 1024 {
         return Err("the largest request body must be at least 1024 bytes".into());
@@ -352,6 +410,10 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
         log_format,
         audit_checkpoints,
         audit_checkpoint_every: Duration::from_secs(checkpoint_secs),
+        db_wait: Duration::from_secs(db_wait),
+        sqlite_synchronous,
+        shutdown_drain: Duration::from_secs(drain),
+        shutdown_deadline: Duration::from_secs(deadline),
         web: Settings {
             base_url,
             session_idle: Duration::from_secs(idle * 60),

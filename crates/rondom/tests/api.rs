@@ -90,10 +90,34 @@ async fn a_token_says_who_it_belongs_to_and_bad_tokens_get_401(b: Backend) {
         "/api/v1/me",
         "/api/v1/organisations",
         "/api/v1/organisations/{id}",
+        "/api/fhir/Task/{id}",
+        "/api/fhir/Bundle/{id}",
+        "/api/hsds/services",
+        "/api/hsds/taxonomy_terms/{id}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every operation has its own id and documents the answers every operation can give.
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap().to_owned();
+            assert!(ids.insert(id.clone()), "{method} {path}: {id} twice");
+            for code in ["400", "401", "503"] {
+                assert!(
+                    op["responses"][code].is_object(),
+                    "{method} {path} documents {code}"
+                );
+            }
+            if op.get("requestBody").is_some() {
+                assert!(
+                    op["responses"]["415"].is_object(),
+                    "{method} {path} documents 415"
+                );
+            }
+        }
+    }
     app.stop().await;
 }
 
@@ -287,6 +311,18 @@ async fn malformed_ids_are_404_and_disturb_nobody(b: Backend) {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }
+    // A number too large for any field is the API's structured error, not plain text.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/referrals?per_page=99999999999999999999999"))
+        .bearer_auth(&gp_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
     let browser = logged_in(&app, "api@test.example").await;
     for path in [
         "/verwijzingen/{}",

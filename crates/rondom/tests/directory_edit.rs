@@ -485,7 +485,7 @@ async fn an_organisation_admin_keeps_profile_and_locations_current(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("Een website begint met https://."));
+    assert!(body.contains("Een website begint met https://"));
     assert!(body.contains("minstens tien cijfers"));
     assert!(
         body.contains("Kinderpraktijk voor spel- en gezinstherapie."),

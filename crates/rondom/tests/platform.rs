@@ -613,6 +613,10 @@ fn rondom() -> Command {
 
 #[test]
 fn bad_configuration_stops_start_up_with_one_sentence() {
+    let missing_db = format!(
+        "{}/rondom_bestaat_niet",
+        postgres_admin_url().rsplit_once('/').unwrap().0
+    );
     let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
         (
             &["migrate"],
@@ -621,8 +625,17 @@ fn bad_configuration_stops_start_up_with_one_sentence() {
         ),
         (
             &["migrate"],
-            &[("RONDOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+            &[
+                ("RONDOM_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none"),
+                ("RONDOM_DB_WAIT_SECONDS", "0"),
+            ],
             "cannot reach the database at postgres://nobody@127.0.0.1:1/none",
+        ),
+        (
+            // A database that does not exist is a mistake, not a wait: at once.
+            &["migrate"],
+            &[("RONDOM_DATABASE_URL", &missing_db)],
+            "does not exist",
         ),
         (
             &["migrate"],

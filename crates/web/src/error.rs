@@ -44,6 +44,9 @@ pub enum AppError {
     Unauthorized,
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The database could not store the change (a full disk): nothing was saved.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -54,6 +57,7 @@ impl From<DbError> for AppError {
             DbError::NotFound => Self::NotFound,
             DbError::Conflict(m) => Self::Conflict(m),
             DbError::Unavailable(m) => Self::Unavailable(m),
+            DbError::StorageFull(m) => Self::StorageFull(m),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -84,6 +88,7 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +109,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable(_) => "unavailable",
+            Self::StorageFull(_) => "storage_full",
             Self::Internal(_) => "internal",
         }
     }
@@ -131,14 +137,19 @@ impl AppError {
             Self::PayloadTooLarge => "Wat u verstuurde is te groot.".into(),
             Self::UnsupportedMediaType => "Dit soort inhoud wordt hier niet geaccepteerd.".into(),
             Self::Unavailable(_) => "Rondom is even niet bereikbaar. Probeer het zo opnieuw.".into(),
+            Self::StorageFull(_) => "Er is niets opgeslagen: de opslag van Rondom is vol of geeft een fout. Uw gegevens zijn niet verloren, maar ook niet bewaard; probeer het later opnieuw. De beheerder is gewaarschuwd.".into(),
             Self::Internal(_) => "Er ging bij ons iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de beheerder.".into(),
         }
     }
 
     fn log(&self) {
         match self {
-            Self::Internal(m) | Self::Unavailable(m) => {
-                tracing::error!(error = %m, "request failed")
+            Self::Internal(m) => tracing::error!(error = %m, "request failed"),
+            Self::Unavailable(m) => {
+                tracing::warn!(error = %m, "database unavailable; answered 503")
+            }
+            Self::StorageFull(m) => {
+                tracing::error!(error = %m, "storage full: a change was refused")
             }
             Self::Conflict(m) => tracing::info!(conflict = %m, "conflict"),
             _ => {}
@@ -206,12 +217,26 @@ impl IntoResponse for AppError {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => (status, self.message()).into_response(),
         };
-        if let Self::TooManyRequests { retry_after_secs } = self
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
-        {
+        if let Some(v) = self.retry_after() {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
+    }
+}
+
+/// Seconds a client should wait before trying a 503 again: the database is usually back
+/// within a second or two of a restart.
+const UNAVAILABLE_RETRY_SECS: i64 = 2;
+
+impl AppError {
+    /// The `Retry-After` of answers that are worth trying again later.
+    fn retry_after(&self) -> Option<HeaderValue> {
+        let secs = match self {
+            Self::TooManyRequests { retry_after_secs } => (*retry_after_secs).max(1),
+            Self::Unavailable(_) => UNAVAILABLE_RETRY_SECS,
+            _ => return None,
+        };
+        HeaderValue::from_str(&secs.to_string()).ok()
     }
 }
 
@@ -289,6 +314,9 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (status, axum::Json(body)).into_response();
+        if let Some(v) = e.retry_after() {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

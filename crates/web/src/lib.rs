@@ -62,6 +62,7 @@ pub fn build_state(
         secrets,
         directory_index: Default::default(),
         sessions: Default::default(),
+        draining: Default::default(),
     }))
 }
 

@@ -11,9 +11,11 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers: send traffic here.
+/// The database answers and the server is not stopping: send traffic here.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.db.ping().await {
+    if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+        (StatusCode::SERVICE_UNAVAILABLE, "stopping")
+    } else if state.db.ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

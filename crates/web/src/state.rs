@@ -27,6 +27,9 @@ pub struct Shared {
     pub directory_index: crate::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
     pub sessions: crate::auth::session::SessionCache,
+    /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,
+    /// so a load balancer sends new work elsewhere while requests in flight finish.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {

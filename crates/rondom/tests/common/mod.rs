@@ -2,6 +2,7 @@
 //! PostgreSQL database, with a real SMTP sink, and an HTTP client that keeps cookies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod cluster;
 pub mod smtp;
 
 use diesel::Connection;
@@ -102,6 +103,17 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A database the test made itself (on its own cluster); not dropped here.
+    pub fn external(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            pg_name: None,
+            _dir: None,
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = self.pg_name.take() {
@@ -155,6 +167,10 @@ pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
         log_format: LogFormat::Text,
         audit_checkpoints: Some(checkpoint_file(url)),
         audit_checkpoint_every: std::time::Duration::from_secs(10),
+        db_wait: std::time::Duration::ZERO,
+        sqlite_synchronous: rondom_db::connection::Synchronous::Full,
+        shutdown_drain: std::time::Duration::ZERO,
+        shutdown_deadline: std::time::Duration::from_secs(30),
         web,
     }
 }
@@ -185,7 +201,11 @@ impl TestApp {
         demo: bool,
         adjust: impl FnOnce(&mut Config),
     ) -> Self {
-        let test_db = TestDb::new(backend);
+        Self::start_on(TestDb::new(backend), demo, adjust).await
+    }
+
+    /// A server on a database the test provides.
+    pub async fn start_on(test_db: TestDb, demo: bool, adjust: impl FnOnce(&mut Config)) -> Self {
         let smtp = smtp::Sink::start().await;
         let mut config = config_for(&test_db.url, smtp.port, demo);
         adjust(&mut config);

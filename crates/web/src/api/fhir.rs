@@ -182,6 +182,8 @@ async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppE
     referral::detail(state, &r, &user.actor).await
 }
 
+/// A referral as an HL7 FHIR R4 ServiceRequest (the request, with the child as subject).
+#[utoipa::path(get, path = "/api/fhir/ServiceRequest/{id}", tag = "fhir", params(("id" = String, Path, description = "The referral's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_service_request(
     user: ApiUser,
     State(state): State<AppState>,
@@ -190,6 +192,8 @@ pub async fn get_service_request(
     Ok(fhir_json(service_request(&load(&state, &user, &id).await?)))
 }
 
+/// A referral's state as an HL7 FHIR R4 Task (the closed-loop referral's status).
+#[utoipa::path(get, path = "/api/fhir/Task/{id}", tag = "fhir", params(("id" = String, Path, description = "The referral's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_task(
     user: ApiUser,
     State(state): State<AppState>,
@@ -198,6 +202,8 @@ pub async fn get_task(
     Ok(fhir_json(task(&load(&state, &user, &id).await?)))
 }
 
+/// A referral as an HL7 FHIR R4 Bundle: ServiceRequest, Task, Patient and organisations.
+#[utoipa::path(get, path = "/api/fhir/Bundle/{id}", tag = "fhir", params(("id" = String, Path, description = "The referral's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_bundle(
     user: ApiUser,
     State(state): State<AppState>,

@@ -7,6 +7,7 @@ use crate::access;
 use crate::auth::api_token::ApiUser;
 use crate::directory::hsds::{self, Snapshot};
 use crate::directory::index::{Filter, SearchIndex};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, AppError};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -21,18 +22,29 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// Words to search for (Dutch; forgiving of typos and compounds).
     pub search: String,
+    /// 1-based page number.
     pub page: Option<String>,
+    /// Records per page (at most 200).
     pub per_page: Option<String>,
+    /// Only this organisation's records.
     pub organization_id: String,
+    /// Only services with this taxonomy term.
     pub taxonomy_term_id: String,
+    /// Only this taxonomy (Rondom's own).
     pub taxonomy_id: String,
+    /// A Dutch postcode (`1234 AB`): services that cover it, nearest first.
     pub postcode: String,
+    /// With postcode: only services within this many metres.
     pub proximity: String,
+    /// `true`: whole service records instead of the short ones.
     pub full_service: Option<String>,
+    /// `true`: whole records.
     pub full: Option<String>,
 }
 
@@ -211,6 +223,8 @@ async fn organisations_by_id(
         .collect())
 }
 
+/// The HSDS API's root: version and profile.
+#[utoipa::path(get, path = "/api/hsds", tag = "hsds", responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value)), security(("bearer" = [])))]
 pub async fn root(user: ApiUser, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     Ok(Json(json!({
@@ -220,6 +234,8 @@ pub async fn root(user: ApiUser, State(state): State<AppState>) -> Result<Json<V
     })))
 }
 
+/// Services of the sociale kaart as an HSDS 3.0 page.
+#[utoipa::path(get, path = "/api/hsds/services", tag = "hsds", params(Params), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn services(
     user: ApiUser,
     State(state): State<AppState>,
@@ -254,6 +270,8 @@ pub async fn services(
     )))
 }
 
+/// One service, the whole HSDS 3.0 record.
+#[utoipa::path(get, path = "/api/hsds/services/{id}", tag = "hsds", params(("id" = String, Path, description = "The record's id (a UUID).")), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn service(
     user: ApiUser,
     State(state): State<AppState>,
@@ -274,6 +292,8 @@ pub async fn service(
     Ok(Json(out))
 }
 
+/// Organisations as an HSDS 3.0 page.
+#[utoipa::path(get, path = "/api/hsds/organizations", tag = "hsds", params(Params), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn organizations(
     user: ApiUser,
     State(state): State<AppState>,
@@ -320,6 +340,8 @@ pub async fn organizations(
     )))
 }
 
+/// One organisation, the whole HSDS 3.0 record.
+#[utoipa::path(get, path = "/api/hsds/organizations/{id}", tag = "hsds", params(("id" = String, Path, description = "The record's id (a UUID).")), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn organization(
     user: ApiUser,
     State(state): State<AppState>,
@@ -336,6 +358,8 @@ pub async fn organization(
     Ok(Json(out))
 }
 
+/// Services at their locations as an HSDS 3.0 page.
+#[utoipa::path(get, path = "/api/hsds/service_at_locations", tag = "hsds", params(Params), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn service_at_locations(
     user: ApiUser,
     State(state): State<AppState>,
@@ -423,6 +447,8 @@ pub async fn service_at_locations(
     )))
 }
 
+/// One service at one location.
+#[utoipa::path(get, path = "/api/hsds/service_at_locations/{id}", tag = "hsds", params(("id" = String, Path, description = "The record's id (a UUID).")), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn service_at_location(
     user: ApiUser,
     State(state): State<AppState>,
@@ -458,6 +484,8 @@ pub async fn service_at_location(
     Ok(Json(out))
 }
 
+/// The taxonomies (Rondom's own vocabulary) as an HSDS 3.0 page.
+#[utoipa::path(get, path = "/api/hsds/taxonomies", tag = "hsds", params(Params), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn taxonomies(
     user: ApiUser,
     State(state): State<AppState>,
@@ -480,6 +508,8 @@ pub async fn taxonomies(
     )))
 }
 
+/// One taxonomy.
+#[utoipa::path(get, path = "/api/hsds/taxonomies/{id}", tag = "hsds", params(("id" = String, Path, description = "The record's id (a UUID).")), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn taxonomy(
     user: ApiUser,
     State(state): State<AppState>,
@@ -492,8 +522,9 @@ pub async fn taxonomy(
     Ok(Json(hsds::taxonomy_json()))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct TermParams {
     pub search: String,
     pub page: Option<String>,
@@ -503,6 +534,8 @@ pub struct TermParams {
     pub top_only: Option<String>,
 }
 
+/// Taxonomy terms as an HSDS 3.0 page.
+#[utoipa::path(get, path = "/api/hsds/taxonomy_terms", tag = "hsds", params(TermParams), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn taxonomy_terms(
     user: ApiUser,
     State(state): State<AppState>,
@@ -549,6 +582,8 @@ pub async fn taxonomy_terms(
     )))
 }
 
+/// One taxonomy term.
+#[utoipa::path(get, path = "/api/hsds/taxonomy_terms/{id}", tag = "hsds", params(("id" = String, Path, description = "The record's id (a UUID).")), responses((status = 200, description = "HSDS 3.0 JSON", body = serde_json::Value), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn taxonomy_term(
     user: ApiUser,
     State(state): State<AppState>,

@@ -310,11 +310,80 @@ pub async fn get_service(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
-    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get, referrals::list, referrals::create, referrals::get, referrals::transition, referrals::feedback, referrals::give_feedback),
+    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get, referrals::list, referrals::create, referrals::get, referrals::transition, referrals::feedback, referrals::give_feedback,
+        fhir::get_service_request, fhir::get_task, fhir::get_bundle,
+        hsds::root, hsds::services, hsds::service, hsds::organizations, hsds::organization, hsds::service_at_locations, hsds::service_at_location, hsds::taxonomies, hsds::taxonomy, hsds::taxonomy_terms, hsds::taxonomy_term),
     components(schemas(ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn, referrals::ReferralOut, referrals::ChildOut, referrals::ReferralDetail, referrals::EventOut, referrals::FeedbackOut, referrals::AttachmentOut, referrals::AgreementsOut, referrals::NewReferralIn, referrals::ChildIn, referrals::TransitionIn, referrals::OutcomeIn, referrals::FeedbackIn)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonAnswers)
 )]
 pub struct ApiDoc;
+
+/// The answers every operation can give, whatever its own are: no or a bad token (401),
+/// a refusal by the policy (403), a query or body that does not parse (400), the
+/// database away for a moment (503, with Retry-After), and for operations with a body
+/// the wrong content type (415), a body over the limit (413) and a full disk (507); an
+/// id in the path that
+/// is not one (or not yours) is a 404. Operation ids are made unique by their tag (two
+/// handlers are both called `list`), so generated clients and fuzzers can name each.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
+        let error = || -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("Structured error: {\"error\": {\"code\", \"message\"}}")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            for (method, op) in [
+                ("get", item.get.as_mut()),
+                ("post", item.post.as_mut()),
+                ("put", item.put.as_mut()),
+                ("delete", item.delete.as_mut()),
+            ] {
+                let Some(op) = op else { continue };
+                let tag = op
+                    .tags
+                    .as_ref()
+                    .and_then(|t| t.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let name = op.operation_id.clone().unwrap_or_else(|| method.to_owned());
+                let id: String = format!("{tag}_{name}")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                op.operation_id = Some(id);
+                let mut codes = vec!["400", "401", "403", "503"];
+                if has_id {
+                    codes.push("404");
+                }
+                if op.request_body.is_some() {
+                    codes.extend(["413", "415"]);
+                }
+                // Reads too: a look at a child's data is refused when its audit entry
+                // cannot be stored.
+                codes.push("507");
+                for code in codes {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(error);
+                }
+            }
+        }
+    }
+}
 
 struct BearerAuth;
 

@@ -53,7 +53,7 @@ impl ServiceForm {
         self.locatie.iter().any(|l| l == id)
     }
 
-    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Self::default();
         for (k, v) in pairs {
             let slot = match k.as_str() {

@@ -1289,7 +1289,7 @@ pub async fn import(
             organisations: plan
                 .organisations
                 .iter()
-                .filter(|o| !o.reference_only && !(o.nested && ids.contains(&o.id)))
+                .filter(|o| !(o.reference_only || (o.nested && ids.contains(&o.id))))
                 .count(),
             services: plan.services.len(),
             locations: plan.organisations.iter().map(|o| o.locations.len()).sum(),
