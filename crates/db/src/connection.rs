@@ -252,11 +252,40 @@ fn may_pass(message: &str) -> bool {
     .any(|w| m.contains(w))
 }
 
-impl ManageConnection for Manager {
-    type Connection = AnyConnection;
-    type Error = r2d2::Error;
+/// A pooled connection, with what this process has learnt of it: once a query on it
+/// failed because the connection is gone, it is `lost` and the pool drops it instead of
+/// handing it out again. (libpq knows such a connection is bad, but diesel does not say
+/// so for every failure: a read outside a transaction that meets a terminated backend
+/// left the connection looking healthy, and every later request on it failed.)
+pub struct PoolConn {
+    conn: AnyConnection,
+    lost: bool,
+}
 
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+impl PoolConn {
+    /// Notes an error seen on this connection; a lost connection is not reused.
+    fn saw(&mut self, e: &DbError) {
+        if matches!(e, DbError::Unavailable(_)) {
+            self.lost = true;
+        }
+    }
+}
+
+impl std::ops::Deref for PoolConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<AnyConnection, r2d2::Error> {
         match &self.target {
             Target::Sqlite(path) => {
                 create_private_sqlite_file(path).map_err(|e| {
@@ -301,19 +330,32 @@ impl ManageConnection for Manager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
+impl ManageConnection for Manager {
+    type Connection = PoolConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<PoolConn, r2d2::Error> {
+        Ok(PoolConn {
+            conn: self.open()?,
+            lost: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PoolConn) -> Result<(), r2d2::Error> {
+        conn.conn
+            .batch_execute("SELECT 1")
             .map_err(r2d2::Error::QueryError)
     }
 
-    /// Local state only, no round trip: diesel marks a connection's transaction manager
-    /// broken when libpq reports the connection bad (or a transaction was left open),
-    /// and such a connection is dropped instead of going back to the pool. So one
-    /// database restart costs each pooled connection one failed request, and the next
-    /// request gets a fresh connection.
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        diesel::r2d2::R2D2Connection::is_broken(conn)
+    /// Local state only, no round trip: a connection on which a query failed because the
+    /// connection is gone (`lost`), or whose transaction manager diesel marked broken (a
+    /// transaction left open, a failed rollback), is dropped instead of going back to
+    /// the pool. So one database restart costs each pooled connection one failed
+    /// request (answered 503), and the next request gets a fresh connection.
+    fn has_broken(&self, conn: &mut PoolConn) -> bool {
+        conn.lost || diesel::r2d2::R2D2Connection::is_broken(&mut conn.conn)
     }
 }
 
@@ -524,6 +566,18 @@ fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
 
 pub type Conn = PooledConnection<Manager>;
 
+/// Runs `f` on a pooled connection and notes whether it found the connection gone.
+fn noted<T>(
+    conn: &mut PoolConn,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let out = f(&mut conn.conn);
+    if let Err(e) = &out {
+        conn.saw(e);
+    }
+    out
+}
+
 impl Db {
     /// Connects and checks that the database answers. Fails with a sentence a person can
     /// act on.
@@ -550,7 +604,7 @@ impl Db {
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(100);
         loop {
-            match manager.connect() {
+            match manager.open() {
                 Ok(_) => break,
                 Err(e) => {
                     let words = e
@@ -629,7 +683,7 @@ impl Db {
 
     pub fn migrate_blocking(&self) -> Result<usize, DbError> {
         let mut conn = self.get()?;
-        let applied = match &mut *conn {
+        let applied = match &mut **conn {
             AnyConnection::Sqlite(c) => {
                 c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len())
             }
@@ -658,12 +712,12 @@ impl Db {
             // running it here. (PostgreSQL reads cross the network: they go to the
             // blocking pool.)
             let mut conn = self.pool.get()?;
-            return f(&mut conn);
+            return noted(&mut conn, f);
         }
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            noted(&mut conn, f)
         })
         .await
         .map_err(|e| DbError::Unavailable(format!("database task failed: {e}")))?
@@ -697,14 +751,15 @@ impl Db {
             .as_ref()
             .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let _keys = LentKeys::lend(self.audit_keys);
-        let done = conn.transaction::<T, DbError, _>(|c| {
-            if let AnyConnection::Sqlite(s) = &mut **c {
+        let done = conn.conn.transaction::<T, DbError, _>(|c| {
+            if let AnyConnection::Sqlite(s) = c {
                 take_sqlite_write_lock(s)?;
             }
             f(c)
         });
-        if done.is_ok() {
-            self.changes.bump();
+        match &done {
+            Ok(_) => self.changes.bump(),
+            Err(e) => conn.saw(e),
         }
         done
     }

@@ -670,3 +670,96 @@ async fn a_graceful_stop_drains_first(b: Backend) {
 }
 
 on_both_backends!(a_graceful_stop_drains_first);
+
+/// One pooled connection, terminated by the database while idle: the next use of it
+/// fails (503 for its request), and the one after gets a fresh connection, whether the
+/// work is a read outside a transaction or a write inside one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminated_connection_is_not_handed_out_again() {
+    let test_db = TestDb::new(Backend::Postgres);
+    let name = test_db.url.rsplit('/').next().unwrap().to_owned();
+    let db = rondom_db::Db::connect(&test_db.url, 1).unwrap();
+    async fn use_it(db: &rondom_db::Db, writing: bool) -> Result<(), rondom_db::DbError> {
+        // A prepared statement, as every query of Rondom's is.
+        let work = |c: &mut rondom_db::AnyConnection| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+                .get_result::<i32>(c)
+                .map(|_| ())
+                .map_err(rondom_db::DbError::from)
+        };
+        if writing {
+            db.write(work).await
+        } else {
+            db.read(work).await
+        }
+    }
+    let terminate = || {
+        let mut admin = diesel::PgConnection::establish(&postgres_admin_url()).unwrap();
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .execute(&mut admin)
+        .unwrap();
+    };
+    for writing in [false, true] {
+        use_it(&db, writing).await.unwrap();
+        terminate();
+        let failed = use_it(&db, writing).await;
+        assert!(
+            matches!(failed, Err(rondom_db::DbError::Unavailable(_))),
+            "the request that meets the dead connection is told the database is away: {failed:?}"
+        );
+        use_it(&db, writing)
+            .await
+            .expect("the next request gets a fresh connection");
+    }
+}
+
+/// The same through a served process, one request after the other (as one GP at work):
+/// after every connection was terminated, each dead pooled connection costs at most one
+/// 503, and then writes are saved again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_served_process_recovers_from_terminated_connections() {
+    let mut app = TestApp::start(Backend::Postgres).await;
+    let (token, team) = practice_and_team(&app).await;
+    app.stop_server().await;
+    let name = app.test_db.url.rsplit('/').next().unwrap().to_owned();
+    let mut server = Process::start(&app.test_db.url, None).await;
+    let client = reqwest::Client::new();
+    let post = || async {
+        client
+            .post(format!("{}/api/v1/consultations", server.base))
+            .bearer_auth(&token)
+            .json(&json!({"team_id": team, "subject": "Vraag", "question": "Wat past?"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    for _ in 0..3 {
+        assert_eq!(post().await, 201);
+    }
+    {
+        let mut admin = diesel::PgConnection::establish(&postgres_admin_url()).unwrap();
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .execute(&mut admin)
+        .unwrap();
+    }
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        answers.push(post().await);
+    }
+    let failed = answers.iter().take_while(|s| **s == 503).count();
+    assert!(
+        failed <= 4 && answers[failed..].iter().all(|s| *s == 201),
+        "a few 503s (one per dead connection), then saved again: {answers:?}"
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    app.stop().await;
+}
