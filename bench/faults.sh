@@ -49,5 +49,5 @@ export TOKEN TEAM
 
 echo "machine: $(nproc) cores, $(date -u +%Y-%m-%d); PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), release build"
 python3 bench/faults.py restart bash -c "$(declare -f as_pg pgctl); PGBIN='$PGBIN' PGDIR='$PGDIR' PGPORT='$PGPORT' pgctl restart"
-python3 bench/faults.py terminate psql "postgres://postgres@127.0.0.1:$PGPORT/postgres" -qtAc \
+python3 bench/faults.py terminate psql "postgres://postgres@127.0.0.1:$PGPORT/postgres" -qtAo /dev/null -c \
   "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'rondom' AND pid <> pg_backend_pid()"

@@ -999,15 +999,21 @@ async fn a_link_to_a_practice_elsewhere_waits_for_its_admin(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
-    // The practice's admin was told, sees the request, and accepts it.
-    let admin = logged_in(&app, "beheer@overkant.example").await;
-    let home = fetch_page(&app, &admin, "/").await;
+    // The practice's admin was told (by an e-mail without content, with the link),
+    // sees the request, and accepts it.
+    let mails = app.smtp.wait_for(1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.to == vec!["beheer@overkant.example".to_owned()])
+        .expect("the practice's admin is mailed");
+    assert!(mail.data.contains("akkoord"), "{}", mail.data);
+    assert!(!mail.data.contains("Test sanne"), "no names in the mail");
+    let link = smtp::link_in(mail).unwrap();
     assert!(
-        home.contains(
-            "Sociaal Team Voorbeeld wil Test sanne als consulent aan uw praktijk koppelen"
-        ),
-        "{home}"
+        link.ends_with(&format!("/sociale-kaart/organisaties/{practice}")),
+        "{link}"
     );
+    let admin = logged_in(&app, "beheer@overkant.example").await;
     let own = fetch_page(
         &app,
         &admin,

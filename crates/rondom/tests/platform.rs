@@ -20,6 +20,7 @@ on_both_backends!(
     a_tampered_audit_row_is_found_by_audit_verify,
     a_truncated_audit_log_fails_verify,
     a_rechained_audit_log_fails_verify,
+    one_bad_audit_entry_fails_no_other,
     two_servers_share_sessions_through_the_database,
     audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain,
 );
@@ -1003,5 +1004,67 @@ async fn metrics_behind_a_local_proxy_need_the_token() {
     let app = TestApp::start(Backend::Sqlite).await;
     let r = app.client().get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(r.status(), 200, "without a proxy, this machine may read it");
+    app.stop().await;
+}
+
+/// Entries that arrive together are committed together by the audit group writer; one
+/// that cannot be written (here: refused by a trigger the test adds) fails its own
+/// request only, and the others are committed.
+async fn one_bad_audit_entry_fails_no_other(b: Backend) {
+    let app = TestApp::start(b).await;
+    app.db
+        .write(move |c| {
+            match b {
+                Backend::Sqlite => diesel::sql_query(
+                    "CREATE TRIGGER poison BEFORE INSERT ON audit_log WHEN NEW.reason = 'gif' \
+                     BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END",
+                )
+                .execute(c)?,
+                Backend::Postgres => {
+                    diesel::sql_query(
+                        "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+                         IF NEW.reason = 'gif' THEN RAISE EXCEPTION 'poisoned entry'; END IF; \
+                         RETURN NEW; END $$ LANGUAGE plpgsql",
+                    )
+                    .execute(c)?;
+                    diesel::sql_query(
+                        "CREATE TRIGGER poison BEFORE INSERT ON audit_log \
+                         FOR EACH ROW EXECUTE FUNCTION poison()",
+                    )
+                    .execute(c)?
+                }
+            };
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let entry = |reason: &str| rondom_db::audit::AuditEvent {
+        actor_name: "test".into(),
+        action: "read".into(),
+        object_type: "directory".into(),
+        reason: Some(reason.into()),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    let mut all = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let (db, e) = (app.db.clone(), entry(if i == 7 { "gif" } else { "goed" }));
+        all.spawn(async move { (i, db.audit(e).await) });
+    }
+    let results = all.join_all().await;
+    for (i, r) in &results {
+        if *i == 7 {
+            assert!(r.is_err(), "the poisoned entry is not written");
+        } else {
+            assert!(r.is_ok(), "entry {i} is written: {r:?}");
+        }
+    }
+    let written = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("goed"))
+        .count();
+    assert_eq!(written, 29);
     app.stop().await;
 }

@@ -28,14 +28,6 @@ struct HomePage {
     memberships: Vec<MembershipView>,
     family_role: Option<&'static str>,
     is_platform_admin: bool,
-    /// What waits for this person (unread notices), newest first.
-    notices: Vec<Notice>,
-}
-
-pub struct Notice {
-    pub text: String,
-    pub link: String,
-    pub at: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -77,20 +69,7 @@ pub async fn home(
             m.stale = index.stale_services(&m.organisation_id, today);
         }
     }
-    let uid = user.user_id.clone();
-    let notices = state
-        .db
-        .read(move |c| rondom_db::consultations::unread(c, &uid))
-        .await?
-        .into_iter()
-        .map(|(_, text, link, at)| Notice {
-            text,
-            link,
-            at: crate::format::datetime(at),
-        })
-        .collect();
     HomePage {
-        notices,
         page: Page::for_user("Start", "start", &user).with_notice(q.melding.as_deref()),
         memberships,
         family_role: user.actor.family_role.map(|r| r.label()),

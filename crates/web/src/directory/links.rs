@@ -140,10 +140,11 @@ pub async fn create(
             } else {
                 format!("{team_name} wil {name} als consulent aan uw praktijk koppelen. Accepteer of weiger het verzoek.")
             };
-            for admin in practice_admins(c, &pid)? {
+            let admins = practice_admins(c, &pid)?;
+            for (admin, _) in &admins {
                 rondom_db::consultations::notify(
                     c,
-                    &admin,
+                    admin,
                     &text,
                     &format!("/sociale-kaart/organisaties/{pid}"),
                 )?;
@@ -162,21 +163,43 @@ pub async fn create(
                     ..event
                 },
             )?;
-            Ok(link)
+            Ok((link, admins))
         })
         .await?;
+    let (link, admins) = link;
+    // The practice's admins hear of it by e-mail too, without content: that there is
+    // something for them in Rondom, and where.
+    let page = format!(
+        "{}/sociale-kaart/organisaties/{}",
+        state.settings.base_url.trim_end_matches('/'),
+        practice.id
+    );
+    for (_, email) in admins {
+        state.mailer.send_later(
+            email,
+            "Een koppeling met uw praktijk in Rondom".into(),
+            format!(
+                "Een sociaal team {} in Rondom.\n\nBekijk het in Rondom: {page}\n\nOm privacyredenen staat de inhoud niet in deze e-mail.\n",
+                if same_municipality {
+                    "heeft een consulent aan uw praktijk gekoppeld"
+                } else {
+                    "wil een consulent aan uw praktijk koppelen; dat geldt pas als u akkoord geeft"
+                }
+            ),
+        );
+    }
     Ok(Redirect::to(&format!("/sociale-kaart/koppelingen/{link}")).into_response())
 }
 
-/// The admins of a practice, who answer a team's request to link.
+/// The admins of a practice, who answer a team's request to link: (id, e-mail).
 fn practice_admins(
     c: &mut rondom_db::AnyConnection,
     practice_id: &str,
-) -> Result<Vec<String>, DbError> {
+) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(c, practice_id)?
         .into_iter()
         .filter(|m| !m.disabled && Role::parse(&m.role).is_some_and(Role::administers))
-        .map(|m| m.user_id)
+        .map(|m| (m.user_id, m.email))
         .collect())
 }
 
