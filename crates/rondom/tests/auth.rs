@@ -236,7 +236,7 @@ async fn wrong_password_and_unknown_address_get_the_same_answer(b: Backend) {
     app.stop().await;
 }
 
-/// A login through the reverse proxy from `from` (the server trusts X-Forwarded-For).
+/// A login through the reverse proxy from `from`: (status, Retry-After, page).
 async fn login_from(
     app: &TestApp,
     client: &reqwest::Client,
@@ -244,34 +244,8 @@ async fn login_from(
     email: &str,
     password: &str,
 ) -> (u16, Option<String>, String) {
-    let page = client
-        .get(app.url("/inloggen"))
-        .header("x-forwarded-for", from)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf");
-    let resp = client
-        .post(app.url("/inloggen"))
-        .header("x-forwarded-for", from)
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", &csrf),
-            ("volgende", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let retry = resp
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (status, retry, resp.text().await.unwrap())
+    let l = password_login_from(app, client, Some(from), email, password, "/").await;
+    (l.status, l.retry_after, l.body)
 }
 
 /// Someone who knows an address can slow down their own guesses but not lock its owner

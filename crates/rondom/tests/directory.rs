@@ -284,7 +284,9 @@ async fn a_practice_sees_its_linked_consultant_hours_and_the_overleglijn(b: Back
     app.user("ib@test.example", Some(&school), &["school"])
         .await;
     let (p, t, cid) = (practice.clone(), team.clone(), consultant.clone());
-    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1))
+    // Tomorrow as the practice counts days (Europe/Amsterdam): by UTC's date, between
+    // 23:00 and midnight UTC "tomorrow" was already today in the Netherlands.
+    let tomorrow = (rondom_web::format::today() + chrono::Duration::days(1))
         .format("%Y-%m-%d")
         .to_string();
     app.db

@@ -103,6 +103,27 @@ fn start_writers(
         .collect()
 }
 
+/// Every write that was acknowledged is in the database.
+async fn assert_all_saved(app: &TestApp, saved: &[String]) {
+    let ids = saved.to_vec();
+    let found: i64 = app
+        .db
+        .read(move |c| {
+            use rondom_db::schema::consultations::dsl as k;
+            Ok(k::consultations
+                .filter(k::id.eq_any(&ids))
+                .count()
+                .get_result(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        found as usize,
+        saved.len(),
+        "no acknowledged write is missing"
+    );
+}
+
 /// Runs writers while `fault` happens, then until every writer has been answered with
 /// success a few times after it. Checks that nothing answered 500 (or anything but 201
 /// and 503), that service came back within `recover` of the fault's end, and that
@@ -171,24 +192,7 @@ async fn under_load(app: &TestApp, token: &str, team: &str, fault: impl AsyncFnO
         recovered < Duration::from_secs(2),
         "service came back {recovered:?} after the database"
     );
-    // Every write that was acknowledged is there.
-    let ids = saved.clone();
-    let found: i64 = app
-        .db
-        .read(move |c| {
-            use rondom_db::schema::consultations::dsl as k;
-            Ok(k::consultations
-                .filter(k::id.eq_any(&ids))
-                .count()
-                .get_result(c)?)
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        found as usize,
-        saved.len(),
-        "no acknowledged write is missing"
-    );
+    assert_all_saved(app, &saved).await;
     assert!(
         saved.len() > 20,
         "the writers got work done ({})",
@@ -421,23 +425,7 @@ async fn a_crash_loses_no_acknowledged_write(b: Backend) {
         saved.extend(w.await.unwrap().saved);
     }
     assert!(saved.len() >= 40);
-    let ids = saved.clone();
-    let found: i64 = app
-        .db
-        .read(move |c| {
-            use rondom_db::schema::consultations::dsl as k;
-            Ok(k::consultations
-                .filter(k::id.eq_any(&ids))
-                .count()
-                .get_result(c)?)
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        found as usize,
-        saved.len(),
-        "no acknowledged write is missing"
-    );
+    assert_all_saved(&app, &saved).await;
     app.stop().await;
 }
 

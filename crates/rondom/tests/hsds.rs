@@ -543,6 +543,21 @@ async fn the_specifications_examples_import(b: Backend) {
     app.stop().await;
 }
 
+/// Imports `doc` as coming from `source`, replacing foreign records only with `update`.
+async fn import_as(
+    app: &TestApp,
+    doc: &Value,
+    source: &str,
+    update: bool,
+) -> Result<Result<import::Summary, Vec<import::ImportError>>, rondom_db::DbError> {
+    let opts = import::Options {
+        source: source.into(),
+        update,
+        dry_run: false,
+    };
+    import::import(&app.db, doc, None, "2026-11-25", None, &opts).await
+}
+
 /// A file that carries the id of a GP practice (or of another provider's records) does
 /// not overwrite it: an import replaces only what came from its own source, unless told
 /// to with `update`, and then names what it changes. Texts are checked as the forms
@@ -565,11 +580,7 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
             }]
         }])
     };
-    let opts = |source: &str, update: bool| import::Options {
-        source: source.into(),
-        update,
-        dry_run: false,
-    };
+
     // The practice, made in Rondom, is not overwritten by a file carrying its id...
     let doc = provider_file(
         &practice,
@@ -577,17 +588,10 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
         "https://linde.example",
         "Nieuw",
     );
-    let errors = import::import(
-        &app.db,
-        &doc,
-        None,
-        "2026-11-25",
-        None,
-        &opts("regio", false),
-    )
-    .await
-    .unwrap()
-    .expect_err("a record made in Rondom is not replaced");
+    let errors = import_as(&app, &doc, "regio", false)
+        .await
+        .unwrap()
+        .expect_err("a record made in Rondom is not replaced");
     assert!(
         errors
             .iter()
@@ -596,17 +600,10 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
     );
     // ...and not turned into another kind of organisation even with --update.
     let doc = provider_file(&practice, "zorgaanbieder", "https://linde.example", "Nieuw");
-    let errors = import::import(
-        &app.db,
-        &doc,
-        None,
-        "2026-11-25",
-        None,
-        &opts("regio", true),
-    )
-    .await
-    .unwrap()
-    .expect_err("the kind stays");
+    let errors = import_as(&app, &doc, "regio", true)
+        .await
+        .unwrap()
+        .expect_err("the kind stays");
     assert!(
         errors
             .iter()
@@ -636,17 +633,10 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
         ("https://horizon.example", "a\u{7}b", "description"),
     ] {
         let doc = provider_file(new_id, "zorgaanbieder", website, description);
-        let errors = import::import(
-            &app.db,
-            &doc,
-            None,
-            "2026-11-25",
-            None,
-            &opts("regio", false),
-        )
-        .await
-        .unwrap()
-        .expect_err("refused like the form refuses it");
+        let errors = import_as(&app, &doc, "regio", false)
+            .await
+            .unwrap()
+            .expect_err("refused like the form refuses it");
         assert!(
             errors.iter().any(|e| e.field == field),
             "{field}: {errors:?}"
@@ -654,51 +644,30 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
     }
     // A provider's own source replaces its own records; another source does not.
     let doc = provider_file(new_id, "zorgaanbieder", "https://horizon.example", "Eerste");
-    import::import(
-        &app.db,
-        &doc,
-        None,
-        "2026-11-25",
-        None,
-        &opts("horizon", false),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    import_as(&app, &doc, "horizon", false)
+        .await
+        .unwrap()
+        .unwrap();
     let doc = provider_file(
         new_id,
         "zorgaanbieder",
         "https://horizon.example/nieuw",
         "Tweede",
     );
-    let again = import::import(
-        &app.db,
-        &doc,
-        None,
-        "2026-11-25",
-        None,
-        &opts("horizon", false),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let again = import_as(&app, &doc, "horizon", false)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(again.changes.len(), 1, "{:?}", again.changes);
     assert!(
         again.changes[0].contains("beschrijving, website"),
         "{:?}",
         again.changes
     );
-    let errors = import::import(
-        &app.db,
-        &doc,
-        None,
-        "2026-11-25",
-        None,
-        &opts("regio", false),
-    )
-    .await
-    .unwrap()
-    .expect_err("another source's record is not replaced");
+    let errors = import_as(&app, &doc, "regio", false)
+        .await
+        .unwrap()
+        .expect_err("another source's record is not replaced");
     assert!(
         errors
             .iter()

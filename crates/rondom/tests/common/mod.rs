@@ -373,6 +373,8 @@ pub fn location(resp: &reqwest::Response) -> String {
 pub struct Login {
     pub status: u16,
     pub location: String,
+    /// The `Retry-After` of a refusal.
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -384,8 +386,24 @@ pub async fn password_login(
     password: &str,
     next: &str,
 ) -> Login {
-    let page = client
-        .get(app.url(&format!("/inloggen?volgende={next}")))
+    password_login_from(app, client, None, email, password, next).await
+}
+
+/// A password login through the reverse proxy from address `from` (the server must
+/// trust X-Forwarded-For), or directly.
+pub async fn password_login_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    from: Option<&str>,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> Login {
+    let with_from = |r: reqwest::RequestBuilder| match from {
+        Some(a) => r.header("x-forwarded-for", a),
+        None => r,
+    };
+    let page = with_from(client.get(app.url(&format!("/inloggen?volgende={next}"))))
         .send()
         .await
         .unwrap()
@@ -393,8 +411,7 @@ pub async fn password_login(
         .await
         .unwrap();
     let csrf = hidden(&page, "csrf");
-    let resp = client
-        .post(app.url("/inloggen"))
+    let resp = with_from(client.post(app.url("/inloggen")))
         .form(&[
             ("email", email),
             ("password", password),
@@ -406,9 +423,14 @@ pub async fn password_login(
         .unwrap();
     let status = resp.status().as_u16();
     let location = location(&resp);
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
     Login {
         status,
         location,
+        retry_after,
         body: resp.text().await.unwrap(),
     }
 }
