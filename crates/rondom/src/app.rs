@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub fn connect(config: &Config) -> Result<Db, String> {
-    let key = rondom_web::crypto::parse_key(&config.web.secret_key.0)?;
+    let key = rondom_app::secrets::parse_key(&config.web.secret_key.0)?;
     let opts = rondom_db::connection::ConnectOptions {
         max_connections: config.db_max_connections,
         wait_for: config.db_wait,

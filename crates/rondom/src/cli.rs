@@ -290,7 +290,7 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             {
                 return Err("--source must name the source in at most 100 characters".into());
             }
-            let opts = rondom_web::directory::hsds::import::Options {
+            let opts = rondom_app::directory::hsds::import::Options {
                 source,
                 update,
                 dry_run,
@@ -356,7 +356,7 @@ fn import_hsds(
     db: &rondom_db::Db,
     file: &std::path::Path,
     gemeente: Option<String>,
-    opts: &rondom_web::directory::hsds::import::Options,
+    opts: &rondom_app::directory::hsds::import::Options,
 ) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -371,7 +371,7 @@ fn import_hsds(
         .to_string();
     let started = std::time::Instant::now();
     let outcome = runtime()?
-        .block_on(rondom_web::directory::hsds::import::import(
+        .block_on(rondom_app::directory::hsds::import::import(
             db,
             &doc,
             gemeente.as_deref(),
@@ -451,7 +451,7 @@ fn import_hsds(
 
 fn export_hsds(db: &rondom_db::Db, output: Option<std::path::PathBuf>) -> Result<ExitCode, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let list = rondom_web::directory::hsds::Snapshot::load(&mut conn, None)
+    let list = rondom_app::directory::hsds::Snapshot::load(&mut conn, None)
         .map(|s| s.organizations_full())
         .map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
@@ -657,7 +657,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                     .map_err(|e| e.to_string())?;
                 let pw = line.trim_end_matches(['\n', '\r']).to_owned();
                 check_new_password(&pw, &[&name, &email]).map_err(|e| e.message)?;
-                Some(rondom_web::auth::password::hash_blocking(&pw)?)
+                Some(rondom_app::auth::password::hash_blocking(&pw)?)
             } else {
                 None
             };
@@ -752,7 +752,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
         AdminCommand::CreateToken { email, name } => {
             let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
             let name = required_text("name", "de naam", &name, 80).map_err(|e| e.message)?;
-            let (value, hash) = rondom_web::auth::api_token::new_token();
+            let (value, hash) = rondom_app::auth::new_api_token();
             db.write_blocking(|c| {
                 let u = users::find_by_email(c, &email)?.ok_or(rondom_db::DbError::NotFound)?;
                 tokens::create_api_token(c, &u.id, &name, &hash)?;
@@ -782,8 +782,8 @@ fn reset_link(
     let rt = runtime()?;
     let state = rondom_web::build_state(db.clone(), config.web.clone(), None)?;
     let (token, hash) = {
-        let t = rondom_web::auth::random_token();
-        let h = rondom_web::auth::sha256_hex(&t);
+        let t = rondom_app::auth::random_token();
+        let h = rondom_app::auth::sha256_hex(&t);
         (t, h)
     };
     let uid = user_id.to_owned();

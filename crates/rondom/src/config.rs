@@ -357,7 +357,7 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
     };
     let secret_key = match raw.secret_key {
         Some(k) => {
-            rondom_web::crypto::parse_key(&k).map_err(|e| format!("RONDOM_SECRET_KEY: {e}"))?;
+            rondom_app::secrets::parse_key(&k).map_err(|e| format!("RONDOM_SECRET_KEY: {e}"))?;
             k
         }
         None => match rondom_db::connection::Target::parse(&database_url)? {
@@ -423,8 +423,8 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             trust_proxy_headers: raw.trust_proxy_headers.unwrap_or(false),
             max_body_bytes,
             request_timeout: Duration::from_secs(30),
-            secret_key: rondom_web::settings::Secret(secret_key),
-            metrics_token: raw.metrics_token.map(rondom_web::settings::Secret),
+            secret_key: rondom_app::secrets::Secret(secret_key),
+            metrics_token: raw.metrics_token.map(rondom_app::secrets::Secret),
         },
     })
 }
@@ -436,11 +436,11 @@ fn key_file(path: &str) -> Result<String, String> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::read_to_string(path) {
         Ok(k) => {
-            rondom_web::crypto::parse_key(&k).map_err(|e| format!("the key file {path}: {e}"))?;
+            rondom_app::secrets::parse_key(&k).map_err(|e| format!("the key file {path}: {e}"))?;
             Ok(k.trim().to_owned())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = rondom_web::crypto::new_key();
+            let key = rondom_app::secrets::new_key();
             let mut f = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)

@@ -7,10 +7,10 @@ mod referrals;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rondom_app::directory::hsds::import::round6;
 use rondom_db::organisations::{self as orgs, District, OrganisationInput};
 use rondom_db::{Db, DbError, audit, directory, users};
 use rondom_domain::{OrganisationKind, Role};
-use rondom_web::directory::hsds::import::round6;
 
 pub const SEED: u64 = 20_261_122;
 pub const DEMO_PASSWORD: &str = "rondom-demo-2026";
@@ -993,14 +993,14 @@ fn email_for(name: &str, org: &str) -> String {
 
 /// Fills an empty database with the demo municipality. Refuses when organisations exist,
 /// so demo data never mixes with real data.
-pub fn load(db: &Db, key: &rondom_web::settings::Secret) -> Result<Option<DemoSummary>, String> {
-    let secrets = rondom_web::crypto::SecretBox::new(key)?;
+pub fn load(db: &Db, key: &rondom_app::secrets::Secret) -> Result<Option<DemoSummary>, String> {
+    let secrets = rondom_app::secrets::SecretBox::new(key)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     if orgs::count(&mut conn).map_err(|e| e.to_string())? > 0 {
         return Ok(None);
     }
     drop(conn);
-    let password_hash = rondom_web::auth::password::hash_blocking(DEMO_PASSWORD)?;
+    let password_hash = rondom_app::auth::password::hash_blocking(DEMO_PASSWORD)?;
     db.write_blocking(|c| {
         if orgs::count(c)? > 0 {
             return Ok(None);
@@ -1014,10 +1014,10 @@ pub fn load(db: &Db, key: &rondom_web::settings::Secret) -> Result<Option<DemoSu
 /// tests): see `referrals::bulk`.
 pub fn add_referrals(
     db: &Db,
-    key: &rondom_web::settings::Secret,
+    key: &rondom_app::secrets::Secret,
     n: usize,
 ) -> Result<usize, String> {
-    let secrets = rondom_web::crypto::SecretBox::new(key)?;
+    let secrets = rondom_app::secrets::SecretBox::new(key)?;
     let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ n as u64);
     let added = db
         .write_blocking(|c| referrals::bulk(c, &mut rng, &secrets, n))
@@ -1030,7 +1030,7 @@ pub fn add_referrals(
 fn build(
     c: &mut rondom_db::AnyConnection,
     password_hash: &str,
-    secrets: &rondom_web::crypto::SecretBox,
+    secrets: &rondom_app::secrets::SecretBox,
 ) -> Result<DemoSummary, DbError> {
     let mut g = Gen {
         rng: ChaCha8Rng::seed_from_u64(SEED),

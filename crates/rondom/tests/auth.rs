@@ -568,7 +568,7 @@ async fn password_reset_link_arrives_by_smtp_and_works_once(b: Backend) {
     let uid = app
         .user("vergeetachtig@test.example", None, &["ouder_verzorger"])
         .await;
-    let (_, token_hash) = rondom_web::auth::api_token::new_token();
+    let (_, token_hash) = rondom_app::auth::new_api_token();
     app.db
         .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "oud", &token_hash))
         .await

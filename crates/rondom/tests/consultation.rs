@@ -467,7 +467,7 @@ async fn the_queue_marks_overdue_and_due_soon(b: Backend) {
     let soon = rondom_domain::workdays::add_working_days(today, 1);
     let late = today - chrono::Duration::days(3);
     let key = app.config.web.secret_key.clone();
-    let secrets = rondom_web::crypto::SecretBox::new(&key).unwrap();
+    let secrets = rondom_app::secrets::SecretBox::new(&key).unwrap();
     let asker = {
         let p = w.practice.clone();
         app.db

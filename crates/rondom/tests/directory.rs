@@ -214,7 +214,7 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
         .unwrap()
         .unwrap()
         .id;
-    let (token, hash) = rondom_web::auth::api_token::new_token();
+    let (token, hash) = rondom_app::auth::new_api_token();
     app.db
         .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "test", &hash))
         .await

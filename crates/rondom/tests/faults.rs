@@ -199,7 +199,7 @@ async fn under_load(app: &TestApp, token: &str, team: &str, fault: impl AsyncFnO
         saved.len()
     );
     let keys =
-        rondom_domain::audit::AuditKeys::derive(&rondom_web::crypto::parse_key(TEST_KEY).unwrap());
+        rondom_domain::audit::AuditKeys::derive(&rondom_app::secrets::parse_key(TEST_KEY).unwrap());
     let verdict = app
         .db
         .read(move |c| rondom_db::audit::verify(c, &keys, &[]))
@@ -527,7 +527,7 @@ async fn a_full_disk_refuses_writes_clearly_and_reads_go_on() {
     assert!(questions > 0);
     assert!(messages >= questions, "every question has its text");
     let keys =
-        rondom_domain::audit::AuditKeys::derive(&rondom_web::crypto::parse_key(TEST_KEY).unwrap());
+        rondom_domain::audit::AuditKeys::derive(&rondom_app::secrets::parse_key(TEST_KEY).unwrap());
     let verdict = app
         .db
         .read(move |c| rondom_db::audit::verify(c, &keys, &[]))
@@ -641,7 +641,7 @@ async fn a_graceful_stop_drains_first(b: Backend) {
     // The last checkpoint vouches for every entry.
     let file = checkpoint_file(&app.test_db.url);
     let keys =
-        rondom_domain::audit::AuditKeys::derive(&rondom_web::crypto::parse_key(TEST_KEY).unwrap());
+        rondom_domain::audit::AuditKeys::derive(&rondom_app::secrets::parse_key(TEST_KEY).unwrap());
     let text = std::fs::read_to_string(&file).unwrap();
     let last = text
         .lines()

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use rondom_web::directory::hsds::{Snapshot, import};
+use rondom_app::directory::hsds::{Snapshot, import};
 use serde_json::Value;
 
 on_both_backends!(

@@ -505,7 +505,7 @@ async fn audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain(b:
                 .select(rondom_db::schema::audit_log::reason)
                 .load(c)?;
             let keys = rondom_domain::audit::AuditKeys::derive(
-                &rondom_web::crypto::parse_key(TEST_KEY).unwrap(),
+                &rondom_app::secrets::parse_key(TEST_KEY).unwrap(),
             );
             Ok((rondom_db::audit::verify(c, &keys, &[])?, reasons))
         })
@@ -914,7 +914,7 @@ fn serve_demo_starts_loads_the_municipality_and_reports_metrics() {
 async fn metrics_need_the_token_when_one_is_set() {
     let db = TestDb::new(Backend::Sqlite);
     let mut config = config_for(&db.url, 1, false);
-    config.web.metrics_token = Some(rondom_web::settings::Secret("scrape-me".into()));
+    config.web.metrics_token = Some(rondom_app::secrets::Secret("scrape-me".into()));
     let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
         .build_recorder()
         .handle();

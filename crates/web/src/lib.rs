@@ -14,7 +14,6 @@ pub mod assets;
 pub mod auth;
 pub mod body;
 pub mod consultation;
-pub mod crypto;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -51,7 +50,7 @@ pub fn build_state(
 ) -> Result<AppState, String> {
     let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
-    let secrets = crypto::SecretBox::new(&settings.secret_key)?;
+    let secrets = rondom_app::secrets::SecretBox::new(&settings.secret_key)?;
     db.watch_changes();
     Ok(AppState::new(state::Shared {
         db,

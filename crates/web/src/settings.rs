@@ -1,15 +1,5 @@
-use std::fmt;
+pub use rondom_app::secrets::Secret;
 use std::time::Duration;
-
-/// A value that must not end up in logs: `Debug` prints stars.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(pub String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"***\"")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpTls {
@@ -69,7 +59,7 @@ impl Settings {
             trust_proxy_headers: false,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            secret_key: Secret(crate::crypto::new_key()),
+            secret_key: Secret(rondom_app::secrets::new_key()),
             metrics_token: None,
         }
     }

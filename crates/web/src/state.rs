@@ -21,10 +21,10 @@ pub struct Shared {
     /// answer takes as long as for a known address.
     pub dummy_hash: Arc<String>,
     /// Encrypts what must be stored secretly but read back (second-factor secrets).
-    pub secrets: crate::crypto::SecretBox,
+    pub secrets: rondom_app::secrets::SecretBox,
     /// This server's search index of the sociale kaart: a cache that checks the
     /// database's directory version on every use.
-    pub directory_index: crate::directory::index::IndexCache,
+    pub directory_index: rondom_app::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
     pub sessions: crate::auth::session::SessionCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,

@@ -127,7 +127,7 @@ enum Fate {
 pub fn build(
     c: &mut AnyConnection,
     rng: &mut ChaCha8Rng,
-    secrets: &rondom_web::crypto::SecretBox,
+    secrets: &rondom_app::secrets::SecretBox,
     cast: &Cast<'_>,
 ) -> Result<usize, DbError> {
     let seal = |text: &str| {
@@ -591,7 +591,7 @@ pub fn build(
 pub fn bulk(
     c: &mut AnyConnection,
     rng: &mut ChaCha8Rng,
-    secrets: &rondom_web::crypto::SecretBox,
+    secrets: &rondom_app::secrets::SecretBox,
     n: usize,
 ) -> Result<usize, DbError> {
     use rondom_domain::OrganisationKind as Kind;

@@ -151,7 +151,7 @@ pub struct TestApp {
 pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
     let mut web = rondom_web::Settings::local("http://127.0.0.1:0");
     web.demo_mode = demo;
-    web.secret_key = rondom_web::settings::Secret(TEST_KEY.into());
+    web.secret_key = rondom_app::secrets::Secret(TEST_KEY.into());
     web.smtp = Some(SmtpSettings {
         host: "127.0.0.1".into(),
         port: smtp_port,
@@ -268,7 +268,7 @@ impl TestApp {
 
     /// A user with password `PASSWORD` and these roles in this organisation.
     pub async fn user(&self, email: &str, org: Option<&str>, roles: &[&str]) -> String {
-        let hash = rondom_web::auth::password::hash_blocking(PASSWORD).unwrap();
+        let hash = rondom_app::auth::password::hash_blocking(PASSWORD).unwrap();
         let email = email.to_owned();
         let org = org.map(str::to_owned);
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
@@ -313,7 +313,7 @@ impl TestApp {
     }
 
     pub async fn token_for(&self, user_id: &str) -> String {
-        let (value, hash) = rondom_web::auth::api_token::new_token();
+        let (value, hash) = rondom_app::auth::new_api_token();
         let uid = user_id.to_owned();
         self.db
             .write(move |c| rondom_db::tokens::create_api_token(c, &uid, "test", &hash))

@@ -5,14 +5,14 @@
 
 use crate::access;
 use crate::auth::api_token::ApiUser;
-use crate::directory::hsds::{self, Snapshot};
-use crate::directory::index::{Filter, SearchIndex};
 use crate::error::ErrorBody;
 use crate::error::{ApiError, AppError};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use rondom_app::directory::hsds::{self, Snapshot};
+use rondom_app::directory::index::{Filter, SearchIndex};
 use rondom_domain::area::{self, Place};
 use rondom_domain::ids::{OrganisationId, ServiceAtLocationId, ServiceId, TaxonomyTermId};
 use rondom_domain::search::Query as TextQuery;

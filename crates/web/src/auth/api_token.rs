@@ -9,14 +9,7 @@ use axum::http::request::Parts;
 use rondom_db::{tokens, users};
 use rondom_domain::{Actor, Role};
 
-pub const TOKEN_PREFIX: &str = "rdm_";
-
-/// A new token value (shown once) and the hash to store.
-pub fn new_token() -> (String, String) {
-    let value = format!("{TOKEN_PREFIX}{}", super::random_token());
-    let hash = sha256_hex(&value);
-    (value, hash)
-}
+pub use rondom_app::auth::{API_TOKEN_PREFIX as TOKEN_PREFIX, new_api_token as new_token};
 
 #[derive(Debug, Clone)]
 pub struct ApiUser {

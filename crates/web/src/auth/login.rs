@@ -208,7 +208,8 @@ pub async fn login_submit(
     let hash = usable
         .and_then(|(u, _)| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
-    let ok = super::password::verify(hash, form.password.clone()).await && usable.is_some();
+    let ok =
+        rondom_app::auth::password::verify(hash, form.password.clone()).await && usable.is_some();
     let Some((user, memberships)) = usable.filter(|_| ok).cloned() else {
         let first = found.as_ref().and_then(|(_, m)| m.first());
         let e = AuditEvent {
@@ -311,7 +312,7 @@ pub async fn login_submit(
 
 /// A stored second-factor secret, decrypted. One that does not open (the installation's
 /// key was changed) counts as absent and is logged.
-fn open_secret(secrets: &crate::crypto::SecretBox, sealed: &str) -> Option<String> {
+fn open_secret(secrets: &rondom_app::secrets::SecretBox, sealed: &str) -> Option<String> {
     secrets
         .open(sealed)
         .map_err(|e| tracing::error!(error = %e, "a second-factor secret could not be decrypted"))

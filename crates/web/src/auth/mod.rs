@@ -2,7 +2,6 @@
 
 pub mod api_token;
 pub mod login;
-pub mod password;
 pub mod reset;
 pub mod session;
 pub mod throttle;
@@ -11,27 +10,9 @@ pub mod totp;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+pub use rondom_app::auth::{constant_time_eq, password, random_token, sha256_hex};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-
-/// 32 random bytes as URL-safe text: session ids, CSRF tokens, reset links, API tokens.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    data_encoding::BASE64URL_NOPAD.encode(&b)
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-/// Compares secrets in time independent of where they differ.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// The address the request came from: the socket peer, or the last `X-Forwarded-For`
 /// hop (added by our own proxy) when the installation says it runs behind one.

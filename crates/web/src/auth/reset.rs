@@ -215,7 +215,7 @@ pub async fn reset_submit(
         )
             .into_response());
     }
-    let new_hash = super::password::hash(form.password.clone())
+    let new_hash = rondom_app::auth::password::hash(form.password.clone())
         .await
         .map_err(AppError::internal)?;
     let hash = sha256_hex(&token);

@@ -4,8 +4,6 @@
 
 pub mod edit;
 pub mod entries;
-pub mod hsds;
-pub mod index;
 pub mod links;
 pub mod profile;
 pub mod search;

@@ -356,8 +356,8 @@ impl LocationForm {
             ("", "") => None,
             (a, b) => match (coordinate(a), coordinate(b)) {
                 (Some(lat), Some(lon)) if valid_point(lat, lon) => Some((
-                    crate::directory::hsds::import::round6(lat),
-                    crate::directory::hsds::import::round6(lon),
+                    rondom_app::directory::hsds::import::round6(lat),
+                    rondom_app::directory::hsds::import::round6(lon),
                 )),
                 _ => {
                     errors.push(ValidationError::new("breedtegraad", "Vul breedte- en lengtegraad allebei in als decimale getallen (bijv. 52.0907 en 5.1214), of laat beide leeg."));

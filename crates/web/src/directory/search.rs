@@ -4,7 +4,6 @@
 //! The ranking runs over this server's in-memory index (see `index`), so a search costs
 //! one small query for the directory's version plus work in memory.
 
-use super::index::{Filter, Hit, SearchIndex};
 use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
@@ -14,6 +13,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use rondom_app::directory::index::{Filter, Hit, SearchIndex};
 use rondom_db::directory::ServiceRow;
 use rondom_domain::area::Place;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};

@@ -3,12 +3,21 @@
 //! 192-bit nonce per value, under the installation's key. A copy of the database without
 //! the key reveals none of them.
 
-use crate::settings::Secret;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 
 const PREFIX: &str = "v1:";
+
+/// A secret from the configuration (a key, a password): `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
 
 #[derive(Clone)]
 pub struct SecretBox {

@@ -5,10 +5,10 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rondom_app::directory::index::{Filter, SearchIndex};
 use rondom_db::directory::ServiceRow;
 use rondom_domain::area::{Area, Place};
 use rondom_domain::search::{Document, Query};
-use rondom_web::directory::index::{Filter, SearchIndex};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
