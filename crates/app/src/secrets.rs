@@ -9,6 +9,9 @@ use rand::RngCore;
 
 const PREFIX: &str = "v1:";
 
+/// What a value that does not open shows instead (the log has the error).
+pub const UNREADABLE: &str = "[niet te lezen: de beheerder is gewaarschuwd]";
+
 /// A secret from the configuration (a key, a password): `Debug` never prints it.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(pub String);
@@ -81,6 +84,23 @@ impl SecretBox {
         ))
     }
 
+    /// For showing: a value that does not open (sealed under another key, or changed in
+    /// the database) is an error in the log, with the request it belongs to (the log
+    /// line's span), and shows as such: never as an empty name.
+    pub fn open_shown(&self, sealed: &str, what: &'static str) -> String {
+        match self.open(sealed) {
+            Ok(text) => text,
+            Err(e) => {
+                tracing::error!(
+                    value = what,
+                    error = %e,
+                    "a sealed value does not open (another installation key, or changed in the database)"
+                );
+                UNREADABLE.to_owned()
+            }
+        }
+    }
+
     /// Fails for a value sealed under another key or changed in the database.
     pub fn open(&self, sealed: &str) -> Result<String, String> {
         String::from_utf8(self.open_bytes(sealed)?).map_err(|e| e.to_string())
@@ -106,6 +126,16 @@ impl SecretBox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_does_not_open_shows_as_unreadable_never_as_empty() {
+        let a = SecretBox::new(&Secret(new_key())).unwrap();
+        let b = SecretBox::new(&Secret(new_key())).unwrap();
+        let sealed = a.seal("Noor de Vries").unwrap();
+        assert_eq!(a.open_shown(&sealed, "child name"), "Noor de Vries");
+        assert_eq!(b.open_shown(&sealed, "child name"), UNREADABLE);
+        assert_eq!(a.open_shown("v1:garbage", "child name"), UNREADABLE);
+    }
 
     #[test]
     fn sealed_values_open_only_with_their_key_and_unchanged() {

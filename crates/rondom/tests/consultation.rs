@@ -123,6 +123,41 @@ async fn a_gp_asks_the_team_and_hears_back(b: Backend) {
             .to_string()
     );
 
+    // A message refused (here: a BSN in it) shows the thread again, and that look is
+    // logged like the first.
+    let looks = || async {
+        app.audit()
+            .await
+            .iter()
+            .filter(|e| {
+                e.action == "consultation_read" && e.object_id.as_deref() == Some(id.as_str())
+            })
+            .count()
+    };
+    let before = looks().await;
+    let csrf = csrf_of(&app, &gp).await;
+    let r = gp
+        .post(app.url(&format!("{thread}/bericht")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("bericht", "Haar BSN is 111222333"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Meisje 9 jaar slaapt slecht")
+    );
+    assert_eq!(
+        looks().await,
+        before + 1,
+        "the thread shown again is logged"
+    );
+
     // The consultant finds it in the queue, picks it up and answers.
     let sanne = logged_in(&app, "sanne@team.example").await;
     let queue = fetch_page(&app, &sanne, "/overleg").await;

@@ -21,6 +21,7 @@ on_both_backends!(
     overdue_referrals_show_first_in_the_team_inbox,
     a_draft_stays_with_the_referrer_until_it_is_sent,
     the_overview_in_one_statement_holds_what_each_queue_holds,
+    every_answer_that_shows_the_child_is_logged,
 );
 
 struct World {
@@ -1306,5 +1307,130 @@ async fn the_overview_in_one_statement_holds_what_each_queue_holds(b: Backend) {
         .unwrap();
     // The team's and the providers' queues are not all empty: the comparison compared.
     assert!(checked >= 6, "only {checked} non-empty sections compared");
+    app.stop().await;
+}
+
+/// Every page and API answer that shows a referral's child (its name, reason, feedback)
+/// leaves its look in the audit log, the forms shown again after a failed check
+/// included: each request below adds exactly one `referral_read` for this referral.
+async fn every_answer_that_shows_the_child_is_logged(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let doel = format!("team:{}", w.team);
+    let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
+    let path = location(&r);
+    let id = path.trim_start_matches("/verwijzingen/").to_owned();
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let token = app.token_for(&w.sanne).await;
+    let reads = || {
+        let (app, id) = (&app, id.clone());
+        async move {
+            app.audit()
+                .await
+                .iter()
+                .filter(|e| {
+                    e.action == "referral_read"
+                        && e.outcome == "allowed"
+                        && e.object_id.as_deref() == Some(id.as_str())
+                })
+                .count()
+        }
+    };
+    // (what, status, body)
+    let mut answers: Vec<(String, u16, String)> = Vec::new();
+    let mut logged = Vec::new();
+    macro_rules! seen {
+        ($what:expr, $resp:expr) => {{
+            let before = reads().await;
+            let r = $resp;
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            logged.push(($what.to_string(), reads().await - before));
+            answers.push(($what.to_string(), status, body));
+        }};
+    }
+    seen!("the page", sanne.get(app.url(&path)).send().await.unwrap());
+    seen!(
+        "a refused move shown again",
+        post(
+            &app,
+            &sanne,
+            &format!("{path}/status"),
+            &[("naar", "accepted")]
+        )
+        .await
+    );
+    seen!(
+        "empty feedback shown again",
+        post(
+            &app,
+            &sanne,
+            &format!("{path}/terugkoppeling"),
+            &[("terugkoppeling", "")]
+        )
+        .await
+    );
+    seen!(
+        "an unknown case director shown again",
+        post(
+            &app,
+            &sanne,
+            &format!("{path}/casusregisseur"),
+            &[("casusregisseur", "0192f0c4-7a1e-7c3b-9d2e-5f6a7b8c9d0e")]
+        )
+        .await
+    );
+    seen!(
+        "a refer-on without a service shown again",
+        post(
+            &app,
+            &sanne,
+            &format!("{path}/doorverwijzen"),
+            &[("aanbod", ""), ("reden", "")]
+        )
+        .await
+    );
+    let api = |p: &str| app.client().get(app.url(p)).bearer_auth(&token).send();
+    seen!(
+        "the API",
+        api(&format!("/api/v1/referrals/{id}")).await.unwrap()
+    );
+    seen!(
+        "the API's feedback",
+        api(&format!("/api/v1/referrals/{id}/feedback"))
+            .await
+            .unwrap()
+    );
+    seen!(
+        "FHIR ServiceRequest",
+        api(&format!("/api/fhir/ServiceRequest/{id}"))
+            .await
+            .unwrap()
+    );
+    seen!(
+        "FHIR Task",
+        api(&format!("/api/fhir/Task/{id}")).await.unwrap()
+    );
+    seen!(
+        "FHIR Bundle",
+        api(&format!("/api/fhir/Bundle/{id}")).await.unwrap()
+    );
+    for (what, status, body) in &answers {
+        assert!(
+            matches!(status, 200 | 409 | 422),
+            "{what}: answered {status}"
+        );
+        // (The feedback list is still empty here; it is logged for what it may hold.)
+        assert!(
+            what == "the API's feedback"
+                || body.contains("Noor de Vries")
+                || body.contains("Ouders lopen vast"),
+            "{what} shows the child"
+        );
+    }
+    for (what, n) in &logged {
+        assert_eq!(*n, 1, "{what} is in the audit log once");
+    }
     app.stop().await;
 }

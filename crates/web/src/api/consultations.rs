@@ -81,7 +81,9 @@ fn out(state: &AppState, l: db::Listed) -> ConsultationOut {
         && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d")
             .is_ok_and(|d| d < crate::format::today());
     ConsultationOut {
-        subject: state.secrets.open(&l.c.subject_sealed).unwrap_or_default(),
+        subject: state
+            .secrets
+            .open_shown(&l.c.subject_sealed, "consultation subject"),
         status: l.c.status.clone(),
         practice_id: l.c.practice_id.clone(),
         practice: l.practice_name,
@@ -242,7 +244,7 @@ async fn detail(
                 from_team: author_id != asker,
                 author: name,
                 at: at.and_utc().to_rfc3339(),
-                body: state.secrets.open(&sealed).unwrap_or_default(),
+                body: state.secrets.open_shown(&sealed, "consultation message"),
             })
             .collect(),
     })

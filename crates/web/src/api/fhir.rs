@@ -178,8 +178,8 @@ fn fhir_json(v: Value) -> Response {
 
 async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppError> {
     let r = referral::load(state, user, id, Action::Read).await?;
-    referral::record_read(state, user, &r, false).await?;
-    referral::detail(state, &r, &user.actor).await
+    let (_, seen) = referral::record_read(state, user, &r, false).await?;
+    referral::detail(state, &r, &user.actor, &seen).await
 }
 
 /// A referral as an HL7 FHIR R4 ServiceRequest (the request, with the child as subject).

@@ -214,7 +214,7 @@ fn out(state: &AppState, l: &Listed) -> ReferralOut {
         id: l.r.id.clone(),
         status: l.r.status.clone(),
         child: ChildOut {
-            name: state.secrets.open(&l.child_name_sealed).unwrap_or_default(),
+            name: state.secrets.open_shown(&l.child_name_sealed, "child name"),
             birth_date: l.child_birth_date.clone(),
             age: birth.map(|b| referral::age_on(b, format::today())),
         },
@@ -390,8 +390,8 @@ pub async fn create(
 
 async fn detail(state: &AppState, user: &ApiUser, id: &str) -> Result<ReferralDetail, AppError> {
     let r = referral::load(state, user, id, Action::Read).await?;
-    referral::record_read(state, user, &r, false).await?;
-    let d = referral::detail(state, &r, &user.actor).await?;
+    let (_, seen) = referral::record_read(state, user, &r, false).await?;
+    let d = referral::detail(state, &r, &user.actor, &seen).await?;
     let iso = |t: chrono::NaiveDateTime| t.and_utc().to_rfc3339();
     Ok(ReferralDetail {
         referral: out(state, &d.listed),
@@ -515,8 +515,8 @@ pub async fn feedback(
     ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Json<Vec<FeedbackOut>>, ApiError> {
     let r = referral::load(&state, &user, &id, Action::Read).await?;
-    referral::record_read(&state, &user, &r, false).await?;
-    let d = referral::detail(&state, &r, &user.actor).await?;
+    let (_, seen) = referral::record_read(&state, &user, &r, false).await?;
+    let d = referral::detail(&state, &r, &user.actor, &seen).await?;
     Ok(Json(feedback_out(&d)))
 }
 
@@ -537,6 +537,7 @@ pub async fn give_feedback(
     if let Err(errors) = referral::give_feedback(&state, &user, r.clone(), &input.text).await? {
         return Err(api_fields(errors).into());
     }
-    let d = referral::detail(&state, &r, &user.actor).await?;
+    let (_, seen) = referral::record_read(&state, &user, &r, false).await?;
+    let d = referral::detail(&state, &r, &user.actor, &seen).await?;
     Ok((StatusCode::CREATED, Json(feedback_out(&d))))
 }

@@ -208,8 +208,7 @@ fn row(state: &AppState, user: &CurrentUser, l: db::Listed) -> Row {
     Row {
         subject: state
             .secrets
-            .open(&l.c.subject_sealed)
-            .unwrap_or_else(|_| "(onleesbaar)".into()),
+            .open_shown(&l.c.subject_sealed, "consultation subject"),
         status: status.label(),
         from: format!("{} ({})", l.asker_name, l.practice_name),
         to: l.team_name,
@@ -489,12 +488,61 @@ fn answers(user: &CurrentUser, c: &Consultation) -> bool {
     .is_allowed()
 }
 
+/// Proof that a look at one consultation was written to the audit log: the thread page
+/// (which opens the question and the messages) takes one, and only `record_read` makes
+/// one, so the page shown again after a failed message is logged like the first look.
+pub struct Disclosure {
+    consultation_id: String,
+}
+
+/// Logs a look at a consultation, and reads its notices for this person.
+pub async fn record_read(
+    state: &AppState,
+    user: &CurrentUser,
+    c: &Consultation,
+) -> Result<Disclosure, AppError> {
+    let e = access::event(
+        user,
+        "consultation_read",
+        Resource::Consultation {
+            practice: &c.practice_id,
+            team: &c.team_id,
+        },
+        "allowed",
+    );
+    let id = c.id.clone();
+    let link = format!("/overleg/{id}");
+    let uid = user.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            audit::append(
+                conn,
+                &AuditEvent {
+                    object_id: Some(id.clone()),
+                    ..e
+                },
+            )?;
+            db::mark_read(conn, &uid, &link)
+        })
+        .await?;
+    Ok(Disclosure {
+        consultation_id: c.id.clone(),
+    })
+}
+
 async fn thread_page(
     state: &AppState,
     user: &CurrentUser,
     c: Consultation,
+    seen: &Disclosure,
     error: Option<String>,
 ) -> Result<String, AppError> {
+    if seen.consultation_id != c.id {
+        return Err(AppError::internal(
+            "a consultation was about to be shown with another one's logged look",
+        ));
+    }
     let cid = c.id.clone();
     let assignee_id = c.assignee_id.clone();
     let team_side = answers(user, &c);
@@ -520,11 +568,15 @@ async fn thread_page(
     let team_side = answers(user, &c);
     ThreadPage {
         page: Page::for_user(
-            state.secrets.open(&c.subject_sealed).unwrap_or_default(),
+            state
+                .secrets
+                .open_shown(&c.subject_sealed, "consultation subject"),
             "overleg",
             user,
         ),
-        subject: state.secrets.open(&c.subject_sealed).unwrap_or_default(),
+        subject: state
+            .secrets
+            .open_shown(&c.subject_sealed, "consultation subject"),
         status: status.label(),
         due: due
             .map(|d| d.format("%d-%m-%Y").to_string())
@@ -537,10 +589,7 @@ async fn thread_page(
                 from_team: author_id != c.asker_id,
                 author: name,
                 when: format::datetime(at),
-                body: state
-                    .secrets
-                    .open(&sealed)
-                    .unwrap_or_else(|_| "(onleesbaar)".into()),
+                body: state.secrets.open_shown(&sealed, "consultation message"),
             })
             .collect(),
         can_pick_up: team_side && status == Status::Open,
@@ -571,31 +620,8 @@ pub async fn show(
     Path(id): Path<ConsultationId>,
 ) -> Result<Html<String>, AppError> {
     let c = load(&state, &user, &id, Action::Read).await?;
-    let e = access::event(
-        &user,
-        "consultation_read",
-        Resource::Consultation {
-            practice: &c.practice_id,
-            team: &c.team_id,
-        },
-        "allowed",
-    );
-    let link = format!("/overleg/{id}");
-    let uid = user.user_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            audit::append(
-                conn,
-                &AuditEvent {
-                    object_id: Some(id.to_string()),
-                    ..e
-                },
-            )?;
-            db::mark_read(conn, &uid, &link)
-        })
-        .await?;
-    thread_page(&state, &user, c, None).await.map(Html)
+    let seen = record_read(&state, &user, &c).await?;
+    thread_page(&state, &user, c, &seen, None).await.map(Html)
 }
 
 pub async fn pick_up(
@@ -660,7 +686,8 @@ pub async fn write(
         None
     };
     if let Some(e) = error {
-        let page = thread_page(&state, &user, c, Some(e)).await?;
+        let seen = record_read(&state, &user, &c).await?;
+        let page = thread_page(&state, &user, c, &seen, Some(e)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     }
     let team_side = answers(&user, &c);
@@ -797,20 +824,24 @@ pub async fn assign(
         .read(move |conn| consultants_of(conn, &team))
         .await?;
     let Some((to, name)) = colleagues.into_iter().find(|(u, _)| *u == form.consulent) else {
+        let seen = record_read(&state, &user, &c).await?;
         let page = thread_page(
             &state,
             &user,
             c,
+            &seen,
             Some("Kies een consulent van het team.".into()),
         )
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     };
     if !Status::parse(&c.status).is_some_and(Status::awaits_team) {
+        let seen = record_read(&state, &user, &c).await?;
         let page = thread_page(
             &state,
             &user,
             c,
+            &seen,
             Some("Deze vraag is al beantwoord of afgesloten.".into()),
         )
         .await?;

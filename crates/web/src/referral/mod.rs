@@ -623,14 +623,23 @@ pub async fn load(
     Ok(r)
 }
 
+/// Proof that a look at one referral was written to the audit log. `detail`, which opens
+/// the child's name, BSN, reason, feedback and attachments, takes one, and only
+/// `record_read` makes one: a page or an answer that shows a referral without its look
+/// being logged does not compile (a form shown again after a failed check included).
+pub struct Disclosure {
+    referral_id: String,
+}
+
 /// Logs a look at a referral (and the child in it). With `receipt`, a receiver's first
 /// look marks a new referral received (the page does; the API receives explicitly).
+/// Answers whether it did, and the proof that the look is logged.
 pub async fn record_read(
     state: &AppState,
     who: &impl Principal,
     r: &Referral,
     receipt: bool,
-) -> Result<bool, AppError> {
+) -> Result<(bool, Disclosure), AppError> {
     let e = access::event(
         who,
         "referral_read",
@@ -704,6 +713,14 @@ pub async fn record_read(
             Ok(false)
         })
         .await
+        .map(|received| {
+            (
+                received,
+                Disclosure {
+                    referral_id: r.id.clone(),
+                },
+            )
+        })
         .map_err(Into::into)
 }
 
@@ -1540,8 +1557,19 @@ pub struct Detail {
 }
 
 /// The referral as `viewer` may see it: linked referrals (the parent, onward ones)
-/// only when the viewer takes part in those too.
-pub async fn detail(state: &AppState, r: &Referral, viewer: &Actor) -> Result<Detail, AppError> {
+/// only when the viewer takes part in those too. `seen` is the proof that this look is
+/// in the audit log.
+pub async fn detail(
+    state: &AppState,
+    r: &Referral,
+    viewer: &Actor,
+    seen: &Disclosure,
+) -> Result<Detail, AppError> {
+    if seen.referral_id != r.id {
+        return Err(AppError::internal(
+            "a referral was about to be shown with another referral's logged look",
+        ));
+    }
     let rr = r.clone();
     let (listed, child, agreements, events, feedback, attachments, onward, parent, names) = state
         .db
@@ -1582,12 +1610,7 @@ pub async fn detail(state: &AppState, r: &Referral, viewer: &Actor) -> Result<De
             ))
         })
         .await?;
-    let open = |s: &str| {
-        state
-            .secrets
-            .open(s)
-            .unwrap_or_else(|_| "(onleesbaar)".into())
-    };
+    let open = |s: &str| state.secrets.open_shown(s, "referral text");
     let birth = parse_date(&child.birth_date);
     Ok(Detail {
         child_name: open(&child.name_sealed),

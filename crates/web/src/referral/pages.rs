@@ -50,10 +50,7 @@ pub fn row(state: &AppState, l: &Listed) -> Row {
     let today = format::today();
     Row {
         id: l.r.id.clone(),
-        child: state
-            .secrets
-            .open(&l.child_name_sealed)
-            .unwrap_or_else(|_| "(onleesbaar)".into()),
+        child: state.secrets.open_shown(&l.child_name_sealed, "child name"),
         age: parse_date(&l.child_birth_date)
             .map(|b| format!("{} jaar", super::age_on(b, today)))
             .unwrap_or_default(),
@@ -311,8 +308,7 @@ pub async fn inbox(
             .map(|q| Question {
                 subject: state
                     .secrets
-                    .open(&q.c.subject_sealed)
-                    .unwrap_or_else(|_| "(onleesbaar)".into()),
+                    .open_shown(&q.c.subject_sealed, "consultation subject"),
                 status: rondom_domain::consultation::Status::parse(&q.c.status)
                     .map_or("", |s| s.label()),
                 team: q.team_name,
@@ -550,14 +546,16 @@ pub async fn new_form(
             .db
             .read(move |conn| rondom_db::consultations::messages(conn, &cid))
             .await?;
-        let subject = state.secrets.open(&c.subject_sealed).unwrap_or_default();
+        let subject = state
+            .secrets
+            .open_shown(&c.subject_sealed, "consultation subject");
         let thread: Vec<String> = messages
             .iter()
             .map(|(_, name, sealed, _)| {
                 format!(
                     "{}: {}",
                     name,
-                    state.secrets.open(sealed).unwrap_or_default()
+                    state.secrets.open_shown(sealed, "consultation message")
                 )
             })
             .collect();
@@ -660,11 +658,12 @@ async fn show_page(
     state: &AppState,
     user: &CurrentUser,
     r: db::Referral,
+    seen: &super::Disclosure,
     errors: Vec<ValidationError>,
     error: Option<String>,
     form: MoveForm,
 ) -> Result<String, AppError> {
-    let d = super::detail(state, &r, &user.actor).await?;
+    let d = super::detail(state, &r, &user.actor, seen).await?;
     let status = Status::parse(&r.status).unwrap_or(Status::Draft);
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
@@ -762,11 +761,12 @@ pub async fn show(
     Path(id): Path<ReferralId>,
 ) -> Result<Html<String>, AppError> {
     let mut r = super::load(&state, &user, &id, Action::Read).await?;
-    if super::record_read(&state, &user, &r, true).await? {
+    let (received, seen) = super::record_read(&state, &user, &r, true).await?;
+    if received {
         // This first look marked it received.
         r.status = Status::Received.code().to_owned();
     }
-    show_page(&state, &user, r, vec![], None, MoveForm::default())
+    show_page(&state, &user, r, &seen, vec![], None, MoveForm::default())
         .await
         .map(Html)
 }
@@ -811,7 +811,9 @@ pub async fn change_status(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = show_page(&state, &user, r, errors, error, form).await?;
+    // Shown again with the problems: a look like any other, logged like any other.
+    let (_, seen) = super::record_read(&state, &user, &r, false).await?;
+    let page = show_page(&state, &user, r, &seen, errors, error, form).await?;
     Ok((status, Html(page)).into_response())
 }
 
@@ -840,7 +842,8 @@ async fn invalid(
     r: db::Referral,
     errors: Vec<ValidationError>,
 ) -> Result<Response, AppError> {
-    let page = show_page(state, user, r, errors, None, MoveForm::default()).await?;
+    let (_, seen) = super::record_read(state, user, &r, false).await?;
+    let page = show_page(state, user, r, &seen, errors, None, MoveForm::default()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
