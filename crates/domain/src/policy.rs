@@ -266,13 +266,53 @@ pub fn receives_for(actor: &Actor, org: &str) -> bool {
 }
 
 /// A GP or POH of this practice: may ask the team and read the practice's questions.
-fn asks_for(actor: &Actor, practice: &str) -> bool {
+pub fn asks_for(actor: &Actor, practice: &str) -> bool {
     actor.has_role_in(practice, Role::Huisarts) || actor.has_role_in(practice, Role::Poh)
 }
 
 /// A consultant or team leader of this social team: picks up and answers its questions.
-fn answers_for(actor: &Actor, team: &str) -> bool {
+pub fn answers_for(actor: &Actor, team: &str) -> bool {
     actor.has_role_in(team, Role::Consulent) || actor.has_role_in(team, Role::Teamleider)
+}
+
+/// The organisations where `may` holds for this actor, each once, in membership order.
+pub fn organisations_where(actor: &Actor, may: fn(&Actor, &str) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (o, _) in &actor.memberships {
+        if may(actor, o) && !out.contains(o) {
+            out.push(o.clone());
+        }
+    }
+    out
+}
+
+/// What a person finds in the menu: decided here, from what the policy lets them do, so
+/// that no page shows a way in that the policy would refuse (nor hides one it allows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    /// Works for an organisation (a professional), rather than for a family.
+    pub professional: bool,
+    /// Asks the social team questions (overleg) or answers them.
+    pub consults: bool,
+    /// Refers children, or takes referrals in.
+    pub refers: bool,
+    /// Runs an organisation's affairs, or the platform.
+    pub administers: bool,
+    /// May read an audit log (the whole one, or an organisation's).
+    pub reads_audit: bool,
+}
+
+pub fn capabilities(actor: &Actor) -> Capabilities {
+    let administers_some = actor.administered_organisations().next().is_some();
+    let any = |may: fn(&Actor, &str) -> bool| actor.memberships.iter().any(|(o, _)| may(actor, o));
+    Capabilities {
+        professional: !actor.memberships.is_empty(),
+        consults: any(asks_for) || any(answers_for),
+        refers: any(refers_for) || any(receives_for),
+        administers: actor.is_platform_admin() || administers_some,
+        reads_audit: administers_some
+            || authorize(actor, Action::Read, Resource::AuditLog(None)).is_allowed(),
+    }
 }
 
 /// Whether a social team's link to a practice holds at once. A link puts the team in the
@@ -291,6 +331,38 @@ pub fn link_holds_at_once(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_menu_shows_what_the_policy_allows() {
+        let gp = actor(&[("p", Role::Huisarts)]);
+        let c = super::capabilities(&gp);
+        assert!(c.professional && c.consults && c.refers);
+        assert!(!c.administers && !c.reads_audit);
+        let admin = actor(&[("p", Role::OrganisatieBeheerder)]);
+        let c = super::capabilities(&admin);
+        assert!(c.administers && c.reads_audit && !c.consults && !c.refers);
+        let provider = actor(&[("z", Role::ZorgaanbiederMedewerker)]);
+        let c = super::capabilities(&provider);
+        assert!(c.refers && !c.consults, "a provider receives referrals");
+        let parent = Actor {
+            user_id: "f".into(),
+            memberships: vec![],
+            family_role: Some(Role::OuderVerzorger),
+        };
+        assert_eq!(super::capabilities(&parent), super::Capabilities::default());
+        assert_eq!(
+            super::organisations_where(
+                &actor(&[
+                    ("t", Role::Consulent),
+                    ("t", Role::Teamleider),
+                    ("p", Role::Poh)
+                ]),
+                super::answers_for
+            ),
+            vec!["t".to_owned()],
+            "each organisation once"
+        );
+    }
+
     #[test]
     fn a_link_holds_at_once_only_within_the_team_s_municipalities() {
         assert!(super::link_holds_at_once("GM0001", "GM0001", &[]));

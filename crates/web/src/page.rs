@@ -3,7 +3,6 @@
 
 use crate::auth::session::CurrentUser;
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{Action, Resource, authorize};
 use std::collections::HashMap;
 
 /// Validation errors by form field, for templates; two messages for one field are joined.
@@ -57,20 +56,18 @@ impl Page {
     }
 
     pub fn for_user(title: impl Into<String>, active: &'static str, user: &CurrentUser) -> Self {
-        let a = &user.actor;
-        let admin_of_some = a.administered_organisations().next().is_some();
+        let can = rondom_domain::policy::capabilities(&user.actor);
         Self {
             title: title.into(),
             active,
             user: Some(Nav {
                 name: user.name.clone(),
                 in_practice: !crate::directory::practices_of(user).is_empty(),
-                professional: !a.memberships.is_empty(),
-                can_administer: a.is_platform_admin() || admin_of_some,
-                can_read_audit: authorize(a, Action::Read, Resource::AuditLog(None)).is_allowed()
-                    || admin_of_some,
-                consults: crate::consultation::takes_part(user),
-                referrals: crate::referral::pages::takes_part(user),
+                professional: can.professional,
+                can_administer: can.administers,
+                can_read_audit: can.reads_audit,
+                consults: can.consults,
+                referrals: can.refers,
                 municipality: user.memberships.iter().any(|m| {
                     m.organisation_kind == rondom_domain::OrganisationKind::Gemeente.as_str()
                 }),

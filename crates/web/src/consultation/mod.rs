@@ -26,11 +26,13 @@ use std::collections::HashMap;
 const BSN_REFUSED: &str =
     "Dit lijkt een BSN. Een overlegvraag is anoniem: laat het BSN en de naam van het kind weg.";
 
+/// The practices this person asks for: (id, name).
 fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
+    let asking = practices_asking(&user.actor);
     let mut out: Vec<(String, String)> = user
         .memberships
         .iter()
-        .filter(|m| matches!(Role::parse(&m.role), Some(Role::Huisarts | Role::Poh)))
+        .filter(|m| asking.contains(&m.organisation_id))
         .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
         .collect();
     out.dedup();
@@ -43,26 +45,12 @@ fn teams_where_answering(user: &CurrentUser) -> Vec<String> {
 
 /// The practices on whose behalf this actor asks.
 pub fn practices_asking(actor: &rondom_domain::Actor) -> Vec<String> {
-    let mut out: Vec<String> = actor
-        .memberships
-        .iter()
-        .filter(|(_, r)| matches!(r, Role::Huisarts | Role::Poh))
-        .map(|(o, _)| o.clone())
-        .collect();
-    out.dedup();
-    out
+    rondom_domain::policy::organisations_where(actor, rondom_domain::policy::asks_for)
 }
 
 /// The social teams whose questions this actor answers.
 pub fn teams_answered_by(actor: &rondom_domain::Actor) -> Vec<String> {
-    let mut out: Vec<String> = actor
-        .memberships
-        .iter()
-        .filter(|(_, r)| matches!(r, Role::Consulent | Role::Teamleider))
-        .map(|(o, _)| o.clone())
-        .collect();
-    out.dedup();
-    out
+    rondom_domain::policy::organisations_where(actor, rondom_domain::policy::answers_for)
 }
 
 /// The outcome of asking; the same for the page and the API.
@@ -165,11 +153,6 @@ pub async fn create_question(
         })
         .await?;
     Ok(Asked::Created(id))
-}
-
-/// Whether someone takes part in consultations at all (for the menu).
-pub fn takes_part(user: &CurrentUser) -> bool {
-    !practices_where_asking(user).is_empty() || !teams_where_answering(user).is_empty()
 }
 
 pub struct Row {

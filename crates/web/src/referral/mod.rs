@@ -116,23 +116,11 @@ pub fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InForce, DbE
 
 /// Organisations this person refers for, and those they receive for.
 pub fn sending_orgs(actor: &Actor) -> Vec<String> {
-    orgs_where(actor, refers_for)
+    rondom_domain::policy::organisations_where(actor, refers_for)
 }
 
 pub fn receiving_orgs(actor: &Actor) -> Vec<String> {
-    orgs_where(actor, receives_for)
-}
-
-fn orgs_where(actor: &Actor, f: fn(&Actor, &str) -> bool) -> Vec<String> {
-    let mut out: Vec<String> = actor
-        .memberships
-        .iter()
-        .map(|(o, _)| o.clone())
-        .filter(|o| f(actor, o))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    rondom_domain::policy::organisations_where(actor, receives_for)
 }
 
 /// What someone asks to refer; the same for the form and the API.

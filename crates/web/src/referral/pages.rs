@@ -26,11 +26,6 @@ use rondom_domain::{Action, OrganisationKind, Resource, Role, workdays};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Whether someone works with referrals at all (for the menu).
-pub fn takes_part(user: &CurrentUser) -> bool {
-    !super::sending_orgs(&user.actor).is_empty() || !super::receiving_orgs(&user.actor).is_empty()
-}
-
 pub struct Row {
     pub id: String,
     pub child: String,
