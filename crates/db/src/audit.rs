@@ -327,11 +327,35 @@ pub fn head(conn: &mut AnyConnection) -> Result<Option<(i64, String, i64)>, DbEr
     let Some((seq, hash)) = last else {
         return Ok(None);
     };
-    let keyed_from: Option<i64> = audit_log::table
-        .filter(audit_log::keyed.eq(true))
-        .select(diesel::dsl::min(audit_log::seq))
-        .first(conn)?;
-    Ok(Some((seq, hash, keyed_from.unwrap_or(seq + 1))))
+    Ok(Some((seq, hash, first_keyed(conn, seq)?)))
+}
+
+/// The first keyed entry (`last + 1` when none is keyed). Keyed entries are a suffix of
+/// the log, so a binary search over the sequence numbers finds the first in a few
+/// primary-key lookups, where a filter on `keyed` would read the whole log (every
+/// checkpoint asks, every ten seconds).
+fn first_keyed(conn: &mut AnyConnection, last: i64) -> Result<i64, DbError> {
+    // The entry at or after `seq`, whether it is keyed.
+    let mut keyed_from_here = |seq: i64| -> Result<Option<(i64, bool)>, DbError> {
+        Ok(audit_log::table
+            .filter(audit_log::seq.ge(seq))
+            .order(audit_log::seq.asc())
+            .select((audit_log::seq, audit_log::keyed))
+            .first(conn)
+            .optional()?)
+    };
+    let (mut lo, mut hi) = (1i64, last + 1);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match keyed_from_here(mid)? {
+            Some((found, true)) => hi = found.min(mid),
+            Some((found, false)) => lo = found + 1,
+            None => hi = mid,
+        }
+    }
+    // `lo` is the first sequence number from which on the log is keyed; the entry there
+    // (or after it, where an entry is missing) is the first keyed one.
+    Ok(keyed_from_here(lo)?.map_or(last + 1, |(found, _)| found))
 }
 
 /// A checkpoint of the chain as it stands now (None for an empty log).

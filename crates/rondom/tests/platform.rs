@@ -1068,3 +1068,39 @@ async fn one_bad_audit_entry_fails_no_other(b: Backend) {
     assert_eq!(written, 29);
     app.stop().await;
 }
+
+/// A log that was written before entries were keyed keeps that part as a prefix; the
+/// checkpoints name where the keyed part starts, found without reading the whole log.
+#[test]
+fn checkpoints_name_where_the_keyed_part_of_the_log_starts() {
+    let test_db = TestDb::new(Backend::Sqlite);
+    let keys =
+        rondom_domain::audit::AuditKeys::derive(&rondom_app::secrets::parse_key(TEST_KEY).unwrap());
+    let db = rondom_db::Db::connect(&test_db.url, 1)
+        .unwrap()
+        .with_audit_keys(keys);
+    db.migrate_blocking().unwrap();
+    let entry = || rondom_db::audit::AuditEvent {
+        actor_name: "test".into(),
+        action: "read".into(),
+        object_type: "directory".into(),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
+    for _ in 0..5 {
+        db.write_blocking(|c| rondom_db::audit::append(c, &entry()))
+            .unwrap();
+    }
+    // The first three as an old installation wrote them: unkeyed, plain SHA-256.
+    db.write_blocking(|c| {
+        diesel::sql_query("DROP TRIGGER audit_log_no_update").execute(c)?;
+        diesel::sql_query("UPDATE audit_log SET keyed = FALSE WHERE seq <= 3").execute(c)?;
+        Ok(())
+    })
+    .unwrap();
+    let mut conn = db.get().unwrap();
+    let c = rondom_db::audit::checkpoint_now(&mut conn)
+        .unwrap()
+        .unwrap();
+    assert_eq!((c.seq, c.keyed_from), (5, 4));
+}
