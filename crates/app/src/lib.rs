@@ -1,10 +1,22 @@
-//! Rondom's capabilities without HTTP: what the web pages, the JSON API and the command
-//! line share. The web crate turns requests into calls here and answers into pages or
-//! JSON; the command line calls here directly, not through the web crate.
+//! Rondom's use cases: what the web pages, the JSON API and the command line share. Each
+//! operation takes the services and the person acting, asks `rondom_domain::policy`,
+//! does its work in one database transaction with its audit entry, and answers a typed
+//! result or an `Error`. A child's data leaves this crate only as `Disclosed<…>`, which
+//! only the audited reads make.
 //!
 //! Architecture invariant: this crate knows no HTTP (no axum, no status codes, no
 //! templates) and holds no SQL (that is rondom-db's).
 
+pub mod access;
 pub mod auth;
+pub mod consultation;
+pub mod context;
+pub mod dates;
 pub mod directory;
+pub mod error;
+pub mod referral;
 pub mod secrets;
+
+pub use access::Disclosed;
+pub use context::{Outbox, Principal, Services};
+pub use error::{Checked, Error};

@@ -1657,7 +1657,7 @@ fn build(
             let created = now
                 - chrono::Duration::days(days_ago)
                 - chrono::Duration::hours(g.rng.gen_range(1..6));
-            let asked_on = rondom_web::format::to_local(created).date();
+            let asked_on = rondom_app::dates::to_local(created).date();
             let due = rondom_domain::workdays::add_working_days(asked_on, 2)
                 .format("%Y-%m-%d")
                 .to_string();

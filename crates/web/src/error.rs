@@ -63,6 +63,21 @@ impl From<DbError> for AppError {
     }
 }
 
+impl From<rondom_app::Error> for AppError {
+    fn from(e: rondom_app::Error) -> Self {
+        use rondom_app::Error as E;
+        match e {
+            E::NotFound => Self::NotFound,
+            E::Forbidden => Self::Forbidden,
+            E::TransitionNotAllowed { message, allowed } => {
+                Self::TransitionNotAllowed { message, allowed }
+            }
+            E::Db(e) => e.into(),
+            E::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
 impl From<ValidationError> for AppError {
     fn from(e: ValidationError) -> Self {
         Self::Validation(vec![e])

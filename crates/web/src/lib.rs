@@ -17,7 +17,6 @@ pub mod consultation;
 pub mod directory;
 pub mod error;
 pub mod extract;
-pub mod format;
 pub mod home;
 pub mod mail;
 pub mod middleware;
@@ -37,6 +36,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+/// Dates as Dutch readers expect them (the use cases count terms with the same functions).
+pub use rondom_app::dates as format;
 pub use settings::Settings;
 pub use state::AppState;
 
@@ -52,7 +53,14 @@ pub fn build_state(
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
     let secrets = rondom_app::secrets::SecretBox::new(&settings.secret_key)?;
     db.watch_changes();
+    let app = rondom_app::Services::new(
+        db.clone(),
+        secrets.clone(),
+        Arc::new(mailer.clone()),
+        &settings.base_url,
+    );
     Ok(AppState::new(state::Shared {
+        app,
         db,
         settings: Arc::new(settings),
         mailer,

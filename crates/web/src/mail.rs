@@ -78,3 +78,9 @@ impl Mailer {
         });
     }
 }
+
+impl rondom_app::Outbox for Mailer {
+    fn send_later(&self, to: String, subject: String, body: String) {
+        Mailer::send_later(self, to, subject, body);
+    }
+}

@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
+    /// The use cases' services (the same database, secrets and mailer as below).
+    pub app: rondom_app::Services,
     pub db: Db,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,

@@ -135,7 +135,7 @@ pub fn build(
             .seal(text)
             .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
     };
-    let today = rondom_web::format::today();
+    let today = rondom_app::dates::today();
     let now = rondom_db::now();
     let admin = orgs::members(c, &cast.gemeente.id)?
         .into_iter()
@@ -631,7 +631,7 @@ pub fn bulk(
     if practices.is_empty() || consultants.is_empty() {
         return Err(DbError::NotFound);
     }
-    let today = rondom_web::format::today();
+    let today = rondom_app::dates::today();
     let now = rondom_db::now();
     // A handful of sealed texts reused: sealing each anew would only slow the set-up.
     let names: Vec<String> = (0..200)

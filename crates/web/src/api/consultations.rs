@@ -5,7 +5,6 @@
 use super::ApiJson;
 use crate::access;
 use crate::auth::api_token::ApiUser;
-use crate::consultation::{self, Asked};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -13,8 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use rondom_db::audit::{self, AuditEvent};
-use rondom_db::consultations as db;
+use rondom_app::consultation::{self, Asked};
 use rondom_domain::consultation::Status;
 use rondom_domain::ids::ConsultationId;
 use rondom_domain::validate::ValidationError;
@@ -75,15 +73,14 @@ pub struct ListParams {
     pub due_before: String,
 }
 
-fn out(state: &AppState, l: db::Listed) -> ConsultationOut {
+fn out(shown: consultation::Listed) -> ConsultationOut {
+    let l = shown.listed;
     let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
     let overdue = status.awaits_team()
         && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d")
             .is_ok_and(|d| d < crate::format::today());
     ConsultationOut {
-        subject: state
-            .secrets
-            .open_shown(&l.c.subject_sealed, "consultation subject"),
+        subject: shown.subject,
         status: l.c.status.clone(),
         practice_id: l.c.practice_id.clone(),
         practice: l.practice_name,
@@ -130,16 +127,13 @@ pub async fn list(
     if practices.is_empty() && teams.is_empty() {
         access::require(&state, &user, Action::Read, Resource::ConsultationQueue("")).await?;
     }
-    let listed = state
-        .db
-        .read(move |c| db::list(c, &practices, &teams, 1000))
-        .await?;
+    let listed = consultation::list(&state.app, practices, teams, 1000).await?;
     Ok(Json(
         listed
             .into_iter()
-            .filter(|l| q.status.is_empty() || l.c.status == q.status)
-            .filter(|l| q.due_before.is_empty() || l.c.due_on <= q.due_before)
-            .map(|l| out(&state, l))
+            .filter(|l| q.status.is_empty() || l.listed.c.status == q.status)
+            .filter(|l| q.due_before.is_empty() || l.listed.c.due_on <= q.due_before)
+            .map(out)
             .collect(),
     ))
 }
@@ -173,7 +167,7 @@ pub async fn create(
     )
     .await?;
     let asked = consultation::create_question(
-        &state,
+        &state.app,
         &user,
         &user.user_id,
         &practice,
@@ -210,43 +204,25 @@ async fn detail(
     user: &ApiUser,
     id: &str,
 ) -> Result<ConsultationDetail, AppError> {
-    let c = consultation::load(state, user, id, Action::Read).await?;
-    let e = access::event(
-        user,
-        "consultation_read",
-        Resource::Consultation {
-            practice: &c.practice_id,
-            team: &c.team_id,
-        },
-        "allowed",
-    );
-    let cid = c.id.clone();
-    let (listed, messages) = state
-        .db
-        .write(move |conn| {
-            audit::append(
-                conn,
-                &AuditEvent {
-                    object_id: Some(cid.clone()),
-                    ..e
-                },
-            )?;
-            Ok((db::find_listed(conn, &cid)?, db::messages(conn, &cid)?))
-        })
-        .await?;
-    let listed = listed.ok_or(AppError::NotFound)?;
-    let asker = listed.c.asker_id.clone();
+    let c = consultation::load(&state.app, user, id, Action::Read).await?;
+    let thread = consultation::open(&state.app, user, &c, None)
+        .await?
+        .into_inner();
     Ok(ConsultationDetail {
-        consultation: out(state, listed),
-        messages: messages
+        messages: thread
+            .messages
             .into_iter()
-            .map(|(author_id, name, sealed, at)| MessageOut {
-                from_team: author_id != asker,
-                author: name,
-                at: at.and_utc().to_rfc3339(),
-                body: state.secrets.open_shown(&sealed, "consultation message"),
+            .map(|m| MessageOut {
+                from_team: m.from_team,
+                author: m.author,
+                at: m.at.and_utc().to_rfc3339(),
+                body: m.body,
             })
             .collect(),
+        consultation: out(consultation::Listed {
+            listed: thread.listed,
+            subject: thread.subject,
+        }),
     })
 }
 

@@ -176,10 +176,14 @@ fn fhir_json(v: Value) -> Response {
     resp
 }
 
-async fn load(state: &AppState, user: &ApiUser, id: &str) -> Result<Detail, AppError> {
-    let r = referral::load(state, user, id, Action::Read).await?;
-    let (_, seen) = referral::record_read(state, user, &r, false).await?;
-    referral::detail(state, &r, &user.actor, &seen).await
+async fn load(
+    state: &AppState,
+    user: &ApiUser,
+    id: &str,
+) -> Result<rondom_app::Disclosed<Detail>, AppError> {
+    let r = referral::load(&state.app, user, id, Action::Read).await?;
+    let (_, d) = referral::open(&state.app, user, &r, false).await?;
+    Ok(d)
 }
 
 /// A referral as an HL7 FHIR R4 ServiceRequest (the request, with the child as subject).
@@ -189,7 +193,8 @@ pub async fn get_service_request(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Response, ApiError> {
-    Ok(fhir_json(service_request(&load(&state, &user, &id).await?)))
+    let d = load(&state, &user, &id).await?;
+    Ok(fhir_json(service_request(&d)))
 }
 
 /// A referral's state as an HL7 FHIR R4 Task (the closed-loop referral's status).
@@ -199,7 +204,8 @@ pub async fn get_task(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Response, ApiError> {
-    Ok(fhir_json(task(&load(&state, &user, &id).await?)))
+    let d = load(&state, &user, &id).await?;
+    Ok(fhir_json(task(&d)))
 }
 
 /// A referral as an HL7 FHIR R4 Bundle: ServiceRequest, Task, Patient and organisations.

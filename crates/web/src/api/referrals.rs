@@ -10,13 +10,13 @@ use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::format;
-use crate::referral::{self, Created, MoveInput, NewInput};
+use crate::referral::{self, Created, MoveInput, NewInput, Shown};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use rondom_db::referrals::{self as db, Filter, Listed};
+use rondom_db::referrals::{self as db, Filter};
 use rondom_domain::catalogue::parse_areas;
 use rondom_domain::ids::ReferralId;
 use rondom_domain::referral::Status;
@@ -207,14 +207,16 @@ pub struct ListParams {
     pub per_page: i64,
 }
 
-fn out(state: &AppState, l: &Listed) -> ReferralOut {
+/// A referral as listed, from a look that was logged (`referral::disclose_list`).
+fn out(s: &Shown) -> ReferralOut {
+    let l = &s.listed;
     let status = Status::parse(&l.r.status).unwrap_or(Status::Draft);
     let birth = referral::parse_date(&l.child_birth_date);
     ReferralOut {
         id: l.r.id.clone(),
         status: l.r.status.clone(),
         child: ChildOut {
-            name: state.secrets.open_shown(&l.child_name_sealed, "child name"),
+            name: s.child_name.clone(),
             birth_date: l.child_birth_date.clone(),
             age: birth.map(|b| referral::age_on(b, format::today())),
         },
@@ -297,9 +299,8 @@ pub async fn list(
         ..Filter::default()
     };
     let listed = state.db.read(move |c| db::list(c, &filter)).await?;
-    let ids: Vec<&str> = listed.iter().map(|l| l.r.id.as_str()).collect();
-    referral::record_list(&state, &user, &ids).await?;
-    Ok(Json(listed.iter().map(|l| out(&state, l)).collect()))
+    let shown = referral::disclose_list(&state.app, &user, listed).await?;
+    Ok(Json(shown.iter().map(out).collect()))
 }
 
 /// The page's field names, told in the API's.
@@ -358,7 +359,7 @@ pub async fn create(
     };
     access::require(&state, &user, Action::Create, Resource::ReferralFrom(&from)).await?;
     let created = referral::create(
-        &state,
+        &state.app,
         &user,
         NewInput {
             from_org: from,
@@ -389,12 +390,11 @@ pub async fn create(
 }
 
 async fn detail(state: &AppState, user: &ApiUser, id: &str) -> Result<ReferralDetail, AppError> {
-    let r = referral::load(state, user, id, Action::Read).await?;
-    let (_, seen) = referral::record_read(state, user, &r, false).await?;
-    let d = referral::detail(state, &r, &user.actor, &seen).await?;
+    let r = referral::load(&state.app, user, id, Action::Read).await?;
+    let (_, d) = referral::open(&state.app, user, &r, false).await?;
     let iso = |t: chrono::NaiveDateTime| t.and_utc().to_rfc3339();
     Ok(ReferralDetail {
-        referral: out(state, &d.listed),
+        referral: out(&d.listed),
         gemeente_code: d.gemeente.clone(),
         bsn: d.bsn.clone(),
         reason: d.reason.clone(),
@@ -433,7 +433,7 @@ async fn detail(state: &AppState, user: &ApiUser, id: &str) -> Result<ReferralDe
                 size_bytes: *size,
             })
             .collect(),
-        onward: d.onward.iter().map(|l| out(state, l)).collect(),
+        onward: d.onward.iter().map(out).collect(),
     })
 }
 
@@ -475,10 +475,10 @@ pub async fn transition(
     ApiPath(id): ApiPath<ReferralId>,
     ApiJson(input): ApiJson<TransitionIn>,
 ) -> Result<Json<ReferralDetail>, ApiError> {
-    let r = referral::load(&state, &user, &id, Action::Update).await?;
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
     let outcome = input.outcome;
     let moved = referral::make_move(
-        &state,
+        &state.app,
         &user,
         r,
         MoveInput {
@@ -514,9 +514,8 @@ pub async fn feedback(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ReferralId>,
 ) -> Result<Json<Vec<FeedbackOut>>, ApiError> {
-    let r = referral::load(&state, &user, &id, Action::Read).await?;
-    let (_, seen) = referral::record_read(&state, &user, &r, false).await?;
-    let d = referral::detail(&state, &r, &user.actor, &seen).await?;
+    let r = referral::load(&state.app, &user, &id, Action::Read).await?;
+    let (_, d) = referral::open(&state.app, &user, &r, false).await?;
     Ok(Json(feedback_out(&d)))
 }
 
@@ -533,11 +532,10 @@ pub async fn give_feedback(
     ApiPath(id): ApiPath<ReferralId>,
     ApiJson(input): ApiJson<FeedbackIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let r = referral::load(&state, &user, &id, Action::Update).await?;
-    if let Err(errors) = referral::give_feedback(&state, &user, r.clone(), &input.text).await? {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    if let Err(errors) = referral::give_feedback(&state.app, &user, r.clone(), &input.text).await? {
         return Err(api_fields(errors).into());
     }
-    let (_, seen) = referral::record_read(&state, &user, &r, false).await?;
-    let d = referral::detail(&state, &r, &user.actor, &seen).await?;
+    let (_, d) = referral::open(&state.app, &user, &r, false).await?;
     Ok((StatusCode::CREATED, Json(feedback_out(&d))))
 }

@@ -3,7 +3,8 @@
 //! onward referral and attachments.
 
 use super::{
-    Created, Detail, MoveInput, NewInput, allowed_moves, case_directors_of, is_overdue, parse_date,
+    Created, Detail, MoveInput, NewInput, Shown, allowed_moves, case_directors_of, is_overdue,
+    parse_date,
 };
 use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
@@ -16,6 +17,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::Disclosed;
 use rondom_db::referrals::{self as db, Filter, Listed};
 use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
 use rondom_domain::ids::{AttachmentId, ReferralId};
@@ -40,12 +42,14 @@ pub struct Row {
     pub created: String,
 }
 
-pub fn row(state: &AppState, l: &Listed) -> Row {
+/// A row of a list whose look was logged (`referral::disclose_list`).
+pub fn row(s: &Shown) -> Row {
+    let l = &s.listed;
     let status = Status::parse(&l.r.status).unwrap_or(Status::Draft);
     let today = format::today();
     Row {
         id: l.r.id.clone(),
-        child: state.secrets.open_shown(&l.child_name_sealed, "child name"),
+        child: s.child_name.clone(),
         age: parse_date(&l.child_birth_date)
             .map(|b| format!("{} jaar", super::age_on(b, today)))
             .unwrap_or_default(),
@@ -262,15 +266,14 @@ pub async fn inbox(
         })
         .await?;
     // The list shows children's names and ages: that look is logged too.
-    let shown_ids: Vec<&str> = loaded
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|l| l.r.id.as_str()))
-        .collect();
-    super::record_list(&state, &user, &shown_ids).await?;
+    let (founds, lists): (Vec<usize>, Vec<Vec<Listed>>) = loaded.into_iter().unzip();
+    let lists = super::disclose_lists(&state.app, &user, lists)
+        .await?
+        .into_inner();
     let mut has_next = false;
     let sections = wanted
         .into_iter()
-        .zip(loaded)
+        .zip(founds.into_iter().zip(lists))
         .map(|((key, title, empty, _), (found, rows))| {
             if single && found > shown {
                 has_next = true;
@@ -284,7 +287,7 @@ pub async fn inbox(
                     _ => format!("meer dan {COUNT_CAP}"),
                 },
                 more: !single && found > shown,
-                rows: rows.iter().map(|l| row(&state, l)).collect(),
+                rows: rows.iter().map(row).collect(),
             }
         })
         .collect();
@@ -517,42 +520,16 @@ pub async fn new_form(
     }
     if !q.overleg.is_empty() {
         // Turning a consultation into a referral: its team and question come along.
-        let c = crate::consultation::load(&state, &user, &q.overleg, Action::Read).await?;
-        let e = access::event(
-            &user,
-            "consultation_read",
-            Resource::Consultation {
-                practice: &c.practice_id,
-                team: &c.team_id,
-            },
-            "allowed",
-        );
-        access::record(
-            &state,
-            rondom_db::audit::AuditEvent {
-                object_id: Some(c.id.clone()),
-                reason: Some("omzetten in verwijzing".into()),
-                ..e
-            },
-        )
-        .await?;
-        let cid = c.id.clone();
-        let messages = state
-            .db
-            .read(move |conn| rondom_db::consultations::messages(conn, &cid))
-            .await?;
-        let subject = state
-            .secrets
-            .open_shown(&c.subject_sealed, "consultation subject");
-        let thread: Vec<String> = messages
-            .iter()
-            .map(|(_, name, sealed, _)| {
-                format!(
-                    "{}: {}",
-                    name,
-                    state.secrets.open_shown(sealed, "consultation message")
-                )
-            })
+        let c = crate::consultation::load(&state.app, &user, &q.overleg, Action::Read).await?;
+        let opened =
+            rondom_app::consultation::open(&state.app, &user, &c, Some("omzetten in verwijzing"))
+                .await?
+                .into_inner();
+        let subject = opened.subject;
+        let thread: Vec<String> = opened
+            .messages
+            .into_iter()
+            .map(|m| format!("{}: {}", m.author, m.body))
             .collect();
         form.van = c.practice_id.clone();
         form.doel = format!("team:{}", c.team_id);
@@ -604,7 +581,7 @@ pub async fn create(
         Resource::ReferralFrom(&input.from_org),
     )
     .await?;
-    match super::create(&state, &user, input).await? {
+    match super::create(&state.app, &user, input).await? {
         Created::Created(id) => Ok(Redirect::to(&super::link(&id)).into_response()),
         Created::Invalid(errors) => {
             let page = new_page(&state, &user, form, errors).await?;
@@ -622,7 +599,7 @@ pub struct MoveChoice {
 #[template(path = "referral/show.html")]
 struct ShowPage {
     page: Page,
-    d: Detail,
+    d: Disclosed<Detail>,
     status: Status,
     due: String,
     overdue: bool,
@@ -653,12 +630,11 @@ async fn show_page(
     state: &AppState,
     user: &CurrentUser,
     r: db::Referral,
-    seen: &super::Disclosure,
+    d: Disclosed<Detail>,
     errors: Vec<ValidationError>,
     error: Option<String>,
     form: MoveForm,
 ) -> Result<String, AppError> {
-    let d = super::detail(state, &r, &user.actor, seen).await?;
     let status = Status::parse(&r.status).unwrap_or(Status::Draft);
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
@@ -724,8 +700,8 @@ async fn show_page(
         errors: crate::page::field_errors(errors),
         error,
         form,
-        onward: d.onward.iter().map(|l| row(state, l)).collect(),
-        parent: d.parent.as_ref().map(|l| row(state, l)),
+        onward: d.onward.iter().map(row).collect(),
+        parent: d.parent.as_ref().map(row),
         timeline: d
             .events
             .iter()
@@ -755,13 +731,13 @@ pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<ReferralId>,
 ) -> Result<Html<String>, AppError> {
-    let mut r = super::load(&state, &user, &id, Action::Read).await?;
-    let (received, seen) = super::record_read(&state, &user, &r, true).await?;
+    let mut r = super::load(&state.app, &user, &id, Action::Read).await?;
+    let (received, d) = super::open(&state.app, &user, &r, true).await?;
     if received {
         // This first look marked it received.
         r.status = Status::Received.code().to_owned();
     }
-    show_page(&state, &user, r, &seen, vec![], None, MoveForm::default())
+    show_page(&state, &user, r, d, vec![], None, MoveForm::default())
         .await
         .map(Html)
 }
@@ -784,7 +760,7 @@ pub async fn change_status(
     Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Update).await?;
+    let r = super::load(&state.app, &user, &id, Action::Update).await?;
     let input = MoveInput {
         to: form.naar.clone(),
         reason: form.reden.clone(),
@@ -794,12 +770,12 @@ pub async fn change_status(
         given_by: form.door.clone(),
         next: form.vervolg.clone(),
     };
-    let outcome = super::make_move(&state, &user, r.clone(), input).await;
+    let outcome = super::make_move(&state.app, &user, r.clone(), input).await;
     let (errors, error) = match outcome {
         Ok(Ok(())) => return Ok(Redirect::to(&super::link(&id)).into_response()),
         Ok(Err(errors)) => (errors, None),
-        Err(AppError::TransitionNotAllowed { message, .. }) => (vec![], Some(message)),
-        Err(e) => return Err(e),
+        Err(rondom_app::Error::TransitionNotAllowed { message, .. }) => (vec![], Some(message)),
+        Err(e) => return Err(e.into()),
     };
     let status = if error.is_some() {
         StatusCode::CONFLICT
@@ -807,8 +783,8 @@ pub async fn change_status(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     // Shown again with the problems: a look like any other, logged like any other.
-    let (_, seen) = super::record_read(&state, &user, &r, false).await?;
-    let page = show_page(&state, &user, r, &seen, errors, error, form).await?;
+    let (_, d) = super::open(&state.app, &user, &r, false).await?;
+    let page = show_page(&state, &user, r, d, errors, error, form).await?;
     Ok((status, Html(page)).into_response())
 }
 
@@ -824,8 +800,8 @@ pub async fn feedback(
     Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<FeedbackForm>,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Update).await?;
-    match super::give_feedback(&state, &user, r.clone(), &form.terugkoppeling).await? {
+    let r = super::load(&state.app, &user, &id, Action::Update).await?;
+    match super::give_feedback(&state.app, &user, r.clone(), &form.terugkoppeling).await? {
         Ok(()) => Ok(Redirect::to(&super::link(&id)).into_response()),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
@@ -837,8 +813,8 @@ async fn invalid(
     r: db::Referral,
     errors: Vec<ValidationError>,
 ) -> Result<Response, AppError> {
-    let (_, seen) = super::record_read(state, user, &r, false).await?;
-    let page = show_page(state, user, r, &seen, errors, None, MoveForm::default()).await?;
+    let (_, d) = super::open(&state.app, user, &r, false).await?;
+    let page = show_page(state, user, r, d, errors, None, MoveForm::default()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
@@ -854,8 +830,8 @@ pub async fn case_director(
     Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<DirectorForm>,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Update).await?;
-    match super::change_case_director(&state, &user, r.clone(), &form.casusregisseur).await? {
+    let r = super::load(&state.app, &user, &id, Action::Update).await?;
+    match super::change_case_director(&state.app, &user, r.clone(), &form.casusregisseur).await? {
         Ok(()) => Ok(Redirect::to(&super::link(&id)).into_response()),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
@@ -874,8 +850,8 @@ pub async fn refer_on(
     Path(id): Path<ReferralId>,
     CsrfForm(form): CsrfForm<OnwardForm>,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Update).await?;
-    match super::refer_on(&state, &user, r.clone(), &form.aanbod, &form.reden).await? {
+    let r = super::load(&state.app, &user, &id, Action::Update).await?;
+    match super::refer_on(&state.app, &user, r.clone(), &form.aanbod, &form.reden).await? {
         Ok(new_id) => Ok(Redirect::to(&super::link(&new_id)).into_response()),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
@@ -888,7 +864,7 @@ pub async fn upload(
     Path(id): Path<ReferralId>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Update).await?;
+    let r = super::load(&state.app, &user, &id, Action::Update).await?;
     let too_big = || {
         vec![ValidationError::new(
             "bijlage",
@@ -933,7 +909,7 @@ pub async fn upload(
         return Err(AppError::Csrf);
     }
     let (name, bytes) = file.unwrap_or_default();
-    match super::attach(&state, &user, &r, &name, &bytes).await? {
+    match super::attach(&state.app, &user, &r, &name, &bytes).await? {
         Ok(_) => Ok(Redirect::to(&super::link(&id)).into_response()),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
@@ -944,40 +920,11 @@ pub async fn download(
     State(state): State<AppState>,
     Path((id, attachment)): Path<(ReferralId, AttachmentId)>,
 ) -> Result<Response, AppError> {
-    let r = super::load(&state, &user, &id, Action::Read).await?;
-    let (rid, aid) = (r.id.clone(), attachment.clone());
-    let (name_sealed, media, sealed) = state
-        .db
-        .read(move |c| db::attachment(c, &rid, &aid))
+    let r = super::load(&state.app, &user, &id, Action::Read).await?;
+    let file = super::open_attachment(&state.app, &user, &r, &attachment)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = state
-        .secrets
-        .open_bytes(&sealed)
-        .map_err(AppError::internal)?;
-    let name = state
-        .secrets
-        .open(&name_sealed)
-        .unwrap_or_else(|_| "bijlage".into());
-    let e = access::event(
-        &user,
-        "referral_attachment_read",
-        Resource::Referral {
-            from: &r.from_org_id,
-            to: &r.to_org_id,
-        },
-        "allowed",
-    );
-    access::record(
-        &state,
-        rondom_db::audit::AuditEvent {
-            object_id: Some(r.id.clone()),
-            child_id: Some(r.child_id.clone()),
-            reason: Some(format!("bijlage {attachment}")),
-            ..e
-        },
-    )
-    .await?;
+        .into_inner();
+    let (name, media, bytes) = (file.file_name, file.media_type, file.bytes);
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -1,11 +1,8 @@
 //! The sociale kaart as Open Referral HSDS 3.0: the API's answers against the compiled
 //! schemas, search and filters through it, the export → import → export round trip, a bad
 //! file, and the specification's own examples.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_app::directory::hsds::{Snapshot, import};
 use serde_json::Value;
 

@@ -1,9 +1,6 @@
 //! The sociale kaart: "Mijn team" for a general practice.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_db::directory;
 
 on_both_backends!(

@@ -1,10 +1,7 @@
 //! In a real browser: headless Chromium (Debian's `chromium`) driven over WebDriver by
 //! `chromedriver`, against the real server.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use rondom_web::auth::totp;
 use std::process::{Child, Command, Stdio};

@@ -1,11 +1,8 @@
 //! Consultation (overleg, issue 4): a GP asks the linked social team anonymously, a
 //! consultant picks it up and answers, the GP is told without content; outsiders get
 //! nothing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_db::directory;
 
 on_both_backends!(

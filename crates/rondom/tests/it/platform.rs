@@ -1,15 +1,7 @@
 //! The platform itself: headers, error pages, health, schemas on both engines, the audit
 //! chain, several servers on one database, and the command line.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::type_complexity
-)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

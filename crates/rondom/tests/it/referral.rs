@@ -1,11 +1,8 @@
 //! Referral (verwijzing, issue 4): the closed loop from GP to social team to provider and
 //! back, the municipality's agreements applied, outsiders refused, the API's 409, and the
 //! FHIR export valid against the HL7 FHIR R4 schema.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_db::directory;
 use serde_json::{Value, json};
 

@@ -1,11 +1,8 @@
 //! Organisations maintain their own entries in the sociale kaart: validation that loses
 //! nothing, a change history, only the owner may edit, stale entries flagged to their
 //! owner, people pages, and search by area.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_db::directory;
 
 on_both_backends!(

@@ -1,9 +1,6 @@
 //! The JSON API: tokens, structured errors, OpenAPI.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 on_both_backends!(

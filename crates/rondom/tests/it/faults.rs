@@ -1,12 +1,9 @@
 //! Reliability (issue 18): Rondom rides out a database restart, terminated connections,
 //! a dropped change listener, a crash and a full disk, without answering 500 and
 //! without losing a write it acknowledged.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::cluster::Cluster;
-use common::*;
+use crate::common::cluster::Cluster;
+use crate::common::*;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;

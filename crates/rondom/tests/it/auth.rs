@@ -1,9 +1,6 @@
 //! Logging in and out, the second factor, throttling, session expiry, password reset.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rondom_web::auth::totp;
 
 on_both_backends!(

@@ -1,10 +1,7 @@
 //! Organisations and members: who may manage what, validation, invitations, refusals in
 //! the audit log.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 on_both_backends!(
     an_admin_of_one_organisation_cannot_open_another_ones_admin_page,

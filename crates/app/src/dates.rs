@@ -1,4 +1,6 @@
-//! Dates and times as Dutch readers expect them, in Dutch local time.
+//! Dates and times as Dutch readers expect them, in Dutch local time. Pure functions
+//! but for `today`, which reads the clock; the use cases count terms with them and the
+//! pages write them.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 

@@ -1,0 +1,74 @@
+//! Consultation (overleg): a GP or POH asks the social team linked to the practice a
+//! question without naming the child; the team picks it up and answers in a thread
+//! within the term the municipality's referral agreements set; the asker is told that an
+//! answer waits, in Rondom and by an e-mail that carries no content. Subjects and
+//! messages are stored encrypted; every look at a thread is audit-logged.
+//!
+//! `ask` stores a new question, `read` is the one way to a thread's contents (audited),
+//! `work` holds what the team and the asker do with it (pick up, hand over, answer,
+//! close).
+
+pub mod ask;
+pub mod read;
+pub mod work;
+
+pub use ask::{Asked, create_question};
+pub use read::{Listed, Message, Thread, list, load, open};
+pub use work::{assign, close, pick_up, write};
+
+use rondom_db::consultations::Consultation;
+use rondom_db::{AnyConnection, DbError};
+use rondom_domain::{Action, Actor, Resource, Role, authorize};
+
+/// Said when a text looks like it names a child by BSN.
+pub const BSN_REFUSED: &str =
+    "Dit lijkt een BSN. Een overlegvraag is anoniem: laat het BSN en de naam van het kind weg.";
+
+/// The practices on whose behalf this actor asks.
+pub fn practices_asking(actor: &Actor) -> Vec<String> {
+    rondom_domain::policy::organisations_where(actor, rondom_domain::policy::asks_for)
+}
+
+/// The social teams whose questions this actor answers.
+pub fn teams_answered_by(actor: &Actor) -> Vec<String> {
+    rondom_domain::policy::organisations_where(actor, rondom_domain::policy::answers_for)
+}
+
+/// Where a consultation is read.
+pub fn link(id: &str) -> String {
+    format!("/overleg/{id}")
+}
+
+/// Whether this person answers for the consultation's team.
+pub fn answers(actor: &Actor, c: &Consultation) -> bool {
+    authorize(actor, Action::Read, Resource::ConsultationQueue(&c.team_id)).is_allowed()
+}
+
+/// Whether this person may turn the question into a referral (the asking side).
+pub fn may_refer(actor: &Actor, c: &Consultation) -> bool {
+    authorize(
+        actor,
+        Action::Create,
+        Resource::ReferralFrom(&c.practice_id),
+    )
+    .is_allowed()
+}
+
+/// The consultants of a team (those who pick up questions): (id, name).
+pub fn consultants_of(
+    conn: &mut AnyConnection,
+    team_id: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(rondom_db::organisations::members(conn, team_id)?
+        .into_iter()
+        .filter(|m| m.role == Role::Consulent.as_str() && !m.disabled)
+        .map(|m| (m.user_id, m.name))
+        .collect())
+}
+
+fn resource(c: &Consultation) -> Resource<'_> {
+    Resource::Consultation {
+        practice: &c.practice_id,
+        team: &c.team_id,
+    }
+}

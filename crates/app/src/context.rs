@@ -1,0 +1,56 @@
+//! What a use case runs with: the shared services (the database, secrets at rest, the
+//! outbox for e-mail) and the person acting, with where their request came from.
+
+use crate::secrets::SecretBox;
+use rondom_db::Db;
+use rondom_domain::Actor;
+use std::sync::Arc;
+
+/// Sends e-mail in the background. The web crate's SMTP mailer is one; a use case hands
+/// it messages without content about a child (only that something waits, with a link).
+pub trait Outbox: Send + Sync {
+    fn send_later(&self, to: String, subject: String, body: String);
+}
+
+/// The services every use case needs. Cloning is cheap (handles behind `Arc`s).
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub secrets: SecretBox,
+    pub outbox: Arc<dyn Outbox>,
+    /// The public URL links in e-mail point to, without a trailing slash.
+    pub base_url: Arc<str>,
+}
+
+impl Services {
+    pub fn new(db: Db, secrets: SecretBox, outbox: Arc<dyn Outbox>, base_url: &str) -> Self {
+        Self {
+            db,
+            secrets,
+            outbox,
+            base_url: base_url.trim_end_matches('/').into(),
+        }
+    }
+
+    /// Mails a notice that something waits in Rondom, with a link and no content:
+    /// "{lead}", then "{link_lead}: {base URL}{path}", then why there is no more.
+    pub fn mail_notice(&self, to: String, subject: &str, lead: &str, link_lead: &str, path: &str) {
+        self.outbox.send_later(
+            to,
+            subject.to_owned(),
+            format!(
+                "{lead}\n\n{link_lead}: {}{path}\n\nOm privacyredenen staat de inhoud niet in deze e-mail.\n",
+                self.base_url
+            ),
+        );
+    }
+}
+
+/// Whoever acts: a person in the browser, the holder of an API token, or an
+/// administrator at the command line.
+pub trait Principal {
+    fn actor(&self) -> &Actor;
+    fn display_name(&self) -> &str;
+    /// The client's address as the request arrived (for the audit log).
+    fn source_address(&self) -> Option<&str>;
+}
