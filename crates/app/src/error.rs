@@ -16,6 +16,9 @@ pub enum Error {
         message: String,
         allowed: Vec<&'static str>,
     },
+    /// A rule of the domain refuses this; the sentence (Dutch) says why.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error(transparent)]
     Db(DbError),
     #[error("internal error: {0}")]

@@ -8,7 +8,10 @@
 //! templates) and holds no SQL (that is rondom-db's).
 
 pub mod access;
+pub mod account;
+pub mod admin;
 pub mod auth;
+pub mod console;
 pub mod consultation;
 pub mod context;
 pub mod dates;

@@ -18,4 +18,4 @@ pub mod validate;
 pub mod workdays;
 
 pub use policy::{Action, Actor, Decision, Resource, authorize};
-pub use role::{OrganisationKind, Role};
+pub use role::{OrganisationKind, Role, kind_is};

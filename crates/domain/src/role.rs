@@ -57,6 +57,32 @@ impl OrganisationKind {
     pub fn requires_agb(self) -> bool {
         matches!(self, Self::Huisartsenpraktijk | Self::Zorgaanbieder)
     }
+
+    /// Everything but the platform's own organisation appears in the sociale kaart, in
+    /// the lists to choose from and among the municipalities Rondom serves.
+    pub fn is_public(self) -> bool {
+        self != Self::Platform
+    }
+
+    /// A municipality: its staff keep the verwijskader.
+    pub fn is_municipality(self) -> bool {
+        self == Self::Gemeente
+    }
+
+    /// A municipal social team: takes referrals with a case director and refers on.
+    pub fn is_social_team(self) -> bool {
+        self == Self::SociaalTeam
+    }
+
+    /// A school: may be named on a referral and informed as the agreements say.
+    pub fn is_school(self) -> bool {
+        self == Self::School
+    }
+}
+
+/// Whether a stored kind (text) is of a kind the predicate names; an unknown kind is none.
+pub fn kind_is(stored: &str, predicate: fn(OrganisationKind) -> bool) -> bool {
+    OrganisationKind::parse(stored).is_some_and(predicate)
 }
 
 /// A person's role. Professionals hold roles through a membership of an organisation;

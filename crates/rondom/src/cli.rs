@@ -5,9 +5,9 @@ use crate::app;
 use crate::config::{self, Config, LogFormat, Overrides};
 use crate::demo;
 use clap::{Parser, Subcommand};
-use rondom_db::audit::{self, AuditEvent, VerifyOutcome};
-use rondom_db::organisations::{self as orgs, OrganisationInput};
-use rondom_db::{tokens, users};
+use rondom_db::audit::{self, VerifyOutcome};
+use rondom_db::organisations::OrganisationInput;
+use rondom_db::users;
 use rondom_domain::validate::{
     AgbCode, Email, GemeenteCode, Postcode, check_new_password, required_text,
 };
@@ -402,25 +402,18 @@ fn import_hsds(
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            db.write_blocking(|c| {
-                audit::append(
-                    c,
-                    &cli_event(
-                        "directory_import",
-                        "directory",
-                        None,
-                        format!(
-                            "HSDS {} from source {}: {} organisations, {} services, {} replaced{}",
-                            file.display(),
-                            opts.source,
-                            s.organisations,
-                            s.services,
-                            s.changes.len(),
-                            if opts.update { " (--update)" } else { "" }
-                        ),
-                    ),
-                )
-            })
+            rondom_app::console::record_import(
+                db,
+                format!(
+                    "HSDS {} from source {}: {} organisations, {} services, {} replaced{}",
+                    file.display(),
+                    opts.source,
+                    s.organisations,
+                    s.services,
+                    s.changes.len(),
+                    if opts.update { " (--update)" } else { "" }
+                ),
+            )
             .map_err(|e| e.to_string())?;
             println!(
                 "imported {} organisations, {} locations and {} services in {:.2} s{}",
@@ -547,38 +540,6 @@ async fn shutdown_signal() {
     }
 }
 
-fn find_organisation(
-    c: &mut rondom_db::AnyConnection,
-    key: &str,
-) -> Result<orgs::Organisation, String> {
-    let by_id = orgs::find(c, key).map_err(|e| e.to_string())?;
-    let found = match by_id {
-        Some(o) => Some(o),
-        None => match orgs::find_by_agb(c, key).map_err(|e| e.to_string())? {
-            Some(o) => Some(o),
-            None => orgs::find_by_name(c, key).map_err(|e| e.to_string())?,
-        },
-    };
-    found.ok_or_else(|| format!("no organisation with name, id or AGB code \"{key}\""))
-}
-
-fn cli_event(
-    action: &str,
-    object_type: &str,
-    object_id: Option<String>,
-    reason: String,
-) -> AuditEvent {
-    AuditEvent {
-        actor_name: "rondom command line".into(),
-        action: action.into(),
-        object_type: object_type.into(),
-        object_id,
-        reason: Some(reason),
-        outcome: "allowed".into(),
-        ..Default::default()
-    }
-}
-
 fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<ExitCode, String> {
     match command {
         AdminCommand::CreateOrganisation {
@@ -621,20 +582,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                 phone: None,
                 email: None,
             };
-            let o = db
-                .write_blocking(|c| {
-                    let o = orgs::create(c, &input)?;
-                    audit::append(
-                        c,
-                        &cli_event(
-                            "organisation_create",
-                            "organisation",
-                            Some(o.id.clone()),
-                            o.name.clone(),
-                        ),
-                    )?;
-                    Ok(o)
-                })
+            let o = rondom_app::console::create_organisation(db, &input)
                 .map_err(|e| format!("the organisation could not be created: {e}"))?;
             println!("organisation created: {} ({})", o.name, o.id);
             Ok(ExitCode::SUCCESS)
@@ -661,60 +609,14 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
             } else {
                 None
             };
-            let (uid, created) = db
-                .write_blocking(|c| {
-                    let org = find_organisation(c, &organisation)
-                        .map_err(rondom_db::DbError::Conflict)?;
-                    let kind = OrganisationKind::parse(&org.kind);
-                    if !kind.is_some_and(|k| role.fits(k)) {
-                        return Err(rondom_db::DbError::Conflict(format!(
-                            "the role {} does not fit a {}",
-                            role.as_str(),
-                            org.kind
-                        )));
-                    }
-                    let (uid, created) = match users::find_by_email(c, &email)? {
-                        Some(u) => (u.id, false),
-                        None => (
-                            users::create(
-                                c,
-                                &users::NewUser {
-                                    email: &email,
-                                    name: &name,
-                                    password_hash: password_hash.as_deref(),
-                                    family_role: None,
-                                    is_demo: false,
-                                },
-                            )?,
-                            true,
-                        ),
-                    };
-                    if !created && let Some(h) = &password_hash {
-                        users::set_password(c, &uid, h)?;
-                    }
-                    orgs::add_membership(c, &uid, &org.id, role.as_str())?;
-                    audit::append(
-                        c,
-                        &cli_event(
-                            "member_add",
-                            "organisation",
-                            Some(org.id.clone()),
-                            format!("{email} as {}", role.as_str()),
-                        ),
-                    )?;
-                    Ok((uid, created))
-                })
-                .map_err(|e| match e {
-                    rondom_db::DbError::Conflict(m)
-                        if m.contains("UNIQUE")
-                            || m.contains("unique")
-                            || m.contains("duplicate") =>
-                    {
-                        "this person already has this role in this organisation".to_owned()
-                    }
-                    rondom_db::DbError::Conflict(m) => m,
-                    other => other.to_string(),
-                })?;
+            let (uid, created) = rondom_app::console::add_member(
+                db,
+                &organisation,
+                &email,
+                &name,
+                role,
+                password_hash.as_deref(),
+            )?;
             println!(
                 "{} {email} ({uid}) as {}",
                 if created { "created" } else { "updated" },
@@ -726,7 +628,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                     config,
                     &uid,
                     &email,
-                    rondom_web::auth::reset::INVITE_VALID_HOURS,
+                    rondom_app::auth::links::INVITE_VALID_HOURS,
                 )?;
                 println!("set-password link (valid 72 hours, works once): {link}");
             }
@@ -744,7 +646,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
                 config,
                 &u.id,
                 &email,
-                rondom_web::auth::reset::RESET_VALID_HOURS,
+                rondom_app::auth::links::RESET_VALID_HOURS,
             )?;
             println!("password reset link (valid 1 hour, works once): {link}");
             Ok(ExitCode::SUCCESS)
@@ -752,20 +654,7 @@ fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<E
         AdminCommand::CreateToken { email, name } => {
             let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
             let name = required_text("name", "de naam", &name, 80).map_err(|e| e.message)?;
-            let (value, hash) = rondom_app::auth::new_api_token();
-            db.write_blocking(|c| {
-                let u = users::find_by_email(c, &email)?.ok_or(rondom_db::DbError::NotFound)?;
-                tokens::create_api_token(c, &u.id, &name, &hash)?;
-                audit::append(
-                    c,
-                    &cli_event("api_token_create", "user", Some(u.id), name.clone()),
-                )?;
-                Ok(())
-            })
-            .map_err(|e| match e {
-                rondom_db::DbError::NotFound => format!("no user with e-mail address {email}"),
-                other => other.to_string(),
-            })?;
+            let value = rondom_app::console::create_token(db, &email, &name)?;
             println!("{value}");
             Ok(ExitCode::SUCCESS)
         }
@@ -781,27 +670,8 @@ fn reset_link(
 ) -> Result<String, String> {
     let rt = runtime()?;
     let state = rondom_web::build_state(db.clone(), config.web.clone(), None)?;
-    let (token, hash) = {
-        let t = rondom_app::auth::random_token();
-        let h = rondom_app::auth::sha256_hex(&t);
-        (t, h)
-    };
-    let uid = user_id.to_owned();
-    let expires = rondom_db::now() + chrono::Duration::hours(hours);
-    db.write_blocking(|c| {
-        tokens::invalidate_password_resets(c, &uid)?;
-        tokens::create_password_reset(c, &uid, &hash, expires)?;
-        audit::append(
-            c,
-            &cli_event(
-                "password_reset_link",
-                "user",
-                Some(uid.clone()),
-                "issued on the command line".into(),
-            ),
-        )
-    })
-    .map_err(|e| e.to_string())?;
+    let token =
+        rondom_app::console::issue_reset_link(db, user_id, hours).map_err(|e| e.to_string())?;
     let link = format!("{}/wachtwoord-herstellen/{token}", config.web.base_url);
     if state.mailer.is_configured() {
         rt.block_on(state.mailer.send(

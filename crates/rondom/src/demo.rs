@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rondom_app::directory::hsds::import::round6;
 use rondom_db::organisations::{self as orgs, District, OrganisationInput};
-use rondom_db::{Db, DbError, audit, directory, users};
+use rondom_db::{Db, DbError, directory, users};
 use rondom_domain::{OrganisationKind, Role};
 
 pub const SEED: u64 = 20_261_122;
@@ -1764,17 +1764,7 @@ fn build(
         }
     }
 
-    audit::append(
-        c,
-        &audit::AuditEvent {
-            actor_name: "rondom demo".into(),
-            action: "demo_loaded".into(),
-            object_type: "installation".into(),
-            reason: Some(format!("seed {SEED}")),
-            outcome: "allowed".into(),
-            ..Default::default()
-        },
-    )?;
+    rondom_app::console::record_demo(c, SEED)?;
     Ok(DemoSummary {
         organisations: org_count,
         users: user_count,

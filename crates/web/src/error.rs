@@ -72,6 +72,7 @@ impl From<rondom_app::Error> for AppError {
             E::TransitionNotAllowed { message, allowed } => {
                 Self::TransitionNotAllowed { message, allowed }
             }
+            E::Refused(m) => Self::BadRequest(m),
             E::Db(e) => e.into(),
             E::Internal(m) => Self::Internal(m),
         }

@@ -52,7 +52,7 @@ pub async fn home(
                     .map(|k| k.label())
                     .unwrap_or("Organisatie"),
                 role: r.map(|r| r.label()).unwrap_or("Onbekende rol"),
-                is_admin: r == Some(Role::OrganisatieBeheerder),
+                is_admin: r.is_some_and(Role::administers),
                 stale: 0,
             }
         })

@@ -55,7 +55,7 @@ pub fn build_state(
     db.watch_changes();
     let app = rondom_app::Services::new(
         db.clone(),
-        secrets.clone(),
+        secrets,
         Arc::new(mailer.clone()),
         &settings.base_url,
     );
@@ -66,7 +66,6 @@ pub fn build_state(
         mailer,
         metrics,
         dummy_hash: Arc::new(dummy_hash),
-        secrets,
         directory_index: Default::default(),
         sessions: Default::default(),
         draining: Default::default(),

@@ -69,7 +69,10 @@ impl Page {
                 consults: can.consults,
                 referrals: can.refers,
                 municipality: user.memberships.iter().any(|m| {
-                    m.organisation_kind == rondom_domain::OrganisationKind::Gemeente.as_str()
+                    rondom_domain::kind_is(
+                        &m.organisation_kind,
+                        rondom_domain::OrganisationKind::is_municipality,
+                    )
                 }),
             }),
             csrf: user.csrf.clone(),

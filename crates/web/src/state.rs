@@ -13,7 +13,8 @@ use std::sync::Arc;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    /// The use cases' services (the same database, secrets and mailer as below).
+    /// The use cases' services: the same database and mailer as below, and the only
+    /// handle on secrets at rest (web opens nothing sealed itself).
     pub app: rondom_app::Services,
     pub db: Db,
     pub settings: Arc<Settings>,
@@ -22,8 +23,6 @@ pub struct Shared {
     /// A real argon2 hash to verify against when an e-mail address is unknown, so that the
     /// answer takes as long as for a known address.
     pub dummy_hash: Arc<String>,
-    /// Encrypts what must be stored secretly but read back (second-factor secrets).
-    pub secrets: rondom_app::secrets::SecretBox,
     /// This server's search index of the sociale kaart: a cache that checks the
     /// database's directory version on every use.
     pub directory_index: rondom_app::directory::index::IndexCache,

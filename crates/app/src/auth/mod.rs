@@ -1,7 +1,11 @@
 //! Secrets that prove who someone is: password hashes (argon2id) and random tokens
 //! (session ids, API tokens, reset links), stored only as their SHA-256.
 
+pub mod links;
 pub mod password;
+pub mod second_factor;
+pub mod sessions;
+pub mod totp;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -129,13 +129,17 @@ pub async fn list(
         .db
         .read(move |c| db::list(c, &practices, &teams, limit))
         .await?;
-    Ok(rows
-        .into_iter()
+    Ok(shown(svc, rows))
+}
+
+/// Consultations read elsewhere (with a page's other data), with their subjects opened.
+pub fn shown(svc: &Services, rows: Vec<db::Listed>) -> Vec<Listed> {
+    rows.into_iter()
         .map(|l| Listed {
             subject: svc
                 .secrets
                 .open_shown(&l.c.subject_sealed, "consultation subject"),
             listed: l,
         })
-        .collect())
+        .collect()
 }

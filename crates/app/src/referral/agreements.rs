@@ -1,11 +1,17 @@
-//! The verwijskader that applies to a referral: the municipality's version in force on
-//! the day it was sent, or the defaults while the municipality has set none.
+//! The verwijskader: the version that applies to a referral (the municipality's version
+//! in force on the day it was sent, or the defaults while it has set none), the versions
+//! as their page lists them, and a new version added by the municipality's admins.
 
+use crate::access;
+use crate::context::{Principal, Services};
 use crate::dates;
+use crate::error::{Checked, Error};
+use rondom_db::audit::{self, AuditEvent};
 use rondom_db::referrals::{self as db, Referral};
 use rondom_db::{AnyConnection, DbError};
-use rondom_domain::agreements::Agreements;
-use rondom_domain::workdays;
+use rondom_domain::agreements::{Agreements, AgreementsInput};
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, Actor, OrganisationKind, Resource, authorize, workdays};
 
 /// The agreements that apply, and where they come from.
 #[derive(Debug, Clone)]
@@ -107,4 +113,195 @@ pub fn next_feedback_moment(
         .iter()
         .map(|d| workdays::add_working_days(accepted, *d))
         .find(|d| *d > after)
+}
+
+/// One stored version of a municipality's agreements, newest first, as its page lists it.
+pub struct Version {
+    /// yyyy-mm-dd.
+    pub effective_from: String,
+    /// The version that applies today.
+    pub in_force: bool,
+    /// Takes effect after today.
+    pub future: bool,
+    pub rules: Agreements,
+    pub note: String,
+    /// Who set it.
+    pub by: String,
+}
+
+/// The versions of one municipality's agreements (newest first), and the municipalities
+/// Rondom serves (codes, sorted), to choose from.
+pub async fn versions(
+    svc: &Services,
+    gemeente: &str,
+) -> Result<(Vec<Version>, Vec<String>), Error> {
+    let g = gemeente.to_owned();
+    let (rows, gemeenten, names) = svc
+        .db
+        .read(move |c| {
+            let rows = db::agreement_versions(c, &g)?;
+            let mut codes: Vec<String> = rondom_db::organisations::list(c)?
+                .into_iter()
+                .filter(|o| OrganisationKind::parse(&o.kind) != Some(OrganisationKind::Platform))
+                .map(|o| o.gemeente_code)
+                .collect();
+            codes.sort();
+            codes.dedup();
+            let mut names = Vec::new();
+            for r in &rows {
+                names.push(
+                    rondom_db::users::get(c, &r.created_by)
+                        .map(|u| u.name)
+                        .unwrap_or_default(),
+                );
+            }
+            Ok((rows, codes, names))
+        })
+        .await?;
+    let today = dates::today_iso();
+    let mut seen_in_force = false;
+    let versions = rows
+        .into_iter()
+        .zip(names)
+        .map(|(row, by)| {
+            let future = row.effective_from > today;
+            let in_force = !future && !seen_in_force;
+            if in_force {
+                seen_in_force = true;
+            }
+            Version {
+                effective_from: row.effective_from.clone(),
+                note: row.note.clone().unwrap_or_default(),
+                rules: InForce::from_row(row).rules,
+                in_force,
+                future,
+                by,
+            }
+        })
+        .collect();
+    Ok((versions, gemeenten))
+}
+
+/// The municipality organisation for a code whose agreements this person maintains.
+pub async fn maintained_by(
+    svc: &Services,
+    actor: &Actor,
+    gemeente: &str,
+) -> Result<Option<String>, Error> {
+    let code = gemeente.to_owned();
+    let orgs = svc.db.read(rondom_db::organisations::list).await?;
+    Ok(orgs
+        .into_iter()
+        .filter(|o| {
+            OrganisationKind::parse(&o.kind) == Some(OrganisationKind::Gemeente)
+                && o.gemeente_code == code
+        })
+        .find(|o| {
+            authorize(actor, Action::Update, Resource::ReferralAgreements(&o.id)).is_allowed()
+        })
+        .map(|o| o.id))
+}
+
+/// The municipality a person works in: that of their first organisation.
+pub async fn home_gemeente(svc: &Services, actor: &Actor) -> Result<String, Error> {
+    let first = actor
+        .memberships
+        .first()
+        .map(|(o, _)| o.clone())
+        .unwrap_or_default();
+    Ok(svc
+        .db
+        .read(move |c| rondom_db::organisations::find(c, &first))
+        .await?
+        .map(|o| o.gemeente_code)
+        .unwrap_or_default())
+}
+
+/// A new version of a municipality's agreements, from a date (today or later, so what
+/// applied to earlier referrals never changes), by one of the municipality's admins (a
+/// refusal is logged and answered `Forbidden`).
+pub async fn add_version(
+    svc: &Services,
+    who: &impl Principal,
+    gemeente: &str,
+    input: &AgreementsInput,
+    effective_from: &str,
+    note: &str,
+) -> Result<Checked<()>, Error> {
+    let Some(org) = maintained_by(svc, who.actor(), gemeente).await? else {
+        access::require(
+            svc,
+            who,
+            Action::Update,
+            Resource::ReferralAgreements(gemeente),
+        )
+        .await?;
+        return Err(Error::Forbidden);
+    };
+    let note = note.trim().to_owned();
+    let mut errors = Vec::new();
+    let checked = Agreements::check(input);
+    if let Err(e) = &checked {
+        errors.extend(e.iter().cloned());
+    }
+    let date = super::parse_date(effective_from);
+    match date {
+        None => errors.push(ValidationError::new(
+            "ingang",
+            "Vul de datum in waarop deze versie ingaat.",
+        )),
+        Some(d) if d < dates::today() => errors.push(ValidationError::new(
+            "ingang",
+            "Een nieuwe versie gaat vandaag of later in: wat voor eerdere verwijzingen gold, blijft zo.",
+        )),
+        Some(_) => {}
+    }
+    if note.chars().count() > 2000 {
+        errors.push(ValidationError::new(
+            "toelichting",
+            "Houd de toelichting onder 2000 tekens.",
+        ));
+    }
+    let (Ok(rules), Some(date), true) = (checked, date, errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    let e = access::event(
+        who,
+        "referral_agreements_create",
+        Resource::ReferralAgreements(&org),
+        "allowed",
+    );
+    let (g, uid) = (gemeente.to_owned(), who.actor().user_id.clone());
+    let iso = dates::iso_date(date);
+    let saved = svc
+        .db
+        .write(move |c| {
+            let id = db::insert_agreements(
+                c,
+                &db::NewAgreements {
+                    gemeente_code: &g,
+                    effective_from: &iso,
+                    rules: &rules,
+                    note: (!note.is_empty()).then_some(note.as_str()),
+                    created_by: &uid,
+                },
+            )?;
+            audit::append(
+                c,
+                &AuditEvent {
+                    object_id: Some(id),
+                    reason: Some(format!("verwijskader {g} vanaf {iso}")),
+                    ..e
+                },
+            )
+        })
+        .await;
+    match saved {
+        Ok(_) => Ok(Ok(())),
+        Err(DbError::Conflict(_)) => Ok(Err(vec![ValidationError::new(
+            "ingang",
+            "Op deze datum gaat al een versie in. Kies een andere datum.",
+        )])),
+        Err(e) => Err(e.into()),
+    }
 }

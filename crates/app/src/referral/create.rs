@@ -75,11 +75,7 @@ pub async fn create(
                 Some(id) => rondom_db::consultations::find(c, id)?,
                 None => None,
             };
-            let huisartsen: Vec<(String, String)> = rondom_db::organisations::members(c, &from)?
-                .into_iter()
-                .filter(|m| m.role == Role::Huisarts.as_str() && !m.disabled)
-                .map(|m| (m.user_id, m.name))
-                .collect();
+            let huisartsen = super::gps_of(c, &from)?;
             Ok((
                 from_org,
                 links,

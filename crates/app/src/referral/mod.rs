@@ -83,6 +83,30 @@ fn service_with_kind(
     Ok(Some((service, kind)))
 }
 
+/// The GPs of a practice (whom a POH refers on behalf of): (id, name).
+pub fn gps_of(c: &mut AnyConnection, practice: &str) -> Result<Vec<(String, String)>, DbError> {
+    Ok(rondom_db::organisations::members(c, practice)?
+        .into_iter()
+        .filter(|m| m.role == Role::Huisarts.as_str() && !m.disabled)
+        .map(|m| (m.user_id, m.name))
+        .collect())
+}
+
+/// The schools a referral may name: (id, name).
+pub fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
+    Ok(rondom_db::organisations::list(c)?
+        .into_iter()
+        .filter(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_school))
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+/// Whether an organisation is a social team (which names a case director).
+pub fn is_social_team(c: &mut AnyConnection, org_id: &str) -> Result<bool, DbError> {
+    Ok(rondom_db::organisations::find(c, org_id)?
+        .is_some_and(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_social_team)))
+}
+
 /// Services a referral may go to (a provider's specialised help, or what it offers by
 /// referral): (id, "name (organisation)"), by name. `exclude` is the referring side.
 pub fn referable_services(

@@ -11,6 +11,7 @@ on_both_backends!(
     the_api_asks_lists_and_reads_with_the_same_checks,
     a_team_leader_assigns_a_question,
     the_queue_marks_overdue_and_due_soon,
+    every_answer_that_shows_a_question_is_logged,
 );
 
 struct World {
@@ -275,7 +276,12 @@ async fn outsiders_get_nothing(b: Backend) {
         let c = logged_in(&app, email).await;
         let r = c.get(app.url(&thread)).send().await.unwrap();
         assert_eq!(r.status(), 404, "{email} gets nothing");
-        let list = fetch_page(&app, &c, "/overleg").await;
+        // A list of their own questions, or a refusal: either way not this one.
+        let (status, list) = fetch_any(&app, &c, "/overleg").await;
+        assert!(
+            matches!(status, 200 | 403),
+            "{email}: /overleg answered {status}"
+        );
         assert!(!list.contains("spijbelt"), "{email} does not see it listed");
         let csrf = csrf_of(&app, &c).await;
         let r = c
@@ -549,5 +555,118 @@ async fn the_queue_marks_overdue_and_due_soon(b: Backend) {
     let late_at = queue.find("Vraag die te laat is").unwrap();
     let soon_at = queue.find("Vraag met haast").unwrap();
     assert!(late_at < soon_at, "overdue questions are listed first");
+    app.stop().await;
+}
+
+/// Every page and API answer that opens a question (its subject and messages) leaves its
+/// look in the audit log, the thread shown again after a refused message or a refused
+/// hand-over and the referral form filled from the question included: each request below
+/// adds exactly one `consultation_read` for this question.
+async fn every_answer_that_shows_a_question_is_logged(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let subject = "Jongen 12 jaar, woedeaanvallen thuis";
+    let resp = ask(
+        &app,
+        &gp,
+        &w.team,
+        subject,
+        "Ouders zijn op. Wat kan het team doen?",
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let thread = location(&resp);
+    let id = thread.trim_start_matches("/overleg/").to_owned();
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let token = app
+        .token_for(&app.user_id("arts@linde.example").await)
+        .await;
+    let looks = || {
+        let (app, id) = (&app, id.clone());
+        async move {
+            app.audit()
+                .await
+                .iter()
+                .filter(|e| {
+                    e.action == "consultation_read"
+                        && e.outcome == "allowed"
+                        && e.object_id.as_deref() == Some(id.as_str())
+                })
+                .count()
+        }
+    };
+    let post =
+        |client: &reqwest::Client, path: String, field: &'static str, value: &'static str| {
+            let (app, client) = (&app, client.clone());
+            async move {
+                let csrf = csrf_of(app, &client).await;
+                client
+                    .post(app.url(&path))
+                    .form(&[("csrf", csrf.as_str()), (field, value)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+    // (what, expected status, response)
+    let mut checked = Vec::new();
+    macro_rules! seen {
+        ($what:expr, $status:expr, $resp:expr) => {{
+            let before = looks().await;
+            let r = $resp;
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert_eq!(status, $status, "{}: {body}", $what);
+            assert!(
+                body.contains("woedeaanvallen"),
+                "{} shows the question",
+                $what
+            );
+            checked.push(($what, looks().await - before));
+        }};
+    }
+    seen!(
+        "the thread",
+        200,
+        gp.get(app.url(&thread)).send().await.unwrap()
+    );
+    seen!(
+        "an empty message shown again",
+        422,
+        post(&gp, format!("{thread}/bericht"), "bericht", "").await
+    );
+    seen!(
+        "a hand-over to a stranger shown again",
+        422,
+        post(
+            &sanne,
+            format!("{thread}/toewijzen"),
+            "consulent",
+            "0192f0c4-7a1e-7c3b-9d2e-5f6a7b8c9d0e"
+        )
+        .await
+    );
+    seen!(
+        "the referral form filled from it",
+        200,
+        gp.get(app.url(&format!("/verwijzingen/nieuw?overleg={id}")))
+            .send()
+            .await
+            .unwrap()
+    );
+    seen!(
+        "the API",
+        200,
+        app.client()
+            .get(app.url(&format!("/api/v1/consultations/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+    );
+    for (what, n) in &checked {
+        assert_eq!(*n, 1, "{what} is in the audit log once");
+    }
     app.stop().await;
 }

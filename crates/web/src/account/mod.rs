@@ -1,7 +1,6 @@
 //! "Mijn account": password, second factor status and personal API tokens.
 
 use crate::access;
-use crate::auth::api_token::new_token;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::auth::{password, throttle};
 use crate::error::AppError;
@@ -13,10 +12,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit;
-use rondom_db::{sessions, tokens, users};
+use rondom_app::account;
+use rondom_db::{tokens, users};
 use rondom_domain::ids::TokenId;
-use rondom_domain::validate::{check_new_password, required_text};
+use rondom_domain::validate::check_new_password;
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
@@ -139,14 +138,7 @@ pub async fn change_password(
         .password_hash
         .unwrap_or_default();
     if !password::verify(current_hash, form.current.clone()).await {
-        let mut e = access::event(
-            &user,
-            "password_change",
-            Resource::Account(&user.user_id),
-            "denied",
-        );
-        e.reason = Some("wrong current password".into());
-        access::record(&state, e).await?;
+        account::record_wrong_password(&state.app, &user).await?;
         return fail("Uw huidige wachtwoord klopt niet.".into()).await;
     }
     throttle::succeed(&state, vec![guess_key], None).await?;
@@ -166,24 +158,7 @@ pub async fn change_password(
     let hash = password::hash(form.password.clone())
         .await
         .map_err(AppError::internal)?;
-    let uid = user.user_id.clone();
-    let keep = user.session_id.clone();
-    let e = access::event(
-        &user,
-        "password_change",
-        Resource::Account(&user.user_id),
-        "allowed",
-    );
-    state
-        .db
-        .write(move |c| {
-            users::set_password(c, &uid, &hash)?;
-            sessions::delete_for_user(c, &uid, Some(&keep))?;
-            tokens::invalidate_password_resets(c, &uid)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await?;
+    account::set_password(&state.app, &user, hash, &user.session_id).await?;
     Ok(Redirect::to("/account?melding=wachtwoord-opgeslagen").into_response())
 }
 
@@ -198,40 +173,17 @@ pub async fn create_token(
     State(state): State<AppState>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::Account(&user.user_id),
-    )
-    .await?;
-    let name = match required_text("name", "een naam voor het token", &form.name, 80) {
-        Ok(n) => n,
-        Err(e) => {
+    let value = match account::create_token(&state.app, &user, &form.name).await? {
+        Ok(v) => v,
+        Err(errors) => {
+            let message = account::first_message(errors);
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                account_page(&state, &user, None, None, Some(e.message), None).await?,
+                account_page(&state, &user, None, None, Some(message), None).await?,
             )
                 .into_response());
         }
     };
-    let (value, hash) = new_token();
-    let uid = user.user_id.clone();
-    let mut e = access::event(
-        &user,
-        "api_token_create",
-        Resource::Account(&user.user_id),
-        "allowed",
-    );
-    e.reason = Some(name.clone());
-    state
-        .db
-        .write(move |c| {
-            tokens::create_api_token(c, &uid, &name, &hash)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await?;
     // The value is shown this once and never again; only its hash is kept.
     Ok(account_page(&state, &user, None, None, None, Some(value))
         .await?
@@ -244,28 +196,6 @@ pub async fn revoke_token(
     Path(id): Path<TokenId>,
     CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::Account(&user.user_id),
-    )
-    .await?;
-    let uid = user.user_id.clone();
-    let mut e = access::event(
-        &user,
-        "api_token_revoke",
-        Resource::Account(&user.user_id),
-        "allowed",
-    );
-    e.reason = Some(format!("token {id}"));
-    state
-        .db
-        .write(move |c| {
-            tokens::revoke_api_token(c, &uid, &id)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await?;
+    account::revoke_token(&state.app, &user, &id).await?;
     Ok(Redirect::to("/account?melding=token-ingetrokken").into_response())
 }

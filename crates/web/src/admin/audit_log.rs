@@ -1,7 +1,6 @@
 //! The audit log page: platform admins see everything, organisation admins what the
 //! members of their organisation did. Viewing the log is itself logged.
 
-use crate::access;
 use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Query;
@@ -11,9 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use rondom_db::audit::{self, AuditFilter};
-use rondom_db::organisations as orgs;
-use rondom_domain::{Action, Resource};
+use rondom_app::admin::audit_log;
 use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
@@ -66,24 +63,6 @@ pub async fn show(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, AppError> {
-    let platform = user.actor.is_platform_admin();
-    let administered: Vec<String> = user
-        .actor
-        .administered_organisations()
-        .map(str::to_owned)
-        .collect();
-    // Organisation admins always look at one of their own organisations.
-    let scope = match (q.organisatie.trim(), platform) {
-        ("", true) => None,
-        ("", false) => administered.first().cloned(),
-        (o, _) => Some(o.to_owned()),
-    };
-    let resource = Resource::AuditLog(scope.as_deref());
-    if scope.is_none() && !platform {
-        access::require(&state, &user, Action::Read, Resource::AuditLog(None)).await?;
-    }
-    access::require(&state, &user, Action::Read, resource).await?;
-
     let mut error = None;
     let from = match q.van.trim() {
         "" => None,
@@ -101,31 +80,22 @@ pub async fn show(
                 None
             }),
     };
-    let filter = AuditFilter {
-        organisation_id: scope.clone(),
-        action: Some(q.actie.trim().to_owned()).filter(|s| !s.is_empty()),
-        outcome: Some(q.uitkomst.trim().to_owned()).filter(|s| !s.is_empty()),
-        from,
-        until,
-        ..Default::default()
-    };
-    let before = q.voor;
-    let ids = administered.clone();
-    let mut read_event = access::event(&user, "audit_log_read", resource, "allowed");
-    read_event.reason = Some("audit log page".into());
-    let (rows, all_orgs, actions) = state
-        .db
-        .write(move |c| {
-            audit::append(c, &read_event)?;
-            let rows = audit::list(c, &filter, before, PAGE_SIZE + 1)?;
-            let o = if platform {
-                orgs::list(c)?
-            } else {
-                orgs::list_by_ids(c, &ids)?
-            };
-            Ok((rows, o, audit::distinct_actions(c)?))
-        })
-        .await?;
+    let found = audit_log::read(
+        &state.app,
+        &user,
+        audit_log::Query {
+            organisation: q.organisatie.clone(),
+            action: Some(q.actie.trim().to_owned()).filter(|s| !s.is_empty()),
+            outcome: Some(q.uitkomst.trim().to_owned()).filter(|s| !s.is_empty()),
+            from,
+            until,
+            before: q.voor,
+            limit: PAGE_SIZE + 1,
+        },
+    )
+    .await?;
+    let (scope, rows, all_orgs, actions) =
+        (found.scope, found.rows, found.organisations, found.actions);
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let entries: Vec<EntryView> = rows
         .into_iter()
@@ -178,7 +148,7 @@ pub async fn show(
             })
             .collect(),
         actions,
-        all_allowed: platform,
+        all_allowed: user.actor.is_platform_admin(),
         next_before,
         next_query,
         error,

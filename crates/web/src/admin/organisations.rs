@@ -1,5 +1,4 @@
 use crate::access;
-use crate::auth::reset::{INVITE_VALID_HOURS, send_link};
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::{Path, Query};
@@ -10,13 +9,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit;
-use rondom_db::organisations::{self as orgs, Member, Organisation, OrganisationInput};
-use rondom_db::users;
+use rondom_app::admin::organisations::OrganisationFields;
+use rondom_app::admin::{members, organisations};
+use rondom_db::organisations::{self as orgs, Member, Organisation};
 use rondom_domain::ids::{MembershipId, OrganisationId};
-use rondom_domain::validate::{
-    AgbCode, Email, GemeenteCode, Postcode, ValidationError, WijkCode, required_text,
-};
+use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, OrganisationKind, Resource, Role};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -43,136 +40,39 @@ pub struct OrganisationForm {
     pub email: String,
 }
 
-fn optional(s: &str) -> Option<&str> {
-    let t = s.trim();
-    (!t.is_empty()).then_some(t)
-}
-
 impl OrganisationForm {
-    /// Checks every field and reports all problems at once.
-    pub fn parse(
-        &self,
-        kind_fixed: Option<OrganisationKind>,
-    ) -> Result<OrganisationInput, Vec<ValidationError>> {
-        let mut errors = Vec::new();
-        fn take(errors: &mut Vec<ValidationError>, r: Result<String, ValidationError>) -> String {
-            r.unwrap_or_else(|e| {
-                errors.push(e);
-                String::new()
-            })
+    /// The fields as the use case takes them.
+    pub fn fields(&self) -> OrganisationFields {
+        OrganisationFields {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            agb_code: self.agb_code.clone(),
+            gemeente_code: self.gemeente_code.clone(),
+            wijk_code: self.wijk_code.clone(),
+            street: self.street.clone(),
+            house_number: self.house_number.clone(),
+            postcode: self.postcode.clone(),
+            city: self.city.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
         }
-        let name = take(
-            &mut errors,
-            required_text("name", "de naam", &self.name, 200),
-        );
-        let kind = match kind_fixed.or_else(|| OrganisationKind::parse(self.kind.trim())) {
-            Some(k) if k != OrganisationKind::Platform || kind_fixed.is_some() => Some(k),
-            _ => None,
-        };
-        if kind.is_none() {
-            errors.push(ValidationError::new("kind", "Kies het soort organisatie."));
-        }
-        let agb_code = match optional(&self.agb_code) {
-            Some(a) => Some(take(&mut errors, AgbCode::parse(a).map(|a| a.into_inner()))),
-            None if kind.is_some_and(OrganisationKind::requires_agb) => {
-                errors.push(ValidationError::new(
-                    "agb_code",
-                    "Vul de AGB-code in: die is verplicht voor huisartsenpraktijken en zorgaanbieders.",
-                ));
-                None
-            }
-            None => None,
-        };
-        let gemeente_code = take(
-            &mut errors,
-            GemeenteCode::parse(&self.gemeente_code).map(|g| g.into_inner()),
-        );
-        let wijk_code = optional(&self.wijk_code)
-            .map(|w| take(&mut errors, WijkCode::parse(w).map(|w| w.into_inner())));
-        if let Some(w) = &wijk_code
-            && !w.is_empty()
-            && gemeente_code.len() == 6
-            && w[2..6] != gemeente_code[2..6]
-        {
-            errors.push(ValidationError::new(
-                "wijk_code",
-                "Deze wijk hoort niet bij de gekozen gemeente.",
-            ));
-        }
-        let street = take(
-            &mut errors,
-            required_text("street", "de straat", &self.street, 200),
-        );
-        let house_number = take(
-            &mut errors,
-            required_text("house_number", "het huisnummer", &self.house_number, 20),
-        );
-        let postcode = take(
-            &mut errors,
-            Postcode::parse(&self.postcode).map(|p| p.into_inner()),
-        );
-        let city = take(
-            &mut errors,
-            required_text("city", "de plaats", &self.city, 100),
-        );
-        let phone = optional(&self.phone).map(|p| {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            if !(10..=13).contains(&digits)
-                || p.chars()
-                    .any(|c| !(c.is_ascii_digit() || " +-()".contains(c)))
-            {
-                errors.push(ValidationError::new(
-                    "phone",
-                    "Vul een geldig telefoonnummer in, bijvoorbeeld 0345 123 456.",
-                ));
-            }
-            p.to_owned()
-        });
-        let email = optional(&self.email)
-            .map(|e| take(&mut errors, Email::parse(e).map(|e| e.into_inner())));
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(OrganisationInput {
-            name,
-            kind: kind.map(|k| k.as_str()).unwrap_or_default().to_owned(),
-            agb_code,
-            gemeente_code,
-            wijk_code,
-            street,
-            house_number,
-            postcode,
-            city,
-            phone,
-            email,
-        })
     }
 
     fn from_org(o: &Organisation) -> Self {
+        let f = OrganisationFields::of(o);
         Self {
-            name: o.name.clone(),
-            kind: o.kind.clone(),
-            agb_code: o.agb_code.clone().unwrap_or_default(),
-            gemeente_code: o.gemeente_code.clone(),
-            wijk_code: o.wijk_code.clone().unwrap_or_default(),
-            street: o.street.clone(),
-            house_number: o.house_number.clone(),
-            postcode: o.postcode.clone(),
-            city: o.city.clone(),
-            phone: o.phone.clone().unwrap_or_default(),
-            email: o.email.clone().unwrap_or_default(),
+            name: f.name,
+            kind: f.kind,
+            agb_code: f.agb_code,
+            gemeente_code: f.gemeente_code,
+            wijk_code: f.wijk_code,
+            street: f.street,
+            house_number: f.house_number,
+            postcode: f.postcode,
+            city: f.city,
+            phone: f.phone,
+            email: f.email,
         }
-    }
-}
-
-/// A unique AGB code clash reads better as a field error than as a generic conflict.
-pub fn conflict_as_field(e: AppError) -> Result<Vec<ValidationError>, AppError> {
-    match e {
-        AppError::Conflict(m) if m.contains("agb") => Ok(vec![ValidationError::new(
-            "agb_code",
-            "Er is al een organisatie met deze AGB-code.",
-        )]),
-        other => Err(other),
     }
 }
 
@@ -240,9 +140,8 @@ struct FormPage {
 }
 
 fn kinds() -> Vec<KindOption> {
-    OrganisationKind::ALL
+    organisations::choosable_kinds()
         .into_iter()
-        .filter(|k| *k != OrganisationKind::Platform)
         .map(|k| KindOption {
             value: k.as_str(),
             label: k.label(),
@@ -291,58 +190,24 @@ pub async fn create(
     State(state): State<AppState>,
     CsrfForm(form): CsrfForm<OrganisationForm>,
 ) -> Result<Response, AppError> {
-    access::require(&state, &user, Action::Create, Resource::Organisations).await?;
-    let invalid = |errors| {
-        Ok::<_, AppError>(
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(
-                    &user,
-                    "Nieuwe organisatie",
-                    "/beheer/organisaties/nieuw".into(),
-                    form.clone(),
-                    errors,
-                    true,
-                )?,
-            )
-                .into_response(),
-        )
-    };
-    let input = match form.parse(None) {
-        Ok(i) => i,
-        Err(errors) => return invalid(errors),
-    };
-    match create_organisation(&state, &user, input).await {
+    match organisations::create(&state.app, &user, &form.fields()).await? {
         Ok(o) => Ok(
             Redirect::to(&format!("/beheer/organisaties/{}?melding=aangemaakt", o.id))
                 .into_response(),
         ),
-        Err(e) => invalid(conflict_as_field(e)?),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(
+                &user,
+                "Nieuwe organisatie",
+                "/beheer/organisaties/nieuw".into(),
+                form,
+                errors,
+                true,
+            )?,
+        )
+            .into_response()),
     }
-}
-
-/// Creates an organisation and its audit entry in one transaction (pages and API).
-pub async fn create_organisation(
-    state: &AppState,
-    user: &impl access::Principal,
-    input: OrganisationInput,
-) -> Result<Organisation, AppError> {
-    let base = access::event(
-        user,
-        "organisation_create",
-        Resource::Organisations,
-        "allowed",
-    );
-    Ok(state
-        .db
-        .write(move |c| {
-            let o = orgs::create(c, &input)?;
-            let mut e = base;
-            e.object_id = Some(o.id.clone());
-            audit::append(c, &e)?;
-            Ok(o)
-        })
-        .await?)
 }
 
 pub struct MemberRow {
@@ -372,18 +237,6 @@ struct ShowPage {
     is_platform_admin: bool,
 }
 
-async fn load_org(state: &AppState, id: &str) -> Result<(Organisation, Vec<Member>), AppError> {
-    let id = id.to_owned();
-    Ok(state
-        .db
-        .read(move |c| {
-            let o = orgs::get(c, &id)?;
-            let m = orgs::members(c, &id)?;
-            Ok((o, m))
-        })
-        .await?)
-}
-
 fn show_page(
     user: &CurrentUser,
     org: Organisation,
@@ -393,6 +246,7 @@ fn show_page(
     member_errors: Vec<ValidationError>,
 ) -> Result<Html<String>, AppError> {
     let kind = OrganisationKind::parse(&org.kind);
+    let roles = members::roles_for(&org);
     ShowPage {
         page: Page::for_user(org.name.clone(), "beheer", user).with_notice(notice),
         kind: kind.map(|k| k.label()).unwrap_or("?"),
@@ -407,9 +261,7 @@ fn show_page(
                 second_factor: m.totp_enabled,
             })
             .collect(),
-        roles: kind
-            .map(Role::for_kind)
-            .unwrap_or_default()
+        roles: roles
             .into_iter()
             .map(|r| RoleOption {
                 value: r.as_str(),
@@ -435,8 +287,7 @@ pub async fn show(
     Path(id): Path<OrganisationId>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Organisation(&id)).await?;
-    let (org, members) = load_org(&state, &id).await?;
+    let (org, members) = organisations::get(&state.app, &user, &id).await?;
     show_page(
         &user,
         org,
@@ -452,8 +303,7 @@ pub async fn edit_form(
     State(state): State<AppState>,
     Path(id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Update, Resource::Organisation(&id)).await?;
-    let (org, _) = load_org(&state, &id).await?;
+    let org = organisations::for_update(&state.app, &user, &id).await?;
     form_page(
         &user,
         &format!("{} bewerken", org.name),
@@ -470,52 +320,27 @@ pub async fn update(
     Path(id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<OrganisationForm>,
 ) -> Result<Response, AppError> {
-    access::require(&state, &user, Action::Update, Resource::Organisation(&id)).await?;
-    let (org, _) = load_org(&state, &id).await?;
-    let kind = OrganisationKind::parse(&org.kind);
-    let action = format!("/beheer/organisaties/{id}/bewerken");
-    let title = format!("{} bewerken", org.name);
-    let input = match form.parse(kind) {
-        Ok(i) => i,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&user, &title, action, form, errors, false)?,
-            )
-                .into_response());
-        }
-    };
-    let e = access::event(
-        &user,
-        "organisation_update",
-        Resource::Organisation(&id),
-        "allowed",
-    );
-    let oid = id.clone();
-    let result = state
-        .db
-        .write(move |c| {
-            orgs::update(c, &oid, &input)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await;
-    match result {
+    match organisations::update(&state.app, &user, &id, &form.fields()).await? {
         Ok(()) => Ok(
             Redirect::to(&format!("/beheer/organisaties/{id}?melding=opgeslagen")).into_response(),
         ),
-        Err(e) => {
-            let errors = conflict_as_field(e.into())?;
+        Err(errors) => {
+            let org = organisations::for_update(&state.app, &user, &id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&user, &title, action, form, errors, false)?,
+                form_page(
+                    &user,
+                    &format!("{} bewerken", org.name),
+                    format!("/beheer/organisaties/{id}/bewerken"),
+                    form,
+                    errors,
+                    false,
+                )?,
             )
                 .into_response())
         }
     }
 }
-
-const ELSEWHERE: &str = "existing account outside the admin's organisations";
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -531,113 +356,24 @@ pub async fn add_member(
     Path(id): Path<OrganisationId>,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::ManageMembers,
-        Resource::Organisation(&id),
-    )
-    .await?;
-    let (org, members) = load_org(&state, &id).await?;
-    let kind = OrganisationKind::parse(&org.kind);
-    let mut errors = Vec::new();
-    let email = Email::parse(&form.email).map_err(|e| errors.push(e)).ok();
-    let name = required_text("name", "de naam", &form.name, 200)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let role = Role::parse(form.role.trim()).filter(|r| kind.is_some_and(|k| r.fits(k)));
-    if role.is_none() {
-        errors.push(ValidationError::new(
-            "role",
-            "Kies een rol die bij deze organisatie past.",
-        ));
-    }
-    // Only a platform admin may make someone a platform admin.
-    if role == Some(Role::Beheerder) && !user.actor.is_platform_admin() {
-        errors.push(ValidationError::new(
-            "role",
-            "Alleen een platformbeheerder kan platformbeheerders aanwijzen.",
-        ));
-    }
-    let (Some(email), Some(name), Some(role), true) = (email, name, role, errors.is_empty()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            show_page(&user, org, members, None, form, errors)?,
-        )
-            .into_response());
+    let new = members::NewMember {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        role: form.role.clone(),
     };
-    let email = email.into_inner();
-    let mut e = access::event(&user, "member_add", Resource::Organisation(&id), "allowed");
-    e.reason = Some(format!("{email} as {}", role.as_str()));
-    let oid = id.clone();
-    let em = email.clone();
-    // An organisation admin may add people who are new to Rondom, or who already work in
-    // an organisation this admin manages; anyone else's account (and whether it exists)
-    // stays out of sight. Platform admins may link any account.
-    let may_link: Option<Vec<String>> = (!user.actor.is_platform_admin()).then(|| {
-        user.actor
-            .administered_organisations()
-            .map(str::to_owned)
-            .collect()
-    });
-    let result = state
-        .db
-        .write(move |c| {
-            let (uid, created) = match users::find_by_email(c, &em)? {
-                Some(u) => {
-                    if let Some(allowed) = &may_link {
-                        let theirs = users::memberships_of(c, &u.id)?;
-                        if !theirs.iter().any(|m| allowed.contains(&m.organisation_id)) {
-                            return Err(rondom_db::DbError::Conflict(ELSEWHERE.into()));
-                        }
-                    }
-                    (u.id, false)
-                }
-                None => (
-                    users::create(
-                        c,
-                        &users::NewUser {
-                            email: &em,
-                            name: &name,
-                            password_hash: None,
-                            family_role: None,
-                            is_demo: false,
-                        },
-                    )?,
-                    true,
-                ),
-            };
-            orgs::add_membership(c, &uid, &oid, role.as_str())?;
-            e.object_id = Some(oid.to_string());
-            e.reason = Some(format!("{} (user {uid})", e.reason.unwrap_or_default()));
-            audit::append(c, &e)?;
-            Ok((uid, created))
-        })
-        .await;
-    match result {
-        Ok((uid, created)) => {
-            if created {
-                send_link(&state, &uid, &email, INVITE_VALID_HOURS, true).await?;
-            }
-            Ok(
-                Redirect::to(&format!("/beheer/organisaties/{id}?melding=lid-toegevoegd"))
-                    .into_response(),
-            )
-        }
-        Err(rondom_db::DbError::Conflict(m)) => {
-            let message = if m == ELSEWHERE {
-                "Dit e-mailadres kan hier niet worden toegevoegd. Vraag de platformbeheerder om de persoon aan uw organisatie te koppelen."
-            } else {
-                "Deze persoon heeft deze rol hier al."
-            };
-            let errors = vec![ValidationError::new("email", message)];
+    match members::add(&state.app, &user, &id, &new).await? {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/beheer/organisaties/{id}?melding=lid-toegevoegd"))
+                .into_response(),
+        ),
+        Err(errors) => {
+            let (org, members) = members::for_managing(&state.app, &user, &id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 show_page(&user, org, members, None, form, errors)?,
             )
                 .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -647,51 +383,6 @@ pub async fn remove_member(
     Path((id, membership_id)): Path<(OrganisationId, MembershipId)>,
     CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::ManageMembers,
-        Resource::Organisation(&id),
-    )
-    .await?;
-    let mut e = access::event(
-        &user,
-        "member_remove",
-        Resource::Organisation(&id),
-        "allowed",
-    );
-    let oid = id.clone();
-    let is_platform = user.actor.is_platform_admin();
-    state
-        .db
-        .write(move |c| {
-            let (uid, role) = orgs::remove_membership(c, &oid, &membership_id)?;
-            // An organisation never loses its last admin by accident, and only platform
-            // admins take away platform admin rights.
-            if role == Role::OrganisatieBeheerder.as_str()
-                && orgs::count_role(c, &oid, &role)? == 0
-                && !is_platform
-            {
-                return Err(rondom_db::DbError::Conflict(
-                    "last organisation admin".into(),
-                ));
-            }
-            if role == Role::Beheerder.as_str()
-                && (!is_platform || orgs::count_role(c, &oid, &role)? == 0)
-            {
-                return Err(rondom_db::DbError::Conflict("last platform admin".into()));
-            }
-            e.reason = Some(format!("user {uid} as {role}"));
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await
-        .map_err(|err| match err {
-            rondom_db::DbError::Conflict(_) => AppError::BadRequest(
-                "Dit lid kan niet verwijderd worden: de organisatie houdt minstens één beheerder."
-                    .into(),
-            ),
-            other => other.into(),
-        })?;
+    members::remove(&state.app, &user, &id, &membership_id).await?;
     Ok(Redirect::to(&format!("/beheer/organisaties/{id}?melding=lid-verwijderd")).into_response())
 }

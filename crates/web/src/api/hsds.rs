@@ -306,7 +306,7 @@ pub async fn organizations(
     let all = state.db.read(rondom_db::organisations::list).await?;
     let mut found: Vec<_> = all
         .into_iter()
-        .filter(|o| o.kind != rondom_domain::OrganisationKind::Platform.as_str())
+        .filter(|o| rondom_domain::kind_is(&o.kind, rondom_domain::OrganisationKind::is_public))
         .filter(|o| {
             text.terms.is_empty()
                 || text.score(&rondom_domain::search::Document::new(&format!(

@@ -7,7 +7,7 @@ pub mod hsds;
 pub mod referrals;
 
 use crate::access;
-use crate::admin::organisations::{OrganisationForm, conflict_as_field, create_organisation};
+use crate::admin::organisations::OrganisationForm;
 use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError};
 use crate::extract::{ApiPath, ApiQuery};
@@ -185,11 +185,9 @@ pub async fn post_organisation(
     State(state): State<AppState>,
     ApiJson(form): ApiJson<OrganisationForm>,
 ) -> Result<impl IntoResponse, ApiError> {
-    access::require(&state, &user, Action::Create, Resource::Organisations).await?;
-    let input = form.parse(None).map_err(AppError::Validation)?;
-    match create_organisation(&state, &user, input).await {
+    match rondom_app::admin::organisations::create(&state.app, &user, &form.fields()).await? {
         Ok(o) => Ok((StatusCode::CREATED, Json(OrganisationOut::from(o)))),
-        Err(e) => Err(ApiError(AppError::Validation(conflict_as_field(e)?))),
+        Err(errors) => Err(ApiError(AppError::Validation(errors))),
     }
 }
 

@@ -12,8 +12,8 @@ use askama::Template;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit::{self, AuditEvent};
-use rondom_db::{sessions, users};
+use rondom_db::audit::AuditEvent;
+use rondom_db::users;
 use rondom_domain::Role;
 use rondom_domain::validate::Email;
 use serde::Deserialize;
@@ -312,13 +312,6 @@ pub async fn login_submit(
 
 /// A stored second-factor secret, decrypted. One that does not open (the installation's
 /// key was changed) counts as absent and is logged.
-fn open_secret(secrets: &rondom_app::secrets::SecretBox, sealed: &str) -> Option<String> {
-    secrets
-        .open(sealed)
-        .map_err(|e| tracing::error!(error = %e, "a second-factor secret could not be decrypted"))
-        .ok()
-}
-
 #[derive(Template)]
 #[template(path = "auth/code.html")]
 struct CodePage {
@@ -362,26 +355,20 @@ async fn finish_second_factor(
     let token = random_token();
     let new_id = sha256_hex(&token);
     let csrf = random_token();
-    let old = pending.session_id.clone();
-    let e = AuditEvent {
-        actor_user_id: Some(pending.user_id.clone()),
-        actor_name: pending.name.clone(),
-        action: "login".into(),
-        object_type: "user".into(),
-        object_id: Some(pending.user_id.clone()),
-        reason: Some(how.to_owned()),
-        source_address: pending.source_address.clone(),
-        outcome: "allowed".into(),
-        ..Default::default()
+    let owner = rondom_app::auth::sessions::SessionOwner {
+        user_id: &pending.user_id,
+        name: &pending.name,
+        source_address: pending.source_address.as_deref(),
     };
-    state
-        .db
-        .write(move |c| {
-            sessions::complete_mfa(c, &old, &new_id, &csrf)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await?;
+    rondom_app::auth::sessions::complete_login(
+        &state.app,
+        &owner,
+        &pending.session_id,
+        &new_id,
+        &csrf,
+        how,
+    )
+    .await?;
     let uid = pending.user_id.clone();
     let email = state
         .db
@@ -429,31 +416,9 @@ pub async fn code_submit(
         }
         return Ok(resp);
     }
-    let uid = pending.user_id.clone();
-    let code = form.code.clone();
-    let secrets = state.secrets.clone();
-    let accepted = state
-        .db
-        .write(move |c| {
-            let u = users::get(c, &uid)?;
-            let Some(secret) = u
-                .totp_secret
-                .filter(|_| u.totp_enabled)
-                .and_then(|s| open_secret(&secrets, &s))
-            else {
-                return Ok(None);
-            };
-            if let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) {
-                return Ok(users::consume_totp_step(c, &uid, step)?
-                    .then_some("password and authenticator code"));
-            }
-            let is_recovery = code.chars().filter(char::is_ascii_alphanumeric).count() == 8;
-            if is_recovery && users::use_recovery_code(c, &uid, &totp::hash_recovery_code(&code))? {
-                return Ok(Some("password and recovery code"));
-            }
-            Ok(None)
-        })
-        .await?;
+    let accepted =
+        rondom_app::auth::second_factor::check_code(&state.app, &pending.user_id, &form.code)
+            .await?;
     match accepted {
         Some(how) => finish_second_factor(&state, &pending, &next, how).await,
         None => {
@@ -495,24 +460,8 @@ async fn enrol_page(
     next: String,
     error: Option<String>,
 ) -> Result<Html<String>, AppError> {
-    let uid = pending.user_id.clone();
-    let secrets = state.secrets.clone();
-    // Prepared outside the transaction; only stored when no usable secret is pending.
-    let fresh = totp::new_secret();
-    let sealed = state.secrets.seal(&fresh).map_err(AppError::internal)?;
-    let secret = state
-        .db
-        .write(move |c| {
-            let u = users::get(c, &uid)?;
-            match u.totp_secret.and_then(|s| open_secret(&secrets, &s)) {
-                Some(s) => Ok(s),
-                None => {
-                    users::set_pending_totp(c, &uid, &sealed)?;
-                    Ok(fresh)
-                }
-            }
-        })
-        .await?;
+    let secret =
+        rondom_app::auth::second_factor::pending_secret(&state.app, &pending.user_id).await?;
     let url = totp::otpauth_url(&secret, &pending.email)
         .ok_or_else(|| AppError::internal("otpauth url"))?;
     let qr_svg = totp::qr_svg(&url).ok_or_else(|| AppError::internal("qr code"))?;
@@ -564,25 +513,10 @@ pub async fn enrol_submit(
     if pending.totp_enabled {
         return Ok(Redirect::to("/inloggen/code").into_response());
     }
-    let uid = pending.user_id.clone();
-    let code = form.code.clone();
     let (codes, hashes) = totp::recovery_codes();
-    let secrets = state.secrets.clone();
-    let enrolled = state
-        .db
-        .write(move |c| {
-            let u = users::get(c, &uid)?;
-            let Some(secret) = u.totp_secret.and_then(|s| open_secret(&secrets, &s)) else {
-                return Ok(false);
-            };
-            let Some(step) = totp::matching_step(&secret, &code, totp::unix_now()) else {
-                return Ok(false);
-            };
-            users::enable_totp(c, &uid, step)?;
-            users::replace_recovery_codes(c, &uid, &hashes)?;
-            Ok(true)
-        })
-        .await?;
+    let enrolled =
+        rondom_app::auth::second_factor::enable(&state.app, &pending.user_id, &form.code, hashes)
+            .await?;
     if !enrolled {
         let html = enrol_page(
             &state,
@@ -616,25 +550,12 @@ pub async fn enrol_submit(
 
 pub async fn logout(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     let current = CurrentUserOrPending::from_request(req, &state).await?;
-    let id = current.session_id.clone();
-    let e = AuditEvent {
-        actor_user_id: Some(current.user_id.clone()),
-        actor_name: current.name.clone(),
-        action: "logout".into(),
-        object_type: "user".into(),
-        object_id: Some(current.user_id.clone()),
-        source_address: current.source_address.clone(),
-        outcome: "allowed".into(),
-        ..Default::default()
+    let owner = rondom_app::auth::sessions::SessionOwner {
+        user_id: &current.user_id,
+        name: &current.name,
+        source_address: current.source_address.as_deref(),
     };
-    state
-        .db
-        .write(move |c| {
-            sessions::delete(c, &id)?;
-            audit::append(c, &e)?;
-            Ok(())
-        })
-        .await?;
+    rondom_app::auth::sessions::logout(&state.app, &owner, &current.session_id).await?;
     Ok(with_cookie(
         Redirect::to("/inloggen?melding=uitgelogd").into_response(),
         &session::clear_cookie(),

@@ -2,7 +2,7 @@
 //! answer is the same whether or not the address is known.
 
 use super::session::{parse_form, read_body};
-use super::{ClientAddr, random_token, sha256_hex, throttle};
+use super::{ClientAddr, sha256_hex, throttle};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
@@ -11,13 +11,12 @@ use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit::{self, AuditEvent};
-use rondom_db::{sessions, tokens, users};
+use rondom_db::audit::AuditEvent;
+use rondom_db::{tokens, users};
 use rondom_domain::validate::{Email, check_new_password};
 use serde::Deserialize;
 
-pub const RESET_VALID_HOURS: i64 = 1;
-pub const INVITE_VALID_HOURS: i64 = 72;
+pub use rondom_app::auth::links::{INVITE_VALID_HOURS, RESET_VALID_HOURS};
 
 #[derive(Template)]
 #[template(path = "auth/forgot.html")]
@@ -45,8 +44,7 @@ struct ForgotForm {
     email: String,
 }
 
-/// Creates a single-use link for this user and e-mails it. Used for "forgot password"
-/// and for inviting a new member (who then sets a first password).
+/// Creates a single-use link for this user and e-mails it (see `rondom_app::auth::links`).
 pub async fn send_link(
     state: &AppState,
     user_id: &str,
@@ -54,37 +52,7 @@ pub async fn send_link(
     valid_hours: i64,
     invite: bool,
 ) -> Result<(), AppError> {
-    let token = random_token();
-    let hash = sha256_hex(&token);
-    let uid = user_id.to_owned();
-    let expires = rondom_db::now() + chrono::Duration::hours(valid_hours);
-    state
-        .db
-        .write(move |c| {
-            tokens::invalidate_password_resets(c, &uid)?;
-            tokens::create_password_reset(c, &uid, &hash, expires)
-        })
-        .await?;
-    let link = format!("{}/wachtwoord-herstellen/{token}", state.settings.base_url);
-    let (subject, body) = if invite {
-        (
-            "Uw account voor Rondom",
-            format!(
-                "Goedendag,\n\nEr is een account voor u aangemaakt in Rondom. Stel via deze link uw wachtwoord in (de link is {valid_hours} uur geldig en werkt één keer):\n\n{link}\n\nDaarna stelt u de tweestapsverificatie in met een authenticator-app.\n\nMet vriendelijke groet,\nRondom"
-            ),
-        )
-    } else {
-        (
-            "Wachtwoord herstellen in Rondom",
-            format!(
-                "Goedendag,\n\nU (of iemand anders) vroeg om uw wachtwoord voor Rondom te herstellen. Kies via deze link een nieuw wachtwoord (de link is {valid_hours} uur geldig en werkt één keer):\n\n{link}\n\nVroeg u dit niet? Dan kunt u dit bericht negeren; uw wachtwoord blijft hetzelfde.\n\nMet vriendelijke groet,\nRondom"
-            ),
-        )
-    };
-    state
-        .mailer
-        .send_later(email.to_owned(), subject.to_owned(), body);
-    Ok(())
+    Ok(rondom_app::auth::links::send_link(&state.app, user_id, email, valid_hours, invite).await?)
 }
 
 pub async fn forgot_submit(
@@ -218,38 +186,13 @@ pub async fn reset_submit(
     let new_hash = rondom_app::auth::password::hash(form.password.clone())
         .await
         .map_err(AppError::internal)?;
-    let hash = sha256_hex(&token);
-    let source = addr.0.clone();
-    let done = state
-        .db
-        .write(move |c| {
-            let Some(uid) = tokens::consume_password_reset(c, &hash)? else {
-                return Ok(None);
-            };
-            let u = users::get(c, &uid)?;
-            let email = u.email.clone();
-            users::set_password(c, &uid, &new_hash)?;
-            tokens::invalidate_password_resets(c, &uid)?;
-            // A new password ends every session: whoever had the old one is out.
-            sessions::delete_for_user(c, &uid, None)?;
-            // Account recovery: tokens someone else may have minted stop working too.
-            tokens::revoke_all_api_tokens(c, &uid)?;
-            audit::append(
-                c,
-                &AuditEvent {
-                    actor_user_id: Some(uid.clone()),
-                    actor_name: u.name,
-                    action: "password_reset".into(),
-                    object_type: "user".into(),
-                    object_id: Some(uid),
-                    source_address: source,
-                    outcome: "allowed".into(),
-                    ..Default::default()
-                },
-            )?;
-            Ok(Some(email))
-        })
-        .await?;
+    let done = rondom_app::auth::sessions::reset_password(
+        &state.app,
+        &sha256_hex(&token),
+        new_hash,
+        addr.0.as_deref(),
+    )
+    .await?;
     let Some(email) = done else {
         return Ok((
             StatusCode::GONE,

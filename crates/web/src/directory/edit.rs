@@ -1,9 +1,8 @@
-//! Organisations maintain their own entries in the sociale kaart: services (with areas,
-//! locations, tariff, contract and waiting time) and their profile. Every change is
-//! checked, recorded in the change history (who, when, what) and audit-logged; saving an
-//! entry also marks it as checked today.
+//! Organisations maintain their own services in the sociale kaart (with areas,
+//! locations, tariff, contract and waiting time): the form as typed and its checks here;
+//! storing a change with its history line and audit entry is
+//! `rondom_app::directory::offer`.
 
-use crate::access;
 use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
@@ -13,14 +12,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::directory::{self, AreaRow, Location, ServiceRow};
-use rondom_db::{DbError, audit};
+use rondom_app::directory::offer;
+use rondom_db::directory::{AreaRow, Location, ServiceRow};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::ids::{OrganisationId, ServiceId};
 use rondom_domain::validate::{GemeenteCode, ValidationError, required_text};
-use rondom_domain::{Action, Resource};
 use std::collections::HashMap;
+
+pub use rondom_app::directory::offer::ServiceInput;
 
 /// The form as typed, so that it can be shown again with its errors.
 #[derive(Default, Clone)]
@@ -87,7 +87,7 @@ impl ServiceForm {
         f
     }
 
-    fn from_row(s: &ServiceRow, areas: &[AreaRow], locations: &[String]) -> Self {
+    pub fn from_row(s: &ServiceRow, areas: &[AreaRow], locations: &[String]) -> Self {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         let num = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
         Self {
@@ -124,28 +124,6 @@ impl ServiceForm {
             locatie: locations.to_vec(),
         }
     }
-}
-
-/// A checked service, owning its values.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceInput {
-    pub name: String,
-    pub description: String,
-    pub category: String,
-    pub access_route: String,
-    pub age_min: i32,
-    pub age_max: i32,
-    pub problem_areas: String,
-    pub cost: Option<String>,
-    pub tariff_cents: Option<i32>,
-    pub tariff_unit: Option<String>,
-    pub wait_weeks: Option<i32>,
-    pub capacity: Option<i32>,
-    pub contracted_by: Option<String>,
-    pub contract_from: Option<String>,
-    pub contract_until: Option<String>,
-    pub areas: Vec<Area>,
-    pub locations: Vec<String>,
 }
 
 fn number(
@@ -420,85 +398,6 @@ pub fn parse_area_lines(text: &str) -> Result<Vec<Area>, Vec<ValidationError>> {
     }
 }
 
-/// What changed, in Dutch, for the change history.
-pub fn summary(old: Option<(&ServiceRow, &[AreaRow], &[String])>, new: &ServiceInput) -> String {
-    let Some((o, old_areas, old_locations)) = old else {
-        return format!("Aanbod ‘{}’ toegevoegd.", new.name);
-    };
-    let mut parts = Vec::new();
-    let weeks = |w: Option<i32>| w.map_or("onbekend".to_owned(), |w| format!("{w} weken"));
-    if o.name != new.name {
-        parts.push(format!("naam: ‘{}’ → ‘{}’", o.name, new.name));
-    }
-    if o.description != new.description {
-        parts.push("beschrijving gewijzigd".into());
-    }
-    if o.category != new.category {
-        parts.push(format!("soort hulp: {} → {}", o.category, new.category));
-    }
-    if o.access_route != new.access_route {
-        parts.push(format!(
-            "toegang: {} → {}",
-            o.access_route, new.access_route
-        ));
-    }
-    if (o.age_min, o.age_max) != (new.age_min, new.age_max) {
-        parts.push(format!(
-            "leeftijd: {}–{} → {}–{}",
-            o.age_min, o.age_max, new.age_min, new.age_max
-        ));
-    }
-    if o.problem_areas != new.problem_areas {
-        parts.push(format!(
-            "probleemgebieden: {} → {}",
-            o.problem_areas, new.problem_areas
-        ));
-    }
-    if o.wait_weeks != new.wait_weeks {
-        parts.push(format!(
-            "wachttijd: {} → {}",
-            weeks(o.wait_weeks),
-            weeks(new.wait_weeks)
-        ));
-    }
-    if o.cost != new.cost || o.tariff_cents != new.tariff_cents || o.tariff_unit != new.tariff_unit
-    {
-        parts.push("kosten of tarief gewijzigd".into());
-    }
-    if o.capacity != new.capacity {
-        parts.push("capaciteit gewijzigd".into());
-    }
-    if (&o.contracted_by, &o.contract_from, &o.contract_until)
-        != (&new.contracted_by, &new.contract_from, &new.contract_until)
-    {
-        parts.push("contract gewijzigd".into());
-    }
-    let old_area_codes: Vec<(String, String)> = old_areas
-        .iter()
-        .map(|a| (a.kind.clone(), a.code.clone()))
-        .collect();
-    let new_area_codes: Vec<(String, String)> = new
-        .areas
-        .iter()
-        .map(|a| (a.kind().to_owned(), a.code()))
-        .collect();
-    if old_area_codes != new_area_codes {
-        parts.push("werkgebied gewijzigd".into());
-    }
-    if old_locations != new.locations.as_slice() {
-        parts.push("locaties gewijzigd".into());
-    }
-    if parts.is_empty() {
-        "Gecontroleerd, niets gewijzigd.".into()
-    } else {
-        let mut s = parts.join("; ");
-        if let Some(first) = s.get(..1) {
-            s = first.to_uppercase() + &s[1..];
-        }
-        s + "."
-    }
-}
-
 pub struct Choice {
     pub value: &'static str,
     pub label: &'static str,
@@ -565,99 +464,12 @@ fn form_page(
     .map_err(AppError::internal)
 }
 
-async fn organisation_and_locations(
-    state: &AppState,
-    org_id: &str,
-) -> Result<(rondom_db::organisations::Organisation, Vec<Location>), AppError> {
-    let id = org_id.to_owned();
-    let (org, locations) = state
-        .db
-        .read(move |c| {
-            Ok((
-                rondom_db::organisations::find(c, &id)?,
-                directory::locations_of(c, Some(std::slice::from_ref(&id)))?,
-            ))
-        })
-        .await?;
-    // The platform's own organisation has no place in the sociale kaart.
-    let org = org
-        .filter(|o| o.kind != rondom_domain::OrganisationKind::Platform.as_str())
-        .ok_or(AppError::NotFound)?;
-    Ok((org, locations))
-}
-
-/// A service with what the form needs, or 404.
-async fn load_service(
-    state: &AppState,
-    id: &str,
-) -> Result<(ServiceRow, Vec<AreaRow>, Vec<String>), AppError> {
-    let id = id.to_owned();
-    state
-        .db
-        .read(move |c| {
-            let Some(s) = directory::find_service(c, &id)? else {
-                return Ok(None);
-            };
-            let ids = [id.clone()];
-            let areas = directory::areas_of(c, Some(&ids))?;
-            let locations = directory::service_location_links(c, Some(&ids))?
-                .into_iter()
-                .map(|(_, l)| l)
-                .collect();
-            Ok(Some((s, areas, locations)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-fn new_service<'a>(
-    org: &'a str,
-    i: &'a ServiceInput,
-    wait_reported_on: Option<&'a str>,
-    today: &'a str,
-) -> directory::NewService<'a> {
-    directory::NewService {
-        organisation_id: org,
-        name: &i.name,
-        description: &i.description,
-        category: &i.category,
-        access_route: &i.access_route,
-        age_min: i.age_min,
-        age_max: i.age_max,
-        problem_areas: &i.problem_areas,
-        cost: i.cost.as_deref(),
-        wait_weeks: i.wait_weeks,
-        wait_reported_on,
-        last_checked_on: today,
-        tariff_cents: i.tariff_cents,
-        tariff_unit: i.tariff_unit.as_deref(),
-        contracted_by: i.contracted_by.as_deref(),
-        contract_from: i.contract_from.as_deref(),
-        contract_until: i.contract_until.as_deref(),
-        capacity: i.capacity,
-    }
-}
-
-fn area_rows(i: &ServiceInput) -> Vec<(Option<String>, String, String)> {
-    i.areas
-        .iter()
-        .map(|a| (None, a.kind().to_owned(), a.code()))
-        .collect()
-}
-
 pub async fn new_form(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(org_id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Create,
-        Resource::DirectoryEntry(&org_id),
-    )
-    .await?;
-    let (org, locations) = organisation_and_locations(&state, &org_id).await?;
+    let (org, locations) = offer::for_new(&state.app, &user, &org_id).await?;
     // Areas start empty: the service then covers the organisation's werkgebied.
     let form = ServiceForm {
         locatie: locations.iter().map(|l| l.id.clone()).take(1).collect(),
@@ -681,14 +493,7 @@ pub async fn create(
     Path(org_id): Path<OrganisationId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Create,
-        Resource::DirectoryEntry(&org_id),
-    )
-    .await?;
-    let (org, locations) = organisation_and_locations(&state, &org_id).await?;
+    let (org, locations) = offer::for_new(&state.app, &user, &org_id).await?;
     let form = ServiceForm::from_pairs(pairs);
     let input = match form.parse(&locations) {
         Ok(i) => i,
@@ -706,43 +511,7 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let event = access::event(
-        &user,
-        "directory_service_create",
-        Resource::DirectoryEntry(&org_id),
-        "allowed",
-    );
-    let user_id = user.user_id.clone();
-    let id = state
-        .db
-        .write(move |c| {
-            let day = crate::format::today_iso();
-            let reported = input.wait_weeks.map(|_| day.clone());
-            let id = directory::create_service(
-                c,
-                &new_service(&org_id, &input, reported.as_deref(), &day),
-            )?;
-            directory::set_service_areas(c, &id, &area_rows(&input))?;
-            directory::set_service_locations(c, &id, &input.locations)?;
-            directory::record_change(
-                c,
-                &org_id,
-                "service",
-                &id,
-                Some(&user_id),
-                &summary(None, &input),
-            )?;
-            audit::append(
-                c,
-                &audit::AuditEvent {
-                    object_type: "service".into(),
-                    object_id: Some(id.clone()),
-                    ..event
-                },
-            )?;
-            Ok(id)
-        })
-        .await?;
+    let id = offer::create(&state.app, &user, &org_id, input).await?;
     Ok(Redirect::to(&format!(
         "/sociale-kaart/aanbod/{id}?melding=aanbod-opgeslagen"
     ))
@@ -754,22 +523,14 @@ pub async fn edit_form(
     State(state): State<AppState>,
     Path(id): Path<ServiceId>,
 ) -> Result<Html<String>, AppError> {
-    let (s, areas, linked) = load_service(&state, &id).await?;
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::DirectoryEntry(&s.organisation_id),
-    )
-    .await?;
-    let (org, locations) = organisation_and_locations(&state, &s.organisation_id).await?;
+    let (s, org, locations) = offer::for_edit(&state.app, &user, &id).await?;
     form_page(
         &user,
-        format!("{} bewerken", s.name),
+        format!("{} bewerken", s.row.name),
         format!("/sociale-kaart/aanbod/{id}/bewerken"),
         format!("/sociale-kaart/aanbod/{id}"),
         org.name,
-        ServiceForm::from_row(&s, &areas, &linked),
+        ServiceForm::from_row(&s.row, &s.areas, &s.locations),
         vec![],
         &locations,
     )
@@ -781,23 +542,14 @@ pub async fn update(
     Path(id): Path<ServiceId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let (old, old_areas, old_links) = load_service(&state, &id).await?;
-    let org_id = old.organisation_id.clone();
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::DirectoryEntry(&org_id),
-    )
-    .await?;
-    let (org, locations) = organisation_and_locations(&state, &org_id).await?;
+    let (old, org, locations) = offer::for_edit(&state.app, &user, &id).await?;
     let form = ServiceForm::from_pairs(pairs);
     let input = match form.parse(&locations) {
         Ok(i) => i,
         Err(errors) => {
             let page = form_page(
                 &user,
-                format!("{} bewerken", old.name),
+                format!("{} bewerken", old.row.name),
                 format!("/sociale-kaart/aanbod/{id}/bewerken"),
                 format!("/sociale-kaart/aanbod/{id}"),
                 org.name,
@@ -808,44 +560,7 @@ pub async fn update(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let text = summary(Some((&old, &old_areas, &old_links)), &input);
-    let event = access::event(
-        &user,
-        "directory_service_update",
-        Resource::DirectoryEntry(&org_id),
-        "allowed",
-    );
-    let user_id = user.user_id.clone();
-    let sid = id.clone();
-    state
-        .db
-        .write(move |c| {
-            let day = crate::format::today_iso();
-            // The waiting time is dated when it is reported anew.
-            let reported = match (input.wait_weeks, old.wait_weeks == input.wait_weeks) {
-                (None, _) => None,
-                (Some(_), true) => old.wait_reported_on.clone().or(Some(day.clone())),
-                (Some(_), false) => Some(day.clone()),
-            };
-            directory::update_service(
-                c,
-                &sid,
-                &new_service(&org_id, &input, reported.as_deref(), &day),
-            )?;
-            directory::set_service_areas(c, &sid, &area_rows(&input))?;
-            directory::set_service_locations(c, &sid, &input.locations)?;
-            directory::record_change(c, &org_id, "service", &sid, Some(&user_id), &text)?;
-            audit::append(
-                c,
-                &audit::AuditEvent {
-                    object_type: "service".into(),
-                    object_id: Some(sid.to_string()),
-                    ..event
-                },
-            )?;
-            Ok(())
-        })
-        .await?;
+    offer::update(&state.app, &user, old, input).await?;
     Ok(Redirect::to(&format!(
         "/sociale-kaart/aanbod/{id}?melding=aanbod-opgeslagen"
     ))
@@ -859,66 +574,7 @@ pub async fn mark_checked(
     Path(id): Path<ServiceId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
-    let (s, _, _) = load_service(&state, &id).await?;
-    let org_id = s.organisation_id.clone();
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::DirectoryEntry(&org_id),
-    )
-    .await?;
-    let event = access::event(
-        &user,
-        "directory_service_checked",
-        Resource::DirectoryEntry(&org_id),
-        "allowed",
-    );
-    let user_id = user.user_id.clone();
-    let sid = id.clone();
-    state
-        .db
-        .write(move |c| {
-            let day = crate::format::today_iso();
-            let row = directory::NewService {
-                organisation_id: &s.organisation_id,
-                name: &s.name,
-                description: &s.description,
-                category: &s.category,
-                access_route: &s.access_route,
-                age_min: s.age_min,
-                age_max: s.age_max,
-                problem_areas: &s.problem_areas,
-                cost: s.cost.as_deref(),
-                wait_weeks: s.wait_weeks,
-                wait_reported_on: s.wait_reported_on.as_deref(),
-                last_checked_on: &day,
-                tariff_cents: s.tariff_cents,
-                tariff_unit: s.tariff_unit.as_deref(),
-                contracted_by: s.contracted_by.as_deref(),
-                contract_from: s.contract_from.as_deref(),
-                contract_until: s.contract_until.as_deref(),
-                capacity: s.capacity,
-            };
-            directory::update_service(c, &sid, &row)?;
-            directory::record_change(
-                c,
-                &org_id,
-                "service",
-                &sid,
-                Some(&user_id),
-                "Gecontroleerd, niets gewijzigd.",
-            )?;
-            audit::append(
-                c,
-                &audit::AuditEvent {
-                    object_type: "service".into(),
-                    object_id: Some(sid.to_string()),
-                    ..event
-                },
-            )
-        })
-        .await?;
+    offer::mark_checked(&state.app, &user, &id).await?;
     Ok(Redirect::to(&format!("/sociale-kaart/aanbod/{id}?melding=gecontroleerd")).into_response())
 }
 
@@ -928,46 +584,7 @@ pub async fn delete(
     Path(id): Path<ServiceId>,
     CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
 ) -> Result<Response, AppError> {
-    let (s, _, _) = load_service(&state, &id).await?;
-    let org_id = s.organisation_id.clone();
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::DirectoryEntry(&org_id),
-    )
-    .await?;
-    let event = access::event(
-        &user,
-        "directory_service_delete",
-        Resource::DirectoryEntry(&org_id),
-        "allowed",
-    );
-    let user_id = user.user_id.clone();
-    let oid = org_id.clone();
-    state
-        .db
-        .write(move |c| {
-            directory::delete_service(c, &id)?;
-            directory::record_change(
-                c,
-                &oid,
-                "service",
-                &id,
-                Some(&user_id),
-                &format!("Aanbod ‘{}’ verwijderd.", s.name),
-            )?;
-            audit::append(
-                c,
-                &audit::AuditEvent {
-                    object_type: "service".into(),
-                    object_id: Some(id.to_string()),
-                    ..event
-                },
-            )?;
-            Ok::<_, DbError>(())
-        })
-        .await?;
+    let org_id = offer::delete(&state.app, &user, &id).await?;
     Ok(Redirect::to(&format!(
         "/sociale-kaart/organisaties/{org_id}?melding=aanbod-verwijderd"
     ))

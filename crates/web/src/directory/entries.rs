@@ -13,13 +13,14 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use rondom_app::directory::entries;
 use rondom_db::directory::{self, Change, Location};
 use rondom_db::organisations::Organisation;
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, PROBLEM_AREAS};
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
 use rondom_domain::ids::{OrganisationId, PersonId, ServiceId};
-use rondom_domain::{Action, OrganisationKind, Resource, Role, authorize};
+use rondom_domain::{Action, Resource, authorize};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -221,53 +222,20 @@ pub async fn organisation(
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let (org, rows, locations, people, history, teams, links, practices) = state
-        .db
-        .read(move |c| {
-            let Some(o) = rondom_db::organisations::find(c, &id)? else {
-                return Ok(None);
-            };
-            let s = directory::services_of(c, &id)?;
-            let l = directory::locations_of(c, Some(&[id.to_string()]))?;
-            let p = directory::people_of(c, &id)?;
-            let h = directory::changes(c, None, Some(&id), 10)?;
-            let t = directory::teams_of(c, &id)?;
-            let from = crate::format::today().format("%Y-%m-%d").to_string();
-            let (links, practices) = if o.kind == OrganisationKind::SociaalTeam.as_str() {
-                let practices: Vec<(String, String)> = rondom_db::organisations::list(c)?
-                    .into_iter()
-                    .filter(|p| p.kind == OrganisationKind::Huisartsenpraktijk.as_str())
-                    .map(|p| (p.id, p.name))
-                    .collect();
-                (directory::links_of_team(c, &id, &from)?, practices)
-            } else if o.kind == OrganisationKind::Huisartsenpraktijk.as_str() {
-                (directory::links_of_practice(c, &id, &from)?, vec![])
-            } else {
-                (vec![], vec![])
-            };
-            Ok(Some((o, s, l, p, h, t, links, practices)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if org.kind == OrganisationKind::Platform.as_str() {
-        return Err(AppError::NotFound);
-    }
+    let entry = entries::organisation(&state.app, &id).await?;
+    let org = entry.org;
+    let rows = entry.services;
+    let people = entry.people;
     let editable = can_edit(&user, &org.id);
     let current: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
     let consultants: Vec<(String, String)> = if editable {
-        people
-            .iter()
-            .filter(|p| p.work.iter().any(|w| w.2 == Role::Consulent.as_str()))
-            .map(|p| (p.id.clone(), p.name.clone()))
-            .collect()
+        entries::consultants(&people)
     } else {
         vec![]
     };
     OrganisationPage {
         page: Page::for_user(org.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
-        kind: OrganisationKind::parse(&org.kind)
-            .map(|k| k.label())
-            .unwrap_or("Organisatie"),
+        kind: entries::kind_label(&org.kind),
         can_edit: editable,
         stale: stale(org.last_checked_on.as_deref()),
         stale_services: if editable {
@@ -279,7 +247,7 @@ pub async fn organisation(
             vec![]
         },
         services: rows.iter().map(view).collect(),
-        locations,
+        locations: entry.locations,
         people: people
             .into_iter()
             .map(|p| PersonLine {
@@ -289,8 +257,8 @@ pub async fn organisation(
                     .or_else(|| {
                         p.work
                             .first()
-                            .and_then(|w| Role::parse(&w.2))
-                            .map(|r| r.label().to_owned())
+                            .and_then(|w| entries::role_label(&w.2))
+                            .map(str::to_owned)
                     })
                     .unwrap_or_default(),
                 id: p.id,
@@ -298,10 +266,15 @@ pub async fn organisation(
                 phone: p.phone,
             })
             .collect(),
-        history: if editable { changes(history) } else { vec![] },
-        teams,
-        is_practice: org.kind == OrganisationKind::Huisartsenpraktijk.as_str(),
-        links: links
+        history: if editable {
+            changes(entry.history)
+        } else {
+            vec![]
+        },
+        teams: entry.teams,
+        is_practice: entries::is_practice(&org.kind),
+        links: entry
+            .links
             .into_iter()
             // Readers see links in force of current consultants only; the admins also
             // see proposals and links of people who left, so that they can answer or
@@ -326,7 +299,7 @@ pub async fn organisation(
                 consultant: l.consultant_name,
             })
             .collect(),
-        practices: if editable { practices } else { vec![] },
+        practices: if editable { entry.practices } else { vec![] },
         consultants,
         org,
     }
@@ -435,8 +408,8 @@ pub async fn person(
             .map(|(oid, name, role)| WorkLine {
                 organisation_id: oid.clone(),
                 organisation: name.clone(),
-                role: Role::parse(role)
-                    .map(|r| r.label().to_owned())
+                role: entries::role_label(role)
+                    .map(str::to_owned)
                     .unwrap_or_else(|| role.clone()),
             })
             .collect(),

@@ -5,6 +5,7 @@
 pub mod edit;
 pub mod entries;
 pub mod links;
+pub mod people;
 pub mod profile;
 pub mod search;
 
@@ -19,7 +20,7 @@ use axum::extract::State;
 use axum::response::Html;
 use rondom_db::directory;
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
-use rondom_domain::{Action, OrganisationKind, Resource};
+use rondom_domain::{Action, Resource};
 
 pub struct HoursView {
     pub label: String,
@@ -74,10 +75,7 @@ pub fn practices_of(user: &CurrentUser) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = user
         .memberships
         .iter()
-        .filter(|m| {
-            OrganisationKind::parse(&m.organisation_kind)
-                == Some(OrganisationKind::Huisartsenpraktijk)
-        })
+        .filter(|m| rondom_app::directory::entries::is_practice(&m.organisation_kind))
         .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
         .collect();
     out.dedup();

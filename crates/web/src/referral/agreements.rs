@@ -14,13 +14,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit::{self, AuditEvent};
-use rondom_db::referrals as db;
+use rondom_app::referral::agreements;
 use rondom_domain::agreements::{Agreements, AgreementsInput, Recipient, Step};
 use rondom_domain::catalogue::{PROBLEM_AREAS, label};
 use rondom_domain::referral::Urgency;
 use rondom_domain::validate::{GemeenteCode, ValidationError};
-use rondom_domain::{Action, OrganisationKind, Resource, authorize};
+use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -160,28 +159,6 @@ pub struct ShowQuery {
     pub gemeente: String,
 }
 
-/// The gemeente organisations whose admin this person is, for a code.
-async fn admin_org(
-    state: &AppState,
-    user: &CurrentUser,
-    code: &str,
-) -> Result<Option<String>, AppError> {
-    let code = code.to_owned();
-    let orgs = state.db.read(rondom_db::organisations::list).await?;
-    Ok(orgs
-        .into_iter()
-        .filter(|o| o.kind == OrganisationKind::Gemeente.as_str() && o.gemeente_code == code)
-        .find(|o| {
-            authorize(
-                &user.actor,
-                Action::Update,
-                Resource::ReferralAgreements(&o.id),
-            )
-            .is_allowed()
-        })
-        .map(|o| o.id))
-}
-
 async fn render(
     state: &AppState,
     user: &CurrentUser,
@@ -189,51 +166,22 @@ async fn render(
     form: Option<FormView>,
     errors: Vec<ValidationError>,
 ) -> Result<String, AppError> {
-    let g = gemeente.clone();
-    let (rows, gemeenten, names) = state
-        .db
-        .read(move |c| {
-            let rows = db::agreement_versions(c, &g)?;
-            let mut codes: Vec<String> = rondom_db::organisations::list(c)?
-                .into_iter()
-                .filter(|o| o.kind != OrganisationKind::Platform.as_str())
-                .map(|o| o.gemeente_code)
-                .collect();
-            codes.sort();
-            codes.dedup();
-            let mut names = Vec::new();
-            for r in &rows {
-                names.push(
-                    rondom_db::users::get(c, &r.created_by)
-                        .map(|u| u.name)
-                        .unwrap_or_default(),
-                );
-            }
-            Ok((rows, codes, names))
-        })
-        .await?;
-    let today = format::today_iso();
-    let mut seen_in_force = false;
-    let versions: Vec<Version> = rows
+    let (stored, gemeenten) = agreements::versions(&state.app, &gemeente).await?;
+    let seen_in_force = stored.iter().any(|v| v.in_force);
+    let versions: Vec<Version> = stored
         .into_iter()
-        .zip(names)
-        .map(|(row, by)| {
-            let future = row.effective_from > today;
-            let in_force = !future && !seen_in_force;
-            if in_force {
-                seen_in_force = true;
-            }
-            Version {
-                rules: super::InForce::from_row(row.clone()).rules,
-                effective_from: format::iso_to_dutch(&row.effective_from),
-                in_force,
-                future,
-                note: row.note.unwrap_or_default(),
-                by,
-            }
+        .map(|v| Version {
+            effective_from: format::iso_to_dutch(&v.effective_from),
+            in_force: v.in_force,
+            future: v.future,
+            rules: v.rules,
+            note: v.note,
+            by: v.by,
         })
         .collect();
-    let can_edit = admin_org(state, user, &gemeente).await?.is_some();
+    let can_edit = agreements::maintained_by(&state.app, &user.actor, &gemeente)
+        .await?
+        .is_some();
     let current = versions
         .iter()
         .find(|v| v.in_force)
@@ -271,17 +219,7 @@ async fn gemeente_for(
     if let Ok(g) = GemeenteCode::parse(asked) {
         return Ok(g.into_inner());
     }
-    let first = user
-        .memberships
-        .first()
-        .map(|m| m.organisation_id.clone())
-        .unwrap_or_default();
-    Ok(state
-        .db
-        .read(move |c| rondom_db::organisations::find(c, &first))
-        .await?
-        .map(|o| o.gemeente_code)
-        .unwrap_or_default())
+    Ok(agreements::home_gemeente(&state.app, &user.actor).await?)
 }
 
 pub async fn show(
@@ -317,99 +255,23 @@ pub async fn create(
     let gemeente = GemeenteCode::parse(&get("gemeente"))
         .map(|g| g.into_inner())
         .unwrap_or_default();
-    let org = admin_org(&state, &user, &gemeente).await?;
-    let Some(org) = org else {
-        // Logged as a refusal.
-        access::require(
-            &state,
-            &user,
-            Action::Update,
-            Resource::ReferralAgreements(&gemeente),
-        )
-        .await?;
-        return Err(AppError::Forbidden);
-    };
     let input = input_of(&pairs);
-    let ingang = get("ingang");
-    let note = get("toelichting").trim().to_owned();
-    let mut errors = Vec::new();
-    let checked = Agreements::check(&input);
-    if let Err(e) = &checked {
-        errors.extend(e.iter().cloned());
-    }
-    let today = format::today();
-    let date = super::parse_date(&ingang);
-    match date {
-        None => errors.push(ValidationError::new(
-            "ingang",
-            "Vul de datum in waarop deze versie ingaat.",
-        )),
-        Some(d) if d < today => errors.push(ValidationError::new(
-            "ingang",
-            "Een nieuwe versie gaat vandaag of later in: wat voor eerdere verwijzingen gold, blijft zo.",
-        )),
-        Some(_) => {}
-    }
-    if note.chars().count() > 2000 {
-        errors.push(ValidationError::new(
-            "toelichting",
-            "Houd de toelichting onder 2000 tekens.",
-        ));
-    }
-    let (Ok(rules), Some(date), true) = (checked, date, errors.is_empty()) else {
-        let view = FormView::new(ingang, input, note);
-        let page = render(&state, &user, gemeente, Some(view), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
-    };
-    let e = access::event(
+    let added = agreements::add_version(
+        &state.app,
         &user,
-        "referral_agreements_create",
-        Resource::ReferralAgreements(&org),
-        "allowed",
-    );
-    let (g, uid) = (gemeente.clone(), user.user_id.clone());
-    let iso = date.format("%Y-%m-%d").to_string();
-    let saved = state
-        .db
-        .write(move |c| {
-            let id = db::insert_agreements(
-                c,
-                &db::NewAgreements {
-                    gemeente_code: &g,
-                    effective_from: &iso,
-                    rules: &rules,
-                    note: (!note.is_empty()).then_some(note.as_str()),
-                    created_by: &uid,
-                },
-            )?;
-            audit::append(
-                c,
-                &AuditEvent {
-                    object_id: Some(id),
-                    reason: Some(format!("verwijskader {g} vanaf {iso}")),
-                    ..e
-                },
-            )
-        })
-        .await;
-    match saved {
-        Ok(_) => Ok(Redirect::to(&format!("/verwijskader?gemeente={gemeente}")).into_response()),
-        Err(rondom_db::DbError::Conflict(_)) => {
-            let view = FormView::new(get("ingang"), input_of(&pairs), get("toelichting"));
-            let page = render(
-                &state,
-                &user,
-                gemeente,
-                Some(view),
-                vec![ValidationError::new(
-                    "ingang",
-                    "Op deze datum gaat al een versie in. Kies een andere datum.",
-                )],
-            )
-            .await?;
+        &gemeente,
+        &input,
+        &get("ingang"),
+        &get("toelichting"),
+    )
+    .await?;
+    match added {
+        Ok(()) => Ok(Redirect::to(&format!("/verwijskader?gemeente={gemeente}")).into_response()),
+        Err(errors) => {
+            let view = FormView::new(get("ingang"), input, get("toelichting").trim().to_owned());
+            let page = render(&state, &user, gemeente, Some(view), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

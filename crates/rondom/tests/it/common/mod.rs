@@ -492,15 +492,19 @@ pub async fn csrf_of(app: &TestApp, client: &reqwest::Client) -> String {
 }
 
 /// The text of a page fetched with this client.
+/// A page that must answer 200: the status is checked before anything looks for text
+/// in it (an error page can contain the words a test looks for).
 pub async fn fetch_page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
-    client
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let (status, body) = fetch_any(app, client, path).await;
+    assert_eq!(status, 200, "GET {path} answered {status}: {body}");
+    body
+}
+
+/// A page with whatever status it answers: (status, body).
+pub async fn fetch_any(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let resp = client.get(app.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
 }
 
 /// Submits a second-factor (or recovery) code on the code page.

@@ -1,0 +1,93 @@
+//! A person's own account: a new password (other sessions end, reset links stop working)
+//! and API tokens (made and revoked), each with its audit entry in the same transaction.
+
+use crate::access;
+use crate::auth::new_api_token;
+use crate::context::{Principal, Services};
+use crate::error::{Checked, Error};
+use rondom_db::{audit, sessions, tokens, users};
+use rondom_domain::validate::{ValidationError, required_text};
+use rondom_domain::{Action, Resource};
+
+fn own(who: &impl Principal) -> Resource<'_> {
+    Resource::Account(&who.actor().user_id)
+}
+
+/// Logs a refused password change (the current password was wrong).
+pub async fn record_wrong_password(svc: &Services, who: &impl Principal) -> Result<(), Error> {
+    let mut e = access::event(who, "password_change", own(who), "denied");
+    e.reason = Some("wrong current password".into());
+    access::record(svc, e).await
+}
+
+/// Stores a new password hash (checked and hashed by the caller), ends every other
+/// session of this person and voids their reset links.
+pub async fn set_password(
+    svc: &Services,
+    who: &impl Principal,
+    hash: String,
+    keep_session: &str,
+) -> Result<(), Error> {
+    let uid = who.actor().user_id.clone();
+    let keep = keep_session.to_owned();
+    let e = access::event(who, "password_change", own(who), "allowed");
+    svc.db
+        .write(move |c| {
+            users::set_password(c, &uid, &hash)?;
+            sessions::delete_for_user(c, &uid, Some(&keep))?;
+            tokens::invalidate_password_resets(c, &uid)?;
+            audit::append(c, &e)
+        })
+        .await?;
+    Ok(())
+}
+
+/// A new API token with this name; answers its value, shown this once (only its hash is
+/// kept).
+pub async fn create_token(
+    svc: &Services,
+    who: &impl Principal,
+    name: &str,
+) -> Result<Checked<String>, Error> {
+    access::require(svc, who, Action::Update, own(who)).await?;
+    let name = match required_text("name", "een naam voor het token", name, 80) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    let (value, hash) = new_api_token();
+    let uid = who.actor().user_id.clone();
+    let mut e = access::event(who, "api_token_create", own(who), "allowed");
+    e.reason = Some(name.clone());
+    svc.db
+        .write(move |c| {
+            tokens::create_api_token(c, &uid, &name, &hash)?;
+            audit::append(c, &e)
+        })
+        .await?;
+    Ok(Ok(value))
+}
+
+/// Revokes one of this person's own tokens.
+pub async fn revoke_token(svc: &Services, who: &impl Principal, id: &str) -> Result<(), Error> {
+    access::require(svc, who, Action::Update, own(who)).await?;
+    let uid = who.actor().user_id.clone();
+    let tid = id.to_owned();
+    let mut e = access::event(who, "api_token_revoke", own(who), "allowed");
+    e.reason = Some(format!("token {id}"));
+    svc.db
+        .write(move |c| {
+            tokens::revoke_api_token(c, &uid, &tid)?;
+            audit::append(c, &e)
+        })
+        .await?;
+    Ok(())
+}
+
+/// The error to show for a bad token name (the account page shows one sentence).
+pub fn first_message(errors: Vec<ValidationError>) -> String {
+    errors
+        .into_iter()
+        .next()
+        .map(|e| e.message)
+        .unwrap_or_default()
+}

@@ -1,0 +1,410 @@
+//! The people and teams of an organisation in the sociale kaart: the forms and their
+//! checks; storing them (with the history and the audit entry) is
+//! `rondom_app::directory::people`.
+
+use super::profile::{ProfileForm, optional};
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::extract::Path;
+use crate::page::Page;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::directory::people;
+use rondom_db::directory;
+use rondom_db::organisations::Organisation;
+use rondom_domain::Action;
+use rondom_domain::ids::{OrganisationId, PersonId, TeamId};
+use rondom_domain::validate::{ValidationError, phone_ok, required_text};
+use std::collections::HashMap;
+
+pub use rondom_app::directory::people::PersonInput;
+
+#[derive(Default, Clone)]
+pub struct PersonForm {
+    pub functie: String,
+    pub telefoon: String,
+    pub werkdag: Vec<String>,
+}
+
+impl PersonForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "functie" => f.functie = v,
+                "telefoon" => f.telefoon = v,
+                "werkdag" => f.werkdag.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    pub fn works_on(&self, day: &u8) -> bool {
+        self.werkdag.iter().any(|d| d == &day.to_string())
+    }
+
+    /// (function, phone, ISO weekdays)
+    pub fn parse(&self) -> Result<PersonInput, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let title = optional(&self.functie);
+        if title.as_ref().is_some_and(|t| t.chars().count() > 100) {
+            errors.push(ValidationError::new(
+                "functie",
+                "Houd de functie korter dan 100 tekens.",
+            ));
+        }
+        let phone = optional(&self.telefoon);
+        if let Some(p) = &phone
+            && !phone_ok(p)
+        {
+            errors.push(ValidationError::new(
+                "telefoon",
+                "Vul een telefoonnummer in van minstens tien cijfers, zoals 0345 700 800.",
+            ));
+        }
+        let mut days = Vec::new();
+        for d in &self.werkdag {
+            match d.parse::<i32>() {
+                Ok(n) if (1..=7).contains(&n) => {
+                    if !days.contains(&n) {
+                        days.push(n);
+                    }
+                }
+                _ => errors.push(ValidationError::new(
+                    "werkdag",
+                    "Kies werkdagen uit de lijst.",
+                )),
+            }
+        }
+        days.sort_unstable();
+        if errors.is_empty() {
+            Ok((title, phone, days))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+pub struct Day {
+    pub number: u8,
+    pub name: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "directory/person_form.html")]
+struct PersonFormPage {
+    page: Page,
+    person_id: String,
+    name: String,
+    form: PersonForm,
+    days: Vec<Day>,
+    errors: HashMap<&'static str, String>,
+}
+
+const DAY_NAMES: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+fn person_page(
+    user: &CurrentUser,
+    p: &directory::Person,
+    form: PersonForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    PersonFormPage {
+        page: Page::for_user(format!("{} bewerken", p.name), "kaart", user),
+        person_id: p.id.clone(),
+        name: p.name.clone(),
+        form,
+        days: DAY_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Day {
+                number: i as u8 + 1,
+                name,
+            })
+            .collect(),
+        errors: crate::page::field_errors(errors),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn person_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<PersonId>,
+) -> Result<Html<String>, AppError> {
+    let p = people::person_for_edit(&state.app, &user, &id).await?;
+    let form = PersonForm {
+        functie: p.job_title.clone().unwrap_or_default(),
+        telefoon: p.phone.clone().unwrap_or_default(),
+        werkdag: p.working_days.iter().map(i32::to_string).collect(),
+    };
+    person_page(&user, &p, form, vec![]).map(Html)
+}
+
+pub async fn save_person(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<PersonId>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let p = people::person_for_edit(&state.app, &user, &id).await?;
+    let form = PersonForm::from_pairs(pairs);
+    let input = match form.parse() {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = person_page(&user, &p, form, errors)?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    people::save_person(&state.app, &user, &p, input).await?;
+    Ok(Redirect::to(&format!("/sociale-kaart/mensen/{id}?melding=opgeslagen")).into_response())
+}
+
+#[derive(Default, Clone)]
+pub struct TeamForm {
+    pub naam: String,
+    pub beschrijving: String,
+    pub telefoon: String,
+    pub email: String,
+    pub lid: Vec<String>,
+}
+
+impl TeamForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "naam" => f.naam = v,
+                "beschrijving" => f.beschrijving = v,
+                "telefoon" => f.telefoon = v,
+                "email" => f.email = v,
+                "lid" => f.lid.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    pub fn has_member(&self, id: &str) -> bool {
+        self.lid.iter().any(|l| l == id)
+    }
+
+    /// A checked team; members must work for the organisation.
+    fn parse(
+        &self,
+        id: &str,
+        organisation_id: &str,
+        people: &[directory::Person],
+    ) -> Result<(directory::Team, Vec<String>), Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let name =
+            required_text("naam", "de naam van het team", &self.naam, 120).unwrap_or_else(|e| {
+                errors.push(e);
+                String::new()
+            });
+        let contact = ProfileForm {
+            telefoon: self.telefoon.clone(),
+            email: self.email.clone(),
+            ..Default::default()
+        }
+        .parse();
+        let (phone, email) = match contact {
+            Ok(p) => (p.phone, p.email),
+            Err(e) => {
+                errors.extend(e);
+                (None, None)
+            }
+        };
+        let description = optional(&self.beschrijving);
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 1000)
+        {
+            errors.push(ValidationError::new(
+                "beschrijving",
+                "Houd de beschrijving korter dan 1000 tekens.",
+            ));
+        }
+        let mut members = Vec::new();
+        for l in &self.lid {
+            if !people.iter().any(|p| &p.id == l) {
+                errors.push(ValidationError::new(
+                    "lid",
+                    "Kies teamleden uit de mensen van uw organisatie.",
+                ));
+            } else if !members.contains(l) {
+                members.push(l.clone());
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok((
+            directory::Team {
+                id: id.to_owned(),
+                organisation_id: organisation_id.to_owned(),
+                name,
+                description,
+                phone,
+                email,
+                last_checked_on: crate::format::today_iso(),
+            },
+            members,
+        ))
+    }
+}
+
+pub struct MemberChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory/team_form.html")]
+struct TeamPage {
+    page: Page,
+    org: Organisation,
+    action: String,
+    form: TeamForm,
+    people: Vec<MemberChoice>,
+    errors: HashMap<&'static str, String>,
+}
+
+fn team_page(
+    user: &CurrentUser,
+    org: Organisation,
+    action: String,
+    form: TeamForm,
+    people: &[directory::Person],
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    TeamPage {
+        page: Page::for_user(format!("{}: team", org.name), "kaart", user),
+        org,
+        action,
+        form,
+        people: people
+            .iter()
+            .map(|p| MemberChoice {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect(),
+        errors: crate::page::field_errors(errors),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn new_team_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<OrganisationId>,
+) -> Result<Html<String>, AppError> {
+    let (org, people) = people::org_and_people(&state.app, &user, Action::Create, &org_id).await?;
+    team_page(
+        &user,
+        org,
+        format!("/sociale-kaart/organisaties/{org_id}/teams/nieuw"),
+        TeamForm::default(),
+        &people,
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn create_team(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(org_id): Path<OrganisationId>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (org, people) = people::org_and_people(&state.app, &user, Action::Create, &org_id).await?;
+    let form = TeamForm::from_pairs(pairs);
+    let (team, members) = match form.parse(&rondom_db::new_id(), &org_id, &people) {
+        Ok(t) => t,
+        Err(errors) => {
+            let page = team_page(
+                &user,
+                org,
+                format!("/sociale-kaart/organisaties/{org_id}/teams/nieuw"),
+                form,
+                &people,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    people::save_team(&state.app, &user, team, members, true).await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
+}
+
+pub async fn edit_team_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<TeamId>,
+) -> Result<Html<String>, AppError> {
+    let (t, org, people) = people::team_for_edit(&state.app, &user, &id).await?;
+    let form = TeamForm {
+        naam: t.team.name.clone(),
+        beschrijving: t.team.description.clone().unwrap_or_default(),
+        telefoon: t.team.phone.clone().unwrap_or_default(),
+        email: t.team.email.clone().unwrap_or_default(),
+        lid: t.members.iter().map(|m| m.0.clone()).collect(),
+    };
+    team_page(
+        &user,
+        org,
+        format!("/sociale-kaart/teams/{id}/bewerken"),
+        form,
+        &people,
+        vec![],
+    )
+    .map(Html)
+}
+
+pub async fn update_team(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<TeamId>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let (t, org, people) = people::team_for_edit(&state.app, &user, &id).await?;
+    let org_id = t.team.organisation_id;
+    let form = TeamForm::from_pairs(pairs);
+    let (team, members) = match form.parse(&id, &org_id, &people) {
+        Ok(t) => t,
+        Err(errors) => {
+            let page = team_page(
+                &user,
+                org,
+                format!("/sociale-kaart/teams/{id}/bewerken"),
+                form,
+                &people,
+                errors,
+            )?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    people::save_team(&state.app, &user, team, members, false).await?;
+    Ok(Redirect::to(&format!(
+        "/sociale-kaart/organisaties/{org_id}?melding=opgeslagen"
+    ))
+    .into_response())
+}

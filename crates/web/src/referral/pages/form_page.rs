@@ -1,0 +1,277 @@
+//! The form for a new referral, also filled from a consultation.
+
+use crate::access;
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::extract::Query;
+use crate::format;
+use crate::page::Page;
+use crate::referral;
+use crate::referral::{Created, NewInput};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_domain::catalogue::{PROBLEM_AREAS, label};
+use rondom_domain::referral::Urgency;
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, Resource};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The new-referral form as typed.
+#[derive(Default, Clone)]
+pub struct NewForm {
+    pub van: String,
+    pub namens: String,
+    pub naam: String,
+    pub geboortedatum: String,
+    pub gemeente: String,
+    pub bsn: String,
+    /// "team:{id}" or "aanbod:{id}".
+    pub doel: String,
+    pub reden: String,
+    pub gebieden: Vec<String>,
+    pub urgentie: String,
+    pub school: String,
+    pub overleg: String,
+    pub rechtstreeks: String,
+    pub actie: String,
+}
+
+impl NewForm {
+    /// From the posted pairs (the problem areas are repeated checkboxes).
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "van" => f.van = v,
+                "namens" => f.namens = v,
+                "naam" => f.naam = v,
+                "geboortedatum" => f.geboortedatum = v,
+                "gemeente" => f.gemeente = v,
+                "bsn" => f.bsn = v,
+                "doel" => f.doel = v,
+                "reden" => f.reden = v,
+                "gebieden" => f.gebieden.push(v),
+                "urgentie" => f.urgentie = v,
+                "school" => f.school = v,
+                "overleg" => f.overleg = v,
+                "rechtstreeks" => f.rechtstreeks = v,
+                "actie" => f.actie = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "referral/new.html")]
+struct NewPage {
+    page: Page,
+    form: NewForm,
+    errors: HashMap<&'static str, String>,
+    orgs: Vec<Choice>,
+    gps: Vec<Choice>,
+    teams: Vec<Choice>,
+    services: Vec<Choice>,
+    schools: Vec<Choice>,
+    areas: Vec<(&'static str, &'static str, bool)>,
+    /// What the agreements advise, when they apply to the chosen areas.
+    advice: Option<String>,
+    from_consultation: bool,
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: NewForm,
+    errors: Vec<ValidationError>,
+) -> Result<String, AppError> {
+    let sending = referral::sending_orgs(&user.actor);
+    let ids = sending.clone();
+    let current = if form.van.is_empty() {
+        sending.first().cloned().unwrap_or_default()
+    } else {
+        form.van.clone()
+    };
+    let cur = current.clone();
+    let gem = form.gemeente.clone();
+    let (orgs, gps, teams, services, schools, advice_rules) = state
+        .db
+        .read(move |c| {
+            let orgs = rondom_db::organisations::list_by_ids(c, &ids)?;
+            let gps = referral::gps_of(c, &cur)?;
+            let teams = rondom_db::consultations::teams_of_practice(c, &cur)?;
+            let services = referral::referable_services(c, &cur, false)?;
+            let schools = referral::schools(c)?;
+            let gemeente = if gem.trim().is_empty() {
+                rondom_db::organisations::find(c, &cur)?
+                    .map(|o| o.gemeente_code)
+                    .unwrap_or_default()
+            } else {
+                gem.trim().to_uppercase()
+            };
+            let rules = referral::in_force(c, &gemeente, &format::today_iso())?;
+            Ok((orgs, gps, teams, services, schools, rules))
+        })
+        .await?;
+    let choice = |(id, name): (String, String)| Choice { id, name };
+    let mut form = form;
+    if form.gemeente.is_empty() {
+        form.gemeente = orgs
+            .iter()
+            .find(|o| o.id == current)
+            .map(|o| o.gemeente_code.clone())
+            .unwrap_or_default();
+    }
+    let areas = PROBLEM_AREAS
+        .iter()
+        .map(|(c, l)| (*c, *l, form.gebieden.iter().any(|g| g == c)))
+        .collect();
+    let r = &advice_rules.rules;
+    let advice = Some(format!(
+        "{}: bij {} ({}) eerst overleg met of verwijzing naar het sociaal team. U houdt het recht om rechtstreeks te verwijzen.",
+        advice_rules.describe(),
+        r.team_first_areas
+            .iter()
+            .filter_map(|a| label(PROBLEM_AREAS, a))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .to_lowercase(),
+        r.team_first_urgencies
+            .iter()
+            .map(|u| u.label().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .filter(|_| !r.team_first_areas.is_empty() && !r.team_first_urgencies.is_empty());
+    NewPage {
+        page: Page::for_user("Nieuwe verwijzing", "verwijzingen", user),
+        from_consultation: !form.overleg.is_empty(),
+        form,
+        errors: crate::page::field_errors(errors),
+        orgs: orgs
+            .into_iter()
+            .map(|o| Choice {
+                id: o.id,
+                name: o.name,
+            })
+            .collect(),
+        gps: gps.into_iter().map(choice).collect(),
+        teams: teams.into_iter().map(choice).collect(),
+        services: services.into_iter().map(choice).collect(),
+        schools: schools.into_iter().map(choice).collect(),
+        areas,
+        advice,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub overleg: String,
+    pub aanbod: String,
+}
+
+pub async fn new_form(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> Result<Html<String>, AppError> {
+    let sending = referral::sending_orgs(&user.actor);
+    let first = sending.first().cloned().unwrap_or_default();
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ReferralFrom(&first),
+    )
+    .await?;
+    let mut form = NewForm {
+        urgentie: Urgency::Regulier.code().into(),
+        ..NewForm::default()
+    };
+    if !q.aanbod.is_empty() {
+        form.doel = format!("aanbod:{}", q.aanbod);
+    }
+    if !q.overleg.is_empty() {
+        // Turning a consultation into a referral: its team and question come along.
+        let c = crate::consultation::load(&state.app, &user, &q.overleg, Action::Read).await?;
+        let opened =
+            rondom_app::consultation::open(&state.app, &user, &c, Some("omzetten in verwijzing"))
+                .await?
+                .into_inner();
+        let subject = opened.subject;
+        let thread: Vec<String> = opened
+            .messages
+            .into_iter()
+            .map(|m| format!("{}: {}", m.author, m.body))
+            .collect();
+        form.van = c.practice_id.clone();
+        form.doel = format!("team:{}", c.team_id);
+        form.overleg = c.id.clone();
+        form.reden = format!("Overleg ‘{subject}’:\n{}", thread.join("\n"));
+    }
+    new_page(&state, &user, form, vec![]).await.map(Html)
+}
+
+/// The form's fields in the shared input.
+fn input_of(form: &NewForm, user: &CurrentUser) -> NewInput {
+    let sending = referral::sending_orgs(&user.actor);
+    let from = if form.van.is_empty() && sending.len() == 1 {
+        sending[0].clone()
+    } else {
+        form.van.clone()
+    };
+    let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    NewInput {
+        from_org: from,
+        on_behalf_of: some(&form.namens),
+        child_name: form.naam.clone(),
+        birth_date: form.geboortedatum.clone(),
+        gemeente: form.gemeente.clone(),
+        bsn: form.bsn.clone(),
+        to_team: form.doel.strip_prefix("team:").map(str::to_owned),
+        service: form.doel.strip_prefix("aanbod:").map(str::to_owned),
+        reason: form.reden.clone(),
+        areas: form.gebieden.clone(),
+        urgency: form.urgentie.clone(),
+        school: some(&form.school),
+        consultation: some(&form.overleg),
+        direct_ack: form.rechtstreeks == "ja",
+        draft: form.actie == "concept",
+    }
+}
+
+pub async fn create(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = NewForm::from_pairs(pairs);
+    let input = input_of(&form, &user);
+    access::require(
+        &state,
+        &user,
+        Action::Create,
+        Resource::ReferralFrom(&input.from_org),
+    )
+    .await?;
+    match referral::create(&state.app, &user, input).await? {
+        Created::Created(id) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Created::Invalid(errors) => {
+            let page = new_page(&state, &user, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+    }
+}

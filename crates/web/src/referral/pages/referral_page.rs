@@ -1,0 +1,389 @@
+//! A referral's page: its moves, feedback, case director, onward referral and
+//! attachments, each action shown again with its problems when refused.
+
+use super::inbox_page::{Row, row};
+use crate::auth::session::{CsrfForm, CurrentUser};
+use crate::error::AppError;
+use crate::extract::Path;
+use crate::format;
+use crate::page::Page;
+use crate::referral;
+use crate::referral::{Detail, MoveInput, allowed_moves, case_directors_of, is_overdue};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::Disclosed;
+use rondom_db::referrals::{self as db};
+use rondom_domain::Action;
+use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
+use rondom_domain::ids::{AttachmentId, ReferralId};
+use rondom_domain::policy::{receives_for, refers_for};
+use rondom_domain::referral::{Status, Urgency};
+use rondom_domain::validate::ValidationError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub struct MoveChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "referral/show.html")]
+struct ShowPage {
+    page: Page,
+    d: Disclosed<Detail>,
+    status: Status,
+    due: String,
+    overdue: bool,
+    urgency: &'static str,
+    areas: Vec<&'static str>,
+    moves: Vec<MoveChoice>,
+    /// (id, name) of who may direct the case, for a team's acceptance.
+    directors: Vec<(String, String)>,
+    needs_director: bool,
+    can_feedback: bool,
+    can_refer_on: bool,
+    can_change_director: bool,
+    services: Vec<(String, String)>,
+    errors: HashMap<&'static str, String>,
+    error: Option<String>,
+    form: MoveForm,
+    onward: Vec<Row>,
+    parent: Option<Row>,
+    created: String,
+    can_complete: bool,
+    /// (when, from, to, who, reason)
+    timeline: Vec<(String, String, &'static str, String, String)>,
+    /// (kind, author, when, text)
+    feedback: Vec<(&'static str, String, String, String)>,
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    r: db::Referral,
+    d: Disclosed<Detail>,
+    errors: Vec<ValidationError>,
+    error: Option<String>,
+    form: MoveForm,
+) -> Result<String, AppError> {
+    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let moves = allowed_moves(&user.actor, &r);
+    let receiver = receives_for(&user.actor, &r.to_org_id);
+    let may_refer_on = receiver
+        && refers_for(&user.actor, &r.to_org_id)
+        && Status::parse(&r.status).is_some_and(Status::is_running);
+    let team = r.to_org_id.clone();
+    let (to_team, directors, services) = state
+        .db
+        .read(move |c| {
+            let to_team = referral::is_social_team(c, &team)?;
+            let directors = case_directors_of(c, &team)?;
+            // Only the team, while help runs, refers on: only then the list is needed.
+            let services = if may_refer_on {
+                referral::referable_services(c, &team, true)?
+            } else {
+                vec![]
+            };
+            Ok((to_team, directors, services))
+        })
+        .await?;
+    let today = format::today();
+    ShowPage {
+        // Not the child's name: titles end up in browser history on shared computers.
+        page: Page::for_user("Verwijzing", "verwijzingen", user),
+        status,
+        due: r
+            .due_on
+            .as_deref()
+            .map(format::iso_to_dutch)
+            .unwrap_or_default(),
+        overdue: is_overdue(status, r.due_on.as_deref(), today),
+        urgency: Urgency::parse(&r.urgency).map_or("", Urgency::label),
+        areas: parse_areas(&r.problem_areas)
+            .into_iter()
+            .filter_map(|a| label(PROBLEM_AREAS, a))
+            .collect(),
+        needs_director: to_team && moves.contains(&Status::Accepted),
+        can_complete: moves.contains(&Status::Completed),
+        created: format::datetime(r.created_at),
+        moves: moves
+            .iter()
+            .map(|s| MoveChoice {
+                code: s.code(),
+                label: s.label(),
+            })
+            .collect(),
+        can_feedback: receiver && (status.is_running() || status.awaits_acceptance()),
+        can_refer_on: to_team
+            && receiver
+            && refers_for(&user.actor, &r.to_org_id)
+            && status.is_running(),
+        can_change_director: to_team && receiver && status.is_running(),
+        directors: if to_team && receiver {
+            directors
+        } else {
+            vec![]
+        },
+        services,
+        errors: crate::page::field_errors(errors),
+        error,
+        form,
+        onward: d.onward.iter().map(row).collect(),
+        parent: d.parent.as_ref().map(row),
+        timeline: d
+            .events
+            .iter()
+            .map(|(f, t, who, reason, at)| {
+                (
+                    format::datetime(*at),
+                    f.map(|f| f.label().to_owned()).unwrap_or_default(),
+                    t.label(),
+                    who.clone(),
+                    reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        feedback: d
+            .feedback
+            .iter()
+            .map(|(k, who, text, at)| (k.label(), who.clone(), format::datetime(*at), text.clone()))
+            .collect(),
+        d,
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+) -> Result<Html<String>, AppError> {
+    let mut r = referral::load(&state.app, &user, &id, Action::Read).await?;
+    let (received, d) = referral::open(&state.app, &user, &r, true).await?;
+    if received {
+        // This first look marked it received.
+        r.status = Status::Received.code().to_owned();
+    }
+    show_page(&state, &user, r, d, vec![], None, MoveForm::default())
+        .await
+        .map(Html)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct MoveForm {
+    pub naar: String,
+    pub reden: String,
+    pub toelichting: String,
+    pub casusregisseur: String,
+    pub hulp: String,
+    pub door: String,
+    pub vervolg: String,
+}
+
+pub async fn change_status(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    let input = MoveInput {
+        to: form.naar.clone(),
+        reason: form.reden.clone(),
+        note: form.toelichting.clone(),
+        case_director: form.casusregisseur.clone(),
+        help_given: form.hulp.clone(),
+        given_by: form.door.clone(),
+        next: form.vervolg.clone(),
+    };
+    let outcome = referral::make_move(&state.app, &user, r.clone(), input).await;
+    let (errors, error) = match outcome {
+        Ok(Ok(())) => return Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(Err(errors)) => (errors, None),
+        Err(rondom_app::Error::TransitionNotAllowed { message, .. }) => (vec![], Some(message)),
+        Err(e) => return Err(e.into()),
+    };
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    // Shown again with the problems: a look like any other, logged like any other.
+    let (_, d) = referral::open(&state.app, &user, &r, false).await?;
+    let page = show_page(&state, &user, r, d, errors, error, form).await?;
+    Ok((status, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FeedbackForm {
+    pub terugkoppeling: String,
+}
+
+pub async fn feedback(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(form): CsrfForm<FeedbackForm>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    match referral::give_feedback(&state.app, &user, r.clone(), &form.terugkoppeling).await? {
+        Ok(()) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+async fn invalid(
+    state: &AppState,
+    user: &CurrentUser,
+    r: db::Referral,
+    errors: Vec<ValidationError>,
+) -> Result<Response, AppError> {
+    let (_, d) = referral::open(&state.app, user, &r, false).await?;
+    let page = show_page(state, user, r, d, errors, None, MoveForm::default()).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DirectorForm {
+    pub casusregisseur: String,
+}
+
+pub async fn case_director(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(form): CsrfForm<DirectorForm>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    match referral::change_case_director(&state.app, &user, r.clone(), &form.casusregisseur).await?
+    {
+        Ok(()) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OnwardForm {
+    pub aanbod: String,
+    pub reden: String,
+}
+
+pub async fn refer_on(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(form): CsrfForm<OnwardForm>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    match referral::refer_on(&state.app, &user, r.clone(), &form.aanbod, &form.reden).await? {
+        Ok(new_id) => Ok(Redirect::to(&referral::link(&new_id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+/// Upload of an attachment (multipart, with the CSRF token as a field).
+pub async fn upload(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    let too_big = || {
+        vec![ValidationError::new(
+            "bijlage",
+            "Het bestand is groter dan 5 MB.",
+        )]
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return invalid(&state, &user, r, too_big()).await;
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Het formulier is niet goed verstuurd. Probeer het opnieuw.".into(),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return invalid(&state, &user, r, too_big()).await;
+            }
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Het bestand kwam niet goed aan. Probeer het opnieuw.".into(),
+                ));
+            }
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "bijlage" => file = Some((file_name, bytes.to_vec())),
+            _ => {}
+        }
+    }
+    if !crate::auth::constant_time_eq(&csrf, &user.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    match referral::attach(&state.app, &user, &r, &name, &bytes).await? {
+        Ok(_) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
+}
+
+pub async fn download(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, attachment)): Path<(ReferralId, AttachmentId)>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Read).await?;
+    let file = referral::open_attachment(&state.app, &user, &r, &attachment)
+        .await?
+        .into_inner();
+    let (name, media, bytes) = (file.file_name, file.media_type, file.bytes);
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(match media.as_str() {
+            "application/pdf" => "application/pdf",
+            "image/png" => "image/png",
+            "image/jpeg" => "image/jpeg",
+            _ => "application/octet-stream",
+        }),
+    );
+    // Always a download: never rendered inside Rondom's origin.
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .collect();
+    // The plain name for old clients, the exact one (RFC 6266) for the rest.
+    let exact = crate::error::urlencode(&name).replace('/', "%2F");
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{safe}\"; filename*=UTF-8''{exact}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, private"),
+    );
+    Ok(resp)
+}
