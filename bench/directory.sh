@@ -20,8 +20,9 @@ export RONDOM_SECRET_KEY="${RONDOM_SECRET_KEY:-$(head -c 32 /dev/urandom | base6
 export RONDOM_LOG=warn
 
 command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet -p rondom
-BIN="$CARGO_TARGET_DIR/release/rondom"
+# RONDOM_BIN: measure another build (an A/B of two binaries on the same machine).
+if [ -z "${RONDOM_BIN:-}" ]; then cargo build --release --quiet -p rondom; fi
+BIN="${RONDOM_BIN:-$CARGO_TARGET_DIR/release/rondom}"
 WORK=$(mktemp -d)
 PORT=18472
 BASE="http://127.0.0.1:$PORT"

@@ -6,9 +6,12 @@
 //! second app server would need: everything lives in the database.
 
 pub mod audit;
+pub mod backend;
 pub mod connection;
 pub mod consultations;
 pub mod directory;
+pub mod error;
+mod keys;
 pub mod organisations;
 pub mod referrals;
 pub mod schema;
@@ -17,7 +20,9 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{AnyConnection, Backend, ChangeMark, Db, DbError};
+pub use backend::{AnyConnection, Backend};
+pub use connection::{ChangeMark, Db};
+pub use error::DbError;
 
 /// Runs the same diesel query on the concrete connection inside `AnyConnection`. Hot
 /// paths use it: through the multi-backend wrapper SQLite re-parses the statement on

@@ -157,8 +157,6 @@ impl Email {
     }
 }
 
-pub use crate::passwords::check_new_password;
-
 /// A BSN (burgerservicenummer) passes the 11-check: weights 9..2 and -1, sum divisible
 /// by 11. Older 8-digit numbers get a leading zero.
 pub fn bsn_is_valid(input: &str) -> bool {

@@ -3,8 +3,8 @@
 //! becomes the HTTP refusal. The web crate's two kinds of principal are defined here.
 
 use crate::auth::api_token::ApiUser;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use rondom_db::audit::AuditEvent;
 use rondom_domain::{Action, Actor, Resource};

@@ -204,9 +204,7 @@ impl IntoResponse for AppError {
                     url.push_str("&melding=sessie-verlopen");
                 }
                 let mut resp = Redirect::to(&url).into_response();
-                if *expired
-                    && let Ok(v) = HeaderValue::from_str(&crate::auth::session::clear_cookie())
-                {
+                if *expired && let Ok(v) = HeaderValue::from_str(&crate::cookies::clear_cookie()) {
                     resp.headers_mut().append(header::SET_COOKIE, v);
                 }
                 return resp;

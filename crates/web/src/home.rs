@@ -1,9 +1,9 @@
 //! The start page: who you are, where you work, and the way to what you may do.
 
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::page::Page;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

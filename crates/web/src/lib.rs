@@ -13,7 +13,9 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod body;
+pub mod client;
 pub mod consultation;
+pub mod cookies;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -23,6 +25,8 @@ pub mod middleware;
 pub mod ops;
 pub mod page;
 pub mod referral;
+pub mod session;
+pub mod session_cache;
 pub mod settings;
 pub mod state;
 
@@ -136,11 +140,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/sociale-kaart/organisaties/{id}/teams/nieuw",
-            get(directory::profile::new_team_form).post(directory::profile::create_team),
+            get(directory::people::new_team_form).post(directory::people::create_team),
         )
         .route(
             "/sociale-kaart/teams/{id}/bewerken",
-            get(directory::profile::edit_team_form).post(directory::profile::update_team),
+            get(directory::people::edit_team_form).post(directory::people::update_team),
         )
         .route(
             "/sociale-kaart/organisaties/{id}/koppelingen",
@@ -160,7 +164,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/sociale-kaart/mensen/{id}/bewerken",
-            get(directory::profile::person_form).post(directory::profile::save_person),
+            get(directory::people::person_form).post(directory::people::save_person),
         )
         .route(
             "/sociale-kaart/locaties/{id}/bewerken",

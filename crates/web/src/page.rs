@@ -1,7 +1,7 @@
 //! What every page template shares: title, navigation for what this person may open,
 //! the CSRF token for the logout button, the DEMO banner and one-line notices.
 
-use crate::auth::session::CurrentUser;
+use crate::session::CurrentUser;
 use rondom_domain::validate::ValidationError;
 use std::collections::HashMap;
 
@@ -62,7 +62,10 @@ impl Page {
             active,
             user: Some(Nav {
                 name: user.name.clone(),
-                in_practice: !crate::directory::practices_of(user).is_empty(),
+                in_practice: user
+                    .memberships
+                    .iter()
+                    .any(|m| rondom_app::directory::entries::is_practice(&m.organisation_kind)),
                 professional: can.professional,
                 can_administer: can.administers,
                 can_read_audit: can.reads_audit,

@@ -27,7 +27,7 @@ pub struct Shared {
     /// database's directory version on every use.
     pub directory_index: rondom_app::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
-    pub sessions: crate::auth::session::SessionCache,
+    pub sessions: crate::session_cache::SessionCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,
     /// so a load balancer sends new work elsewhere while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,

@@ -1,12 +1,12 @@
 //! "Mijn account": password, second factor status and personal API tokens.
 
 use crate::access;
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::auth::{password, throttle};
 use crate::error::AppError;
 use crate::extract::{Path, Query};
 use crate::home::NoticeQuery;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::account;
 use rondom_db::{tokens, users};
 use rondom_domain::ids::TokenId;
-use rondom_domain::validate::check_new_password;
+use rondom_domain::passwords::check_new_password;
 use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
@@ -194,7 +194,7 @@ pub async fn revoke_token(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<TokenId>,
-    CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_f): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     account::revoke_token(&state.app, &user, &id).await?;
     Ok(Redirect::to("/account?melding=token-ingetrokken").into_response())

@@ -1,11 +1,11 @@
 //! The audit log page: platform admins see everything, organisation admins what the
 //! members of their organisation did. Viewing the log is itself logged.
 
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -5,8 +5,8 @@ pub mod audit_log;
 pub mod organisations;
 
 use crate::access;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Redirect;

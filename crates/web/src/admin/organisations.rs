@@ -1,9 +1,9 @@
 use crate::access;
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::{Path, Query};
 use crate::home::NoticeQuery;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -381,7 +381,7 @@ pub async fn remove_member(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((id, membership_id)): Path<(OrganisationId, MembershipId)>,
-    CsrfForm(_f): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_f): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     members::remove(&state.app, &user, &id, &membership_id).await?;
     Ok(Redirect::to(&format!("/beheer/organisaties/{id}?melding=lid-verwijderd")).into_response())

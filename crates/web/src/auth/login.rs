@@ -1,12 +1,12 @@
 //! Log in (password, then second factor or its first set-up) and log out.
 
-use super::session::{self, CsrfForm, CurrentUser, PendingUser, parse_form, read_body};
 use super::{
     ClientAddr, constant_time_eq, cookie, random_token, safe_next, sha256_hex, throttle, totp,
 };
 use crate::error::{AppError, urlencode};
 use crate::extract::Query;
 use crate::page::Page;
+use crate::session::{self, CsrfForm, CurrentUser, PendingUser, parse_form, read_body};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, Request, State};
@@ -595,7 +595,7 @@ impl FromRequest<AppState> for CurrentUserOrPending {
             Err(e) => return Err(e),
         };
         let req = Request::from_parts(parts, body);
-        let CsrfForm(_f): CsrfForm<super::session::EmptyForm> =
+        let CsrfForm(_f): CsrfForm<crate::session::EmptyForm> =
             CsrfForm::from_request(req, state).await?;
         Ok(who)
     }

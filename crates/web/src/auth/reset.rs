@@ -1,11 +1,11 @@
 //! Forgotten password: an e-mailed link that works once and expires after an hour. The
 //! answer is the same whether or not the address is known.
 
-use super::session::{parse_form, read_body};
 use super::{ClientAddr, sha256_hex, throttle};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
+use crate::session::{parse_form, read_body};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Request, State};
@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_db::audit::AuditEvent;
 use rondom_db::{tokens, users};
-use rondom_domain::validate::{Email, check_new_password};
+use rondom_domain::passwords::check_new_password;
+use rondom_domain::validate::Email;
 use serde::Deserialize;
 
 pub use rondom_app::auth::links::{INVITE_VALID_HOURS, RESET_VALID_HOURS};

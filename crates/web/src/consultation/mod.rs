@@ -4,11 +4,11 @@
 //! that an answer waits, in Rondom and by an e-mail that carries no content. Subjects and messages are stored encrypted; every look is audit-logged.
 
 use crate::access;
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::format;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -377,7 +377,7 @@ pub async fn pick_up(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ConsultationId>,
-    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state.app, &user, &id, Action::Update).await?;
     rondom_app::consultation::pick_up(&state.app, &user, &c).await?;
@@ -407,7 +407,7 @@ pub async fn close(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ConsultationId>,
-    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let c = load(&state.app, &user, &id, Action::Update).await?;
     rondom_app::consultation::close(&state.app, &user, &c).await?;

@@ -3,10 +3,10 @@
 //! storing a change with its history line and audit entry is
 //! `rondom_app::directory::offer`.
 
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -572,7 +572,7 @@ pub async fn mark_checked(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ServiceId>,
-    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     offer::mark_checked(&state.app, &user, &id).await?;
     Ok(Redirect::to(&format!("/sociale-kaart/aanbod/{id}?melding=gecontroleerd")).into_response())
@@ -582,7 +582,7 @@ pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ServiceId>,
-    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let org_id = offer::delete(&state.app, &user, &id).await?;
     Ok(Redirect::to(&format!(

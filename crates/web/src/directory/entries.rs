@@ -4,11 +4,11 @@
 
 use super::search::{ResultView, view};
 use crate::access;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::{Path, Query};
 use crate::format;
 use crate::page::Page;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -3,10 +3,10 @@
 //! the truth. The pages and the hours form here; the rules (who links whom, who is
 //! told, the history and the audit entry) are `rondom_app::directory::links`.
 
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -216,7 +216,7 @@ pub async fn delete(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<PracticeLinkId>,
-    CsrfForm(_): CsrfForm<crate::auth::session::EmptyForm>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
 ) -> Result<Response, AppError> {
     let side = links::delete(&state.app, &user, &id).await?;
     Ok(Redirect::to(&format!(

@@ -10,10 +10,10 @@ pub mod profile;
 pub mod search;
 
 use crate::access;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::format;
 use crate::page::Page;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

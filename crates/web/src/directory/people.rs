@@ -3,10 +3,10 @@
 //! `rondom_app::directory::people`.
 
 use super::profile::{ProfileForm, optional};
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

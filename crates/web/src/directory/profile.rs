@@ -2,10 +2,10 @@
 //! admins: the forms and their checks; storing them (with the history and the audit
 //! entry) is `rondom_app::directory::{profile, locations}`.
 
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -20,11 +20,6 @@ use rondom_domain::ids::{LocationId, OrganisationId};
 use rondom_domain::validate::{Email, Postcode, ValidationError, required_text};
 use serde::Deserialize;
 use std::collections::HashMap;
-
-// The people's and teams' pages moved to `people`; their routes still name them here.
-pub use super::people::{
-    create_team, edit_team_form, new_team_form, person_form, save_person, update_team,
-};
 
 pub use rondom_app::directory::profile::Profile;
 

@@ -5,10 +5,10 @@
 //! one small query for the directory's version plus work in memory.
 
 use crate::access;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::page::Page;
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -4,11 +4,11 @@
 //! applied to earlier referrals never changes).
 
 use crate::access;
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

@@ -1,13 +1,13 @@
 //! The form for a new referral, also filled from a consultation.
 
 use crate::access;
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
 use crate::referral;
 use crate::referral::{Created, NewInput};
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

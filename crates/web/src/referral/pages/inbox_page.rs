@@ -2,13 +2,13 @@
 //! list of running referrals paged on its own, and the person's questions to the team.
 
 use crate::access;
-use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
 use crate::referral;
 use crate::referral::{Shown, is_overdue, parse_date};
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

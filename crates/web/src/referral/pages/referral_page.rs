@@ -2,13 +2,13 @@
 //! attachments, each action shown again with its problems when refused.
 
 use super::inbox_page::{Row, row};
-use crate::auth::session::{CsrfForm, CurrentUser};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::format;
 use crate::page::Page;
 use crate::referral;
 use crate::referral::{Detail, MoveInput, allowed_moves, case_directors_of, is_overdue};
+use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, State};

@@ -1,6 +1,12 @@
 //! The command line. Every command has `--help`; wrong arguments get a usage line from
 //! clap (exit 2); failures print one sentence and exit 1, never a backtrace.
 
+mod admin;
+mod hsds;
+
+use admin::admin;
+use hsds::{export_hsds, import_hsds};
+
 use crate::app;
 use crate::config::{self, Config, LogFormat, Overrides};
 use crate::demo;
@@ -8,9 +14,8 @@ use clap::{Parser, Subcommand};
 use rondom_db::audit::{self, VerifyOutcome};
 use rondom_db::organisations::OrganisationInput;
 use rondom_db::users;
-use rondom_domain::validate::{
-    AgbCode, Email, GemeenteCode, Postcode, check_new_password, required_text,
-};
+use rondom_domain::passwords::check_new_password;
+use rondom_domain::validate::{AgbCode, Email, GemeenteCode, Postcode, required_text};
 use rondom_domain::{OrganisationKind, Role};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -352,113 +357,6 @@ fn verify_audit(config: &Config, files: Vec<std::path::PathBuf>) -> Result<ExitC
     }
 }
 
-fn import_hsds(
-    db: &rondom_db::Db,
-    file: &std::path::Path,
-    gemeente: Option<String>,
-    opts: &rondom_app::directory::hsds::import::Options,
-) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not valid JSON: {e}", file.display()))?;
-    if let Some(g) = &gemeente {
-        GemeenteCode::parse(g).map_err(|e| format!("--gemeente: {}", e.message))?;
-    }
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
-    let started = std::time::Instant::now();
-    let outcome = runtime()?
-        .block_on(rondom_app::directory::hsds::import::import(
-            db,
-            &doc,
-            gemeente.as_deref(),
-            &today,
-            None,
-            opts,
-        ))
-        .map_err(|e| format!("the import failed, nothing was imported: {e}"))?;
-    match outcome {
-        Ok(s) => {
-            for w in &s.warnings {
-                eprintln!("waarschuwing: {w}");
-            }
-            for c in &s.changes {
-                println!(
-                    "{} {c}",
-                    if s.written {
-                        "gewijzigd:"
-                    } else {
-                        "zou wijzigen:"
-                    }
-                );
-            }
-            if !s.written {
-                println!(
-                    "dry run: {} organisations, {} locations and {} services checked; nothing was written",
-                    s.organisations, s.locations, s.services
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            rondom_app::console::record_import(
-                db,
-                format!(
-                    "HSDS {} from source {}: {} organisations, {} services, {} replaced{}",
-                    file.display(),
-                    opts.source,
-                    s.organisations,
-                    s.services,
-                    s.changes.len(),
-                    if opts.update { " (--update)" } else { "" }
-                ),
-            )
-            .map_err(|e| e.to_string())?;
-            println!(
-                "imported {} organisations, {} locations and {} services in {:.2} s{}",
-                s.organisations,
-                s.locations,
-                s.services,
-                started.elapsed().as_secs_f64(),
-                if s.skipped > 0 {
-                    format!(" ({} services skipped: not active)", s.skipped)
-                } else {
-                    String::new()
-                }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            Err(format!(
-                "{} problem(s) in {}; nothing was imported",
-                errors.len(),
-                file.display()
-            ))
-        }
-    }
-}
-
-fn export_hsds(db: &rondom_db::Db, output: Option<std::path::PathBuf>) -> Result<ExitCode, String> {
-    let mut conn = db.get().map_err(|e| e.to_string())?;
-    let list = rondom_app::directory::hsds::Snapshot::load(&mut conn, None)
-        .map(|s| s.organizations_full())
-        .map_err(|e| e.to_string())?;
-    let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
-    match output {
-        Some(path) => {
-            std::fs::write(&path, text + "\n")
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            eprintln!("{} organisations written to {}", list.len(), path.display());
-        }
-        None => println!("{text}"),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 fn print_demo(s: &demo::DemoSummary, url: Option<&str>) {
     println!(
         "Demo municipality \"Gemeente Voorbeeld\" loaded: {} organisations, {} people, {} services.",
@@ -538,147 +436,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-}
-
-fn admin(command: AdminCommand, db: &rondom_db::Db, config: &Config) -> Result<ExitCode, String> {
-    match command {
-        AdminCommand::CreateOrganisation {
-            name,
-            kind,
-            gemeente_code,
-            agb_code,
-            street,
-            house_number,
-            postcode,
-            city,
-        } => {
-            let kind =
-                OrganisationKind::parse(&kind).ok_or_else(|| format!("unknown kind \"{kind}\""))?;
-            let agb_code = agb_code
-                .map(|a| AgbCode::parse(&a).map(|a| a.into_inner()))
-                .transpose()
-                .map_err(|e| e.message)?;
-            if kind.requires_agb() && agb_code.is_none() {
-                return Err(
-                    "an AGB code (--agb-code) is required for this kind of organisation".into(),
-                );
-            }
-            let input = OrganisationInput {
-                name: required_text("name", "de naam", &name, 200).map_err(|e| e.message)?,
-                kind: kind.as_str().into(),
-                agb_code,
-                gemeente_code: GemeenteCode::parse(&gemeente_code)
-                    .map_err(|e| e.message)?
-                    .into_inner(),
-                wijk_code: None,
-                street: required_text("street", "de straat", &street, 200)
-                    .map_err(|e| e.message)?,
-                house_number: required_text("house_number", "het huisnummer", &house_number, 20)
-                    .map_err(|e| e.message)?,
-                postcode: Postcode::parse(&postcode)
-                    .map_err(|e| e.message)?
-                    .into_inner(),
-                city: required_text("city", "de plaats", &city, 100).map_err(|e| e.message)?,
-                phone: None,
-                email: None,
-            };
-            let o = rondom_app::console::create_organisation(db, &input)
-                .map_err(|e| format!("the organisation could not be created: {e}"))?;
-            println!("organisation created: {} ({})", o.name, o.id);
-            Ok(ExitCode::SUCCESS)
-        }
-        AdminCommand::CreateUser {
-            email,
-            name,
-            organisation,
-            role,
-            password_stdin,
-        } => {
-            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
-            let name = required_text("name", "de naam", &name, 200).map_err(|e| e.message)?;
-            let role = Role::parse(&role).ok_or_else(|| format!("unknown role \"{role}\""))?;
-            let password_hash = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .map_err(|e| e.to_string())?;
-                let pw = line.trim_end_matches(['\n', '\r']).to_owned();
-                check_new_password(&pw, &[&name, &email]).map_err(|e| e.message)?;
-                Some(rondom_app::auth::password::hash_blocking(&pw)?)
-            } else {
-                None
-            };
-            let (uid, created) = rondom_app::console::add_member(
-                db,
-                &organisation,
-                &email,
-                &name,
-                role,
-                password_hash.as_deref(),
-            )?;
-            println!(
-                "{} {email} ({uid}) as {}",
-                if created { "created" } else { "updated" },
-                role.as_str()
-            );
-            if password_hash.is_none() && created {
-                let link = reset_link(
-                    db,
-                    config,
-                    &uid,
-                    &email,
-                    rondom_app::auth::links::INVITE_VALID_HOURS,
-                )?;
-                println!("set-password link (valid 72 hours, works once): {link}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        AdminCommand::ResetPassword { email } => {
-            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
-            let mut conn = db.get().map_err(|e| e.to_string())?;
-            let u = users::find_by_email(&mut conn, &email)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no user with e-mail address {email}"))?;
-            drop(conn);
-            let link = reset_link(
-                db,
-                config,
-                &u.id,
-                &email,
-                rondom_app::auth::links::RESET_VALID_HOURS,
-            )?;
-            println!("password reset link (valid 1 hour, works once): {link}");
-            Ok(ExitCode::SUCCESS)
-        }
-        AdminCommand::CreateToken { email, name } => {
-            let email = Email::parse(&email).map_err(|e| e.message)?.into_inner();
-            let name = required_text("name", "de naam", &name, 80).map_err(|e| e.message)?;
-            let value = rondom_app::console::create_token(db, &email, &name)?;
-            println!("{value}");
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn reset_link(
-    db: &rondom_db::Db,
-    config: &Config,
-    user_id: &str,
-    email: &str,
-    hours: i64,
-) -> Result<String, String> {
-    let rt = runtime()?;
-    let state = rondom_web::build_state(db.clone(), config.web.clone(), None)?;
-    let token =
-        rondom_app::console::issue_reset_link(db, user_id, hours).map_err(|e| e.to_string())?;
-    let link = format!("{}/wachtwoord-herstellen/{token}", config.web.base_url);
-    if state.mailer.is_configured() {
-        rt.block_on(state.mailer.send(
-            email,
-            "Wachtwoord instellen in Rondom",
-            &format!("Goedendag,\n\nStel via deze link uw wachtwoord voor Rondom in (de link werkt één keer):\n\n{link}\n\nMet vriendelijke groet,\nRondom"),
-        ))?;
-    }
-    Ok(link)
 }

@@ -2,22 +2,22 @@
 //! the person, the CSRF token and the timestamps. Idle and absolute timeouts are checked
 //! on every request; logout and expiry delete the row.
 
-use super::{ClientAddr, client_addr, constant_time_eq, cookie, random_token, sha256_hex};
+use crate::client::{ClientAddr, client_addr};
+use crate::cookies::cookie;
+pub use crate::cookies::{SESSION_COOKIE, clear_cookie};
 use crate::error::AppError;
+pub use crate::session_cache::SessionCache;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use rondom_app::auth::{constant_time_eq, random_token, sha256_hex};
 use rondom_db::sessions::SessionWithUser;
-use rondom_db::{Db, DbError, sessions, users};
+use rondom_db::{sessions, users};
 use rondom_domain::{Actor, Role};
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-pub const SESSION_COOKIE: &str = "rondom_session";
 /// Refreshing `last_seen_at` on every request would make every page view a write; it is
 /// refreshed once this much of the idle time has passed, at most once a minute. (A
 /// fixed minute was the whole idle time of a one-minute timeout: an active session then
@@ -35,10 +35,6 @@ pub fn session_cookie(state: &AppState, value: &str) -> String {
             ""
         }
     )
-}
-
-pub fn clear_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
 /// Creates a session and returns the cookie value (shown to nobody else).
@@ -75,69 +71,6 @@ pub async fn create(
         })
         .await?;
     Ok(token)
-}
-
-/// The sessions this server looked up a moment ago. Every request needs its session, its
-/// person and their memberships; reading them from memory instead of the database is
-/// most of the difference between a page and `/healthz` (a round trip to PostgreSQL
-/// costs more than rendering the page). A copy is used only while the database's change
-/// mark has not moved since it was read: any write by this server moves it at once, and
-/// any other process's change within milliseconds (PostgreSQL announces changes to
-/// sessions, people, memberships and organisations by trigger; on SQLite the same
-/// triggers move a change counter). Never longer than `FRESH_FOR` either. The database stays the
-/// only record: a restart or another server just reads it again.
-#[derive(Default)]
-pub struct SessionCache {
-    entries: Mutex<HashMap<String, Cached>>,
-}
-
-struct Cached {
-    row: Arc<SessionWithUser>,
-    read_at: Instant,
-    mark: rondom_db::ChangeMark,
-}
-
-const FRESH_FOR: Duration = Duration::from_secs(2);
-/// Past this many sessions the cache starts over (a bound on memory, not a policy).
-const MAX_CACHED: usize = 10_000;
-
-impl SessionCache {
-    /// The session with this id (the cookie's hash), from memory when that copy is
-    /// current, else from the database.
-    pub async fn load(&self, db: &Db, id: &str) -> Result<Option<Arc<SessionWithUser>>, DbError> {
-        // Taken before reading: a change that lands during the read moves the mark past
-        // the one stored with the copy, so the copy is never used.
-        let mark = db.change_mark();
-        if let Some(mark) = mark {
-            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = entries.get(id)
-                && c.mark == mark
-                && c.read_at.elapsed() < FRESH_FOR
-            {
-                return Ok(Some(c.row.clone()));
-            }
-        }
-        let sid = id.to_owned();
-        let Some(row) = db.read(move |c| sessions::load(c, &sid)).await? else {
-            return Ok(None);
-        };
-        let row = Arc::new(row);
-        if let Some(mark) = mark {
-            let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if entries.len() >= MAX_CACHED {
-                entries.clear();
-            }
-            entries.insert(
-                id.to_owned(),
-                Cached {
-                    row: row.clone(),
-                    read_at: Instant::now(),
-                    mark,
-                },
-            );
-        }
-        Ok(Some(row))
-    }
 }
 
 /// A logged-in person who has passed every factor required of them.
