@@ -1,0 +1,350 @@
+//! The audit log: appended in order, chained and keyed, append-only in the database,
+//! verifiable, and listed by organisation.
+
+use crate::support::{Engine, TestDb, keys};
+use diesel::RunQueryDsl;
+use rondom_db::audit::{self, AuditEvent, AuditFilter, VerifyOutcome};
+use rondom_db::{Db, DbError};
+use rondom_domain::audit::{AuditKeys, GENESIS_HASH};
+
+on_both_engines!(
+    appended_entries_are_numbered_chained_and_verified,
+    the_log_refuses_changes_and_verify_finds_a_changed_entry,
+    a_handle_without_keys_appends_nothing,
+    the_log_is_listed_by_organisation_and_filters,
+);
+
+fn event(action: &str, subjects: &[&str]) -> AuditEvent {
+    AuditEvent {
+        actor_user_id: Some("user-1".into()),
+        actor_name: "Anna".into(),
+        actor_role: Some("admin".into()),
+        actor_organisation_id: None,
+        action: action.into(),
+        object_type: "referral".into(),
+        object_id: Some("referral-1".into()),
+        child_id: None,
+        reason: None,
+        source_address: Some("192.0.2.7".into()),
+        outcome: "allowed".into(),
+        subject_org_ids: subjects.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+async fn append(db: &Db, e: AuditEvent) -> Result<i64, DbError> {
+    db.write(move |c| audit::append(c, &e)).await
+}
+
+async fn verify(db: &Db, keys: AuditKeys) -> VerifyOutcome {
+    db.read(move |c| audit::verify(c, &keys, &[]))
+        .await
+        .unwrap()
+}
+
+async fn all(db: &Db) -> Vec<audit::AuditEntry> {
+    db.read(|c| audit::list(c, &AuditFilter::default(), None, 1_000))
+        .await
+        .unwrap()
+}
+
+async fn appended_entries_are_numbered_chained_and_verified(e: Engine) {
+    let t = TestDb::new(e);
+    let db = t.db();
+    assert_eq!(
+        verify(db, keys()).await,
+        VerifyOutcome::Intact {
+            entries: 0,
+            checkpoints: 0,
+            latest_checkpoint: None
+        }
+    );
+    assert_eq!(db.read(audit::head).await.unwrap(), None);
+
+    let first = append(db, event("referral.view", &[])).await.unwrap();
+    let group = vec![event("referral.send", &[]), event("referral.accept", &[])];
+    let next = db
+        .write(move |c| audit::append_all(c, &group))
+        .await
+        .unwrap();
+    // Through the group writer, as reads and refusals are logged.
+    let queued = db.audit(event("referral.open", &[])).await.unwrap();
+    // A NUL cannot be stored by PostgreSQL: both engines store the same replacement.
+    let mut odd = event("referral.reason", &[]);
+    odd.reason = Some("a\0b".into());
+    let last = append(db, odd).await.unwrap();
+    assert_eq!(
+        (first, next, queued, last),
+        (1, vec![2, 3], 4, 5),
+        "numbered in order, without gaps"
+    );
+
+    let entries = all(db).await;
+    let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![5, 4, 3, 2, 1], "newest first");
+    let oldest_first: Vec<_> = entries.iter().rev().collect();
+    assert_eq!(oldest_first[0].prev_hash, GENESIS_HASH);
+    for pair in oldest_first.windows(2) {
+        assert_eq!(
+            pair[1].prev_hash, pair[0].hash,
+            "entry {} chains",
+            pair[1].seq
+        );
+        assert!(pair[1].at >= pair[0].at);
+    }
+    assert!(entries.iter().all(|e| e.keyed));
+    assert_eq!(oldest_first[0].action, "referral.view");
+    assert_eq!(oldest_first[0].source_address.as_deref(), Some("192.0.2.7"));
+    assert_eq!(oldest_first[3].action, "referral.open");
+    assert_eq!(oldest_first[4].reason.as_deref(), Some("a\u{FFFD}b"));
+
+    assert_eq!(
+        verify(db, keys()).await,
+        VerifyOutcome::Intact {
+            entries: 5,
+            checkpoints: 0,
+            latest_checkpoint: None
+        }
+    );
+    let (head, checkpoint) = db
+        .read(|c| Ok((audit::head(c)?, audit::checkpoint_now(c)?)))
+        .await
+        .unwrap();
+    assert_eq!(head, Some((5, entries[0].hash.clone(), 1)));
+    let checkpoint = checkpoint.unwrap();
+    assert_eq!((checkpoint.seq, checkpoint.keyed_from), (5, 1));
+    let checked = db
+        .read(move |c| audit::verify(c, &keys(), &[checkpoint]))
+        .await
+        .unwrap();
+    assert_eq!(
+        checked,
+        VerifyOutcome::Intact {
+            entries: 5,
+            checkpoints: 1,
+            latest_checkpoint: Some(5)
+        }
+    );
+    // Under another key the chain does not check out.
+    let other = verify(db, AuditKeys::derive(&[8u8; 32])).await;
+    assert!(
+        matches!(other, VerifyOutcome::Broken { seq: 1, .. }),
+        "{other:?}"
+    );
+}
+
+/// Runs SQL with the append-only triggers out of the way, as someone who holds the
+/// database (but not the installation key) could.
+async fn tamper(t: &TestDb, sql: &'static str) {
+    let engine = t.engine;
+    t.db()
+        .write(move |c| {
+            let drop_triggers: &[&str] = match engine {
+                Engine::Sqlite => &[
+                    "DROP TRIGGER audit_log_no_update",
+                    "DROP TRIGGER audit_log_no_delete",
+                ],
+                Engine::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+            };
+            for q in drop_triggers.iter().chain([&sql]) {
+                diesel::sql_query(*q).execute(c)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+async fn the_log_refuses_changes_and_verify_finds_a_changed_entry(e: Engine) {
+    let t = TestDb::new(e);
+    let db = t.db();
+    for action in ["one", "two", "three"] {
+        append(db, event(action, &["org-a"])).await.unwrap();
+    }
+    // The database itself refuses to change or remove an entry, with the same words on
+    // both engines.
+    for sql in [
+        "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 3",
+    ] {
+        let refused = db
+            .write(move |c| {
+                diesel::sql_query(sql).execute(c)?;
+                Ok(())
+            })
+            .await;
+        match refused {
+            Err(DbError::Query(e)) => {
+                assert!(e.to_string().contains("audit_log is append-only"), "{e}")
+            }
+            other => panic!("{sql} was not refused as a query error: {other:?}"),
+        }
+    }
+    let outcomes: Vec<String> = all(db).await.into_iter().map(|e| e.outcome).collect();
+    assert_eq!(outcomes, vec!["allowed"; 3], "nothing changed");
+    assert!(matches!(
+        verify(db, keys()).await,
+        VerifyOutcome::Intact { entries: 3, .. }
+    ));
+
+    // Someone who removes that protection is still caught, at the entry they changed.
+    tamper(&t, "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2").await;
+    match verify(db, keys()).await {
+        VerifyOutcome::Broken { seq, problem } => {
+            assert_eq!(seq, 2, "{problem}");
+            assert!(
+                problem.contains("no longer matches its keyed hash"),
+                "{problem}"
+            );
+        }
+        intact => panic!("a changed entry passed verify: {intact:?}"),
+    }
+}
+
+async fn a_handle_without_keys_appends_nothing(e: Engine) {
+    let t = TestDb::new(e);
+    let keyless = Db::connect(&t.url, 1).unwrap();
+    assert!(keyless.audit_keys().is_none());
+    let refused = append(&keyless, event("referral.view", &[])).await;
+    assert!(
+        matches!(refused, Err(DbError::Unavailable(_))),
+        "{refused:?}"
+    );
+    // Fails closed: the change it came with is rolled back too.
+    let refused = keyless
+        .write(|c| {
+            rondom_db::users::create(
+                c,
+                &rondom_db::users::NewUser {
+                    email: "zonder@test.example",
+                    name: "Zonder sleutel",
+                    password_hash: None,
+                    family_role: None,
+                    is_demo: false,
+                },
+            )?;
+            audit::append(c, &event("user.create", &[]))
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(DbError::Unavailable(_))),
+        "{refused:?}"
+    );
+    assert!(all(t.db()).await.is_empty());
+    assert_eq!(t.db().read(rondom_db::users::count).await.unwrap(), 0);
+    // The keyed handle on the same database appends from 1.
+    assert_eq!(
+        append(t.db(), event("referral.view", &[])).await.unwrap(),
+        1
+    );
+}
+
+async fn the_log_is_listed_by_organisation_and_filters(e: Engine) {
+    let t = TestDb::new(e);
+    let db = t.db();
+    let mut by_member = event("consultation.view", &[]);
+    by_member.actor_organisation_id = Some("org-a".into());
+    let mut about_org = event("organisation.update", &[]);
+    about_org.object_type = "organisation".into();
+    about_org.object_id = Some("org-d".into());
+    about_org.outcome = "denied".into();
+    about_org.actor_user_id = Some("user-2".into());
+    let events = vec![
+        by_member,                                   // 1
+        event("referral.send", &["org-b", "org-c"]), // 2
+        event("referral.view", &["org-c"]),          // 3
+        about_org,                                   // 4
+        event("referral.view", &[]),                 // 5
+    ];
+    for e in events {
+        append(db, e).await.unwrap();
+    }
+    let seqs_of = |f: AuditFilter, before: Option<i64>, limit: i64| {
+        let db = db.clone();
+        async move {
+            db.read(move |c| audit::list(c, &f, before, limit))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>()
+        }
+    };
+    let org = |o: &str| AuditFilter {
+        organisation_id: Some(o.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        seqs_of(org("org-a"), None, 100).await,
+        vec![1],
+        "its member acted"
+    );
+    assert_eq!(
+        seqs_of(org("org-b"), None, 100).await,
+        vec![2],
+        "first subject"
+    );
+    assert_eq!(
+        seqs_of(org("org-c"), None, 100).await,
+        vec![3, 2],
+        "either subject"
+    );
+    assert_eq!(
+        seqs_of(org("org-d"), None, 100).await,
+        vec![4],
+        "the organisation itself"
+    );
+    assert!(seqs_of(org("org-e"), None, 100).await.is_empty());
+
+    let entries = all(db).await;
+    let second = entries.iter().find(|e| e.seq == 2).unwrap();
+    assert_eq!(second.subject_org_id.as_deref(), Some("org-b"));
+    assert_eq!(second.other_subject_org_id.as_deref(), Some("org-c"));
+
+    let action = AuditFilter {
+        action: Some("referral.view".into()),
+        ..Default::default()
+    };
+    assert_eq!(seqs_of(action, None, 100).await, vec![5, 3]);
+    let denied = AuditFilter {
+        outcome: Some("denied".into()),
+        actor_user_id: Some("user-2".into()),
+        object_type: Some("organisation".into()),
+        ..Default::default()
+    };
+    assert_eq!(seqs_of(denied, None, 100).await, vec![4]);
+    // Keyset paging: below a sequence number, newest first, bounded.
+    assert_eq!(seqs_of(AuditFilter::default(), None, 2).await, vec![5, 4]);
+    assert_eq!(
+        seqs_of(AuditFilter::default(), Some(4), 2).await,
+        vec![3, 2]
+    );
+    // A time window [from, until) holds an entry that starts it and not one that ends it.
+    let at = entries.iter().find(|e| e.seq == 3).unwrap().at;
+    let same_moment: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.at == at)
+        .map(|e| e.seq)
+        .collect();
+    let window = AuditFilter {
+        from: Some(at),
+        until: Some(at + chrono::Duration::microseconds(1)),
+        ..Default::default()
+    };
+    assert_eq!(seqs_of(window, None, 100).await, same_moment);
+    let before = AuditFilter {
+        until: Some(at),
+        ..Default::default()
+    };
+    assert!(!seqs_of(before, None, 100).await.contains(&3));
+
+    let actions = db.read(audit::distinct_actions).await.unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            "consultation.view",
+            "organisation.update",
+            "referral.send",
+            "referral.view"
+        ]
+    );
+}
