@@ -328,6 +328,27 @@ pub fn transition(from: Status, to: Status, reason: Option<&str>) -> Result<(), 
     Ok(())
 }
 
+/// A stored status that is no status of a referral (a database changed by hand): reading
+/// it fails loudly instead of passing for a draft.
+#[derive(Debug, thiserror::Error)]
+#[error("‘{0}’ is no status of a referral")]
+pub struct UnknownStatus(pub String);
+
+/// How the database stores a status: its FHIR code.
+impl TryFrom<String> for Status {
+    type Error = UnknownStatus;
+
+    fn try_from(code: String) -> Result<Self, UnknownStatus> {
+        Status::parse(&code).ok_or(UnknownStatus(code))
+    }
+}
+
+impl From<Status> for String {
+    fn from(s: Status) -> String {
+        s.code().to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ pub async fn give_feedback(
     r: Referral,
     text: &str,
 ) -> Result<Checked<()>, Error> {
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     if !receives_for(who.actor(), &r.to_org_id) {
         return Err(Error::Forbidden);
     }
@@ -109,7 +109,7 @@ pub async fn refer_on(
     service_id: &str,
     reason: &str,
 ) -> Result<Checked<String>, Error> {
-    let status = Status::parse(&parent.status).unwrap_or(Status::Draft);
+    let status = parent.status;
     if !receives_for(who.actor(), &parent.to_org_id) || !refers_for(who.actor(), &parent.to_org_id)
     {
         return Err(Error::Forbidden);
@@ -252,7 +252,7 @@ pub async fn change_case_director(
             "Kies een consulent of teamleider van het team.",
         )]));
     };
-    if !Status::parse(&r.status).is_some_and(Status::is_running) {
+    if !Status::is_running(r.status) {
         return Ok(Err(vec![ValidationError::new(
             "casusregisseur",
             "Een casusregisseur wordt gekozen bij acceptatie en kan wisselen zolang de hulp loopt.",
@@ -273,7 +273,7 @@ pub async fn change_case_director(
             db::set_case_director(c, &r.id, &new_id)?;
             // Onward referrals follow: the case director stays one person.
             for o in db::onward_of(c, &r.id)? {
-                if !Status::parse(&o.r.status).is_none_or(Status::is_final) {
+                if !Status::is_final(o.r.status) {
                     db::set_case_director(c, &o.r.id, &new_id)?;
                 }
             }
@@ -321,7 +321,7 @@ pub async fn attach(
             "Deze verwijzing is afgesloten: er kunnen geen bijlagen meer bij.",
         )]
     };
-    if Status::parse(&r.status).is_some_and(Status::is_final) {
+    if Status::is_final(r.status) {
         return Ok(Err(closed()));
     }
     let mut errors = Vec::new();
@@ -372,7 +372,7 @@ pub async fn attach(
             // Checked again where it is written: a referral closed a moment ago takes
             // nothing more.
             let now = db::find(c, &rid)?.ok_or(rondom_db::DbError::NotFound)?;
-            if Status::parse(&now.status).is_some_and(Status::is_final) {
+            if Status::is_final(now.status) {
                 return Ok(None);
             }
             let id = db::add_attachment(

@@ -133,10 +133,7 @@ pub fn referable_services(
 
 /// The moves this person may make now.
 pub fn allowed_moves(actor: &Actor, r: &Referral) -> Vec<Status> {
-    let Some(status) = Status::parse(&r.status) else {
-        return vec![];
-    };
-    status
+    r.status
         .next()
         .iter()
         .copied()
@@ -175,7 +172,7 @@ pub fn may_read(actor: &Actor, r: &Referral) -> bool {
         },
     )
     .is_allowed()
-        && (Status::parse(&r.status) != Some(Status::Draft) || refers_for(actor, &r.from_org_id))
+        && (r.status != Status::Draft || refers_for(actor, &r.from_org_id))
 }
 
 /// Whether a referral in this state with this deadline is late.

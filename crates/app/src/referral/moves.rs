@@ -40,7 +40,7 @@ pub async fn make_move(
     r: Referral,
     input: MoveInput,
 ) -> Result<Checked<()>, Error> {
-    let from = Status::parse(&r.status).ok_or_else(|| Error::internal("unknown status"))?;
+    let from = r.status;
     let allowed = allowed_moves(who.actor(), &r);
     let Some(to) = Status::parse(input.to.trim()) else {
         return Err(not_allowed(

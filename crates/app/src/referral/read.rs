@@ -34,8 +34,7 @@ pub async fn load(
         to: &r.to_org_id,
     };
     // A draft is the referrer's alone until it is sent.
-    let draft_hidden =
-        Status::parse(&r.status) == Some(Status::Draft) && !refers_for(who.actor(), &r.from_org_id);
+    let draft_hidden = r.status == Status::Draft && !refers_for(who.actor(), &r.from_org_id);
     if draft_hidden || !authorize(who.actor(), action, resource).is_allowed() {
         // Named for what was tried: a refused change is not logged as a look.
         let e = access::event(
@@ -90,9 +89,8 @@ async fn record_read(
         },
         "allowed",
     );
-    let receipt = receipt
-        && Status::parse(&r.status) == Some(Status::Requested)
-        && receives_for(who.actor(), &r.to_org_id);
+    let receipt =
+        receipt && r.status == Status::Requested && receives_for(who.actor(), &r.to_org_id);
     let moved = access::event(
         who,
         "referral_transition",
@@ -320,29 +318,27 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
         service: names.0,
         on_behalf_of: names.1,
         school: names.2,
+        // A stored status or kind that is none fails the read (an error in the log with
+        // the request), instead of passing for a draft or an interim report.
         events: events
             .into_iter()
             .map(|(f, t, who, reason, at)| {
-                (
-                    f.as_deref().and_then(Status::parse),
-                    Status::parse(&t).unwrap_or(Status::Draft),
-                    who,
-                    reason.as_deref().map(open),
-                    at,
-                )
+                let from = f
+                    .map(Status::try_from)
+                    .transpose()
+                    .map_err(Error::internal)?;
+                let to = Status::try_from(t).map_err(Error::internal)?;
+                Ok((from, to, who, reason.as_deref().map(open), at))
             })
-            .collect(),
+            .collect::<Result<_, Error>>()?,
         feedback: feedback
             .into_iter()
             .map(|(k, who, body, at)| {
-                (
-                    FeedbackKind::parse(&k).unwrap_or(FeedbackKind::Interim),
-                    who,
-                    open(&body),
-                    at,
-                )
+                let kind = FeedbackKind::parse(&k)
+                    .ok_or_else(|| Error::internal(format!("‘{k}’ is no kind of feedback")))?;
+                Ok((kind, who, open(&body), at))
             })
-            .collect(),
+            .collect::<Result<_, Error>>()?,
         attachments: attachments
             .into_iter()
             .map(|(id, name, media, size)| (id, open(&name), media, size))

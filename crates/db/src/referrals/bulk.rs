@@ -93,8 +93,9 @@ pub fn insert_bulk(
             .execute(c))?;
     }
     for chunk in rows.chunks(CHUNK) {
+        // Owned rows: the status is written through its conversion to text.
         crate::on_backend!(&mut *conn, |c| diesel::insert_into(referrals::table)
-            .values(chunk)
+            .values(chunk.to_vec())
             .execute(c))?;
     }
     Ok(())

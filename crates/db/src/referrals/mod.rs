@@ -17,6 +17,7 @@ use crate::schema::{
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::referral::Status;
 
 /// Referrals joined with their child's name and birth date.
 macro_rules! listed_query {
@@ -91,7 +92,11 @@ pub struct Referral {
     pub reason_sealed: String,
     pub problem_areas: String,
     pub urgency: String,
-    pub status: String,
+    /// Read as a `Status`: a stored value that is none fails the read, never passes for a
+    /// draft.
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub status: Status,
     pub case_director_id: Option<String>,
     pub due_on: Option<String>,
     pub accepted_on: Option<String>,

@@ -136,7 +136,7 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     };
     let (r, events) = read(db, &id).await;
     assert_eq!(
-        (r.status.as_str(), r.due_on.as_deref()),
+        (r.status.code(), r.due_on.as_deref()),
         ("requested", Some("2026-03-05"))
     );
     assert_eq!(r.from_org_id, s.practice);
@@ -192,7 +192,7 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     .await
     .unwrap();
     let (moved, events) = read(db, &id).await;
-    assert_eq!(moved.status, "accepted");
+    assert_eq!(moved.status.code(), "accepted");
     assert_eq!(moved.due_on.as_deref(), Some("2026-04-01"));
     assert_eq!(moved.accepted_on.as_deref(), Some("2026-03-02"));
     assert_eq!(moved.case_director_id.as_deref(), Some(s.director.as_str()));
@@ -227,7 +227,7 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
         })
         .await;
     assert!(is_conflict(&late), "{late:?}");
-    assert_eq!(read(db, &id).await.0.status, "accepted");
+    assert_eq!(read(db, &id).await.0.status.code(), "accepted");
 }
 
 fn sorted(mut ids: Vec<String>) -> Vec<String> {

@@ -658,17 +658,21 @@ pub fn bulk(
         };
         let roll: u32 = rng.gen_range(0..100);
         // About one in nine open, as when help takes four months on average.
+        use rondom_domain::referral::Status;
         let status = match roll {
-            0..=77 => "completed",
-            78..=83 => "rejected",
-            84..=88 => "cancelled",
-            89..=94 => "in-progress",
-            95 => "on-hold",
-            96..=97 => "accepted",
-            98 => "received",
-            _ => "requested",
+            0..=77 => Status::Completed,
+            78..=83 => Status::Rejected,
+            84..=88 => Status::Cancelled,
+            89..=94 => Status::InProgress,
+            95 => Status::OnHold,
+            96..=97 => Status::Accepted,
+            98 => Status::Received,
+            _ => Status::Requested,
         };
-        let open = !matches!(status, "completed" | "rejected" | "cancelled");
+        let open = !matches!(
+            status,
+            Status::Completed | Status::Rejected | Status::Cancelled
+        );
         let days_ago = if open {
             rng.gen_range(0..120)
         } else {
@@ -678,7 +682,10 @@ pub fn bulk(
             - chrono::Duration::days(days_ago)
             - chrono::Duration::minutes(rng.gen_range(0..600));
         let due = open.then(|| iso(today + chrono::Duration::days(rng.gen_range(-20..40))));
-        let accepted = matches!(status, "completed" | "in-progress" | "on-hold" | "accepted");
+        let accepted = matches!(
+            status,
+            Status::Completed | Status::InProgress | Status::OnHold | Status::Accepted
+        );
         let child = rondom_db::new_id();
         kids.push(db::Child {
             id: child.clone(),
@@ -704,7 +711,7 @@ pub fn bulk(
             reason_sealed: reason.clone(),
             problem_areas: (*areas).to_owned(),
             urgency: (*urgency).to_owned(),
-            status: status.to_owned(),
+            status,
             case_director_id: (accepted && to_team)
                 .then(|| consultants[i % consultants.len()].clone()),
             due_on: due,

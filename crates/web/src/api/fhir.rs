@@ -52,7 +52,7 @@ fn subject(d: &Detail) -> Value {
 
 pub fn service_request(d: &Detail) -> Value {
     let r = &d.listed.r;
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     let mut sr = json!({
         "resourceType": "ServiceRequest",
         "id": r.id,
@@ -90,7 +90,7 @@ pub fn service_request(d: &Detail) -> Value {
 
 pub fn task(d: &Detail) -> Value {
     let r = &d.listed.r;
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     let mut t = json!({
         "resourceType": "Task",
         "id": r.id,

@@ -210,11 +210,11 @@ pub struct ListParams {
 /// A referral as listed, from a look that was logged (`referral::disclose_list`).
 fn out(s: &Shown) -> ReferralOut {
     let l = &s.listed;
-    let status = Status::parse(&l.r.status).unwrap_or(Status::Draft);
+    let status = l.r.status;
     let birth = referral::parse_date(&l.child_birth_date);
     ReferralOut {
         id: l.r.id.clone(),
-        status: l.r.status.clone(),
+        status: l.r.status.code().to_owned(),
         child: ChildOut {
             name: s.child_name.clone(),
             birth_date: l.child_birth_date.clone(),

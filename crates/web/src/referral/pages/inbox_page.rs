@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use rondom_db::referrals::{self as db, Filter, Listed};
-use rondom_domain::referral::{Status, Urgency};
+use rondom_domain::referral::Urgency;
 use rondom_domain::{Action, Resource, workdays};
 use serde::Deserialize;
 
@@ -35,7 +35,7 @@ pub struct Row {
 /// A row of a list whose look was logged (`referral::disclose_list`).
 pub fn row(s: &Shown) -> Row {
     let l = &s.listed;
-    let status = Status::parse(&l.r.status).unwrap_or(Status::Draft);
+    let status = l.r.status;
     let today = format::today();
     Row {
         id: l.r.id.clone(),

@@ -70,12 +70,11 @@ async fn show_page(
     error: Option<String>,
     form: MoveForm,
 ) -> Result<String, AppError> {
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
-    let may_refer_on = receiver
-        && refers_for(&user.actor, &r.to_org_id)
-        && Status::parse(&r.status).is_some_and(Status::is_running);
+    let may_refer_on =
+        receiver && refers_for(&user.actor, &r.to_org_id) && Status::is_running(r.status);
     let team = r.to_org_id.clone();
     let (to_team, directors, services) = state
         .db
@@ -167,7 +166,7 @@ pub async fn show(
     let (received, d) = referral::open(&state.app, &user, &r, true).await?;
     if received {
         // This first look marked it received.
-        r.status = Status::Received.code().to_owned();
+        r.status = Status::Received;
     }
     show_page(&state, &user, r, d, vec![], None, MoveForm::default())
         .await
