@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rondom_web::admin::organisations::OrganisationForm;
-use rondom_web::auth::session::parse_form;
+use rondom_web::session::parse_form;
 use rondom_web::directory::edit::ServiceForm;
 use rondom_web::directory::links::HoursForm;
 use rondom_web::directory::profile::{LocationForm, ProfileForm};
