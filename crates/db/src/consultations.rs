@@ -14,7 +14,9 @@ pub struct Consultation {
     pub team_id: String,
     pub asker_id: String,
     pub subject_sealed: String,
-    pub status: String,
+    /// Read as a `Status`: a stored value that is none fails the read.
+    #[diesel(deserialize_as = String)]
+    pub status: rondom_domain::consultation::Status,
     pub assignee_id: Option<String>,
     pub due_on: String,
     pub created_at: NaiveDateTime,

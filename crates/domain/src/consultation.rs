@@ -151,6 +151,21 @@ pub fn contains_bsn(text: &str) -> bool {
     })
 }
 
+/// A stored status that is no status of a consultation (a database changed by hand):
+/// reading it fails loudly instead of passing for an open question.
+#[derive(Debug, thiserror::Error)]
+#[error("‘{0}’ is no status of a consultation")]
+pub struct UnknownStatus(pub String);
+
+/// How the database stores a status: its code.
+impl TryFrom<String> for Status {
+    type Error = UnknownStatus;
+
+    fn try_from(code: String) -> Result<Self, UnknownStatus> {
+        Status::parse(&code).ok_or(UnknownStatus(code))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,7 +44,7 @@ pub async fn write(
     c: Consultation,
     text: &str,
 ) -> Result<Checked<()>, Error> {
-    let status = Status::parse(&c.status).unwrap_or(Status::Open);
+    let status = c.status;
     let body = text.trim().to_owned();
     let problem = if status == Status::Closed {
         Some("Deze vraag is afgesloten.")
@@ -160,7 +160,7 @@ pub async fn assign(
             "Kies een consulent van het team.",
         )]));
     };
-    if !Status::parse(&c.status).is_some_and(Status::awaits_team) {
+    if !Status::awaits_team(c.status) {
         return Ok(Err(vec![ValidationError::new(
             "consulent",
             "Deze vraag is al beantwoord of afgesloten.",

@@ -65,7 +65,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         .read(move |c| Ok((cons::find(c, &i)?.unwrap(), cons::messages(c, &i)?)))
         .await
         .unwrap();
-    assert_eq!(made.status, "open");
+    assert_eq!(made.status.code(), "open");
     assert_eq!(made.subject_sealed, "sealed-subject");
     assert_eq!(made.due_on, "2026-03-04");
     assert_eq!(
@@ -89,7 +89,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         .unwrap();
     let i = id.clone();
     let picked = db.read(move |c| cons::find(c, &i)).await.unwrap().unwrap();
-    assert_eq!(picked.status, "picked_up");
+    assert_eq!(picked.status.code(), "picked_up");
     assert_eq!(picked.assignee_id.as_deref(), Some(answerer.as_str()));
     assert_eq!(picked.answered_at, None);
 
@@ -105,7 +105,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         .read(move |c| Ok((cons::find(c, &i)?.unwrap(), cons::messages(c, &i)?)))
         .await
         .unwrap();
-    assert_eq!(answered.status, "answered");
+    assert_eq!(answered.status.code(), "answered");
     assert_eq!(
         answered.assignee_id.as_deref(),
         Some(answerer.as_str()),

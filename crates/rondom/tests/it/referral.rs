@@ -1045,7 +1045,7 @@ async fn a_consultation_becomes_a_referral_without_retyping(b: Backend) {
         referral.consultation_id.as_deref(),
         Some(consultation.id.as_str())
     );
-    assert_eq!(consultation.status, "closed");
+    assert_eq!(consultation.status.code(), "closed");
     app.stop().await;
 }
 

@@ -75,13 +75,13 @@ pub struct ListParams {
 
 fn out(shown: consultation::Listed) -> ConsultationOut {
     let l = shown.listed;
-    let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
+    let status = l.c.status;
     let overdue = status.awaits_team()
         && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d")
             .is_ok_and(|d| d < crate::format::today());
     ConsultationOut {
         subject: shown.subject,
-        status: l.c.status.clone(),
+        status: l.c.status.code().to_owned(),
         practice_id: l.c.practice_id.clone(),
         practice: l.practice_name,
         team_id: l.c.team_id.clone(),
@@ -131,7 +131,7 @@ pub async fn list(
     Ok(Json(
         listed
             .into_iter()
-            .filter(|l| q.status.is_empty() || l.listed.c.status == q.status)
+            .filter(|l| q.status.is_empty() || l.listed.c.status.code() == q.status)
             .filter(|l| q.due_before.is_empty() || l.listed.c.due_on <= q.due_before)
             .map(out)
             .collect(),

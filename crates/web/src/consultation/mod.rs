@@ -73,7 +73,7 @@ struct ListPage {
 
 fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
     let l = shown.listed;
-    let status = Status::parse(&l.c.status).unwrap_or(Status::Open);
+    let status = l.c.status;
     let due = chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d").ok();
     Row {
         subject: shown.subject,
@@ -129,7 +129,7 @@ pub async fn list(
     for l in listed {
         let ours_to_answer = teams.contains(&l.listed.c.team_id);
         let asked_by_us = practices.contains(&l.listed.c.practice_id);
-        let status = Status::parse(&l.listed.c.status).unwrap_or(Status::Open);
+        let status = l.listed.c.status;
         let r = row(&user, l);
         if asked_by_us {
             page.asked.push(r);
@@ -313,7 +313,7 @@ async fn thread_page(
         vec![]
     };
     let thread = thread.into_inner();
-    let status = Status::parse(&c.status).unwrap_or(Status::Open);
+    let status = c.status;
     let due = chrono::NaiveDate::parse_from_str(&c.due_on, "%Y-%m-%d").ok();
     ThreadPage {
         page: Page::for_user(thread.subject.clone(), "overleg", user),

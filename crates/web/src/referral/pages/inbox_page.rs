@@ -297,8 +297,7 @@ pub async fn inbox(
                 let q = shown.listed;
                 Question {
                     subject: shown.subject,
-                    status: rondom_domain::consultation::Status::parse(&q.c.status)
-                        .map_or("", |s| s.label()),
+                    status: q.c.status.label(),
                     team: q.team_name,
                     asked: format::dutch_date(format::to_local(q.c.created_at).date()),
                     id: q.c.id,
