@@ -32,6 +32,17 @@ impl Services {
         }
     }
 
+    /// The services over one installation key (the `Secret` from configuration): the
+    /// only place the key becomes a `SecretBox`.
+    pub fn with_key(
+        db: Db,
+        key: &crate::secrets::Secret,
+        outbox: Arc<dyn Outbox>,
+        base_url: &str,
+    ) -> Result<Self, String> {
+        Ok(Self::new(db, SecretBox::new(key)?, outbox, base_url))
+    }
+
     /// Mails a notice that something waits in Rondom, with a link and no content:
     /// "{lead}", then "{link_lead}: {base URL}{path}", then why there is no more.
     pub fn mail_notice(&self, to: String, subject: &str, lead: &str, link_lead: &str, path: &str) {

@@ -55,14 +55,13 @@ pub fn build_state(
 ) -> Result<AppState, String> {
     let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
-    let secrets = rondom_app::secrets::SecretBox::new(&settings.secret_key)?;
     db.watch_changes();
-    let app = rondom_app::Services::new(
+    let app = rondom_app::Services::with_key(
         db.clone(),
-        secrets,
+        &settings.secret_key,
         Arc::new(mailer.clone()),
         &settings.base_url,
-    );
+    )?;
     Ok(AppState::new(state::Shared {
         app,
         db,
