@@ -3,7 +3,7 @@
 
 use crate::context::{Principal, Services};
 use crate::error::Error;
-use rondom_db::audit::AuditEvent;
+pub use rondom_db::audit::AuditEvent;
 use rondom_domain::{Action, Resource, authorize};
 
 /// The audit entry for something this person does to `resource`. The role and

@@ -91,3 +91,91 @@ pub fn first_message(errors: Vec<ValidationError>) -> String {
         .map(|e| e.message)
         .unwrap_or_default()
 }
+
+/// What "Mijn account" shows: the person, how many recovery codes are left, their API
+/// tokens (newest first).
+pub struct Overview {
+    pub user: users::User,
+    pub recovery_left: i64,
+    pub tokens: Vec<tokens::ApiToken>,
+}
+
+pub async fn overview(svc: &Services, who: &impl Principal) -> Result<Overview, Error> {
+    access::require(svc, who, rondom_domain::Action::Read, own(who)).await?;
+    let uid = who.actor().user_id.clone();
+    Ok(svc
+        .db
+        .read(move |c| {
+            Ok(Overview {
+                user: users::get(c, &uid)?,
+                recovery_left: users::unused_recovery_codes(c, &uid)?,
+                tokens: tokens::list_api_tokens(c, &uid)?,
+            })
+        })
+        .await?)
+}
+
+/// A new password, given the current one: guesses at the current one are throttled and
+/// a wrong one is logged; the new one must pass the password check (not the person's
+/// name or e-mail address) and be typed twice. Other sessions end (`keep_session`
+/// stays). The inner `Err` is the sentence to show.
+pub async fn change_password(
+    svc: &Services,
+    who: &impl Principal,
+    current: &str,
+    new: &str,
+    repeat: &str,
+    keep_session: &str,
+) -> Result<Result<(), ChangeRefused>, Error> {
+    use crate::auth::throttle::{self, Key};
+    access::require(svc, who, rondom_domain::Action::Update, own(who)).await?;
+    let uid = who.actor().user_id.clone();
+    let guess_key = Key::CurrentPassword(uid.clone());
+    if let Err(locked) = throttle::attempt(svc, vec![guess_key.clone()]).await? {
+        return Ok(Err(ChangeRefused::Throttled(locked)));
+    }
+    let u = svc.db.read(move |c| users::get(c, &uid)).await?;
+    let current_hash = u.password_hash.clone().unwrap_or_default();
+    if !crate::auth::password::verify(current_hash, current.to_owned()).await {
+        record_wrong_password(svc, who).await?;
+        return Ok(Err(ChangeRefused::Says(
+            "Uw huidige wachtwoord klopt niet.".into(),
+        )));
+    }
+    throttle::succeed(svc, vec![guess_key], None).await?;
+    if let Err(e) =
+        rondom_domain::passwords::check_new_password(new, &[who.display_name(), &u.email])
+    {
+        return Ok(Err(ChangeRefused::Says(e.message)));
+    }
+    if new != repeat {
+        return Ok(Err(ChangeRefused::Says(
+            "De twee nieuwe wachtwoorden zijn niet gelijk.".into(),
+        )));
+    }
+    let hash = crate::auth::password::hash(new.to_owned())
+        .await
+        .map_err(Error::internal)?;
+    set_password(svc, who, hash, keep_session).await?;
+    Ok(Ok(()))
+}
+
+/// Why a password change did not happen.
+pub enum ChangeRefused {
+    /// Too many wrong guesses at the current password.
+    Throttled(crate::auth::throttle::Locked),
+    /// The sentence to show with the form.
+    Says(String),
+}
+
+/// This person's unread notices: (id, text, link, when), newest first.
+pub async fn unread_notices(
+    svc: &Services,
+    who: &impl Principal,
+) -> Result<Vec<(String, String, String, chrono::NaiveDateTime)>, Error> {
+    let uid = who.actor().user_id.clone();
+    Ok(svc
+        .db
+        .read(move |c| rondom_db::consultations::unread(c, &uid))
+        .await?)
+}

@@ -4,6 +4,9 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
+/// The moment as stored: UTC, without a zone.
+pub use rondom_db::now;
+
 /// Today in Dutch local time.
 pub fn today() -> NaiveDate {
     to_local(rondom_db::now()).date()

@@ -23,3 +23,5 @@ pub mod secrets;
 pub use access::Disclosed;
 pub use context::{Outbox, Principal, Services};
 pub use error::{Checked, Error};
+/// The database the services run on, and its errors (which web maps to HTTP answers).
+pub use rondom_db::{Db, DbError, new_id};

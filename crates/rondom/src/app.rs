@@ -91,7 +91,7 @@ impl Running {
             abort.abort();
         }
         self.checkpoint_task.abort();
-        let (w, db) = (self.checkpoints.clone(), self.state.db.clone());
+        let (w, db) = (self.checkpoints.clone(), self.state.app.db.clone());
         match tokio::task::spawn_blocking(move || w.write_if_moved(&db, None)).await {
             Ok(Err(e)) => tracing::warn!(error = %e, "last audit checkpoint not written"),
             Err(e) => tracing::warn!(error = %e, "last audit checkpoint task failed"),
@@ -132,7 +132,7 @@ pub async fn start_with_db(
     let state = rondom_web::build_state(db, settings, metrics)?;
     spawn_housekeeping(state.clone());
     let checkpoints = checkpoint_writer(config);
-    let checkpoint_task = checkpoints.clone().spawn(state.db.clone());
+    let checkpoint_task = checkpoints.clone().spawn(state.app.db.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serve_state = state.clone();
     let handle = tokio::spawn(async move {
@@ -160,6 +160,7 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
             tick.tick().await;
             let idle = chrono::Duration::from_std(state.settings.session_idle).unwrap_or_default();
             let result = state
+                .app
                 .db
                 .write(move |c| {
                     let now = rondom_db::now();

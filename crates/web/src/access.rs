@@ -6,7 +6,7 @@ use crate::auth::api_token::ApiUser;
 use crate::error::AppError;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use rondom_db::audit::AuditEvent;
+use rondom_app::access::AuditEvent;
 use rondom_domain::{Action, Actor, Resource};
 
 pub use rondom_app::Principal;

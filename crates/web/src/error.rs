@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rondom_db::DbError;
+use rondom_app::DbError;
 use rondom_domain::validate::ValidationError;
 
 #[derive(Debug, thiserror::Error)]

@@ -62,7 +62,7 @@ pub async fn home(
     if memberships.iter().any(|m| m.is_admin) {
         let index = state
             .directory_index
-            .get_at(&state.db, user.directory_version)
+            .get_at(&state.app.db, user.directory_version)
             .await?;
         let today = crate::format::today();
         for m in memberships.iter_mut().filter(|m| m.is_admin) {

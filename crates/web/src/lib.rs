@@ -26,7 +26,6 @@ pub mod ops;
 pub mod page;
 pub mod referral;
 pub mod session;
-pub mod session_cache;
 pub mod settings;
 pub mod state;
 
@@ -49,7 +48,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the state: checks the mail settings and prepares the dummy password hash.
 pub fn build_state(
-    db: rondom_db::Db,
+    db: rondom_app::Db,
     settings: Settings,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> Result<AppState, String> {
@@ -64,7 +63,6 @@ pub fn build_state(
     )?;
     Ok(AppState::new(state::Shared {
         app,
-        db,
         settings: Arc::new(settings),
         mailer,
         metrics,

@@ -15,7 +15,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if state.draining.load(std::sync::atomic::Ordering::Acquire) {
         (StatusCode::SERVICE_UNAVAILABLE, "stopping")
-    } else if state.db.ping().await {
+    } else if state.app.db.ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

@@ -2,20 +2,20 @@
 //! the person, the CSRF token and the timestamps. Idle and absolute timeouts are checked
 //! on every request; logout and expiry delete the row.
 
-use crate::client::{ClientAddr, client_addr};
+use crate::client::client_addr;
 use crate::cookies::cookie;
 pub use crate::cookies::{SESSION_COOKIE, clear_cookie};
 use crate::error::AppError;
-pub use crate::session_cache::SessionCache;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use rondom_app::auth::{constant_time_eq, random_token, sha256_hex};
-use rondom_db::sessions::SessionWithUser;
-use rondom_db::{sessions, users};
-use rondom_domain::{Actor, Role};
+pub use rondom_app::auth::session_cache::SessionCache;
+use rondom_app::auth::sessions::Membership;
+use rondom_app::auth::sessions::SessionWithUser;
+use rondom_app::auth::{constant_time_eq, sha256_hex};
+use rondom_domain::Actor;
 use serde::de::DeserializeOwned;
 
 /// Refreshing `last_seen_at` on every request would make every page view a write; it is
@@ -37,42 +37,6 @@ pub fn session_cookie(state: &AppState, value: &str) -> String {
     )
 }
 
-/// Creates a session and returns the cookie value (shown to nobody else).
-pub async fn create(
-    state: &AppState,
-    user_id: &str,
-    mfa_done: bool,
-    addr: &ClientAddr,
-    user_agent: Option<String>,
-) -> Result<String, AppError> {
-    let token = random_token();
-    let id = sha256_hex(&token);
-    let csrf = random_token();
-    let expires_at = rondom_db::now()
-        + chrono::Duration::from_std(state.settings.session_absolute)
-            .map_err(AppError::internal)?;
-    let user_id = user_id.to_owned();
-    let addr = addr.0.clone();
-    state
-        .db
-        .write(move |c| {
-            sessions::create(
-                c,
-                &sessions::NewSession {
-                    id: &id,
-                    user_id: &user_id,
-                    csrf_token: &csrf,
-                    mfa_done,
-                    expires_at,
-                    source_address: addr.as_deref(),
-                    user_agent: user_agent.as_deref().map(|u| &u[..u.len().min(300)]),
-                },
-            )
-        })
-        .await?;
-    Ok(token)
-}
-
 /// A logged-in person who has passed every factor required of them.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -84,7 +48,7 @@ pub struct CurrentUser {
     pub is_demo: bool,
     pub actor: Actor,
     /// Where the person works, with organisation names (for pages and audit entries).
-    pub memberships: Vec<users::Membership>,
+    pub memberships: Vec<Membership>,
     pub source_address: Option<String>,
     /// The sociale kaart's version at the start of this request.
     pub directory_version: Option<i64>,
@@ -131,8 +95,14 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
     let id = sha256_hex(token);
     let idle =
         chrono::Duration::from_std(state.settings.session_idle).map_err(AppError::internal)?;
-    let now = rondom_db::now();
-    let loaded = state.sessions.load(&state.db, &id).await?;
+    let loaded = rondom_app::auth::sessions::current(
+        &state.app,
+        &state.sessions,
+        &id,
+        idle,
+        touch_after(idle),
+    )
+    .await?;
     let Some(row) = loaded else {
         return Err(AppError::LoginRequired {
             next,
@@ -149,21 +119,6 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         memberships,
         directory_version,
     } = SessionWithUser::clone(&row);
-    if s.expires_at <= now || s.last_seen_at + idle <= now {
-        let sid = id.clone();
-        state.db.write(move |c| sessions::delete(c, &sid)).await?;
-        return Err(AppError::LoginRequired {
-            next,
-            expired: true,
-        });
-    }
-    if now - s.last_seen_at >= touch_after(idle) {
-        let sid = id.clone();
-        state
-            .db
-            .write(move |c| sessions::touch(c, &sid, now))
-            .await?;
-    }
     let source_address = client_addr(parts, state);
     if !s.mfa_done {
         return Ok(Loaded::Pending(PendingUser {
@@ -176,14 +131,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
             source_address,
         }));
     }
-    let actor = Actor {
-        user_id: s.user_id.clone(),
-        memberships: memberships
-            .iter()
-            .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id.clone(), r)))
-            .collect(),
-        family_role: family.as_deref().and_then(Role::parse),
-    };
+    let actor = rondom_app::auth::actor_of(&s.user_id, &memberships, family.as_deref());
     Ok(Loaded::Full(CurrentUser {
         session_id: id,
         user_id: s.user_id,

@@ -1,7 +1,6 @@
 use crate::mail::Mailer;
 use crate::settings::Settings;
 use metrics_exporter_prometheus::PrometheusHandle;
-use rondom_db::Db;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -16,7 +15,6 @@ pub struct Shared {
     /// The use cases' services: the same database and mailer as below, and the only
     /// handle on secrets at rest (web opens nothing sealed itself).
     pub app: rondom_app::Services,
-    pub db: Db,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
     pub metrics: Option<PrometheusHandle>,
@@ -27,7 +25,7 @@ pub struct Shared {
     /// database's directory version on every use.
     pub directory_index: rondom_app::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
-    pub sessions: crate::session_cache::SessionCache,
+    pub sessions: rondom_app::auth::session_cache::SessionCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,
     /// so a load balancer sends new work elsewhere while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,

@@ -202,6 +202,56 @@ pub async fn create(
     }
 }
 
+/// Every organisation with its number of members (the platform's list).
+pub async fn all_with_counts(
+    svc: &Services,
+    who: &impl Principal,
+) -> Result<Vec<(Organisation, i64)>, Error> {
+    access::require(svc, who, Action::Read, Resource::Organisations).await?;
+    let (all, counts) = svc
+        .db
+        .read(|c| Ok((orgs::list(c)?, orgs::member_counts(c)?)))
+        .await?;
+    let counts: std::collections::HashMap<String, i64> = counts.into_iter().collect();
+    Ok(all
+        .into_iter()
+        .map(|o| {
+            let n = counts.get(&o.id).copied().unwrap_or(0);
+            (o, n)
+        })
+        .collect())
+}
+
+/// The organisations this person administers (all of them for a platform admin).
+pub async fn administered(
+    svc: &Services,
+    who: &impl Principal,
+) -> Result<Vec<Organisation>, Error> {
+    let actor = who.actor();
+    let platform = actor.is_platform_admin();
+    let ids: Vec<String> = actor
+        .administered_organisations()
+        .map(str::to_owned)
+        .collect();
+    Ok(svc
+        .db
+        .read(move |c| {
+            if platform {
+                orgs::list(c)
+            } else {
+                orgs::list_by_ids(c, &ids)
+            }
+        })
+        .await?)
+}
+
+/// One organisation's fields, for one who may read it.
+pub async fn one(svc: &Services, who: &impl Principal, id: &str) -> Result<Organisation, Error> {
+    access::require(svc, who, Action::Read, Resource::Organisation(id)).await?;
+    let id = id.to_owned();
+    Ok(svc.db.read(move |c| orgs::get(c, &id)).await?)
+}
+
 /// An organisation and its members, for one who may read it.
 pub async fn get(
     svc: &Services,

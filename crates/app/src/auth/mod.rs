@@ -2,9 +2,12 @@
 //! (session ids, API tokens, reset links), stored only as their SHA-256.
 
 pub mod links;
+pub mod login;
 pub mod password;
 pub mod second_factor;
+pub mod session_cache;
 pub mod sessions;
+pub mod throttle;
 pub mod totp;
 
 use rand::RngCore;
@@ -35,4 +38,68 @@ pub fn new_api_token() -> (String, String) {
     let value = format!("{API_TOKEN_PREFIX}{}", random_token());
     let hash = sha256_hex(&value);
     (value, hash)
+}
+
+/// The person behind a request, as the policy sees them: their roles per organisation
+/// (a stored role that is none is left out: it grants nothing) and a family role.
+pub fn actor_of(
+    user_id: &str,
+    memberships: &[rondom_db::users::Membership],
+    family_role: Option<&str>,
+) -> rondom_domain::Actor {
+    use rondom_domain::Role;
+    rondom_domain::Actor {
+        user_id: user_id.to_owned(),
+        memberships: memberships
+            .iter()
+            .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id.clone(), r)))
+            .collect(),
+        family_role: family_role.and_then(Role::parse),
+    }
+}
+
+/// The holder of an API token: the token, the person and their memberships.
+pub struct TokenHolder {
+    pub token: rondom_db::tokens::ApiToken,
+    pub user: rondom_db::users::User,
+    pub memberships: Vec<rondom_db::users::Membership>,
+}
+
+/// Whose API token this is (`value` as sent), if it is live and its owner enabled. Its
+/// last use is refreshed at most once a minute.
+pub async fn api_token_holder(
+    svc: &crate::Services,
+    value: &str,
+) -> Result<Option<TokenHolder>, crate::Error> {
+    use rondom_db::{tokens, users};
+    let hash = sha256_hex(value);
+    let found = svc
+        .db
+        .read(move |c| {
+            let Some(t) = tokens::find_api_token(c, &hash)? else {
+                return Ok(None);
+            };
+            let u = users::get(c, &t.user_id)?;
+            let m = users::memberships_of(c, &t.user_id)?;
+            Ok(Some(TokenHolder {
+                token: t,
+                user: u,
+                memberships: m,
+            }))
+        })
+        .await?;
+    let Some(holder) = found else {
+        return Ok(None);
+    };
+    let stale = holder
+        .token
+        .last_used_at
+        .is_none_or(|at| (rondom_db::now() - at).num_seconds() > 60);
+    if stale {
+        let id = holder.token.id.clone();
+        svc.db
+            .write(move |c| tokens::touch_api_token(c, &id))
+            .await?;
+    }
+    Ok(Some(holder))
 }

@@ -6,6 +6,8 @@
 use crate::context::Services;
 use crate::error::Error;
 use rondom_db::audit::{self, AuditEvent};
+pub use rondom_db::sessions::SessionWithUser;
+pub use rondom_db::users::Membership;
 use rondom_db::{sessions, tokens, users};
 
 /// Who a session belongs to, as the audit log names them.
@@ -95,4 +97,34 @@ pub async fn reset_password(
             Ok(Some(u.email))
         })
         .await?)
+}
+
+/// A live session: its row with the person and their memberships.
+pub type Live = std::sync::Arc<rondom_db::sessions::SessionWithUser>;
+
+/// The session whose cookie hashes to `id`, if it is still live: past its absolute end
+/// or idle for `idle`, it is deleted and None. Its last-seen moment is refreshed once
+/// `touch_after` has passed, not on every request (that would make every page a write).
+pub async fn current(
+    svc: &Services,
+    cache: &crate::auth::session_cache::SessionCache,
+    id: &str,
+    idle: chrono::Duration,
+    touch_after: chrono::Duration,
+) -> Result<Option<Live>, Error> {
+    let now = rondom_db::now();
+    let Some(row) = cache.load(&svc.db, id).await? else {
+        return Ok(None);
+    };
+    let s = &row.session;
+    if s.expires_at <= now || s.last_seen_at + idle <= now {
+        let sid = id.to_owned();
+        svc.db.write(move |c| sessions::delete(c, &sid)).await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at >= touch_after {
+        let sid = id.to_owned();
+        svc.db.write(move |c| sessions::touch(c, &sid, now)).await?;
+    }
+    Ok(Some(row))
 }

@@ -14,9 +14,9 @@ pub mod work;
 
 pub use ask::{Asked, create_question};
 pub use read::{Listed, Message, Thread, list, load, open};
+pub use rondom_db::consultations::Consultation;
 pub use work::{assign, close, pick_up, write};
 
-use rondom_db::consultations::Consultation;
 use rondom_db::{AnyConnection, DbError};
 use rondom_domain::{Action, Actor, Resource, Role, authorize};
 
@@ -55,7 +55,7 @@ pub fn may_refer(actor: &Actor, c: &Consultation) -> bool {
 }
 
 /// The consultants of a team (those who pick up questions): (id, name).
-pub fn consultants_of(
+pub(crate) fn consultants_of(
     conn: &mut AnyConnection,
     team_id: &str,
 ) -> Result<Vec<(String, String)>, DbError> {
@@ -71,4 +71,32 @@ fn resource(c: &Consultation) -> Resource<'_> {
         practice: &c.practice_id,
         team: &c.team_id,
     }
+}
+
+/// The social teams linked to any of these practices (id, name), each once, by name.
+pub async fn teams_of_practices(
+    svc: &crate::Services,
+    practice_ids: Vec<String>,
+) -> Result<Vec<(String, String)>, crate::Error> {
+    Ok(svc
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for p in &practice_ids {
+                all.extend(rondom_db::consultations::teams_of_practice(c, p)?);
+            }
+            all.sort();
+            all.dedup();
+            Ok(all)
+        })
+        .await?)
+}
+
+/// The consultants of this team a question may be assigned to (id, name).
+pub async fn colleagues(
+    svc: &crate::Services,
+    team_id: &str,
+) -> Result<Vec<(String, String)>, crate::Error> {
+    let team = team_id.to_owned();
+    Ok(svc.db.read(move |c| consultants_of(c, &team)).await?)
 }

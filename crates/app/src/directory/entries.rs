@@ -6,7 +6,7 @@ use crate::dates;
 use crate::error::Error;
 use rondom_db::directory::{self, Change, Location, Person, ServiceRow, TeamLink, TeamWithMembers};
 use rondom_db::organisations::{self as orgs, Organisation};
-use rondom_domain::{OrganisationKind, Role};
+use rondom_domain::{Action, OrganisationKind, Resource, Role};
 
 /// The organisation, if the sociale kaart lists it: the platform's own organisation has
 /// no place there.
@@ -106,4 +106,102 @@ pub async fn organisation(svc: &crate::Services, id: &str) -> Result<Organisatio
         return Err(Error::NotFound);
     }
     Ok(entry)
+}
+
+/// What a service's page shows: the record, the areas it covers (its organisation's when
+/// it has none of its own), the locations it is given at, and its last changes.
+pub struct ServiceFacts {
+    pub row: ServiceRow,
+    pub areas: Vec<(String, String)>,
+    pub locations: Vec<Location>,
+    pub history: Vec<Change>,
+}
+
+pub async fn service(
+    svc: &crate::Services,
+    who: &impl crate::Principal,
+    id: &str,
+) -> Result<ServiceFacts, Error> {
+    crate::access::require(svc, who, Action::Read, Resource::Directory).await?;
+    let id = id.to_owned();
+    svc.db
+        .read(move |c| {
+            let Some(row) = directory::find_service(c, &id)? else {
+                return Ok(None);
+            };
+            let ids = [id.clone()];
+            let areas = directory::areas_of(c, Some(&ids))?;
+            let linked: Vec<String> = directory::service_location_links(c, Some(&ids))?
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect();
+            let locations =
+                directory::locations_of(c, Some(std::slice::from_ref(&row.organisation_id)))?
+                    .into_iter()
+                    .filter(|l| linked.contains(&l.id))
+                    .collect::<Vec<_>>();
+            let history = directory::changes(c, Some(&id), None, 10)?;
+            let areas: Vec<(String, String)> = if areas.is_empty() {
+                directory::organisation_areas(c, Some(std::slice::from_ref(&row.organisation_id)))?
+                    .into_iter()
+                    .map(|(_, k, c)| (k, c))
+                    .collect()
+            } else {
+                areas.into_iter().map(|a| (a.kind, a.code)).collect()
+            };
+            Ok(Some(ServiceFacts {
+                row,
+                areas,
+                locations,
+                history,
+            }))
+        })
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A professional as the sociale kaart shows them: the person, the practices they are
+/// linked to (as of `from`) and the teams they are in.
+pub async fn person(
+    svc: &crate::Services,
+    who: &impl crate::Principal,
+    id: &str,
+    from: chrono::NaiveDate,
+) -> Result<
+    (
+        Person,
+        Vec<directory::ConsultantLink>,
+        Vec<(String, String)>,
+    ),
+    Error,
+> {
+    crate::access::require(svc, who, Action::Read, Resource::Directory).await?;
+    let id = id.to_owned();
+    let from = from.format("%Y-%m-%d").to_string();
+    svc.db
+        .read(move |c| {
+            let Some(p) = directory::person(c, &id)? else {
+                return Ok(None);
+            };
+            let links = directory::links_of_consultant(c, &id, &from)?;
+            let teams = directory::teams_of_person(c, &id)?;
+            Ok(Some((p, links, teams)))
+        })
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The consultants linked to this practice (as of `from`), with their hours.
+pub async fn practice_team(
+    svc: &crate::Services,
+    who: &impl crate::Principal,
+    practice_id: &str,
+    from: chrono::NaiveDate,
+) -> Result<Vec<directory::LinkedConsultant>, Error> {
+    crate::access::require(svc, who, Action::Read, Resource::PracticeTeam(practice_id)).await?;
+    let (pid, from) = (practice_id.to_owned(), from.format("%Y-%m-%d").to_string());
+    Ok(svc
+        .db
+        .read(move |c| directory::practice_team(c, &pid, &from))
+        .await?)
 }

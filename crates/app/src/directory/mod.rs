@@ -11,3 +11,4 @@ pub mod locations;
 pub mod offer;
 pub mod people;
 pub mod profile;
+pub mod rows;

@@ -420,3 +420,13 @@ pub fn summary(old: Option<(&ServiceRow, &[AreaRow], &[String])>, new: &ServiceI
         s + "."
     }
 }
+
+/// One service's record, for anyone who may read the sociale kaart.
+pub async fn service(svc: &Services, who: &impl Principal, id: &str) -> Result<ServiceRow, Error> {
+    access::require(svc, who, Action::Read, Resource::Directory).await?;
+    let id = id.to_owned();
+    svc.db
+        .read(move |c| directory::find_service(c, &id))
+        .await?
+        .ok_or(Error::NotFound)
+}

@@ -78,7 +78,7 @@ impl InForce {
 }
 
 /// The agreements of a municipality in force on `day`.
-pub fn in_force(
+pub(crate) fn in_force(
     conn: &mut AnyConnection,
     gemeente_code: &str,
     day: &str,
@@ -90,7 +90,7 @@ pub fn in_force(
 }
 
 /// The agreements a referral was made under.
-pub fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InForce, DbError> {
+pub(crate) fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InForce, DbError> {
     let gemeente = db::child(conn, &r.child_id)?
         .map(|c| c.gemeente_code)
         .unwrap_or_default();
@@ -103,7 +103,7 @@ pub fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InForce, DbE
 }
 
 /// The first interim feedback moment after `after`, counted from acceptance.
-pub fn next_feedback_moment(
+pub(crate) fn next_feedback_moment(
     rules: &Agreements,
     accepted: chrono::NaiveDate,
     after: chrono::NaiveDate,

@@ -391,3 +391,47 @@ pub async fn create(
     mail_receivers(svc, receivers, &id);
     Ok(Created::Created(id))
 }
+
+/// What the new-referral form offers a person referring from `current` (one of their
+/// sending organisations): those organisations, the practice's GPs, its teams, the
+/// services one may refer to, the schools, and the verwijskader in force in `gemeente`
+/// (or the organisation's own municipality when that is empty).
+pub struct FormChoices {
+    pub orgs: Vec<rondom_db::organisations::Organisation>,
+    pub gps: Vec<(String, String)>,
+    pub teams: Vec<(String, String)>,
+    pub services: Vec<(String, String)>,
+    pub schools: Vec<(String, String)>,
+    pub rules: super::InForce,
+}
+
+pub async fn form_choices(
+    svc: &Services,
+    actor: &rondom_domain::Actor,
+    current: &str,
+    gemeente: &str,
+) -> Result<FormChoices, Error> {
+    let ids = super::sending_orgs(actor);
+    let (cur, gem) = (current.to_owned(), gemeente.to_owned());
+    Ok(svc
+        .db
+        .read(move |c| {
+            let orgs = rondom_db::organisations::list_by_ids(c, &ids)?;
+            let gemeente = if gem.trim().is_empty() {
+                rondom_db::organisations::find(c, &cur)?
+                    .map(|o| o.gemeente_code)
+                    .unwrap_or_default()
+            } else {
+                gem.trim().to_uppercase()
+            };
+            Ok(FormChoices {
+                orgs,
+                gps: super::gps_of(c, &cur)?,
+                teams: rondom_db::consultations::teams_of_practice(c, &cur)?,
+                services: super::referable_services(c, &cur, false)?,
+                schools: super::schools(c)?,
+                rules: super::in_force(c, &gemeente, &crate::dates::today_iso())?,
+            })
+        })
+        .await?)
+}

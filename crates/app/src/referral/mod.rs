@@ -13,19 +13,21 @@
 pub mod agreements;
 pub mod care;
 pub mod create;
+pub mod inbox;
 pub mod moves;
 pub mod notify;
 pub mod read;
 
-pub use agreements::{InForce, applied_to, in_force, next_feedback_moment};
+pub use agreements::InForce;
+pub(crate) use agreements::{applied_to, in_force, next_feedback_moment};
 pub use care::{
     AttachmentFile, attach, change_case_director, give_feedback, open_attachment, refer_on,
 };
 pub use create::{Created, NewInput, create};
 pub use moves::{MoveInput, make_move};
 pub use read::{Detail, EventView, Shown, disclose_list, disclose_lists, load, open};
+pub use rondom_db::referrals::Referral;
 
-use rondom_db::referrals::Referral;
 use rondom_db::{AnyConnection, DbError};
 use rondom_domain::policy::{receives_for, refers_for};
 use rondom_domain::referral::{Side, Status};
@@ -84,7 +86,10 @@ fn service_with_kind(
 }
 
 /// The GPs of a practice (whom a POH refers on behalf of): (id, name).
-pub fn gps_of(c: &mut AnyConnection, practice: &str) -> Result<Vec<(String, String)>, DbError> {
+pub(crate) fn gps_of(
+    c: &mut AnyConnection,
+    practice: &str,
+) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(c, practice)?
         .into_iter()
         .filter(|m| m.role == Role::Huisarts.as_str() && !m.disabled)
@@ -93,7 +98,7 @@ pub fn gps_of(c: &mut AnyConnection, practice: &str) -> Result<Vec<(String, Stri
 }
 
 /// The schools a referral may name: (id, name).
-pub fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
+pub(crate) fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::list(c)?
         .into_iter()
         .filter(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_school))
@@ -102,14 +107,14 @@ pub fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> 
 }
 
 /// Whether an organisation is a social team (which names a case director).
-pub fn is_social_team(c: &mut AnyConnection, org_id: &str) -> Result<bool, DbError> {
+pub(crate) fn is_social_team(c: &mut AnyConnection, org_id: &str) -> Result<bool, DbError> {
     Ok(rondom_db::organisations::find(c, org_id)?
         .is_some_and(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_social_team)))
 }
 
 /// Services a referral may go to (a provider's specialised help, or what it offers by
 /// referral): (id, "name (organisation)"), by name. `exclude` is the referring side.
-pub fn referable_services(
+pub(crate) fn referable_services(
     c: &mut AnyConnection,
     exclude: &str,
     specialised_only: bool,
@@ -145,7 +150,7 @@ pub fn allowed_moves(actor: &Actor, r: &Referral) -> Vec<Status> {
 }
 
 /// The consultants and team leaders of a team (who may direct a case): (id, name).
-pub fn case_directors_of(
+pub(crate) fn case_directors_of(
     c: &mut AnyConnection,
     team_id: &str,
 ) -> Result<Vec<(String, String)>, DbError> {
@@ -198,6 +203,38 @@ pub fn sniff_media_type(bytes: &[u8]) -> Option<&'static str> {
 
 /// Largest attachment accepted.
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// What a referral's page offers its receiver: whether the receiver is a social team,
+/// whom they may make case director, and (when `refers_on`) the services they may refer
+/// on to.
+pub struct PageChoices {
+    pub to_team: bool,
+    pub directors: Vec<(String, String)>,
+    pub services: Vec<(String, String)>,
+}
+
+pub async fn page_choices(
+    svc: &crate::Services,
+    receiver: &str,
+    refers_on: bool,
+) -> Result<PageChoices, crate::Error> {
+    let team = receiver.to_owned();
+    Ok(svc
+        .db
+        .read(move |c| {
+            Ok(PageChoices {
+                to_team: is_social_team(c, &team)?,
+                directors: case_directors_of(c, &team)?,
+                // Only the team, while help runs, refers on: only then the list is needed.
+                services: if refers_on {
+                    referable_services(c, &team, true)?
+                } else {
+                    vec![]
+                },
+            })
+        })
+        .await?)
+}
 
 #[cfg(test)]
 mod tests {

@@ -434,7 +434,7 @@ async fn a_stranger_cannot_lock_out_the_owner(b: Backend) {
     assert_eq!(status, 303);
     // The delay grows with each counted failure after the free ones.
     assert_eq!(
-        rondom_web::auth::throttle::lock_after(5, 3),
+        rondom_app::auth::throttle::lock_after(5, 3),
         Some(chrono::Duration::seconds(2))
     );
     app.stop().await;

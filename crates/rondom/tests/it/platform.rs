@@ -467,7 +467,7 @@ async fn audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain(b:
         let db = if i % 2 == 0 {
             app.db.clone()
         } else {
-            second.state.db.clone()
+            second.state.app.db.clone()
         };
         writes.spawn(async move {
             db.audit(rondom_db::audit::AuditEvent {

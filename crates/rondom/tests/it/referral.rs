@@ -1265,7 +1265,7 @@ async fn the_overview_in_one_statement_holds_what_each_queue_holds(b: Backend) {
                     vec![]
                 };
                 let filters: Vec<rondom_db::referrals::Filter> =
-                    rondom_web::referral::pages::sections_for(
+                    rondom_app::referral::inbox::sections_for(
                         &director,
                         &sending,
                         std::slice::from_ref(&org),

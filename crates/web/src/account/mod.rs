@@ -1,7 +1,5 @@
 //! "Mijn account": password, second factor status and personal API tokens.
 
-use crate::access;
-use crate::auth::{password, throttle};
 use crate::error::AppError;
 use crate::extract::{Path, Query};
 use crate::home::NoticeQuery;
@@ -13,10 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::account;
-use rondom_db::{tokens, users};
 use rondom_domain::ids::TokenId;
-use rondom_domain::passwords::check_new_password;
-use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
 pub struct TokenView {
@@ -48,17 +43,11 @@ async fn account_page(
     token_error: Option<String>,
     new_token: Option<String>,
 ) -> Result<Html<String>, AppError> {
-    let uid = user.user_id.clone();
-    let (u, left, toks) = state
-        .db
-        .read(move |c| {
-            Ok((
-                users::get(c, &uid)?,
-                users::unused_recovery_codes(c, &uid)?,
-                tokens::list_api_tokens(c, &uid)?,
-            ))
-        })
-        .await?;
+    let account::Overview {
+        user: u,
+        recovery_left: left,
+        tokens: toks,
+    } = account::overview(&state.app, user).await?;
     let fmt = |t: chrono::NaiveDateTime| crate::format::datetime(t);
     AccountPage {
         page: Page::for_user("Mijn account", "account", user).with_notice(notice),
@@ -89,13 +78,6 @@ pub async fn show(
     State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Read,
-        Resource::Account(&user.user_id),
-    )
-    .await?;
     account_page(&state, &user, q.melding.as_deref(), None, None, None).await
 }
 
@@ -112,13 +94,6 @@ pub async fn change_password(
     State(state): State<AppState>,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    access::require(
-        &state,
-        &user,
-        Action::Update,
-        Resource::Account(&user.user_id),
-    )
-    .await?;
     let fail = |msg: String| async {
         Ok::<Response, AppError>(
             (
@@ -128,37 +103,20 @@ pub async fn change_password(
                 .into_response(),
         )
     };
-    let guess_key = throttle::Key::CurrentPassword(user.user_id.clone());
-    throttle::attempt(&state, vec![guess_key.clone()]).await??;
-    let uid = user.user_id.clone();
-    let current_hash = state
-        .db
-        .read(move |c| users::get(c, &uid))
-        .await?
-        .password_hash
-        .unwrap_or_default();
-    if !password::verify(current_hash, form.current.clone()).await {
-        account::record_wrong_password(&state.app, &user).await?;
-        return fail("Uw huidige wachtwoord klopt niet.".into()).await;
+    match account::change_password(
+        &state.app,
+        &user,
+        &form.current,
+        &form.password,
+        &form.password_repeat,
+        &user.session_id,
+    )
+    .await?
+    {
+        Ok(()) => {}
+        Err(account::ChangeRefused::Throttled(locked)) => return Err(locked.into()),
+        Err(account::ChangeRefused::Says(message)) => return fail(message).await,
     }
-    throttle::succeed(&state, vec![guess_key], None).await?;
-    let email = state
-        .db
-        .read({
-            let uid = user.user_id.clone();
-            move |c| users::get(c, &uid).map(|u| u.email)
-        })
-        .await?;
-    if let Err(e) = check_new_password(&form.password, &[&user.name, &email]) {
-        return fail(e.message).await;
-    }
-    if form.password != form.password_repeat {
-        return fail("De twee nieuwe wachtwoorden zijn niet gelijk.".into()).await;
-    }
-    let hash = password::hash(form.password.clone())
-        .await
-        .map_err(AppError::internal)?;
-    account::set_password(&state.app, &user, hash, &user.session_id).await?;
     Ok(Redirect::to("/account?melding=wachtwoord-opgeslagen").into_response())
 }
 

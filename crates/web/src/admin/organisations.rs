@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::admin::organisations::OrganisationFields;
 use rondom_app::admin::{members, organisations};
-use rondom_db::organisations::{self as orgs, Member, Organisation};
+use rondom_app::directory::rows::{Member, Organisation};
 use rondom_domain::ids::{MembershipId, OrganisationId};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, OrganisationKind, Resource, Role};
@@ -96,16 +96,11 @@ pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Organisations).await?;
-    let (all, counts) = state
-        .db
-        .read(|c| Ok((orgs::list(c)?, orgs::member_counts(c)?)))
-        .await?;
-    let counts: HashMap<String, i64> = counts.into_iter().collect();
+    let all = organisations::all_with_counts(&state.app, &user).await?;
     let rows = all
         .into_iter()
-        .map(|o| OrgRow {
-            members: counts.get(&o.id).copied().unwrap_or(0),
+        .map(|(o, members)| OrgRow {
+            members,
             kind: OrganisationKind::parse(&o.kind)
                 .map(|k| k.label())
                 .unwrap_or("?"),

@@ -159,7 +159,7 @@ pub fn bundle(base_url: &str, d: &Detail) -> Value {
         "resourceType": "Bundle",
         "id": format!("verwijzing-{id}"),
         "type": "collection",
-        "timestamp": instant(rondom_db::now()),
+        "timestamp": instant(rondom_app::dates::now()),
         "entry": [
             {"fullUrl": format!("{base}/api/fhir/ServiceRequest/{id}"), "resource": service_request(d)},
             {"fullUrl": format!("{base}/api/fhir/Task/{id}"), "resource": task(d)},

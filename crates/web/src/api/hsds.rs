@@ -11,7 +11,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use rondom_app::directory::hsds::{self, Snapshot};
+use rondom_app::directory::hsds::{self, records};
 use rondom_app::directory::index::{Filter, SearchIndex};
 use rondom_domain::area::{self, Place};
 use rondom_domain::ids::{OrganisationId, ServiceAtLocationId, ServiceId, TaxonomyTermId};
@@ -187,7 +187,10 @@ fn service_query(p: &Params) -> Result<ServiceQuery, Vec<ValidationError>> {
 fn matches<'a>(
     index: &'a SearchIndex,
     q: &ServiceQuery,
-) -> (Vec<&'a rondom_db::directory::ServiceRow>, Option<Place>) {
+) -> (
+    Vec<&'a rondom_app::directory::rows::ServiceRow>,
+    Option<Place>,
+) {
     if q.nothing {
         return (vec![], None);
     }
@@ -208,19 +211,6 @@ fn matches<'a>(
         usize::MAX,
     );
     (hits.into_iter().map(|h| &h.entry.row).collect(), place)
-}
-
-async fn organisations_by_id(
-    state: &AppState,
-    ids: Vec<String>,
-) -> Result<HashMap<String, rondom_db::organisations::Organisation>, AppError> {
-    Ok(state
-        .db
-        .read(move |c| rondom_db::organisations::list_by_ids(c, &ids))
-        .await?
-        .into_iter()
-        .map(|o| (o.id.clone(), o))
-        .collect())
 }
 
 /// The HSDS API's root: version and profile.
@@ -244,7 +234,7 @@ pub async fn services(
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
     let q = service_query(&p).map_err(AppError::Validation)?;
-    let index = state.directory_index.get(&state.db).await?;
+    let index = state.directory_index.get(&state.app.db).await?;
     let (rows, _) = matches(&index, &q);
     let total = rows.len();
     let page: Vec<_> = rows
@@ -253,8 +243,8 @@ pub async fn services(
         .take(paging.per_page)
         .cloned()
         .collect();
-    let orgs = organisations_by_id(
-        &state,
+    let orgs = records::organisations_by_id(
+        &state.app,
         page.iter().map(|s| s.organisation_id.clone()).collect(),
     )
     .await?;
@@ -278,17 +268,7 @@ pub async fn service(
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let out = state
-        .db
-        .read(move |c| {
-            let Some(s) = rondom_db::directory::find_service(c, &id)? else {
-                return Ok(None);
-            };
-            let snap = Snapshot::load(c, Some(std::slice::from_ref(&s.organisation_id)))?;
-            Ok(Some(snap.service_full(&s)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let out = records::service(&state.app, &id).await?;
     Ok(Json(out))
 }
 
@@ -303,7 +283,7 @@ pub async fn organizations(
     let paging = paging(&p).map_err(AppError::Validation)?;
     let text = TextQuery::parse(&p.search);
     let full = flag(&p.full) || flag(&p.full_service);
-    let all = state.db.read(rondom_db::organisations::list).await?;
+    let all = records::organisations(&state.app).await?;
     let mut found: Vec<_> = all
         .into_iter()
         .filter(|o| rondom_domain::kind_is(&o.kind, rondom_domain::OrganisationKind::is_public))
@@ -325,10 +305,7 @@ pub async fn organizations(
         .collect();
     let contents = if full {
         let ids: Vec<String> = page.iter().map(|o| o.id.clone()).collect();
-        state
-            .db
-            .read(move |c| Snapshot::load(c, Some(&ids)).map(|s| s.organizations_full()))
-            .await?
+        records::organizations_full(&state.app, ids).await?
     } else {
         page.iter().map(hsds::organization_brief).collect()
     };
@@ -348,9 +325,7 @@ pub async fn organization(
     ApiPath(id): ApiPath<OrganisationId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let out = state
-        .db
-        .read(move |c| Snapshot::load(c, Some(&[id.into_inner()])).map(|s| s.organizations_full()))
+    let out = records::organizations_full(&state.app, vec![id.into_inner()])
         .await?
         .into_iter()
         .next()
@@ -368,22 +343,14 @@ pub async fn service_at_locations(
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
     let paging = paging(&p).map_err(AppError::Validation)?;
     let q = service_query(&p).map_err(AppError::Validation)?;
-    let index = state.directory_index.get(&state.db).await?;
+    let index = state.directory_index.get(&state.app.db).await?;
     let (rows, place) = matches(&index, &q);
     let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
-    let (links, locations) = state
-        .db
-        .read(move |c| {
-            Ok((
-                rondom_db::directory::service_location_links(c, None)?,
-                rondom_db::directory::locations_of(c, None)?,
-            ))
-        })
-        .await?;
+    let (links, locations) = records::service_locations(&state.app).await?;
     let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let locations: HashMap<&str, &rondom_db::directory::Location> =
+    let locations: HashMap<&str, &rondom_app::directory::rows::Location> =
         locations.iter().map(|l| (l.id.as_str(), l)).collect();
-    let mut by_service: HashMap<&str, Vec<&rondom_db::directory::Location>> = HashMap::new();
+    let mut by_service: HashMap<&str, Vec<&rondom_app::directory::rows::Location>> = HashMap::new();
     for (s, l) in &links {
         if wanted.contains(s.as_str())
             && let Some(loc) = locations.get(l.as_str())
@@ -402,8 +369,8 @@ pub async fn service_at_locations(
         }
     }
     let pairs: Vec<(
-        &rondom_db::directory::ServiceRow,
-        &rondom_db::directory::Location,
+        &rondom_app::directory::rows::ServiceRow,
+        &rondom_app::directory::rows::Location,
     )> = rows
         .iter()
         .flat_map(|s| {
@@ -420,8 +387,8 @@ pub async fn service_at_locations(
         .skip(paging.skip())
         .take(paging.per_page)
         .collect();
-    let orgs = organisations_by_id(
-        &state,
+    let orgs = records::organisations_by_id(
+        &state.app,
         page.iter()
             .map(|(s, _)| s.organisation_id.clone())
             .collect(),
@@ -455,32 +422,7 @@ pub async fn service_at_location(
     ApiPath(id): ApiPath<ServiceAtLocationId>,
 ) -> Result<Json<Value>, ApiError> {
     access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let out = state
-        .db
-        .read(move |c| {
-            for (s, l) in rondom_db::directory::service_location_links(c, None)? {
-                if hsds::derived_id(&s, &format!("at/{l}")) != id {
-                    continue;
-                }
-                let (Some(service), Some(location)) = (
-                    rondom_db::directory::find_service(c, &s)?,
-                    rondom_db::directory::find_location(c, &l)?,
-                ) else {
-                    return Ok(None);
-                };
-                let org = rondom_db::organisations::find(c, &service.organisation_id)?;
-                return Ok(Some(json!({
-                    "id": id,
-                    "service_id": s,
-                    "location_id": l,
-                    "location": hsds::location_json(&location),
-                    "service": hsds::service_brief(&service, org.as_ref()),
-                })));
-            }
-            Ok(None)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let out = records::service_at_location(&state.app, &id).await?;
     Ok(Json(out))
 }
 

@@ -16,7 +16,7 @@ use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use rondom_db::organisations::{self as orgs, Organisation};
+use rondom_app::directory::rows::Organisation;
 use rondom_domain::ids::{OrganisationId, ServiceId};
 use rondom_domain::{Action, Resource};
 use serde::Serialize;
@@ -140,22 +140,7 @@ pub async fn list_organisations(
     user: ApiUser,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<OrganisationOut>>, ApiError> {
-    let platform = user.actor.is_platform_admin();
-    let ids: Vec<String> = user
-        .actor
-        .administered_organisations()
-        .map(str::to_owned)
-        .collect();
-    let rows = state
-        .db
-        .read(move |c| {
-            if platform {
-                orgs::list(c)
-            } else {
-                orgs::list_by_ids(c, &ids)
-            }
-        })
-        .await?;
+    let rows = rondom_app::admin::organisations::administered(&state.app, &user).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -169,8 +154,7 @@ pub async fn get_organisation(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<OrganisationId>,
 ) -> Result<Json<OrganisationOut>, ApiError> {
-    access::require(&state, &user, Action::Read, Resource::Organisation(&id)).await?;
-    let o = state.db.read(move |c| orgs::get(c, &id)).await?;
+    let o = rondom_app::admin::organisations::one(&state.app, &user, &id).await?;
     Ok(Json(o.into()))
 }
 
@@ -230,8 +214,8 @@ pub struct ServiceOut {
     pub last_checked_on: String,
 }
 
-impl From<&rondom_db::directory::ServiceRow> for ServiceOut {
-    fn from(r: &rondom_db::directory::ServiceRow) -> Self {
+impl From<&rondom_app::directory::rows::ServiceRow> for ServiceOut {
+    fn from(r: &rondom_app::directory::rows::ServiceRow) -> Self {
         Self {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -277,7 +261,7 @@ pub async fn search_services(
         area: "",
     })
     .map_err(AppError::Validation)?;
-    let index = state.directory_index.get(&state.db).await?;
+    let index = state.directory_index.get(&state.app.db).await?;
     let (_, hits) = criteria.run(&index, None, None, 50);
     Ok(Json(
         hits.iter()
@@ -296,12 +280,7 @@ pub async fn get_service(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ServiceId>,
 ) -> Result<Json<ServiceOut>, ApiError> {
-    access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let row = state
-        .db
-        .read(move |c| rondom_db::directory::find_service(c, &id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = rondom_app::directory::offer::service(&state.app, &user, &id).await?;
     Ok(Json(ServiceOut::from(&row)))
 }
 

@@ -16,7 +16,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use rondom_db::referrals::{self as db, Filter};
+use rondom_app::referral::inbox::Filter;
 use rondom_domain::catalogue::parse_areas;
 use rondom_domain::ids::ReferralId;
 use rondom_domain::referral::Status;
@@ -298,8 +298,7 @@ pub async fn list(
         offset: (q.page.max(1) - 1).saturating_mul(per_page),
         ..Filter::default()
     };
-    let listed = state.db.read(move |c| db::list(c, &filter)).await?;
-    let shown = referral::disclose_list(&state.app, &user, listed).await?;
+    let shown = rondom_app::referral::inbox::list(&state.app, &user, filter).await?;
     Ok(Json(shown.iter().map(out).collect()))
 }
 

@@ -1,8 +1,6 @@
 //! Log in (password, then second factor or its first set-up) and log out.
 
-use super::{
-    ClientAddr, constant_time_eq, cookie, random_token, safe_next, sha256_hex, throttle, totp,
-};
+use super::{ClientAddr, constant_time_eq, cookie, random_token, safe_next, throttle, totp};
 use crate::error::{AppError, urlencode};
 use crate::extract::Query;
 use crate::page::Page;
@@ -12,9 +10,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit::AuditEvent;
-use rondom_db::users;
-use rondom_domain::Role;
+use rondom_app::auth::login;
 use rondom_domain::validate::Email;
 use serde::Deserialize;
 
@@ -113,25 +109,6 @@ pub struct LoginForm {
     volgende: String,
 }
 
-/// Whether this person must pass a second factor: every professional, unless this is a
-/// demo installation and the account is a demo account.
-fn needs_second_factor(
-    state: &AppState,
-    user: &users::User,
-    memberships: &[users::Membership],
-) -> bool {
-    if state.settings.demo_mode && user.is_demo {
-        return false;
-    }
-    let family_only = memberships.is_empty()
-        && user
-            .family_role
-            .as_deref()
-            .and_then(Role::parse)
-            .is_some_and(Role::is_family);
-    !family_only
-}
-
 pub async fn login_submit(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -165,7 +142,10 @@ pub async fn login_submit(
             .into_response())
     };
     let retry_locked = |locked: throttle::Locked| -> Result<Response, AppError> {
-        let mut resp = retry(locked.message(), StatusCode::TOO_MANY_REQUESTS)?;
+        let mut resp = retry(
+            throttle::locked_message(locked),
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
         if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -176,125 +156,48 @@ pub async fn login_submit(
         Ok(e) => e.into_inner(),
         Err(_) => return retry(wrong, StatusCode::UNAUTHORIZED),
     };
-    let pair_key = throttle::Key::pair(&email, &addr.0);
-    let account_key = throttle::Key::Account(email.clone());
-    let address_key = throttle::Key::address(&addr.0);
-    // From this address: refused before the password is looked at.
-    let keys = std::iter::once(pair_key.clone())
-        .chain(address_key.clone())
-        .collect();
-    if let Err(locked) = throttle::attempt(&state, keys).await? {
-        return retry_locked(locked);
-    }
-    // Over all addresses: the soft lock (see `throttle`).
-    let account_locked = throttle::attempt(&state, vec![account_key.clone()])
-        .await?
-        .err();
-    let lookup = email.clone();
-    let found = state
-        .db
-        .read(move |c| {
-            let Some(u) = users::find_by_email(c, &lookup)? else {
-                return Ok(None);
-            };
-            let m = users::memberships_of(c, &u.id)?;
-            Ok(Some((u, m)))
-        })
-        .await?;
-    let usable = found
-        .as_ref()
-        .filter(|(u, _)| !u.disabled && u.password_hash.is_some());
-    // Unknown addresses are checked against a dummy hash: same work, same answer.
-    let hash = usable
-        .and_then(|(u, _)| u.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.to_string());
-    let ok =
-        rondom_app::auth::password::verify(hash, form.password.clone()).await && usable.is_some();
-    let Some((user, memberships)) = usable.filter(|_| ok).cloned() else {
-        let first = found.as_ref().and_then(|(_, m)| m.first());
-        let e = AuditEvent {
-            actor_user_id: found.as_ref().map(|(u, _)| u.id.clone()),
-            actor_name: email.clone(),
-            actor_role: first.map(|m| m.role.clone()),
-            actor_organisation_id: first.map(|m| m.organisation_id.clone()),
-            action: "login".into(),
-            object_type: "user".into(),
-            object_id: found.as_ref().map(|(u, _)| u.id.clone()),
-            reason: Some("wrong password or unknown account".into()),
-            source_address: addr.0.clone(),
-            outcome: "denied".into(),
-            ..Default::default()
-        };
-        state.db.audit(e).await?;
-        if let Some(locked) = account_locked {
-            return retry_locked(locked);
-        }
-        return retry(wrong, StatusCode::UNAUTHORIZED);
+    let rules = login::Rules {
+        dummy_hash: &state.dummy_hash,
+        demo_mode: state.settings.demo_mode,
+        session_absolute: chrono::Duration::from_std(state.settings.session_absolute)
+            .map_err(AppError::internal)?,
     };
-    let second = needs_second_factor(&state, &user, &memberships);
-    if let Some(locked) = account_locked
-        && !(second && user.totp_enabled)
-    {
-        // The right password while the account is locked over all addresses, and no
-        // second factor to tell the owner from a guesser: the way in is a reset link
-        // by e-mail, which proves the owner and lifts the lock.
-        let e = AuditEvent {
-            actor_user_id: Some(user.id.clone()),
-            actor_name: user.name.clone(),
-            action: "login".into(),
-            object_type: "user".into(),
-            object_id: Some(user.id.clone()),
-            reason: Some("account locked after failures from several addresses".into()),
-            source_address: addr.0.clone(),
-            outcome: "denied".into(),
-            ..Default::default()
-        };
-        state.db.audit(e).await?;
-        let mut resp = retry(
-            format!(
-                "Er is vaak een verkeerd wachtwoord geprobeerd voor dit account. Probeer het over {} opnieuw, of kies ‘Wachtwoord vergeten?’: met de link in uw e-mail kiest u een nieuw wachtwoord, en daarmee kunt u meteen inloggen.",
-                crate::error::human_wait(locked.retry_after_secs)
-            ),
-            StatusCode::TOO_MANY_REQUESTS,
-        )?;
-        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(resp);
-    }
-    // The account's own counter starts again only once the person is fully in: with a
-    // second factor still to come, a guesser who found the password gains nothing.
-    let cleared = if second {
-        vec![pair_key]
-    } else {
-        vec![pair_key, account_key]
-    };
-    throttle::succeed(&state, cleared, address_key).await?;
-    let token = session::create(&state, &user.id, !second, &addr, user_agent).await?;
-    let e = AuditEvent {
-        actor_user_id: Some(user.id.clone()),
-        actor_name: user.name.clone(),
-        actor_role: memberships.first().map(|m| m.role.clone()),
-        actor_organisation_id: memberships.first().map(|m| m.organisation_id.clone()),
-        action: "login".into(),
-        object_type: "user".into(),
-        object_id: Some(user.id.clone()),
-        reason: Some(
-            if second {
-                "password; second factor pending"
-            } else {
-                "password"
-            }
-            .into(),
-        ),
+    let attempt = login::Attempt {
+        email,
+        password: form.password.clone(),
         source_address: addr.0.clone(),
-        outcome: "allowed".into(),
-        ..Default::default()
+        user_agent,
     };
-    state.db.audit(e).await?;
+    let (token, second, totp_enabled) = match login::password(&state.app, attempt, &rules).await? {
+        login::Outcome::Throttled(locked) => return retry_locked(locked),
+        login::Outcome::Wrong {
+            account_locked: Some(locked),
+        } => return retry_locked(locked),
+        login::Outcome::Wrong {
+            account_locked: None,
+        } => return retry(wrong, StatusCode::UNAUTHORIZED),
+        login::Outcome::ResetNeeded(locked) => {
+            let mut resp = retry(
+                format!(
+                    "Er is vaak een verkeerd wachtwoord geprobeerd voor dit account. Probeer het over {} opnieuw, of kies ‘Wachtwoord vergeten?’: met de link in uw e-mail kiest u een nieuw wachtwoord, en daarmee kunt u meteen inloggen.",
+                    crate::error::human_wait(locked.retry_after_secs)
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(resp);
+        }
+        login::Outcome::In {
+            token,
+            second_factor,
+            totp_enabled,
+        } => (token, second_factor, totp_enabled),
+    };
     let target = if !second {
         next
-    } else if user.totp_enabled {
+    } else if totp_enabled {
         format!("/inloggen/code?volgende={}", urlencode(&next))
     } else {
         format!(
@@ -353,36 +256,13 @@ async fn finish_second_factor(
     how: &str,
 ) -> Result<Response, AppError> {
     let token = random_token();
-    let new_id = sha256_hex(&token);
     let csrf = random_token();
     let owner = rondom_app::auth::sessions::SessionOwner {
         user_id: &pending.user_id,
         name: &pending.name,
         source_address: pending.source_address.as_deref(),
     };
-    rondom_app::auth::sessions::complete_login(
-        &state.app,
-        &owner,
-        &pending.session_id,
-        &new_id,
-        &csrf,
-        how,
-    )
-    .await?;
-    let uid = pending.user_id.clone();
-    let email = state
-        .db
-        .read(move |c| users::get(c, &uid).map(|u| u.email))
-        .await?;
-    throttle::succeed(
-        state,
-        vec![
-            throttle::Key::SecondFactor(pending.user_id.clone()),
-            throttle::Key::Account(email),
-        ],
-        throttle::Key::address(&pending.source_address),
-    )
-    .await?;
+    login::finish(&state.app, &owner, &pending.session_id, &token, &csrf, how).await?;
     Ok(with_cookie(
         Redirect::to(next).into_response(),
         &session::session_cookie(state, &token),
@@ -395,45 +275,34 @@ pub async fn code_submit(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.volgende));
-    let mfa_key = throttle::Key::SecondFactor(pending.user_id.clone());
     let page = |error: String| CodePage {
         page: Page::anonymous("Code invullen", state.settings.demo_mode),
         csrf: pending.csrf.clone(),
         next: next.clone(),
         error: Some(error),
     };
-    let keys = std::iter::once(mfa_key)
-        .chain(throttle::Key::address(&pending.source_address))
-        .collect();
-    if let Err(locked) = throttle::attempt(&state, keys).await? {
-        let mut resp = (
-            StatusCode::TOO_MANY_REQUESTS,
-            render(&page(locked.message()))?,
-        )
-            .into_response();
-        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
+    let owner = rondom_app::auth::sessions::SessionOwner {
+        user_id: &pending.user_id,
+        name: &pending.name,
+        source_address: pending.source_address.as_deref(),
+    };
+    let accepted = match login::second_factor(&state.app, &owner, &form.code).await? {
+        Ok(accepted) => accepted,
+        Err(locked) => {
+            let mut resp = (
+                StatusCode::TOO_MANY_REQUESTS,
+                render(&page(throttle::locked_message(locked)))?,
+            )
+                .into_response();
+            if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(resp);
         }
-        return Ok(resp);
-    }
-    let accepted =
-        rondom_app::auth::second_factor::check_code(&state.app, &pending.user_id, &form.code)
-            .await?;
+    };
     match accepted {
         Some(how) => finish_second_factor(&state, &pending, &next, how).await,
         None => {
-            let e = AuditEvent {
-                actor_user_id: Some(pending.user_id.clone()),
-                actor_name: pending.name.clone(),
-                action: "login".into(),
-                object_type: "user".into(),
-                object_id: Some(pending.user_id.clone()),
-                reason: Some("wrong or reused second-factor code".into()),
-                source_address: pending.source_address.clone(),
-                outcome: "denied".into(),
-                ..Default::default()
-            };
-            state.db.audit(e).await?;
             Ok((
                 StatusCode::UNAUTHORIZED,
                 render(&page("Deze code klopt niet of is al gebruikt. Wacht op de volgende code en probeer het opnieuw.".into()))?,

@@ -1,7 +1,7 @@
 //! Forgotten password: an e-mailed link that works once and expires after an hour. The
 //! answer is the same whether or not the address is known.
 
-use super::{ClientAddr, sha256_hex, throttle};
+use super::ClientAddr;
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::page::Page;
@@ -11,8 +11,7 @@ use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rondom_db::audit::AuditEvent;
-use rondom_db::{tokens, users};
+use rondom_app::auth::login;
 use rondom_domain::passwords::check_new_password;
 use rondom_domain::validate::Email;
 use serde::Deserialize;
@@ -45,17 +44,6 @@ struct ForgotForm {
     email: String,
 }
 
-/// Creates a single-use link for this user and e-mails it (see `rondom_app::auth::links`).
-pub async fn send_link(
-    state: &AppState,
-    user_id: &str,
-    email: &str,
-    valid_hours: i64,
-    invite: bool,
-) -> Result<(), AppError> {
-    Ok(rondom_app::auth::links::send_link(&state.app, user_id, email, valid_hours, invite).await?)
-}
-
 pub async fn forgot_submit(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -75,35 +63,7 @@ pub async fn forgot_submit(
             .into_response());
     };
     let email = email.into_inner();
-    // Counted per address on a counter of its own, so the form cannot be used to flood
-    // someone's mailbox or probe many addresses, nor to slow down anyone's login.
-    throttle::attempt(
-        &state,
-        addr.0
-            .iter()
-            .map(|a| throttle::Key::ResetAddress(a.clone()))
-            .collect(),
-    )
-    .await??;
-    let lookup = email.clone();
-    let user = state
-        .db
-        .read(move |c| users::find_by_email(c, &lookup))
-        .await?;
-    if let Some(u) = user.filter(|u| !u.disabled) {
-        send_link(&state, &u.id, &u.email, RESET_VALID_HOURS, false).await?;
-        let e = AuditEvent {
-            actor_user_id: Some(u.id.clone()),
-            actor_name: u.name.clone(),
-            action: "password_reset_requested".into(),
-            object_type: "user".into(),
-            object_id: Some(u.id.clone()),
-            source_address: addr.0.clone(),
-            outcome: "allowed".into(),
-            ..Default::default()
-        };
-        state.db.audit(e).await?;
-    }
+    login::forgot_password(&state.app, &email, addr.0.clone()).await??;
     Ok(render(&ForgotPage {
         page: Page::anonymous("Wachtwoord vergeten", state.settings.demo_mode),
         sent: true,
@@ -125,12 +85,7 @@ pub async fn reset_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let hash = sha256_hex(&token);
-    let valid = state
-        .db
-        .read(move |c| tokens::peek_password_reset(c, &hash))
-        .await?
-        .is_some();
+    let valid = login::reset_link_valid(&state.app, &token).await?;
     let status = if valid {
         StatusCode::OK
     } else {
@@ -187,14 +142,8 @@ pub async fn reset_submit(
     let new_hash = rondom_app::auth::password::hash(form.password.clone())
         .await
         .map_err(AppError::internal)?;
-    let done = rondom_app::auth::sessions::reset_password(
-        &state.app,
-        &sha256_hex(&token),
-        new_hash,
-        addr.0.as_deref(),
-    )
-    .await?;
-    let Some(email) = done else {
+    let done = login::reset_password(&state.app, &token, new_hash, addr.0.as_deref()).await?;
+    if !done {
         return Ok((
             StatusCode::GONE,
             render(&page(
@@ -203,8 +152,6 @@ pub async fn reset_submit(
             ))?,
         )
             .into_response());
-    };
-    // The link proved the owner: a lock that guessers put on the account is lifted.
-    throttle::release_account(&state, &email).await?;
+    }
     Ok(Redirect::to("/inloggen?melding=wachtwoord-gewijzigd").into_response())
 }

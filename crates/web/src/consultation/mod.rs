@@ -15,8 +15,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::Disclosed;
+use rondom_app::consultation::Consultation;
 use rondom_app::consultation::Thread;
-use rondom_db::consultations::{self as db, Consultation};
 use rondom_domain::consultation::Status;
 use rondom_domain::ids::ConsultationId;
 use rondom_domain::validate::ValidationError;
@@ -24,9 +24,7 @@ use rondom_domain::{Action, Resource, workdays};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub use rondom_app::consultation::{
-    Asked, answers, consultants_of, load, practices_asking, teams_answered_by,
-};
+pub use rondom_app::consultation::{Asked, answers, load, practices_asking, teams_answered_by};
 
 /// The practices this person asks for: (id, name).
 fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
@@ -111,8 +109,7 @@ pub async fn list(
     }
     let listed =
         rondom_app::consultation::list(&state.app, practices.clone(), teams.clone(), 500).await?;
-    let uid = user.user_id.clone();
-    let unread = state.db.read(move |c| db::unread(c, &uid)).await?;
+    let unread = rondom_app::account::unread_notices(&state.app, &user).await?;
     let mut page = ListPage {
         page: Page::for_user("Overleg", "overleg", &user),
         notices: unread
@@ -182,18 +179,7 @@ async fn ask_page(
 ) -> Result<String, AppError> {
     let practices = practices_where_asking(user);
     let ids: Vec<String> = practices.iter().map(|p| p.0.clone()).collect();
-    let teams = state
-        .db
-        .read(move |c| {
-            let mut all = Vec::new();
-            for p in &ids {
-                all.extend(db::teams_of_practice(c, p)?);
-            }
-            all.sort();
-            all.dedup();
-            Ok(all)
-        })
-        .await?;
+    let teams = rondom_app::consultation::teams_of_practices(&state.app, ids).await?;
     AskPage {
         page: Page::for_user("Vraag het sociaal team", "overleg", user),
         form,
@@ -303,12 +289,8 @@ async fn thread_page(
     error: Option<String>,
 ) -> Result<String, AppError> {
     let team_side = answers(&user.actor, &c);
-    let team_id = c.team_id.clone();
     let colleagues = if team_side {
-        state
-            .db
-            .read(move |conn| consultants_of(conn, &team_id))
-            .await?
+        rondom_app::consultation::colleagues(&state.app, &c.team_id).await?
     } else {
         vec![]
     };

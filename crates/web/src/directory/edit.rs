@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::directory::offer;
-use rondom_db::directory::{AreaRow, Location, ServiceRow};
+use rondom_app::directory::rows::{AreaRow, Location, ServiceRow};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::ids::{OrganisationId, ServiceId};

@@ -14,8 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use rondom_app::directory::entries;
-use rondom_db::directory::{self, Change, Location};
-use rondom_db::organisations::Organisation;
+use rondom_app::directory::rows::{self as directory, Change, Location, Organisation};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, PROBLEM_AREAS};
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
@@ -92,38 +91,12 @@ pub async fn service(
     Path(id): Path<ServiceId>,
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let (row, areas, locations, history) = state
-        .db
-        .read(move |c| {
-            let Some(row) = directory::find_service(c, &id)? else {
-                return Ok(None);
-            };
-            let ids = [id.to_string()];
-            let areas = directory::areas_of(c, Some(&ids))?;
-            let linked: Vec<String> = directory::service_location_links(c, Some(&ids))?
-                .into_iter()
-                .map(|(_, l)| l)
-                .collect();
-            let locations =
-                directory::locations_of(c, Some(std::slice::from_ref(&row.organisation_id)))?
-                    .into_iter()
-                    .filter(|l| linked.contains(&l.id))
-                    .collect::<Vec<_>>();
-            let history = directory::changes(c, Some(&id), None, 10)?;
-            // Without areas of its own a service covers its organisation's.
-            let areas: Vec<(String, String)> = if areas.is_empty() {
-                directory::organisation_areas(c, Some(std::slice::from_ref(&row.organisation_id)))?
-                    .into_iter()
-                    .map(|(_, k, c)| (k, c))
-                    .collect()
-            } else {
-                areas.into_iter().map(|a| (a.kind, a.code)).collect()
-            };
-            Ok(Some((row, areas, locations, history)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let entries::ServiceFacts {
+        row,
+        areas,
+        locations,
+        history,
+    } = entries::service(&state.app, &user, &id).await?;
     ServicePage {
         page: Page::for_user(row.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         can_edit: can_edit(&user, &row.organisation_id),
@@ -355,21 +328,9 @@ pub async fn person(
     Path(id): Path<PersonId>,
     Query(q): Query<Notice>,
 ) -> Result<Html<String>, AppError> {
-    access::require(&state, &user, Action::Read, Resource::Directory).await?;
-    let from = crate::format::today().format("%Y-%m-%d").to_string();
-    let (person, links, teams) = state
-        .db
-        .read(move |c| {
-            let Some(p) = directory::person(c, &id)? else {
-                return Ok(None);
-            };
-            let links = directory::links_of_consultant(c, &id, &from)?;
-            let teams = directory::teams_of_person(c, &id)?;
-            Ok(Some((p, links, teams)))
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now = format::to_local(rondom_db::now());
+    let from = crate::format::today();
+    let (person, links, teams) = entries::person(&state.app, &user, &id, from).await?;
+    let now = format::to_local(rondom_app::dates::now());
     let practices = links
         .into_iter()
         .map(|(practice, slots, exceptions)| {

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::directory::links::{self, Hours};
-use rondom_db::directory::TeamLink;
+use rondom_app::directory::rows::TeamLink;
 use rondom_domain::hours::WeeklySlot;
 use rondom_domain::ids::{OrganisationId, PracticeLinkId};
 use rondom_domain::validate::ValidationError;

@@ -18,7 +18,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use rondom_db::directory;
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
 use rondom_domain::{Action, Resource};
 
@@ -91,17 +90,12 @@ pub async fn mijn_team(
         // Only people of a practice have a "Mijn team"; anyone else is refused (and logged).
         access::require(&state, &user, Action::Read, Resource::PracticeTeam("")).await?;
     }
-    let local_now = format::to_local(rondom_db::now());
-    let today = local_now.date().format("%Y-%m-%d").to_string();
+    let local_now = format::to_local(rondom_app::dates::now());
     let mut views = Vec::new();
     for (id, name) in practices {
-        access::require(&state, &user, Action::Read, Resource::PracticeTeam(&id)).await?;
-        let pid = id.clone();
-        let from = today.clone();
-        let linked = state
-            .db
-            .read(move |c| directory::practice_team(c, &pid, &from))
-            .await?;
+        let linked =
+            rondom_app::directory::entries::practice_team(&state.app, &user, &id, local_now.date())
+                .await?;
         let mut lines: Vec<TeamLine> = Vec::new();
         let consultants = linked
             .into_iter()

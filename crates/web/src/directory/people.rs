@@ -13,8 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::directory::people;
-use rondom_db::directory;
-use rondom_db::organisations::Organisation;
+use rondom_app::directory::rows::{self as directory, Organisation};
 use rondom_domain::Action;
 use rondom_domain::ids::{OrganisationId, PersonId, TeamId};
 use rondom_domain::validate::{ValidationError, phone_ok, required_text};
@@ -334,7 +333,7 @@ pub async fn create_team(
 ) -> Result<Response, AppError> {
     let (org, people) = people::org_and_people(&state.app, &user, Action::Create, &org_id).await?;
     let form = TeamForm::from_pairs(pairs);
-    let (team, members) = match form.parse(&rondom_db::new_id(), &org_id, &people) {
+    let (team, members) = match form.parse(&rondom_app::new_id(), &org_id, &people) {
         Ok(t) => t,
         Err(errors) => {
             let page = team_page(

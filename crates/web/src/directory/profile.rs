@@ -11,9 +11,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::directory::rows::{Location, Organisation};
 use rondom_app::directory::{locations, profile};
-use rondom_db::directory::Location;
-use rondom_db::organisations::Organisation;
 use rondom_domain::Action;
 use rondom_domain::area::valid_point;
 use rondom_domain::ids::{LocationId, OrganisationId};
@@ -374,7 +373,7 @@ pub async fn create_location(
     CsrfForm(form): CsrfForm<LocationForm>,
 ) -> Result<Response, AppError> {
     let org = profile::editable(&state.app, &user, Action::Create, &org_id).await?;
-    let location = match form.parse(&rondom_db::new_id(), &org_id) {
+    let location = match form.parse(&rondom_app::new_id(), &org_id) {
         Ok(l) => l,
         Err(errors) => {
             let page = location_page(

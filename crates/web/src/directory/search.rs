@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use rondom_app::directory::index::{Filter, Hit, SearchIndex};
-use rondom_db::directory::ServiceRow;
+use rondom_app::directory::rows::ServiceRow;
 use rondom_domain::area::Place;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::search::Query as TextQuery;
@@ -367,7 +367,7 @@ pub async fn search(
     }
     let index = state
         .directory_index
-        .get_at(&state.db, user.directory_version)
+        .get_at(&state.app.db, user.directory_version)
         .await?;
     let home = home_place(&user, &index);
     let page_no = form

@@ -9,6 +9,7 @@
 //! the same, byte for byte.
 
 pub mod import;
+pub mod records;
 
 use rondom_db::directory::{AreaRow, Location, ServiceRow};
 use rondom_db::organisations::Organisation;

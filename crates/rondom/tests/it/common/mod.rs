@@ -210,7 +210,7 @@ impl TestApp {
         let mut config = config_for(&test_db.url, smtp.port, demo);
         adjust(&mut config);
         let running = app::start(&config, None).await.unwrap();
-        let db = running.state.db.clone();
+        let db = running.state.app.db.clone();
         let addr = running.addr;
         Self {
             running: Some(running),

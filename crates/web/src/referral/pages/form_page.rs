@@ -3,7 +3,6 @@
 use crate::access;
 use crate::error::AppError;
 use crate::extract::Query;
-use crate::format;
 use crate::page::Page;
 use crate::referral;
 use crate::referral::{Created, NewInput};
@@ -96,33 +95,25 @@ async fn new_page(
     errors: Vec<ValidationError>,
 ) -> Result<String, AppError> {
     let sending = referral::sending_orgs(&user.actor);
-    let ids = sending.clone();
     let current = if form.van.is_empty() {
         sending.first().cloned().unwrap_or_default()
     } else {
         form.van.clone()
     };
-    let cur = current.clone();
-    let gem = form.gemeente.clone();
-    let (orgs, gps, teams, services, schools, advice_rules) = state
-        .db
-        .read(move |c| {
-            let orgs = rondom_db::organisations::list_by_ids(c, &ids)?;
-            let gps = referral::gps_of(c, &cur)?;
-            let teams = rondom_db::consultations::teams_of_practice(c, &cur)?;
-            let services = referral::referable_services(c, &cur, false)?;
-            let schools = referral::schools(c)?;
-            let gemeente = if gem.trim().is_empty() {
-                rondom_db::organisations::find(c, &cur)?
-                    .map(|o| o.gemeente_code)
-                    .unwrap_or_default()
-            } else {
-                gem.trim().to_uppercase()
-            };
-            let rules = referral::in_force(c, &gemeente, &format::today_iso())?;
-            Ok((orgs, gps, teams, services, schools, rules))
-        })
-        .await?;
+    let rondom_app::referral::create::FormChoices {
+        orgs,
+        gps,
+        teams,
+        services,
+        schools,
+        rules: advice_rules,
+    } = rondom_app::referral::create::form_choices(
+        &state.app,
+        &user.actor,
+        &current,
+        &form.gemeente,
+    )
+    .await?;
     let choice = |(id, name): (String, String)| Choice { id, name };
     let mut form = form;
     if form.gemeente.is_empty() {

@@ -13,9 +13,9 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use rondom_db::referrals::{self as db, Filter, Listed};
+use rondom_app::referral::inbox::{self, Filter, sections_for};
 use rondom_domain::referral::Urgency;
-use rondom_domain::{Action, Resource, workdays};
+use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 
 pub struct Row {
@@ -69,94 +69,6 @@ pub struct Section {
     /// More than the rows shown.
     pub more: bool,
     pub rows: Vec<Row>,
-}
-
-/// The sections of someone's inbox with their filters.
-pub fn sections_for(
-    user_id: &str,
-    sending: &[String],
-    receiving: &[String],
-) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
-    let today = format::today();
-    let iso = format::iso_date;
-    let mut out = Vec::new();
-    if !receiving.is_empty() {
-        let base = Filter {
-            to_orgs: receiving.to_vec(),
-            by_due: true,
-            ..Filter::default()
-        };
-        out.push((
-            "te_laat",
-            "Te laat",
-            "Niets te laat.",
-            // Only open referrals have a deadline: no status filter needed, so the
-            // deadline index is read in order.
-            Filter {
-                due_before: Some(iso(today - chrono::Duration::days(1))),
-                ..base.clone()
-            },
-        ));
-        out.push((
-            "nieuw",
-            "Nieuw",
-            "Geen nieuwe verwijzingen.",
-            Filter {
-                statuses: vec!["requested".into()],
-                ..base.clone()
-            },
-        ));
-        out.push((
-            "op_te_pakken",
-            "Op te pakken (nog te accepteren of af te wijzen)",
-            "Niets op te pakken.",
-            Filter {
-                statuses: vec!["received".into()],
-                ..base.clone()
-            },
-        ));
-        out.push((
-            "binnenkort",
-            "Binnenkort te doen",
-            "Niets dat binnenkort moet.",
-            Filter {
-                due_after: Some(iso(today)),
-                due_before: Some(iso(workdays::add_working_days(today, 2))),
-                ..base.clone()
-            },
-        ));
-        out.push((
-            "mijn_casussen",
-            "Mijn casussen (casusregisseur)",
-            "U bent nergens casusregisseur.",
-            Filter {
-                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
-                case_director: Some(user_id.to_owned()),
-                ..base.clone()
-            },
-        ));
-        out.push((
-            "lopend",
-            "Alle lopende verwijzingen",
-            "Geen lopende verwijzingen.",
-            Filter {
-                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
-                ..base
-            },
-        ));
-    }
-    if !sending.is_empty() {
-        out.push((
-            "verstuurd",
-            "Onze verwijzingen",
-            "U heeft nog niet verwezen.",
-            Filter {
-                from_orgs: sending.to_vec(),
-                ..Filter::default()
-            },
-        ));
-    }
-    out
 }
 
 #[derive(Template)]
@@ -231,7 +143,6 @@ pub async fn inbox(
             (k, t, e, f)
         })
         .collect();
-    let uid = user.user_id.clone();
     let filters: Vec<Filter> = wanted.iter().map(|w| w.3.clone()).collect();
     // A GP's or POH's questions to the team belong in the same place as their referrals.
     let asking = if single {
@@ -240,26 +151,13 @@ pub async fn inbox(
         crate::consultation::practices_asking(&user.actor)
     };
     let shown = if single { PAGE } else { PREVIEW } as usize;
-    let (loaded, unread, questions) = state
-        .db
-        .read(move |c| {
-            let questions = if asking.is_empty() {
-                vec![]
-            } else {
-                rondom_db::consultations::list(c, &asking, &[], 5)?
-            };
-            Ok((
-                db::list_sections(c, &filters, shown)?,
-                rondom_db::consultations::unread(c, &uid)?,
-                questions,
-            ))
-        })
-        .await?;
-    // The list shows children's names and ages: that look is logged too.
-    let (founds, lists): (Vec<usize>, Vec<Vec<Listed>>) = loaded.into_iter().unzip();
-    let lists = referral::disclose_lists(&state.app, &user, lists)
-        .await?
-        .into_inner();
+    let inbox::Inbox {
+        found: founds,
+        lists,
+        unread,
+        questions,
+    } = inbox::load(&state.app, &user, filters, shown, asking).await?;
+    let lists = lists.into_inner();
     let mut has_next = false;
     let sections = wanted
         .into_iter()
@@ -291,7 +189,7 @@ pub async fn inbox(
             })
             .map(|(_, text, link, _)| (text, link))
             .collect(),
-        questions: rondom_app::consultation::read::shown(&state.app, questions)
+        questions: questions
             .into_iter()
             .map(|shown| {
                 let q = shown.listed;

@@ -7,7 +7,7 @@ use crate::extract::Path;
 use crate::format;
 use crate::page::Page;
 use crate::referral;
-use crate::referral::{Detail, MoveInput, allowed_moves, case_directors_of, is_overdue};
+use crate::referral::{Detail, MoveInput, allowed_moves, is_overdue};
 use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
@@ -15,7 +15,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::Disclosed;
-use rondom_db::referrals::{self as db};
+use rondom_app::referral as db;
 use rondom_domain::Action;
 use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
 use rondom_domain::ids::{AttachmentId, ReferralId};
@@ -75,21 +75,11 @@ async fn show_page(
     let receiver = receives_for(&user.actor, &r.to_org_id);
     let may_refer_on =
         receiver && refers_for(&user.actor, &r.to_org_id) && Status::is_running(r.status);
-    let team = r.to_org_id.clone();
-    let (to_team, directors, services) = state
-        .db
-        .read(move |c| {
-            let to_team = referral::is_social_team(c, &team)?;
-            let directors = case_directors_of(c, &team)?;
-            // Only the team, while help runs, refers on: only then the list is needed.
-            let services = if may_refer_on {
-                referral::referable_services(c, &team, true)?
-            } else {
-                vec![]
-            };
-            Ok((to_team, directors, services))
-        })
-        .await?;
+    let rondom_app::referral::PageChoices {
+        to_team,
+        directors,
+        services,
+    } = rondom_app::referral::page_choices(&state.app, &r.to_org_id, may_refer_on).await?;
     let today = format::today();
     ShowPage {
         // Not the child's name: titles end up in browser history on shared computers.

@@ -1,6 +1,5 @@
 //! The sessions this server read a moment ago (a cache checked against the database's
-//! change mark). Kept apart from the session extractors so that the state can hold it
-//! without depending on them.
+//! change mark), so that most requests find their session without a round trip.
 
 use rondom_db::sessions::{self, SessionWithUser};
 use rondom_db::{Db, DbError};
