@@ -1,18 +1,24 @@
 //! Consultations (overleg) and in-app notifications. Subjects and messages arrive sealed
-//! (encrypted by the web layer) and leave sealed: this crate never sees their text.
+//! (encrypted by the use cases) and leave sealed: this crate never sees their text.
 
 use crate::schema::{consultation_messages, consultations, notifications, organisations, users};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::ids::{ConsultationId, OrganisationId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = consultations)]
 pub struct Consultation {
-    pub id: String,
-    pub practice_id: String,
-    pub team_id: String,
-    pub asker_id: String,
+    /// Ids are read as their types: a stored id that is none fails the read.
+    #[diesel(deserialize_as = String)]
+    pub id: ConsultationId,
+    #[diesel(deserialize_as = String)]
+    pub practice_id: OrganisationId,
+    #[diesel(deserialize_as = String)]
+    pub team_id: OrganisationId,
+    #[diesel(deserialize_as = String)]
+    pub asker_id: UserId,
     pub subject_sealed: String,
     /// Read as a `Status`: a stored value that is none fails the read.
     #[diesel(deserialize_as = String)]
@@ -171,7 +177,7 @@ pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>,
 fn with_names(conn: &mut AnyConnection, rows: Vec<Consultation>) -> Result<Vec<Listed>, DbError> {
     let mut org_ids: Vec<String> = rows
         .iter()
-        .flat_map(|r| [r.practice_id.clone(), r.team_id.clone()])
+        .flat_map(|r| [r.practice_id.to_string(), r.team_id.to_string()])
         .collect();
     org_ids.sort();
     org_ids.dedup();
@@ -181,7 +187,7 @@ fn with_names(conn: &mut AnyConnection, rows: Vec<Consultation>) -> Result<Vec<L
         .load(conn)?;
     let mut user_ids: Vec<String> = rows
         .iter()
-        .flat_map(|r| std::iter::once(r.asker_id.clone()).chain(r.assignee_id.clone()))
+        .flat_map(|r| std::iter::once(r.asker_id.to_string()).chain(r.assignee_id.clone()))
         .collect();
     user_ids.sort();
     user_ids.dedup();

@@ -102,6 +102,19 @@ macro_rules! ids {
             }
         }
 
+        /// Reads a stored id: one that is not well-formed fails the read (a row with a
+        /// damaged id is an error, never passed on as some other text).
+        impl TryFrom<String> for $name {
+            type Error = InvalidId;
+            fn try_from(s: String) -> Result<Self, InvalidId> {
+                if is_uuid_text(&s) && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Ok(Self(s))
+                } else {
+                    Err(InvalidId)
+                }
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = InvalidId;
             fn from_str(s: &str) -> Result<Self, InvalidId> {

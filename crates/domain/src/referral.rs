@@ -343,6 +343,25 @@ impl TryFrom<String> for Status {
     }
 }
 
+/// A stored urgency that is none.
+#[derive(Debug, thiserror::Error)]
+#[error("‘{0}’ is no urgency")]
+pub struct UnknownUrgency(pub String);
+
+impl TryFrom<String> for Urgency {
+    type Error = UnknownUrgency;
+
+    fn try_from(code: String) -> Result<Self, UnknownUrgency> {
+        Urgency::parse(&code).ok_or(UnknownUrgency(code))
+    }
+}
+
+impl From<Urgency> for String {
+    fn from(u: Urgency) -> String {
+        u.code().to_owned()
+    }
+}
+
 impl From<Status> for String {
     fn from(s: Status) -> String {
         s.code().to_owned()

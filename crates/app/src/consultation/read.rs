@@ -36,7 +36,7 @@ pub async fn load(
         access::record(
             svc,
             AuditEvent {
-                object_id: Some(c.id.clone()),
+                object_id: Some(c.id.to_string()),
                 ..e
             },
         )
@@ -82,7 +82,7 @@ pub async fn open(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(id.clone()),
+                    object_id: Some(id.to_string()),
                     reason,
                     ..e
                 },

@@ -26,7 +26,7 @@ pub async fn pick_up(svc: &Services, who: &impl Principal, c: &Consultation) -> 
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -94,7 +94,7 @@ pub async fn write(
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -132,7 +132,7 @@ pub async fn close(svc: &Services, who: &impl Principal, c: &Consultation) -> Re
             audit::append(
                 conn,
                 &AuditEvent {
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )
@@ -184,7 +184,7 @@ pub async fn assign(
                 conn,
                 &AuditEvent {
                     reason: Some(format!("toegewezen aan {name}")),
-                    object_id: Some(cid.clone()),
+                    object_id: Some(cid.to_string()),
                     ..e
                 },
             )

@@ -15,7 +15,7 @@ use rondom_db::referrals::{self as db, Referral};
 use rondom_domain::agreements::Step;
 use rondom_domain::catalogue::parse_areas;
 use rondom_domain::policy::{receives_for, refers_for};
-use rondom_domain::referral::{FeedbackKind, Status, Urgency};
+use rondom_domain::referral::{FeedbackKind, Status};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{OrganisationKind, Resource, workdays};
 
@@ -81,8 +81,8 @@ pub async fn give_feedback(
             audit::append(
                 c,
                 &AuditEvent {
-                    object_id: Some(r.id.clone()),
-                    child_id: Some(r.child_id.clone()),
+                    object_id: Some(r.id.to_string()),
+                    child_id: Some(r.child_id.to_string()),
                     ..e
                 },
             )?;
@@ -172,7 +172,7 @@ pub async fn refer_on(
         .db
         .write(move |c| {
             let agreements = applied_to(c, &parent)?;
-            let urgency = Urgency::parse(&parent.urgency).unwrap_or(Urgency::Regulier);
+            let urgency = parent.urgency;
             let due = workdays::add_working_days(
                 dates::today(),
                 agreements.rules.accept_days_for(urgency),
@@ -211,7 +211,7 @@ pub async fn refer_on(
                 c,
                 &AuditEvent {
                     object_id: Some(id.clone()),
-                    child_id: Some(parent.child_id.clone()),
+                    child_id: Some(parent.child_id.to_string()),
                     reason: Some(format!("doorverwezen vanuit {}", parent.id)),
                     ..e
                 },
@@ -288,8 +288,8 @@ pub async fn change_case_director(
             audit::append(
                 c,
                 &AuditEvent {
-                    object_id: Some(r.id.clone()),
-                    child_id: Some(r.child_id.clone()),
+                    object_id: Some(r.id.to_string()),
+                    child_id: Some(r.child_id.to_string()),
                     reason: Some(format!("casusregisseur: {name}")),
                     ..e
                 },
@@ -389,8 +389,8 @@ pub async fn attach(
             audit::append(
                 c,
                 &AuditEvent {
-                    object_id: Some(rid.clone()),
-                    child_id: Some(child),
+                    object_id: Some(rid.to_string()),
+                    child_id: Some(child.to_string()),
                     reason: Some(format!("bijlage {id}")),
                     ..e
                 },
@@ -439,8 +439,8 @@ pub async fn open_attachment(
     access::record(
         svc,
         AuditEvent {
-            object_id: Some(r.id.clone()),
-            child_id: Some(r.child_id.clone()),
+            object_id: Some(r.id.to_string()),
+            child_id: Some(r.child_id.to_string()),
             reason: Some(format!("bijlage {attachment_id}")),
             ..e
         },

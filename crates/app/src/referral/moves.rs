@@ -14,7 +14,7 @@ use crate::error::{Checked, Error};
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::referrals::{self as db, Referral};
 use rondom_domain::agreements::{Recipient, Step};
-use rondom_domain::referral::{FeedbackKind, Outcome, Side, Status, Urgency, transition};
+use rondom_domain::referral::{FeedbackKind, Outcome, Side, Status, transition};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{OrganisationKind, Resource, workdays};
 
@@ -123,7 +123,7 @@ pub async fn make_move(
         return Ok(Err(errors));
     }
     let today = dates::today();
-    let urgency = Urgency::parse(&r.urgency).unwrap_or(Urgency::Regulier);
+    let urgency = r.urgency;
     let rules = &agreements.rules;
     let accepted_on = if to == Status::Accepted {
         Some(today)
@@ -230,8 +230,8 @@ pub async fn make_move(
             audit::append(
                 c,
                 &AuditEvent {
-                    object_id: Some(r.id.clone()),
-                    child_id: Some(r.child_id.clone()),
+                    object_id: Some(r.id.to_string()),
+                    child_id: Some(r.child_id.to_string()),
                     reason: Some(format!("{} → {}", from.code(), to.code())),
                     ..e
                 },

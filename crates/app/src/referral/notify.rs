@@ -79,7 +79,7 @@ pub(super) fn inform_people(
     for rec in recipients {
         match rec {
             Recipient::Referrer => {
-                people.push(r.referrer_id.clone());
+                people.push(r.referrer_id.to_string());
                 people.extend(r.on_behalf_of_id.clone());
             }
             Recipient::Poh => people.extend(

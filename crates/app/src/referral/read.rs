@@ -46,8 +46,8 @@ pub async fn load(
         access::record(
             svc,
             AuditEvent {
-                object_id: Some(r.id.clone()),
-                child_id: Some(r.child_id.clone()),
+                object_id: Some(r.id.to_string()),
+                child_id: Some(r.child_id.to_string()),
                 ..e
             },
         )
@@ -112,8 +112,8 @@ async fn record_read(
             audit::append(
                 c,
                 &AuditEvent {
-                    object_id: Some(id.clone()),
-                    child_id: Some(child.clone()),
+                    object_id: Some(id.to_string()),
+                    child_id: Some(child.to_string()),
                     ..e
                 },
             )?;
@@ -136,8 +136,8 @@ async fn record_read(
                         audit::append(
                             c,
                             &AuditEvent {
-                                object_id: Some(id.clone()),
-                                child_id: Some(child.clone()),
+                                object_id: Some(id.to_string()),
+                                child_id: Some(child.to_string()),
                                 reason: Some("requested → received (geopend)".into()),
                                 ..moved
                             },

@@ -17,7 +17,8 @@ use crate::schema::{
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rondom_domain::referral::Status;
+use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, UserId};
+use rondom_domain::referral::{Status, Urgency};
 
 /// Referrals joined with their child's name and birth date.
 macro_rules! listed_query {
@@ -78,20 +79,34 @@ pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<Child>, DbErro
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct Referral {
-    pub id: String,
-    pub child_id: String,
+    /// Ids and codes are read as their types: a stored value that is none fails the
+    /// read instead of passing on as some other text.
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub id: ReferralId,
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub child_id: ChildId,
     pub parent_id: Option<String>,
     pub consultation_id: Option<String>,
     pub agreements_id: Option<String>,
-    pub from_org_id: String,
-    pub referrer_id: String,
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub from_org_id: OrganisationId,
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub referrer_id: UserId,
     pub on_behalf_of_id: Option<String>,
-    pub to_org_id: String,
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub to_org_id: OrganisationId,
     pub service_id: Option<String>,
     pub school_id: Option<String>,
     pub reason_sealed: String,
     pub problem_areas: String,
-    pub urgency: String,
+    #[diesel(deserialize_as = String)]
+    #[diesel(serialize_as = String)]
+    pub urgency: Urgency,
     /// Read as a `Status`: a stored value that is none fails the read, never passes for a
     /// draft.
     #[diesel(deserialize_as = String)]

@@ -261,7 +261,7 @@ async fn a_receiver_never_lists_a_draft(e: Engine) {
                 .await
                 .unwrap()
                 .into_iter()
-                .map(|l| l.r.id)
+                .map(|l| l.r.id.into_inner())
                 .collect::<Vec<_>>()
         }
     };
@@ -362,7 +362,7 @@ async fn a_receiver_never_lists_a_draft(e: Engine) {
         .unwrap();
     assert_eq!(sections.len(), filters.len());
     for (i, ((count, rows), f)) in sections.into_iter().zip(filters).enumerate() {
-        let ids: Vec<String> = rows.into_iter().map(|l| l.r.id).collect();
+        let ids: Vec<String> = rows.into_iter().map(|l| l.r.id.into_inner()).collect();
         assert_eq!(count, ids.len(), "section {i}");
         assert_eq!(
             sorted(ids.clone()),

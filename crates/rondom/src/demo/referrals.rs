@@ -12,6 +12,8 @@ use rondom_db::referrals as db;
 use rondom_db::{AnyConnection, DbError, users};
 use rondom_domain::Role;
 use rondom_domain::agreements::Agreements;
+use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, UserId};
+use rondom_domain::referral::Urgency;
 use rondom_domain::workdays::add_working_days;
 
 pub struct Cast<'a> {
@@ -697,20 +699,20 @@ pub fn bulk(
             created_at: created,
         });
         rows.push(db::Referral {
-            id: rondom_db::new_id(),
-            child_id: child,
+            id: ReferralId::trusted(rondom_db::new_id()),
+            child_id: ChildId::trusted(child),
             parent_id: None,
             consultation_id: None,
             agreements_id: None,
-            from_org_id: practice.clone(),
-            referrer_id: gp.clone(),
+            from_org_id: OrganisationId::trusted(practice.clone()),
+            referrer_id: UserId::trusted(gp.clone()),
             on_behalf_of_id: None,
-            to_org_id: to_org,
+            to_org_id: OrganisationId::trusted(to_org),
             service_id: None,
             school_id: None,
             reason_sealed: reason.clone(),
             problem_areas: (*areas).to_owned(),
-            urgency: (*urgency).to_owned(),
+            urgency: Urgency::parse(urgency).unwrap_or(Urgency::Regulier),
             status,
             case_director_id: (accepted && to_team)
                 .then(|| consultants[i % consultants.len()].clone()),

@@ -1288,7 +1288,8 @@ async fn the_overview_in_one_statement_holds_what_each_queue_holds(b: Backend) {
                             .iter()
                             .map(|l| (l.r.due_on.clone(), l.r.created_at))
                             .collect();
-                        let mut ids: Vec<String> = rows.into_iter().map(|l| l.r.id).collect();
+                        let mut ids: Vec<String> =
+                            rows.into_iter().map(|l| l.r.id.into_inner()).collect();
                         ids.sort();
                         (keys, ids)
                     };

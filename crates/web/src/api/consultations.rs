@@ -82,16 +82,16 @@ fn out(shown: consultation::Listed) -> ConsultationOut {
     ConsultationOut {
         subject: shown.subject,
         status: l.c.status.code().to_owned(),
-        practice_id: l.c.practice_id.clone(),
+        practice_id: l.c.practice_id.to_string(),
         practice: l.practice_name,
-        team_id: l.c.team_id.clone(),
+        team_id: l.c.team_id.to_string(),
         team: l.team_name,
         asker: l.asker_name,
         assignee: l.assignee_name,
         due_on: l.c.due_on.clone(),
         overdue,
         created_at: l.c.created_at.and_utc().to_rfc3339(),
-        id: l.c.id,
+        id: l.c.id.into_inner(),
     }
 }
 

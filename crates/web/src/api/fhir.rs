@@ -59,9 +59,9 @@ pub fn service_request(d: &Detail) -> Value {
         "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{}", r.id)}],
         "status": request_status(status),
         "intent": "order",
-        "priority": match Urgency::parse(&r.urgency) {
-            Some(Urgency::Spoed) => "urgent",
-            _ => "routine",
+        "priority": match r.urgency {
+            Urgency::Spoed => "urgent",
+            Urgency::Regulier => "routine",
         },
         "category": parse_areas(&r.problem_areas).iter().map(|a| json!({
             "coding": [{"system": AREA_SYSTEM, "code": a, "display": label(PROBLEM_AREAS, a).unwrap_or(a)}],
@@ -100,9 +100,9 @@ pub fn task(d: &Detail) -> Value {
             "text": status.label(),
         },
         "intent": "order",
-        "priority": match Urgency::parse(&r.urgency) {
-            Some(Urgency::Spoed) => "urgent",
-            _ => "routine",
+        "priority": match r.urgency {
+            Urgency::Spoed => "urgent",
+            Urgency::Regulier => "routine",
         },
         "focus": {"reference": format!("ServiceRequest/{}", r.id)},
         "basedOn": [{"reference": format!("ServiceRequest/{}", r.id)}],

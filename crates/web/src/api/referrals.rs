@@ -213,21 +213,21 @@ fn out(s: &Shown) -> ReferralOut {
     let status = l.r.status;
     let birth = referral::parse_date(&l.child_birth_date);
     ReferralOut {
-        id: l.r.id.clone(),
+        id: l.r.id.to_string(),
         status: l.r.status.code().to_owned(),
         child: ChildOut {
             name: s.child_name.clone(),
             birth_date: l.child_birth_date.clone(),
             age: birth.map(|b| referral::age_on(b, format::today())),
         },
-        from_org_id: l.r.from_org_id.clone(),
+        from_org_id: l.r.from_org_id.to_string(),
         from: l.from_name.clone(),
         referrer: l.referrer_name.clone(),
-        to_org_id: l.r.to_org_id.clone(),
+        to_org_id: l.r.to_org_id.to_string(),
         to: l.to_name.clone(),
         service_id: l.r.service_id.clone(),
         case_director: l.case_director_name.clone(),
-        urgency: l.r.urgency.clone(),
+        urgency: l.r.urgency.code().to_owned(),
         problem_areas: parse_areas(&l.r.problem_areas)
             .into_iter()
             .map(str::to_owned)

@@ -90,7 +90,7 @@ fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
                 d >= crate::format::today()
                     && d <= workdays::add_working_days(crate::format::today(), 1)
             }),
-        id: l.c.id,
+        id: l.c.id.into_inner(),
     }
 }
 
@@ -124,8 +124,8 @@ pub async fn list(
         done: vec![],
     };
     for l in listed {
-        let ours_to_answer = teams.contains(&l.listed.c.team_id);
-        let asked_by_us = practices.contains(&l.listed.c.practice_id);
+        let ours_to_answer = teams.iter().any(|t| *t == l.listed.c.team_id);
+        let asked_by_us = practices.iter().any(|p| *p == l.listed.c.practice_id);
         let status = l.listed.c.status;
         let r = row(&user, l);
         if asked_by_us {
@@ -325,7 +325,7 @@ async fn thread_page(
         can_write: status != Status::Closed,
         can_close: !team_side && status != Status::Closed,
         can_refer: !team_side && rondom_app::consultation::may_refer(&user.actor, &c),
-        id: c.id,
+        id: c.id.into_inner(),
         error,
     }
     .render()

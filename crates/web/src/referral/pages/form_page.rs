@@ -208,9 +208,9 @@ pub async fn new_form(
             .into_iter()
             .map(|m| format!("{}: {}", m.author, m.body))
             .collect();
-        form.van = c.practice_id.clone();
+        form.van = c.practice_id.to_string();
         form.doel = format!("team:{}", c.team_id);
-        form.overleg = c.id.clone();
+        form.overleg = c.id.to_string();
         form.reden = format!("Overleg ‘{subject}’:\n{}", thread.join("\n"));
     }
     new_page(&state, &user, form, vec![]).await.map(Html)

@@ -38,7 +38,7 @@ pub fn row(s: &Shown) -> Row {
     let status = l.r.status;
     let today = format::today();
     Row {
-        id: l.r.id.clone(),
+        id: l.r.id.to_string(),
         child: s.child_name.clone(),
         age: parse_date(&l.child_birth_date)
             .map(|b| format!("{} jaar", referral::age_on(b, today)))
@@ -46,7 +46,7 @@ pub fn row(s: &Shown) -> Row {
         from: l.from_name.clone(),
         to: l.to_name.clone(),
         status: status.label(),
-        urgent: l.r.urgency == Urgency::Spoed.code(),
+        urgent: l.r.urgency == Urgency::Spoed,
         due: l
             .r
             .due_on
@@ -198,7 +198,7 @@ pub async fn inbox(
                     status: q.c.status.label(),
                     team: q.team_name,
                     asked: format::dutch_date(format::to_local(q.c.created_at).date()),
-                    id: q.c.id,
+                    id: q.c.id.into_inner(),
                 }
             })
             .collect(),

@@ -20,7 +20,7 @@ use rondom_domain::Action;
 use rondom_domain::catalogue::{PROBLEM_AREAS, label, parse_areas};
 use rondom_domain::ids::{AttachmentId, ReferralId};
 use rondom_domain::policy::{receives_for, refers_for};
-use rondom_domain::referral::{Status, Urgency};
+use rondom_domain::referral::Status;
 use rondom_domain::validate::ValidationError;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -91,7 +91,7 @@ async fn show_page(
             .map(format::iso_to_dutch)
             .unwrap_or_default(),
         overdue: is_overdue(status, r.due_on.as_deref(), today),
-        urgency: Urgency::parse(&r.urgency).map_or("", Urgency::label),
+        urgency: r.urgency.label(),
         areas: parse_areas(&r.problem_areas)
             .into_iter()
             .filter_map(|a| label(PROBLEM_AREAS, a))
