@@ -9,6 +9,7 @@ on_both_engines!(
     a_referral_moves_only_from_the_status_it_stands_at,
     a_receiver_never_lists_a_draft,
     the_agreements_in_force_are_the_latest_from_before_the_day,
+    a_stored_code_that_is_none_fails_the_read,
 );
 
 /// The organisations and people of a referral.
@@ -483,4 +484,37 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
         .unwrap()
         .unwrap();
     assert_eq!(still.accept_days, 7);
+}
+
+/// A row changed by hand (an urgency or a status that is none) is an error when read,
+/// never a referral that passes for a regular one or a draft.
+async fn a_stored_code_that_is_none_fails_the_read(e: Engine) {
+    let t = TestDb::new(e);
+    let db = t.db();
+    let s = scene(db).await;
+    for (column, value) in [("urgency", "heel-snel"), ("status", "kwijt")] {
+        let id = refer(
+            db,
+            &s,
+            (s.practice.as_str(), s.team.as_str()),
+            "requested",
+            None,
+            None,
+        )
+        .await;
+        let sql = format!("UPDATE referrals SET {column} = '{value}' WHERE id = '{id}'");
+        let (before, after) = db
+            .write(move |c| {
+                use diesel::RunQueryDsl;
+                let before = refs::find(c, &id).is_ok();
+                diesel::sql_query(&sql).execute(c)?;
+                Ok((before, refs::find(c, &id).is_err()))
+            })
+            .await
+            .unwrap();
+        assert!(
+            before && after,
+            "{column} = {value}: read before {before}, fails after {after}"
+        );
+    }
 }
