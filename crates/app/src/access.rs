@@ -77,6 +77,24 @@ pub async fn require(
     Err(Error::Forbidden)
 }
 
+/// A refusal the use case decided itself (a rule beyond the policy's, such as "only the
+/// receiver gives feedback"): logged like every refusal, named for what was tried, and
+/// answered as `Forbidden`.
+pub async fn deny(
+    svc: &Services,
+    user: &impl Principal,
+    action: &str,
+    resource: Resource<'_>,
+    object_id: &str,
+) -> Error {
+    let mut e = event(user, action, resource, "denied");
+    e.object_id = Some(object_id.to_owned());
+    match svc.db.audit(e).await {
+        Ok(_) => Error::Forbidden,
+        Err(err) => err.into(),
+    }
+}
+
 /// Records an allowed action that changes nothing else (a read worth logging).
 pub async fn record(svc: &Services, e: AuditEvent) -> Result<(), Error> {
     svc.db.audit(e).await?;

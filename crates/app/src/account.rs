@@ -14,7 +14,7 @@ fn own(who: &impl Principal) -> Resource<'_> {
 }
 
 /// Logs a refused password change (the current password was wrong).
-pub async fn record_wrong_password(svc: &Services, who: &impl Principal) -> Result<(), Error> {
+async fn record_wrong_password(svc: &Services, who: &impl Principal) -> Result<(), Error> {
     let mut e = access::event(who, "password_change", own(who), "denied");
     e.reason = Some("wrong current password".into());
     access::record(svc, e).await
@@ -22,7 +22,7 @@ pub async fn record_wrong_password(svc: &Services, who: &impl Principal) -> Resu
 
 /// Stores a new password hash (checked and hashed by the caller), ends every other
 /// session of this person and voids their reset links.
-pub async fn set_password(
+async fn set_password(
     svc: &Services,
     who: &impl Principal,
     hash: String,
@@ -92,10 +92,12 @@ pub fn first_message(errors: Vec<ValidationError>) -> String {
         .unwrap_or_default()
 }
 
-/// What "Mijn account" shows: the person, how many recovery codes are left, their API
-/// tokens (newest first).
+/// What "Mijn account" shows: the e-mail address, whether the second factor is on, how
+/// many recovery codes are left, the API tokens (newest first). Not the stored user row:
+/// its password hash and sealed second-factor secret have no business on a page.
 pub struct Overview {
-    pub user: users::User,
+    pub email: String,
+    pub totp_enabled: bool,
     pub recovery_left: i64,
     pub tokens: Vec<tokens::ApiToken>,
 }
@@ -106,8 +108,10 @@ pub async fn overview(svc: &Services, who: &impl Principal) -> Result<Overview, 
     Ok(svc
         .db
         .read(move |c| {
+            let user = users::get(c, &uid)?;
             Ok(Overview {
-                user: users::get(c, &uid)?,
+                email: user.email,
+                totp_enabled: user.totp_enabled,
                 recovery_left: users::unused_recovery_codes(c, &uid)?,
                 tokens: tokens::list_api_tokens(c, &uid)?,
             })

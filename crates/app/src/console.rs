@@ -3,7 +3,7 @@
 //! anyway), but audited like everything else, as "rondom command line". Blocking: the
 //! command line has no runtime of its own for these.
 
-use crate::auth::{new_api_token, random_token, sha256_hex};
+use crate::auth::new_api_token;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::organisations::{self as orgs, Organisation, OrganisationInput};
 use rondom_db::{AnyConnection, Db, DbError, tokens, users};
@@ -158,12 +158,8 @@ pub fn add_member(
 /// A new single-use password link for this person (earlier ones stop working): answers
 /// the token to put in the link.
 pub fn issue_reset_link(db: &Db, user_id: &str, valid_hours: i64) -> Result<String, DbError> {
-    let token = random_token();
-    let hash = sha256_hex(&token);
-    let expires = rondom_db::now() + chrono::Duration::hours(valid_hours);
     db.write_blocking(|c| {
-        tokens::invalidate_password_resets(c, user_id)?;
-        tokens::create_password_reset(c, user_id, &hash, expires)?;
+        let token = crate::auth::links::issue(c, user_id, valid_hours)?;
         audit::append(
             c,
             &event(
@@ -172,9 +168,9 @@ pub fn issue_reset_link(db: &Db, user_id: &str, valid_hours: i64) -> Result<Stri
                 Some(user_id.to_owned()),
                 "issued on the command line".into(),
             ),
-        )
-    })?;
-    Ok(token)
+        )?;
+        Ok(token)
+    })
 }
 
 /// A new API token for the person with this address: answers its value (shown once).

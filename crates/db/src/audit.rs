@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rondom_domain::audit::{AuditKeys, ChainedFields, Checkpoint, GENESIS_HASH};
 
-/// What happened, by whom, to what. Built by the web layer for every decision it logs.
+/// What happened, by whom, to what. Built by the use cases (rondom-app) for every decision they log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditEvent {
     pub actor_user_id: Option<String>,

@@ -175,9 +175,9 @@ pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>,
 }
 
 fn with_names(conn: &mut AnyConnection, rows: Vec<Consultation>) -> Result<Vec<Listed>, DbError> {
-    let mut org_ids: Vec<String> = rows
+    let mut org_ids: Vec<&str> = rows
         .iter()
-        .flat_map(|r| [r.practice_id.to_string(), r.team_id.to_string()])
+        .flat_map(|r| [r.practice_id.as_str(), r.team_id.as_str()])
         .collect();
     org_ids.sort();
     org_ids.dedup();
@@ -185,9 +185,9 @@ fn with_names(conn: &mut AnyConnection, rows: Vec<Consultation>) -> Result<Vec<L
         .filter(organisations::id.eq_any(&org_ids))
         .select((organisations::id, organisations::name))
         .load(conn)?;
-    let mut user_ids: Vec<String> = rows
+    let mut user_ids: Vec<&str> = rows
         .iter()
-        .flat_map(|r| std::iter::once(r.asker_id.to_string()).chain(r.assignee_id.clone()))
+        .flat_map(|r| std::iter::once(r.asker_id.as_str()).chain(r.assignee_id.as_deref()))
         .collect();
     user_ids.sort();
     user_ids.dedup();

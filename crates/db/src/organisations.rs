@@ -31,7 +31,7 @@ pub struct Organisation {
     pub import_source: Option<String>,
 }
 
-/// Validated input for a new or changed organisation (validation lives in the web layer's
+/// Validated input for a new or changed organisation (validation lives in the use cases'
 /// form parsing, using the domain types).
 #[derive(Debug, Clone)]
 pub struct OrganisationInput {

@@ -10,26 +10,21 @@ use diesel::prelude::*;
 
 /// Counts an attempt for `key`. Answers `Err(until)` without counting when the key is
 /// locked, otherwise the new count (the lock for that count is set at once).
+///
+/// The count goes first: the upsert takes the row's lock, so parallel attempts on one
+/// key pass here one at a time and each sees the lock its predecessor set. (Reading the
+/// lock before counting let a burst on PostgreSQL all read "unlocked" before the first
+/// of them wrote its lock; SQLite's one writer hid that.)
 pub fn attempt(
     conn: &mut AnyConnection,
     key: &str,
     now: NaiveDateTime,
     lock_for: impl Fn(i32) -> Option<chrono::Duration>,
 ) -> Result<Result<i32, NaiveDateTime>, DbError> {
-    let until: Option<Option<NaiveDateTime>> = login_throttle::table
-        .find(key)
-        .select(login_throttle::locked_until)
-        .first(conn)
-        .optional()?;
-    if let Some(Some(u)) = until
-        && u > now
-    {
-        return Ok(Err(u));
-    }
     // One upsert: concurrent first attempts on a new key each count (an UPDATE that
     // found no row followed by an INSERT lost the race on PostgreSQL with a duplicate
-    // key; the db contract suite found it). The row lock serialises the additions.
-    // (diesel's upsert is written per engine: the multi-backend wrapper has none.)
+    // key; the db contract suite found it). (diesel's upsert is written per engine: the
+    // multi-backend wrapper has none.)
     crate::on_backend!(conn, |c| {
         diesel::insert_into(login_throttle::table)
             .values((
@@ -45,14 +40,25 @@ pub fn attempt(
             ))
             .execute(c)
     })?;
-    let count: i32 = login_throttle::table
+    let (count, until): (i32, Option<NaiveDateTime>) = login_throttle::table
         .find(key)
-        .select(login_throttle::failures)
+        .select((login_throttle::failures, login_throttle::locked_until))
         .first(conn)?;
+    if let Some(u) = until
+        && u > now
+    {
+        // Locked: this attempt does not count (the row is still ours to change).
+        diesel::update(login_throttle::table.find(key))
+            .set(login_throttle::failures.eq(login_throttle::failures - 1))
+            .execute(conn)?;
+        return Ok(Err(u));
+    }
     let lock = lock_for(count).map(|d| now + d);
-    diesel::update(login_throttle::table.find(key))
-        .set(login_throttle::locked_until.eq(lock))
-        .execute(conn)?;
+    if lock.is_some() || until.is_some() {
+        diesel::update(login_throttle::table.find(key))
+            .set(login_throttle::locked_until.eq(lock))
+            .execute(conn)?;
+    }
     Ok(Ok(count))
 }
 

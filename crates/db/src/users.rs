@@ -55,6 +55,15 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> Result<User, DbError> {
         .first(conn)?)
 }
 
+/// The person with this id, if there is one (a lost connection is still an error).
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, DbError> {
     Ok(users::table
         .filter(users::email.eq(email))

@@ -232,4 +232,11 @@ mod tests {
                 .is_err()
         );
     }
+
+    #[test]
+    fn an_address_is_weak_only_as_the_person_s_own() {
+        let own = "vergeetachtig@test.example";
+        assert!(check_new_password(own, &[]).is_ok(), "a stranger's address");
+        assert!(check_new_password(own, &["Vergeetachtig", own]).is_err());
+    }
 }

@@ -352,7 +352,11 @@ impl TryFrom<String> for Urgency {
     type Error = UnknownUrgency;
 
     fn try_from(code: String) -> Result<Self, UnknownUrgency> {
-        Urgency::parse(&code).ok_or(UnknownUrgency(code))
+        // Exactly as stored: a padded value would pass the read but match no filter.
+        Urgency::ALL
+            .into_iter()
+            .find(|u| u.code() == code)
+            .ok_or(UnknownUrgency(code))
     }
 }
 

@@ -6,11 +6,9 @@ use crate::auth::api_token::ApiUser;
 use crate::error::AppError;
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use rondom_app::access::AuditEvent;
 use rondom_domain::{Action, Actor, Resource};
 
 pub use rondom_app::Principal;
-pub use rondom_app::access::event;
 
 impl Principal for CurrentUser {
     fn actor(&self) -> &Actor {
@@ -44,9 +42,4 @@ pub async fn require(
     resource: Resource<'_>,
 ) -> Result<(), AppError> {
     Ok(rondom_app::access::require(&state.app, user, action, resource).await?)
-}
-
-/// Records an allowed action that changes nothing else (a read worth logging).
-pub async fn record(state: &AppState, e: AuditEvent) -> Result<(), AppError> {
-    Ok(rondom_app::access::record(&state.app, e).await?)
 }

@@ -1,7 +1,7 @@
 //! Rondom's HTTP side. Requests flow: tower-http layers (request id, tracing, timeout,
 //! compression) → security headers and same-origin check → router → extractors
-//! (session or API token, CSRF form) → handler → `access::require` (policy + audit) →
-//! `rondom_db` in one transaction → askama template or JSON.
+//! (session or API token, CSRF form) → handler → a use case in `rondom_app` (policy,
+//! one transaction with its audit entry) → askama template or JSON.
 //!
 //! Architecture invariant: handlers never decide access by comparing roles themselves;
 //! they ask `access::require`, which asks `rondom_domain::policy`.

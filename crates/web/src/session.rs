@@ -11,20 +11,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-pub use rondom_app::auth::session_cache::SessionCache;
 use rondom_app::auth::sessions::Membership;
 use rondom_app::auth::sessions::SessionWithUser;
 use rondom_app::auth::{constant_time_eq, sha256_hex};
 use rondom_domain::Actor;
 use serde::de::DeserializeOwned;
-
-/// Refreshing `last_seen_at` on every request would make every page view a write; it is
-/// refreshed once this much of the idle time has passed, at most once a minute. (A
-/// fixed minute was the whole idle time of a one-minute timeout: an active session then
-/// ended while in use.)
-fn touch_after(idle: chrono::Duration) -> chrono::Duration {
-    (idle / 10).min(chrono::Duration::seconds(60))
-}
 
 pub fn session_cookie(state: &AppState, value: &str) -> String {
     format!(
@@ -67,6 +58,17 @@ pub struct PendingUser {
     pub source_address: Option<String>,
 }
 
+impl PendingUser {
+    /// Whom the session belongs to, as the audit log names them.
+    pub fn owner(&self) -> rondom_app::auth::sessions::SessionOwner<'_> {
+        rondom_app::auth::sessions::SessionOwner {
+            user_id: &self.user_id,
+            name: &self.name,
+            source_address: self.source_address.as_deref(),
+        }
+    }
+}
+
 enum Loaded {
     Full(CurrentUser),
     Pending(PendingUser),
@@ -95,14 +97,8 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
     let id = sha256_hex(token);
     let idle =
         chrono::Duration::from_std(state.settings.session_idle).map_err(AppError::internal)?;
-    let loaded = rondom_app::auth::sessions::current(
-        &state.app,
-        &state.sessions,
-        &id,
-        idle,
-        touch_after(idle),
-    )
-    .await?;
+    let loaded =
+        rondom_app::auth::sessions::current(&state.app, &state.sessions, &id, idle).await?;
     let Some(row) = loaded else {
         return Err(AppError::LoginRequired {
             next,

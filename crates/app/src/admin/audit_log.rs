@@ -47,9 +47,6 @@ pub async fn read(svc: &Services, who: &impl Principal, q: Query) -> Result<Page
         (o, _) => Some(o.to_owned()),
     };
     let resource = Resource::AuditLog(scope.as_deref());
-    if scope.is_none() && !platform {
-        access::require(svc, who, Action::Read, Resource::AuditLog(None)).await?;
-    }
     access::require(svc, who, Action::Read, resource).await?;
     let filter = AuditFilter {
         organisation_id: scope.clone(),

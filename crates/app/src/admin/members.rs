@@ -2,7 +2,7 @@
 //! set a password), removed by them, never leaving an organisation without an admin.
 
 use crate::access;
-use crate::auth::links::{INVITE_VALID_HOURS, send_link};
+use crate::auth::links::{self, INVITE_VALID_HOURS};
 use crate::context::{Principal, Services};
 use crate::error::{Checked, Error};
 use rondom_db::organisations::{self as orgs, Member, Organisation};
@@ -120,13 +120,16 @@ pub async fn add(
             e.object_id = Some(oid.clone());
             e.reason = Some(format!("{} (user {uid})", e.reason.unwrap_or_default()));
             audit::append(c, &e)?;
-            Ok((uid, created))
+            // A new person gets the link to set a first password with their membership.
+            created
+                .then(|| links::issue(c, &uid, INVITE_VALID_HOURS))
+                .transpose()
         })
         .await;
     match result {
-        Ok((uid, created)) => {
-            if created {
-                send_link(svc, &uid, &email, INVITE_VALID_HOURS, true).await?;
+        Ok(invitation) => {
+            if let Some(token) = invitation {
+                links::mail(svc, &email, &token, INVITE_VALID_HOURS, true);
             }
             Ok(Ok(()))
         }

@@ -3,7 +3,6 @@
 
 use crate::auth::{random_token, sha256_hex};
 use crate::context::Services;
-use crate::error::Error;
 use rondom_db::tokens;
 
 /// How long a reset link works.
@@ -11,24 +10,23 @@ pub const RESET_VALID_HOURS: i64 = 1;
 /// How long an invitation works.
 pub const INVITE_VALID_HOURS: i64 = 72;
 
-/// Creates a single-use link for this user (earlier ones stop working) and e-mails it.
-pub async fn send_link(
-    svc: &Services,
+/// A new single-use link for this user, inside the caller's transaction (so that its
+/// audit entry is written with it); earlier links stop working. Answers the token to
+/// put in the link (only its hash is stored).
+pub(crate) fn issue(
+    c: &mut rondom_db::AnyConnection,
     user_id: &str,
-    email: &str,
     valid_hours: i64,
-    invite: bool,
-) -> Result<(), Error> {
+) -> Result<String, rondom_db::DbError> {
     let token = random_token();
-    let hash = sha256_hex(&token);
-    let uid = user_id.to_owned();
     let expires = rondom_db::now() + chrono::Duration::hours(valid_hours);
-    svc.db
-        .write(move |c| {
-            tokens::invalidate_password_resets(c, &uid)?;
-            tokens::create_password_reset(c, &uid, &hash, expires)
-        })
-        .await?;
+    tokens::invalidate_password_resets(c, user_id)?;
+    tokens::create_password_reset(c, user_id, &sha256_hex(&token), expires)?;
+    Ok(token)
+}
+
+/// E-mails a link that `issue` made: an invitation or a reset.
+pub(crate) fn mail(svc: &Services, email: &str, token: &str, valid_hours: i64, invite: bool) {
     let link = format!("{}/wachtwoord-herstellen/{token}", svc.base_url);
     let (subject, body) = if invite {
         (
@@ -47,5 +45,4 @@ pub async fn send_link(
     };
     svc.outbox
         .send_later(email.to_owned(), subject.to_owned(), body);
-    Ok(())
 }

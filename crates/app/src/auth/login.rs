@@ -281,19 +281,21 @@ pub async fn forgot_password(
         .read(move |c| users::find_by_email(c, &lookup))
         .await?;
     if let Some(u) = user.filter(|u| !u.disabled) {
-        crate::auth::links::send_link(
-            svc,
-            &u.id,
-            &u.email,
-            crate::auth::links::RESET_VALID_HOURS,
-            false,
-        )
-        .await?;
+        let hours = crate::auth::links::RESET_VALID_HOURS;
         let mut e = login_entry(Some(u.id.clone()), &u.name, "", &source_address);
         e.action = "password_reset_requested".into();
         e.reason = None;
         e.outcome = "allowed".into();
-        svc.db.audit(e).await?;
+        let uid = u.id.clone();
+        let token = svc
+            .db
+            .write(move |c| {
+                let token = crate::auth::links::issue(c, &uid, hours)?;
+                audit::append(c, &e)?;
+                Ok(token)
+            })
+            .await?;
+        crate::auth::links::mail(svc, &u.email, &token, hours, false);
     }
     Ok(Ok(()))
 }
@@ -308,21 +310,58 @@ pub async fn reset_link_valid(svc: &Services, token: &str) -> Result<bool, Error
         .is_some())
 }
 
-/// A new password through a reset link (`token` as in the link): see
-/// `sessions::reset_password`. A lock that guessers put on the account is lifted (the
-/// link proved the owner). Answers false when the link has expired or was used.
+/// What a new password through a reset link came to.
+pub enum Reset {
+    Done,
+    /// The link has expired or was used.
+    Gone,
+    /// The password is refused; the sentence says why.
+    Refused(String),
+}
+
+/// A new password through a reset link (`token` as in the link), typed twice: checked
+/// like every new password (also against the person's own name and e-mail address),
+/// then set (see `sessions::reset_password`). A lock that guessers put on the account is
+/// lifted (the link proved the owner).
 pub async fn reset_password(
     svc: &Services,
     token: &str,
-    new_hash: String,
+    password: &str,
+    repeat: &str,
     source_address: Option<&str>,
-) -> Result<bool, Error> {
+) -> Result<Reset, Error> {
+    let hash = sha256_hex(token);
+    let owner = svc
+        .db
+        .read(
+            move |c| match rondom_db::tokens::peek_password_reset(c, &hash)? {
+                Some(uid) => users::find(c, &uid),
+                None => Ok(None),
+            },
+        )
+        .await?;
+    let Some(owner) = owner else {
+        return Ok(Reset::Gone);
+    };
+    if let Err(e) =
+        rondom_domain::passwords::check_new_password(password, &[&owner.name, &owner.email])
+    {
+        return Ok(Reset::Refused(e.message));
+    }
+    if password != repeat {
+        return Ok(Reset::Refused(
+            "De twee wachtwoorden zijn niet gelijk.".into(),
+        ));
+    }
+    let new_hash = crate::auth::password::hash(password.to_owned())
+        .await
+        .map_err(Error::internal)?;
     let done =
         crate::auth::sessions::reset_password(svc, &sha256_hex(token), new_hash, source_address)
             .await?;
     let Some(email) = done else {
-        return Ok(false);
+        return Ok(Reset::Gone);
     };
     throttle::release_account(svc, &email).await?;
-    Ok(true)
+    Ok(Reset::Done)
 }

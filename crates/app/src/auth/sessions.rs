@@ -1,7 +1,7 @@
 //! The moments of a login that change what is stored, each with its audit entry in the
 //! same transaction: the second factor passed (the session gets a new id), a logout, and
-//! a new password through a single-use link. The web crate keeps the cookies and the
-//! throttles; these keep the records.
+//! a new password through a single-use link; and the check of a live session. The web
+//! crate keeps the cookies; these keep the records.
 
 use crate::context::Services;
 use crate::error::Error;
@@ -102,15 +102,22 @@ pub async fn reset_password(
 /// A live session: its row with the person and their memberships.
 pub type Live = std::sync::Arc<rondom_db::sessions::SessionWithUser>;
 
+/// Refreshing `last_seen_at` on every request would make every page view a write; it is
+/// refreshed once this much of the idle time has passed, at most once a minute. (A
+/// fixed minute was the whole idle time of a one-minute timeout: an active session then
+/// ended while in use.)
+fn touch_after(idle: chrono::Duration) -> chrono::Duration {
+    (idle / 10).min(chrono::Duration::seconds(60))
+}
+
 /// The session whose cookie hashes to `id`, if it is still live: past its absolute end
-/// or idle for `idle`, it is deleted and None. Its last-seen moment is refreshed once
-/// `touch_after` has passed, not on every request (that would make every page a write).
+/// or idle for `idle`, it is deleted and None. Its last-seen moment is refreshed now and
+/// then (`touch_after`), not on every request.
 pub async fn current(
     svc: &Services,
     cache: &crate::auth::session_cache::SessionCache,
     id: &str,
     idle: chrono::Duration,
-    touch_after: chrono::Duration,
 ) -> Result<Option<Live>, Error> {
     let now = rondom_db::now();
     let Some(row) = cache.load(&svc.db, id).await? else {
@@ -122,7 +129,7 @@ pub async fn current(
         svc.db.write(move |c| sessions::delete(c, &sid)).await?;
         return Ok(None);
     }
-    if now - s.last_seen_at >= touch_after {
+    if now - s.last_seen_at >= touch_after(idle) {
         let sid = id.to_owned();
         svc.db.write(move |c| sessions::touch(c, &sid, now)).await?;
     }

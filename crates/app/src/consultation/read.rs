@@ -72,6 +72,11 @@ pub async fn open(
     c: &Consultation,
     why: Option<&str>,
 ) -> Result<Disclosed<Thread>, Error> {
+    // `load` refused already; checked again so that no caller can open a question it
+    // found some other way for a person who may not read it.
+    if !authorize(who.actor(), Action::Read, resource(c)).is_allowed() {
+        return Err(Error::NotFound);
+    }
     let e = access::event(who, "consultation_read", resource(c), "allowed");
     let id = c.id.clone();
     let uid = who.actor().user_id.clone();

@@ -15,13 +15,19 @@ use rondom_domain::{Action, Resource, authorize};
 /// A consultant of the team takes the question on.
 pub async fn pick_up(svc: &Services, who: &impl Principal, c: &Consultation) -> Result<(), Error> {
     if !answers(who.actor(), c) {
-        return Err(Error::Forbidden);
+        return Err(access::deny(svc, who, "consultation_pick_up", resource(c), &c.id).await);
     }
     let e = access::event(who, "consultation_pick_up", resource(c), "allowed");
     let uid = who.actor().user_id.clone();
     let cid = c.id.clone();
-    svc.db
+    let picked = svc
+        .db
         .write(move |conn| {
+            // Only a new question is picked up: one answered or closed is not reopened
+            // by a second click or a replayed form (checked where it is changed).
+            if db::find(conn, &cid)?.is_none_or(|now| now.status != Status::Open) {
+                return Ok(false);
+            }
             db::set_status(conn, &cid, Status::PickedUp.code(), Some(&uid), false)?;
             audit::append(
                 conn,
@@ -29,9 +35,16 @@ pub async fn pick_up(svc: &Services, who: &impl Principal, c: &Consultation) -> 
                     object_id: Some(cid.to_string()),
                     ..e
                 },
-            )
+            )?;
+            Ok(true)
         })
         .await?;
+    if !picked {
+        return Err(Error::TransitionNotAllowed {
+            message: "Deze vraag is al opgepakt, beantwoord of afgesloten.".into(),
+            allowed: vec![],
+        });
+    }
     Ok(())
 }
 
@@ -67,9 +80,8 @@ pub async fn write(
     let asker_email = if team_side {
         let a = asker.clone();
         svc.db
-            .read(move |conn| rondom_db::users::get(conn, &a))
-            .await
-            .ok()
+            .read(move |conn| rondom_db::users::find(conn, &a))
+            .await?
             .map(|u| u.email)
     } else {
         None
@@ -122,7 +134,7 @@ pub async fn close(svc: &Services, who: &impl Principal, c: &Consultation) -> Re
         )
         .is_allowed()
     {
-        return Err(Error::Forbidden);
+        return Err(access::deny(svc, who, "consultation_close", resource(c), &c.id).await);
     }
     let e = access::event(who, "consultation_close", resource(c), "allowed");
     let cid = c.id.clone();
@@ -150,7 +162,7 @@ pub async fn assign(
     consultant_id: &str,
 ) -> Result<Checked<()>, Error> {
     if !answers(who.actor(), c) {
-        return Err(Error::Forbidden);
+        return Err(access::deny(svc, who, "consultation_assign", resource(c), &c.id).await);
     }
     let team = c.team_id.clone();
     let colleagues = svc.db.read(move |conn| consultants_of(conn, &team)).await?;

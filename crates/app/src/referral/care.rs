@@ -19,6 +19,15 @@ use rondom_domain::referral::{FeedbackKind, Status};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{OrganisationKind, Resource, workdays};
 
+/// Logs a refused step on this referral and answers the refusal.
+async fn denied(svc: &Services, who: &impl Principal, action: &str, r: &Referral) -> Error {
+    let resource = Resource::Referral {
+        from: &r.from_org_id,
+        to: &r.to_org_id,
+    };
+    access::deny(svc, who, action, resource, &r.id).await
+}
+
 /// Interim feedback (terugkoppeling) from the receiving side to the referrer: allowed
 /// while help runs; the next feedback moment moves on.
 pub async fn give_feedback(
@@ -29,7 +38,7 @@ pub async fn give_feedback(
 ) -> Result<Checked<()>, Error> {
     let status = r.status;
     if !receives_for(who.actor(), &r.to_org_id) {
-        return Err(Error::Forbidden);
+        return Err(denied(svc, who, "referral_feedback", &r).await);
     }
     let text = text.trim();
     let mut errors = Vec::new();
@@ -112,7 +121,7 @@ pub async fn refer_on(
     let status = parent.status;
     if !receives_for(who.actor(), &parent.to_org_id) || !refers_for(who.actor(), &parent.to_org_id)
     {
-        return Err(Error::Forbidden);
+        return Err(denied(svc, who, "referral_refer_on", &parent).await);
     }
     let sid = service_id.to_owned();
     let service = svc.db.read(move |c| service_with_kind(c, &sid)).await?;
@@ -242,7 +251,7 @@ pub async fn change_case_director(
     user_id: &str,
 ) -> Result<Checked<()>, Error> {
     if !receives_for(who.actor(), &r.to_org_id) {
-        return Err(Error::Forbidden);
+        return Err(denied(svc, who, "referral_case_director", &r).await);
     }
     let team = r.to_org_id.clone();
     let directors = svc.db.read(move |c| case_directors_of(c, &team)).await?;
@@ -416,17 +425,15 @@ pub async fn open_attachment(
     r: &Referral,
     attachment_id: &str,
 ) -> Result<Disclosed<AttachmentFile>, Error> {
+    if !super::may_read(who.actor(), r) {
+        return Err(Error::NotFound);
+    }
     let (rid, aid) = (r.id.clone(), attachment_id.to_owned());
     let (name_sealed, media_type, sealed) = svc
         .db
         .read(move |c| db::attachment(c, &rid, &aid))
         .await?
         .ok_or(Error::NotFound)?;
-    let bytes = svc.secrets.open_bytes(&sealed).map_err(Error::internal)?;
-    let file_name = svc
-        .secrets
-        .open(&name_sealed)
-        .unwrap_or_else(|_| "bijlage".into());
     let e = access::event(
         who,
         "referral_attachment_read",
@@ -446,6 +453,12 @@ pub async fn open_attachment(
         },
     )
     .await?;
+    // Opened only once its look is logged.
+    let bytes = svc.secrets.open_bytes(&sealed).map_err(Error::internal)?;
+    let file_name = svc
+        .secrets
+        .open(&name_sealed)
+        .unwrap_or_else(|_| "bijlage".into());
     Ok(Disclosed::logged(AttachmentFile {
         file_name,
         media_type,

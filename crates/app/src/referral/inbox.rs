@@ -108,8 +108,23 @@ pub struct Inbox {
     pub questions: Vec<crate::consultation::read::Listed>,
 }
 
-/// Loads these sections (at most `shown` rows each) and, when `asking` names practices,
-/// their five latest questions.
+/// The filter narrowed to what this person may list: organisations they refer or
+/// receive for (a filter that keeps neither lists nothing), so that no caller can list
+/// another organisation's children by naming it.
+fn scoped(who: &impl Principal, mut f: Filter) -> Filter {
+    let actor = who.actor();
+    let (sending, receiving) = (
+        crate::referral::sending_orgs(actor),
+        crate::referral::receiving_orgs(actor),
+    );
+    f.from_orgs.retain(|o| sending.contains(o));
+    f.to_orgs.retain(|o| receiving.contains(o));
+    f
+}
+
+/// Loads these sections (at most `shown` rows each, each filter narrowed to what the
+/// person may list) and, when `asking` names practices they ask for, their five latest
+/// questions.
 pub async fn load(
     svc: &Services,
     who: &impl Principal,
@@ -118,6 +133,9 @@ pub async fn load(
     asking: Vec<String>,
 ) -> Result<Inbox, Error> {
     let uid = who.actor().user_id.clone();
+    let filters: Vec<Filter> = filters.into_iter().map(|f| scoped(who, f)).collect();
+    let mine = crate::consultation::practices_asking(who.actor());
+    let asking: Vec<String> = asking.into_iter().filter(|p| mine.contains(p)).collect();
     let (loaded, unread, questions) = svc
         .db
         .read(move |c| {
@@ -142,12 +160,14 @@ pub async fn load(
     })
 }
 
-/// One filtered list (the API's), its children disclosed by one logged look.
+/// One filtered list (the API's), narrowed to what the person may list, its children
+/// disclosed by one logged look.
 pub async fn list(
     svc: &Services,
     who: &impl Principal,
     filter: Filter,
 ) -> Result<Disclosed<Vec<Shown>>, Error> {
+    let filter = scoped(who, filter);
     let listed = svc
         .db
         .read(move |c| rondom_db::referrals::list(c, &filter))

@@ -263,7 +263,7 @@ pub async fn make_move(
                     "U bent casusregisseur van een verwijzing.",
                     &link(&r.id),
                 )?;
-                if let Ok(u) = rondom_db::users::get(c, cd) {
+                if let Some(u) = rondom_db::users::find(c, cd)? {
                     mails.push(u.email);
                 }
             }

@@ -124,7 +124,7 @@ pub(super) fn inform_people(
     bystanders.retain(|p| p != actor_id && !people.contains(p));
     let mut mails = Vec::new();
     for p in &people {
-        let Ok(u) = rondom_db::users::get(c, p) else {
+        let Some(u) = rondom_db::users::find(c, p)? else {
             continue;
         };
         // People who left are not told.

@@ -69,6 +69,11 @@ pub async fn open(
     r: &Referral,
     receipt: bool,
 ) -> Result<(bool, Disclosed<Detail>), Error> {
+    // `load` refused already; checked here again so that no caller can open a
+    // referral it found some other way (a list, a parent) for a person who may not.
+    if !may_read(who.actor(), r) {
+        return Err(Error::NotFound);
+    }
     let received = record_read(svc, who, r, receipt).await?;
     let detail = detail(svc, r, who.actor()).await?;
     Ok((received, Disclosed::logged(detail)))
@@ -278,7 +283,7 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
                 None => None,
             };
             let on_behalf = match &rr.on_behalf_of_id {
-                Some(u) => rondom_db::users::get(c, u).ok().map(|u| u.name),
+                Some(u) => rondom_db::users::find(c, u)?.map(|u| u.name),
                 None => None,
             };
             let school = match &rr.school_id {

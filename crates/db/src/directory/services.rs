@@ -154,7 +154,7 @@ fn service_columns() -> ServiceColumns {
     )
 }
 
-/// All services (the search ranks them in memory; see the web layer).
+/// All services (the search ranks them in memory; see rondom-app's directory index).
 pub fn all_services(conn: &mut AnyConnection) -> Result<Vec<ServiceRow>, DbError> {
     Ok(services::table
         .inner_join(organisations::table)

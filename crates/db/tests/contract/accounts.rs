@@ -13,6 +13,7 @@ on_both_engines!(
     sessions_load_rotate_and_end,
     login_attempts_are_counted_and_locked,
     concurrent_first_attempts_are_all_counted,
+    a_burst_of_attempts_stops_at_the_lock,
 );
 
 async fn a_user_reads_back_and_takes_a_new_password(e: Engine) {
@@ -447,5 +448,37 @@ async fn concurrent_first_attempts_are_all_counted(e: Engine) {
         }
         counts.sort_unstable();
         assert_eq!(counts, vec![1, 2, 3, 4], "{key}");
+    }
+}
+
+/// A burst of parallel guesses on one key gets no further than the lock: with a lock
+/// from the third attempt, three are counted and every other one is refused, on either
+/// engine (reading the lock before counting let a burst on PostgreSQL all pass).
+async fn a_burst_of_attempts_stops_at_the_lock(e: Engine) {
+    use rondom_db::throttle;
+    let t = TestDb::new(e);
+    let db = t.db();
+    let now = rondom_db::now();
+    for round in 0..5 {
+        let key = format!("pair:burst{round}");
+        let tries: Vec<_> = (0..8)
+            .map(|_| {
+                let (db, key) = (db.clone(), key.clone());
+                tokio::spawn(async move {
+                    db.write(move |c| throttle::attempt(c, &key, now, lock_from_three))
+                        .await
+                })
+            })
+            .collect();
+        let (mut counted, mut refused) = (Vec::new(), 0);
+        for task in tries {
+            match task.await.unwrap() {
+                Ok(Ok(n)) => counted.push(n),
+                Ok(Err(_)) => refused += 1,
+                Err(e) => panic!("an attempt on {key} failed: {e:?}"),
+            }
+        }
+        counted.sort_unstable();
+        assert_eq!((counted, refused), (vec![1, 2, 3], 5), "{key}");
     }
 }

@@ -136,12 +136,14 @@ fn reset_link(
     hours: i64,
 ) -> Result<String, String> {
     let rt = runtime()?;
-    let state = rondom_web::build_state(db.clone(), config.web.clone(), None)?;
+    // Only the mailer: the server's state (a dummy password hash, the change watcher)
+    // is not needed for one link.
+    let mailer = rondom_web::mail::Mailer::new(config.web.smtp.as_ref())?;
     let token =
         rondom_app::console::issue_reset_link(db, user_id, hours).map_err(|e| e.to_string())?;
     let link = format!("{}/wachtwoord-herstellen/{token}", config.web.base_url);
-    if state.mailer.is_configured() {
-        rt.block_on(state.mailer.send(
+    if mailer.is_configured() {
+        rt.block_on(mailer.send(
             email,
             "Wachtwoord instellen in Rondom",
             &format!("Goedendag,\n\nStel via deze link uw wachtwoord voor Rondom in (de link werkt één keer):\n\n{link}\n\nMet vriendelijke groet,\nRondom"),

@@ -28,59 +28,59 @@ pub struct Cast<'a> {
 }
 
 /// (problem areas, urgency, reason, help given, what next). Fictional, written for the demo.
-const CASES: &[(&str, &str, &str, &str, &str)] = &[
+const CASES: &[(&str, Urgency, &str, &str, &str)] = &[
     (
         "opvoeding,gedrag",
-        "regulier",
+        Urgency::Regulier,
         "Ouders lopen vast in de opvoeding; veel conflicten thuis sinds de geboorte van een broertje. Ouders willen hulp.",
         "Zes gesprekken opvoedondersteuning thuis; ouders hanteren nu vaste afspraken en een beloningssysteem.",
         "Afgesloten; ouders weten het team te vinden als het opnieuw vastloopt.",
     ),
     (
         "psychisch,school",
-        "regulier",
+        Urgency::Regulier,
         "Somberheid en terugtrekken, verzuim op school. Jongere wil zelf hulp. Gesprek gevoerd met ouders.",
         "Doorverwezen naar de jeugd-GGZ; twaalf behandelgesprekken, school begeleidt de terugkeer.",
         "Nacontrole bij de huisarts over drie maanden.",
     ),
     (
         "financien,opvoeding",
-        "regulier",
+        Urgency::Regulier,
         "Gezin met schulden en veel stress; ouders vragen hulp bij geld en bij de opvoeding.",
         "Budgetcoaching gestart, schuldhulp aangevraagd; kinderen via het fonds op sport.",
         "Budgetcoach blijft betrokken tot de schuldregeling rond is.",
     ),
     (
         "ontwikkeling",
-        "regulier",
+        Urgency::Regulier,
         "Vertraagde spraak-taalontwikkeling en onrust in de groep. Onderzoek gewenst.",
         "Onderzoek door de orthopedagoog; advies aan ouders en school over taalstimulering.",
         "School voert het handelingsplan uit; evaluatie over een half jaar.",
     ),
     (
         "veiligheid,opvoeding",
-        "spoed",
+        Urgency::Spoed,
         "Zorgen over de veiligheid thuis na een melding van school. Overleg gehad met Veilig Thuis; snel contact nodig.",
         "Veiligheidsplan met ouders opgesteld; gezinsbegeleiding twee keer per week.",
         "Casusregisseur blijft betrokken; evaluatie met Veilig Thuis over zes weken.",
     ),
     (
         "gedrag,school",
-        "regulier",
+        Urgency::Regulier,
         "Driftbuien thuis en op school, school overweegt schorsing. Ouders en school vragen samen om hulp.",
         "Gedragstraining voor het kind en oudergesprekken; school gebruikt dezelfde aanpak.",
         "Afgesloten; intern begeleider volgt de afspraken.",
     ),
     (
         "psychisch",
-        "spoed",
+        Urgency::Spoed,
         "Ernstige angstklachten, kan niet meer naar school. Huisarts vraagt spoedbeoordeling.",
         "Spoedintake binnen een week, behandeling voor angst gestart.",
         "Behandeling loopt door bij de jeugd-GGZ.",
     ),
     (
         "sociaal,psychisch",
-        "regulier",
+        Urgency::Regulier,
         "Eenzaam, weinig contact met leeftijdsgenoten, gepest. Ouders zoeken iets in de wijk.",
         "Aangemeld bij de meidengroep en het jongerenwerk; twee gesprekken met de consulent.",
         "Geen vervolg nodig.",
@@ -259,7 +259,7 @@ pub fn build(
                 .find(|(_, from, _)| *from <= created_day)
                 .cloned()
                 .unwrap_or_else(|| versions[0].clone());
-            let direct = urgency == "spoed" && areas.starts_with("psychisch");
+            let direct = urgency == Urgency::Spoed && areas.starts_with("psychisch");
             let (to_org, service_id) = if direct && !specialised.is_empty() {
                 let s = &specialised[k % specialised.len()];
                 (s.1.clone(), Some(s.0.clone()))
@@ -280,7 +280,7 @@ pub fn build(
                     created_by: &gp.id,
                 },
             )?;
-            let accept_days = if urgency == "spoed" {
+            let accept_days = if urgency == Urgency::Spoed {
                 rules.urgent_accept_days
             } else {
                 rules.accept_days
@@ -307,7 +307,7 @@ pub fn build(
                     school_id: school.as_deref(),
                     reason_sealed: &seal(reason)?,
                     problem_areas: areas,
-                    urgency,
+                    urgency: urgency.code(),
                     status: if *fate == Fate::Draft {
                         "draft"
                     } else {
@@ -447,7 +447,7 @@ pub fn build(
                         school_id: school.as_deref(),
                         reason_sealed: &seal(&format!("Doorverwijzing: {reason}"))?,
                         problem_areas: areas,
-                        urgency,
+                        urgency: urgency.code(),
                         status: "requested",
                         case_director_id: Some(&consultant.id),
                         due_on: Some(&iso(add_working_days(accepted_day, 5))),
@@ -643,7 +643,7 @@ pub fn bulk(
             seal(&format!("{f} {l}"))
         })
         .collect::<Result<_, _>>()?;
-    let reasons: Vec<(String, &str, &str)> = CASES
+    let reasons: Vec<(String, &str, Urgency)> = CASES
         .iter()
         .map(|(areas, urgency, reason, _, _)| Ok((seal(reason)?, *areas, *urgency)))
         .collect::<Result<_, DbError>>()?;
@@ -712,7 +712,7 @@ pub fn bulk(
             school_id: None,
             reason_sealed: reason.clone(),
             problem_areas: (*areas).to_owned(),
-            urgency: Urgency::parse(urgency).unwrap_or(Urgency::Regulier),
+            urgency: *urgency,
             status,
             case_director_id: (accepted && to_team)
                 .then(|| consultants[i % consultants.len()].clone()),

@@ -211,6 +211,37 @@ async fn a_gp_asks_the_team_and_hears_back(b: Backend) {
     ] {
         assert!(actions.iter().any(|x| x == a), "{a} is in the audit log");
     }
+    // The asker cannot pick up their own question; the refusal is logged like any.
+    let gp_csrf = csrf_of(&app, &gp).await;
+    let r = gp
+        .post(app.url(&format!("{thread}/oppakken")))
+        .form(&[("csrf", gp_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "consultation_pick_up"
+                && e.outcome == "denied"
+                && e.object_id.as_deref() == Some(id.as_str())),
+        "the refused pick-up is in the audit log"
+    );
+    // A second "oppakken" (a replayed form, an old tab) does not reopen the answer.
+    let r = sanne
+        .post(app.url(&format!("{thread}/oppakken")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let page = fetch_page(&app, &gp, &thread).await;
+    assert!(
+        page.contains("beantwoord") && !page.contains("opgepakt"),
+        "{page}"
+    );
     // The GP closes it; the team cannot write any more.
     let gcsrf = csrf_of(&app, &gp).await;
     let r = gp

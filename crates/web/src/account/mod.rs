@@ -44,15 +44,16 @@ async fn account_page(
     new_token: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let account::Overview {
-        user: u,
+        email,
+        totp_enabled,
         recovery_left: left,
         tokens: toks,
     } = account::overview(&state.app, user).await?;
     let fmt = |t: chrono::NaiveDateTime| crate::format::datetime(t);
     AccountPage {
         page: Page::for_user("Mijn account", "account", user).with_notice(notice),
-        email: u.email,
-        totp_enabled: u.totp_enabled,
+        email,
+        totp_enabled,
         recovery_left: left,
         tokens: toks
             .into_iter()

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use rondom_app::auth::sessions::Membership;
 use rondom_domain::Actor;
 
-pub use rondom_app::auth::{API_TOKEN_PREFIX as TOKEN_PREFIX, new_api_token as new_token};
+use rondom_app::auth::API_TOKEN_PREFIX as TOKEN_PREFIX;
 
 #[derive(Debug, Clone)]
 pub struct ApiUser {

@@ -146,9 +146,7 @@ pub async fn login_submit(
             throttle::locked_message(locked),
             StatusCode::TOO_MANY_REQUESTS,
         )?;
-        if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+        throttle::set_retry_after(&mut resp, locked);
         Ok(resp)
     };
     let wrong = "Het e-mailadres of het wachtwoord klopt niet.".to_owned();
@@ -184,9 +182,7 @@ pub async fn login_submit(
                 ),
                 StatusCode::TOO_MANY_REQUESTS,
             )?;
-            if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            throttle::set_retry_after(&mut resp, locked);
             return Ok(resp);
         }
         login::Outcome::In {
@@ -213,8 +209,7 @@ pub async fn login_submit(
     ))
 }
 
-/// A stored second-factor secret, decrypted. One that does not open (the installation's
-/// key was changed) counts as absent and is logged.
+/// The second-factor code form.
 #[derive(Template)]
 #[template(path = "auth/code.html")]
 struct CodePage {
@@ -257,11 +252,7 @@ async fn finish_second_factor(
 ) -> Result<Response, AppError> {
     let token = random_token();
     let csrf = random_token();
-    let owner = rondom_app::auth::sessions::SessionOwner {
-        user_id: &pending.user_id,
-        name: &pending.name,
-        source_address: pending.source_address.as_deref(),
-    };
+    let owner = pending.owner();
     login::finish(&state.app, &owner, &pending.session_id, &token, &csrf, how).await?;
     Ok(with_cookie(
         Redirect::to(next).into_response(),
@@ -281,11 +272,7 @@ pub async fn code_submit(
         next: next.clone(),
         error: Some(error),
     };
-    let owner = rondom_app::auth::sessions::SessionOwner {
-        user_id: &pending.user_id,
-        name: &pending.name,
-        source_address: pending.source_address.as_deref(),
-    };
+    let owner = pending.owner();
     let accepted = match login::second_factor(&state.app, &owner, &form.code).await? {
         Ok(accepted) => accepted,
         Err(locked) => {
@@ -294,9 +281,7 @@ pub async fn code_submit(
                 render(&page(throttle::locked_message(locked)))?,
             )
                 .into_response();
-            if let Ok(v) = header::HeaderValue::from_str(&locked.retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            throttle::set_retry_after(&mut resp, locked);
             return Ok(resp);
         }
     };

@@ -8,7 +8,7 @@ pub mod totp;
 
 pub use crate::client::{ClientAddr, client_addr};
 pub use crate::cookies::cookie;
-pub use rondom_app::auth::{constant_time_eq, password, random_token, sha256_hex};
+pub use rondom_app::auth::{constant_time_eq, password, random_token};
 
 /// Only local paths are followed after login, never another site.
 pub fn safe_next(next: Option<&str>) -> String {

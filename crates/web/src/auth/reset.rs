@@ -12,11 +12,8 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::auth::login;
-use rondom_domain::passwords::check_new_password;
 use rondom_domain::validate::Email;
 use serde::Deserialize;
-
-pub use rondom_app::auth::links::{INVITE_VALID_HOURS, RESET_VALID_HOURS};
 
 #[derive(Template)]
 #[template(path = "auth/forgot.html")]
@@ -125,33 +122,33 @@ pub async fn reset_submit(
         valid,
         error: Some(error),
     };
-    if let Err(e) = check_new_password(&form.password, &[]) {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&page(e.message, true))?,
-        )
-            .into_response());
-    }
-    if form.password != form.password_repeat {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&page("De twee wachtwoorden zijn niet gelijk.".into(), true))?,
-        )
-            .into_response());
-    }
-    let new_hash = rondom_app::auth::password::hash(form.password.clone())
-        .await
-        .map_err(AppError::internal)?;
-    let done = login::reset_password(&state.app, &token, new_hash, addr.0.as_deref()).await?;
-    if !done {
-        return Ok((
-            StatusCode::GONE,
-            render(&page(
-                "Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.".into(),
-                false,
-            ))?,
-        )
-            .into_response());
+    match login::reset_password(
+        &state.app,
+        &token,
+        &form.password,
+        &form.password_repeat,
+        addr.0.as_deref(),
+    )
+    .await?
+    {
+        login::Reset::Done => {}
+        login::Reset::Refused(message) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&page(message, true))?,
+            )
+                .into_response());
+        }
+        login::Reset::Gone => {
+            return Ok((
+                StatusCode::GONE,
+                render(&page(
+                    "Deze link is verlopen of al gebruikt. Vraag een nieuwe aan.".into(),
+                    false,
+                ))?,
+            )
+                .into_response());
+        }
     }
     Ok(Redirect::to("/inloggen?melding=wachtwoord-gewijzigd").into_response())
 }
