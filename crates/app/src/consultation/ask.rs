@@ -10,7 +10,7 @@ use rondom_db::audit::{self, AuditEvent};
 use rondom_db::consultations::{self as db, NewConsultation};
 use rondom_domain::consultation::contains_bsn;
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{Resource, workdays};
+use rondom_domain::{Action, Resource, workdays};
 
 /// The outcome of asking; the same for the page and the API.
 pub enum Asked {
@@ -18,17 +18,38 @@ pub enum Asked {
     Invalid(Vec<ValidationError>),
 }
 
-/// Checks and stores a new question from `practice` to `team`. The caller has checked
-/// that `who` may ask for `practice`.
+/// Checks and stores a new question from `practice` (when empty: the one practice the
+/// person asks for) to `team`, for a person who may ask for that practice.
 pub async fn create_question(
     svc: &Services,
     who: &impl Principal,
-    asker_id: &str,
     practice: &str,
     team: &str,
     subject: &str,
     question: &str,
 ) -> Result<Asked, Error> {
+    let practice = if practice.trim().is_empty() {
+        match super::practices_asking(who.actor()).as_slice() {
+            [only] => only.clone(),
+            _ => {
+                return Ok(Asked::Invalid(vec![ValidationError::new(
+                    "praktijk",
+                    "Kies namens welke praktijk u vraagt.",
+                )]));
+            }
+        }
+    } else {
+        practice.to_owned()
+    };
+    let practice = practice.as_str();
+    access::require(
+        svc,
+        who,
+        Action::Create,
+        Resource::ConsultationFrom(practice),
+    )
+    .await?;
+    let asker_id = who.actor().user_id.as_str();
     let p = practice.to_owned();
     let linked = svc.db.read(move |c| db::teams_of_practice(c, &p)).await?;
     let mut errors = Vec::new();

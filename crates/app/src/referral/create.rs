@@ -43,13 +43,32 @@ pub enum Created {
     Invalid(Vec<ValidationError>),
 }
 
-/// Checks and stores a new referral. The caller has checked that `who` may refer for
-/// `input.from_org`. Nothing is stored unless everything is right.
+/// Checks and stores a new referral for a person who may refer for `input.from_org`
+/// (when it is empty: the one organisation they refer for). Nothing is stored unless
+/// everything is right.
 pub async fn create(
     svc: &Services,
     who: &impl Principal,
-    input: NewInput,
+    mut input: NewInput,
 ) -> Result<Created, Error> {
+    if input.from_org.trim().is_empty() {
+        match super::sending_orgs(who.actor()).as_slice() {
+            [only] => input.from_org = only.clone(),
+            _ => {
+                return Ok(Created::Invalid(vec![ValidationError::new(
+                    "van",
+                    "Kies namens welke organisatie u verwijst.",
+                )]));
+            }
+        }
+    }
+    access::require(
+        svc,
+        who,
+        Action::Create,
+        Resource::ReferralFrom(&input.from_org),
+    )
+    .await?;
     let actor = who.actor().clone();
     let from = input.from_org.clone();
     let probe = input.clone();
@@ -412,6 +431,12 @@ pub async fn form_choices(
     gemeente: &str,
 ) -> Result<FormChoices, Error> {
     let ids = super::sending_orgs(actor);
+    // Only an organisation the person refers for: its GPs and teams are what is shown.
+    let current = if ids.iter().any(|i| i == current) {
+        current
+    } else {
+        ids.first().map_or("", String::as_str)
+    };
     let (cur, gem) = (current.to_owned(), gemeente.to_owned());
     Ok(svc
         .db

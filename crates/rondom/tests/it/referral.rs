@@ -579,6 +579,18 @@ async fn the_api_answers_409_with_the_allowed_moves(b: Backend) {
     assert_eq!(r.status(), 422);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["fields"][0]["field"], "child.bsn");
+    // Naming an organisation one does not refer for: refused (and logged), not stored.
+    let mut foreign = body.clone();
+    foreign["from_org_id"] = json!(w.team);
+    foreign["child"]["bsn"] = json!("111222333");
+    let r = client
+        .post(app.url("/api/v1/referrals"))
+        .bearer_auth(&gp)
+        .json(&foreign)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     let mut body = body;
     body["child"]["bsn"] = json!("111222333");
     let r = client
@@ -652,6 +664,15 @@ async fn the_api_answers_409_with_the_allowed_moves(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "referral_feedback"
+                && e.outcome == "denied"
+                && e.object_id.as_deref() == Some(id.as_str())),
+        "the refused feedback is logged, as the refusal says"
+    );
     let fb: Value = client
         .get(app.url(&format!("/api/v1/referrals/{id}/feedback")))
         .bearer_auth(&gp)

@@ -147,30 +147,10 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<NewConsultationIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let practices = consultation::practices_asking(&user.actor);
-    let practice = match (&input.practice_id, practices.as_slice()) {
-        (Some(p), _) => p.clone(),
-        (None, [only]) => only.clone(),
-        (None, _) => {
-            return Err(AppError::Validation(vec![ValidationError::new(
-                "practice_id",
-                "Geef practice_id: namens welke praktijk vraagt u?",
-            )])
-            .into());
-        }
-    };
-    access::require(
-        &state,
-        &user,
-        Action::Create,
-        Resource::ConsultationFrom(&practice),
-    )
-    .await?;
     let asked = consultation::create_question(
         &state.app,
         &user,
-        &user.user_id,
-        &practice,
+        input.practice_id.as_deref().unwrap_or_default(),
         &input.team_id,
         &input.subject,
         &input.question,
@@ -187,6 +167,7 @@ pub async fn create(
                         "team" => "team_id",
                         "onderwerp" => "subject",
                         "vraag" => "question",
+                        "praktijk" => "practice_id",
                         other => other,
                     };
                     ValidationError::new(field, e.message)

@@ -344,24 +344,11 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<NewReferralIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let sending = referral::sending_orgs(&user.actor);
-    let from = match (&input.from_org_id, sending.as_slice()) {
-        (Some(f), _) => f.clone(),
-        (None, [only]) => only.clone(),
-        (None, _) => {
-            return Err(AppError::Validation(vec![ValidationError::new(
-                "from_org_id",
-                "Geef from_org_id: namens welke organisatie verwijst u?",
-            )])
-            .into());
-        }
-    };
-    access::require(&state, &user, Action::Create, Resource::ReferralFrom(&from)).await?;
     let created = referral::create(
         &state.app,
         &user,
         NewInput {
-            from_org: from,
+            from_org: input.from_org_id.unwrap_or_default(),
             on_behalf_of: input.on_behalf_of_id,
             child_name: input.child.name,
             birth_date: input.child.birth_date,

@@ -220,25 +220,10 @@ pub async fn ask(
     State(state): State<AppState>,
     CsrfForm(form): CsrfForm<AskForm>,
 ) -> Result<Response, AppError> {
-    let practices = practices_where_asking(&user);
-    // The practice asked for, or the only one.
-    let practice = if form.praktijk.is_empty() && practices.len() == 1 {
-        practices[0].0.clone()
-    } else {
-        form.praktijk.clone()
-    };
-    access::require(
-        &state,
-        &user,
-        Action::Create,
-        Resource::ConsultationFrom(&practice),
-    )
-    .await?;
     let asked = rondom_app::consultation::create_question(
         &state.app,
         &user,
-        &user.user_id,
-        &practice,
+        &form.praktijk,
         &form.team,
         &form.onderwerp,
         &form.vraag,
