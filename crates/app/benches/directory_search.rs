@@ -127,8 +127,8 @@ fn generate(n: usize) -> SearchIndex {
             )],
         );
         rows.push(ServiceRow {
-            id,
-            organisation_id: org,
+            id: rondom_domain::ids::ServiceId::trusted(id),
+            organisation_id: rondom_domain::ids::OrganisationId::trusted(org),
             organisation_name: format!("Stichting {place} {}", i / 20),
             name: format!("{topic} {place} {}", i % 20),
             description: format!("{topic} voor {what}. Aangeboden in {place}."),

@@ -7,7 +7,8 @@ use crate::auth::new_api_token;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::organisations::{self as orgs, Organisation, OrganisationInput};
 use rondom_db::{AnyConnection, Db, DbError, tokens, users};
-use rondom_domain::{OrganisationKind, Role};
+use rondom_domain::Role;
+use rondom_domain::ids::UserId;
 
 /// The audit entry for an operator's action.
 pub fn event(
@@ -85,7 +86,7 @@ pub fn create_organisation(db: &Db, input: &OrganisationInput) -> Result<Organis
             &event(
                 "organisation_create",
                 "organisation",
-                Some(o.id.clone()),
+                Some(o.id.to_string()),
                 o.name.clone(),
             ),
         )?;
@@ -102,15 +103,14 @@ pub fn add_member(
     name: &str,
     role: Role,
     password_hash: Option<&str>,
-) -> Result<(String, bool), String> {
+) -> Result<(UserId, bool), String> {
     db.write_blocking(|c| {
         let org = find_organisation(c, organisation).map_err(DbError::Conflict)?;
-        let kind = OrganisationKind::parse(&org.kind);
-        if !kind.is_some_and(|k| role.fits(k)) {
+        if !role.fits(org.kind) {
             return Err(DbError::Conflict(format!(
                 "the role {} does not fit a {}",
                 role.as_str(),
-                org.kind
+                org.kind.as_str()
             )));
         }
         let (uid, created) = match users::find_by_email(c, email)? {
@@ -138,7 +138,7 @@ pub fn add_member(
             &event(
                 "member_add",
                 "organisation",
-                Some(org.id.clone()),
+                Some(org.id.to_string()),
                 format!("{email} as {}", role.as_str()),
             ),
         )?;
@@ -181,7 +181,12 @@ pub fn create_token(db: &Db, email: &str, name: &str) -> Result<String, String> 
         tokens::create_api_token(c, &u.id, name, &hash)?;
         audit::append(
             c,
-            &event("api_token_create", "user", Some(u.id), name.to_owned()),
+            &event(
+                "api_token_create",
+                "user",
+                Some(u.id.into()),
+                name.to_owned(),
+            ),
         )
     })
     .map_err(|e| match e {

@@ -11,19 +11,14 @@ use rondom_domain::ids::{ConsultationId, OrganisationId, UserId};
 #[diesel(table_name = consultations)]
 pub struct Consultation {
     /// Ids are read as their types: a stored id that is none fails the read.
-    #[diesel(deserialize_as = String)]
     pub id: ConsultationId,
-    #[diesel(deserialize_as = String)]
     pub practice_id: OrganisationId,
-    #[diesel(deserialize_as = String)]
     pub team_id: OrganisationId,
-    #[diesel(deserialize_as = String)]
     pub asker_id: UserId,
     pub subject_sealed: String,
     /// Read as a `Status`: a stored value that is none fails the read.
-    #[diesel(deserialize_as = String)]
     pub status: rondom_domain::consultation::Status,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub due_on: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

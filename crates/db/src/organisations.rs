@@ -2,13 +2,16 @@ use crate::schema::{districts, memberships, organisations, users};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::OrganisationKind;
+use rondom_domain::Role;
+use rondom_domain::ids::{MembershipId, OrganisationId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub agb_code: Option<String>,
     pub gemeente_code: String,
     pub wijk_code: Option<String>,
@@ -36,7 +39,7 @@ pub struct Organisation {
 #[derive(Debug, Clone)]
 pub struct OrganisationInput {
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub agb_code: Option<String>,
     pub gemeente_code: String,
     pub wijk_code: Option<String>,
@@ -195,17 +198,17 @@ pub fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Member {
-    pub membership_id: String,
-    pub user_id: String,
+    pub membership_id: MembershipId,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub totp_enabled: bool,
     pub disabled: bool,
 }
 
 pub fn members(conn: &mut AnyConnection, organisation_id: &str) -> Result<Vec<Member>, DbError> {
-    let rows: Vec<(String, String, String, String, String, bool, bool)> = memberships::table
+    let rows: Vec<(MembershipId, UserId, String, String, Role, bool, bool)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organisation_id.eq(organisation_id))
         .order((users::name.asc(), memberships::role.asc()))
@@ -235,7 +238,7 @@ pub fn members(conn: &mut AnyConnection, organisation_id: &str) -> Result<Vec<Me
         .collect())
 }
 
-pub fn member_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, DbError> {
+pub fn member_counts(conn: &mut AnyConnection) -> Result<Vec<(OrganisationId, i64)>, DbError> {
     Ok(memberships::table
         .group_by(memberships::organisation_id)
         .select((memberships::organisation_id, diesel::dsl::count_star()))

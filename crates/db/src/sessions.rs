@@ -8,7 +8,7 @@ use diesel::prelude::*;
 pub struct Session {
     /// SHA-256 of the cookie value: a copy of the table gives nobody a usable session.
     pub id: String,
-    pub user_id: String,
+    pub user_id: rondom_domain::ids::UserId,
     pub csrf_token: String,
     pub mfa_done: bool,
     pub last_seen_at: NaiveDateTime,
@@ -53,7 +53,7 @@ pub struct SessionWithUser {
     pub email: String,
     pub is_demo: bool,
     pub totp_enabled: bool,
-    pub family_role: Option<String>,
+    pub family_role: Option<rondom_domain::Role>,
     pub memberships: Vec<crate::users::Membership>,
     /// The sociale kaart's version counter, read in the same statement: a search learns
     /// whether its index is current without another round trip.
@@ -61,10 +61,10 @@ pub struct SessionWithUser {
 }
 
 type MembershipCols = (
+    Option<rondom_domain::ids::OrganisationId>,
     Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    Option<rondom_domain::OrganisationKind>,
+    Option<rondom_domain::Role>,
 );
 type SessionRow = (
     Session,
@@ -72,7 +72,7 @@ type SessionRow = (
     String,
     bool,
     bool,
-    Option<String>,
+    Option<rondom_domain::Role>,
     bool,
     MembershipCols,
     Option<i64>,
@@ -144,7 +144,7 @@ pub fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<SessionWithUser
         f.memberships.sort_by(|a, b| {
             a.organisation_name
                 .cmp(&b.organisation_name)
-                .then(a.role.cmp(&b.role))
+                .then(a.role.as_str().cmp(b.role.as_str()))
         });
     }
     Ok(found)

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiToken {
-    pub id: String,
-    pub user_id: String,
+    pub id: rondom_domain::ids::TokenId,
+    pub user_id: rondom_domain::ids::UserId,
     pub name: String,
     pub token_hash: String,
     pub created_at: NaiveDateTime,

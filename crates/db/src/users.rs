@@ -2,15 +2,17 @@ use crate::schema::{memberships, recovery_codes, users};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::ids::{OrganisationId, UserId};
+use rondom_domain::{OrganisationKind, Role};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub password_hash: Option<String>,
-    pub family_role: Option<String>,
+    pub family_role: Option<Role>,
     pub totp_secret: Option<String>,
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
@@ -28,8 +30,8 @@ pub struct NewUser<'a> {
     pub is_demo: bool,
 }
 
-pub fn create(conn: &mut AnyConnection, u: &NewUser<'_>) -> Result<String, DbError> {
-    let id = new_id();
+pub fn create(conn: &mut AnyConnection, u: &NewUser<'_>) -> Result<UserId, DbError> {
+    let id = UserId::trusted(new_id());
     let t = now();
     diesel::insert_into(users::table)
         .values((
@@ -173,10 +175,10 @@ pub fn unused_recovery_codes(conn: &mut AnyConnection, user_id: &str) -> Result<
 /// One role a person holds in one organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct Membership {
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub organisation_name: String,
-    pub organisation_kind: String,
-    pub role: String,
+    pub organisation_kind: OrganisationKind,
+    pub role: Role,
 }
 
 pub fn memberships_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Membership>, DbError> {

@@ -5,6 +5,11 @@
 use crate::validate::bsn_is_valid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Status {
     /// In the team's queue, nobody has it yet.
     Open,
@@ -165,6 +170,14 @@ impl TryFrom<String> for Status {
         Status::parse(&code).ok_or(UnknownStatus(code))
     }
 }
+
+impl AsRef<str> for Status {
+    fn as_ref(&self) -> &str {
+        self.code()
+    }
+}
+
+crate::stored_as_text!(Status);
 
 #[cfg(test)]
 mod tests {

@@ -34,8 +34,12 @@ macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
         #[serde(transparent)]
         pub struct $name(String);
+
+        $crate::stored_as_text!($name);
 
         impl $name {
             pub fn parse(s: &str) -> Result<Self, InvalidId> {
@@ -66,6 +70,12 @@ macro_rules! ids {
             }
         }
 
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
@@ -81,6 +91,12 @@ macro_rules! ids {
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
                 self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
             }
         }
 
@@ -142,6 +158,8 @@ ids! {
     MembershipId,
     /// An offer (aanbod) in the sociale kaart.
     ServiceId,
+    /// An area a service covers.
+    AreaId,
     /// A place where an organisation works or a service is given.
     LocationId,
     /// A person listed in the sociale kaart.

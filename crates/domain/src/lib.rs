@@ -14,6 +14,7 @@ pub mod policy;
 pub mod referral;
 pub mod role;
 pub mod search;
+mod stored;
 pub mod validate;
 pub mod workdays;
 

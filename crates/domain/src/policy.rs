@@ -3,7 +3,7 @@
 //! capabilities (children, referrals, networks) add resources here, so the rules stay
 //! readable side by side.
 
-use crate::role::Role;
+use crate::role::{OrganisationKind, Role};
 
 /// The person acting, with every role they hold and where they hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,9 @@ pub struct Actor {
     pub memberships: Vec<(String, Role)>,
     /// Family role held without an organisation.
     pub family_role: Option<Role>,
+    /// (organisation id, kind) of each organisation the person works in: what the menu
+    /// offers depends on it (a practice's team, a municipality's agreements).
+    pub kinds: Vec<(String, OrganisationKind)>,
 }
 
 impl Actor {
@@ -300,6 +303,10 @@ pub struct Capabilities {
     pub administers: bool,
     /// May read an audit log (the whole one, or an organisation's).
     pub reads_audit: bool,
+    /// Works in a general practice: "Mijn team" (its consultant, the overleglijn).
+    pub in_practice: bool,
+    /// Works for a municipality, whose referral agreements (verwijskader) it keeps.
+    pub in_municipality: bool,
 }
 
 pub fn capabilities(actor: &Actor) -> Capabilities {
@@ -312,6 +319,11 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
         administers: actor.is_platform_admin() || administers_some,
         reads_audit: administers_some
             || authorize(actor, Action::Read, Resource::AuditLog(None)).is_allowed(),
+        in_practice: actor
+            .kinds
+            .iter()
+            .any(|(_, k)| *k == OrganisationKind::Huisartsenpraktijk),
+        in_municipality: actor.kinds.iter().any(|(_, k)| k.is_municipality()),
     }
 }
 
@@ -347,6 +359,7 @@ mod tests {
             user_id: "f".into(),
             memberships: vec![],
             family_role: Some(Role::OuderVerzorger),
+            kinds: vec![],
         };
         assert_eq!(super::capabilities(&parent), super::Capabilities::default());
         assert_eq!(
@@ -380,6 +393,7 @@ mod tests {
                 .map(|(o, r)| ((*o).to_owned(), *r))
                 .collect(),
             family_role: None,
+            kinds: vec![],
         }
     }
 
@@ -512,6 +526,7 @@ mod tests {
             user_id: "f".into(),
             memberships: vec![],
             family_role: Some(Role::OuderVerzorger),
+            kinds: vec![],
         };
         assert!(!authorize(&parent, Action::Read, Resource::Directory).is_allowed());
     }
@@ -529,6 +544,7 @@ mod tests {
             user_id: "f1".into(),
             memberships: vec![],
             family_role: Some(Role::OuderVerzorger),
+            kinds: vec![],
         };
         assert!(!authorize(&a, Action::Read, Resource::Organisations).is_allowed());
         assert!(!authorize(&a, Action::Read, Resource::Organisation("x")).is_allowed());
@@ -548,6 +564,7 @@ mod referral_tests {
                 .map(|(o, r)| (o.to_string(), *r))
                 .collect(),
             family_role: None,
+            kinds: vec![],
         }
     }
 

@@ -5,6 +5,11 @@
 
 /// Where a referral stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Status {
     Draft,
     Requested,
@@ -129,6 +134,11 @@ impl Status {
 
 /// How soon help must start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Urgency {
     Regulier,
     Spoed,
@@ -158,6 +168,11 @@ impl Urgency {
 
 /// The moments the referrer hears back (terugkoppeling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum FeedbackKind {
     Accepted,
     Rejected,
@@ -365,6 +380,39 @@ impl From<Urgency> for String {
         u.code().to_owned()
     }
 }
+
+impl TryFrom<String> for FeedbackKind {
+    type Error = crate::role::UnknownCode;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or(crate::role::UnknownCode {
+                what: "feedback kind",
+                code,
+            })
+    }
+}
+
+impl AsRef<str> for Status {
+    fn as_ref(&self) -> &str {
+        self.code()
+    }
+}
+
+impl AsRef<str> for Urgency {
+    fn as_ref(&self) -> &str {
+        self.code()
+    }
+}
+
+impl AsRef<str> for FeedbackKind {
+    fn as_ref(&self) -> &str {
+        self.code()
+    }
+}
+
+crate::stored_as_text!(Status, Urgency, FeedbackKind);
 
 impl From<Status> for String {
     fn from(s: Status) -> String {

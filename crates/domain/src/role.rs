@@ -3,6 +3,11 @@ use serde::{Deserialize, Serialize};
 /// What kind of organisation takes part in the network around a child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum OrganisationKind {
     Huisartsenpraktijk,
     SociaalTeam,
@@ -89,6 +94,11 @@ pub fn kind_is(stored: &str, predicate: fn(OrganisationKind) -> bool) -> bool {
 /// family members hold `OuderVerzorger` or `Jeugdige` without one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Role {
     /// Platform admin: manages organisations of the whole installation.
     Beheerder,
@@ -232,3 +242,42 @@ mod tests {
         assert!(!Role::Jeugdige.requires_second_factor());
     }
 }
+
+/// A stored kind or role that is none (a database changed by hand): the read fails.
+#[derive(Debug, thiserror::Error)]
+#[error("‘{code}’ is no {what}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub code: String,
+}
+
+impl TryFrom<String> for OrganisationKind {
+    type Error = UnknownCode;
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode {
+            what: "organisation kind",
+            code,
+        })
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = UnknownCode;
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode { what: "role", code })
+    }
+}
+
+impl AsRef<str> for OrganisationKind {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Role {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+crate::stored_as_text!(OrganisationKind, Role);

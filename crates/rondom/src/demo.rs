@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rondom_app::directory::hsds::import::round6;
 use rondom_db::organisations::{self as orgs, District, OrganisationInput};
 use rondom_db::{Db, DbError, directory, users};
+use rondom_domain::ids::{LocationId, OrganisationId, TeamId};
 use rondom_domain::{OrganisationKind, Role};
 
 pub const SEED: u64 = 20_261_122;
@@ -60,7 +61,7 @@ fn place_service(
     c: &mut rondom_db::AnyConnection,
     rng: &mut ChaCha8Rng,
     s: directory::NewService<'_>,
-    location: Option<&String>,
+    location: Option<&LocationId>,
     areas: &[(&str, String)],
 ) -> Result<(), DbError> {
     let (tariff_cents, tariff_unit) = tariff(s.cost.unwrap_or(""));
@@ -76,7 +77,7 @@ fn place_service(
     };
     let id = directory::create_service(c, &s)?;
     if let Some(l) = location {
-        directory::set_service_locations(c, &id, std::slice::from_ref(l))?;
+        directory::set_service_locations(c, &id, &[l.to_string()])?;
     }
     let areas: Vec<(Option<String>, String, String)> = areas
         .iter()
@@ -271,7 +272,7 @@ fn build(
         .format("%Y-%m-%d")
         .to_string();
     // Each organisation's main location, for services and nearness.
-    let mut location_of: std::collections::HashMap<String, String> = Default::default();
+    let mut location_of: std::collections::HashMap<OrganisationId, LocationId> = Default::default();
     let mut org_count = 0;
     let mut make_org = |c: &mut rondom_db::AnyConnection,
                         g: &mut Gen,
@@ -287,7 +288,7 @@ fn build(
         };
         let input = OrganisationInput {
             name: name.into(),
-            kind: kind.as_str().into(),
+            kind,
             agb_code: agb,
             gemeente_code: GEMEENTE.into(),
             wijk_code: Some(districts[district].0.into()),
@@ -302,7 +303,7 @@ fn build(
         let org = orgs::create(c, &input)?;
         let centre = districts[district].2;
         let location = directory::Location {
-            id: rondom_db::new_id(),
+            id: LocationId::trusted(rondom_db::new_id()),
             organisation_id: org.id.clone(),
             name: format!("{} ({})", org.name, districts[district].1),
             street: org.street.clone(),
@@ -595,13 +596,13 @@ fn build(
             if j % wijkteams.len() == i
                 && let Some(u) = users::find_by_email(c, email)?
             {
-                members.push(u.id);
+                members.push(u.id.to_string());
             }
         }
         directory::save_team(
             c,
             &directory::Team {
-                id: rondom_db::new_id(),
+                id: TeamId::trusted(rondom_db::new_id()),
                 organisation_id: team.id.clone(),
                 name: (*name).into(),
                 description: Some(format!(
@@ -774,7 +775,8 @@ fn build(
     }
 
     // Welfare work runs in every wijk, from the buurthuis there.
-    let mut buurthuis: std::collections::HashMap<(String, usize), String> = Default::default();
+    let mut buurthuis: std::collections::HashMap<(OrganisationId, usize), LocationId> =
+        Default::default();
     for (org, (_, own_district, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
         for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
             if !PER_WIJK.contains(name) {
@@ -788,7 +790,7 @@ fn build(
                 if !buurthuis.contains_key(&key) {
                     let (street, house_number) = g.street();
                     let location = directory::Location {
-                        id: rondom_db::new_id(),
+                        id: LocationId::trusted(rondom_db::new_id()),
                         organisation_id: org.id.clone(),
                         name: format!("Buurthuis {wijk}"),
                         street,

@@ -8,14 +8,14 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use rondom_domain::{OrganisationKind, Role};
 use serde::Deserialize;
 
 pub struct MembershipView {
     pub organisation_id: String,
     pub organisation: String,
     pub kind: &'static str,
-    pub role: &'static str,
+    /// The person's roles there, as the page names them.
+    pub roles: Vec<&'static str>,
     pub is_admin: bool,
     /// For admins: their services in the sociale kaart that are due for a check.
     pub stale: usize,
@@ -40,23 +40,28 @@ pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    let mut memberships: Vec<MembershipView> = user
-        .memberships
-        .iter()
-        .map(|m| {
-            let r = Role::parse(&m.role);
-            MembershipView {
-                organisation_id: m.organisation_id.clone(),
+    // One card per organisation, its roles together: someone who is GP and the
+    // practice's admin sees the practice once.
+    let mut memberships: Vec<MembershipView> = Vec::new();
+    for m in &user.memberships {
+        match memberships
+            .iter_mut()
+            .find(|v| v.organisation_id == m.organisation_id)
+        {
+            Some(v) => v.roles.push(m.role.label()),
+            None => memberships.push(MembershipView {
+                organisation_id: m.organisation_id.to_string(),
                 organisation: m.organisation_name.clone(),
-                kind: OrganisationKind::parse(&m.organisation_kind)
-                    .map(|k| k.label())
-                    .unwrap_or("Organisatie"),
-                role: r.map(|r| r.label()).unwrap_or("Onbekende rol"),
-                is_admin: r.is_some_and(Role::administers),
+                kind: m.organisation_kind.label(),
+                roles: vec![m.role.label()],
+                is_admin: user
+                    .actor
+                    .administered_organisations()
+                    .any(|o| m.organisation_id == o),
                 stale: 0,
-            }
-        })
-        .collect();
+            }),
+        }
+    }
     // Stale entries are flagged to their owners where they start their day. The index is
     // in memory, so this costs no query when it is current.
     if memberships.iter().any(|m| m.is_admin) {

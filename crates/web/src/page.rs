@@ -62,21 +62,13 @@ impl Page {
             active,
             user: Some(Nav {
                 name: user.name.clone(),
-                in_practice: user
-                    .memberships
-                    .iter()
-                    .any(|m| rondom_app::directory::entries::is_practice(&m.organisation_kind)),
+                in_practice: can.in_practice,
                 professional: can.professional,
                 can_administer: can.administers,
                 can_read_audit: can.reads_audit,
                 consults: can.consults,
                 referrals: can.refers,
-                municipality: user.memberships.iter().any(|m| {
-                    rondom_domain::kind_is(
-                        &m.organisation_kind,
-                        rondom_domain::OrganisationKind::is_municipality,
-                    )
-                }),
+                municipality: can.in_municipality,
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

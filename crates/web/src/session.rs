@@ -119,7 +119,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
     if !s.mfa_done {
         return Ok(Loaded::Pending(PendingUser {
             session_id: id,
-            user_id: s.user_id,
+            user_id: s.user_id.into(),
             name,
             email,
             csrf: s.csrf_token,
@@ -127,10 +127,10 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
             source_address,
         }));
     }
-    let actor = rondom_app::auth::actor_of(&s.user_id, &memberships, family.as_deref());
+    let actor = rondom_app::auth::actor_of(&s.user_id, &memberships, family);
     Ok(Loaded::Full(CurrentUser {
         session_id: id,
-        user_id: s.user_id,
+        user_id: s.user_id.into(),
         name,
         email,
         csrf: s.csrf_token,

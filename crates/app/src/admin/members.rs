@@ -8,7 +8,7 @@ use crate::error::{Checked, Error};
 use rondom_db::organisations::{self as orgs, Member, Organisation};
 use rondom_db::{DbError, audit, users};
 use rondom_domain::validate::{Email, ValidationError, required_text};
-use rondom_domain::{Action, OrganisationKind, Resource, Role};
+use rondom_domain::{Action, Resource, Role};
 
 const ELSEWHERE: &str = "existing account outside the admin's organisations";
 
@@ -20,11 +20,14 @@ pub struct NewMember {
     pub role: String,
 }
 
-/// The roles a member of this organisation may have.
-pub fn roles_for(org: &Organisation) -> Vec<Role> {
-    OrganisationKind::parse(&org.kind)
-        .map(Role::for_kind)
-        .unwrap_or_default()
+/// The roles this person may give a member of this organisation: those that fit its
+/// kind, and the platform admin's only to a platform admin.
+pub fn roles_for(who: &impl Principal, org: &Organisation) -> Vec<Role> {
+    let platform = who.actor().is_platform_admin();
+    Role::for_kind(org.kind)
+        .into_iter()
+        .filter(|r| *r != Role::Beheerder || platform)
+        .collect()
 }
 
 /// The organisation and its members, for one who manages its members.
@@ -54,14 +57,14 @@ pub async fn add(
     input: &NewMember,
 ) -> Result<Checked<()>, Error> {
     let (org, _) = for_managing(svc, who, org_id).await?;
-    let kind = OrganisationKind::parse(&org.kind);
+    let kind = org.kind;
     let actor = who.actor();
     let mut errors = Vec::new();
     let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
     let name = required_text("name", "de naam", &input.name, 200)
         .map_err(|e| errors.push(e))
         .ok();
-    let role = Role::parse(input.role.trim()).filter(|r| kind.is_some_and(|k| r.fits(k)));
+    let role = Role::parse(input.role.trim()).filter(|r| r.fits(kind));
     if role.is_none() {
         errors.push(ValidationError::new(
             "role",
@@ -96,7 +99,10 @@ pub async fn add(
                 Some(u) => {
                     if let Some(allowed) = &may_link {
                         let theirs = users::memberships_of(c, &u.id)?;
-                        if !theirs.iter().any(|m| allowed.contains(&m.organisation_id)) {
+                        if !theirs
+                            .iter()
+                            .any(|m| allowed.iter().any(|a| *a == m.organisation_id))
+                        {
                             return Err(DbError::Conflict(ELSEWHERE.into()));
                         }
                     }

@@ -33,7 +33,7 @@ impl OrganisationFields {
     pub fn of(o: &Organisation) -> Self {
         Self {
             name: o.name.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind.as_str().to_owned(),
             agb_code: o.agb_code.clone().unwrap_or_default(),
             gemeente_code: o.gemeente_code.clone(),
             wijk_code: o.wijk_code.clone().unwrap_or_default(),
@@ -140,12 +140,12 @@ pub fn check(
     });
     let email =
         optional(&f.email).map(|e| take(&mut errors, Email::parse(e).map(|e| e.into_inner())));
-    if !errors.is_empty() {
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(errors);
-    }
+    };
     Ok(OrganisationInput {
         name,
-        kind: kind.map(|k| k.as_str()).unwrap_or_default().to_owned(),
+        kind,
         agb_code,
         gemeente_code,
         wijk_code,
@@ -191,7 +191,7 @@ pub async fn create(
         .write(move |c| {
             let o = orgs::create(c, &input)?;
             let mut e = base;
-            e.object_id = Some(o.id.clone());
+            e.object_id = Some(o.id.to_string());
             audit::append(c, &e)?;
             Ok(o)
         })
@@ -212,7 +212,7 @@ pub async fn all_with_counts(
         .db
         .read(|c| Ok((orgs::list(c)?, orgs::member_counts(c)?)))
         .await?;
-    let counts: std::collections::HashMap<String, i64> = counts.into_iter().collect();
+    let counts: std::collections::HashMap<_, i64> = counts.into_iter().collect();
     Ok(all
         .into_iter()
         .map(|o| {
@@ -288,7 +288,7 @@ pub async fn update(
     fields: &OrganisationFields,
 ) -> Result<Checked<()>, Error> {
     let org = for_update(svc, who, id).await?;
-    let input = match check(fields, OrganisationKind::parse(&org.kind)) {
+    let input = match check(fields, Some(org.kind)) {
         Ok(i) => i,
         Err(errors) => return Ok(Err(errors)),
     };

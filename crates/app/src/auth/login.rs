@@ -56,12 +56,7 @@ fn needs_second_factor(user: &users::User, memberships: &[users::Membership], de
     if demo && user.is_demo {
         return false;
     }
-    let family_only = memberships.is_empty()
-        && user
-            .family_role
-            .as_deref()
-            .and_then(Role::parse)
-            .is_some_and(Role::is_family);
+    let family_only = memberships.is_empty() && user.family_role.is_some_and(Role::is_family);
     !family_only
 }
 
@@ -122,13 +117,13 @@ pub async fn password(svc: &Services, a: Attempt, rules: &Rules<'_>) -> Result<O
     let Some((user, memberships)) = usable.filter(|_| ok).cloned() else {
         let first = found.as_ref().and_then(|(_, m)| m.first());
         let mut e = login_entry(
-            found.as_ref().map(|(u, _)| u.id.clone()),
+            found.as_ref().map(|(u, _)| u.id.to_string()),
             &a.email,
             "wrong password or unknown account",
             &a.source_address,
         );
-        e.actor_role = first.map(|m| m.role.clone());
-        e.actor_organisation_id = first.map(|m| m.organisation_id.clone());
+        e.actor_role = first.map(|m| m.role.as_str().to_owned());
+        e.actor_organisation_id = first.map(|m| m.organisation_id.to_string());
         svc.db.audit(e).await?;
         return Ok(Outcome::Wrong { account_locked });
     };
@@ -137,7 +132,7 @@ pub async fn password(svc: &Services, a: Attempt, rules: &Rules<'_>) -> Result<O
         && !(second && user.totp_enabled)
     {
         let e = login_entry(
-            Some(user.id.clone()),
+            Some(user.id.to_string()),
             &user.name,
             "account locked after failures from several addresses",
             &a.source_address,
@@ -158,7 +153,7 @@ pub async fn password(svc: &Services, a: Attempt, rules: &Rules<'_>) -> Result<O
     let csrf = random_token();
     let expires_at = rondom_db::now() + rules.session_absolute;
     let mut e = login_entry(
-        Some(user.id.clone()),
+        Some(user.id.to_string()),
         &user.name,
         if second {
             "password; second factor pending"
@@ -168,8 +163,8 @@ pub async fn password(svc: &Services, a: Attempt, rules: &Rules<'_>) -> Result<O
         &a.source_address,
     );
     e.outcome = "allowed".into();
-    e.actor_role = memberships.first().map(|m| m.role.clone());
-    e.actor_organisation_id = memberships.first().map(|m| m.organisation_id.clone());
+    e.actor_role = memberships.first().map(|m| m.role.as_str().to_owned());
+    e.actor_organisation_id = memberships.first().map(|m| m.organisation_id.to_string());
     let (uid, source, agent) = (user.id.clone(), a.source_address, a.user_agent);
     svc.db
         .write(move |c| {
@@ -282,7 +277,7 @@ pub async fn forgot_password(
         .await?;
     if let Some(u) = user.filter(|u| !u.disabled) {
         let hours = crate::auth::links::RESET_VALID_HOURS;
-        let mut e = login_entry(Some(u.id.clone()), &u.name, "", &source_address);
+        let mut e = login_entry(Some(u.id.to_string()), &u.name, "", &source_address);
         e.action = "password_reset_requested".into();
         e.reason = None;
         e.outcome = "allowed".into();

@@ -45,16 +45,19 @@ pub fn new_api_token() -> (String, String) {
 pub fn actor_of(
     user_id: &str,
     memberships: &[rondom_db::users::Membership],
-    family_role: Option<&str>,
+    family_role: Option<rondom_domain::Role>,
 ) -> rondom_domain::Actor {
-    use rondom_domain::Role;
     rondom_domain::Actor {
         user_id: user_id.to_owned(),
         memberships: memberships
             .iter()
-            .filter_map(|m| Role::parse(&m.role).map(|r| (m.organisation_id.clone(), r)))
+            .map(|m| (m.organisation_id.to_string(), m.role))
             .collect(),
-        family_role: family_role.and_then(Role::parse),
+        family_role,
+        kinds: memberships
+            .iter()
+            .map(|m| (m.organisation_id.to_string(), m.organisation_kind))
+            .collect(),
     }
 }
 

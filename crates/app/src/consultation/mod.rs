@@ -61,8 +61,8 @@ pub(crate) fn consultants_of(
 ) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(conn, team_id)?
         .into_iter()
-        .filter(|m| m.role == Role::Consulent.as_str() && !m.disabled)
-        .map(|m| (m.user_id, m.name))
+        .filter(|m| m.role == Role::Consulent && !m.disabled)
+        .map(|m| (m.user_id.into(), m.name))
         .collect())
 }
 

@@ -11,26 +11,24 @@ use rondom_domain::{Action, OrganisationKind, Resource, Role};
 /// The organisation, if the sociale kaart lists it: the platform's own organisation has
 /// no place there.
 pub fn in_directory(org: Option<Organisation>) -> Option<Organisation> {
-    org.filter(|o| o.kind != OrganisationKind::Platform.as_str())
+    org.filter(|o| o.kind != OrganisationKind::Platform)
 }
 
 /// Whether an organisation of this kind is a general practice (the ones with a "Mijn
 /// team" and with links to social teams).
-pub fn is_practice(kind: &str) -> bool {
-    kind == OrganisationKind::Huisartsenpraktijk.as_str()
+pub fn is_practice(kind: OrganisationKind) -> bool {
+    kind == OrganisationKind::Huisartsenpraktijk
 }
 
 /// Whether an organisation of this kind is a social team (with an overleglijn and links
 /// to practices).
-pub fn is_social_team(kind: &str) -> bool {
-    kind == OrganisationKind::SociaalTeam.as_str()
+pub fn is_social_team(kind: OrganisationKind) -> bool {
+    kind.is_social_team()
 }
 
 /// The kind of organisation as the page names it.
-pub fn kind_label(kind: &str) -> &'static str {
-    OrganisationKind::parse(kind)
-        .map(|k| k.label())
-        .unwrap_or("Organisatie")
+pub fn kind_label(kind: OrganisationKind) -> &'static str {
+    kind.label()
 }
 
 /// A stored role as the page names it, if it is one.
@@ -43,7 +41,7 @@ pub fn consultants(people: &[Person]) -> Vec<(String, String)> {
     people
         .iter()
         .filter(|p| p.work.iter().any(|w| w.2 == Role::Consulent.as_str()))
-        .map(|p| (p.id.clone(), p.name.clone()))
+        .map(|p| (p.id.to_string(), p.name.clone()))
         .collect()
 }
 
@@ -77,14 +75,14 @@ pub async fn organisation(svc: &crate::Services, id: &str) -> Result<Organisatio
             let history = directory::changes(c, None, Some(&id), 10)?;
             let teams = directory::teams_of(c, &id)?;
             let from = dates::today().format("%Y-%m-%d").to_string();
-            let (links, practices) = if is_social_team(&o.kind) {
+            let (links, practices) = if is_social_team(o.kind) {
                 let practices: Vec<(String, String)> = orgs::list(c)?
                     .into_iter()
-                    .filter(|p| is_practice(&p.kind))
-                    .map(|p| (p.id, p.name))
+                    .filter(|p| is_practice(p.kind))
+                    .map(|p| (p.id.into(), p.name))
                     .collect();
                 (directory::links_of_team(c, &id, &from)?, practices)
-            } else if is_practice(&o.kind) {
+            } else if is_practice(o.kind) {
                 (directory::links_of_practice(c, &id, &from)?, vec![])
             } else {
                 (vec![], vec![])
@@ -102,7 +100,7 @@ pub async fn organisation(svc: &crate::Services, id: &str) -> Result<Organisatio
         })
         .await?;
     let entry = entry.ok_or(Error::NotFound)?;
-    if entry.org.kind == OrganisationKind::Platform.as_str() {
+    if entry.org.kind == OrganisationKind::Platform {
         return Err(Error::NotFound);
     }
     Ok(entry)
@@ -135,14 +133,13 @@ pub async fn service(
                 .into_iter()
                 .map(|(_, l)| l)
                 .collect();
-            let locations =
-                directory::locations_of(c, Some(std::slice::from_ref(&row.organisation_id)))?
-                    .into_iter()
-                    .filter(|l| linked.contains(&l.id))
-                    .collect::<Vec<_>>();
+            let locations = directory::locations_of(c, Some(&[row.organisation_id.to_string()]))?
+                .into_iter()
+                .filter(|l| linked.iter().any(|k| *k == l.id))
+                .collect::<Vec<_>>();
             let history = directory::changes(c, Some(&id), None, 10)?;
             let areas: Vec<(String, String)> = if areas.is_empty() {
-                directory::organisation_areas(c, Some(std::slice::from_ref(&row.organisation_id)))?
+                directory::organisation_areas(c, Some(&[row.organisation_id.to_string()]))?
                     .into_iter()
                     .map(|(_, k, c)| (k, c))
                     .collect()

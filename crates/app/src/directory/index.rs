@@ -120,7 +120,7 @@ impl SearchIndex {
         let mut areas: HashMap<String, Vec<Area>> = HashMap::new();
         for a in directory::areas_of(conn, None)? {
             if let Ok(parsed) = Area::parse(&a.kind, &a.code) {
-                areas.entry(a.service_id).or_default().push(parsed);
+                areas.entry(a.service_id.into()).or_default().push(parsed);
             }
         }
         // A service that names no area covers its organisation's areas.
@@ -131,10 +131,10 @@ impl SearchIndex {
             }
         }
         for r in &rows {
-            if !areas.contains_key(&r.id)
-                && let Some(own) = org_areas.get(&r.organisation_id)
+            if !areas.contains_key(r.id.as_str())
+                && let Some(own) = org_areas.get(r.organisation_id.as_str())
             {
-                areas.insert(r.id.clone(), own.clone());
+                areas.insert(r.id.to_string(), own.clone());
             }
         }
         let all_locations = directory::locations_of(conn, None)?;
@@ -148,7 +148,7 @@ impl SearchIndex {
         }
         let locations: HashMap<String, (f64, f64)> = all_locations
             .iter()
-            .filter_map(|l| Some((l.id.clone(), (l.latitude?, l.longitude?))))
+            .filter_map(|l| Some((l.id.to_string(), (l.latitude?, l.longitude?))))
             .collect();
         let mut points: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
         for (service, location) in directory::service_location_links(conn, None)? {
@@ -159,7 +159,7 @@ impl SearchIndex {
         let organisations = rondom_db::organisations::list(conn)?;
         let gemeenten: HashMap<String, String> = organisations
             .iter()
-            .map(|o| (o.id.clone(), o.gemeente_code.clone()))
+            .map(|o| (o.id.to_string(), o.gemeente_code.clone()))
             .collect();
         let districts = rondom_db::organisations::districts(conn)?;
         let mut index = Self::build(version, rows, areas, points, &gemeenten, districts);
@@ -175,7 +175,7 @@ impl SearchIndex {
             if let Some(p) = first_point.get(o.id.as_str()) {
                 place.point = Some(*p);
             }
-            index.homes.insert(o.id.clone(), place);
+            index.homes.insert(o.id.to_string(), place);
         }
         Ok(index)
     }
@@ -219,16 +219,16 @@ impl SearchIndex {
                 for g in &Document::new(&row.name).grams {
                     name_postings.entry(*g).or_default().push(i);
                 }
-                let areas = areas.remove(&row.id).unwrap_or_default();
+                let areas = areas.remove(row.id.as_str()).unwrap_or_default();
                 let own_gemeente = gemeenten
-                    .get(&row.organisation_id)
+                    .get(row.organisation_id.as_str())
                     .cloned()
                     .unwrap_or_default();
                 let next = organisations.len() as u32;
                 let organisation = *organisations
-                    .entry(row.organisation_id.clone())
+                    .entry(row.organisation_id.to_string())
                     .or_insert(next);
-                let own_points = points.remove(&row.id).unwrap_or_default();
+                let own_points = points.remove(row.id.as_str()).unwrap_or_default();
                 let area_start = all_areas.len() as u32;
                 all_areas.extend(areas.iter().map(|a| match a {
                     Area::Gemeente(c) => Coded::Gemeente(code_number(c)),

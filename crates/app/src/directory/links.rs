@@ -46,13 +46,13 @@ pub async fn create(
         .await?;
     let team = team.ok_or(Error::NotFound)?;
     let mut errors = Vec::new();
-    if !is_social_team(&team.kind) {
+    if !is_social_team(team.kind) {
         errors.push(ValidationError::new(
             "praktijk",
             "Alleen een sociaal team koppelt consulenten aan praktijken.",
         ));
     }
-    if practice.as_ref().is_none_or(|p| !is_practice(&p.kind)) {
+    if practice.as_ref().is_none_or(|p| !is_practice(p.kind)) {
         errors.push(ValidationError::new(
             "praktijk",
             "Kies een huisartsenpraktijk.",
@@ -82,7 +82,7 @@ pub async fn create(
     let tid = team.id.clone();
     let werkgebied: Vec<String> = svc
         .db
-        .read(move |c| directory::organisation_areas(c, Some(&[tid])))
+        .read(move |c| directory::organisation_areas(c, Some(&[tid.into()])))
         .await?
         .into_iter()
         .filter(|(_, kind, _)| kind == "gemeente")
@@ -148,7 +148,7 @@ pub async fn create(
                     } else {
                         "proposed: waits for the practice".into()
                     }),
-                    subject_org_ids: vec![tid.clone(), pid.clone()],
+                    subject_org_ids: vec![tid.clone(), pid.to_string()],
                     ..event
                 },
             )?;
@@ -185,8 +185,8 @@ fn practice_admins(
 ) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(c, practice_id)?
         .into_iter()
-        .filter(|m| !m.disabled && Role::parse(&m.role).is_some_and(Role::administers))
-        .map(|m| (m.user_id, m.email))
+        .filter(|m| !m.disabled && m.role.administers())
+        .map(|m| (m.user_id.into(), m.email))
         .collect())
 }
 
@@ -270,8 +270,8 @@ pub async fn answer(
                     c,
                     &AuditEvent {
                         object_type: "practice_link".into(),
-                        object_id: Some(lid.clone()),
-                        subject_org_ids: vec![pid.clone(), tid.clone()],
+                        object_id: Some(lid.to_string()),
+                        subject_org_ids: vec![pid.to_string(), tid.to_string()],
                         ..event
                     },
                 )?;
@@ -348,7 +348,7 @@ pub async fn save_hours(
                 c,
                 &AuditEvent {
                     object_type: "practice_link".into(),
-                    object_id: Some(lid.clone()),
+                    object_id: Some(lid.to_string()),
                     ..event
                 },
             )
@@ -379,7 +379,7 @@ pub async fn delete(svc: &Services, who: &impl Principal, id: &str) -> Result<St
         Resource::DirectoryEntry(&side),
         "allowed",
     );
-    event.subject_org_ids = vec![link.team_id.clone(), link.practice_id.clone()];
+    event.subject_org_ids = vec![link.team_id.to_string(), link.practice_id.to_string()];
     let user_id = who.actor().user_id.clone();
     let (lid, tid) = (link.link_id.clone(), link.team_id.clone());
     let text = format!(
@@ -394,11 +394,11 @@ pub async fn delete(svc: &Services, who: &impl Principal, id: &str) -> Result<St
                 c,
                 &AuditEvent {
                     object_type: "practice_link".into(),
-                    object_id: Some(lid.clone()),
+                    object_id: Some(lid.to_string()),
                     ..event
                 },
             )
         })
         .await?;
-    Ok(side)
+    Ok(side.into())
 }

@@ -75,7 +75,7 @@ pub async fn save(
                 c,
                 &AuditEvent {
                     object_type: "location".into(),
-                    object_id: Some(l.id.clone()),
+                    object_id: Some(l.id.to_string()),
                     ..event
                 },
             )

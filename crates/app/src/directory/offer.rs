@@ -238,7 +238,7 @@ pub async fn update(
                 c,
                 &AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(old.id.clone()),
+                    object_id: Some(old.id.to_string()),
                     ..event
                 },
             )?;
@@ -296,7 +296,7 @@ pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Res
                 c,
                 &AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(s.id.clone()),
+                    object_id: Some(s.id.to_string()),
                     ..event
                 },
             )
@@ -333,13 +333,13 @@ pub async fn delete(svc: &Services, who: &impl Principal, id: &str) -> Result<St
                 c,
                 &AuditEvent {
                     object_type: "service".into(),
-                    object_id: Some(s.id.clone()),
+                    object_id: Some(s.id.to_string()),
                     ..event
                 },
             )
         })
         .await?;
-    Ok(org_id)
+    Ok(org_id.into())
 }
 
 /// What changed, in Dutch, for the change history.

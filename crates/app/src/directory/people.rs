@@ -110,7 +110,7 @@ pub async fn save_person(
                 c,
                 &AuditEvent {
                     object_type: "user".into(),
-                    object_id: Some(pid.clone()),
+                    object_id: Some(pid.to_string()),
                     ..event
                 },
             )
@@ -189,7 +189,7 @@ pub async fn save_team(
                 c,
                 &AuditEvent {
                     object_type: "team".into(),
-                    object_id: Some(team.id.clone()),
+                    object_id: Some(team.id.to_string()),
                     ..event
                 },
             )

@@ -86,7 +86,7 @@ pub async fn save(
         changed.push("werkgebied");
     }
     // Only a social team has an overleglijn; anyone else's form field is ignored.
-    let is_team = is_social_team(&org.kind);
+    let is_team = is_social_team(org.kind);
     if is_team && (org.overleglijn_phone.clone(), org.overleglijn_hours.clone()) != p.overleglijn {
         changed.push("overleglijn");
     }

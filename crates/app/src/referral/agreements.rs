@@ -36,7 +36,7 @@ impl InForce {
                 &row.team_first_urgencies,
                 &row.inform,
             ),
-            id: Some(row.id),
+            id: Some(row.id.into()),
             gemeente_code: row.gemeente_code,
             effective_from: Some(row.effective_from),
         }
@@ -142,7 +142,7 @@ pub async fn versions(
             let rows = db::agreement_versions(c, &g)?;
             let mut codes: Vec<String> = rondom_db::organisations::list(c)?
                 .into_iter()
-                .filter(|o| OrganisationKind::parse(&o.kind) != Some(OrganisationKind::Platform))
+                .filter(|o| o.kind != OrganisationKind::Platform)
                 .map(|o| o.gemeente_code)
                 .collect();
             codes.sort();
@@ -192,14 +192,11 @@ pub async fn maintained_by(
     let orgs = svc.db.read(rondom_db::organisations::list).await?;
     Ok(orgs
         .into_iter()
-        .filter(|o| {
-            OrganisationKind::parse(&o.kind) == Some(OrganisationKind::Gemeente)
-                && o.gemeente_code == code
-        })
+        .filter(|o| o.kind.is_municipality() && o.gemeente_code == code)
         .find(|o| {
             authorize(actor, Action::Update, Resource::ReferralAgreements(&o.id)).is_allowed()
         })
-        .map(|o| o.id))
+        .map(|o| o.id.into()))
 }
 
 /// The municipality a person works in: that of their first organisation.

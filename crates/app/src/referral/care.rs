@@ -135,7 +135,7 @@ pub async fn refer_on(
     let service = match service {
         Some((s, kind))
             if s.organisation_id != parent.to_org_id
-                && kind == OrganisationKind::Zorgaanbieder.as_str()
+                && kind == Some(OrganisationKind::Zorgaanbieder)
                 && s.category == "specialistisch" =>
         {
             Some(s)

@@ -107,7 +107,7 @@ pub async fn create(
         })
         .await?;
     let from_org = from_org.ok_or(Error::NotFound)?;
-    let from_kind = OrganisationKind::parse(&from_org.kind);
+    let from_kind = Some(from_org.kind);
     let mut errors = Vec::new();
 
     let name = input.child_name.trim();
@@ -187,7 +187,7 @@ pub async fn create(
     let (to_org, service_id, to_is_team) = match (&input.to_team, &service) {
         (Some(_), _) => match &target_org {
             Some(t)
-                if t.kind == OrganisationKind::SociaalTeam.as_str()
+                if t.kind == OrganisationKind::SociaalTeam
                     && (from_kind != Some(OrganisationKind::Huisartsenpraktijk)
                         || team_links.iter().any(|(id, _)| *id == t.id))
                     && t.id != from_org.id =>
@@ -206,15 +206,15 @@ pub async fn create(
         // those organisations have people who take referrals in.
         (None, Some((s, kind)))
             if s.organisation_id != from_org.id
-                && (kind == OrganisationKind::Zorgaanbieder.as_str()
-                    || (kind == OrganisationKind::SociaalTeam.as_str()
+                && (*kind == Some(OrganisationKind::Zorgaanbieder)
+                    || (*kind == Some(OrganisationKind::SociaalTeam)
                         && (from_kind != Some(OrganisationKind::Huisartsenpraktijk)
                             || team_links.iter().any(|(id, _)| *id == s.organisation_id)))) =>
         {
             (
                 Some(s.organisation_id.clone()),
                 Some(s.id.clone()),
-                kind == OrganisationKind::SociaalTeam.as_str(),
+                *kind == Some(OrganisationKind::SociaalTeam),
             )
         }
         _ => {
@@ -251,7 +251,7 @@ pub async fn create(
     };
     let school_id = match (&input.school, &school) {
         (None, _) => None,
-        (Some(_), Some(s)) if s.kind == OrganisationKind::School.as_str() => Some(s.id.clone()),
+        (Some(_), Some(s)) if s.kind == OrganisationKind::School => Some(s.id.clone()),
         (Some(_), _) => {
             errors.push(ValidationError::new(
                 "school",

@@ -75,13 +75,11 @@ pub fn link(id: &str) -> String {
 fn service_with_kind(
     c: &mut AnyConnection,
     id: &str,
-) -> Result<Option<(rondom_db::directory::ServiceRow, String)>, DbError> {
+) -> Result<Option<(rondom_db::directory::ServiceRow, Option<OrganisationKind>)>, DbError> {
     let Some(service) = rondom_db::directory::find_service(c, id)? else {
         return Ok(None);
     };
-    let kind = rondom_db::organisations::find(c, &service.organisation_id)?
-        .map(|o| o.kind)
-        .unwrap_or_default();
+    let kind = rondom_db::organisations::find(c, &service.organisation_id)?.map(|o| o.kind);
     Ok(Some((service, kind)))
 }
 
@@ -92,8 +90,8 @@ pub(crate) fn gps_of(
 ) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(c, practice)?
         .into_iter()
-        .filter(|m| m.role == Role::Huisarts.as_str() && !m.disabled)
-        .map(|m| (m.user_id, m.name))
+        .filter(|m| m.role == Role::Huisarts && !m.disabled)
+        .map(|m| (m.user_id.into(), m.name))
         .collect())
 }
 
@@ -101,15 +99,15 @@ pub(crate) fn gps_of(
 pub(crate) fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::list(c)?
         .into_iter()
-        .filter(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_school))
-        .map(|o| (o.id, o.name))
+        .filter(|o| OrganisationKind::is_school(o.kind))
+        .map(|o| (o.id.into(), o.name))
         .collect())
 }
 
 /// Whether an organisation is a social team (which names a case director).
 pub(crate) fn is_social_team(c: &mut AnyConnection, org_id: &str) -> Result<bool, DbError> {
     Ok(rondom_db::organisations::find(c, org_id)?
-        .is_some_and(|o| rondom_domain::kind_is(&o.kind, OrganisationKind::is_social_team)))
+        .is_some_and(|o| OrganisationKind::is_social_team(o.kind)))
 }
 
 /// Services a referral may go to (a provider's specialised help, or what it offers by
@@ -119,18 +117,19 @@ pub(crate) fn referable_services(
     exclude: &str,
     specialised_only: bool,
 ) -> Result<Vec<(String, String)>, DbError> {
-    let providers: std::collections::HashSet<String> = rondom_db::organisations::list(c)?
-        .into_iter()
-        .filter(|o| o.kind == OrganisationKind::Zorgaanbieder.as_str())
-        .map(|o| o.id)
-        .collect();
+    let providers: std::collections::HashSet<rondom_domain::ids::OrganisationId> =
+        rondom_db::organisations::list(c)?
+            .into_iter()
+            .filter(|o| o.kind == OrganisationKind::Zorgaanbieder)
+            .map(|o| o.id)
+            .collect();
     let mut out: Vec<(String, String)> = rondom_db::directory::all_services(c)?
         .into_iter()
         .filter(|s| s.organisation_id != exclude && providers.contains(&s.organisation_id))
         .filter(|s| {
             s.category == "specialistisch" || (!specialised_only && s.access_route == "verwijzing")
         })
-        .map(|s| (s.id, format!("{} ({})", s.name, s.organisation_name)))
+        .map(|s| (s.id.into(), format!("{} ({})", s.name, s.organisation_name)))
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(out)
@@ -156,14 +155,8 @@ pub(crate) fn case_directors_of(
 ) -> Result<Vec<(String, String)>, DbError> {
     Ok(rondom_db::organisations::members(c, team_id)?
         .into_iter()
-        .filter(|m| {
-            !m.disabled
-                && matches!(
-                    Role::parse(&m.role),
-                    Some(Role::Consulent | Role::Teamleider)
-                )
-        })
-        .map(|m| (m.user_id, m.name))
+        .filter(|m| !m.disabled && matches!(Some(m.role), Some(Role::Consulent | Role::Teamleider)))
+        .map(|m| (m.user_id.into(), m.name))
         .collect())
 }
 

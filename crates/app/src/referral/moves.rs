@@ -91,7 +91,7 @@ pub async fn make_move(
     };
     let to_team = to_org
         .as_ref()
-        .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam.as_str());
+        .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam);
     let mut case_director = None;
     if to == Status::Accepted && to_team {
         match directors.iter().find(|(id, _)| *id == input.case_director) {
@@ -238,7 +238,7 @@ pub async fn make_move(
             )?;
             let mut r = r;
             if let Some((cd, _)) = &case_director {
-                r.case_director_id = Some(cd.clone());
+                r.case_director_id = Some(rondom_domain::ids::UserId::trusted(cd.clone()));
             }
             let text = format!("Een verwijzing is {}.", to.label());
             let mut mails = match step {
@@ -249,7 +249,7 @@ pub async fn make_move(
             };
             if to == Status::Cancelled {
                 for m in rondom_db::organisations::members(c, &r.to_org_id)? {
-                    if receives_for_role(&m.role) && !m.disabled {
+                    if receives_for_role(m.role) && !m.disabled {
                         rondom_db::consultations::notify(c, &m.user_id, &text, &link(&r.id))?;
                     }
                 }

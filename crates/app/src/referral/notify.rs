@@ -18,7 +18,7 @@ pub(super) fn announce(
     let link = link(id);
     for m in rondom_db::organisations::members(c, to_org)? {
         let receives = matches!(
-            Role::parse(&m.role),
+            Some(m.role),
             Some(Role::Consulent | Role::Teamleider | Role::ZorgaanbiederMedewerker)
         );
         if receives && !m.disabled {
@@ -45,9 +45,9 @@ pub(super) fn mail_receivers(svc: &Services, to: Option<String>, id: &str) {
     }
 }
 
-pub(super) fn receives_for_role(role: &str) -> bool {
+pub(super) fn receives_for_role(role: Role) -> bool {
     matches!(
-        Role::parse(role),
+        Some(role),
         Some(Role::Consulent | Role::Teamleider | Role::ZorgaanbiederMedewerker)
     )
 }
@@ -80,22 +80,22 @@ pub(super) fn inform_people(
         match rec {
             Recipient::Referrer => {
                 people.push(r.referrer_id.to_string());
-                people.extend(r.on_behalf_of_id.clone());
+                people.extend(r.on_behalf_of_id.clone().map(String::from));
             }
             Recipient::Poh => people.extend(
                 rondom_db::organisations::members(c, &r.from_org_id)?
                     .into_iter()
-                    .filter(|m| m.role == Role::Poh.as_str() && !m.disabled)
-                    .map(|m| m.user_id),
+                    .filter(|m| m.role == Role::Poh && !m.disabled)
+                    .map(|m| m.user_id.into()),
             ),
-            Recipient::CaseDirector => people.extend(r.case_director_id.clone()),
+            Recipient::CaseDirector => people.extend(r.case_director_id.clone().map(String::from)),
             Recipient::School => {
                 if let Some(s) = &r.school_id {
                     bystanders.extend(
                         rondom_db::organisations::members(c, s)?
                             .into_iter()
-                            .filter(|m| m.role == Role::School.as_str() && !m.disabled)
-                            .map(|m| m.user_id),
+                            .filter(|m| m.role == Role::School && !m.disabled)
+                            .map(|m| m.user_id.into()),
                     );
                 }
             }
@@ -104,12 +104,12 @@ pub(super) fn inform_people(
                     .map(|ch| ch.gemeente_code)
                     .unwrap_or_default();
                 for org in rondom_db::organisations::list(c)? {
-                    if org.kind == OrganisationKind::Jgz.as_str() && org.gemeente_code == gemeente {
+                    if org.kind == OrganisationKind::Jgz && org.gemeente_code == gemeente {
                         bystanders.extend(
                             rondom_db::organisations::members(c, &org.id)?
                                 .into_iter()
-                                .filter(|m| m.role == Role::Jgz.as_str() && !m.disabled)
-                                .map(|m| m.user_id),
+                                .filter(|m| m.role == Role::Jgz && !m.disabled)
+                                .map(|m| m.user_id.into()),
                         );
                     }
                 }

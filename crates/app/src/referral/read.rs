@@ -279,7 +279,7 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
                 None => None,
             };
             let service = match &rr.service_id {
-                Some(s) => rondom_db::directory::find_service(c, s)?.map(|s| (s.id, s.name)),
+                Some(s) => rondom_db::directory::find_service(c, s)?.map(|s| (s.id.into(), s.name)),
                 None => None,
             };
             let on_behalf = match &rr.on_behalf_of_id {

@@ -4,12 +4,13 @@ use super::bump_version;
 use crate::schema::locations;
 use crate::{AnyConnection, DbError};
 use diesel::prelude::*;
+use rondom_domain::ids::{LocationId, OrganisationId};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = locations)]
 pub struct Location {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: LocationId,
+    pub organisation_id: OrganisationId,
     pub name: String,
     pub street: String,
     pub house_number: String,

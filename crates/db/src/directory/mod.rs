@@ -20,16 +20,17 @@ use crate::schema::{
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::ids::{OrganisationId, PracticeLinkId, UserId};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct LinkedConsultant {
-    pub link_id: String,
-    pub consultant_id: String,
+    pub link_id: PracticeLinkId,
+    pub consultant_id: UserId,
     pub name: String,
     pub email: String,
     pub phone: Option<String>,
-    pub team_id: String,
+    pub team_id: OrganisationId,
     pub team_name: String,
     pub overleglijn_phone: Option<String>,
     pub overleglijn_hours: Option<String>,
@@ -40,12 +41,12 @@ pub struct LinkedConsultant {
 }
 
 type LinkRow = (
-    String,
-    String,
+    PracticeLinkId,
+    UserId,
     String,
     String,
     Option<String>,
-    String,
+    OrganisationId,
     String,
     Option<String>,
     Option<String>,
@@ -82,15 +83,15 @@ pub fn practice_team(
             organisations::overleglijn_hours,
         ))
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
     let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
     Ok(rows
         .into_iter()
         .map(
             |(link_id, consultant_id, name, email, phone, team_id, team_name, olp, olh)| {
                 LinkedConsultant {
-                    slots: slots.remove(&link_id).unwrap_or_default(),
-                    exceptions: exceptions.remove(&link_id).unwrap_or_default(),
+                    slots: slots.remove(link_id.as_str()).unwrap_or_default(),
+                    exceptions: exceptions.remove(link_id.as_str()).unwrap_or_default(),
                     link_id,
                     consultant_id,
                     name,
@@ -342,12 +343,12 @@ pub fn links_of_consultant(
 /// A social team's link of one consultant to one practice.
 #[derive(Debug, Clone)]
 pub struct TeamLink {
-    pub link_id: String,
-    pub team_id: String,
+    pub link_id: PracticeLinkId,
+    pub team_id: OrganisationId,
     pub team_name: String,
-    pub practice_id: String,
+    pub practice_id: OrganisationId,
     pub practice_name: String,
-    pub consultant_id: String,
+    pub consultant_id: UserId,
     pub consultant_name: String,
     /// Whether the practice agreed (or both are in one municipality); until then the
     /// link is a proposal that only the team sees.
@@ -359,11 +360,11 @@ pub struct TeamLink {
 }
 
 type TeamLinkRow = (
+    PracticeLinkId,
+    OrganisationId,
+    OrganisationId,
     String,
-    String,
-    String,
-    String,
-    String,
+    UserId,
     String,
     Option<NaiveDateTime>,
 );
@@ -408,7 +409,7 @@ fn team_links_where(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
     let (mut slots, mut exceptions) = hours_of(conn, &ids, from_date)?;
     Ok(rows
         .into_iter()
@@ -424,9 +425,12 @@ fn team_links_where(
             )| {
                 TeamLink {
                     in_force: accepted_at.is_some(),
-                    team_name: team_names.get(&team_id).cloned().unwrap_or_default(),
-                    slots: slots.remove(&link_id).unwrap_or_default(),
-                    exceptions: exceptions.remove(&link_id).unwrap_or_default(),
+                    team_name: team_names
+                        .get(team_id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                    slots: slots.remove(link_id.as_str()).unwrap_or_default(),
+                    exceptions: exceptions.remove(link_id.as_str()).unwrap_or_default(),
                     link_id,
                     team_id,
                     practice_id,

@@ -4,10 +4,11 @@
 use crate::schema::{memberships, organisations, users};
 use crate::{AnyConnection, DbError};
 use diesel::prelude::*;
+use rondom_domain::ids::UserId;
 
 #[derive(Debug, Clone)]
 pub struct Person {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub phone: Option<String>,
@@ -20,7 +21,7 @@ pub struct Person {
 }
 
 type PersonRow = (
-    String,
+    UserId,
     String,
     String,
     Option<String>,

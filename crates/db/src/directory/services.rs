@@ -5,12 +5,13 @@ use super::bump_version;
 use crate::schema::{organisations, service_areas, service_locations, services};
 use crate::{AnyConnection, DbError, new_id, now};
 use diesel::prelude::*;
+use rondom_domain::ids::{AreaId, OrganisationId, ServiceId};
 
 /// One offer of the sociale kaart, with its organisation's name.
 #[derive(Debug, Clone, Queryable)]
 pub struct ServiceRow {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: ServiceId,
+    pub organisation_id: OrganisationId,
     pub organisation_name: String,
     pub name: String,
     pub description: String,
@@ -202,8 +203,8 @@ pub fn services_of(
 /// One area a service covers.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct AreaRow {
-    pub id: String,
-    pub service_id: String,
+    pub id: AreaId,
+    pub service_id: ServiceId,
     /// `gemeente`, `wijk` or `postcode`.
     pub kind: String,
     pub code: String,

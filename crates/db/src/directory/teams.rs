@@ -4,13 +4,14 @@ use super::bump_version;
 use crate::schema::{memberships, organisation_areas, team_members, teams, users};
 use crate::{AnyConnection, DbError, new_id};
 use diesel::prelude::*;
+use rondom_domain::ids::{OrganisationId, TeamId};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = teams)]
 #[diesel(treat_none_as_null = true)]
 pub struct Team {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: TeamId,
+    pub organisation_id: OrganisationId,
     pub name: String,
     pub description: Option<String>,
     pub phone: Option<String>,
@@ -34,7 +35,7 @@ pub fn teams_of(
         .order(teams::name.asc())
         .select(Team::as_select())
         .load(conn)?;
-    let ids: Vec<String> = list.iter().map(|t| t.id.clone()).collect();
+    let ids: Vec<&str> = list.iter().map(|t| t.id.as_str()).collect();
     let members: Vec<(String, String, String)> = team_members::table
         .inner_join(users::table)
         .filter(team_members::team_id.eq_any(&ids))

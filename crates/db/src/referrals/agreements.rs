@@ -6,11 +6,12 @@ use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rondom_domain::agreements::Agreements;
+use rondom_domain::ids::{AgreementsId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = referral_agreements)]
 pub struct AgreementsRow {
-    pub id: String,
+    pub id: AgreementsId,
     pub gemeente_code: String,
     pub effective_from: String,
     pub consultation_days: i32,
@@ -21,7 +22,7 @@ pub struct AgreementsRow {
     pub team_first_urgencies: String,
     pub inform: String,
     pub note: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
 }
 

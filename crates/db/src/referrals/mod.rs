@@ -17,7 +17,9 @@ use crate::schema::{
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, UserId};
+use rondom_domain::ids::{
+    AgreementsId, ChildId, ConsultationId, OrganisationId, ReferralId, ServiceId, UserId,
+};
 use rondom_domain::referral::{Status, Urgency};
 
 /// Referrals joined with their child's name and birth date.
@@ -35,7 +37,7 @@ pub(crate) use listed_query;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = children)]
 pub struct Child {
-    pub id: String,
+    pub id: ChildId,
     pub name_sealed: String,
     pub birth_date: String,
     pub gemeente_code: String,
@@ -81,38 +83,24 @@ pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<Child>, DbErro
 pub struct Referral {
     /// Ids and codes are read as their types: a stored value that is none fails the
     /// read instead of passing on as some other text.
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
     pub id: ReferralId,
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
     pub child_id: ChildId,
-    pub parent_id: Option<String>,
-    pub consultation_id: Option<String>,
-    pub agreements_id: Option<String>,
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
+    pub parent_id: Option<ReferralId>,
+    pub consultation_id: Option<ConsultationId>,
+    pub agreements_id: Option<AgreementsId>,
     pub from_org_id: OrganisationId,
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
     pub referrer_id: UserId,
-    pub on_behalf_of_id: Option<String>,
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
+    pub on_behalf_of_id: Option<UserId>,
     pub to_org_id: OrganisationId,
-    pub service_id: Option<String>,
-    pub school_id: Option<String>,
+    pub service_id: Option<ServiceId>,
+    pub school_id: Option<OrganisationId>,
     pub reason_sealed: String,
     pub problem_areas: String,
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
     pub urgency: Urgency,
     /// Read as a `Status`: a stored value that is none fails the read, never passes for a
     /// draft.
-    #[diesel(deserialize_as = String)]
-    #[diesel(serialize_as = String)]
     pub status: Status,
-    pub case_director_id: Option<String>,
+    pub case_director_id: Option<UserId>,
     pub due_on: Option<String>,
     pub accepted_on: Option<String>,
     pub created_at: NaiveDateTime,

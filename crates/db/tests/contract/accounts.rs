@@ -5,6 +5,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use rondom_db::sessions::{self, NewSession};
 use rondom_db::{DbError, tokens, users};
+use rondom_domain::OrganisationKind;
 
 on_both_engines!(
     a_user_reads_back_and_takes_a_new_password,
@@ -247,8 +248,8 @@ fn new_session<'a>(id: &'a str, user_id: &'a str, csrf: &'a str) -> NewSession<'
 async fn sessions_load_rotate_and_end(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let team = org(db, "Sociaal Team", "sociaal_team").await;
-    let uid = member(db, &team.id, "s@test.example", "Sanne", "consultant").await;
+    let team = org(db, "Sociaal Team", OrganisationKind::SociaalTeam).await;
+    let uid = member(db, &team.id, "s@test.example", "Sanne", "consulent").await;
     let other = user(db, "o@test.example", "Otto").await;
     let (u, o) = (uid.clone(), other.clone());
     db.write(move |c| {
@@ -279,8 +280,11 @@ async fn sessions_load_rotate_and_end(e: Engine) {
     );
     assert_eq!(loaded.memberships.len(), 1);
     assert_eq!(loaded.memberships[0].organisation_id, team.id);
-    assert_eq!(loaded.memberships[0].organisation_kind, "sociaal_team");
-    assert_eq!(loaded.memberships[0].role, "consultant");
+    assert_eq!(
+        loaded.memberships[0].organisation_kind,
+        OrganisationKind::SociaalTeam
+    );
+    assert_eq!(loaded.memberships[0].role, rondom_domain::Role::Consulent);
     assert_eq!(loaded.directory_version, Some(version));
     assert!(version >= 1, "creating the organisation moved it");
     let other_loaded = db

@@ -3,6 +3,7 @@
 use crate::support::{Engine, TestDb, member, org};
 use rondom_db::consultations::{self as cons, NewConsultation};
 use rondom_db::{DbError, directory};
+use rondom_domain::OrganisationKind;
 
 on_both_engines!(
     a_consultation_is_asked_picked_up_and_answered,
@@ -12,11 +13,17 @@ on_both_engines!(
 async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let practice = org(db, "Praktijk", "huisartsenpraktijk").await.id;
-    let team = org(db, "Sociaal Team", "sociaal_team").await.id;
-    let other_practice = org(db, "Andere Praktijk", "huisartsenpraktijk").await.id;
+    let practice = org(db, "Praktijk", OrganisationKind::Huisartsenpraktijk)
+        .await
+        .id;
+    let team = org(db, "Sociaal Team", OrganisationKind::SociaalTeam)
+        .await
+        .id;
+    let other_practice = org(db, "Andere Praktijk", OrganisationKind::Huisartsenpraktijk)
+        .await
+        .id;
     let asker = member(db, &practice, "poh@test.example", "Poh", "poh").await;
-    let answerer = member(db, &team, "c@test.example", "Consulent", "consultant").await;
+    let answerer = member(db, &team, "c@test.example", "Consulent", "consulent").await;
 
     // The team can be asked once its link with the practice is in force.
     let (p, tm, a) = (practice.clone(), team.clone(), answerer.clone());
@@ -41,7 +48,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         .read(move |c| cons::teams_of_practice(c, &p))
         .await
         .unwrap();
-    assert_eq!(after, vec![(team.clone(), "Sociaal Team".to_owned())]);
+    assert_eq!(after, vec![(team.to_string(), "Sociaal Team".to_owned())]);
 
     let (p, tm, a) = (practice.clone(), team.clone(), asker.clone());
     let id = db
@@ -129,9 +136,9 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
     let (asking, answering, unrelated) = db
         .read(move |c| {
             Ok((
-                cons::list(c, &[p], &[], 10)?,
-                cons::list(c, &[], &[tm], 10)?,
-                cons::list(c, &[o], &[], 10)?,
+                cons::list(c, &[p.into()], &[], 10)?,
+                cons::list(c, &[], &[tm.into()], 10)?,
+                cons::list(c, &[o.into()], &[], 10)?,
             ))
         })
         .await
@@ -150,7 +157,9 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
 async fn notifications_are_unread_until_their_page_is_read(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let o = org(db, "Praktijk", "huisartsenpraktijk").await.id;
+    let o = org(db, "Praktijk", OrganisationKind::Huisartsenpraktijk)
+        .await
+        .id;
     let me = member(db, &o, "ik@test.example", "Ik", "huisarts").await;
     let other = member(db, &o, "jij@test.example", "Jij", "huisarts").await;
     for (who, text, link) in [

@@ -5,6 +5,7 @@ use crate::support::{Engine, TestDb, member, org, org_input};
 use rondom_db::directory::{self as dir, Location, NewService, Team};
 use rondom_db::organisations as orgs;
 use rondom_db::{AnyConnection, Db, DbError};
+use rondom_domain::OrganisationKind;
 
 on_both_engines!(
     every_write_to_the_sociale_kaart_moves_the_directory_version,
@@ -19,8 +20,8 @@ async fn version(db: &Db) -> i64 {
 
 fn location(id: &str, organisation_id: &str, name: &str) -> Location {
     Location {
-        id: id.into(),
-        organisation_id: organisation_id.into(),
+        id: rondom_domain::ids::LocationId::trusted(id),
+        organisation_id: rondom_domain::ids::OrganisationId::trusted(organisation_id),
         name: name.into(),
         street: "Markt".into(),
         house_number: "2".into(),
@@ -52,9 +53,11 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
     let t = TestDb::new(e);
     let db = t.db();
     assert_eq!(version(db).await, 0, "a fresh database starts at 0");
-    let o = org(db, "Jeugdhulp Noord", "jeugdhulpaanbieder").await.id;
+    let o = org(db, "Jeugdhulp Noord", OrganisationKind::Zorgaanbieder)
+        .await
+        .id;
     assert_eq!(version(db).await, 1, "creating an organisation moved it");
-    let person = member(db, &o, "m@test.example", "Medewerker", "consultant").await;
+    let person = member(db, &o, "m@test.example", "Medewerker", "consulent").await;
     let oo = o.clone();
     let svc = db
         .write(move |c| dir::create_service(c, &service(&oo, "Opvoedsteun")))
@@ -67,7 +70,12 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
         ("organisations::update", {
             let o = o.clone();
             Box::new(move |c: &mut AnyConnection| {
-                orgs::update(c, &o, &org_input("Jeugdhulp", "jeugdhulpaanbieder", None)).map(drop)
+                orgs::update(
+                    c,
+                    &o,
+                    &org_input("Jeugdhulp", OrganisationKind::Zorgaanbieder, None),
+                )
+                .map(drop)
             })
         }),
         ("organisations::set_profile", {
@@ -118,7 +126,7 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
         }),
         ("directory::save_team", {
             let team = Team {
-                id: rondom_db::new_id(),
+                id: rondom_domain::ids::TeamId::trusted(rondom_db::new_id()),
                 organisation_id: o.clone(),
                 name: "Team Noord".into(),
                 description: None,
@@ -174,7 +182,7 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
             Ok((
                 dir::changes(c, None, Some(&oo), 10)?,
                 dir::services_of(c, &oo)?,
-                dir::organisation_areas(c, Some(std::slice::from_ref(&oo)))?,
+                dir::organisation_areas(c, Some(&[oo.to_string()]))?,
             ))
         })
         .await
@@ -186,14 +194,16 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
     assert_eq!(names, vec!["Gezinscoach"], "Opvoedsteun was deleted");
     assert_eq!(
         areas,
-        vec![(o.clone(), "gemeente".to_owned(), "GM9999".to_owned())]
+        vec![(o.to_string(), "gemeente".to_owned(), "GM9999".to_owned())]
     );
 }
 
 async fn a_failed_write_leaves_the_directory_version(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let o = org(db, "Jeugdhulp", "jeugdhulpaanbieder").await.id;
+    let o = org(db, "Jeugdhulp", OrganisationKind::Zorgaanbieder)
+        .await
+        .id;
     let loc = location(&rondom_db::new_id(), &o, "Hoofdlocatie");
     let stored = loc.clone();
     db.write(move |c| dir::insert_location(c, &stored))
@@ -215,8 +225,14 @@ async fn a_failed_write_leaves_the_directory_version(e: Engine) {
     let refused = db
         .write(|c| {
             dir::bump_version(c)?;
-            orgs::create(c, &org_input("Dubbel", "jeugdhulpaanbieder", Some("1")))?;
-            orgs::create(c, &org_input("Dubbel", "jeugdhulpaanbieder", Some("1")))?;
+            orgs::create(
+                c,
+                &org_input("Dubbel", OrganisationKind::Zorgaanbieder, Some("1")),
+            )?;
+            orgs::create(
+                c,
+                &org_input("Dubbel", OrganisationKind::Zorgaanbieder, Some("1")),
+            )?;
             Ok(())
         })
         .await;

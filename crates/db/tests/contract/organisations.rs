@@ -3,6 +3,7 @@
 use crate::support::{Engine, TestDb, is_conflict, member, org, org_input, user};
 use rondom_db::DbError;
 use rondom_db::organisations as orgs;
+use rondom_domain::OrganisationKind;
 
 on_both_engines!(
     an_organisation_reads_back_as_written,
@@ -15,12 +16,12 @@ async fn an_organisation_reads_back_as_written(e: Engine) {
     let db = t.db();
     let input = org_input(
         "Huisartsenpraktijk De Linde",
-        "huisartsenpraktijk",
+        OrganisationKind::Huisartsenpraktijk,
         Some("01234567"),
     );
     let made = db.write(move |c| orgs::create(c, &input)).await.unwrap();
     assert_eq!(made.name, "Huisartsenpraktijk De Linde");
-    assert_eq!(made.kind, "huisartsenpraktijk");
+    assert_eq!(made.kind, OrganisationKind::Huisartsenpraktijk);
     assert_eq!(made.agb_code.as_deref(), Some("01234567"));
     assert_eq!(made.gemeente_code, "GM9999");
     assert_eq!(made.phone.as_deref(), Some("0500-123456"));
@@ -50,7 +51,11 @@ async fn an_organisation_reads_back_as_written(e: Engine) {
 
     // An update changes what it names and moves updated_at, not created_at.
     let id = made.id.clone();
-    let mut changed = org_input("De Linde", "huisartsenpraktijk", Some("01234567"));
+    let mut changed = org_input(
+        "De Linde",
+        OrganisationKind::Huisartsenpraktijk,
+        Some("01234567"),
+    );
     changed.city = "Elders".into();
     changed.phone = None;
     let updated = db
@@ -63,7 +68,13 @@ async fn an_organisation_reads_back_as_written(e: Engine) {
     assert_eq!(updated.created_at, made.created_at);
     assert!(updated.updated_at >= made.updated_at);
     let gone = db
-        .write(|c| orgs::update(c, "no-such-organisation", &org_input("X", "x", None)))
+        .write(|c| {
+            orgs::update(
+                c,
+                "no-such-organisation",
+                &org_input("X", OrganisationKind::School, None),
+            )
+        })
         .await;
     assert!(matches!(gone, Err(DbError::NotFound)), "{gone:?}");
 }
@@ -71,9 +82,17 @@ async fn an_organisation_reads_back_as_written(e: Engine) {
 async fn a_second_organisation_with_the_same_agb_code_is_a_conflict(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let first = org_input("Praktijk Een", "huisartsenpraktijk", Some("01010101"));
+    let first = org_input(
+        "Praktijk Een",
+        OrganisationKind::Huisartsenpraktijk,
+        Some("01010101"),
+    );
     db.write(move |c| orgs::create(c, &first)).await.unwrap();
-    let second = org_input("Praktijk Twee", "huisartsenpraktijk", Some("01010101"));
+    let second = org_input(
+        "Praktijk Twee",
+        OrganisationKind::Huisartsenpraktijk,
+        Some("01010101"),
+    );
     let refused = db.write(move |c| orgs::create(c, &second)).await;
     assert!(is_conflict(&refused), "{refused:?}");
     // Nothing of the refused write stays.
@@ -85,13 +104,17 @@ async fn a_second_organisation_with_the_same_agb_code_is_a_conflict(e: Engine) {
     assert!(twee.is_none());
 
     // Organisations without an AGB code do not collide with each other.
-    org(db, "Zonder AGB 1", "sociaal_team").await;
-    org(db, "Zonder AGB 2", "sociaal_team").await;
+    org(db, "Zonder AGB 1", OrganisationKind::SociaalTeam).await;
+    org(db, "Zonder AGB 2", OrganisationKind::SociaalTeam).await;
     assert_eq!(db.read(orgs::count).await.unwrap(), 3);
 
     // Changing another organisation to a taken code is refused the same way.
-    let other = org(db, "Praktijk Drie", "huisartsenpraktijk").await;
-    let taken = org_input("Praktijk Drie", "huisartsenpraktijk", Some("01010101"));
+    let other = org(db, "Praktijk Drie", OrganisationKind::Huisartsenpraktijk).await;
+    let taken = org_input(
+        "Praktijk Drie",
+        OrganisationKind::Huisartsenpraktijk,
+        Some("01010101"),
+    );
     let refused = db.write(move |c| orgs::update(c, &other.id, &taken)).await;
     assert!(is_conflict(&refused), "{refused:?}");
 }
@@ -99,13 +122,24 @@ async fn a_second_organisation_with_the_same_agb_code_is_a_conflict(e: Engine) {
 async fn members_and_count_role_follow_memberships(e: Engine) {
     let t = TestDb::new(e);
     let db = t.db();
-    let o = org(db, "Sociaal Team Noord", "sociaal_team").await.id;
-    let elsewhere = org(db, "Sociaal Team Zuid", "sociaal_team").await.id;
-    let anna = member(db, &o, "anna@test.example", "Anna Admin", "admin").await;
-    let bram = member(db, &o, "bram@test.example", "Bram Bakker", "consultant").await;
+    let o = org(db, "Sociaal Team Noord", OrganisationKind::SociaalTeam)
+        .await
+        .id;
+    let elsewhere = org(db, "Sociaal Team Zuid", OrganisationKind::SociaalTeam)
+        .await
+        .id;
+    let anna = member(
+        db,
+        &o,
+        "anna@test.example",
+        "Anna Admin",
+        "organisatiebeheerder",
+    )
+    .await;
+    let bram = member(db, &o, "bram@test.example", "Bram Bakker", "consulent").await;
     let (a, oo) = (anna.clone(), o.clone());
     let anna_consultant = db
-        .write(move |c| orgs::add_membership(c, &a, &oo, "consultant"))
+        .write(move |c| orgs::add_membership(c, &a, &oo, "consulent"))
         .await
         .unwrap();
 
@@ -114,8 +148,8 @@ async fn members_and_count_role_follow_memberships(e: Engine) {
         .read(move |c| {
             Ok((
                 orgs::members(c, &oo)?,
-                orgs::count_role(c, &oo, "admin")?,
-                orgs::count_role(c, &oo, "consultant")?,
+                orgs::count_role(c, &oo, "organisatiebeheerder")?,
+                orgs::count_role(c, &oo, "consulent")?,
             ))
         })
         .await
@@ -127,9 +161,9 @@ async fn members_and_count_role_follow_memberships(e: Engine) {
     assert_eq!(
         seen,
         vec![
-            (anna.as_str(), "anna@test.example", "admin"),
-            (anna.as_str(), "anna@test.example", "consultant"),
-            (bram.as_str(), "bram@test.example", "consultant"),
+            (anna.as_str(), "anna@test.example", "consulent"),
+            (anna.as_str(), "anna@test.example", "organisatiebeheerder"),
+            (bram.as_str(), "bram@test.example", "consulent"),
         ],
         "by name, then role"
     );
@@ -140,12 +174,12 @@ async fn members_and_count_role_follow_memberships(e: Engine) {
     // exist is refused by the foreign key (SQLite's enforcement is switched on).
     let (b, oo) = (bram.clone(), o.clone());
     let twice = db
-        .write(move |c| orgs::add_membership(c, &b, &oo, "consultant"))
+        .write(move |c| orgs::add_membership(c, &b, &oo, "consulent"))
         .await;
     assert!(is_conflict(&twice), "{twice:?}");
     let b = bram.clone();
     let dangling = db
-        .write(move |c| orgs::add_membership(c, &b, "no-such-organisation", "consultant"))
+        .write(move |c| orgs::add_membership(c, &b, "no-such-organisation", "consulent"))
         .await;
     assert!(
         matches!(
@@ -170,14 +204,14 @@ async fn members_and_count_role_follow_memberships(e: Engine) {
         .write(move |c| orgs::remove_membership(c, &oo, &m))
         .await
         .unwrap();
-    assert_eq!(removed, (anna.clone(), "consultant".to_owned()));
+    assert_eq!(removed, (anna.clone(), "consulent".to_owned()));
     let (oo, a) = (o.clone(), anna.clone());
     let (members, consultants, admins, of_anna) = db
         .read(move |c| {
             Ok((
                 orgs::members(c, &oo)?,
-                orgs::count_role(c, &oo, "consultant")?,
-                orgs::count_role(c, &oo, "admin")?,
+                orgs::count_role(c, &oo, "consulent")?,
+                orgs::count_role(c, &oo, "organisatiebeheerder")?,
                 rondom_db::users::memberships_of(c, &a)?,
             ))
         })
@@ -189,7 +223,7 @@ async fn members_and_count_role_follow_memberships(e: Engine) {
     assert_eq!(of_anna.len(), 1);
     assert_eq!(of_anna[0].organisation_id, o);
     assert_eq!(of_anna[0].organisation_name, "Sociaal Team Noord");
-    assert_eq!(of_anna[0].role, "admin");
+    assert_eq!(of_anna[0].role, rondom_domain::Role::OrganisatieBeheerder);
 
     // Someone without memberships is nobody's member.
     let loner = user(db, "los@test.example", "Los").await;

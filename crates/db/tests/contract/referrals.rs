@@ -3,6 +3,7 @@
 use crate::support::{Engine, TestDb, is_conflict, member, org};
 use rondom_db::Db;
 use rondom_db::referrals::{self as refs, Filter, Move, NewAgreements, NewChild, NewReferral};
+use rondom_domain::OrganisationKind;
 use rondom_domain::agreements::Agreements;
 
 on_both_engines!(
@@ -24,9 +25,15 @@ struct Scene {
 }
 
 async fn scene(db: &Db) -> Scene {
-    let practice = org(db, "Praktijk", "huisartsenpraktijk").await.id;
-    let team = org(db, "Sociaal Team", "sociaal_team").await.id;
-    let specialist = org(db, "Jeugdhulp", "jeugdhulpaanbieder").await.id;
+    let practice = org(db, "Praktijk", OrganisationKind::Huisartsenpraktijk)
+        .await
+        .id;
+    let team = org(db, "Sociaal Team", OrganisationKind::SociaalTeam)
+        .await
+        .id;
+    let specialist = org(db, "Jeugdhulp", OrganisationKind::Zorgaanbieder)
+        .await
+        .id;
     let referrer = member(
         db,
         &practice,
@@ -35,8 +42,8 @@ async fn scene(db: &Db) -> Scene {
         "huisarts",
     )
     .await;
-    let director = member(db, &team, "regie@test.example", "Regie", "consultant").await;
-    let colleague = member(db, &team, "collega@test.example", "Collega", "consultant").await;
+    let director = member(db, &team, "regie@test.example", "Regie", "consulent").await;
+    let colleague = member(db, &team, "collega@test.example", "Collega", "consulent").await;
     let by = referrer.clone();
     let child = db
         .write(move |c| {
@@ -54,9 +61,9 @@ async fn scene(db: &Db) -> Scene {
         .await
         .unwrap();
     Scene {
-        practice,
-        team,
-        specialist,
+        practice: practice.into(),
+        team: team.into(),
+        specialist: specialist.into(),
         referrer,
         director,
         colleague,
@@ -433,7 +440,11 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
             .read(move |c| refs::agreements_in_force(c, "GM9999", day))
             .await
             .unwrap();
-        assert_eq!(found.map(|a| a.id).as_ref(), want, "in force on {day}");
+        assert_eq!(
+            found.map(|a| a.id.to_string()).as_ref(),
+            want,
+            "in force on {day}"
+        );
     }
     let elsewhere = db
         .read(|c| refs::agreements_in_force(c, "GM0001", "2030-01-01"))

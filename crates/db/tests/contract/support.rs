@@ -6,6 +6,7 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use rondom_db::organisations::{Organisation, OrganisationInput};
 use rondom_db::{Db, DbError};
+use rondom_domain::OrganisationKind;
 use rondom_domain::audit::AuditKeys;
 use std::time::{Duration, Instant};
 
@@ -98,10 +99,10 @@ impl Drop for TestDb {
 }
 
 /// Input for an organisation in municipality GM9999.
-pub fn org_input(name: &str, kind: &str, agb: Option<&str>) -> OrganisationInput {
+pub fn org_input(name: &str, kind: OrganisationKind, agb: Option<&str>) -> OrganisationInput {
     OrganisationInput {
         name: name.into(),
-        kind: kind.into(),
+        kind,
         agb_code: agb.map(str::to_owned),
         gemeente_code: "GM9999".into(),
         wijk_code: None,
@@ -114,7 +115,7 @@ pub fn org_input(name: &str, kind: &str, agb: Option<&str>) -> OrganisationInput
     }
 }
 
-pub async fn org(db: &Db, name: &str, kind: &str) -> Organisation {
+pub async fn org(db: &Db, name: &str, kind: OrganisationKind) -> Organisation {
     let input = org_input(name, kind, None);
     db.write(move |c| rondom_db::organisations::create(c, &input))
         .await
@@ -135,6 +136,7 @@ pub async fn user(db: &Db, email: &str, name: &str) -> String {
                 is_demo: false,
             },
         )
+        .map(String::from)
     })
     .await
     .unwrap()

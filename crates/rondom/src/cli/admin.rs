@@ -32,7 +32,7 @@ pub(super) fn admin(
             }
             let input = OrganisationInput {
                 name: required_text("name", "de naam", &name, 200).map_err(|e| e.message)?,
-                kind: kind.as_str().into(),
+                kind,
                 agb_code,
                 gemeente_code: GemeenteCode::parse(&gemeente_code)
                     .map_err(|e| e.message)?

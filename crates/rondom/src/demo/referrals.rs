@@ -12,7 +12,7 @@ use rondom_db::referrals as db;
 use rondom_db::{AnyConnection, DbError, users};
 use rondom_domain::Role;
 use rondom_domain::agreements::Agreements;
-use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, UserId};
+use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, ServiceId, UserId};
 use rondom_domain::referral::Urgency;
 use rondom_domain::workdays::add_working_days;
 
@@ -141,7 +141,7 @@ pub fn build(
     let now = rondom_db::now();
     let admin = orgs::members(c, &cast.gemeente.id)?
         .into_iter()
-        .find(|m| m.role == Role::OrganisatieBeheerder.as_str())
+        .find(|m| m.role == Role::OrganisatieBeheerder)
         .map(|m| m.user_id)
         .ok_or(DbError::NotFound)?;
 
@@ -184,25 +184,26 @@ pub fn build(
         versions.push((id, from, rules.clone()));
     }
 
-    let provider_staff: Vec<Option<String>> = cast
+    let provider_staff: Vec<Option<UserId>> = cast
         .providers
         .iter()
         .map(|p| {
             orgs::members(c, &p.id).map(|ms| {
                 ms.into_iter()
-                    .find(|m| m.role == Role::ZorgaanbiederMedewerker.as_str())
+                    .find(|m| m.role == Role::ZorgaanbiederMedewerker)
                     .map(|m| m.user_id)
             })
         })
         .collect::<Result<_, _>>()?;
-    let specialised: Vec<(String, String, String)> = rondom_db::directory::all_services(c)?
-        .into_iter()
-        .filter(|s| {
-            s.category == "specialistisch"
-                && cast.providers.iter().any(|p| p.id == s.organisation_id)
-        })
-        .map(|s| (s.id, s.organisation_id, s.name))
-        .collect();
+    let specialised: Vec<(ServiceId, OrganisationId, String)> =
+        rondom_db::directory::all_services(c)?
+            .into_iter()
+            .filter(|s| {
+                s.category == "specialistisch"
+                    && cast.providers.iter().any(|p| p.id == s.organisation_id)
+            })
+            .map(|s| (s.id, s.organisation_id, s.name))
+            .collect();
     let fates = [
         Fate::Completed,
         Fate::CompletedOnward,
@@ -603,17 +604,16 @@ pub fn bulk(
             .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
     };
     let all = orgs::list(c)?;
-    let of_kind =
-        |k: Kind| -> Vec<&Organisation> { all.iter().filter(|o| o.kind == k.as_str()).collect() };
+    let of_kind = |k: Kind| -> Vec<&Organisation> { all.iter().filter(|o| o.kind == k).collect() };
     let team = *of_kind(Kind::SociaalTeam)
         .first()
         .ok_or(DbError::NotFound)?;
     let gemeente_code = team.gemeente_code.clone();
     let members_with =
-        |c: &mut AnyConnection, org: &str, role: Role| -> Result<Vec<String>, DbError> {
+        |c: &mut AnyConnection, org: &str, role: Role| -> Result<Vec<UserId>, DbError> {
             Ok(orgs::members(c, org)?
                 .into_iter()
-                .filter(|m| m.role == role.as_str())
+                .filter(|m| m.role == role)
                 .map(|m| m.user_id)
                 .collect())
         };
@@ -688,14 +688,14 @@ pub fn bulk(
             status,
             Status::Completed | Status::InProgress | Status::OnHold | Status::Accepted
         );
-        let child = rondom_db::new_id();
+        let child = ChildId::trusted(rondom_db::new_id());
         kids.push(db::Child {
             id: child.clone(),
             name_sealed: names[i % names.len()].clone(),
             birth_date: iso(today - chrono::Duration::days(rng.gen_range(365..17 * 365))),
             gemeente_code: gemeente_code.clone(),
             bsn_sealed: None,
-            created_by: gp.clone(),
+            created_by: gp.to_string(),
             created_at: created,
         });
         rows.push(db::Referral {

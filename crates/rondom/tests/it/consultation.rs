@@ -476,7 +476,7 @@ async fn a_team_leader_assigns_a_question(b: Backend) {
             .await
             .unwrap()
             .into_iter()
-            .find(|m| m.role == "consulent")
+            .find(|m| m.role == rondom_domain::Role::Consulent)
             .unwrap()
             .user_id
     };

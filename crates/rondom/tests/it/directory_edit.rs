@@ -38,8 +38,8 @@ async fn provider(app: &TestApp) -> (String, String) {
         .db
         .write(move |c| {
             let loc = directory::Location {
-                id: rondom_db::new_id(),
-                organisation_id: o.clone(),
+                id: rondom_domain::ids::LocationId::trusted(rondom_db::new_id()),
+                organisation_id: rondom_domain::ids::OrganisationId::trusted(o.clone()),
                 name: "Vlinder Noord".into(),
                 street: "Kerkstraat".into(),
                 house_number: "1".into(),
@@ -68,7 +68,7 @@ async fn provider(app: &TestApp) -> (String, String) {
                     ..Default::default()
                 },
             )?;
-            directory::set_service_locations(c, &id, std::slice::from_ref(&loc.id))?;
+            directory::set_service_locations(c, &id, &[loc.id.to_string()])?;
             Ok(id)
         })
         .await
@@ -854,8 +854,8 @@ async fn former_staff_and_the_platform_stay_out_of_the_directory(b: Backend) {
             directory::save_team(
                 c,
                 &directory::Team {
-                    id: rondom_db::new_id(),
-                    organisation_id: t.clone(),
+                    id: rondom_domain::ids::TeamId::trusted(rondom_db::new_id()),
+                    organisation_id: rondom_domain::ids::OrganisationId::trusted(t.clone()),
                     name: "Wijkteam Noord".into(),
                     description: None,
                     phone: None,

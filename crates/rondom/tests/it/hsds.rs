@@ -80,7 +80,7 @@ async fn counts(app: &TestApp) -> (usize, usize) {
             let services = rondom_db::directory::all_services(c)?.len();
             let organisations = rondom_db::organisations::list(c)?
                 .into_iter()
-                .filter(|o| o.kind != "platform")
+                .filter(|o| o.kind != rondom_domain::OrganisationKind::Platform)
                 .count();
             Ok((services, organisations))
         })

@@ -58,7 +58,7 @@ async fn account_page(
         tokens: toks
             .into_iter()
             .map(|t| TokenView {
-                id: t.id,
+                id: t.id.into(),
                 name: t.name,
                 created: fmt(t.created_at),
                 last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "nog niet".into()),

@@ -143,7 +143,7 @@ pub async fn show(
         organisations: all_orgs
             .into_iter()
             .map(|o| Choice {
-                value: o.id,
+                value: o.id.into(),
                 label: o.name,
             })
             .collect(),

@@ -14,7 +14,7 @@ use rondom_app::admin::{members, organisations};
 use rondom_app::directory::rows::{Member, Organisation};
 use rondom_domain::ids::{MembershipId, OrganisationId};
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{Action, OrganisationKind, Resource, Role};
+use rondom_domain::{Action, Resource};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -101,10 +101,8 @@ pub async fn list(
         .into_iter()
         .map(|(o, members)| OrgRow {
             members,
-            kind: OrganisationKind::parse(&o.kind)
-                .map(|k| k.label())
-                .unwrap_or("?"),
-            id: o.id,
+            kind: o.kind.label(),
+            id: o.id.into(),
             name: o.name,
             city: o.city,
         })
@@ -229,7 +227,6 @@ struct ShowPage {
     roles: Vec<RoleOption>,
     member_errors: HashMap<&'static str, String>,
     member_form: MemberForm,
-    is_platform_admin: bool,
 }
 
 fn show_page(
@@ -240,19 +237,18 @@ fn show_page(
     member_form: MemberForm,
     member_errors: Vec<ValidationError>,
 ) -> Result<Html<String>, AppError> {
-    let kind = OrganisationKind::parse(&org.kind);
-    let roles = members::roles_for(&org);
+    let roles = members::roles_for(user, &org);
     ShowPage {
         page: Page::for_user(org.name.clone(), "beheer", user).with_notice(notice),
-        kind: kind.map(|k| k.label()).unwrap_or("?"),
+        kind: org.kind.label(),
         members: members
             .into_iter()
             .map(|m| MemberRow {
                 is_self: m.user_id == user.user_id,
-                membership_id: m.membership_id,
+                membership_id: m.membership_id.into(),
                 name: m.name,
                 email: m.email,
-                role: Role::parse(&m.role).map(|r| r.label()).unwrap_or("?"),
+                role: m.role.label(),
                 second_factor: m.totp_enabled,
             })
             .collect(),
@@ -269,7 +265,6 @@ fn show_page(
             .map(|e| (e.field, e.message))
             .collect(),
         member_form,
-        is_platform_admin: user.actor.is_platform_admin(),
     }
     .render()
     .map(Html)

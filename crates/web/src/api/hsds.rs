@@ -245,7 +245,7 @@ pub async fn services(
         .collect();
     let orgs = records::organisations_by_id(
         &state.app,
-        page.iter().map(|s| s.organisation_id.clone()).collect(),
+        page.iter().map(|s| s.organisation_id.to_string()).collect(),
     )
     .await?;
     let contents = page
@@ -286,7 +286,6 @@ pub async fn organizations(
     let all = records::organisations(&state.app).await?;
     let mut found: Vec<_> = all
         .into_iter()
-        .filter(|o| rondom_domain::kind_is(&o.kind, rondom_domain::OrganisationKind::is_public))
         .filter(|o| {
             text.terms.is_empty()
                 || text.score(&rondom_domain::search::Document::new(&format!(
@@ -304,7 +303,7 @@ pub async fn organizations(
         .take(paging.per_page)
         .collect();
     let contents = if full {
-        let ids: Vec<String> = page.iter().map(|o| o.id.clone()).collect();
+        let ids: Vec<String> = page.iter().map(|o| o.id.to_string()).collect();
         records::organizations_full(&state.app, ids).await?
     } else {
         page.iter().map(hsds::organization_brief).collect()
@@ -345,7 +344,7 @@ pub async fn service_at_locations(
     let q = service_query(&p).map_err(AppError::Validation)?;
     let index = state.directory_index.get(&state.app.db).await?;
     let (rows, place) = matches(&index, &q);
-    let ids: Vec<String> = rows.iter().map(|s| s.id.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|s| s.id.to_string()).collect();
     let (links, locations) = records::service_locations(&state.app).await?;
     let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let locations: HashMap<&str, &rondom_app::directory::rows::Location> =
@@ -390,7 +389,7 @@ pub async fn service_at_locations(
     let orgs = records::organisations_by_id(
         &state.app,
         page.iter()
-            .map(|(s, _)| s.organisation_id.clone())
+            .map(|(s, _)| s.organisation_id.to_string())
             .collect(),
     )
     .await?;

@@ -84,10 +84,10 @@ pub async fn me(user: ApiUser) -> Json<MeOut> {
             .memberships
             .into_iter()
             .map(|m| MembershipOut {
-                organisation_id: m.organisation_id,
+                organisation_id: m.organisation_id.into(),
                 organisation_name: m.organisation_name,
-                organisation_kind: m.organisation_kind,
-                role: m.role,
+                organisation_kind: m.organisation_kind.as_str().to_owned(),
+                role: m.role.as_str().to_owned(),
             })
             .collect(),
         id: user.user_id,
@@ -115,9 +115,9 @@ pub struct OrganisationOut {
 impl From<Organisation> for OrganisationOut {
     fn from(o: Organisation) -> Self {
         Self {
-            id: o.id,
+            id: o.id.into(),
             name: o.name,
-            kind: o.kind,
+            kind: o.kind.as_str().to_owned(),
             agb_code: o.agb_code,
             gemeente_code: o.gemeente_code,
             wijk_code: o.wijk_code,
@@ -217,10 +217,10 @@ pub struct ServiceOut {
 impl From<&rondom_app::directory::rows::ServiceRow> for ServiceOut {
     fn from(r: &rondom_app::directory::rows::ServiceRow) -> Self {
         Self {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             name: r.name.clone(),
             description: r.description.clone(),
-            organisation_id: r.organisation_id.clone(),
+            organisation_id: r.organisation_id.to_string(),
             organisation_name: r.organisation_name.clone(),
             category: r.category.clone(),
             access_route: r.access_route.clone(),

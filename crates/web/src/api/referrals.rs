@@ -225,7 +225,7 @@ fn out(s: &Shown) -> ReferralOut {
         referrer: l.referrer_name.clone(),
         to_org_id: l.r.to_org_id.to_string(),
         to: l.to_name.clone(),
-        service_id: l.r.service_id.clone(),
+        service_id: l.r.service_id.clone().map(String::from),
         case_director: l.case_director_name.clone(),
         urgency: l.r.urgency.code().to_owned(),
         problem_areas: parse_areas(&l.r.problem_areas)
@@ -234,8 +234,8 @@ fn out(s: &Shown) -> ReferralOut {
             .collect(),
         due_on: l.r.due_on.clone(),
         overdue: referral::is_overdue(status, l.r.due_on.as_deref(), format::today()),
-        parent_id: l.r.parent_id.clone(),
-        consultation_id: l.r.consultation_id.clone(),
+        parent_id: l.r.parent_id.clone().map(String::from),
+        consultation_id: l.r.consultation_id.clone().map(String::from),
         created_at: l.r.created_at.and_utc().to_rfc3339(),
         updated_at: l.r.updated_at.and_utc().to_rfc3339(),
     }

@@ -38,12 +38,12 @@ impl FromRequestParts<AppState> for ApiUser {
             .await?
             .ok_or(ApiError(AppError::Unauthorized))?;
         let (t, u, memberships) = (holder.token, holder.user, holder.memberships);
-        let actor = rondom_app::auth::actor_of(&u.id, &memberships, u.family_role.as_deref());
+        let actor = rondom_app::auth::actor_of(&u.id, &memberships, u.family_role);
         Ok(Self {
-            user_id: u.id,
+            user_id: u.id.into(),
             name: u.name,
             email: u.email,
-            token_id: t.id,
+            token_id: t.id.into(),
             actor,
             memberships,
             source_address: client_addr(parts, state),

@@ -32,8 +32,8 @@ fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = user
         .memberships
         .iter()
-        .filter(|m| asking.contains(&m.organisation_id))
-        .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
+        .filter(|m| asking.iter().any(|a| *a == m.organisation_id))
+        .map(|m| (m.organisation_id.to_string(), m.organisation_name.clone()))
         .collect();
     out.dedup();
     out

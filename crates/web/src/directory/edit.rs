@@ -454,7 +454,7 @@ fn form_page(
         locations: locations
             .iter()
             .map(|l| LocationChoice {
-                id: l.id.clone(),
+                id: l.id.to_string(),
                 label: format!("{} — {} {}, {}", l.name, l.street, l.house_number, l.city),
             })
             .collect(),
@@ -472,7 +472,7 @@ pub async fn new_form(
     let (org, locations) = offer::for_new(&state.app, &user, &org_id).await?;
     // Areas start empty: the service then covers the organisation's werkgebied.
     let form = ServiceForm {
-        locatie: locations.iter().map(|l| l.id.clone()).take(1).collect(),
+        locatie: locations.iter().map(|l| l.id.to_string()).take(1).collect(),
         ..Default::default()
     };
     form_page(

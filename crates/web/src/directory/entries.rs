@@ -18,7 +18,7 @@ use rondom_app::directory::rows::{self as directory, Change, Location, Organisat
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, PROBLEM_AREAS};
 use rondom_domain::hours::{WeeklySlot, next_occurrences};
-use rondom_domain::ids::{OrganisationId, PersonId, ServiceId};
+use rondom_domain::ids::{OrganisationId, PersonId, ServiceId, UserId};
 use rondom_domain::{Action, Resource, authorize};
 use serde::Deserialize;
 
@@ -134,7 +134,7 @@ pub async fn service(
         locations,
         stale: stale(Some(&row.last_checked_on)),
         last_checked: row.last_checked_on.clone(),
-        organisation_id: row.organisation_id.clone(),
+        organisation_id: row.organisation_id.to_string(),
         history: changes(history),
         s: view(&row),
     }
@@ -200,7 +200,7 @@ pub async fn organisation(
     let rows = entry.services;
     let people = entry.people;
     let editable = can_edit(&user, &org.id);
-    let current: Vec<String> = people.iter().map(|p| p.id.clone()).collect();
+    let current: Vec<UserId> = people.iter().map(|p| p.id.clone()).collect();
     let consultants: Vec<(String, String)> = if editable {
         entries::consultants(&people)
     } else {
@@ -208,7 +208,7 @@ pub async fn organisation(
     };
     OrganisationPage {
         page: Page::for_user(org.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
-        kind: entries::kind_label(&org.kind),
+        kind: entries::kind_label(org.kind),
         can_edit: editable,
         stale: stale(org.last_checked_on.as_deref()),
         stale_services: if editable {
@@ -234,7 +234,7 @@ pub async fn organisation(
                             .map(str::to_owned)
                     })
                     .unwrap_or_default(),
-                id: p.id,
+                id: p.id.into(),
                 name: p.name,
                 phone: p.phone,
             })
@@ -245,7 +245,7 @@ pub async fn organisation(
             vec![]
         },
         teams: entry.teams,
-        is_practice: entries::is_practice(&org.kind),
+        is_practice: entries::is_practice(org.kind),
         links: entry
             .links
             .into_iter()
@@ -258,7 +258,7 @@ pub async fn organisation(
             .map(|l| LinkLine {
                 in_force: l.in_force,
                 team: l.team_name.clone(),
-                team_id: l.team_id.clone(),
+                team_id: l.team_id.to_string(),
                 hours: l
                     .slots
                     .iter()
@@ -266,9 +266,9 @@ pub async fn organisation(
                     .map(|s| s.line())
                     .collect::<Vec<_>>()
                     .join(", "),
-                id: l.link_id,
+                id: l.link_id.into(),
                 practice: l.practice_name,
-                consultant_id: l.consultant_id,
+                consultant_id: l.consultant_id.into(),
                 consultant: l.consultant_name,
             })
             .collect(),
@@ -354,7 +354,7 @@ pub async fn person(
     let can_edit = person.work.iter().any(|(org, _, _)| can_edit(&user, org));
     PersonPage {
         page: Page::for_user(person.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
-        id: person.id.clone(),
+        id: person.id.to_string(),
         can_edit,
         days: person
             .working_days

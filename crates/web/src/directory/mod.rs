@@ -74,8 +74,8 @@ pub fn practices_of(user: &CurrentUser) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = user
         .memberships
         .iter()
-        .filter(|m| rondom_app::directory::entries::is_practice(&m.organisation_kind))
-        .map(|m| (m.organisation_id.clone(), m.organisation_name.clone()))
+        .filter(|m| rondom_app::directory::entries::is_practice(m.organisation_kind))
+        .map(|m| (m.organisation_id.to_string(), m.organisation_name.clone()))
         .collect();
     out.dedup();
     out

@@ -122,7 +122,7 @@ fn person_page(
 ) -> Result<String, AppError> {
     PersonFormPage {
         page: Page::for_user(format!("{} bewerken", p.name), "kaart", user),
-        person_id: p.id.clone(),
+        person_id: p.id.to_string(),
         name: p.name.clone(),
         form,
         days: DAY_NAMES
@@ -253,8 +253,8 @@ impl TeamForm {
         }
         Ok((
             directory::Team {
-                id: id.to_owned(),
-                organisation_id: organisation_id.to_owned(),
+                id: rondom_domain::ids::TeamId::trusted(id),
+                organisation_id: rondom_domain::ids::OrganisationId::trusted(organisation_id),
                 name,
                 description,
                 phone,
@@ -298,7 +298,7 @@ fn team_page(
         people: people
             .iter()
             .map(|p| MemberChoice {
-                id: p.id.clone(),
+                id: p.id.to_string(),
                 name: p.name.clone(),
             })
             .collect(),

@@ -153,6 +153,8 @@ impl ProfileForm {
 struct ProfilePage {
     page: Page,
     org: Organisation,
+    /// A social team's profile also holds its overleglijn.
+    has_overleglijn: bool,
     form: ProfileForm,
     errors: HashMap<&'static str, String>,
 }
@@ -165,6 +167,7 @@ pub async fn profile_form(
     let org = profile::editable(&state.app, &user, Action::Update, &id).await?;
     let areas = profile::areas(&state.app, &id).await?;
     ProfilePage {
+        has_overleglijn: rondom_app::directory::entries::is_social_team(org.kind),
         page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
         form: ProfileForm::from_org(&org, &areas),
         org,
@@ -186,6 +189,7 @@ pub async fn save_profile(
         Ok(p) => p,
         Err(errors) => {
             let page = ProfilePage {
+                has_overleglijn: rondom_app::directory::entries::is_social_team(org.kind),
                 page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
                 org,
                 form,
@@ -275,8 +279,8 @@ impl LocationForm {
             return Err(errors);
         }
         Ok(Location {
-            id: id.to_owned(),
-            organisation_id: organisation_id.to_owned(),
+            id: rondom_domain::ids::LocationId::trusted(id),
+            organisation_id: rondom_domain::ids::OrganisationId::trusted(organisation_id),
             name,
             street,
             house_number,

@@ -91,8 +91,8 @@ fn summary(text: &str) -> String {
 
 pub fn view(row: &ServiceRow) -> ResultView {
     ResultView {
-        id: row.id.clone(),
-        organisation_id: row.organisation_id.clone(),
+        id: row.id.to_string(),
+        organisation_id: row.organisation_id.to_string(),
         name: row.name.clone(),
         organisation: row.organisation_name.clone(),
         category: catalogue::label(CATEGORIES, &row.category).unwrap_or("?"),
@@ -323,7 +323,7 @@ impl Criteria {
 /// wijk's centre (kept in the index, so this costs no query).
 pub fn home_place(user: &CurrentUser, index: &SearchIndex) -> Option<Place> {
     let org = &user.memberships.first()?.organisation_id;
-    index.homes.get(org).cloned()
+    index.homes.get(org.as_str()).cloned()
 }
 
 pub async fn search(

@@ -305,7 +305,13 @@ pub fn organization_full(
     let mut all_locations = vec![postal_location_json(o)];
     all_locations.extend(locations.iter().map(location_json));
     let mut attributes = vec![
-        attribute(&o.id, "organization", "organisatietype", &o.kind, None),
+        attribute(
+            &o.id,
+            "organization",
+            "organisatietype",
+            o.kind.as_str(),
+            None,
+        ),
         attribute(
             &o.id,
             "organization",
@@ -475,11 +481,11 @@ impl Snapshot {
             None => rondom_db::organisations::list(conn)?,
         }
         .into_iter()
-        .filter(|o| o.kind != OrganisationKind::Platform.as_str())
+        .filter(|o| o.kind != OrganisationKind::Platform)
         .collect();
-        let ids: Vec<String> = organisations.iter().map(|o| o.id.clone()).collect();
+        let ids: Vec<String> = organisations.iter().map(|o| o.id.to_string()).collect();
         let services = d::services_of_all(conn, &ids)?;
-        let service_ids: Vec<String> = services.iter().map(|s| s.id.clone()).collect();
+        let service_ids: Vec<String> = services.iter().map(|s| s.id.to_string()).collect();
         let whole = only.is_none();
         Ok(Self {
             organisation_areas: d::organisation_areas(conn, (!whole).then_some(&ids[..]))?,

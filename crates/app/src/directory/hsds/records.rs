@@ -6,6 +6,7 @@ use crate::context::Services;
 use crate::error::Error;
 use rondom_db::directory::{self, Location};
 use rondom_db::organisations::{self as orgs, Organisation};
+use rondom_domain::ids::OrganisationId;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -17,7 +18,7 @@ pub async fn service(svc: &Services, id: &str) -> Result<Value, Error> {
             let Some(s) = directory::find_service(c, &id)? else {
                 return Ok(None);
             };
-            let snap = Snapshot::load(c, Some(std::slice::from_ref(&s.organisation_id)))?;
+            let snap = Snapshot::load(c, Some(&[s.organisation_id.to_string()]))?;
             Ok(Some(snap.service_full(&s)))
         })
         .await?
@@ -33,15 +34,17 @@ pub async fn organizations_full(svc: &Services, ids: Vec<String>) -> Result<Vec<
 }
 
 /// Every organisation (the API filters and pages them).
+/// Every organisation the sociale kaart lists (the API filters and pages them).
 pub async fn organisations(svc: &Services) -> Result<Vec<Organisation>, Error> {
-    Ok(svc.db.read(orgs::list).await?)
+    let all = svc.db.read(orgs::list).await?;
+    Ok(all.into_iter().filter(|o| o.kind.is_public()).collect())
 }
 
 /// These organisations by id.
 pub async fn organisations_by_id(
     svc: &Services,
     ids: Vec<String>,
-) -> Result<HashMap<String, Organisation>, Error> {
+) -> Result<HashMap<OrganisationId, Organisation>, Error> {
     Ok(svc
         .db
         .read(move |c| orgs::list_by_ids(c, &ids))

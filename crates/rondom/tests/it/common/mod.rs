@@ -248,7 +248,7 @@ impl TestApp {
     pub async fn org_in(&self, name: &str, kind: &str, gemeente: &str) -> String {
         let input = rondom_db::organisations::OrganisationInput {
             name: name.into(),
-            kind: kind.into(),
+            kind: rondom_domain::OrganisationKind::parse(kind).expect("a kind of organisation"),
             agb_code: None,
             gemeente_code: gemeente.into(),
             wijk_code: None,
@@ -264,6 +264,7 @@ impl TestApp {
             .await
             .unwrap()
             .id
+            .into()
     }
 
     /// A user with password `PASSWORD` and these roles in this organisation.
@@ -294,7 +295,7 @@ impl TestApp {
                         rondom_db::organisations::add_membership(c, &id, o, r)?;
                     }
                 }
-                Ok(id)
+                Ok(id.into())
             })
             .await
             .unwrap()
@@ -310,6 +311,7 @@ impl TestApp {
             .unwrap()
             .expect("no such account")
             .id
+            .into()
     }
 
     pub async fn token_for(&self, user_id: &str) -> String {

@@ -152,7 +152,7 @@ async fn new_page(
         orgs: orgs
             .into_iter()
             .map(|o| Choice {
-                id: o.id,
+                id: o.id.into(),
                 name: o.name,
             })
             .collect(),

@@ -3,6 +3,7 @@
 //! exist already (and from which source).
 
 use super::*;
+use rondom_domain::ids::{LocationId, OrganisationId};
 
 /// Writes a checked plan; call inside one write transaction. Organisations that services
 /// only refer to must exist already (`missing_organisations` tells which do not).
@@ -150,7 +151,10 @@ pub fn missing_organisations(plan: &Plan, existing: &HashSet<String>) -> Vec<Imp
 }
 
 /// The locations a plan's services name must belong to the service's organisation.
-pub fn foreign_locations(plan: &Plan, existing: &HashMap<String, String>) -> Vec<ImportError> {
+pub fn foreign_locations(
+    plan: &Plan,
+    existing: &HashMap<LocationId, OrganisationId>,
+) -> Vec<ImportError> {
     let mut owner: HashMap<&str, &str> = existing
         .iter()
         .map(|(l, o)| (l.as_str(), o.as_str()))
@@ -188,7 +192,7 @@ pub fn foreign_locations(plan: &Plan, existing: &HashMap<String, String>) -> Vec
 /// the existing services by id (organisation, source).
 pub fn check_existing(
     plan: &Plan,
-    existing: &HashMap<String, orgs::Organisation>,
+    existing: &HashMap<OrganisationId, orgs::Organisation>,
     services: &HashMap<String, (String, Option<String>)>,
     opts: &Options,
 ) -> (Vec<ImportError>, Vec<String>) {
@@ -204,7 +208,7 @@ pub fn check_existing(
         .iter()
         .filter(|o| !o.reference_only && !o.nested)
     {
-        let Some(old) = existing.get(&o.id) else {
+        let Some(old) = existing.get(o.id.as_str()) else {
             continue;
         };
         let record = format!("organisatie {} ({})", o.id, o.input.name);
@@ -214,9 +218,7 @@ pub fn check_existing(
                 field: "id".into(),
                 message: format!(
                     "is in Rondom een {}; een import verandert niet wat voor organisatie iets is",
-                    OrganisationKind::parse(&old.kind)
-                        .map(|k| k.label().to_lowercase())
-                        .unwrap_or_else(|| old.kind.clone())
+                    old.kind.label().to_lowercase()
                 ),
             });
             continue;
@@ -308,11 +310,11 @@ pub async fn import(
     let service_ids: Vec<String> = plan.services.iter().map(|s| s.id.clone()).collect();
     let (existing_orgs, existing_locations, existing_services) = db
         .read(move |c| {
-            let orgs: HashMap<String, orgs::Organisation> = orgs::list(c)?
+            let orgs: HashMap<OrganisationId, orgs::Organisation> = orgs::list(c)?
                 .into_iter()
                 .map(|o| (o.id.clone(), o))
                 .collect();
-            let locations: HashMap<String, String> = directory::locations_of(c, None)?
+            let locations: HashMap<LocationId, OrganisationId> = directory::locations_of(c, None)?
                 .into_iter()
                 .map(|l| (l.id, l.organisation_id))
                 .collect();
@@ -323,7 +325,7 @@ pub async fn import(
             ))
         })
         .await?;
-    let ids: HashSet<String> = existing_orgs.keys().cloned().collect();
+    let ids: HashSet<String> = existing_orgs.keys().map(|k| k.to_string()).collect();
     let mut errors = missing_organisations(&plan, &ids);
     errors.extend(foreign_locations(&plan, &existing_locations));
     let (refused, changes) = check_existing(&plan, &existing_orgs, &existing_services, opts);

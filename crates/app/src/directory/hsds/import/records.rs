@@ -2,6 +2,7 @@
 //! the import would write, with every problem named by record and field.
 
 use super::*;
+use rondom_domain::ids::{LocationId, OrganisationId};
 
 /// "Kerkstraat 12a" → ("Kerkstraat", "12a").
 fn split_address(line: &str) -> (String, String) {
@@ -211,7 +212,7 @@ pub(super) fn organisation(
         nested,
         input: OrganisationInput {
             name: name?,
-            kind: kind.as_str().into(),
+            kind,
             agb_code: agb,
             gemeente_code: gemeente.unwrap_or_default(),
             wijk_code: wijk,
@@ -277,8 +278,8 @@ fn location(ctx: &mut Ctx<'_>, l: &Value, org_id: &str, path: &str) -> Option<Lo
         country: "NL".into(),
     });
     Some(Location {
-        id,
-        organisation_id: org_id.to_owned(),
+        id: LocationId::trusted(id),
+        organisation_id: OrganisationId::trusted(org_id),
         name,
         street: a.street,
         house_number: a.number,
