@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     if let Ok(f) = parse_form::<HoursForm>(data) {
-        let _ = f.parse("2026-12-01");
+        let _ = f.parse(rondom_web::format::parse_iso("2026-12-01").unwrap_or_default());
     }
     if let Ok(pairs) = parse_form::<Vec<(String, String)>>(data) {
         for (k, v) in &pairs {

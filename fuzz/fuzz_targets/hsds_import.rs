@@ -9,7 +9,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };
-    match plan(&doc, Some("GM9999"), "2026-12-01") {
+    let day = rondom_app::dates::parse_iso("2026-12-01").unwrap_or_default();
+    match plan(&doc, Some("GM9999"), day) {
         Ok(p) => {
             for o in &p.organisations {
                 if let Some(w) = &o.website {

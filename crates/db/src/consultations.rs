@@ -3,7 +3,7 @@
 
 use crate::schema::{consultation_messages, consultations, notifications, organisations, users};
 use crate::{AnyConnection, DbError, new_id, now};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::{ConsultationId, OrganisationId, UserId};
 
@@ -19,7 +19,7 @@ pub struct Consultation {
     /// Read as a `Status`: a stored value that is none fails the read.
     pub status: rondom_domain::consultation::Status,
     pub assignee_id: Option<UserId>,
-    pub due_on: String,
+    pub due_on: NaiveDate,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub answered_at: Option<NaiveDateTime>,
@@ -41,7 +41,7 @@ pub struct NewConsultation<'a> {
     pub asker_id: &'a str,
     pub subject_sealed: &'a str,
     pub question_sealed: &'a str,
-    pub due_on: &'a str,
+    pub due_on: NaiveDate,
 }
 
 pub fn create(conn: &mut AnyConnection, n: &NewConsultation<'_>) -> Result<String, DbError> {

@@ -1,6 +1,6 @@
 use crate::schema::{districts, memberships, organisations, users};
 use crate::{AnyConnection, DbError, new_id, now};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::OrganisationKind;
 use rondom_domain::Role;
@@ -29,7 +29,7 @@ pub struct Organisation {
     pub description: Option<String>,
     pub website: Option<String>,
     /// yyyy-mm-dd: when the organisation last confirmed its entry in the sociale kaart.
-    pub last_checked_on: Option<String>,
+    pub last_checked_on: Option<NaiveDate>,
     /// The HSDS import source that made or last replaced it (None: made in Rondom).
     pub import_source: Option<String>,
 }
@@ -94,7 +94,7 @@ pub fn set_profile(
     id: &str,
     description: Option<&str>,
     website: Option<&str>,
-    last_checked_on: Option<&str>,
+    last_checked_on: Option<NaiveDate>,
 ) -> Result<(), DbError> {
     diesel::update(organisations::table.find(id))
         .set((

@@ -31,7 +31,7 @@ diesel::table! {
         overleglijn_hours -> Nullable<Text>,
         description -> Nullable<Text>,
         website -> Nullable<Text>,
-        last_checked_on -> Nullable<Text>,
+        last_checked_on -> Nullable<Date>,
         import_source -> Nullable<Text>,
     }
 }
@@ -53,7 +53,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         job_title -> Nullable<Text>,
         working_days -> Nullable<Text>,
-        last_checked_on -> Nullable<Text>,
+        last_checked_on -> Nullable<Date>,
     }
 }
 
@@ -170,7 +170,7 @@ diesel::table! {
     hour_exceptions (id) {
         id -> Text,
         link_id -> Text,
-        on_date -> Text,
+        on_date -> Date,
         reason -> Nullable<Text>,
     }
 }
@@ -188,15 +188,15 @@ diesel::table! {
         problem_areas -> Text,
         cost -> Nullable<Text>,
         wait_weeks -> Nullable<Integer>,
-        wait_reported_on -> Nullable<Text>,
-        last_checked_on -> Text,
+        wait_reported_on -> Nullable<Date>,
+        last_checked_on -> Date,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         tariff_cents -> Nullable<Integer>,
         tariff_unit -> Nullable<Text>,
         contracted_by -> Nullable<Text>,
-        contract_from -> Nullable<Text>,
-        contract_until -> Nullable<Text>,
+        contract_from -> Nullable<Date>,
+        contract_until -> Nullable<Date>,
         capacity -> Nullable<Integer>,
         import_source -> Nullable<Text>,
     }
@@ -214,7 +214,7 @@ diesel::table! {
         country -> Text,
         latitude -> Nullable<Double>,
         longitude -> Nullable<Double>,
-        last_checked_on -> Text,
+        last_checked_on -> Date,
     }
 }
 
@@ -261,7 +261,7 @@ diesel::table! {
         description -> Nullable<Text>,
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
-        last_checked_on -> Text,
+        last_checked_on -> Date,
     }
 }
 
@@ -290,7 +290,7 @@ diesel::table! {
         subject_sealed -> Text,
         status -> Text,
         assignee_id -> Nullable<Text>,
-        due_on -> Text,
+        due_on -> Date,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         answered_at -> Nullable<Timestamp>,
@@ -343,7 +343,7 @@ diesel::table! {
     referral_agreements (id) {
         id -> Text,
         gemeente_code -> Text,
-        effective_from -> Text,
+        effective_from -> Date,
         consultation_days -> Integer,
         accept_days -> Integer,
         urgent_accept_days -> Integer,
@@ -361,7 +361,7 @@ diesel::table! {
     children (id) {
         id -> Text,
         name_sealed -> Text,
-        birth_date -> Text,
+        birth_date -> Date,
         gemeente_code -> Text,
         bsn_sealed -> Nullable<Text>,
         created_by -> Text,
@@ -387,8 +387,8 @@ diesel::table! {
         urgency -> Text,
         status -> Text,
         case_director_id -> Nullable<Text>,
-        due_on -> Nullable<Text>,
-        accepted_on -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        accepted_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -7,6 +7,7 @@ mod referrals;
 
 use data::*;
 
+use chrono::NaiveDate;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -70,8 +71,8 @@ fn place_service(
         tariff_cents,
         tariff_unit,
         contracted_by: contracted.then_some(GEMEENTE),
-        contract_from: contracted.then_some("2025-01-01"),
-        contract_until: contracted.then_some("2027-12-31"),
+        contract_from: contracted.then(|| day(2025, 1, 1)),
+        contract_until: contracted.then(|| day(2027, 12, 31)),
         capacity: contracted.then(|| rng.gen_range(8..60)),
         ..s
     };
@@ -95,8 +96,8 @@ fn offer<'a>(
     name: &'a str,
     f: OfferFields<'a>,
     wait: i32,
-    reported: &'a str,
-    today: &'a str,
+    reported: NaiveDate,
+    today: NaiveDate,
 ) -> directory::NewService<'a> {
     directory::NewService {
         organisation_id,
@@ -267,10 +268,7 @@ fn build(
             },
         )?;
     }
-    let today_text = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today_text = chrono::Utc::now().date_naive();
     // Each organisation's main location, for services and nearness.
     let mut location_of: std::collections::HashMap<OrganisationId, LocationId> = Default::default();
     let mut org_count = 0;
@@ -313,7 +311,7 @@ fn build(
             country: "NL".into(),
             latitude: Some(round6(centre.0 + g.rng.gen_range(-0.006..0.006))),
             longitude: Some(round6(centre.1 + g.rng.gen_range(-0.009..0.009))),
-            last_checked_on: today_text.clone(),
+            last_checked_on: today_text,
         };
         directory::insert_location(c, &location)?;
         location_of.insert(org.id.clone(), location.id);
@@ -322,7 +320,7 @@ fn build(
             &org.id,
             None,
             Some(&format!("https://www.{}.example", slug(name))),
-            Some(&today_text),
+            Some(today_text),
         )?;
         Ok::<_, DbError>(org)
     };
@@ -358,7 +356,7 @@ fn build(
             &id,
             roles.first().map(|r| job_title(*r)),
             &days,
-            Some(&today_text),
+            Some(today_text),
         )?;
         user_count += 1;
         Ok(email)
@@ -571,12 +569,7 @@ fn build(
         if i == 1 {
             // A holiday in two weeks' time.
             let day = today + chrono::Duration::days(14);
-            directory::add_exception(
-                c,
-                &link,
-                &day.format("%Y-%m-%d").to_string(),
-                Some("vakantie"),
-            )?;
+            directory::add_exception(c, &link, day, Some("vakantie"))?;
         }
     }
 
@@ -610,7 +603,7 @@ fn build(
                 )),
                 phone: Some((*phone).into()),
                 email: Some(format!("{}@sociaalteam.example", slug(name))),
-                last_checked_on: today_text.clone(),
+                last_checked_on: today_text,
             },
             &members,
         )?;
@@ -654,9 +647,7 @@ fn build(
                 "eigen_hulp" => g.rng.gen_range(0..6),
                 _ => g.rng.gen_range(4..26),
             };
-            let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
-                .format("%Y-%m-%d")
-                .to_string();
+            let reported = today - chrono::Duration::days(g.rng.gen_range(1..40));
             let school_wijk;
             let covers: &[(&str, String)] = match *who {
                 "team" | "jgz" | "gemeente" => &own_gemeente,
@@ -682,8 +673,8 @@ fn build(
                         cost,
                     ),
                     wait,
-                    &reported,
-                    &today_text,
+                    reported,
+                    today_text,
                 ),
                 location_of.get(&owner.id),
                 covers,
@@ -700,9 +691,7 @@ fn build(
         };
         for (code, d, _) in districts.iter().skip(1) {
             let wait = g.rng.gen_range(0..5);
-            let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
-                .format("%Y-%m-%d")
-                .to_string();
+            let reported = today - chrono::Duration::days(g.rng.gen_range(1..40));
             place_service(
                 c,
                 &mut g.rng,
@@ -719,8 +708,8 @@ fn build(
                         cost,
                     ),
                     wait,
-                    &reported,
-                    &today_text,
+                    reported,
+                    today_text,
                 ),
                 location_of.get(&owner.id),
                 &[("wijk", (*code).to_owned())],
@@ -730,9 +719,7 @@ fn build(
     }
     for (org, (_, _, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
         for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
-            let reported = (today - chrono::Duration::days(g.rng.gen_range(1..60)))
-                .format("%Y-%m-%d")
-                .to_string();
+            let reported = today - chrono::Duration::days(g.rng.gen_range(1..60));
             let wait = if *category == "specialistisch" {
                 g.rng.gen_range(3..30)
             } else {
@@ -764,8 +751,8 @@ fn build(
                         cost,
                     ),
                     wait,
-                    &reported,
-                    &today_text,
+                    reported,
+                    today_text,
                 ),
                 location_of.get(&org.id),
                 covers,
@@ -805,14 +792,12 @@ fn build(
                         country: "NL".into(),
                         latitude: Some(round6(centre.0 + g.rng.gen_range(-0.003..0.003))),
                         longitude: Some(round6(centre.1 + g.rng.gen_range(-0.004..0.004))),
-                        last_checked_on: today_text.clone(),
+                        last_checked_on: today_text,
                     };
                     directory::insert_location(c, &location)?;
                     buurthuis.insert(key.clone(), location.id);
                 }
-                let reported = (today - chrono::Duration::days(g.rng.gen_range(1..40)))
-                    .format("%Y-%m-%d")
-                    .to_string();
+                let reported = today - chrono::Duration::days(g.rng.gen_range(1..40));
                 let wait = g.rng.gen_range(0..4);
                 place_service(
                     c,
@@ -830,8 +815,8 @@ fn build(
                             cost,
                         ),
                         wait,
-                        &reported,
-                        &today_text,
+                        reported,
+                        today_text,
                     ),
                     buurthuis.get(&key),
                     &[("wijk", (*code).to_owned())],
@@ -868,9 +853,7 @@ fn build(
                 - chrono::Duration::days(days_ago)
                 - chrono::Duration::hours(g.rng.gen_range(1..6));
             let asked_on = rondom_app::dates::to_local(created).date();
-            let due = rondom_domain::workdays::add_working_days(asked_on, 2)
-                .format("%Y-%m-%d")
-                .to_string();
+            let due = rondom_domain::workdays::add_working_days(asked_on, 2);
             let id = rondom_db::consultations::create(
                 c,
                 &rondom_db::consultations::NewConsultation {
@@ -879,7 +862,7 @@ fn build(
                     asker_id: &gp.id,
                     subject_sealed: &seal(subject)?,
                     question_sealed: &seal(question)?,
-                    due_on: &due,
+                    due_on: due,
                 },
             )?;
             // The newest waits; the one before is overdue in one practice; the rest are
@@ -981,6 +964,11 @@ fn build(
         services: service_count,
         logins,
     })
+}
+
+/// A fixed day of the demo's contracts.
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -92,14 +92,12 @@ pub async fn create_question(
             let gemeente = rondom_db::organisations::find(c, &p)?
                 .map(|o| o.gemeente_code)
                 .unwrap_or_default();
-            crate::referral::in_force(c, &gemeente, &dates::today_iso())
+            crate::referral::in_force(c, &gemeente, dates::today())
         })
         .await?
         .rules
         .consultation_days;
-    let due = workdays::add_working_days(dates::today(), term)
-        .format("%Y-%m-%d")
-        .to_string();
+    let due = workdays::add_working_days(dates::today(), term);
     let event = access::event(
         who,
         "consultation_create",
@@ -118,7 +116,7 @@ pub async fn create_question(
                     asker_id: &asker,
                     subject_sealed: &subject_sealed,
                     question_sealed: &question_sealed,
-                    due_on: &due,
+                    due_on: due,
                 },
             )?;
             audit::append(

@@ -74,16 +74,16 @@ pub async fn organisation(svc: &crate::Services, id: &str) -> Result<Organisatio
             let people = directory::people_of(c, &id)?;
             let history = directory::changes(c, None, Some(&id), 10)?;
             let teams = directory::teams_of(c, &id)?;
-            let from = dates::today().format("%Y-%m-%d").to_string();
+            let from = dates::today();
             let (links, practices) = if is_social_team(o.kind) {
                 let practices: Vec<(String, String)> = orgs::list(c)?
                     .into_iter()
                     .filter(|p| is_practice(p.kind))
                     .map(|p| (p.id.into(), p.name))
                     .collect();
-                (directory::links_of_team(c, &id, &from)?, practices)
+                (directory::links_of_team(c, &id, from)?, practices)
             } else if is_practice(o.kind) {
-                (directory::links_of_practice(c, &id, &from)?, vec![])
+                (directory::links_of_practice(c, &id, from)?, vec![])
             } else {
                 (vec![], vec![])
             };
@@ -174,13 +174,12 @@ pub async fn person(
 > {
     crate::access::require(svc, who, Action::Read, Resource::Directory).await?;
     let id = id.to_owned();
-    let from = from.format("%Y-%m-%d").to_string();
     svc.db
         .read(move |c| {
             let Some(p) = directory::person(c, &id)? else {
                 return Ok(None);
             };
-            let links = directory::links_of_consultant(c, &id, &from)?;
+            let links = directory::links_of_consultant(c, &id, from)?;
             let teams = directory::teams_of_person(c, &id)?;
             Ok(Some((p, links, teams)))
         })
@@ -196,9 +195,9 @@ pub async fn practice_team(
     from: chrono::NaiveDate,
 ) -> Result<Vec<directory::LinkedConsultant>, Error> {
     crate::access::require(svc, who, Action::Read, Resource::PracticeTeam(practice_id)).await?;
-    let (pid, from) = (practice_id.to_owned(), from.format("%Y-%m-%d").to_string());
+    let pid = practice_id.to_owned();
     Ok(svc
         .db
-        .read(move |c| directory::practice_team(c, &pid, &from))
+        .read(move |c| directory::practice_team(c, &pid, from))
         .await?)
 }

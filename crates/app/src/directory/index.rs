@@ -288,9 +288,7 @@ impl SearchIndex {
             .iter()
             .zip(&self.entries)
             .filter(|(h, e)| {
-                h.organisation == org
-                    && chrono::NaiveDate::parse_from_str(&e.row.last_checked_on, "%Y-%m-%d")
-                        .is_ok_and(|d| catalogue::is_stale(d, today))
+                h.organisation == org && catalogue::is_stale(e.row.last_checked_on, today)
             })
             .count()
     }

@@ -17,7 +17,10 @@ use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, Role, authorize};
 
 /// Weekly slots (ISO weekday, start and end minute) and absences (yyyy-mm-dd, reason).
-pub type Hours = (Vec<(i32, i32, i32)>, Vec<(String, Option<String>)>);
+pub type Hours = (
+    Vec<(i32, i32, i32)>,
+    Vec<(chrono::NaiveDate, Option<String>)>,
+);
 
 /// Links a consultant of the team to a practice; answers the link's id. Within the
 /// practice's own municipality the link holds at once, elsewhere it waits for the
@@ -193,9 +196,9 @@ fn practice_admins(
 /// A link with its current hours (absences from today on).
 pub async fn load(svc: &Services, id: &str) -> Result<TeamLink, Error> {
     let id = id.to_owned();
-    let from = dates::today_iso();
+    let from = dates::today();
     svc.db
-        .read(move |c| directory::find_link(c, &id, &from))
+        .read(move |c| directory::find_link(c, &id, from))
         .await?
         .ok_or(Error::NotFound)
 }
@@ -302,7 +305,7 @@ pub async fn save_hours(
     who: &impl Principal,
     link: &TeamLink,
     hours: Hours,
-    day: &str,
+    day: chrono::NaiveDate,
 ) -> Result<(), Error> {
     access::require(
         svc,
@@ -339,10 +342,10 @@ pub async fn save_hours(
         "allowed",
     );
     let user_id = who.actor().user_id.clone();
-    let (lid, tid, day) = (link.link_id.clone(), link.team_id.clone(), day.to_owned());
+    let (lid, tid) = (link.link_id.clone(), link.team_id.clone());
     svc.db
         .write(move |c| {
-            directory::replace_hours(c, &lid, &slots, &absences, &day)?;
+            directory::replace_hours(c, &lid, &slots, &absences, day)?;
             directory::record_change(c, &tid, "link", &lid, Some(&user_id), &summary)?;
             audit::append(
                 c,

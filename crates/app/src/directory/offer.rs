@@ -7,6 +7,7 @@ use crate::access;
 use crate::context::{Principal, Services};
 use crate::dates;
 use crate::error::Error;
+use chrono::NaiveDate;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::directory::{self, AreaRow, Location, ServiceRow};
 use rondom_db::organisations::Organisation;
@@ -29,8 +30,8 @@ pub struct ServiceInput {
     pub wait_weeks: Option<i32>,
     pub capacity: Option<i32>,
     pub contracted_by: Option<String>,
-    pub contract_from: Option<String>,
-    pub contract_until: Option<String>,
+    pub contract_from: Option<NaiveDate>,
+    pub contract_until: Option<NaiveDate>,
     pub areas: Vec<Area>,
     pub locations: Vec<String>,
 }
@@ -118,8 +119,8 @@ pub async fn for_edit(
 fn new_service<'a>(
     org: &'a str,
     i: &'a ServiceInput,
-    wait_reported_on: Option<&'a str>,
-    today: &'a str,
+    wait_reported_on: Option<NaiveDate>,
+    today: NaiveDate,
 ) -> directory::NewService<'a> {
     directory::NewService {
         organisation_id: org,
@@ -137,8 +138,8 @@ fn new_service<'a>(
         tariff_cents: i.tariff_cents,
         tariff_unit: i.tariff_unit.as_deref(),
         contracted_by: i.contracted_by.as_deref(),
-        contract_from: i.contract_from.as_deref(),
-        contract_until: i.contract_until.as_deref(),
+        contract_from: i.contract_from,
+        contract_until: i.contract_until,
         capacity: i.capacity,
     }
 }
@@ -169,12 +170,9 @@ pub async fn create(
     let id = svc
         .db
         .write(move |c| {
-            let day = dates::today_iso();
-            let reported = input.wait_weeks.map(|_| day.clone());
-            let id = directory::create_service(
-                c,
-                &new_service(&org_id, &input, reported.as_deref(), &day),
-            )?;
+            let day = dates::today();
+            let reported = input.wait_weeks.map(|_| day);
+            let id = directory::create_service(c, &new_service(&org_id, &input, reported, day))?;
             directory::set_service_areas(c, &id, &area_rows(&input))?;
             directory::set_service_locations(c, &id, &input.locations)?;
             directory::record_change(
@@ -219,18 +217,14 @@ pub async fn update(
     let old = old.row;
     svc.db
         .write(move |c| {
-            let day = dates::today_iso();
+            let day = dates::today();
             // The waiting time is dated when it is reported anew.
             let reported = match (input.wait_weeks, old.wait_weeks == input.wait_weeks) {
                 (None, _) => None,
-                (Some(_), true) => old.wait_reported_on.clone().or(Some(day.clone())),
-                (Some(_), false) => Some(day.clone()),
+                (Some(_), true) => old.wait_reported_on.or(Some(day)),
+                (Some(_), false) => Some(day),
             };
-            directory::update_service(
-                c,
-                &old.id,
-                &new_service(&org_id, &input, reported.as_deref(), &day),
-            )?;
+            directory::update_service(c, &old.id, &new_service(&org_id, &input, reported, day))?;
             directory::set_service_areas(c, &old.id, &area_rows(&input))?;
             directory::set_service_locations(c, &old.id, &input.locations)?;
             directory::record_change(c, &org_id, "service", &old.id, Some(&user_id), &text)?;
@@ -262,7 +256,7 @@ pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Res
     let user_id = who.actor().user_id.clone();
     svc.db
         .write(move |c| {
-            let day = dates::today_iso();
+            let day = dates::today();
             let row = directory::NewService {
                 organisation_id: &s.organisation_id,
                 name: &s.name,
@@ -274,13 +268,13 @@ pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Res
                 problem_areas: &s.problem_areas,
                 cost: s.cost.as_deref(),
                 wait_weeks: s.wait_weeks,
-                wait_reported_on: s.wait_reported_on.as_deref(),
-                last_checked_on: &day,
+                wait_reported_on: s.wait_reported_on,
+                last_checked_on: day,
                 tariff_cents: s.tariff_cents,
                 tariff_unit: s.tariff_unit.as_deref(),
                 contracted_by: s.contracted_by.as_deref(),
-                contract_from: s.contract_from.as_deref(),
-                contract_until: s.contract_until.as_deref(),
+                contract_from: s.contract_from,
+                contract_until: s.contract_until,
                 capacity: s.capacity,
             };
             directory::update_service(c, &s.id, &row)?;

@@ -97,13 +97,7 @@ pub async fn save_person(
     let pid = p.id.clone();
     svc.db
         .write(move |c| {
-            directory::set_person_profile(
-                c,
-                &pid,
-                title.as_deref(),
-                &days,
-                Some(&dates::today_iso()),
-            )?;
+            directory::set_person_profile(c, &pid, title.as_deref(), &days, Some(dates::today()))?;
             directory::set_person_phone(c, &pid, phone.as_deref())?;
             directory::record_change(c, &org, "person", &pid, Some(&user_id), &summary)?;
             audit::append(

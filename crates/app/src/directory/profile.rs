@@ -110,7 +110,7 @@ pub async fn save(
                 &oid,
                 p.description.as_deref(),
                 p.website.as_deref(),
-                Some(&dates::today_iso()),
+                Some(dates::today()),
             )?;
             orgs::set_contact(c, &oid, p.phone.as_deref(), p.email.as_deref())?;
             directory::set_organisation_areas(c, &oid, &new_areas)?;

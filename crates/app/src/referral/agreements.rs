@@ -6,6 +6,7 @@ use crate::access;
 use crate::context::{Principal, Services};
 use crate::dates;
 use crate::error::{Checked, Error};
+use chrono::NaiveDate;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::referrals::{self as db, Referral};
 use rondom_db::{AnyConnection, DbError};
@@ -20,7 +21,7 @@ pub struct InForce {
     pub id: Option<String>,
     pub gemeente_code: String,
     /// yyyy-mm-dd the version took effect.
-    pub effective_from: Option<String>,
+    pub effective_from: Option<NaiveDate>,
     pub rules: Agreements,
 }
 
@@ -67,7 +68,7 @@ impl InForce {
             Some(d) => format!(
                 "Verwijskader {}, geldig vanaf {}",
                 self.gemeente_code,
-                dates::iso_to_dutch(d)
+                dates::dutch_date(*d)
             ),
             None => format!(
                 "Standaardafspraken (gemeente {} heeft nog geen verwijskader vastgelegd)",
@@ -81,7 +82,7 @@ impl InForce {
 pub(crate) fn in_force(
     conn: &mut AnyConnection,
     gemeente_code: &str,
-    day: &str,
+    day: NaiveDate,
 ) -> Result<InForce, DbError> {
     Ok(match db::agreements_in_force(conn, gemeente_code, day)? {
         Some(row) => InForce::from_row(row),
@@ -118,7 +119,7 @@ pub(crate) fn next_feedback_moment(
 /// One stored version of a municipality's agreements, newest first, as its page lists it.
 pub struct Version {
     /// yyyy-mm-dd.
-    pub effective_from: String,
+    pub effective_from: NaiveDate,
     /// The version that applies today.
     pub in_force: bool,
     /// Takes effect after today.
@@ -158,7 +159,7 @@ pub async fn versions(
             Ok((rows, codes, names))
         })
         .await?;
-    let today = dates::today_iso();
+    let today = dates::today();
     let mut seen_in_force = false;
     let versions = rows
         .into_iter()
@@ -170,7 +171,7 @@ pub async fn versions(
                 seen_in_force = true;
             }
             Version {
-                effective_from: row.effective_from.clone(),
+                effective_from: row.effective_from,
                 note: row.note.clone().unwrap_or_default(),
                 rules: InForce::from_row(row).rules,
                 in_force,
@@ -269,7 +270,6 @@ pub async fn add_version(
         "allowed",
     );
     let (g, uid) = (gemeente.to_owned(), who.actor().user_id.clone());
-    let iso = dates::iso_date(date);
     let saved = svc
         .db
         .write(move |c| {
@@ -277,7 +277,7 @@ pub async fn add_version(
                 c,
                 &db::NewAgreements {
                     gemeente_code: &g,
-                    effective_from: &iso,
+                    effective_from: date,
                     rules: &rules,
                     note: (!note.is_empty()).then_some(note.as_str()),
                     created_by: &uid,
@@ -287,7 +287,7 @@ pub async fn add_version(
                 c,
                 &AuditEvent {
                     object_id: Some(id),
-                    reason: Some(format!("verwijskader {g} vanaf {iso}")),
+                    reason: Some(format!("verwijskader {g} vanaf {}", dates::iso_date(date))),
                     ..e
                 },
             )

@@ -4,7 +4,7 @@
 use super::notify::{announce, inform, mail_all, mail_receivers};
 use super::{
     ATTACHMENT_MAX_BYTES, REASON_MAX, applied_to, case_directors_of, link, next_feedback_moment,
-    parse_date, service_with_kind, sniff_media_type,
+    service_with_kind, sniff_media_type,
 };
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -78,14 +78,9 @@ pub async fn give_feedback(
             let agreements = applied_to(c, &r)?;
             db::add_feedback(c, &r.id, &uid, FeedbackKind::Interim.code(), &sealed)?;
             if status.is_running() {
-                let accepted = r
-                    .accepted_on
-                    .as_deref()
-                    .and_then(parse_date)
-                    .unwrap_or_else(dates::today);
-                let next = next_feedback_moment(&agreements.rules, accepted, dates::today())
-                    .map(|d| d.format("%Y-%m-%d").to_string());
-                db::set_due(c, &r.id, next.as_deref())?;
+                let accepted = r.accepted_on.unwrap_or_else(dates::today);
+                let next = next_feedback_moment(&agreements.rules, accepted, dates::today());
+                db::set_due(c, &r.id, next)?;
             }
             audit::append(
                 c,
@@ -185,9 +180,7 @@ pub async fn refer_on(
             let due = workdays::add_working_days(
                 dates::today(),
                 agreements.rules.accept_days_for(urgency),
-            )
-            .format("%Y-%m-%d")
-            .to_string();
+            );
             let id = db::create(
                 c,
                 &db::NewReferral {
@@ -206,7 +199,7 @@ pub async fn refer_on(
                     urgency: urgency.code(),
                     status: Status::Requested.code(),
                     case_director_id: parent.case_director_id.as_deref(),
-                    due_on: Some(&due),
+                    due_on: Some(due),
                 },
             )?;
             db::add_feedback(

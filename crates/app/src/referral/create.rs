@@ -284,11 +284,14 @@ pub async fn create(
             None
         }
     };
-    let today_iso = dates::today_iso();
     let in_force = match &gemeente {
         Some(g) => {
-            let (g, d) = (g.clone(), today_iso.clone());
-            Some(svc.db.read(move |c| in_force(c, &g, &d)).await?)
+            let g = g.clone();
+            Some(
+                svc.db
+                    .read(move |c| in_force(c, &g, dates::today()))
+                    .await?,
+            )
         }
         None => None,
     };
@@ -330,11 +333,8 @@ pub async fn create(
     } else {
         Status::Requested
     };
-    let due = (!input.draft).then(|| {
-        workdays::add_working_days(today, in_force.rules.accept_days_for(urgency))
-            .format("%Y-%m-%d")
-            .to_string()
-    });
+    let due = (!input.draft)
+        .then(|| workdays::add_working_days(today, in_force.rules.accept_days_for(urgency)));
     let user_id = actor.user_id.clone();
     let event = access::event(
         who,
@@ -344,7 +344,6 @@ pub async fn create(
     );
     let from_id = from_org.id.clone();
     let areas_code = areas.join(",");
-    let birth_iso = birth.format("%Y-%m-%d").to_string();
     let agreements_id = in_force.id.clone();
     let (id, receivers) = svc
         .db
@@ -353,7 +352,7 @@ pub async fn create(
                 c,
                 &db::NewChild {
                     name_sealed: &name_sealed,
-                    birth_date: &birth_iso,
+                    birth_date: birth,
                     gemeente_code: &gemeente,
                     bsn_sealed: bsn_sealed.as_deref(),
                     created_by: &user_id,
@@ -377,7 +376,7 @@ pub async fn create(
                     urgency: urgency.code(),
                     status: status.code(),
                     case_director_id: None,
-                    due_on: due.as_deref(),
+                    due_on: due,
                 },
             )?;
             if let (Some(cid), Status::Requested) = (&consultation_id, status) {
@@ -455,7 +454,7 @@ pub async fn form_choices(
                 teams: rondom_db::consultations::teams_of_practice(c, &cur)?,
                 services: super::referable_services(c, &cur, false)?,
                 schools: super::schools(c)?,
-                rules: super::in_force(c, &gemeente, &crate::dates::today_iso())?,
+                rules: super::in_force(c, &gemeente, crate::dates::today())?,
             })
         })
         .await?)

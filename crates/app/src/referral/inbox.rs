@@ -9,6 +9,7 @@ use crate::dates;
 use crate::error::Error;
 use crate::referral::{Shown, disclose_lists};
 pub use rondom_db::referrals::{Filter, Listed};
+use rondom_domain::referral::Status;
 use rondom_domain::workdays;
 
 /// The sections of someone's inbox with their filters.
@@ -18,7 +19,6 @@ pub fn sections_for(
     receiving: &[String],
 ) -> Vec<(&'static str, &'static str, &'static str, Filter)> {
     let today = dates::today();
-    let iso = dates::iso_date;
     let mut out = Vec::new();
     if !receiving.is_empty() {
         let base = Filter {
@@ -33,7 +33,7 @@ pub fn sections_for(
             // Only open referrals have a deadline: no status filter needed, so the
             // deadline index is read in order.
             Filter {
-                due_before: Some(iso(today - chrono::Duration::days(1))),
+                due_before: Some(today - chrono::Duration::days(1)),
                 ..base.clone()
             },
         ));
@@ -42,7 +42,7 @@ pub fn sections_for(
             "Nieuw",
             "Geen nieuwe verwijzingen.",
             Filter {
-                statuses: vec!["requested".into()],
+                statuses: vec![Status::Requested],
                 ..base.clone()
             },
         ));
@@ -51,7 +51,7 @@ pub fn sections_for(
             "Op te pakken (nog te accepteren of af te wijzen)",
             "Niets op te pakken.",
             Filter {
-                statuses: vec!["received".into()],
+                statuses: vec![Status::Received],
                 ..base.clone()
             },
         ));
@@ -60,8 +60,8 @@ pub fn sections_for(
             "Binnenkort te doen",
             "Niets dat binnenkort moet.",
             Filter {
-                due_after: Some(iso(today)),
-                due_before: Some(iso(workdays::add_working_days(today, 2))),
+                due_after: Some(today),
+                due_before: Some(workdays::add_working_days(today, 2)),
                 ..base.clone()
             },
         ));
@@ -70,7 +70,7 @@ pub fn sections_for(
             "Mijn casussen (casusregisseur)",
             "U bent nergens casusregisseur.",
             Filter {
-                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
+                statuses: vec![Status::Accepted, Status::InProgress, Status::OnHold],
                 case_director: Some(user_id.to_owned()),
                 ..base.clone()
             },
@@ -80,7 +80,7 @@ pub fn sections_for(
             "Alle lopende verwijzingen",
             "Geen lopende verwijzingen.",
             Filter {
-                statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
+                statuses: vec![Status::Accepted, Status::InProgress, Status::OnHold],
                 ..base
             },
         ));

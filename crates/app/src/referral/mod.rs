@@ -174,10 +174,12 @@ pub fn may_read(actor: &Actor, r: &Referral) -> bool {
 }
 
 /// Whether a referral in this state with this deadline is late.
-pub fn is_overdue(status: Status, due_on: Option<&str>, today: chrono::NaiveDate) -> bool {
-    !status.is_final()
-        && status != Status::Draft
-        && due_on.and_then(parse_date).is_some_and(|d| d < today)
+pub fn is_overdue(
+    status: Status,
+    due_on: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> bool {
+    !status.is_final() && status != Status::Draft && due_on.is_some_and(|d| d < today)
 }
 
 /// What an attachment really is, read from its first bytes (not from its name or the
@@ -288,9 +290,21 @@ mod tests {
     #[test]
     fn lateness_counts_only_for_open_referrals() {
         let today = parse_date("2026-06-10").unwrap();
-        assert!(is_overdue(Status::Received, Some("2026-06-09"), today));
-        assert!(!is_overdue(Status::Received, Some("2026-06-10"), today));
-        assert!(!is_overdue(Status::Completed, Some("2026-06-01"), today));
+        assert!(is_overdue(
+            Status::Received,
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 9),
+            today
+        ));
+        assert!(!is_overdue(
+            Status::Received,
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 10),
+            today
+        ));
+        assert!(!is_overdue(
+            Status::Completed,
+            chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
+            today
+        ));
         assert!(!is_overdue(Status::Accepted, None, today));
     }
 }

@@ -5,7 +5,6 @@
 use super::notify::{announce, inform, inform_people, mail_all, receives_for_role};
 use super::{
     REASON_MAX, allowed_moves, applied_to, case_directors_of, in_force, link, next_feedback_moment,
-    parse_date,
 };
 use crate::access;
 use crate::context::{Principal, Services};
@@ -80,7 +79,7 @@ pub async fn make_move(
                     let gemeente = db::child(c, &rr.child_id)?
                         .map(|ch| ch.gemeente_code)
                         .unwrap_or_default();
-                    in_force(c, &gemeente, &dates::today_iso())?
+                    in_force(c, &gemeente, dates::today())?
                 } else {
                     applied_to(c, &rr)?
                 };
@@ -128,19 +127,18 @@ pub async fn make_move(
     let accepted_on = if to == Status::Accepted {
         Some(today)
     } else {
-        r.accepted_on.as_deref().and_then(parse_date)
+        r.accepted_on
     };
     let due = match to {
         Status::Requested => Some(workdays::add_working_days(
             today,
             rules.accept_days_for(urgency),
         )),
-        Status::Received => r.due_on.as_deref().and_then(parse_date),
+        Status::Received => r.due_on,
         Status::Accepted => next_feedback_moment(rules, today, today),
-        Status::InProgress | Status::OnHold => r.due_on.as_deref().and_then(parse_date),
+        Status::InProgress | Status::OnHold => r.due_on,
         _ => None,
-    }
-    .map(|d| d.format("%Y-%m-%d").to_string());
+    };
 
     // What the referrer reads.
     let feedback = FeedbackKind::of_transition(to).map(|kind| {
@@ -204,11 +202,8 @@ pub async fn make_move(
                     to: to.code(),
                     actor_id: &uid,
                     reason_sealed: reason_sealed.as_deref(),
-                    due_on: due.as_deref(),
-                    accepted_on: (to == Status::Accepted)
-                        .then(|| accepted_on.map(|d| d.format("%Y-%m-%d").to_string()))
-                        .flatten()
-                        .as_deref(),
+                    due_on: due,
+                    accepted_on: (to == Status::Accepted).then_some(accepted_on).flatten(),
                     case_director_id: case_director.as_ref().map(|(id, _)| id.as_str()),
                 },
             )?;

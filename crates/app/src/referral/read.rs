@@ -3,7 +3,7 @@
 //! child's name, BSN, reason, feedback and attachments, `disclose_list` does the same for
 //! a list. What they open comes out as `Disclosed<…>`, which nothing else makes.
 
-use super::{InForce, age_on, applied_to, link, may_read, parse_date};
+use super::{InForce, age_on, applied_to, link, may_read};
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
 use crate::dates;
@@ -110,7 +110,7 @@ async fn record_read(
         r.child_id.clone(),
         who.actor().user_id.clone(),
     );
-    let due = r.due_on.clone();
+    let due = r.due_on;
     let received = svc
         .db
         .write(move |c| {
@@ -132,7 +132,7 @@ async fn record_read(
                         to: Status::Received.code(),
                         actor_id: &uid,
                         reason_sealed: None,
-                        due_on: due.as_deref(),
+                        due_on: due,
                         accepted_on: None,
                         case_director_id: None,
                     },
@@ -304,7 +304,7 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
         })
         .await?;
     let open = |s: &str| svc.secrets.open_shown(s, "referral text");
-    let birth = parse_date(&child.birth_date);
+    let birth = Some(child.birth_date);
     let child_name = open(&child.name_sealed);
     Ok(Detail {
         listed: Shown {

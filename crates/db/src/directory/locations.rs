@@ -3,6 +3,7 @@
 use super::bump_version;
 use crate::schema::locations;
 use crate::{AnyConnection, DbError};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rondom_domain::ids::{LocationId, OrganisationId};
 
@@ -20,7 +21,7 @@ pub struct Location {
     pub country: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub last_checked_on: String,
+    pub last_checked_on: NaiveDate,
 }
 
 pub fn insert_location(conn: &mut AnyConnection, l: &Location) -> Result<(), DbError> {

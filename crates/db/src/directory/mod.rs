@@ -18,7 +18,7 @@ use crate::schema::{
     consultation_hours, hour_exceptions, memberships, organisations, practice_links, users,
 };
 use crate::{AnyConnection, DbError, new_id, now};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::{OrganisationId, PracticeLinkId, UserId};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ pub struct LinkedConsultant {
     /// (ISO weekday, start minute, end minute)
     pub slots: Vec<(i32, i32, i32)>,
     /// Dates (yyyy-mm-dd) from today on when the consultant is not in the practice.
-    pub exceptions: Vec<(String, Option<String>)>,
+    pub exceptions: Vec<(NaiveDate, Option<String>)>,
 }
 
 type LinkRow = (
@@ -56,7 +56,7 @@ type LinkRow = (
 pub fn practice_team(
     conn: &mut AnyConnection,
     practice_id: &str,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Vec<LinkedConsultant>, DbError> {
     let rows: Vec<LinkRow> = practice_links::table
         .inner_join(users::table)
@@ -109,12 +109,12 @@ pub fn practice_team(
 
 /// Weekly slots and exceptions (from `from_date` on) of some links, by link id.
 type Slots = HashMap<String, Vec<(i32, i32, i32)>>;
-type Exceptions = HashMap<String, Vec<(String, Option<String>)>>;
+type Exceptions = HashMap<String, Vec<(NaiveDate, Option<String>)>>;
 
 fn hours_of(
     conn: &mut AnyConnection,
     ids: &[String],
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<(Slots, Exceptions), DbError> {
     let rows: Vec<(String, i32, i32, i32)> = consultation_hours::table
         .filter(consultation_hours::link_id.eq_any(ids))
@@ -133,7 +133,7 @@ fn hours_of(
     for (link, d, start, end) in rows {
         slots.entry(link).or_default().push((d, start, end));
     }
-    let rows: Vec<(String, String, Option<String>)> = hour_exceptions::table
+    let rows: Vec<(String, NaiveDate, Option<String>)> = hour_exceptions::table
         .filter(hour_exceptions::link_id.eq_any(ids))
         .filter(hour_exceptions::on_date.ge(from_date))
         .order(hour_exceptions::on_date.asc())
@@ -272,7 +272,7 @@ pub fn add_hours(
 pub fn add_exception(
     conn: &mut AnyConnection,
     link_id: &str,
-    on_date: &str,
+    on_date: NaiveDate,
     reason: Option<&str>,
 ) -> Result<(), DbError> {
     diesel::insert_into(hour_exceptions::table)
@@ -310,12 +310,12 @@ pub fn set_phone(conn: &mut AnyConnection, user_id: &str, phone: &str) -> Result
 
 /// The practices a consultant is linked to, each with weekly slots and exception dates
 /// from `from_date` on: (practice name, slots, dates).
-pub type ConsultantLink = (String, Vec<(i32, i32, i32)>, Vec<String>);
+pub type ConsultantLink = (String, Vec<(i32, i32, i32)>, Vec<NaiveDate>);
 
 pub fn links_of_consultant(
     conn: &mut AnyConnection,
     consultant_id: &str,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Vec<ConsultantLink>, DbError> {
     let links: Vec<(String, String)> = practice_links::table
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::practice_id)))
@@ -356,7 +356,7 @@ pub struct TeamLink {
     /// (ISO weekday, start minute, end minute)
     pub slots: Vec<(i32, i32, i32)>,
     /// (yyyy-mm-dd, reason) from the given date on.
-    pub exceptions: Vec<(String, Option<String>)>,
+    pub exceptions: Vec<(NaiveDate, Option<String>)>,
 }
 
 type TeamLinkRow = (
@@ -374,7 +374,7 @@ fn team_links_where(
     team_id: Option<&str>,
     link_id: Option<&str>,
     practice_id: Option<&str>,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Vec<TeamLink>, DbError> {
     let mut q = practice_links::table
         .inner_join(organisations::table.on(organisations::id.eq(practice_links::practice_id)))
@@ -448,7 +448,7 @@ fn team_links_where(
 pub fn links_of_team(
     conn: &mut AnyConnection,
     team_id: &str,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Vec<TeamLink>, DbError> {
     team_links_where(conn, Some(team_id), None, None, from_date)
 }
@@ -457,7 +457,7 @@ pub fn links_of_team(
 pub fn links_of_practice(
     conn: &mut AnyConnection,
     practice_id: &str,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Vec<TeamLink>, DbError> {
     team_links_where(conn, None, None, Some(practice_id), from_date)
 }
@@ -465,7 +465,7 @@ pub fn links_of_practice(
 pub fn find_link(
     conn: &mut AnyConnection,
     link_id: &str,
-    from_date: &str,
+    from_date: NaiveDate,
 ) -> Result<Option<TeamLink>, DbError> {
     Ok(
         team_links_where(conn, None, Some(link_id), None, from_date)?
@@ -480,8 +480,8 @@ pub fn replace_hours(
     conn: &mut AnyConnection,
     link_id: &str,
     slots: &[(i32, i32, i32)],
-    exceptions: &[(String, Option<String>)],
-    from_date: &str,
+    exceptions: &[(NaiveDate, Option<String>)],
+    from_date: NaiveDate,
 ) -> Result<(), DbError> {
     diesel::delete(consultation_hours::table.filter(consultation_hours::link_id.eq(link_id)))
         .execute(conn)?;
@@ -495,7 +495,7 @@ pub fn replace_hours(
     )
     .execute(conn)?;
     for (day, reason) in exceptions {
-        add_exception(conn, link_id, day, reason.as_deref())?;
+        add_exception(conn, link_id, *day, reason.as_deref())?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::schema::{memberships, organisations, users};
 use crate::{AnyConnection, DbError};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rondom_domain::ids::UserId;
 
@@ -15,7 +16,7 @@ pub struct Person {
     pub job_title: Option<String>,
     /// ISO weekdays.
     pub working_days: Vec<i32>,
-    pub last_checked_on: Option<String>,
+    pub last_checked_on: Option<NaiveDate>,
     /// (organisation id, organisation name, role)
     pub work: Vec<(String, String, String)>,
 }
@@ -27,7 +28,7 @@ type PersonRow = (
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<String>,
+    Option<NaiveDate>,
     String,
     String,
     String,
@@ -114,7 +115,7 @@ pub fn set_person_profile(
     user_id: &str,
     job_title: Option<&str>,
     working_days: &[i32],
-    last_checked_on: Option<&str>,
+    last_checked_on: Option<NaiveDate>,
 ) -> Result<(), DbError> {
     let days = working_days
         .iter()

@@ -4,6 +4,7 @@
 use super::bump_version;
 use crate::schema::{organisations, service_areas, service_locations, services};
 use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rondom_domain::ids::{AreaId, OrganisationId, ServiceId};
 
@@ -22,13 +23,13 @@ pub struct ServiceRow {
     pub problem_areas: String,
     pub cost: Option<String>,
     pub wait_weeks: Option<i32>,
-    pub wait_reported_on: Option<String>,
-    pub last_checked_on: String,
+    pub wait_reported_on: Option<NaiveDate>,
+    pub last_checked_on: NaiveDate,
     pub tariff_cents: Option<i32>,
     pub tariff_unit: Option<String>,
     pub contracted_by: Option<String>,
-    pub contract_from: Option<String>,
-    pub contract_until: Option<String>,
+    pub contract_from: Option<NaiveDate>,
+    pub contract_until: Option<NaiveDate>,
     pub capacity: Option<i32>,
 }
 
@@ -45,13 +46,13 @@ pub struct NewService<'a> {
     pub problem_areas: &'a str,
     pub cost: Option<&'a str>,
     pub wait_weeks: Option<i32>,
-    pub wait_reported_on: Option<&'a str>,
-    pub last_checked_on: &'a str,
+    pub wait_reported_on: Option<NaiveDate>,
+    pub last_checked_on: NaiveDate,
     pub tariff_cents: Option<i32>,
     pub tariff_unit: Option<&'a str>,
     pub contracted_by: Option<&'a str>,
-    pub contract_from: Option<&'a str>,
-    pub contract_until: Option<&'a str>,
+    pub contract_from: Option<NaiveDate>,
+    pub contract_until: Option<NaiveDate>,
     pub capacity: Option<i32>,
 }
 
@@ -346,15 +347,15 @@ struct ServiceInsert<'a> {
     problem_areas: &'a str,
     cost: Option<&'a str>,
     wait_weeks: Option<i32>,
-    wait_reported_on: Option<&'a str>,
-    last_checked_on: &'a str,
+    wait_reported_on: Option<NaiveDate>,
+    last_checked_on: NaiveDate,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
     tariff_cents: Option<i32>,
     tariff_unit: Option<&'a str>,
     contracted_by: Option<&'a str>,
-    contract_from: Option<&'a str>,
-    contract_until: Option<&'a str>,
+    contract_from: Option<NaiveDate>,
+    contract_until: Option<NaiveDate>,
     capacity: Option<i32>,
     import_source: Option<&'a str>,
 }

@@ -3,6 +3,7 @@
 use super::bump_version;
 use crate::schema::{memberships, organisation_areas, team_members, teams, users};
 use crate::{AnyConnection, DbError, new_id};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rondom_domain::ids::{OrganisationId, TeamId};
 
@@ -16,7 +17,7 @@ pub struct Team {
     pub description: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub last_checked_on: String,
+    pub last_checked_on: NaiveDate,
 }
 
 /// A team with its members: (user id, name).

@@ -3,7 +3,7 @@
 
 use crate::schema::referral_agreements;
 use crate::{AnyConnection, DbError, new_id, now};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::agreements::Agreements;
 use rondom_domain::ids::{AgreementsId, UserId};
@@ -13,7 +13,7 @@ use rondom_domain::ids::{AgreementsId, UserId};
 pub struct AgreementsRow {
     pub id: AgreementsId,
     pub gemeente_code: String,
-    pub effective_from: String,
+    pub effective_from: NaiveDate,
     pub consultation_days: i32,
     pub accept_days: i32,
     pub urgent_accept_days: i32,
@@ -29,7 +29,7 @@ pub struct AgreementsRow {
 /// Who stores a version of the agreements, for which municipality, from which day.
 pub struct NewAgreements<'a> {
     pub gemeente_code: &'a str,
-    pub effective_from: &'a str,
+    pub effective_from: NaiveDate,
     pub rules: &'a Agreements,
     pub note: Option<&'a str>,
     pub created_by: &'a str,
@@ -86,7 +86,7 @@ pub fn agreement_versions(
 pub fn agreements_in_force(
     conn: &mut AnyConnection,
     gemeente_code: &str,
-    day: &str,
+    day: NaiveDate,
 ) -> Result<Option<AgreementsRow>, DbError> {
     Ok(referral_agreements::table
         .filter(referral_agreements::gemeente_code.eq(gemeente_code))

@@ -4,8 +4,9 @@
 use super::{Referral, listed_query};
 use crate::schema::{children, organisations, referrals, users};
 use crate::{AnyConnection, DbError};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use rondom_domain::referral::Status;
 
 /// The onward referrals made from this one.
 pub fn onward_of(conn: &mut AnyConnection, parent_id: &str) -> Result<Vec<Listed>, DbError> {
@@ -22,14 +23,14 @@ pub fn onward_of(conn: &mut AnyConnection, parent_id: &str) -> Result<Vec<Listed
 pub struct Listed {
     pub r: Referral,
     pub child_name_sealed: String,
-    pub child_birth_date: String,
+    pub child_birth_date: NaiveDate,
     pub from_name: String,
     pub to_name: String,
     pub referrer_name: String,
     pub case_director_name: Option<String>,
 }
 
-type Joined = (Referral, String, String);
+type Joined = (Referral, String, NaiveDate);
 
 /// The status a receiver never sees: a draft is its referrer's alone until it is sent.
 /// Every query of this module that finds referrals by their receiving organisation
@@ -46,11 +47,11 @@ pub struct Filter {
     /// Referrals received by these organisations.
     pub to_orgs: Vec<String>,
     /// Only these statuses (empty: all).
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     /// Only with a deadline on or before this day (yyyy-mm-dd).
-    pub due_before: Option<String>,
+    pub due_before: Option<NaiveDate>,
     /// Only with a deadline on or after this day.
-    pub due_after: Option<String>,
+    pub due_after: Option<NaiveDate>,
     /// Only these referrals' case director.
     pub case_director: Option<String>,
     /// Order by deadline (work queues) instead of newest first.
@@ -227,9 +228,9 @@ fn team_overview(
     }
     // A queue of `org`'s, in deadline order: (statuses, after, before, case director).
     type Shape<'f> = (
-        &'f [String],
-        Option<&'f String>,
-        Option<&'f String>,
+        &'f [Status],
+        Option<&'f NaiveDate>,
+        Option<&'f NaiveDate>,
         Option<&'f String>,
     );
     fn queue<'f>(f: &'f Filter, org: &str) -> Option<Shape<'f>> {
@@ -265,19 +266,19 @@ fn team_overview(
     };
     let by_due = (r::due_on.asc(), r::created_at.asc());
     let cols = |tag: i32| (tag.into_sql::<Integer>(), r::due_on, r::created_at, r::id);
-    let in_status = |status: &String, tag: i32| {
+    let in_status = |status: &Status, tag: i32| {
         r::referrals
             .filter(r::to_org_id.eq(org.clone()))
             .filter(r::status.ne(DRAFT))
-            .filter(r::status.eq(status.clone()))
+            .filter(r::status.eq(*status))
             .order(by_due)
             .select(cols(tag))
             .limit(lim)
     };
-    let mine_in = |status: &String| {
+    let mine_in = |status: &Status| {
         r::referrals
             .filter(r::case_director_id.eq(director.clone()))
-            .filter(r::status.eq(status.clone()))
+            .filter(r::status.eq(*status))
             .filter(r::to_org_id.eq(org.clone()))
             .filter(r::status.ne(DRAFT))
             .order(by_due)
@@ -287,7 +288,7 @@ fn team_overview(
     let query = r::referrals
         .filter(r::to_org_id.eq(org.clone()))
         .filter(r::status.ne(DRAFT))
-        .filter(r::due_on.le(late_before.clone()))
+        .filter(r::due_on.le(*late_before))
         .order(by_due)
         .select(cols(0))
         .limit(lim)
@@ -297,8 +298,8 @@ fn team_overview(
             r::referrals
                 .filter(r::to_org_id.eq(org.clone()))
                 .filter(r::status.ne(DRAFT))
-                .filter(r::due_on.ge(soon_after.clone()))
-                .filter(r::due_on.le(soon_before.clone()))
+                .filter(r::due_on.ge(*soon_after))
+                .filter(r::due_on.le(*soon_before))
                 .order(by_due)
                 .select(cols(3))
                 .limit(lim),
@@ -313,7 +314,7 @@ fn team_overview(
                 .select(cols(5))
                 .limit(lim),
         );
-    type Found = (i32, Option<String>, NaiveDateTime, String);
+    type Found = (i32, Option<NaiveDate>, NaiveDateTime, String);
     let rows: Vec<Found> = match crate::on_backend!(&mut *conn, |c| query.load(c)) {
         Ok(rows) => rows,
         Err(e) => return Some(Err(e.into())),
@@ -335,7 +336,7 @@ fn team_overview(
         if i == 5 {
             section.sort_by_key(|row| std::cmp::Reverse(row.2));
         } else {
-            section.sort_by_key(|row| (row.1.is_some() == nulls_first, row.1.clone(), row.2));
+            section.sort_by_key(|row| (row.1.is_some() == nulls_first, row.1, row.2));
         }
         section.truncate(lim as usize);
     }
@@ -415,9 +416,9 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
             // Several statuses (running ones), of one case director or all: one
             // ordered index range per status, merged here, each stopped at the limit.
             ([], [org], statuses, None, None, director) if statuses.len() > 1 => {
-                let mut merged: Vec<(Option<String>, NaiveDateTime, String)> = Vec::new();
+                let mut merged: Vec<(Option<NaiveDate>, NaiveDateTime, String)> = Vec::new();
                 for status in statuses {
-                    let part: Vec<(Option<String>, NaiveDateTime, String)> = match director {
+                    let part: Vec<(Option<NaiveDate>, NaiveDateTime, String)> = match director {
                         Some(d) => crate::on_backend!(&mut *conn, |c| r::referrals
                             .filter(r::case_director_id.eq(d))
                             .filter(r::status.eq(status))
@@ -441,8 +442,8 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
                 // The engines' order: no deadline sorts first in SQLite, last in PostgreSQL.
                 let nulls_first = matches!(conn, AnyConnection::Sqlite(_));
                 merged.sort_by(|x, y| {
-                    let key = |v: &(Option<String>, NaiveDateTime, String)| {
-                        (v.0.is_some() == nulls_first, v.0.clone(), v.1)
+                    let key = |v: &(Option<NaiveDate>, NaiveDateTime, String)| {
+                        (v.0.is_some() == nulls_first, v.0, v.1)
                     };
                     key(x).cmp(&key(y))
                 });

@@ -15,7 +15,7 @@ use crate::schema::{
     children, referral_attachments, referral_events, referral_feedback, referrals, users,
 };
 use crate::{AnyConnection, DbError, new_id, now};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::{
     AgreementsId, ChildId, ConsultationId, OrganisationId, ReferralId, ServiceId, UserId,
@@ -39,7 +39,7 @@ pub(crate) use listed_query;
 pub struct Child {
     pub id: ChildId,
     pub name_sealed: String,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub gemeente_code: String,
     pub bsn_sealed: Option<String>,
     pub created_by: String,
@@ -48,7 +48,7 @@ pub struct Child {
 
 pub struct NewChild<'a> {
     pub name_sealed: &'a str,
-    pub birth_date: &'a str,
+    pub birth_date: NaiveDate,
     pub gemeente_code: &'a str,
     pub bsn_sealed: Option<&'a str>,
     pub created_by: &'a str,
@@ -101,8 +101,8 @@ pub struct Referral {
     /// draft.
     pub status: Status,
     pub case_director_id: Option<UserId>,
-    pub due_on: Option<String>,
-    pub accepted_on: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -123,7 +123,7 @@ pub struct NewReferral<'a> {
     pub urgency: &'a str,
     pub status: &'a str,
     pub case_director_id: Option<&'a str>,
-    pub due_on: Option<&'a str>,
+    pub due_on: Option<NaiveDate>,
 }
 
 /// Stores a referral and its first event.
@@ -196,9 +196,9 @@ pub struct Move<'a> {
     pub actor_id: &'a str,
     pub reason_sealed: Option<&'a str>,
     /// The next deadline (None clears it).
-    pub due_on: Option<&'a str>,
+    pub due_on: Option<NaiveDate>,
     /// Set on acceptance.
-    pub accepted_on: Option<&'a str>,
+    pub accepted_on: Option<NaiveDate>,
     /// Set when a case director is named with the move.
     pub case_director_id: Option<&'a str>,
 }
@@ -250,7 +250,11 @@ pub fn set_agreements(
     Ok(())
 }
 
-pub fn set_due(conn: &mut AnyConnection, id: &str, due_on: Option<&str>) -> Result<(), DbError> {
+pub fn set_due(
+    conn: &mut AnyConnection,
+    id: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<(), DbError> {
     diesel::update(referrals::table.find(id))
         .set(referrals::due_on.eq(due_on))
         .execute(conn)?;

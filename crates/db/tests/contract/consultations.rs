@@ -1,6 +1,6 @@
 //! Consultations (overleg) and in-app notifications.
 
-use crate::support::{Engine, TestDb, member, org};
+use crate::support::{Engine, TestDb, day, member, org};
 use rondom_db::consultations::{self as cons, NewConsultation};
 use rondom_db::{DbError, directory};
 use rondom_domain::OrganisationKind;
@@ -61,7 +61,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
                     asker_id: &a,
                     subject_sealed: "sealed-subject",
                     question_sealed: "sealed-question",
-                    due_on: "2026-03-04",
+                    due_on: day("2026-03-04"),
                 },
             )
         })
@@ -74,7 +74,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         .unwrap();
     assert_eq!(made.status.code(), "open");
     assert_eq!(made.subject_sealed, "sealed-subject");
-    assert_eq!(made.due_on, "2026-03-04");
+    assert_eq!(made.due_on, day("2026-03-04"));
     assert_eq!(
         (made.assignee_id.as_deref(), made.answered_at),
         (None, None)

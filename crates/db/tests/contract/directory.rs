@@ -1,7 +1,7 @@
 //! The sociale kaart: every write to it moves the directory version (each app server's
 //! search index compares it to know whether it is current); a write that fails does not.
 
-use crate::support::{Engine, TestDb, member, org, org_input};
+use crate::support::{Engine, TestDb, day, member, org, org_input};
 use rondom_db::directory::{self as dir, Location, NewService, Team};
 use rondom_db::organisations as orgs;
 use rondom_db::{AnyConnection, Db, DbError};
@@ -30,7 +30,7 @@ fn location(id: &str, organisation_id: &str, name: &str) -> Location {
         country: "NL".into(),
         latitude: Some(53.219_383),
         longitude: Some(6.566_502),
-        last_checked_on: "2026-01-15".into(),
+        last_checked_on: day("2026-01-15"),
     }
 }
 
@@ -44,7 +44,7 @@ fn service<'a>(organisation_id: &'a str, name: &'a str) -> NewService<'a> {
         age_min: 0,
         age_max: 18,
         problem_areas: "opvoeding",
-        last_checked_on: "2026-01-15",
+        last_checked_on: day("2026-01-15"),
         ..NewService::default()
     }
 }
@@ -86,7 +86,7 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
                     &o,
                     Some("Wij helpen"),
                     Some("https://jeugdhulp.example"),
-                    Some("2026-01-15"),
+                    Some(day("2026-01-15")),
                 )
             })
         }),
@@ -132,7 +132,7 @@ async fn every_write_to_the_sociale_kaart_moves_the_directory_version(e: Engine)
                 description: None,
                 phone: None,
                 email: None,
-                last_checked_on: "2026-01-15".into(),
+                last_checked_on: day("2026-01-15"),
             };
             let members = vec![person.clone()];
             Box::new(move |c: &mut AnyConnection| dir::save_team(c, &team, &members))

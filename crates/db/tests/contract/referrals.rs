@@ -1,10 +1,11 @@
 //! Referrals: status moves, what a receiver may list, and the agreements in force.
 
-use crate::support::{Engine, TestDb, is_conflict, member, org};
+use crate::support::{Engine, TestDb, day, is_conflict, member, org};
 use rondom_db::Db;
 use rondom_db::referrals::{self as refs, Filter, Move, NewAgreements, NewChild, NewReferral};
 use rondom_domain::OrganisationKind;
 use rondom_domain::agreements::Agreements;
+use rondom_domain::referral::Status;
 
 on_both_engines!(
     a_referral_moves_only_from_the_status_it_stands_at,
@@ -51,7 +52,7 @@ async fn scene(db: &Db) -> Scene {
                 c,
                 &NewChild {
                     name_sealed: "sealed-name",
-                    birth_date: "2015-04-01",
+                    birth_date: day("2015-04-01"),
                     gemeente_code: "GM9999",
                     bsn_sealed: None,
                     created_by: &by,
@@ -82,7 +83,7 @@ async fn refer(
 ) -> String {
     let (child, referrer) = (s.child.clone(), s.referrer.clone());
     let (from, to, status) = (from.to_owned(), to.to_owned(), status.to_owned());
-    let (due_on, case_director) = (due_on.map(str::to_owned), case_director.map(str::to_owned));
+    let (due_on, case_director) = (due_on.map(day), case_director.map(str::to_owned));
     db.write(move |c| {
         refs::create(
             c,
@@ -102,7 +103,7 @@ async fn refer(
                 urgency: "regulier",
                 status: &status,
                 case_director_id: case_director.as_deref(),
-                due_on: due_on.as_deref(),
+                due_on,
             },
         )
     })
@@ -121,8 +122,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (child.name_sealed.as_str(), child.birth_date.as_str()),
-        ("sealed-name", "2015-04-01")
+        (child.name_sealed.as_str(), child.birth_date),
+        ("sealed-name", day("2015-04-01"))
     );
     let id = refer(
         db,
@@ -144,8 +145,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     };
     let (r, events) = read(db, &id).await;
     assert_eq!(
-        (r.status.code(), r.due_on.as_deref()),
-        ("requested", Some("2026-03-05"))
+        (r.status.code(), r.due_on),
+        ("requested", Some(day("2026-03-05")))
     );
     assert_eq!(r.from_org_id, s.practice);
     assert_eq!(r.to_org_id, s.team);
@@ -168,8 +169,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
                     to: "accepted",
                     actor_id: &actor,
                     reason_sealed: None,
-                    due_on: Some("2026-04-01"),
-                    accepted_on: Some("2026-03-02"),
+                    due_on: Some(day("2026-04-01")),
+                    accepted_on: Some(day("2026-03-02")),
                     case_director_id: Some(&actor),
                 },
             )
@@ -191,8 +192,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
                 to: "accepted",
                 actor_id: &actor,
                 reason_sealed: Some("sealed-why"),
-                due_on: Some("2026-04-01"),
-                accepted_on: Some("2026-03-02"),
+                due_on: Some(day("2026-04-01")),
+                accepted_on: Some(day("2026-03-02")),
                 case_director_id: Some(&director),
             },
         )
@@ -201,8 +202,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     .unwrap();
     let (moved, events) = read(db, &id).await;
     assert_eq!(moved.status.code(), "accepted");
-    assert_eq!(moved.due_on.as_deref(), Some("2026-04-01"));
-    assert_eq!(moved.accepted_on.as_deref(), Some("2026-03-02"));
+    assert_eq!(moved.due_on, Some(day("2026-04-01")));
+    assert_eq!(moved.accepted_on, Some(day("2026-03-02")));
     assert_eq!(moved.case_director_id.as_deref(), Some(s.director.as_str()));
     assert!(moved.updated_at >= r.updated_at);
     assert_eq!(events.len(), 2);
@@ -290,7 +291,7 @@ async fn a_receiver_never_lists_a_draft(e: Engine) {
         ])
     );
     let asked_for_drafts = list(Filter {
-        statuses: vec!["draft".into()],
+        statuses: vec![Status::Draft],
         ..to(&[tm])
     })
     .await;
@@ -328,24 +329,24 @@ async fn a_receiver_never_lists_a_draft(e: Engine) {
     };
     let filters = vec![
         queue(Filter {
-            due_before: Some("2026-03-09".into()),
+            due_before: Some(day("2026-03-09")),
             ..to(&[tm])
         }),
         queue(Filter {
-            statuses: vec!["requested".into()],
+            statuses: vec![Status::Requested],
             ..to(&[tm])
         }),
         queue(Filter {
-            statuses: vec!["received".into()],
+            statuses: vec![Status::Received],
             ..to(&[tm])
         }),
         queue(Filter {
-            due_after: Some("2026-03-10".into()),
-            due_before: Some("2026-03-12".into()),
+            due_after: Some(day("2026-03-10")),
+            due_before: Some(day("2026-03-12")),
             ..to(&[tm])
         }),
         queue(Filter {
-            statuses: vec!["accepted".into(), "in-progress".into(), "on-hold".into()],
+            statuses: vec![Status::Accepted, Status::InProgress, Status::OnHold],
             case_director: Some(s.director.clone()),
             ..to(&[tm])
         }),
@@ -413,7 +414,7 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
                         c,
                         &NewAgreements {
                             gemeente_code: "GM9999",
-                            effective_from: from,
+                            effective_from: day(from),
                             rules: &rules(*days),
                             note: Some("versie"),
                             created_by: &by,
@@ -435,19 +436,19 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
         ("2026-06-01", Some(&june)),
         ("2030-01-01", Some(&june)),
     ];
-    for (day, want) in days {
+    for (on, want) in days {
         let found = db
-            .read(move |c| refs::agreements_in_force(c, "GM9999", day))
+            .read(move |c| refs::agreements_in_force(c, "GM9999", day(on)))
             .await
             .unwrap();
         assert_eq!(
             found.map(|a| a.id.to_string()).as_ref(),
             want,
-            "in force on {day}"
+            "in force on {on}"
         );
     }
     let elsewhere = db
-        .read(|c| refs::agreements_in_force(c, "GM0001", "2030-01-01"))
+        .read(|c| refs::agreements_in_force(c, "GM0001", day("2030-01-01")))
         .await
         .unwrap();
     assert!(elsewhere.is_none(), "another municipality set nothing");
@@ -461,7 +462,10 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
         })
         .await
         .unwrap();
-    let order: Vec<&str> = versions.iter().map(|v| v.effective_from.as_str()).collect();
+    let order: Vec<String> = versions
+        .iter()
+        .map(|v| v.effective_from.to_string())
+        .collect();
     assert_eq!(
         order,
         vec!["2026-06-01", "2026-03-01", "2026-01-01"],
@@ -480,7 +484,7 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
                 c,
                 &NewAgreements {
                     gemeente_code: "GM9999",
-                    effective_from: "2026-03-01",
+                    effective_from: day("2026-03-01"),
                     rules: &rules(3),
                     note: None,
                     created_by: &by,
@@ -490,7 +494,7 @@ async fn the_agreements_in_force_are_the_latest_from_before_the_day(e: Engine) {
         .await;
     assert!(is_conflict(&again), "{again:?}");
     let still = db
-        .read(|c| refs::agreements_in_force(c, "GM9999", "2026-03-01"))
+        .read(|c| refs::agreements_in_force(c, "GM9999", day("2026-03-01")))
         .await
         .unwrap()
         .unwrap();

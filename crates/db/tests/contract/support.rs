@@ -169,3 +169,8 @@ pub async fn eventually(within: Duration, mut probe: impl FnMut() -> bool) -> bo
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// A day written as yyyy-mm-dd.
+pub fn day(iso: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap()
+}

@@ -15,17 +15,14 @@ pub(super) fn import_hsds(
     if let Some(g) = &gemeente {
         GemeenteCode::parse(g).map_err(|e| format!("--gemeente: {}", e.message))?;
     }
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = chrono::Utc::now().date_naive();
     let started = std::time::Instant::now();
     let outcome = runtime()?
         .block_on(rondom_app::directory::hsds::import::import(
             db,
             &doc,
             gemeente.as_deref(),
-            &today,
+            today,
             None,
             opts,
         ))

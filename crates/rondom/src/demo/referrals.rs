@@ -105,10 +105,6 @@ fn fake_bsn(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-fn iso(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 /// How far a demo referral got.
 #[derive(Clone, Copy, PartialEq)]
 enum Fate {
@@ -175,7 +171,7 @@ pub fn build(
             c,
             &db::NewAgreements {
                 gemeente_code: cast.gemeente_code,
-                effective_from: &iso(from),
+                effective_from: from,
                 rules,
                 note: Some(note),
                 created_by: &admin,
@@ -275,7 +271,7 @@ pub fn build(
                 c,
                 &db::NewChild {
                     name_sealed: &seal(&format!("{first} {last}"))?,
-                    birth_date: &iso(birth),
+                    birth_date: birth,
                     gemeente_code: cast.gemeente_code,
                     bsn_sealed: bsn.as_deref().map(seal).transpose()?.as_deref(),
                     created_by: &gp.id,
@@ -286,8 +282,7 @@ pub fn build(
             } else {
                 rules.accept_days
             };
-            let due =
-                (*fate != Fate::Draft).then(|| iso(add_working_days(created_day, accept_days)));
+            let due = (*fate != Fate::Draft).then(|| add_working_days(created_day, accept_days));
             let school = cast
                 .schools
                 .get(k % 3)
@@ -315,7 +310,7 @@ pub fn build(
                         "requested"
                     },
                     case_director_id: None,
-                    due_on: due.as_deref(),
+                    due_on: due,
                 },
             )?;
             count += 1;
@@ -339,7 +334,7 @@ pub fn build(
                             to: &'static str,
                             who: &str,
                             reason: Option<&str>,
-                            due: Option<String>,
+                            due: Option<chrono::NaiveDate>,
                             accepted: bool|
              -> Result<(), DbError> {
                 db::apply_move(
@@ -350,8 +345,8 @@ pub fn build(
                         to,
                         actor_id: who,
                         reason_sealed: reason.map(seal).transpose()?.as_deref(),
-                        due_on: due.as_deref(),
-                        accepted_on: accepted.then(|| iso(accepted_day)).as_deref(),
+                        due_on: due,
+                        accepted_on: accepted.then_some(accepted_day),
                         case_director_id: (accepted && to_team).then_some(consultant.id.as_str()),
                     },
                 )?;
@@ -368,8 +363,7 @@ pub fn build(
                         .feedback_days
                         .first()
                         .map(|d| add_working_days(accepted_day, *d))
-                })
-                .map(iso);
+                });
             let accepted_text = if to_team {
                 format!(
                     "De verwijzing is geaccepteerd. Casusregisseur: {}.",
@@ -380,10 +374,10 @@ pub fn build(
             };
             match fate {
                 Fate::Draft | Fate::Waiting => {}
-                Fate::Seen => step(c, "received", &receiver, None, due.clone(), false)?,
+                Fate::Seen => step(c, "received", &receiver, None, due, false)?,
                 Fate::Rejected => {
                     let why = "Past niet bij ons aanbod: de hulpvraag is medisch. Advies: verwijzing naar de kinderarts.";
-                    step(c, "received", &receiver, None, due.clone(), false)?;
+                    step(c, "received", &receiver, None, due, false)?;
                     step(c, "rejected", &receiver, Some(why), None, false)?;
                     db::add_feedback(
                         c,
@@ -400,8 +394,8 @@ pub fn build(
                     db::add_feedback(c, &id, &gp.id, "ended", &seal(&format!("Reden: {why}"))?)?;
                 }
                 _ => {
-                    step(c, "received", &receiver, None, due.clone(), false)?;
-                    step(c, "accepted", &receiver, None, feedback_due.clone(), true)?;
+                    step(c, "received", &receiver, None, due, false)?;
+                    step(c, "accepted", &receiver, None, feedback_due, true)?;
                     db::add_feedback(c, &id, &receiver, "accepted", &seal(&accepted_text)?)?;
                 }
             }
@@ -417,14 +411,7 @@ pub fn build(
                     | Fate::CompletedOnward
                     | Fate::Failed
             ) {
-                step(
-                    c,
-                    "in-progress",
-                    &receiver,
-                    None,
-                    feedback_due.clone(),
-                    false,
-                )?;
+                step(c, "in-progress", &receiver, None, feedback_due, false)?;
             }
             if onward {
                 let s = &specialised[(i + k) % specialised.len()];
@@ -451,7 +438,7 @@ pub fn build(
                         urgency: urgency.code(),
                         status: "requested",
                         case_director_id: Some(&consultant.id),
-                        due_on: Some(&iso(add_working_days(accepted_day, 5))),
+                        due_on: Some(add_working_days(accepted_day, 5)),
                     },
                 )?;
                 count += 1;
@@ -481,7 +468,7 @@ pub fn build(
                                 actor_id: &staff,
                                 reason_sealed: None,
                                 due_on: None,
-                                accepted_on: accepted.then(|| iso(accepted_day)).as_deref(),
+                                accepted_on: accepted.then_some(accepted_day),
                                 case_director_id: None,
                             },
                         )?;
@@ -549,7 +536,7 @@ pub fn build(
                     "on-hold",
                     &receiver,
                     Some("Gezin is zes weken op familiebezoek in het buitenland."),
-                    feedback_due.clone(),
+                    feedback_due,
                     false,
                 )?,
                 Fate::Completed | Fate::CompletedOnward => {
@@ -683,7 +670,7 @@ pub fn bulk(
         let created = now
             - chrono::Duration::days(days_ago)
             - chrono::Duration::minutes(rng.gen_range(0..600));
-        let due = open.then(|| iso(today + chrono::Duration::days(rng.gen_range(-20..40))));
+        let due = open.then(|| today + chrono::Duration::days(rng.gen_range(-20..40)));
         let accepted = matches!(
             status,
             Status::Completed | Status::InProgress | Status::OnHold | Status::Accepted
@@ -692,7 +679,7 @@ pub fn bulk(
         kids.push(db::Child {
             id: child.clone(),
             name_sealed: names[i % names.len()].clone(),
-            birth_date: iso(today - chrono::Duration::days(rng.gen_range(365..17 * 365))),
+            birth_date: today - chrono::Duration::days(rng.gen_range(365..17 * 365)),
             gemeente_code: gemeente_code.clone(),
             bsn_sealed: None,
             created_by: gp.to_string(),
@@ -717,7 +704,7 @@ pub fn bulk(
             case_director_id: (accepted && to_team)
                 .then(|| consultants[i % consultants.len()].clone()),
             due_on: due,
-            accepted_on: accepted.then(|| iso((created + chrono::Duration::days(3)).date())),
+            accepted_on: accepted.then(|| (created + chrono::Duration::days(3)).date()),
             created_at: created,
             updated_at: created + chrono::Duration::days(days_ago.min(20)),
         });

@@ -315,8 +315,8 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
                         problem_areas: "opvoeding",
                         cost: Some("gratis"),
                         wait_weeks: Some(wait),
-                        wait_reported_on: Some("2026-11-01"),
-                        last_checked_on: "2026-11-01",
+                        wait_reported_on: Some(day("2026-11-01")),
+                        last_checked_on: day("2026-11-01"),
                         ..Default::default()
                     },
                 )?;
@@ -458,7 +458,7 @@ async fn the_referral_loop_closes_in_the_browser() {
                     age_min: 4,
                     age_max: 18,
                     problem_areas: "psychisch",
-                    last_checked_on: "2026-11-01",
+                    last_checked_on: day("2026-11-01"),
                     ..Default::default()
                 },
             )

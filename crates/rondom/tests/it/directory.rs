@@ -40,8 +40,8 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                         problem_areas: areas,
                         cost: Some("gratis"),
                         wait_weeks: Some(wait),
-                        wait_reported_on: Some("2026-11-01"),
-                        last_checked_on: "2025-11-01",
+                        wait_reported_on: Some(day("2026-11-01")),
+                        last_checked_on: day("2025-11-01"),
                         ..Default::default()
                     },
                 )
@@ -163,7 +163,7 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                         cost: None,
                         wait_weeks: None,
                         wait_reported_on: None,
-                        last_checked_on: "2026-11-01",
+                        last_checked_on: day("2026-11-01"),
                         ..Default::default()
                     },
                 )?;
@@ -283,9 +283,7 @@ async fn a_practice_sees_its_linked_consultant_hours_and_the_overleglijn(b: Back
     let (p, t, cid) = (practice.clone(), team.clone(), consultant.clone());
     // Tomorrow as the practice counts days (Europe/Amsterdam): by UTC's date, between
     // 23:00 and midnight UTC "tomorrow" was already today in the Netherlands.
-    let tomorrow = (rondom_web::format::today() + chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
+    let tomorrow = rondom_web::format::today() + chrono::Duration::days(1);
     app.db
         .write(move |c| {
             directory::set_overleglijn(c, &t, "0345 700 800", "werkdagen 08:30–17:00")?;
@@ -295,7 +293,7 @@ async fn a_practice_sees_its_linked_consultant_hours_and_the_overleglijn(b: Back
             for weekday in 1..=7 {
                 directory::add_hours(c, &link, weekday, 0, 24 * 60)?;
             }
-            directory::add_exception(c, &link, &tomorrow, Some("vakantie"))?;
+            directory::add_exception(c, &link, tomorrow, Some("vakantie"))?;
             Ok(())
         })
         .await

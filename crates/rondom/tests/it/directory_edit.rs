@@ -48,7 +48,7 @@ async fn provider(app: &TestApp) -> (String, String) {
                 country: "NL".into(),
                 latitude: Some(52.1),
                 longitude: Some(5.6),
-                last_checked_on: "2026-11-01".into(),
+                last_checked_on: day("2026-11-01"),
             };
             directory::insert_location(c, &loc)?;
             let id = directory::create_service(
@@ -63,8 +63,8 @@ async fn provider(app: &TestApp) -> (String, String) {
                     age_max: 12,
                     problem_areas: "psychisch",
                     wait_weeks: Some(6),
-                    wait_reported_on: Some("2026-10-01"),
-                    last_checked_on: "2025-01-15",
+                    wait_reported_on: Some(day("2026-10-01")),
+                    last_checked_on: day("2025-01-15"),
                     ..Default::default()
                 },
             )?;
@@ -169,11 +169,12 @@ async fn an_organisation_admin_edits_its_service_with_history(b: Backend) {
     assert_eq!(row.wait_weeks, Some(3));
     assert_eq!(row.tariff_cents, Some(10550));
     assert_eq!(row.problem_areas, "psychisch,gedrag");
-    assert_ne!(row.last_checked_on, "2025-01-15", "saving marks it checked");
-    assert_eq!(
-        row.wait_reported_on.as_deref(),
-        Some(row.last_checked_on.as_str())
+    assert_ne!(
+        row.last_checked_on,
+        day("2025-01-15"),
+        "saving marks it checked"
     );
+    assert_eq!(row.wait_reported_on, Some(row.last_checked_on));
     assert_eq!(areas.len(), 2);
     let sid = service.clone();
     let history = app
@@ -338,7 +339,7 @@ async fn people_pages_show_function_days_and_practice_hours(b: Backend) {
                 &cid,
                 Some("consulent sociaal team"),
                 &[1, 3],
-                Some("2026-11-01"),
+                Some(day("2026-11-01")),
             )?;
             directory::set_phone(c, &cid, "0345 700 812")?;
             let link = directory::link_consultant(c, &p, &t, &cid)?;
@@ -860,7 +861,7 @@ async fn former_staff_and_the_platform_stay_out_of_the_directory(b: Backend) {
                     description: None,
                     phone: None,
                     email: None,
-                    last_checked_on: "2026-11-01".into(),
+                    last_checked_on: day("2026-11-01"),
                 },
                 std::slice::from_ref(&s),
             )?;
@@ -876,7 +877,7 @@ async fn former_staff_and_the_platform_stay_out_of_the_directory(b: Backend) {
                     age_min: 0,
                     age_max: 99,
                     problem_areas: "sociaal",
-                    last_checked_on: "2026-11-01",
+                    last_checked_on: day("2026-11-01"),
                     ..Default::default()
                 },
             )?;

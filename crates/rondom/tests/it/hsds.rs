@@ -333,7 +333,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         &target.db,
         &Value::Array(first.clone()),
         None,
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -362,7 +362,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         &target.db,
         &page,
         Some("GM9999"),
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -388,7 +388,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         &target.db,
         &Value::Array(first),
         None,
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -430,7 +430,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         &target.db,
         &Value::Array(orgs.clone()),
         None,
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -460,7 +460,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         &target.db,
         &serde_json::json!({"version": "3.0"}),
         None,
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -492,7 +492,7 @@ async fn the_specifications_examples_import(b: Backend) {
             &app.db,
             &doc,
             Some("GM9999"),
-            "2026-11-25",
+            day("2026-11-25"),
             None,
             &Default::default(),
         )
@@ -530,7 +530,7 @@ async fn the_specifications_examples_import(b: Backend) {
         &app.db,
         &serde_json::from_str(&text).unwrap(),
         Some("GM9999"),
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &Default::default(),
     )
@@ -552,7 +552,7 @@ async fn import_as(
         update,
         dry_run: false,
     };
-    import::import(&app.db, doc, None, "2026-11-25", None, &opts).await
+    import::import(&app.db, doc, None, day("2026-11-25"), None, &opts).await
 }
 
 /// A file that carries the id of a GP practice (or of another provider's records) does
@@ -677,7 +677,7 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
         &app.db,
         &doc,
         None,
-        "2026-11-25",
+        day("2026-11-25"),
         None,
         &import::Options {
             source: "regio".into(),

@@ -551,6 +551,7 @@ fn sqlite_and_postgres_schemas_are_equal() {
             "boolean" | "bool" => "boolean",
             "double" | "double precision" | "float8" => "double",
             "timestamp" | "timestamp without time zone" => "timestamp",
+            "date" => "date",
             other => panic!("unexpected column type {other}"),
         }
         .to_owned()
@@ -590,6 +591,46 @@ fn sqlite_and_postgres_schemas_are_equal() {
         v.sort();
         v
     };
+    // SQLite has no date type: a day is ISO-8601 TEXT there and DATE on PostgreSQL
+    // (migration dates_as_dates). Exactly these columns hold days; a new one is named here.
+    const DAYS: [(&str, &str); 14] = [
+        ("children", "birth_date"),
+        ("consultations", "due_on"),
+        ("hour_exceptions", "on_date"),
+        ("locations", "last_checked_on"),
+        ("organisations", "last_checked_on"),
+        ("referral_agreements", "effective_from"),
+        ("referrals", "accepted_on"),
+        ("referrals", "due_on"),
+        ("services", "contract_from"),
+        ("services", "contract_until"),
+        ("services", "last_checked_on"),
+        ("services", "wait_reported_on"),
+        ("teams", "last_checked_on"),
+        ("users", "last_checked_on"),
+    ];
+    let mut pg_days: Vec<(String, String)> = pg_cols
+        .iter()
+        .filter(|c| c.data_type == "date")
+        .map(|c| (c.table_name.clone(), c.column_name.clone()))
+        .collect();
+    pg_days.sort();
+    let want: Vec<(String, String)> = DAYS
+        .iter()
+        .map(|(t, c)| ((*t).to_owned(), (*c).to_owned()))
+        .collect();
+    assert_eq!(pg_days, want, "the days on PostgreSQL");
+    let tables: Vec<Col> = tables
+        .into_iter()
+        .map(|mut c| {
+            if c.data_type.eq_ignore_ascii_case("text")
+                && DAYS.contains(&(c.table_name.as_str(), c.column_name.as_str()))
+            {
+                c.data_type = "date".into();
+            }
+            c
+        })
+        .collect();
     let (a, b) = (norm(tables), norm(pg_cols));
     assert!(a.len() > 50, "the schema has its tables");
     assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");

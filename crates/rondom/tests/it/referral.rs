@@ -76,7 +76,7 @@ async fn world(app: &TestApp) -> World {
                     age_min: 4,
                     age_max: 18,
                     problem_areas: "psychisch,gedrag",
-                    last_checked_on: "2026-11-01",
+                    last_checked_on: day("2026-11-01"),
                     ..Default::default()
                 },
             )
@@ -875,8 +875,8 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        r.due_on.as_deref(),
-        Some(iso(rondom_domain::workdays::add_working_days(today, 4)).as_str())
+        r.due_on,
+        Some(rondom_domain::workdays::add_working_days(today, 4))
     );
     assert!(r.agreements_id.is_some());
     let page = fetch_page(&app, &gp, &path).await;
@@ -905,7 +905,7 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
         .unwrap();
     assert_eq!(
         c.due_on,
-        iso(rondom_domain::workdays::add_working_days(today, 3))
+        rondom_domain::workdays::add_working_days(today, 3)
     );
     // Psychological problems are now "team first": a direct referral needs the tick.
     let direct = format!("aanbod:{}", w.service);
@@ -1078,12 +1078,10 @@ async fn overdue_referrals_show_first_in_the_team_inbox(b: Backend) {
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
     let id = location(&r).trim_start_matches("/verwijzingen/").to_owned();
     // Sent two weeks ago and never looked at.
-    let past = (rondom_web::format::today() - chrono::Duration::days(14))
-        .format("%Y-%m-%d")
-        .to_string();
+    let past = rondom_web::format::today() - chrono::Duration::days(14);
     let rid = id.clone();
     app.db
-        .write(move |c| rondom_db::referrals::set_due(c, &rid, Some(&past)))
+        .write(move |c| rondom_db::referrals::set_due(c, &rid, Some(past)))
         .await
         .unwrap();
     let leider = logged_in(&app, "leider@team.example").await;
@@ -1305,10 +1303,8 @@ async fn the_overview_in_one_statement_holds_what_each_queue_holds(b: Backend) {
                     // minute with the same deadline may come either way), and the same
                     // referrals.
                     let keyed = |rows: Vec<rondom_db::referrals::Listed>| {
-                        let keys: Vec<_> = rows
-                            .iter()
-                            .map(|l| (l.r.due_on.clone(), l.r.created_at))
-                            .collect();
+                        let keys: Vec<_> =
+                            rows.iter().map(|l| (l.r.due_on, l.r.created_at)).collect();
                         let mut ids: Vec<String> =
                             rows.into_iter().map(|l| l.r.id.into_inner()).collect();
                         ids.sort();

@@ -76,9 +76,7 @@ pub struct ListParams {
 fn out(shown: consultation::Listed) -> ConsultationOut {
     let l = shown.listed;
     let status = l.c.status;
-    let overdue = status.awaits_team()
-        && chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d")
-            .is_ok_and(|d| d < crate::format::today());
+    let overdue = status.awaits_team() && l.c.due_on < crate::format::today();
     ConsultationOut {
         subject: shown.subject,
         status: l.c.status.code().to_owned(),
@@ -88,7 +86,7 @@ fn out(shown: consultation::Listed) -> ConsultationOut {
         team: l.team_name,
         asker: l.asker_name,
         assignee: l.assignee_name,
-        due_on: l.c.due_on.clone(),
+        due_on: l.c.due_on.to_string(),
         overdue,
         created_at: l.c.created_at.and_utc().to_rfc3339(),
         id: l.c.id.into_inner(),
@@ -111,9 +109,8 @@ pub async fn list(
             "status is open, picked_up, answered of closed.",
         ));
     }
-    if !q.due_before.is_empty()
-        && chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").is_err()
-    {
+    let due_before = chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").ok();
+    if !q.due_before.is_empty() && due_before.is_none() {
         errors.push(ValidationError::new(
             "due_before",
             "due_before is een datum als 2026-12-01.",
@@ -132,7 +129,7 @@ pub async fn list(
         listed
             .into_iter()
             .filter(|l| q.status.is_empty() || l.listed.c.status.code() == q.status)
-            .filter(|l| q.due_before.is_empty() || l.listed.c.due_on <= q.due_before)
+            .filter(|l| due_before.is_none_or(|d| l.listed.c.due_on <= d))
             .map(out)
             .collect(),
     ))

@@ -232,8 +232,8 @@ impl From<&rondom_app::directory::rows::ServiceRow> for ServiceOut {
                 .collect(),
             cost: r.cost.clone(),
             wait_weeks: r.wait_weeks,
-            wait_reported_on: r.wait_reported_on.clone(),
-            last_checked_on: r.last_checked_on.clone(),
+            wait_reported_on: r.wait_reported_on.map(|d| d.to_string()),
+            last_checked_on: r.last_checked_on.to_string(),
         }
     }
 }

@@ -211,14 +211,13 @@ pub struct ListParams {
 fn out(s: &Shown) -> ReferralOut {
     let l = &s.listed;
     let status = l.r.status;
-    let birth = referral::parse_date(&l.child_birth_date);
     ReferralOut {
         id: l.r.id.to_string(),
         status: l.r.status.code().to_owned(),
         child: ChildOut {
             name: s.child_name.clone(),
-            birth_date: l.child_birth_date.clone(),
-            age: birth.map(|b| referral::age_on(b, format::today())),
+            birth_date: l.child_birth_date.to_string(),
+            age: Some(referral::age_on(l.child_birth_date, format::today())),
         },
         from_org_id: l.r.from_org_id.to_string(),
         from: l.from_name.clone(),
@@ -232,8 +231,8 @@ fn out(s: &Shown) -> ReferralOut {
             .into_iter()
             .map(str::to_owned)
             .collect(),
-        due_on: l.r.due_on.clone(),
-        overdue: referral::is_overdue(status, l.r.due_on.as_deref(), format::today()),
+        due_on: l.r.due_on.map(|d| d.to_string()),
+        overdue: referral::is_overdue(status, l.r.due_on, format::today()),
         parent_id: l.r.parent_id.clone().map(String::from),
         consultation_id: l.r.consultation_id.clone().map(String::from),
         created_at: l.r.created_at.and_utc().to_rfc3339(),
@@ -251,15 +250,15 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<Vec<ReferralOut>>, ApiError> {
     let mut errors = Vec::new();
-    if !q.status.is_empty() && Status::parse(&q.status).is_none() {
+    let status = Status::parse(&q.status);
+    if !q.status.is_empty() && status.is_none() {
         errors.push(ValidationError::new(
             "status",
             "status is een FHIR Task-status: draft, requested, received, accepted, rejected, in-progress, on-hold, completed, cancelled of failed.",
         ));
     }
-    if !q.due_before.is_empty()
-        && chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").is_err()
-    {
+    let due_before = chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").ok();
+    if !q.due_before.is_empty() && due_before.is_none() {
         errors.push(ValidationError::new(
             "due_before",
             "due_before is een datum als 2026-12-01.",
@@ -288,12 +287,8 @@ pub async fn list(
             sending
         },
         to_orgs: if q.box_ == "sent" { vec![] } else { receiving },
-        statuses: if q.status.is_empty() {
-            vec![]
-        } else {
-            vec![q.status.clone()]
-        },
-        due_before: (!q.due_before.is_empty()).then(|| q.due_before.clone()),
+        statuses: status.into_iter().collect(),
+        due_before,
         limit: per_page,
         offset: (q.page.max(1) - 1).saturating_mul(per_page),
         ..Filter::default()
@@ -387,7 +382,7 @@ async fn detail(state: &AppState, user: &ApiUser, id: &str) -> Result<ReferralDe
         agreements: AgreementsOut {
             id: d.agreements.id.clone(),
             gemeente_code: d.agreements.gemeente_code.clone(),
-            effective_from: d.agreements.effective_from.clone(),
+            effective_from: d.agreements.effective_from.map(|d| d.to_string()),
             consultation_days: d.agreements.rules.consultation_days,
             accept_days: d.agreements.rules.accept_days,
             urgent_accept_days: d.agreements.rules.urgent_accept_days,

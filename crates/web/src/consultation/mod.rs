@@ -72,7 +72,7 @@ struct ListPage {
 fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
     let l = shown.listed;
     let status = l.c.status;
-    let due = chrono::NaiveDate::parse_from_str(&l.c.due_on, "%Y-%m-%d").ok();
+    let due = Some(l.c.due_on);
     Row {
         subject: shown.subject,
         status: status.label(),
@@ -83,7 +83,7 @@ fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
         due: due
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default(),
-        due_key: l.c.due_on.clone(),
+        due_key: l.c.due_on.to_string(),
         overdue: status.awaits_team() && due.is_some_and(|d| d < crate::format::today()),
         due_soon: status.awaits_team()
             && due.is_some_and(|d| {
@@ -281,7 +281,7 @@ async fn thread_page(
     };
     let thread = thread.into_inner();
     let status = c.status;
-    let due = chrono::NaiveDate::parse_from_str(&c.due_on, "%Y-%m-%d").ok();
+    let due = Some(c.due_on);
     ThreadPage {
         page: Page::for_user(thread.subject.clone(), "overleg", user),
         subject: thread.subject,

@@ -114,8 +114,8 @@ impl ServiceForm {
             wachttijd: num(s.wait_weeks),
             capaciteit: num(s.capacity),
             contract_gemeente: opt(&s.contracted_by),
-            contract_van: opt(&s.contract_from),
-            contract_tot: opt(&s.contract_until),
+            contract_van: s.contract_from.map(|d| d.to_string()).unwrap_or_default(),
+            contract_tot: s.contract_until.map(|d| d.to_string()).unwrap_or_default(),
             gebieden: areas
                 .iter()
                 .map(|a| format!("{} {}", a.kind, a.code))
@@ -146,13 +146,17 @@ fn number(
     }
 }
 
-fn date(field: &'static str, input: &str, errors: &mut Vec<ValidationError>) -> Option<String> {
+fn date(
+    field: &'static str,
+    input: &str,
+    errors: &mut Vec<ValidationError>,
+) -> Option<chrono::NaiveDate> {
     let t = input.trim();
     if t.is_empty() {
         return None;
     }
     match chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+        Ok(d) => Some(d),
         Err(_) => {
             errors.push(ValidationError::new(
                 field,

@@ -44,10 +44,8 @@ fn changes(list: Vec<Change>) -> Vec<ChangeView> {
         .collect()
 }
 
-fn stale(last_checked: Option<&str>) -> bool {
-    last_checked
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .is_none_or(|d| catalogue::is_stale(d, crate::format::today()))
+fn stale(last_checked: Option<chrono::NaiveDate>) -> bool {
+    last_checked.is_none_or(|d| catalogue::is_stale(d, crate::format::today()))
 }
 
 fn can_edit(user: &CurrentUser, organisation_id: &str) -> bool {
@@ -132,8 +130,8 @@ pub async fn service(
                 .collect()
         },
         locations,
-        stale: stale(Some(&row.last_checked_on)),
-        last_checked: row.last_checked_on.clone(),
+        stale: stale(Some(row.last_checked_on)),
+        last_checked: row.last_checked_on.to_string(),
         organisation_id: row.organisation_id.to_string(),
         history: changes(history),
         s: view(&row),
@@ -210,10 +208,10 @@ pub async fn organisation(
         page: Page::for_user(org.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         kind: entries::kind_label(org.kind),
         can_edit: editable,
-        stale: stale(org.last_checked_on.as_deref()),
+        stale: stale(org.last_checked_on),
         stale_services: if editable {
             rows.iter()
-                .filter(|r| stale(Some(&r.last_checked_on)))
+                .filter(|r| stale(Some(r.last_checked_on)))
                 .map(view)
                 .collect()
         } else {
@@ -338,10 +336,7 @@ pub async fn person(
                 .iter()
                 .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
                 .collect();
-            let skip: Vec<chrono::NaiveDate> = exceptions
-                .iter()
-                .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .collect();
+            let skip: Vec<chrono::NaiveDate> = exceptions.clone();
             PracticeHours {
                 practice,
                 next: next_occurrences(&weekly, &skip, now, 3)
@@ -376,8 +371,8 @@ pub async fn person(
             .collect(),
         practices,
         teams: teams.into_iter().map(|(_, name)| name).collect(),
-        stale: stale(person.last_checked_on.as_deref()),
-        last_checked: person.last_checked_on.clone(),
+        stale: stale(person.last_checked_on),
+        last_checked: person.last_checked_on.map(|d| d.to_string()),
         name: person.name,
         job_title: person.job_title,
         email: person.email,

@@ -93,7 +93,7 @@ impl HoursForm {
                 .iter()
                 .map(|(d, r)| match r {
                     Some(r) => format!("{d} {r}"),
-                    None => d.clone(),
+                    None => d.to_string(),
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
@@ -101,7 +101,7 @@ impl HoursForm {
     }
 
     /// Weekly slots and absences from `today` on; problems name their line.
-    pub fn parse(&self, today: &str) -> Result<Hours, Vec<ValidationError>> {
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Hours, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let mut slots = Vec::new();
         for (i, line) in self
@@ -133,9 +133,9 @@ impl HoursForm {
         {
             let (day, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
             match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-                Ok(d) if d.format("%Y-%m-%d").to_string().as_str() >= today => {
+                Ok(d) if d >= today => {
                     let reason = reason.trim();
-                    absences.push((d.format("%Y-%m-%d").to_string(), (!reason.is_empty()).then(|| reason.chars().take(100).collect())));
+                    absences.push((d, (!reason.is_empty()).then(|| reason.chars().take(100).collect())));
                 }
                 Ok(_) => errors.push(ValidationError::new("afwezig", format!("Regel {}: die datum is voorbij.", i + 1))),
                 Err(_) => errors.push(ValidationError::new("afwezig", format!("Regel {}: begin met een datum als 2026-12-24, eventueel gevolgd door de reden.", i + 1))),
@@ -196,15 +196,15 @@ pub async fn save(
     CsrfForm(form): CsrfForm<HoursForm>,
 ) -> Result<Response, AppError> {
     let link = links::for_hours(&state.app, &user, &id).await?;
-    let day = crate::format::today_iso();
-    let hours = match form.parse(&day) {
+    let day = crate::format::today();
+    let hours = match form.parse(day) {
         Ok(v) => v,
         Err(errors) => {
             let page = link_page(&user, link, form, errors)?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
         }
     };
-    links::save_hours(&state.app, &user, &link, hours, &day).await?;
+    links::save_hours(&state.app, &user, &link, hours, day).await?;
     Ok(Redirect::to(&format!(
         "/sociale-kaart/organisaties/{}?melding=opgeslagen",
         link.team_id

@@ -114,11 +114,8 @@ pub async fn mijn_team(
                     .iter()
                     .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
                     .collect();
-                let exceptions: Vec<chrono::NaiveDate> = l
-                    .exceptions
-                    .iter()
-                    .filter_map(|(d, _)| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .collect();
+                let exceptions: Vec<chrono::NaiveDate> =
+                    l.exceptions.iter().map(|(d, _)| *d).collect();
                 let next = next_occurrences(&slots, &exceptions, local_now, 3)
                     .into_iter()
                     .map(|o| HoursView {
@@ -130,12 +127,9 @@ pub async fn mijn_team(
                     .exceptions
                     .iter()
                     .take(3)
-                    .filter_map(|(d, reason)| {
-                        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
-                        Some(match reason {
-                            Some(r) => format!("{} ({r})", date.format("%d-%m-%Y")),
-                            None => date.format("%d-%m-%Y").to_string(),
-                        })
+                    .map(|(date, reason)| match reason {
+                        Some(r) => format!("{} ({r})", date.format("%d-%m-%Y")),
+                        None => date.format("%d-%m-%Y").to_string(),
                     })
                     .collect();
                 ConsultantView {

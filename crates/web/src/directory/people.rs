@@ -259,7 +259,7 @@ impl TeamForm {
                 description,
                 phone,
                 email,
-                last_checked_on: crate::format::today_iso(),
+                last_checked_on: crate::format::today(),
             },
             members,
         ))

@@ -289,7 +289,7 @@ impl LocationForm {
             country: "NL".into(),
             latitude: point.map(|p| p.0),
             longitude: point.map(|p| p.1),
-            last_checked_on: crate::format::today_iso(),
+            last_checked_on: crate::format::today(),
         })
     }
 }

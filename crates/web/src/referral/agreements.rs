@@ -171,7 +171,7 @@ async fn render(
     let versions: Vec<Version> = stored
         .into_iter()
         .map(|v| Version {
-            effective_from: format::iso_to_dutch(&v.effective_from),
+            effective_from: format::dutch_date(v.effective_from),
             in_force: v.in_force,
             future: v.future,
             rules: v.rules,

@@ -233,7 +233,7 @@ pub fn location_json(l: &Location) -> Value {
             "country": l.country,
             "address_type": "physical",
         }],
-        "attributes": [attribute(&l.id, "location", "gegeven", "gecontroleerd", Some(l.last_checked_on.clone()))],
+        "attributes": [attribute(&l.id, "location", "gegeven", "gecontroleerd", Some(crate::dates::iso_date(l.last_checked_on)))],
     }))
 }
 
@@ -317,7 +317,7 @@ pub fn organization_full(
             "organization",
             "gegeven",
             "gecontroleerd",
-            o.last_checked_on.clone(),
+            o.last_checked_on.map(crate::dates::iso_date),
         ),
     ];
     attributes.extend(areas.iter().enumerate().map(|(i, (kind, code))| {
@@ -401,14 +401,26 @@ pub fn service_full(
         "wachttijd_weken",
         s.wait_weeks.map(|w| w.to_string()),
     ));
-    attributes.push(a("gegeven", "wachttijd_gemeld", s.wait_reported_on.clone()));
+    attributes.push(a(
+        "gegeven",
+        "wachttijd_gemeld",
+        s.wait_reported_on.map(crate::dates::iso_date),
+    ));
     attributes.push(a(
         "gegeven",
         "capaciteit",
         s.capacity.map(|c| c.to_string()),
     ));
-    attributes.push(a("gegeven", "contract_van", s.contract_from.clone()));
-    attributes.push(a("gegeven", "contract_tot", s.contract_until.clone()));
+    attributes.push(a(
+        "gegeven",
+        "contract_van",
+        s.contract_from.map(crate::dates::iso_date),
+    ));
+    attributes.push(a(
+        "gegeven",
+        "contract_tot",
+        s.contract_until.map(crate::dates::iso_date),
+    ));
     let extra = json!({
         "service_areas": areas.iter().map(|r| json!({
             "id": r.id,

@@ -524,3 +524,8 @@ pub async fn submit_code(
         .await
         .unwrap()
 }
+
+/// A day written as yyyy-mm-dd.
+pub fn day(iso: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").expect("a day as yyyy-mm-dd")
+}

@@ -7,7 +7,7 @@ use crate::extract::Query;
 use crate::format;
 use crate::page::Page;
 use crate::referral;
-use crate::referral::{Shown, is_overdue, parse_date};
+use crate::referral::{Shown, is_overdue};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
@@ -40,20 +40,13 @@ pub fn row(s: &Shown) -> Row {
     Row {
         id: l.r.id.to_string(),
         child: s.child_name.clone(),
-        age: parse_date(&l.child_birth_date)
-            .map(|b| format!("{} jaar", referral::age_on(b, today)))
-            .unwrap_or_default(),
+        age: format!("{} jaar", referral::age_on(l.child_birth_date, today)),
         from: l.from_name.clone(),
         to: l.to_name.clone(),
         status: status.label(),
         urgent: l.r.urgency == Urgency::Spoed,
-        due: l
-            .r
-            .due_on
-            .as_deref()
-            .map(format::iso_to_dutch)
-            .unwrap_or_default(),
-        overdue: is_overdue(status, l.r.due_on.as_deref(), today),
+        due: l.r.due_on.map(format::dutch_date).unwrap_or_default(),
+        overdue: is_overdue(status, l.r.due_on, today),
         case_director: l.case_director_name.clone(),
         created: format::dutch_date(format::to_local(l.r.created_at).date()),
     }

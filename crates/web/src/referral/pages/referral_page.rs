@@ -85,12 +85,8 @@ async fn show_page(
         // Not the child's name: titles end up in browser history on shared computers.
         page: Page::for_user("Verwijzing", "verwijzingen", user),
         status,
-        due: r
-            .due_on
-            .as_deref()
-            .map(format::iso_to_dutch)
-            .unwrap_or_default(),
-        overdue: is_overdue(status, r.due_on.as_deref(), today),
+        due: r.due_on.map(format::dutch_date).unwrap_or_default(),
+        overdue: is_overdue(status, r.due_on, today),
         urgency: r.urgency.label(),
         areas: parse_areas(&r.problem_areas)
             .into_iter()

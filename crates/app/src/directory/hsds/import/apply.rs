@@ -44,7 +44,7 @@ pub fn apply(
             &o.id,
             o.description.as_deref(),
             o.website.as_deref(),
-            o.last_checked_on.as_deref(),
+            o.last_checked_on,
         )?;
         orgs::set_import_source(conn, &o.id, Some(source))?;
         for l in &o.locations {
@@ -80,13 +80,13 @@ pub fn apply(
                 problem_areas: &s.problem_areas,
                 cost: s.cost.as_deref(),
                 wait_weeks: s.wait_weeks,
-                wait_reported_on: s.wait_reported_on.as_deref(),
-                last_checked_on: &s.last_checked_on,
+                wait_reported_on: s.wait_reported_on,
+                last_checked_on: s.last_checked_on,
                 tariff_cents: s.tariff_cents,
                 tariff_unit: s.tariff_unit.as_deref(),
                 contracted_by: s.contracted_by.as_deref(),
-                contract_from: s.contract_from.as_deref(),
-                contract_until: s.contract_until.as_deref(),
+                contract_from: s.contract_from,
+                contract_until: s.contract_until,
                 capacity: s.capacity,
             },
         ));
@@ -299,7 +299,7 @@ pub async fn import(
     db: &rondom_db::Db,
     doc: &Value,
     default_gemeente: Option<&str>,
-    today: &str,
+    today: NaiveDate,
     user_id: Option<String>,
     opts: &Options,
 ) -> Result<Result<Summary, Vec<ImportError>>, DbError> {

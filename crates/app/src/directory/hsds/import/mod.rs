@@ -20,6 +20,7 @@ pub use apply::{apply, check_existing, foreign_locations, import, missing_organi
 pub use records::round6;
 
 use super::{area_kind, terms};
+use chrono::NaiveDate;
 use records::{organisation, service};
 use rondom_db::directory::{self, Location};
 use rondom_db::organisations::{self as orgs, OrganisationInput};
@@ -51,7 +52,7 @@ pub struct OrgPlan {
     pub input: OrganisationInput,
     pub description: Option<String>,
     pub website: Option<String>,
-    pub last_checked_on: Option<String>,
+    pub last_checked_on: Option<NaiveDate>,
     pub locations: Vec<Location>,
     /// (kind, code) of the areas the organisation covers.
     pub areas: Vec<(String, String)>,
@@ -74,13 +75,13 @@ pub struct ServicePlan {
     pub problem_areas: String,
     pub cost: Option<String>,
     pub wait_weeks: Option<i32>,
-    pub wait_reported_on: Option<String>,
-    pub last_checked_on: String,
+    pub wait_reported_on: Option<NaiveDate>,
+    pub last_checked_on: NaiveDate,
     pub tariff_cents: Option<i32>,
     pub tariff_unit: Option<String>,
     pub contracted_by: Option<String>,
-    pub contract_from: Option<String>,
-    pub contract_until: Option<String>,
+    pub contract_from: Option<NaiveDate>,
+    pub contract_until: Option<NaiveDate>,
     pub capacity: Option<i32>,
     pub areas: Vec<(Option<String>, String, String)>,
     pub location_ids: Vec<String>,
@@ -141,7 +142,7 @@ struct Ctx<'a> {
     warnings: Vec<ImportError>,
     record: String,
     default_gemeente: Option<&'a str>,
-    today: &'a str,
+    today: NaiveDate,
     /// term id → (group, code)
     terms: HashMap<String, (&'static str, &'static str)>,
     seen: HashSet<String>,
@@ -218,9 +219,9 @@ impl Ctx<'_> {
         }
     }
 
-    fn date(&mut self, value: &str, field: &str) -> Option<String> {
-        match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-            Ok(d) => Some(d.format("%Y-%m-%d").to_string()),
+    fn date(&mut self, value: &str, field: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            Ok(d) => Some(d),
             Err(_) => {
                 self.err(field, format!("“{value}” is geen datum (jjjj-mm-dd)"));
                 None
@@ -339,7 +340,7 @@ fn kind_of(v: &Value) -> Kind {
 pub fn plan(
     doc: &Value,
     default_gemeente: Option<&str>,
-    today: &str,
+    today: NaiveDate,
 ) -> Result<Plan, Vec<ImportError>> {
     let mut ctx = Ctx {
         errors: Vec::new(),

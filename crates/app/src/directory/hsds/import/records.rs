@@ -288,7 +288,7 @@ fn location(ctx: &mut Ctx<'_>, l: &Value, org_id: &str, path: &str) -> Option<Lo
         country: a.country,
         latitude: point.map(|p| p.0),
         longitude: point.map(|p| p.1),
-        last_checked_on: checked.unwrap_or_else(|| ctx.today.to_owned()),
+        last_checked_on: checked.unwrap_or(ctx.today),
     })
 }
 
@@ -369,7 +369,7 @@ fn service_inner(ctx: &mut Ctx<'_>, plan: &mut Plan, v: &Value, org_id: &str, pa
         cost: ctx.bounded(v, "fees_description", path, limits::COST),
         wait_weeks: None,
         wait_reported_on: None,
-        last_checked_on: last_checked.unwrap_or_else(|| ctx.today.to_owned()),
+        last_checked_on: last_checked.unwrap_or(ctx.today),
         tariff_cents: None,
         tariff_unit: None,
         contracted_by: None,

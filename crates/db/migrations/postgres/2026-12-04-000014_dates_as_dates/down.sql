@@ -1,0 +1,14 @@
+ALTER TABLE organisations ALTER COLUMN last_checked_on TYPE TEXT USING to_char(last_checked_on, 'YYYY-MM-DD');
+ALTER TABLE users ALTER COLUMN last_checked_on TYPE TEXT USING to_char(last_checked_on, 'YYYY-MM-DD');
+ALTER TABLE services ALTER COLUMN last_checked_on TYPE TEXT USING to_char(last_checked_on, 'YYYY-MM-DD');
+ALTER TABLE services ALTER COLUMN wait_reported_on TYPE TEXT USING to_char(wait_reported_on, 'YYYY-MM-DD');
+ALTER TABLE services ALTER COLUMN contract_from TYPE TEXT USING to_char(contract_from, 'YYYY-MM-DD');
+ALTER TABLE services ALTER COLUMN contract_until TYPE TEXT USING to_char(contract_until, 'YYYY-MM-DD');
+ALTER TABLE locations ALTER COLUMN last_checked_on TYPE TEXT USING to_char(last_checked_on, 'YYYY-MM-DD');
+ALTER TABLE teams ALTER COLUMN last_checked_on TYPE TEXT USING to_char(last_checked_on, 'YYYY-MM-DD');
+ALTER TABLE hour_exceptions ALTER COLUMN on_date TYPE TEXT USING to_char(on_date, 'YYYY-MM-DD');
+ALTER TABLE consultations ALTER COLUMN due_on TYPE TEXT USING to_char(due_on, 'YYYY-MM-DD');
+ALTER TABLE referral_agreements ALTER COLUMN effective_from TYPE TEXT USING to_char(effective_from, 'YYYY-MM-DD');
+ALTER TABLE children ALTER COLUMN birth_date TYPE TEXT USING to_char(birth_date, 'YYYY-MM-DD');
+ALTER TABLE referrals ALTER COLUMN due_on TYPE TEXT USING to_char(due_on, 'YYYY-MM-DD');
+ALTER TABLE referrals ALTER COLUMN accepted_on TYPE TEXT USING to_char(accepted_on, 'YYYY-MM-DD');
