@@ -19,4 +19,4 @@ pub mod validate;
 pub mod workdays;
 
 pub use policy::{Action, Actor, Decision, Resource, authorize};
-pub use role::{OrganisationKind, Role, kind_is};
+pub use role::{OrganisationKind, Role};

@@ -85,11 +85,6 @@ impl OrganisationKind {
     }
 }
 
-/// Whether a stored kind (text) is of a kind the predicate names; an unknown kind is none.
-pub fn kind_is(stored: &str, predicate: fn(OrganisationKind) -> bool) -> bool {
-    OrganisationKind::parse(stored).is_some_and(predicate)
-}
-
 /// A person's role. Professionals hold roles through a membership of an organisation;
 /// family members hold `OuderVerzorger` or `Jeugdige` without one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

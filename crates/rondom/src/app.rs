@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub fn connect(config: &Config) -> Result<Db, String> {
-    let key = rondom_app::secrets::parse_key(&config.web.secret_key.0)?;
+    let key = rondom_app::secrets::parse_key(&config.secret_key.0)?;
     let opts = rondom_db::connection::ConnectOptions {
         max_connections: config.db_max_connections,
         wait_for: config.db_wait,
@@ -129,7 +129,14 @@ pub async fn start_with_db(
     if config.bind.port() == 0 {
         settings.base_url = format!("http://{addr}");
     }
-    let state = rondom_web::build_state(db, settings, metrics)?;
+    let mailer = rondom_app::mail::Mailer::new(config.smtp.as_ref())?;
+    let app = rondom_app::Services::with_key(
+        db,
+        &config.secret_key,
+        std::sync::Arc::new(mailer),
+        &settings.base_url,
+    )?;
+    let state = rondom_web::build_state(app, settings, metrics)?;
     spawn_housekeeping(state.clone());
     let checkpoints = checkpoint_writer(config);
     let checkpoint_task = checkpoints.clone().spawn(state.app.db.clone());

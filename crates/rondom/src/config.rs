@@ -2,7 +2,9 @@
 //! environment variables, then command-line flags. Every bad value stops start-up with
 //! one sentence naming the setting.
 
-use rondom_web::settings::{Secret, Settings, SmtpSettings, SmtpTls};
+use rondom_app::mail::{SmtpSettings, SmtpTls};
+use rondom_app::secrets::Secret;
+use rondom_web::settings::{MetricsToken, Settings};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,6 +32,11 @@ pub struct Config {
     /// (so a load balancer drains it), and how long requests in flight may then take.
     pub shutdown_drain: Duration,
     pub shutdown_deadline: Duration,
+    /// 32 bytes (base64) that encrypt secrets at rest. Every server of one installation
+    /// needs the same key. Only the use cases' services get it, never web.
+    pub secret_key: Secret,
+    /// Outgoing mail (none: mail is only logged, for development).
+    pub smtp: Option<SmtpSettings>,
     pub web: Settings,
 }
 
@@ -419,13 +426,13 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             session_idle: Duration::from_secs(idle * 60),
             session_absolute: Duration::from_secs(absolute * 3600),
             demo_mode: o.demo,
-            smtp,
             trust_proxy_headers: raw.trust_proxy_headers.unwrap_or(false),
             max_body_bytes,
             request_timeout: Duration::from_secs(30),
-            secret_key: rondom_app::secrets::Secret(secret_key),
-            metrics_token: raw.metrics_token.map(rondom_app::secrets::Secret),
+            metrics_token: raw.metrics_token.map(MetricsToken),
         },
+        secret_key: Secret(secret_key),
+        smtp,
     })
 }
 

@@ -20,7 +20,6 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod home;
-pub mod mail;
 pub mod middleware;
 pub mod ops;
 pub mod page;
@@ -46,25 +45,18 @@ pub use state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Builds the state: checks the mail settings and prepares the dummy password hash.
+/// Builds the state around the use cases' services (made by the binary, which holds
+/// the key: web never sees it) and prepares the dummy password hash.
 pub fn build_state(
-    db: rondom_app::Db,
+    app: rondom_app::Services,
     settings: Settings,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> Result<AppState, String> {
-    let mailer = mail::Mailer::new(settings.smtp.as_ref())?;
     let dummy_hash = auth::password::hash_blocking("rondom-dummy-password-for-timing")?;
-    db.watch_changes();
-    let app = rondom_app::Services::with_key(
-        db.clone(),
-        &settings.secret_key,
-        Arc::new(mailer.clone()),
-        &settings.base_url,
-    )?;
+    app.db.watch_changes();
     Ok(AppState::new(state::Shared {
         app,
         settings: Arc::new(settings),
-        mailer,
         metrics,
         dummy_hash: Arc::new(dummy_hash),
         directory_index: Default::default(),

@@ -1,4 +1,3 @@
-use crate::mail::Mailer;
 use crate::settings::Settings;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::ops::Deref;
@@ -12,11 +11,10 @@ use std::sync::Arc;
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    /// The use cases' services: the same database and mailer as below, and the only
-    /// handle on secrets at rest (web opens nothing sealed itself).
+    /// The use cases' services: the database, the mailer, and the only handle on
+    /// secrets at rest (web opens nothing sealed itself and never holds the key).
     pub app: rondom_app::Services,
     pub settings: Arc<Settings>,
-    pub mailer: Mailer,
     pub metrics: Option<PrometheusHandle>,
     /// A real argon2 hash to verify against when an e-mail address is unknown, so that the
     /// answer takes as long as for a known address.

@@ -76,7 +76,7 @@ pub async fn give_feedback(
         .db
         .write(move |c| {
             let agreements = applied_to(c, &r)?;
-            db::add_feedback(c, &r.id, &uid, FeedbackKind::Interim.code(), &sealed)?;
+            db::add_feedback(c, &r.id, &uid, FeedbackKind::Interim, &sealed)?;
             if status.is_running() {
                 let accepted = r.accepted_on.unwrap_or_else(dates::today);
                 let next = next_feedback_moment(&agreements.rules, accepted, dates::today());
@@ -196,19 +196,13 @@ pub async fn refer_on(
                     school_id: parent.school_id.as_deref(),
                     reason_sealed: &reason_sealed,
                     problem_areas: &parse_areas(&parent.problem_areas).join(","),
-                    urgency: urgency.code(),
-                    status: Status::Requested.code(),
+                    urgency,
+                    status: Status::Requested,
                     case_director_id: parent.case_director_id.as_deref(),
                     due_on: Some(due),
                 },
             )?;
-            db::add_feedback(
-                c,
-                &parent.id,
-                &uid,
-                FeedbackKind::Onward.code(),
-                &onward_text,
-            )?;
+            db::add_feedback(c, &parent.id, &uid, FeedbackKind::Onward, &onward_text)?;
             audit::append(
                 c,
                 &AuditEvent {

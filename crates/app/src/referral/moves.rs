@@ -198,8 +198,8 @@ pub async fn make_move(
                 c,
                 &r.id,
                 &db::Move {
-                    from: from.code(),
-                    to: to.code(),
+                    from,
+                    to,
                     actor_id: &uid,
                     reason_sealed: reason_sealed.as_deref(),
                     due_on: due,
@@ -208,7 +208,7 @@ pub async fn make_move(
                 },
             )?;
             if let Some((kind, sealed)) = &feedback {
-                db::add_feedback(c, &r.id, &uid, kind.code(), sealed)?;
+                db::add_feedback(c, &r.id, &uid, *kind, sealed)?;
             }
             if to == Status::Requested {
                 db::set_agreements(c, &r.id, agreements_id.as_deref())?;

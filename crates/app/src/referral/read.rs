@@ -128,8 +128,8 @@ async fn record_read(
                     c,
                     &id,
                     &db::Move {
-                        from: Status::Requested.code(),
-                        to: Status::Received.code(),
+                        from: Status::Requested,
+                        to: Status::Received,
                         actor_id: &uid,
                         reason_sealed: None,
                         due_on: due,
@@ -323,27 +323,16 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
         service: names.0,
         on_behalf_of: names.1,
         school: names.2,
-        // A stored status or kind that is none fails the read (an error in the log with
-        // the request), instead of passing for a draft or an interim report.
+        // A stored status or kind that is none already failed the read (db reads them
+        // as their types), instead of passing for a draft or an interim report.
         events: events
             .into_iter()
-            .map(|(f, t, who, reason, at)| {
-                let from = f
-                    .map(Status::try_from)
-                    .transpose()
-                    .map_err(Error::internal)?;
-                let to = Status::try_from(t).map_err(Error::internal)?;
-                Ok((from, to, who, reason.as_deref().map(open), at))
-            })
-            .collect::<Result<_, Error>>()?,
+            .map(|(from, to, who, reason, at)| (from, to, who, reason.as_deref().map(open), at))
+            .collect(),
         feedback: feedback
             .into_iter()
-            .map(|(k, who, body, at)| {
-                let kind = FeedbackKind::parse(&k)
-                    .ok_or_else(|| Error::internal(format!("‘{k}’ is no kind of feedback")))?;
-                Ok((kind, who, open(&body), at))
-            })
-            .collect::<Result<_, Error>>()?,
+            .map(|(kind, who, body, at)| (kind, who, open(&body), at))
+            .collect(),
         attachments: attachments
             .into_iter()
             .map(|(id, name, media, size)| (id, open(&name), media, size))

@@ -20,7 +20,7 @@ use diesel::prelude::*;
 use rondom_domain::ids::{
     AgreementsId, ChildId, ConsultationId, OrganisationId, ReferralId, ServiceId, UserId,
 };
-use rondom_domain::referral::{Status, Urgency};
+use rondom_domain::referral::{FeedbackKind, Status, Urgency};
 
 /// Referrals joined with their child's name and birth date.
 macro_rules! listed_query {
@@ -120,8 +120,8 @@ pub struct NewReferral<'a> {
     pub school_id: Option<&'a str>,
     pub reason_sealed: &'a str,
     pub problem_areas: &'a str,
-    pub urgency: &'a str,
-    pub status: &'a str,
+    pub urgency: Urgency,
+    pub status: Status,
     pub case_director_id: Option<&'a str>,
     pub due_on: Option<NaiveDate>,
 }
@@ -160,8 +160,8 @@ pub fn create(conn: &mut AnyConnection, r: &NewReferral<'_>) -> Result<String, D
 fn record_event(
     conn: &mut AnyConnection,
     referral_id: &str,
-    from: Option<&str>,
-    to: &str,
+    from: Option<Status>,
+    to: Status,
     actor_id: &str,
     reason_sealed: Option<&str>,
 ) -> Result<(), DbError> {
@@ -191,8 +191,8 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Referral>, DbEr
 /// stands at `from`: when someone else moved it in the meantime nothing changes and the
 /// answer is `Conflict`.
 pub struct Move<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
+    pub from: Status,
+    pub to: Status,
     pub actor_id: &'a str,
     pub reason_sealed: Option<&'a str>,
     /// The next deadline (None clears it).
@@ -263,8 +263,8 @@ pub fn set_due(
 
 /// (from, to, actor name, sealed reason, when), oldest first.
 pub type Event = (
-    Option<String>,
-    String,
+    Option<Status>,
+    Status,
     String,
     Option<String>,
     NaiveDateTime,
@@ -289,7 +289,7 @@ pub fn add_feedback(
     conn: &mut AnyConnection,
     referral_id: &str,
     author_id: &str,
-    kind: &str,
+    kind: FeedbackKind,
     body_sealed: &str,
 ) -> Result<(), DbError> {
     diesel::insert_into(referral_feedback::table)
@@ -306,7 +306,7 @@ pub fn add_feedback(
 }
 
 /// (kind, author name, sealed body, when), oldest first.
-pub type Feedback = (String, String, String, NaiveDateTime);
+pub type Feedback = (FeedbackKind, String, String, NaiveDateTime);
 
 pub fn feedback(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Feedback>, DbError> {
     Ok(referral_feedback::table

@@ -100,8 +100,8 @@ async fn refer(
                 school_id: None,
                 reason_sealed: "sealed-reason",
                 problem_areas: "opvoeding",
-                urgency: "regulier",
-                status: &status,
+                urgency: rondom_domain::referral::Urgency::Regulier,
+                status: Status::parse(&status).unwrap(),
                 case_director_id: case_director.as_deref(),
                 due_on,
             },
@@ -152,7 +152,7 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     assert_eq!(r.to_org_id, s.team);
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (events[0].0.as_deref(), events[0].1.as_str()),
+        (events[0].0.map(Status::code), events[0].1.code()),
         (None, "requested")
     );
     assert_eq!(events[0].2, "Huisarts");
@@ -165,8 +165,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
                 c,
                 &i,
                 &Move {
-                    from: "received",
-                    to: "accepted",
+                    from: Status::Received,
+                    to: Status::Accepted,
                     actor_id: &actor,
                     reason_sealed: None,
                     due_on: Some(day("2026-04-01")),
@@ -188,8 +188,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
             c,
             &i,
             &Move {
-                from: "requested",
-                to: "accepted",
+                from: Status::Requested,
+                to: Status::Accepted,
                 actor_id: &actor,
                 reason_sealed: Some("sealed-why"),
                 due_on: Some(day("2026-04-01")),
@@ -208,7 +208,7 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
     assert!(moved.updated_at >= r.updated_at);
     assert_eq!(events.len(), 2);
     assert_eq!(
-        (events[1].0.as_deref(), events[1].1.as_str()),
+        (events[1].0.map(Status::code), events[1].1.code()),
         (Some("requested"), "accepted")
     );
     assert_eq!(
@@ -224,8 +224,8 @@ async fn a_referral_moves_only_from_the_status_it_stands_at(e: Engine) {
                 c,
                 &i,
                 &Move {
-                    from: "requested",
-                    to: "rejected",
+                    from: Status::Requested,
+                    to: Status::Rejected,
                     actor_id: &actor,
                     reason_sealed: None,
                     due_on: None,

@@ -138,7 +138,7 @@ fn reset_link(
     let rt = runtime()?;
     // Only the mailer: the server's state (a dummy password hash, the change watcher)
     // is not needed for one link.
-    let mailer = rondom_web::mail::Mailer::new(config.web.smtp.as_ref())?;
+    let mailer = rondom_app::mail::Mailer::new(config.smtp.as_ref())?;
     let token =
         rondom_app::console::issue_reset_link(db, user_id, hours).map_err(|e| e.to_string())?;
     let link = format!("{}/wachtwoord-herstellen/{token}", config.web.base_url);

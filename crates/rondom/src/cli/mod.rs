@@ -256,14 +256,14 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
         Command::Demo { referrals } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
-            let loaded = demo::load(&db, &config.web.secret_key)?;
+            let loaded = demo::load(&db, &config.secret_key)?;
             if let Some(s) = &loaded {
                 print_demo(s, None);
             }
             match (referrals, loaded) {
                 (Some(n), _) => {
                     let t = std::time::Instant::now();
-                    demo::add_referrals(&db, &config.web.secret_key, n)?;
+                    demo::add_referrals(&db, &config.secret_key, n)?;
                     println!("{n} referrals added in {:.1} s.", t.elapsed().as_secs_f64());
                     Ok(ExitCode::SUCCESS)
                 }
@@ -383,7 +383,7 @@ fn serve(config: &Config, with_demo: bool) -> Result<ExitCode, String> {
             let db = app::connect(&cfg)?;
             app::migrate(&db)?;
             let summary = if with_demo {
-                demo::load(&db, &cfg.web.secret_key)?
+                demo::load(&db, &cfg.secret_key)?
             } else {
                 None
             };

@@ -13,7 +13,7 @@ use rondom_db::{AnyConnection, DbError, users};
 use rondom_domain::Role;
 use rondom_domain::agreements::Agreements;
 use rondom_domain::ids::{ChildId, OrganisationId, ReferralId, ServiceId, UserId};
-use rondom_domain::referral::Urgency;
+use rondom_domain::referral::{FeedbackKind, Status, Urgency};
 use rondom_domain::workdays::add_working_days;
 
 pub struct Cast<'a> {
@@ -303,11 +303,11 @@ pub fn build(
                     school_id: school.as_deref(),
                     reason_sealed: &seal(reason)?,
                     problem_areas: areas,
-                    urgency: urgency.code(),
+                    urgency,
                     status: if *fate == Fate::Draft {
-                        "draft"
+                        Status::Draft
                     } else {
-                        "requested"
+                        Status::Requested
                     },
                     case_director_id: None,
                     due_on: due,
@@ -326,12 +326,12 @@ pub fn build(
             };
             let accepted_day = add_working_days(created_day, 2.min(accept_days.max(1)));
             let mut status = if *fate == Fate::Draft {
-                "draft"
+                Status::Draft
             } else {
-                "requested"
+                Status::Requested
             };
             let mut step = |c: &mut AnyConnection,
-                            to: &'static str,
+                            to: Status,
                             who: &str,
                             reason: Option<&str>,
                             due: Option<chrono::NaiveDate>,
@@ -374,29 +374,41 @@ pub fn build(
             };
             match fate {
                 Fate::Draft | Fate::Waiting => {}
-                Fate::Seen => step(c, "received", &receiver, None, due, false)?,
+                Fate::Seen => step(c, Status::Received, &receiver, None, due, false)?,
                 Fate::Rejected => {
                     let why = "Past niet bij ons aanbod: de hulpvraag is medisch. Advies: verwijzing naar de kinderarts.";
-                    step(c, "received", &receiver, None, due, false)?;
-                    step(c, "rejected", &receiver, Some(why), None, false)?;
+                    step(c, Status::Received, &receiver, None, due, false)?;
+                    step(c, Status::Rejected, &receiver, Some(why), None, false)?;
                     db::add_feedback(
                         c,
                         &id,
                         &receiver,
-                        "rejected",
+                        FeedbackKind::Rejected,
                         &seal(&format!("Reden: {why}"))?,
                     )?;
                 }
 
                 Fate::Cancelled => {
                     let why = "Gezin is verhuisd naar een andere gemeente.";
-                    step(c, "cancelled", &gp.id, Some(why), None, false)?;
-                    db::add_feedback(c, &id, &gp.id, "ended", &seal(&format!("Reden: {why}"))?)?;
+                    step(c, Status::Cancelled, &gp.id, Some(why), None, false)?;
+                    db::add_feedback(
+                        c,
+                        &id,
+                        &gp.id,
+                        FeedbackKind::Ended,
+                        &seal(&format!("Reden: {why}"))?,
+                    )?;
                 }
                 _ => {
-                    step(c, "received", &receiver, None, due, false)?;
-                    step(c, "accepted", &receiver, None, feedback_due, true)?;
-                    db::add_feedback(c, &id, &receiver, "accepted", &seal(&accepted_text)?)?;
+                    step(c, Status::Received, &receiver, None, due, false)?;
+                    step(c, Status::Accepted, &receiver, None, feedback_due, true)?;
+                    db::add_feedback(
+                        c,
+                        &id,
+                        &receiver,
+                        FeedbackKind::Accepted,
+                        &seal(&accepted_text)?,
+                    )?;
                 }
             }
             let onward = matches!(fate, Fate::RunningOnward | Fate::CompletedOnward)
@@ -411,7 +423,7 @@ pub fn build(
                     | Fate::CompletedOnward
                     | Fate::Failed
             ) {
-                step(c, "in-progress", &receiver, None, feedback_due, false)?;
+                step(c, Status::InProgress, &receiver, None, feedback_due, false)?;
             }
             if onward {
                 let s = &specialised[(i + k) % specialised.len()];
@@ -435,8 +447,8 @@ pub fn build(
                         school_id: school.as_deref(),
                         reason_sealed: &seal(&format!("Doorverwijzing: {reason}"))?,
                         problem_areas: areas,
-                        urgency: urgency.code(),
-                        status: "requested",
+                        urgency,
+                        status: Status::Requested,
                         case_director_id: Some(&consultant.id),
                         due_on: Some(add_working_days(accepted_day, 5)),
                     },
@@ -446,18 +458,18 @@ pub fn build(
                     c,
                     &id,
                     &consultant.id,
-                    "onward",
+                    FeedbackKind::Onward,
                     &seal(&format!(
                         "Het sociaal team heeft doorverwezen naar {}. De casusregisseur blijft uw aanspreekpunt.",
                         s.2
                     ))?,
                 )?;
                 if let Some(staff) = staff {
-                    let mut st = "requested";
+                    let mut st = Status::Requested;
                     for (to, accepted) in [
-                        ("received", false),
-                        ("accepted", true),
-                        ("in-progress", false),
+                        (Status::Received, false),
+                        (Status::Accepted, true),
+                        (Status::InProgress, false),
                     ] {
                         db::apply_move(
                             c,
@@ -478,7 +490,7 @@ pub fn build(
                         c,
                         &o,
                         &staff,
-                        "accepted",
+                        FeedbackKind::Accepted,
                         &seal("De verwijzing is geaccepteerd; de intake is gepland.")?,
                     )?;
                     if *fate == Fate::CompletedOnward {
@@ -486,8 +498,8 @@ pub fn build(
                             c,
                             &o,
                             &db::Move {
-                                from: "in-progress",
-                                to: "completed",
+                                from: Status::InProgress,
+                                to: Status::Completed,
                                 actor_id: &staff,
                                 reason_sealed: None,
                                 due_on: None,
@@ -499,7 +511,7 @@ pub fn build(
                             c,
                             &o,
                             &staff,
-                            "completed",
+                            FeedbackKind::Completed,
                             &seal(&format!(
                                 "Gegeven hulp: {help}\nDoor: {}\nVervolg: {next}",
                                 s.2
@@ -521,26 +533,32 @@ pub fn build(
                     c,
                     &id,
                     &consultant.id,
-                    "interim",
+                    FeedbackKind::Interim,
                     &seal("Tussenstand: de gesprekken lopen goed, ouders doen actief mee.")?,
                 )?;
             }
             match fate {
                 Fate::Failed => {
                     let why = "Gezin is na herhaald contact niet bereikbaar gebleken; hulp niet op gang gekomen.";
-                    step(c, "failed", &receiver, Some(why), None, false)?;
-                    db::add_feedback(c, &id, &receiver, "ended", &seal(&format!("Reden: {why}"))?)?;
+                    step(c, Status::Failed, &receiver, Some(why), None, false)?;
+                    db::add_feedback(
+                        c,
+                        &id,
+                        &receiver,
+                        FeedbackKind::Ended,
+                        &seal(&format!("Reden: {why}"))?,
+                    )?;
                 }
                 Fate::OnHold => step(
                     c,
-                    "on-hold",
+                    Status::OnHold,
                     &receiver,
                     Some("Gezin is zes weken op familiebezoek in het buitenland."),
                     feedback_due,
                     false,
                 )?,
                 Fate::Completed | Fate::CompletedOnward => {
-                    step(c, "completed", &receiver, None, None, false)?;
+                    step(c, Status::Completed, &receiver, None, None, false)?;
                     let by = if to_team {
                         format!("{} ({})", consultant.name, cast.team.name)
                     } else {
@@ -550,7 +568,7 @@ pub fn build(
                         c,
                         &id,
                         &receiver,
-                        "completed",
+                        FeedbackKind::Completed,
                         &seal(&format!(
                             "Gegeven hulp: {help}\nDoor: {by}\nVervolg: {next}"
                         ))?,

@@ -9,8 +9,8 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use rondom::app::{self, Running};
 use rondom::config::{Config, LogFormat};
+use rondom_app::mail::{SmtpSettings, SmtpTls};
 use rondom_db::Db;
-use rondom_web::settings::{SmtpSettings, SmtpTls};
 use std::net::SocketAddr;
 
 pub const PASSWORD: &str = "een lang genoeg wachtwoord";
@@ -151,8 +151,7 @@ pub struct TestApp {
 pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
     let mut web = rondom_web::Settings::local("http://127.0.0.1:0");
     web.demo_mode = demo;
-    web.secret_key = rondom_app::secrets::Secret(TEST_KEY.into());
-    web.smtp = Some(SmtpSettings {
+    let smtp = Some(SmtpSettings {
         host: "127.0.0.1".into(),
         port: smtp_port,
         tls: SmtpTls::None,
@@ -171,6 +170,8 @@ pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
         sqlite_synchronous: rondom_db::connection::Synchronous::Full,
         shutdown_drain: std::time::Duration::ZERO,
         shutdown_deadline: std::time::Duration::from_secs(30),
+        secret_key: rondom_app::secrets::Secret(TEST_KEY.into()),
+        smtp,
         web,
     }
 }
@@ -327,7 +328,7 @@ impl TestApp {
     /// Loads the demo municipality into this (empty) database.
     pub async fn load_demo(&self) {
         let db = self.db.clone();
-        let key = self.config.web.secret_key.clone();
+        let key = self.config.secret_key.clone();
         tokio::task::spawn_blocking(move || rondom::demo::load(&db, &key))
             .await
             .unwrap()

@@ -1,10 +1,28 @@
 //! Outgoing e-mail over SMTP. Messages about children never carry content: only that
 //! something is waiting in Rondom, with a link.
 
-use crate::settings::{SmtpSettings, SmtpTls};
+use crate::secrets::Secret;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a mail relay on the same host or a test sink.
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+}
 
 #[derive(Clone)]
 pub struct Mailer {
@@ -79,7 +97,7 @@ impl Mailer {
     }
 }
 
-impl rondom_app::Outbox for Mailer {
+impl crate::Outbox for Mailer {
     fn send_later(&self, to: String, subject: String, body: String) {
         Mailer::send_later(self, to, subject, body);
     }

@@ -1,0 +1,6 @@
+//! Logging in and out, the second factor, throttling, session expiry, password reset.
+
+mod lockout;
+mod login;
+mod reset;
+mod sessions;
