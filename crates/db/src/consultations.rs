@@ -54,7 +54,7 @@ pub fn create(conn: &mut AnyConnection, n: &NewConsultation<'_>) -> Result<Strin
             consultations::team_id.eq(n.team_id),
             consultations::asker_id.eq(n.asker_id),
             consultations::subject_sealed.eq(n.subject_sealed),
-            consultations::status.eq("open"),
+            consultations::status.eq(rondom_domain::consultation::Status::Open),
             consultations::due_on.eq(n.due_on),
             consultations::created_at.eq(t),
             consultations::updated_at.eq(t),
@@ -86,7 +86,7 @@ pub fn add_message(
 pub fn set_status(
     conn: &mut AnyConnection,
     id: &str,
-    status: &str,
+    status: rondom_domain::consultation::Status,
     assignee_id: Option<&str>,
     answered: bool,
 ) -> Result<(), DbError> {

@@ -28,7 +28,7 @@ pub async fn pick_up(svc: &Services, who: &impl Principal, c: &Consultation) -> 
             if db::find(conn, &cid)?.is_none_or(|now| now.status != Status::Open) {
                 return Ok(false);
             }
-            db::set_status(conn, &cid, Status::PickedUp.code(), Some(&uid), false)?;
+            db::set_status(conn, &cid, Status::PickedUp, Some(&uid), false)?;
             audit::append(
                 conn,
                 &AuditEvent {
@@ -92,7 +92,7 @@ pub async fn write(
             if team_side {
                 // An answer: the asker is told, without content.
                 let assignee = c.assignee_id.as_deref().unwrap_or(&uid).to_owned();
-                db::set_status(conn, &cid, Status::Answered.code(), Some(&assignee), true)?;
+                db::set_status(conn, &cid, Status::Answered, Some(&assignee), true)?;
                 db::notify(
                     conn,
                     &asker,
@@ -101,7 +101,7 @@ pub async fn write(
                 )?;
             } else if status == Status::Answered {
                 // The asker asks on: back to the team.
-                db::set_status(conn, &cid, Status::PickedUp.code(), None, false)?;
+                db::set_status(conn, &cid, Status::PickedUp, None, false)?;
             }
             audit::append(
                 conn,
@@ -140,7 +140,7 @@ pub async fn close(svc: &Services, who: &impl Principal, c: &Consultation) -> Re
     let cid = c.id.clone();
     svc.db
         .write(move |conn| {
-            db::set_status(conn, &cid, Status::Closed.code(), None, false)?;
+            db::set_status(conn, &cid, Status::Closed, None, false)?;
             audit::append(
                 conn,
                 &AuditEvent {
@@ -183,7 +183,7 @@ pub async fn assign(
     let by_self = to == who.actor().user_id;
     svc.db
         .write(move |conn| {
-            db::set_status(conn, &cid, Status::PickedUp.code(), Some(&to), false)?;
+            db::set_status(conn, &cid, Status::PickedUp, Some(&to), false)?;
             if !by_self {
                 db::notify(
                     conn,

@@ -384,7 +384,7 @@ pub async fn create(
                 rondom_db::consultations::set_status(
                     c,
                     cid,
-                    rondom_domain::consultation::Status::Closed.code(),
+                    rondom_domain::consultation::Status::Closed,
                     None,
                     false,
                 )?;

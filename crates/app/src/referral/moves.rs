@@ -216,7 +216,7 @@ pub async fn make_move(
                     rondom_db::consultations::set_status(
                         c,
                         cid,
-                        rondom_domain::consultation::Status::Closed.code(),
+                        rondom_domain::consultation::Status::Closed,
                         None,
                         false,
                     )?;

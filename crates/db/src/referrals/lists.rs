@@ -37,7 +37,7 @@ type Joined = (Referral, String, NaiveDate);
 /// (the general filter, the fixed-shape queues, the overview) carries
 /// `status <> 'draft'` next to that organisation, whatever status, deadline or person
 /// the filter names besides; a test lists every filter combination through the API.
-const DRAFT: &str = "draft";
+const DRAFT: Status = Status::Draft;
 
 /// Which referrals an inbox section holds.
 #[derive(Debug, Clone, Default)]

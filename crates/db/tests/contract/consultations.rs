@@ -4,6 +4,7 @@ use crate::support::{Engine, TestDb, day, member, org};
 use rondom_db::consultations::{self as cons, NewConsultation};
 use rondom_db::{DbError, directory};
 use rondom_domain::OrganisationKind;
+use rondom_domain::consultation::Status;
 
 on_both_engines!(
     a_consultation_is_asked_picked_up_and_answered,
@@ -91,7 +92,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
     );
 
     let (i, a) = (id.clone(), answerer.clone());
-    db.write(move |c| cons::set_status(c, &i, "picked_up", Some(&a), false))
+    db.write(move |c| cons::set_status(c, &i, Status::PickedUp, Some(&a), false))
         .await
         .unwrap();
     let i = id.clone();
@@ -103,7 +104,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
     let (i, a) = (id.clone(), answerer.clone());
     db.write(move |c| {
         cons::add_message(c, &i, &a, "sealed-answer")?;
-        cons::set_status(c, &i, "answered", None, true)
+        cons::set_status(c, &i, Status::Answered, None, true)
     })
     .await
     .unwrap();
@@ -127,7 +128,7 @@ async fn a_consultation_is_asked_picked_up_and_answered(e: Engine) {
         "oldest first"
     );
     let missing = db
-        .write(|c| cons::set_status(c, "no-such-consultation", "closed", None, false))
+        .write(|c| cons::set_status(c, "no-such-consultation", Status::Closed, None, false))
         .await;
     assert!(matches!(missing, Err(DbError::NotFound)), "{missing:?}");
 

@@ -66,14 +66,18 @@ pub(super) fn build(
                     rondom_db::consultations::set_status(
                         c,
                         &id,
-                        "picked_up",
+                        rondom_domain::consultation::Status::PickedUp,
                         Some(&consultant.id),
                         false,
                     )?;
                 }
                 (_, Some(_)) => {
                     rondom_db::consultations::add_message(c, &id, &consultant.id, &seal(answer)?)?;
-                    let status = if k < 5 { "closed" } else { "answered" };
+                    let status = if k < 5 {
+                        rondom_domain::consultation::Status::Closed
+                    } else {
+                        rondom_domain::consultation::Status::Answered
+                    };
                     rondom_db::consultations::set_status(
                         c,
                         &id,
