@@ -4,11 +4,15 @@
 //! profile, locations, people and teams, and a social team's links to practices.
 
 pub mod entries;
+pub mod hours_form;
 pub mod hsds;
 pub mod index;
 pub mod links;
 pub mod locations;
 pub mod offer;
 pub mod people;
+pub mod people_form;
 pub mod profile;
+pub mod profile_form;
 pub mod rows;
+pub mod service_form;
