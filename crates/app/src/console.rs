@@ -60,9 +60,9 @@ pub fn record_demo(c: &mut AnyConnection, seed: u64) -> Result<(), DbError> {
 }
 
 /// Records an import of the sociale kaart (the import wrote its own records).
-pub fn record_import(db: &Db, reason: String) -> Result<(), DbError> {
-    db.write_blocking(|c| audit::append(c, &event("directory_import", "directory", None, reason)))
-        .map(|_| ())
+/// The audit entry of an HSDS import; call inside the import's write transaction.
+pub fn record_import(c: &mut AnyConnection, reason: String) -> Result<(), DbError> {
+    audit::append(c, &event("directory_import", "directory", None, reason)).map(drop)
 }
 
 /// An organisation by id, AGB code or exact name.

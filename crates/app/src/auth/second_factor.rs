@@ -71,14 +71,25 @@ pub async fn pending_secret(svc: &Services, user_id: &str) -> Result<String, Err
 }
 
 /// Turns the second factor on when the code matches the pending secret, with these
-/// recovery codes (their hashes). Answers whether it did.
+/// recovery codes (their hashes), and logs it in the same transaction. Answers whether
+/// it did.
 pub async fn enable(
     svc: &Services,
-    user_id: &str,
+    who: &Enrolling<'_>,
     code: &str,
     recovery_hashes: Vec<String>,
 ) -> Result<bool, Error> {
-    let (uid, code, secrets) = (user_id.to_owned(), code.to_owned(), svc.secrets.clone());
+    let (uid, code, secrets) = (who.user_id.to_owned(), code.to_owned(), svc.secrets.clone());
+    let entry = rondom_db::audit::AuditEvent {
+        actor_user_id: Some(uid.clone()),
+        actor_name: who.name.to_owned(),
+        action: "second_factor_enable".into(),
+        object_type: "user".into(),
+        object_id: Some(uid.clone()),
+        source_address: who.source_address.map(str::to_owned),
+        outcome: "allowed".into(),
+        ..Default::default()
+    };
     Ok(svc
         .db
         .write(move |c| {
@@ -91,7 +102,16 @@ pub async fn enable(
             };
             users::enable_totp(c, &uid, step)?;
             users::replace_recovery_codes(c, &uid, &recovery_hashes)?;
+            rondom_db::audit::append(c, &entry)?;
             Ok(true)
         })
         .await?)
+}
+
+/// The person turning on their second factor (signed in with a password, not yet with a
+/// code): who goes in the audit log.
+pub struct Enrolling<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub source_address: Option<&'a str>,
 }

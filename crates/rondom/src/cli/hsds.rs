@@ -24,6 +24,7 @@ pub(super) fn import_hsds(
             gemeente.as_deref(),
             today,
             None,
+            &file.display().to_string(),
             opts,
         ))
         .map_err(|e| format!("the import failed, nothing was imported: {e}"))?;
@@ -49,19 +50,6 @@ pub(super) fn import_hsds(
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            rondom_app::console::record_import(
-                db,
-                format!(
-                    "HSDS {} from source {}: {} organisations, {} services, {} replaced{}",
-                    file.display(),
-                    opts.source,
-                    s.organisations,
-                    s.services,
-                    s.changes.len(),
-                    if opts.update { " (--update)" } else { "" }
-                ),
-            )
-            .map_err(|e| e.to_string())?;
             println!(
                 "imported {} organisations, {} locations and {} services in {:.2} s{}",
                 s.organisations,

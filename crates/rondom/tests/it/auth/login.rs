@@ -139,6 +139,13 @@ async fn professional_logs_in_with_password_and_totp_and_logs_out(b: Backend) {
     assert!(log.iter().any(|e| e.action == "login"
         && e.outcome == "allowed"
         && e.reason.as_deref().unwrap_or("").contains("enrolled")));
+    assert!(
+        log.iter().any(|e| e.action == "second_factor_enable"
+            && e.outcome == "allowed"
+            && e.actor_user_id.is_some()
+            && e.object_id == e.actor_user_id),
+        "turning on the second factor is in the audit log"
+    );
     assert!(log.iter().any(|e| e.action == "logout"));
     app.stop().await;
 }

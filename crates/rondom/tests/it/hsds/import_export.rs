@@ -32,6 +32,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         None,
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -40,6 +41,23 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
     assert_eq!(
         (summary.organisations, summary.services),
         (organisations, services)
+    );
+    let imports: Vec<_> = target
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "directory_import")
+        .collect();
+    assert_eq!(imports.len(), 1, "the import is in the audit log once");
+    assert!(
+        imports[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with(&format!(
+                "HSDS test.json from source hsds: {organisations} organisations"
+            ))),
+        "{:?}",
+        imports[0].reason
     );
     let second = export(&target).await;
     assert_eq!(
@@ -61,6 +79,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         Some("GM9999"),
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -87,6 +106,7 @@ async fn an_export_imports_into_an_empty_database_unchanged(b: Backend) {
         None,
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -129,6 +149,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         None,
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -159,6 +180,7 @@ async fn a_bad_file_names_each_problem_and_imports_nothing(b: Backend) {
         None,
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -191,6 +213,7 @@ async fn the_specifications_examples_import(b: Backend) {
             Some("GM9999"),
             day("2026-11-25"),
             None,
+            "test.json",
             &Default::default(),
         )
         .await
@@ -229,6 +252,7 @@ async fn the_specifications_examples_import(b: Backend) {
         Some("GM9999"),
         day("2026-11-25"),
         None,
+        "test.json",
         &Default::default(),
     )
     .await
@@ -249,7 +273,16 @@ async fn import_as(
         update,
         dry_run: false,
     };
-    import::import(&app.db, doc, None, day("2026-11-25"), None, &opts).await
+    import::import(
+        &app.db,
+        doc,
+        None,
+        day("2026-11-25"),
+        None,
+        "test.json",
+        &opts,
+    )
+    .await
 }
 
 /// A file that carries the id of a GP practice (or of another provider's records) does
@@ -376,6 +409,7 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
         None,
         day("2026-11-25"),
         None,
+        "test.json",
         &import::Options {
             source: "regio".into(),
             update: true,
@@ -387,6 +421,13 @@ async fn an_import_touches_only_what_came_from_its_own_source(b: Backend) {
     .unwrap();
     assert!(!dry.written);
     assert!(dry.changes[0].contains("beschrijving"), "{:?}", dry.changes);
+    let logged = app
+        .audit()
+        .await
+        .iter()
+        .filter(|e| e.action == "directory_import")
+        .count();
+    assert_eq!(logged, 2, "the two imports are logged, the dry run is not");
     let still = app
         .db
         .read(move |c| rondom_db::organisations::find(c, new_id))

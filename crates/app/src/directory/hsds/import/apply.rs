@@ -294,13 +294,15 @@ pub fn check_existing(
     (errors, changes)
 }
 
-/// Checks a file against the database and imports it, all or nothing.
+/// Checks a file against the database and imports it, all or nothing; the import's
+/// audit entry (`file` names where it came from) is written in the same transaction.
 pub async fn import(
     db: &rondom_db::Db,
     doc: &Value,
     default_gemeente: Option<&str>,
     today: NaiveDate,
     user_id: Option<String>,
+    file: &str,
     opts: &Options,
 ) -> Result<Result<Summary, Vec<ImportError>>, DbError> {
     let plan = match plan(doc, default_gemeente, today) {
@@ -349,8 +351,19 @@ pub async fn import(
         }));
     }
     let source = opts.source.clone();
+    let (file, update, replaced) = (file.to_owned(), opts.update, changes.len());
     let mut summary = db
-        .write(move |c| apply(c, &plan, user_id.as_deref(), &source))
+        .write(move |c| {
+            let s = apply(c, &plan, user_id.as_deref(), &source)?;
+            let reason = format!(
+                "HSDS {file} from source {source}: {} organisations, {} services, {replaced} replaced{}",
+                s.organisations,
+                s.services,
+                if update { " (--update)" } else { "" }
+            );
+            crate::console::record_import(c, reason)?;
+            Ok(s)
+        })
         .await?;
     summary.changes = changes;
     Ok(Ok(summary))
