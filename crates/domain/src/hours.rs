@@ -12,6 +12,22 @@ pub struct WeeklySlot {
 }
 
 impl WeeklySlot {
+    /// The stored slots (weekday, start minute, end minute) that are slots; a stored
+    /// value out of range (a negative minute, day 9) is left out, never wrapped around.
+    pub fn all_stored(slots: &[(i32, i32, i32)]) -> Vec<Self> {
+        slots
+            .iter()
+            .filter_map(|(d, s, e)| {
+                Self::new(
+                    u8::try_from(*d).ok()?,
+                    u16::try_from(*s).ok()?,
+                    u16::try_from(*e).ok()?,
+                )
+                .ok()
+            })
+            .collect()
+    }
+
     /// Checks the values an admin typed.
     pub fn new(
         weekday: u8,
@@ -184,6 +200,19 @@ impl WeeklySlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_slots_out_of_range_are_left_out_not_wrapped() {
+        let slots = WeeklySlot::all_stored(&[
+            (1, 540, 720),
+            (2, -60, 600),
+            (265, 540, 720),
+            (3, 600, 540),
+            (4, 780, 960),
+        ]);
+        let days: Vec<u8> = slots.iter().map(|s| s.weekday).collect();
+        assert_eq!(days, vec![1, 4], "only the two real slots, in their order");
+    }
 
     #[test]
     fn slots_are_typed_and_read_as_lines() {

@@ -16,10 +16,8 @@ pub struct HoursForm {
 impl HoursForm {
     pub fn from_link(l: &TeamLink) -> Self {
         Self {
-            uren: l
-                .slots
-                .iter()
-                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+            uren: WeeklySlot::all_stored(&l.slots)
+                .into_iter()
                 .map(|s| s.line())
                 .collect::<Vec<_>>()
                 .join("\n"),

@@ -322,9 +322,8 @@ pub async fn save_hours(
         if slots.is_empty() {
             "geen vaste uren".to_owned()
         } else {
-            slots
-                .iter()
-                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+            WeeklySlot::all_stored(&slots)
+                .into_iter()
                 .map(|s| s.line())
                 .collect::<Vec<_>>()
                 .join(", ")

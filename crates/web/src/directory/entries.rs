@@ -257,10 +257,8 @@ pub async fn organisation(
                 in_force: l.in_force,
                 team: l.team_name.clone(),
                 team_id: l.team_id.to_string(),
-                hours: l
-                    .slots
-                    .iter()
-                    .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
+                hours: WeeklySlot::all_stored(&l.slots)
+                    .into_iter()
                     .map(|s| s.line())
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -332,11 +330,8 @@ pub async fn person(
     let practices = links
         .into_iter()
         .map(|(practice, slots, exceptions)| {
-            let weekly: Vec<WeeklySlot> = slots
-                .iter()
-                .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
-                .collect();
-            let skip: Vec<chrono::NaiveDate> = exceptions.clone();
+            let weekly = WeeklySlot::all_stored(&slots);
+            let skip = exceptions;
             PracticeHours {
                 practice,
                 next: next_occurrences(&weekly, &skip, now, 3)

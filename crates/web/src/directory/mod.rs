@@ -109,11 +109,7 @@ pub async fn mijn_team(
                         hours: l.overleglijn_hours.clone().unwrap_or_default(),
                     });
                 }
-                let slots: Vec<WeeklySlot> = l
-                    .slots
-                    .iter()
-                    .filter_map(|(d, s, e)| WeeklySlot::new(*d as u8, *s as u16, *e as u16).ok())
-                    .collect();
+                let slots = WeeklySlot::all_stored(&l.slots);
                 let exceptions: Vec<chrono::NaiveDate> =
                     l.exceptions.iter().map(|(d, _)| *d).collect();
                 let next = next_occurrences(&slots, &exceptions, local_now, 3)
