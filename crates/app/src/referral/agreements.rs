@@ -132,22 +132,13 @@ pub struct Version {
 
 /// The versions of one municipality's agreements (newest first), and the municipalities
 /// Rondom serves (codes, sorted), to choose from.
-pub async fn versions(
-    svc: &Services,
-    gemeente: &str,
-) -> Result<(Vec<Version>, Vec<String>), Error> {
+pub async fn versions(svc: &Services, actor: &Actor, gemeente: &str) -> Result<Versions, Error> {
     let g = gemeente.to_owned();
-    let (rows, gemeenten, names) = svc
+    let (rows, orgs, names) = svc
         .db
         .read(move |c| {
             let rows = db::agreement_versions(c, &g)?;
-            let mut codes: Vec<String> = rondom_db::organisations::list(c)?
-                .into_iter()
-                .filter(|o| o.kind != OrganisationKind::Platform)
-                .map(|o| o.gemeente_code)
-                .collect();
-            codes.sort();
-            codes.dedup();
+            let orgs = rondom_db::organisations::list(c)?;
             let mut names = Vec::new();
             for r in &rows {
                 names.push(
@@ -156,9 +147,17 @@ pub async fn versions(
                         .unwrap_or_default(),
                 );
             }
-            Ok((rows, codes, names))
+            Ok((rows, orgs, names))
         })
         .await?;
+    let mut gemeenten: Vec<String> = orgs
+        .iter()
+        .filter(|o| o.kind != OrganisationKind::Platform)
+        .map(|o| o.gemeente_code.clone())
+        .collect();
+    gemeenten.sort();
+    gemeenten.dedup();
+    let maintainer = maintainer(&orgs, actor, gemeente);
     let today = dates::today();
     let mut seen_in_force = false;
     let versions = rows
@@ -180,7 +179,34 @@ pub async fn versions(
             }
         })
         .collect();
-    Ok((versions, gemeenten))
+    Ok(Versions {
+        versions,
+        gemeenten,
+        maintainer,
+    })
+}
+
+/// A municipality's versions, the municipalities to choose from, and the organisation
+/// through which the person may add a version (none: they may only read).
+pub struct Versions {
+    pub versions: Vec<Version>,
+    pub gemeenten: Vec<String>,
+    pub maintainer: Option<String>,
+}
+
+/// Among these organisations, the municipality of `code` whose agreements the person
+/// keeps.
+fn maintainer(
+    orgs: &[rondom_db::organisations::Organisation],
+    actor: &Actor,
+    code: &str,
+) -> Option<String> {
+    orgs.iter()
+        .filter(|o| o.kind.is_municipality() && o.gemeente_code == code)
+        .find(|o| {
+            authorize(actor, Action::Update, Resource::ReferralAgreements(&o.id)).is_allowed()
+        })
+        .map(|o| o.id.to_string())
 }
 
 /// The municipality organisation for a code whose agreements this person maintains.
@@ -189,15 +215,8 @@ pub async fn maintained_by(
     actor: &Actor,
     gemeente: &str,
 ) -> Result<Option<String>, Error> {
-    let code = gemeente.to_owned();
     let orgs = svc.db.read(rondom_db::organisations::list).await?;
-    Ok(orgs
-        .into_iter()
-        .filter(|o| o.kind.is_municipality() && o.gemeente_code == code)
-        .find(|o| {
-            authorize(actor, Action::Update, Resource::ReferralAgreements(&o.id)).is_allowed()
-        })
-        .map(|o| o.id.into()))
+    Ok(maintainer(&orgs, actor, gemeente))
 }
 
 /// The municipality a person works in: that of their first organisation.

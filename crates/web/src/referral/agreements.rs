@@ -166,7 +166,11 @@ async fn render(
     form: Option<FormView>,
     errors: Vec<ValidationError>,
 ) -> Result<String, AppError> {
-    let (stored, gemeenten) = agreements::versions(&state.app, &gemeente).await?;
+    let agreements::Versions {
+        versions: stored,
+        gemeenten,
+        maintainer,
+    } = agreements::versions(&state.app, &user.actor, &gemeente).await?;
     let seen_in_force = stored.iter().any(|v| v.in_force);
     let versions: Vec<Version> = stored
         .into_iter()
@@ -179,9 +183,7 @@ async fn render(
             by: v.by,
         })
         .collect();
-    let can_edit = agreements::maintained_by(&state.app, &user.actor, &gemeente)
-        .await?
-        .is_some();
+    let can_edit = maintainer.is_some();
     let current = versions
         .iter()
         .find(|v| v.in_force)
