@@ -101,11 +101,6 @@ pub fn local_date_start(s: &str) -> Option<NaiveDateTime> {
     Some(local - offset)
 }
 
-/// 2026-03-01 as 01-03-2026; anything else as it came.
-pub fn iso_to_dutch(iso: &str) -> String {
-    parse_iso(iso).map_or_else(|| iso.to_owned(), dutch_date)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,8 +132,6 @@ mod tests {
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
-        assert_eq!(iso_to_dutch("2026-04-27"), "27-04-2026");
-        assert_eq!(iso_to_dutch("onbekend"), "onbekend");
     }
 
     #[test]

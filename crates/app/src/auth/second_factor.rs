@@ -75,21 +75,12 @@ pub async fn pending_secret(svc: &Services, user_id: &str) -> Result<String, Err
 /// it did.
 pub async fn enable(
     svc: &Services,
-    who: &Enrolling<'_>,
+    who: &crate::auth::sessions::SessionOwner<'_>,
     code: &str,
     recovery_hashes: Vec<String>,
 ) -> Result<bool, Error> {
     let (uid, code, secrets) = (who.user_id.to_owned(), code.to_owned(), svc.secrets.clone());
-    let entry = rondom_db::audit::AuditEvent {
-        actor_user_id: Some(uid.clone()),
-        actor_name: who.name.to_owned(),
-        action: "second_factor_enable".into(),
-        object_type: "user".into(),
-        object_id: Some(uid.clone()),
-        source_address: who.source_address.map(str::to_owned),
-        outcome: "allowed".into(),
-        ..Default::default()
-    };
+    let entry = crate::auth::sessions::entry(who, "second_factor_enable", None);
     Ok(svc
         .db
         .write(move |c| {
@@ -106,12 +97,4 @@ pub async fn enable(
             Ok(true)
         })
         .await?)
-}
-
-/// The person turning on their second factor (signed in with a password, not yet with a
-/// code): who goes in the audit log.
-pub struct Enrolling<'a> {
-    pub user_id: &'a str,
-    pub name: &'a str,
-    pub source_address: Option<&'a str>,
 }

@@ -17,7 +17,7 @@ pub struct SessionOwner<'a> {
     pub source_address: Option<&'a str>,
 }
 
-fn entry(who: &SessionOwner<'_>, action: &str, reason: Option<&str>) -> AuditEvent {
+pub(crate) fn entry(who: &SessionOwner<'_>, action: &str, reason: Option<&str>) -> AuditEvent {
     AuditEvent {
         actor_user_id: Some(who.user_id.to_owned()),
         actor_name: who.name.to_owned(),

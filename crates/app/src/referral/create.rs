@@ -107,7 +107,7 @@ pub async fn create(
         })
         .await?;
     let from_org = from_org.ok_or(Error::NotFound)?;
-    let from_kind = Some(from_org.kind);
+    let from_kind = from_org.kind;
     let mut errors = Vec::new();
 
     let name = input.child_name.trim();
@@ -188,7 +188,7 @@ pub async fn create(
         (Some(_), _) => match &target_org {
             Some(t)
                 if t.kind == OrganisationKind::SociaalTeam
-                    && (from_kind != Some(OrganisationKind::Huisartsenpraktijk)
+                    && (from_kind != OrganisationKind::Huisartsenpraktijk
                         || team_links.iter().any(|(id, _)| *id == t.id))
                     && t.id != from_org.id =>
             {
@@ -208,7 +208,7 @@ pub async fn create(
             if s.organisation_id != from_org.id
                 && (*kind == Some(OrganisationKind::Zorgaanbieder)
                     || (*kind == Some(OrganisationKind::SociaalTeam)
-                        && (from_kind != Some(OrganisationKind::Huisartsenpraktijk)
+                        && (from_kind != OrganisationKind::Huisartsenpraktijk
                             || team_links.iter().any(|(id, _)| *id == s.organisation_id)))) =>
         {
             (
@@ -287,17 +287,13 @@ pub async fn create(
     let in_force = match &gemeente {
         Some(g) => {
             let g = g.clone();
-            Some(
-                svc.db
-                    .read(move |c| in_force(c, &g, dates::today()))
-                    .await?,
-            )
+            Some(svc.db.read(move |c| in_force(c, &g, today)).await?)
         }
         None => None,
     };
     // The agreements advise the team first; the GP keeps the right to refer directly.
     if let (Some(f), Some(u), false) = (&in_force, urgency, to_is_team)
-        && from_kind == Some(OrganisationKind::Huisartsenpraktijk)
+        && from_kind == OrganisationKind::Huisartsenpraktijk
         && to_org.is_some()
         && f.rules.team_first(&areas, u)
         && !input.direct_ack

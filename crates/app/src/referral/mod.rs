@@ -45,12 +45,10 @@ pub fn receiving_orgs(actor: &Actor) -> Vec<String> {
 /// Reads a date typed as 2014-03-01 or 01-03-2014.
 pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
     let t = text.trim();
-    // Stored dates take the quick path; what people type (2014-3-1, 01-03-2014) the
-    // general one.
-    crate::dates::parse_iso(t)
-        .or_else(|| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .or_else(|| chrono::NaiveDate::parse_from_str(t, "%d-%m-%Y").ok())
-        // Stored dates compare as text: only four-digit years sort right.
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%d-%m-%Y"))
+        .ok()
+        // A two-digit year (01-03-14 reads as the year 14) is a typing slip, not a date.
         .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)))
 }
 

@@ -109,7 +109,7 @@ pub async fn list(
             "status is open, picked_up, answered of closed.",
         ));
     }
-    let due_before = chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").ok();
+    let due_before = crate::format::parse_iso(&q.due_before);
     if !q.due_before.is_empty() && due_before.is_none() {
         errors.push(ValidationError::new(
             "due_before",

@@ -257,7 +257,7 @@ pub async fn list(
             "status is een FHIR Task-status: draft, requested, received, accepted, rejected, in-progress, on-hold, completed, cancelled of failed.",
         ));
     }
-    let due_before = chrono::NaiveDate::parse_from_str(&q.due_before, "%Y-%m-%d").ok();
+    let due_before = format::parse_iso(&q.due_before);
     if !q.due_before.is_empty() && due_before.is_none() {
         errors.push(ValidationError::new(
             "due_before",

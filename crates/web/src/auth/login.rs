@@ -368,17 +368,9 @@ pub async fn enrol_submit(
         return Ok(Redirect::to("/inloggen/code").into_response());
     }
     let (codes, hashes) = totp::recovery_codes();
-    let enrolled = rondom_app::auth::second_factor::enable(
-        &state.app,
-        &rondom_app::auth::second_factor::Enrolling {
-            user_id: &pending.user_id,
-            name: &pending.name,
-            source_address: pending.source_address.as_deref(),
-        },
-        &form.code,
-        hashes,
-    )
-    .await?;
+    let enrolled =
+        rondom_app::auth::second_factor::enable(&state.app, &pending.owner(), &form.code, hashes)
+            .await?;
     if !enrolled {
         let html = enrol_page(
             &state,

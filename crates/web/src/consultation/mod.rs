@@ -72,7 +72,7 @@ struct ListPage {
 fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
     let l = shown.listed;
     let status = l.c.status;
-    let due = Some(l.c.due_on);
+    let (due, today) = (l.c.due_on, crate::format::today());
     Row {
         subject: shown.subject,
         status: status.label(),
@@ -80,16 +80,12 @@ fn row(user: &CurrentUser, shown: rondom_app::consultation::Listed) -> Row {
         to: l.team_name,
         mine: l.c.assignee_id.as_deref() == Some(user.user_id.as_str()),
         assignee: l.assignee_name,
-        due: due
-            .map(|d| d.format("%d-%m-%Y").to_string())
-            .unwrap_or_default(),
-        due_key: l.c.due_on.to_string(),
-        overdue: status.awaits_team() && due.is_some_and(|d| d < crate::format::today()),
+        due: crate::format::dutch_date(due),
+        due_key: due.to_string(),
+        overdue: status.awaits_team() && due < today,
         due_soon: status.awaits_team()
-            && due.is_some_and(|d| {
-                d >= crate::format::today()
-                    && d <= workdays::add_working_days(crate::format::today(), 1)
-            }),
+            && due >= today
+            && due <= workdays::add_working_days(today, 1),
         id: l.c.id.into_inner(),
     }
 }
@@ -281,15 +277,13 @@ async fn thread_page(
     };
     let thread = thread.into_inner();
     let status = c.status;
-    let due = Some(c.due_on);
+    let due = c.due_on;
     ThreadPage {
         page: Page::for_user(thread.subject.clone(), "overleg", user),
         subject: thread.subject,
         status: status.label(),
-        due: due
-            .map(|d| d.format("%d-%m-%Y").to_string())
-            .unwrap_or_default(),
-        overdue: status.awaits_team() && due.is_some_and(|d| d < crate::format::today()),
+        due: crate::format::dutch_date(due),
+        overdue: status.awaits_team() && due < crate::format::today(),
         assignee: thread.listed.assignee_name,
         messages: thread
             .messages
