@@ -174,7 +174,7 @@ fn build(
     };
     // The order of the steps is part of the demo: the generator's draws follow it.
     let mut w = world::World::new(g, password_hash);
-    w.districts(c)?;
+    world::districts(c)?;
     let o = world::organisations(c, &mut w)?;
     let staff = world::staff(c, &mut w, &o)?;
     team::build(c, &mut w, &o, &staff)?;

@@ -3,7 +3,7 @@
 //! tariffs and the areas each covers.
 
 use super::data::*;
-use super::world::{Organisations, World};
+use super::world::{DISTRICTS, Organisations, World};
 use super::{GEMEENTE, NEIGHBOUR, day};
 use chrono::NaiveDate;
 use rand::Rng;
@@ -164,7 +164,7 @@ pub(super) fn build(
             ("jgz", _) => &jgz,
             _ => continue,
         };
-        for (code, d, _) in w.districts.iter().skip(1) {
+        for (code, d, _) in DISTRICTS.iter().skip(1) {
             let wait = w.g.rng.gen_range(0..5);
             let reported = w.today - chrono::Duration::days(w.g.rng.gen_range(1..40));
             place_service(
@@ -244,7 +244,7 @@ pub(super) fn build(
             if !PER_WIJK.contains(name) {
                 continue;
             }
-            for (d, (code, wijk, centre)) in w.districts.iter().enumerate() {
+            for (d, (code, wijk, centre)) in DISTRICTS.iter().enumerate() {
                 if d == *own_district {
                     continue;
                 }

@@ -1,4 +1,4 @@
-//! The demo's world while it is built: the seeded generator, the districts, today's
+//! The demo's world while it is built: the seeded generator, today's
 //! date, and the organisations and people made so far (counted for the summary).
 
 use super::data::*;
@@ -33,7 +33,6 @@ const PRACTICES: [(&str, usize, bool); 6] = [
 
 pub(super) struct World<'p> {
     pub g: Gen,
-    pub districts: [(&'static str, &'static str, (f64, f64)); 5],
     pub today: NaiveDate,
     /// Each organisation's main location, for services and nearness.
     pub location_of: HashMap<OrganisationId, LocationId>,
@@ -69,7 +68,6 @@ impl<'p> World<'p> {
     pub fn new(g: Gen, password_hash: &'p str) -> Self {
         Self {
             g,
-            districts: DISTRICTS,
             today: chrono::Utc::now().date_naive(),
             location_of: HashMap::new(),
             password_hash,
@@ -77,25 +75,6 @@ impl<'p> World<'p> {
             user_count: 0,
             logins: Vec::new(),
         }
-    }
-
-    /// The five wijken of the municipality, with their postcodes and centres.
-    pub fn districts(&self, c: &mut AnyConnection) -> Result<(), DbError> {
-        for (i, (code, name, (lat, lon))) in self.districts.iter().enumerate() {
-            let first = 9990 + 2 * i;
-            orgs::upsert_district(
-                c,
-                &District {
-                    code: (*code).into(),
-                    gemeente_code: GEMEENTE.into(),
-                    name: (*name).into(),
-                    postcodes: Some(format!("{first}-{}", first + 1)),
-                    latitude: Some(*lat),
-                    longitude: Some(*lon),
-                },
-            )?;
-        }
-        Ok(())
     }
 
     /// An organisation with its main location and a checked profile.
@@ -108,7 +87,6 @@ impl<'p> World<'p> {
         agb: Option<String>,
     ) -> Result<Organisation, DbError> {
         let w = self;
-        let districts = w.districts;
         let (street, house_number) = w.g.street();
         let city = if district == 4 {
             "Voorbeeld-Dorp"
@@ -120,7 +98,7 @@ impl<'p> World<'p> {
             kind,
             agb_code: agb,
             gemeente_code: GEMEENTE.into(),
-            wijk_code: Some(districts[district].0.into()),
+            wijk_code: Some(DISTRICTS[district].0.into()),
             street,
             house_number,
             postcode: w.g.postcode(district),
@@ -130,11 +108,11 @@ impl<'p> World<'p> {
         };
         w.org_count += 1;
         let org = orgs::create(c, &input)?;
-        let centre = districts[district].2;
+        let centre = DISTRICTS[district].2;
         let location = directory::Location {
             id: LocationId::trusted(rondom_db::new_id()),
             organisation_id: org.id.clone(),
-            name: format!("{} ({})", org.name, districts[district].1),
+            name: format!("{} ({})", org.name, DISTRICTS[district].1),
             street: org.street.clone(),
             house_number: org.house_number.clone(),
             postcode: org.postcode.clone(),
@@ -202,6 +180,25 @@ impl<'p> World<'p> {
             organisation: org.name.clone(),
         });
     }
+}
+
+/// The five wijken of the municipality, with their postcodes and centres.
+pub(super) fn districts(c: &mut AnyConnection) -> Result<(), DbError> {
+    for (i, (code, name, (lat, lon))) in DISTRICTS.iter().enumerate() {
+        let first = 9990 + 2 * i;
+        orgs::upsert_district(
+            c,
+            &District {
+                code: (*code).into(),
+                gemeente_code: GEMEENTE.into(),
+                name: (*name).into(),
+                postcodes: Some(format!("{first}-{}", first + 1)),
+                latitude: Some(*lat),
+                longitude: Some(*lon),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Every organisation, in a fixed order (the generator's draws depend on it).
