@@ -5,18 +5,12 @@ use super::BSN_REFUSED;
 use crate::access;
 use crate::context::{Principal, Services};
 use crate::dates;
-use crate::error::Error;
+use crate::error::{Checked, Error};
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::consultations::{self as db, NewConsultation};
 use rondom_domain::consultation::contains_bsn;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, workdays};
-
-/// The outcome of asking; the same for the page and the API.
-pub enum Asked {
-    Created(String),
-    Invalid(Vec<ValidationError>),
-}
 
 /// Checks and stores a new question from `practice` (when empty: the one practice the
 /// person asks for) to `team`, for a person who may ask for that practice.
@@ -27,12 +21,12 @@ pub async fn create_question(
     team: &str,
     subject: &str,
     question: &str,
-) -> Result<Asked, Error> {
+) -> Result<Checked<String>, Error> {
     let practice = if practice.trim().is_empty() {
         match super::practices_asking(who.actor()).as_slice() {
             [only] => only.clone(),
             _ => {
-                return Ok(Asked::Invalid(vec![ValidationError::new(
+                return Ok(Err(vec![ValidationError::new(
                     "praktijk",
                     "Kies namens welke praktijk u vraagt.",
                 )]));
@@ -80,7 +74,7 @@ pub async fn create_question(
         errors.push(ValidationError::new("vraag", BSN_REFUSED));
     }
     if !errors.is_empty() {
-        return Ok(Asked::Invalid(errors));
+        return Ok(Err(errors));
     }
     let subject_sealed = svc.secrets.seal(subject).map_err(Error::internal)?;
     let question_sealed = svc.secrets.seal(question).map_err(Error::internal)?;
@@ -130,5 +124,5 @@ pub async fn create_question(
             Ok(id)
         })
         .await?;
-    Ok(Asked::Created(id))
+    Ok(Ok(id))
 }

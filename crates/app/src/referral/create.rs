@@ -2,17 +2,21 @@
 //! receivers' notices in one transaction), or not at all.
 
 use super::notify::{announce, mail_receivers};
-use super::{REASON_MAX, age_on, in_force, parse_date, service_with_kind};
+use super::{InForce, REASON_MAX, age_on, in_force, parse_date, service_with_kind};
 use crate::access;
 use crate::context::{Principal, Services};
 use crate::dates;
-use crate::error::Error;
+use crate::error::{Checked, Error};
+use chrono::NaiveDate;
 use rondom_db::audit::{self, AuditEvent};
+use rondom_db::directory::ServiceRow;
+use rondom_db::organisations::Organisation;
 use rondom_db::referrals as db;
 use rondom_domain::catalogue::PROBLEM_AREAS;
+use rondom_domain::ids::OrganisationId;
 use rondom_domain::referral::{Status, Urgency};
 use rondom_domain::validate::{GemeenteCode, ValidationError, bsn_is_valid};
-use rondom_domain::{Action, OrganisationKind, Resource, Role, authorize, workdays};
+use rondom_domain::{Action, Actor, OrganisationKind, Resource, Role, authorize, workdays};
 
 /// What someone asks to refer; the same for the form and the API.
 #[derive(Debug, Clone, Default)]
@@ -38,24 +42,19 @@ pub struct NewInput {
     pub draft: bool,
 }
 
-pub enum Created {
-    Created(String),
-    Invalid(Vec<ValidationError>),
-}
-
 /// Checks and stores a new referral for a person who may refer for `input.from_org`
-/// (when it is empty: the one organisation they refer for). Nothing is stored unless
-/// everything is right.
+/// (when it is empty: the one organisation they refer for), and returns its id. Nothing
+/// is stored unless everything is right.
 pub async fn create(
     svc: &Services,
     who: &impl Principal,
     mut input: NewInput,
-) -> Result<Created, Error> {
+) -> Result<Checked<String>, Error> {
     if input.from_org.trim().is_empty() {
         match super::sending_orgs(who.actor()).as_slice() {
             [only] => input.from_org = only.clone(),
             _ => {
-                return Ok(Created::Invalid(vec![ValidationError::new(
+                return Ok(Err(vec![ValidationError::new(
                     "van",
                     "Kies namens welke organisatie u verwijst.",
                 )]));
@@ -69,288 +68,52 @@ pub async fn create(
         Resource::ReferralFrom(&input.from_org),
     )
     .await?;
-    let actor = who.actor().clone();
-    let from = input.from_org.clone();
-    let probe = input.clone();
-    // Everything the checks need from the database, read at once.
-    let (from_org, team_links, target_org, service, school, consultation, huisartsen) = svc
-        .db
-        .read(move |c| {
-            let from_org = rondom_db::organisations::find(c, &from)?;
-            let links = rondom_db::consultations::teams_of_practice(c, &from)?;
-            let target = match &probe.to_team {
-                Some(t) => rondom_db::organisations::find(c, t)?,
-                None => None,
-            };
-            let service = match &probe.service {
-                Some(s) => service_with_kind(c, s)?,
-                None => None,
-            };
-            let school = match &probe.school {
-                Some(s) => rondom_db::organisations::find(c, s)?,
-                None => None,
-            };
-            let consultation = match &probe.consultation {
-                Some(id) => rondom_db::consultations::find(c, id)?,
-                None => None,
-            };
-            let huisartsen = super::gps_of(c, &from)?;
-            Ok((
-                from_org,
-                links,
-                target,
-                service,
-                school,
-                consultation,
-                huisartsen,
-            ))
-        })
-        .await?;
-    let from_org = from_org.ok_or(Error::NotFound)?;
-    let from_kind = from_org.kind;
-    let mut errors = Vec::new();
-
-    let name = input.child_name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        errors.push(ValidationError::new(
-            "naam",
-            "Vul de naam van het kind in (hoogstens 120 tekens).",
-        ));
-    }
+    let facts = load_facts(svc, &input).await?;
     let today = dates::today();
-    let birth = parse_date(&input.birth_date);
-    match birth {
-        None => errors.push(ValidationError::new(
-            "geboortedatum",
-            "Vul de geboortedatum in als dd-mm-jjjj.",
-        )),
-        Some(b) if b > today => errors.push(ValidationError::new(
-            "geboortedatum",
-            "De geboortedatum ligt in de toekomst.",
-        )),
-        // Youth care runs to 18, extended youth care to 23.
-        Some(b) if age_on(b, today) >= 23 => errors.push(ValidationError::new(
-            "geboortedatum",
-            "Rondom is voor jeugdigen tot 23 jaar; controleer de geboortedatum.",
-        )),
-        Some(_) => {}
-    }
-    let gemeente = match GemeenteCode::parse(&input.gemeente) {
-        Ok(g) => Some(g.into_inner()),
-        Err(e) => {
-            errors.push(ValidationError::new("gemeente", e.message));
-            None
-        }
+    let checked = match check(who.actor(), &input, &facts, today) {
+        Ok(checked) => checked,
+        Err(errors) => return Ok(Err(errors)),
     };
-    // Digits, with the spaces, dots or dashes people group them with; nothing else.
-    let bsn: String = input.bsn.chars().filter(|c| c.is_ascii_digit()).collect();
-    let bsn_chars_ok = input
-        .bsn
-        .trim()
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
-    if !input.bsn.trim().is_empty() && (!bsn_chars_ok || !bsn_is_valid(&bsn)) {
-        errors.push(ValidationError::new(
-            "bsn",
-            "Dit BSN klopt niet: het voldoet niet aan de elfproef. Controleer het, of laat het leeg.",
+    let Some(in_force) = facts.in_force else {
+        return Err(Error::internal(
+            "a checked referral without its verwijskader",
         ));
-    }
-    let reason = input.reason.trim();
-    if reason.is_empty() || reason.chars().count() > REASON_MAX {
-        errors.push(ValidationError::new(
-            "reden",
-            "Beschrijf de reden van verwijzing (hoogstens 4000 tekens).",
-        ));
-    }
-    let mut areas: Vec<&'static str> = Vec::new();
-    for a in &input.areas {
-        match PROBLEM_AREAS.iter().find(|(c, _)| c == a) {
-            Some((c, _)) if !areas.contains(c) => areas.push(c),
-            Some(_) => {}
-            None => errors.push(ValidationError::new(
-                "gebieden",
-                "Kies probleemgebieden uit de lijst.",
-            )),
-        }
-    }
-    if areas.is_empty() && input.areas.is_empty() {
-        errors.push(ValidationError::new(
-            "gebieden",
-            "Kies ten minste één probleemgebied.",
-        ));
-    }
-    let urgency = Urgency::parse(&input.urgency);
-    if urgency.is_none() {
-        errors.push(ValidationError::new("urgentie", "Kies regulier of spoed."));
-    }
-    // The target: a linked social team, or a service of another organisation.
-    let (to_org, service_id, to_is_team) = match (&input.to_team, &service) {
-        (Some(_), _) => match &target_org {
-            Some(t)
-                if t.kind == OrganisationKind::SociaalTeam
-                    && (from_kind != OrganisationKind::Huisartsenpraktijk
-                        || team_links.iter().any(|(id, _)| *id == t.id))
-                    && t.id != from_org.id =>
-            {
-                (Some(t.id.clone()), None, true)
-            }
-            _ => {
-                errors.push(ValidationError::new(
-                    "doel",
-                    "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
-                ));
-                (None, None, false)
-            }
+    };
+    let sealed = SealedChild {
+        name: svc.secrets.seal(&checked.name).map_err(Error::internal)?,
+        bsn: match checked.bsn.as_str() {
+            "" => None,
+            bsn => Some(svc.secrets.seal(bsn).map_err(Error::internal)?),
         },
-        // A provider's service, or one of a social team the referrer may reach: only
-        // those organisations have people who take referrals in.
-        (None, Some((s, kind)))
-            if s.organisation_id != from_org.id
-                && (*kind == Some(OrganisationKind::Zorgaanbieder)
-                    || (*kind == Some(OrganisationKind::SociaalTeam)
-                        && (from_kind != OrganisationKind::Huisartsenpraktijk
-                            || team_links.iter().any(|(id, _)| *id == s.organisation_id)))) =>
-        {
-            (
-                Some(s.organisation_id.clone()),
-                Some(s.id.clone()),
-                *kind == Some(OrganisationKind::SociaalTeam),
-            )
-        }
-        _ => {
-            errors.push(ValidationError::new(
-                "doel",
-                "Kies waarheen u verwijst: het sociaal team of een aanbod uit de sociale kaart.",
-            ));
-            (None, None, false)
-        }
+        reason: svc.secrets.seal(&checked.reason).map_err(Error::internal)?,
     };
-    let on_behalf_of = {
-        let a = &actor;
-        let is_gp = a.has_role_in(&from_org.id, Role::Huisarts);
-        let is_poh = a.has_role_in(&from_org.id, Role::Poh);
-        match input.on_behalf_of.as_deref().filter(|s| !s.is_empty()) {
-            _ if is_gp => None,
-            Some(gp) if huisartsen.iter().any(|(id, _)| id == gp) => Some(gp.to_owned()),
-            Some(_) => {
-                errors.push(ValidationError::new(
-                    "namens",
-                    "Kies een huisarts van uw praktijk.",
-                ));
-                None
-            }
-            None if is_poh => {
-                errors.push(ValidationError::new(
-                    "namens",
-                    "Een POH verwijst namens een huisarts: kies de huisarts.",
-                ));
-                None
-            }
-            None => None,
-        }
-    };
-    let school_id = match (&input.school, &school) {
-        (None, _) => None,
-        (Some(_), Some(s)) if s.kind == OrganisationKind::School => Some(s.id.clone()),
-        (Some(_), _) => {
-            errors.push(ValidationError::new(
-                "school",
-                "Kies een school uit de lijst, of laat het leeg.",
-            ));
-            None
-        }
-    };
-    let consultation_id = match (&input.consultation, &consultation) {
-        (None, _) => None,
-        (Some(_), Some(c))
-            if c.practice_id == from_org.id
-                && authorize(
-                    &actor,
-                    Action::Read,
-                    Resource::Consultation {
-                        practice: &c.practice_id,
-                        team: &c.team_id,
-                    },
-                )
-                .is_allowed() =>
-        {
-            Some(c.id.clone())
-        }
-        (Some(_), _) => {
-            errors.push(ValidationError::new(
-                "overleg",
-                "Deze overlegvraag hoort niet bij uw praktijk.",
-            ));
-            None
-        }
-    };
-    let in_force = match &gemeente {
-        Some(g) => {
-            let g = g.clone();
-            Some(svc.db.read(move |c| in_force(c, &g, today)).await?)
-        }
-        None => None,
-    };
-    // The agreements advise the team first; the GP keeps the right to refer directly.
-    if let (Some(f), Some(u), false) = (&in_force, urgency, to_is_team)
-        && from_kind == OrganisationKind::Huisartsenpraktijk
-        && to_org.is_some()
-        && f.rules.team_first(&areas, u)
-        && !input.direct_ack
-    {
-        errors.push(ValidationError::new(
-            "doel",
-            format!(
-                "Volgens het verwijskader van {} gaat dit eerst via het sociaal team: stel een overlegvraag of verwijs naar het team. U mag rechtstreeks verwijzen; vink dan aan dat u dat bewust doet.",
-                f.gemeente_code
-            ),
-        ));
-    }
-    let (Some(birth), Some(gemeente), Some(urgency), Some(to_org), Some(in_force), true) = (
-        birth,
-        gemeente,
-        urgency,
-        to_org,
-        in_force,
-        errors.is_empty(),
-    ) else {
-        return Ok(Created::Invalid(errors));
-    };
-
-    let name_sealed = svc.secrets.seal(name).map_err(Error::internal)?;
-    let bsn_sealed = if bsn.is_empty() {
-        None
-    } else {
-        Some(svc.secrets.seal(&bsn).map_err(Error::internal)?)
-    };
-    let reason_sealed = svc.secrets.seal(reason).map_err(Error::internal)?;
     let status = if input.draft {
         Status::Draft
     } else {
         Status::Requested
     };
-    let due = (!input.draft)
-        .then(|| workdays::add_working_days(today, in_force.rules.accept_days_for(urgency)));
-    let user_id = actor.user_id.clone();
+    let due = (!input.draft).then(|| {
+        workdays::add_working_days(today, in_force.rules.accept_days_for(checked.urgency))
+    });
     let event = access::event(
         who,
         "referral_create",
-        Resource::ReferralFrom(&from_org.id),
+        Resource::ReferralFrom(&input.from_org),
         "allowed",
     );
-    let from_id = from_org.id.clone();
-    let areas_code = areas.join(",");
-    let agreements_id = in_force.id.clone();
+    let user_id = who.actor().user_id.to_string();
+    let from_id = input.from_org.clone();
+    let agreements_id = in_force.id;
     let (id, receivers) = svc
         .db
         .write(move |c| {
             let child = db::create_child(
                 c,
                 &db::NewChild {
-                    name_sealed: &name_sealed,
-                    birth_date: birth,
-                    gemeente_code: &gemeente,
-                    bsn_sealed: bsn_sealed.as_deref(),
+                    name_sealed: &sealed.name,
+                    birth_date: checked.birth,
+                    gemeente_code: &checked.gemeente,
+                    bsn_sealed: sealed.bsn.as_deref(),
                     created_by: &user_id,
                 },
             )?;
@@ -359,23 +122,23 @@ pub async fn create(
                 &db::NewReferral {
                     child_id: &child,
                     parent_id: None,
-                    consultation_id: consultation_id.as_deref(),
+                    consultation_id: checked.consultation_id.as_deref(),
                     agreements_id: agreements_id.as_deref(),
                     from_org_id: &from_id,
                     referrer_id: &user_id,
-                    on_behalf_of_id: on_behalf_of.as_deref(),
-                    to_org_id: &to_org,
-                    service_id: service_id.as_deref(),
-                    school_id: school_id.as_deref(),
-                    reason_sealed: &reason_sealed,
-                    problem_areas: &areas_code,
-                    urgency,
+                    on_behalf_of_id: checked.on_behalf_of.as_deref(),
+                    to_org_id: &checked.target.org,
+                    service_id: checked.target.service.as_deref(),
+                    school_id: checked.school_id.as_deref(),
+                    reason_sealed: &sealed.reason,
+                    problem_areas: &checked.areas.join(","),
+                    urgency: checked.urgency,
                     status,
                     case_director_id: None,
                     due_on: due,
                 },
             )?;
-            if let (Some(cid), Status::Requested) = (&consultation_id, status) {
+            if let (Some(cid), Status::Requested) = (&checked.consultation_id, status) {
                 // The question became a referral: it is done.
                 rondom_db::consultations::set_status(
                     c,
@@ -395,7 +158,7 @@ pub async fn create(
                 },
             )?;
             let receivers = if status == Status::Requested {
-                announce(c, &id, &to_org)?
+                announce(c, &id, &checked.target.org)?
             } else {
                 None
             };
@@ -403,7 +166,356 @@ pub async fn create(
         })
         .await?;
     mail_receivers(svc, receivers, &id);
-    Ok(Created::Created(id))
+    Ok(Ok(id))
+}
+
+/// Everything the checks need from the database, read at once.
+struct Facts {
+    from_org: Organisation,
+    /// The social teams linked to the referring practice: (id, name).
+    team_links: Vec<(String, String)>,
+    target_org: Option<Organisation>,
+    service: Option<(ServiceRow, Option<OrganisationKind>)>,
+    school: Option<Organisation>,
+    consultation: Option<rondom_db::consultations::Consultation>,
+    /// The practice's GPs, for a POH referring on their behalf: (id, name).
+    huisartsen: Vec<(String, String)>,
+    /// The verwijskader in force today in the child's municipality, once it is known.
+    in_force: Option<InForce>,
+}
+
+async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
+    let probe = input.clone();
+    let facts = svc
+        .db
+        .read(move |c| {
+            let find = |c: &mut _, id: &Option<String>| match id {
+                Some(id) => rondom_db::organisations::find(c, id),
+                None => Ok(None),
+            };
+            Ok(
+                rondom_db::organisations::find(c, &probe.from_org)?.map(|from_org| {
+                    (
+                        from_org,
+                        rondom_db::consultations::teams_of_practice(c, &probe.from_org),
+                        find(c, &probe.to_team),
+                        probe.service.as_ref().map(|s| service_with_kind(c, s)),
+                        find(c, &probe.school),
+                        probe
+                            .consultation
+                            .as_ref()
+                            .map(|id| rondom_db::consultations::find(c, id)),
+                        super::gps_of(c, &probe.from_org),
+                        GemeenteCode::parse(&probe.gemeente)
+                            .ok()
+                            .map(|g| in_force(c, g.as_str(), dates::today())),
+                    )
+                }),
+            )
+        })
+        .await?;
+    let Some((from_org, links, target, service, school, consultation, gps, rules)) = facts else {
+        return Err(Error::NotFound);
+    };
+    Ok(Facts {
+        from_org,
+        team_links: links?,
+        target_org: target?,
+        service: service.transpose()?.flatten(),
+        school: school?,
+        consultation: consultation.transpose()?.flatten(),
+        huisartsen: gps?,
+        in_force: rules.transpose()?,
+    })
+}
+
+/// Where the referral goes.
+struct Target {
+    org: String,
+    service: Option<String>,
+    is_team: bool,
+}
+
+/// The input, checked.
+struct Valid {
+    name: String,
+    birth: NaiveDate,
+    gemeente: String,
+    bsn: String,
+    reason: String,
+    areas: Vec<&'static str>,
+    urgency: Urgency,
+    target: Target,
+    on_behalf_of: Option<String>,
+    school_id: Option<String>,
+    consultation_id: Option<String>,
+}
+
+struct SealedChild {
+    name: String,
+    bsn: Option<String>,
+    reason: String,
+}
+
+/// Checks every field and names each that is wrong; reads nothing.
+fn check(
+    actor: &Actor,
+    input: &NewInput,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Result<Valid, Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    let name = input.child_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push(ValidationError::new(
+            "naam",
+            "Vul de naam van het kind in (hoogstens 120 tekens).",
+        ));
+    }
+    let birth = check_birth(&input.birth_date, today).map_err(|e| errors.push(e));
+    let gemeente = GemeenteCode::parse(&input.gemeente)
+        .map(GemeenteCode::into_inner)
+        .map_err(|e| errors.push(ValidationError::new("gemeente", e.message)));
+    let bsn = check_bsn(&input.bsn).map_err(|e| errors.push(e));
+    let reason = input.reason.trim();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX {
+        errors.push(ValidationError::new(
+            "reden",
+            "Beschrijf de reden van verwijzing (hoogstens 4000 tekens).",
+        ));
+    }
+    let areas = check_areas(&input.areas).map_err(|e| errors.push(e));
+    let urgency = Urgency::parse(&input.urgency)
+        .ok_or_else(|| errors.push(ValidationError::new("urgentie", "Kies regulier of spoed.")));
+    let target = check_target(input, facts).map_err(|e| errors.push(e));
+    let on_behalf_of = check_on_behalf(actor, input, facts).map_err(|e| errors.push(e));
+    let school_id = match (&input.school, &facts.school) {
+        (None, _) => Ok(None),
+        (Some(_), Some(s)) if s.kind == OrganisationKind::School => Ok(Some(s.id.to_string())),
+        (Some(_), _) => {
+            errors.push(ValidationError::new(
+                "school",
+                "Kies een school uit de lijst, of laat het leeg.",
+            ));
+            Err(())
+        }
+    };
+    let consultation_id = check_consultation(actor, input, facts).map_err(|e| errors.push(e));
+    if let (Some(rules), Ok(areas), Ok(urgency), Ok(target)) =
+        (&facts.in_force, &areas, &urgency, &target)
+        && let Some(error) = team_first(input, &facts.from_org, target, rules, areas, *urgency)
+    {
+        errors.push(error);
+    }
+    match (
+        birth,
+        gemeente,
+        bsn,
+        areas,
+        urgency,
+        target,
+        on_behalf_of,
+        school_id,
+        consultation_id,
+    ) {
+        (
+            Ok(birth),
+            Ok(gemeente),
+            Ok(bsn),
+            Ok(areas),
+            Ok(urgency),
+            Ok(target),
+            Ok(on_behalf_of),
+            Ok(school_id),
+            Ok(consultation_id),
+        ) if errors.is_empty() => Ok(Valid {
+            name: name.to_owned(),
+            birth,
+            gemeente,
+            bsn,
+            reason: reason.to_owned(),
+            areas,
+            urgency,
+            target,
+            on_behalf_of,
+            school_id,
+            consultation_id,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn check_birth(text: &str, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
+    let error = |m: &str| ValidationError::new("geboortedatum", m);
+    match parse_date(text) {
+        None => Err(error("Vul de geboortedatum in als dd-mm-jjjj.")),
+        Some(b) if b > today => Err(error("De geboortedatum ligt in de toekomst.")),
+        // Youth care runs to 18, extended youth care to 23.
+        Some(b) if age_on(b, today) >= 23 => Err(error(
+            "Rondom is voor jeugdigen tot 23 jaar; controleer de geboortedatum.",
+        )),
+        Some(b) => Ok(b),
+    }
+}
+
+/// The BSN's digits, or empty when none was given.
+fn check_bsn(text: &str) -> Result<String, ValidationError> {
+    // Digits, with the spaces, dots or dashes people group them with; nothing else.
+    let bsn: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let chars_ok = text
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
+    if text.trim().is_empty() || (chars_ok && bsn_is_valid(&bsn)) {
+        Ok(bsn)
+    } else {
+        Err(ValidationError::new(
+            "bsn",
+            "Dit BSN klopt niet: het voldoet niet aan de elfproef. Controleer het, of laat het leeg.",
+        ))
+    }
+}
+
+fn check_areas(given: &[String]) -> Result<Vec<&'static str>, ValidationError> {
+    let mut areas: Vec<&'static str> = Vec::new();
+    for a in given {
+        match PROBLEM_AREAS.iter().find(|(c, _)| c == a) {
+            Some((c, _)) if !areas.contains(c) => areas.push(c),
+            Some(_) => {}
+            None => {
+                return Err(ValidationError::new(
+                    "gebieden",
+                    "Kies probleemgebieden uit de lijst.",
+                ));
+            }
+        }
+    }
+    if areas.is_empty() {
+        return Err(ValidationError::new(
+            "gebieden",
+            "Kies ten minste één probleemgebied.",
+        ));
+    }
+    Ok(areas)
+}
+
+/// The target: a linked social team, or a service of another organisation.
+fn check_target(input: &NewInput, facts: &Facts) -> Result<Target, ValidationError> {
+    let from = &facts.from_org;
+    let gp = from.kind == OrganisationKind::Huisartsenpraktijk;
+    // A practice reaches the teams it is linked to; others reach every team.
+    let reaches_team = |id: &OrganisationId| !gp || facts.team_links.iter().any(|(t, _)| t == id);
+    match (&input.to_team, &facts.service) {
+        (Some(_), _) => match &facts.target_org {
+            Some(t)
+                if t.kind == OrganisationKind::SociaalTeam
+                    && reaches_team(&t.id)
+                    && t.id != from.id =>
+            {
+                Ok(Target {
+                    org: t.id.to_string(),
+                    service: None,
+                    is_team: true,
+                })
+            }
+            _ => Err(ValidationError::new(
+                "doel",
+                "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
+            )),
+        },
+        // A provider's service, or one of a social team the referrer may reach: only
+        // those organisations have people who take referrals in.
+        (None, Some((s, kind)))
+            if s.organisation_id != from.id
+                && (*kind == Some(OrganisationKind::Zorgaanbieder)
+                    || (*kind == Some(OrganisationKind::SociaalTeam)
+                        && reaches_team(&s.organisation_id))) =>
+        {
+            Ok(Target {
+                org: s.organisation_id.to_string(),
+                service: Some(s.id.to_string()),
+                is_team: *kind == Some(OrganisationKind::SociaalTeam),
+            })
+        }
+        _ => Err(ValidationError::new(
+            "doel",
+            "Kies waarheen u verwijst: het sociaal team of een aanbod uit de sociale kaart.",
+        )),
+    }
+}
+
+/// The GP a POH refers for; a GP refers for themself.
+fn check_on_behalf(
+    actor: &Actor,
+    input: &NewInput,
+    facts: &Facts,
+) -> Result<Option<String>, ValidationError> {
+    let org = &facts.from_org.id;
+    let error = |m: &str| ValidationError::new("namens", m);
+    match input.on_behalf_of.as_deref().filter(|s| !s.is_empty()) {
+        _ if actor.has_role_in(org, Role::Huisarts) => Ok(None),
+        Some(gp) if facts.huisartsen.iter().any(|(id, _)| id == gp) => Ok(Some(gp.to_owned())),
+        Some(_) => Err(error("Kies een huisarts van uw praktijk.")),
+        None if actor.has_role_in(org, Role::Poh) => Err(error(
+            "Een POH verwijst namens een huisarts: kies de huisarts.",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The consultation the referral follows from: one of the practice's own that this
+/// person may read.
+fn check_consultation(
+    actor: &Actor,
+    input: &NewInput,
+    facts: &Facts,
+) -> Result<Option<String>, ValidationError> {
+    match (&input.consultation, &facts.consultation) {
+        (None, _) => Ok(None),
+        (Some(_), Some(c))
+            if c.practice_id == facts.from_org.id
+                && authorize(
+                    actor,
+                    Action::Read,
+                    Resource::Consultation {
+                        practice: &c.practice_id,
+                        team: &c.team_id,
+                    },
+                )
+                .is_allowed() =>
+        {
+            Ok(Some(c.id.to_string()))
+        }
+        (Some(_), _) => Err(ValidationError::new(
+            "overleg",
+            "Deze overlegvraag hoort niet bij uw praktijk.",
+        )),
+    }
+}
+
+/// The agreements advise the team first; the GP keeps the right to refer directly when
+/// they say so.
+fn team_first(
+    input: &NewInput,
+    from: &Organisation,
+    target: &Target,
+    in_force: &InForce,
+    areas: &[&str],
+    urgency: Urgency,
+) -> Option<ValidationError> {
+    (from.kind == OrganisationKind::Huisartsenpraktijk
+        && !target.is_team
+        && in_force.rules.team_first(areas, urgency)
+        && !input.direct_ack)
+        .then(|| {
+            ValidationError::new(
+                "doel",
+                format!(
+                    "Volgens het verwijskader van {} gaat dit eerst via het sociaal team: stel een overlegvraag of verwijs naar het team. U mag rechtstreeks verwijzen; vink dan aan dat u dat bewust doet.",
+                    in_force.gemeente_code
+                ),
+            )
+        })
 }
 
 /// What the new-referral form offers a person referring from `current` (one of their

@@ -23,7 +23,7 @@ pub(crate) use agreements::{applied_to, in_force, next_feedback_moment};
 pub use care::{
     AttachmentFile, attach, change_case_director, give_feedback, open_attachment, refer_on,
 };
-pub use create::{Created, NewInput, create};
+pub use create::{NewInput, create};
 pub use moves::{MoveInput, make_move};
 pub use read::{Detail, EventView, Shown, disclose_list, disclose_lists, load, open};
 pub use rondom_db::referrals::Referral;

@@ -10,10 +10,12 @@ use crate::access;
 use crate::context::{Principal, Services};
 use crate::dates;
 use crate::error::{Checked, Error};
+use chrono::NaiveDate;
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::referrals::{self as db, Referral};
-use rondom_domain::agreements::{Recipient, Step};
-use rondom_domain::referral::{FeedbackKind, Outcome, Side, Status, transition};
+use rondom_db::{AnyConnection, DbError};
+use rondom_domain::agreements::{Agreements, Recipient, Step};
+use rondom_domain::referral::{FeedbackKind, Outcome, Side, Status, TransitionError, transition};
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{OrganisationKind, Resource, workdays};
 
@@ -39,21 +41,72 @@ pub async fn make_move(
     r: Referral,
     input: MoveInput,
 ) -> Result<Checked<()>, Error> {
-    let from = r.status;
-    let allowed = allowed_moves(who.actor(), &r);
+    let to = match allowed_target(who, &r, &input)? {
+        Ok(to) => to,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let facts = load_facts(svc, &r, to).await?;
+    let planned = match plan(&r, to, &input, &facts, dates::today()) {
+        Ok(p) => p,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let sealed = Sealed {
+        feedback: match &planned.feedback {
+            Some((kind, text)) => Some((*kind, svc.secrets.seal(text).map_err(Error::internal)?)),
+            None => None,
+        },
+        reason: match input.reason.trim() {
+            "" => None,
+            reason => Some(svc.secrets.seal(reason).map_err(Error::internal)?),
+        },
+    };
+    let event = AuditEvent {
+        object_id: Some(r.id.to_string()),
+        child_id: Some(r.child_id.to_string()),
+        reason: Some(format!("{} → {}", r.status.code(), to.code())),
+        ..access::event(
+            who,
+            "referral_transition",
+            Resource::Referral {
+                from: &r.from_org_id,
+                to: &r.to_org_id,
+            },
+            "allowed",
+        )
+    };
+    let uid = who.actor().user_id.to_string();
+    let id = r.id.clone();
+    let mails = svc
+        .db
+        .write(move |c| {
+            store(c, &r, &planned, &sealed, &facts, &uid)?;
+            audit::append(c, &event)?;
+            tell(c, r, &planned, &facts.rules, &uid)
+        })
+        .await?;
+    mail_all(svc, mails, &id);
+    Ok(Ok(()))
+}
+
+/// The status asked for, if the lifecycle and this person's side allow it.
+fn allowed_target(
+    who: &impl Principal,
+    r: &Referral,
+    input: &MoveInput,
+) -> Result<Checked<Status>, Error> {
+    let allowed = allowed_moves(who.actor(), r);
     let Some(to) = Status::parse(input.to.trim()) else {
         return Err(not_allowed(
             format!("‘{}’ is geen status van een verwijzing.", input.to.trim()),
             &allowed,
         ));
     };
-    if let Err(e) = transition(from, to, Some(input.reason.as_str())) {
-        return match e {
-            rondom_domain::referral::TransitionError::ReasonRequired(_) => {
-                Ok(Err(vec![ValidationError::new("reden", e.message())]))
-            }
-            other => Err(not_allowed(other.message(), &allowed)),
-        };
+    match transition(r.status, to, Some(input.reason.as_str())) {
+        Err(e @ TransitionError::ReasonRequired(_)) => {
+            return Ok(Err(vec![ValidationError::new("reden", e.message())]));
+        }
+        Err(other) => return Err(not_allowed(other.message(), &allowed)),
+        Ok(_) => {}
     }
     if !allowed.contains(&to) {
         let whose = match to.moved_by() {
@@ -68,32 +121,79 @@ pub async fn make_move(
             &allowed,
         ));
     }
-    let mut errors = Vec::new();
-    let (to_org, agreements, directors) = {
-        let (t, rr) = (r.to_org_id.clone(), r.clone());
-        svc.db
-            .read(move |c| {
-                let org = rondom_db::organisations::find(c, &t)?;
-                // A draft follows the agreements in force on the day it is sent.
-                let a = if to == Status::Requested {
-                    let gemeente = db::child(c, &rr.child_id)?
-                        .map(|ch| ch.gemeente_code)
-                        .unwrap_or_default();
-                    in_force(c, &gemeente, dates::today())?
-                } else {
-                    applied_to(c, &rr)?
-                };
-                let d = case_directors_of(c, &t)?;
-                Ok((org, a, d))
+    Ok(Ok(to))
+}
+
+/// What the move needs to know besides the referral.
+struct Facts {
+    to_team: bool,
+    agreements_id: Option<String>,
+    rules: Agreements,
+    /// Who may direct the case, when a team accepts: (id, name).
+    directors: Vec<(String, String)>,
+}
+
+async fn load_facts(svc: &Services, r: &Referral, to: Status) -> Result<Facts, Error> {
+    let r = r.clone();
+    Ok(svc
+        .db
+        .read(move |c| {
+            let to_team = rondom_db::organisations::find(c, &r.to_org_id)?
+                .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam);
+            // A draft follows the agreements in force on the day it is sent.
+            let agreements = if to == Status::Requested {
+                let gemeente = db::child(c, &r.child_id)?
+                    .map(|ch| ch.gemeente_code)
+                    .unwrap_or_default();
+                in_force(c, &gemeente, dates::today())?
+            } else {
+                applied_to(c, &r)?
+            };
+            Ok(Facts {
+                to_team,
+                agreements_id: agreements.id,
+                rules: agreements.rules,
+                directors: case_directors_of(c, &r.to_org_id)?,
             })
-            .await?
-    };
-    let to_team = to_org
-        .as_ref()
-        .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam);
+        })
+        .await?)
+}
+
+/// The move worked out: what changes, what the referrer reads, who hears of it.
+struct Planned {
+    from: Status,
+    to: Status,
+    due: Option<NaiveDate>,
+    accepted_on: Option<NaiveDate>,
+    case_director: Option<(String, String)>,
+    /// What the referrer reads, before sealing.
+    feedback: Option<(FeedbackKind, String)>,
+    /// The step of the verwijskader whose people are informed.
+    step: Option<Step>,
+}
+
+struct Sealed {
+    feedback: Option<(FeedbackKind, String)>,
+    reason: Option<String>,
+}
+
+/// Checks the input the move needs and works out its consequences; nothing is read or
+/// written here.
+fn plan(
+    r: &Referral,
+    to: Status,
+    input: &MoveInput,
+    facts: &Facts,
+    today: NaiveDate,
+) -> Result<Planned, Vec<ValidationError>> {
+    let mut errors = Vec::new();
     let mut case_director = None;
-    if to == Status::Accepted && to_team {
-        match directors.iter().find(|(id, _)| *id == input.case_director) {
+    if to == Status::Accepted && facts.to_team {
+        match facts
+            .directors
+            .iter()
+            .find(|(id, _)| *id == input.case_director)
+        {
             Some(d) => case_director = Some(d.clone()),
             None => errors.push(ValidationError::new(
                 "casusregisseur",
@@ -102,13 +202,9 @@ pub async fn make_move(
         }
     }
     let outcome = if to == Status::Completed {
-        match Outcome::check(&input.help_given, &input.given_by, &input.next) {
-            Ok(o) => Some(o),
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        }
+        Outcome::check(&input.help_given, &input.given_by, &input.next)
+            .map_err(|e| errors.extend(e))
+            .ok()
     } else {
         None
     };
@@ -119,28 +215,18 @@ pub async fn make_move(
         ));
     }
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(errors);
     }
-    let today = dates::today();
-    let urgency = r.urgency;
-    let rules = &agreements.rules;
-    let accepted_on = if to == Status::Accepted {
-        Some(today)
-    } else {
-        r.accepted_on
-    };
+    let rules = &facts.rules;
     let due = match to {
         Status::Requested => Some(workdays::add_working_days(
             today,
-            rules.accept_days_for(urgency),
+            rules.accept_days_for(r.urgency),
         )),
-        Status::Received => r.due_on,
         Status::Accepted => next_feedback_moment(rules, today, today),
-        Status::InProgress | Status::OnHold => r.due_on,
+        Status::Received | Status::InProgress | Status::OnHold => r.due_on,
         _ => None,
     };
-
-    // What the referrer reads.
     let feedback = FeedbackKind::of_transition(to).map(|kind| {
         let mut text = match (to, &outcome, &case_director) {
             (Status::Completed, Some(o), _) => o.text(),
@@ -156,19 +242,6 @@ pub async fn make_move(
         }
         (kind, text)
     });
-    let feedback = match feedback {
-        Some((k, t)) => Some((k, svc.secrets.seal(&t).map_err(Error::internal)?)),
-        None => None,
-    };
-    let reason_sealed = if input.reason.trim().is_empty() {
-        None
-    } else {
-        Some(
-            svc.secrets
-                .seal(input.reason.trim())
-                .map_err(Error::internal)?,
-        )
-    };
     let step = match to {
         Status::Accepted => Some(Step::Accepted),
         Status::Rejected => Some(Step::Rejected),
@@ -177,115 +250,118 @@ pub async fn make_move(
         Status::OnHold => Some(Step::Interim),
         _ => None,
     };
-    let e = access::event(
-        who,
-        "referral_transition",
-        Resource::Referral {
-            from: &r.from_org_id,
-            to: &r.to_org_id,
+    Ok(Planned {
+        from: r.status,
+        to,
+        due,
+        accepted_on: (to == Status::Accepted).then_some(today),
+        case_director,
+        feedback,
+        step,
+    })
+}
+
+/// Writes the move, its feedback and, when a draft is sent, the agreements it follows.
+fn store(
+    c: &mut AnyConnection,
+    r: &Referral,
+    p: &Planned,
+    sealed: &Sealed,
+    facts: &Facts,
+    uid: &str,
+) -> Result<(), DbError> {
+    db::apply_move(
+        c,
+        &r.id,
+        &db::Move {
+            from: p.from,
+            to: p.to,
+            actor_id: uid,
+            reason_sealed: sealed.reason.as_deref(),
+            due_on: p.due,
+            accepted_on: p.accepted_on,
+            case_director_id: p.case_director.as_ref().map(|(id, _)| id.as_str()),
         },
-        "allowed",
-    );
-    let uid = who.actor().user_id.clone();
-    let rules = rules.clone();
-    let agreements_id = agreements.id.clone();
-    let r2 = r.clone();
-    let mails = svc
-        .db
-        .write(move |c| {
-            let r = r2;
-            db::apply_move(
+    )?;
+    if let Some((kind, body)) = &sealed.feedback {
+        db::add_feedback(c, &r.id, uid, *kind, body)?;
+    }
+    if p.to == Status::Requested {
+        db::set_agreements(c, &r.id, facts.agreements_id.as_deref())?;
+        if let Some(cid) = &r.consultation_id {
+            // The question became a referral: it is done.
+            rondom_db::consultations::set_status(
                 c,
-                &r.id,
-                &db::Move {
-                    from,
-                    to,
-                    actor_id: &uid,
-                    reason_sealed: reason_sealed.as_deref(),
-                    due_on: due,
-                    accepted_on: (to == Status::Accepted).then_some(accepted_on).flatten(),
-                    case_director_id: case_director.as_ref().map(|(id, _)| id.as_str()),
-                },
+                cid,
+                rondom_domain::consultation::Status::Closed,
+                None,
+                false,
             )?;
-            if let Some((kind, sealed)) = &feedback {
-                db::add_feedback(c, &r.id, &uid, *kind, sealed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Notifies whom the move concerns in Rondom; returns the addresses to e-mail (without
+/// content).
+fn tell(
+    c: &mut AnyConnection,
+    mut r: Referral,
+    p: &Planned,
+    rules: &Agreements,
+    uid: &str,
+) -> Result<Vec<String>, DbError> {
+    let to = p.to;
+    if let Some((cd, _)) = &p.case_director {
+        r.case_director_id = Some(rondom_domain::ids::UserId::trusted(cd.clone()));
+    }
+    let text = format!("Een verwijzing is {}.", to.label());
+    let mut mails = match p.step {
+        Some(step) => inform(c, &r, rules, step, uid, &text)?,
+        // Withdrawn or failed: both sides hear it.
+        None if to.is_final() => inform_people(c, &r, &[Recipient::Referrer], uid, &text)?,
+        None => vec![],
+    };
+    if to == Status::Cancelled {
+        for m in rondom_db::organisations::members(c, &r.to_org_id)? {
+            if receives_for_role(m.role) && !m.disabled {
+                rondom_db::consultations::notify(c, &m.user_id, &text, &link(&r.id))?;
             }
-            if to == Status::Requested {
-                db::set_agreements(c, &r.id, agreements_id.as_deref())?;
-                if let Some(cid) = &r.consultation_id {
-                    rondom_db::consultations::set_status(
-                        c,
-                        cid,
-                        rondom_domain::consultation::Status::Closed,
-                        None,
-                        false,
-                    )?;
-                }
-            }
-            audit::append(
-                c,
-                &AuditEvent {
-                    object_id: Some(r.id.to_string()),
-                    child_id: Some(r.child_id.to_string()),
-                    reason: Some(format!("{} → {}", from.code(), to.code())),
-                    ..e
-                },
-            )?;
-            let mut r = r;
-            if let Some((cd, _)) = &case_director {
-                r.case_director_id = Some(rondom_domain::ids::UserId::trusted(cd.clone()));
-            }
-            let text = format!("Een verwijzing is {}.", to.label());
-            let mut mails = match step {
-                Some(step) => inform(c, &r, &rules, step, &uid, &text)?,
-                // Withdrawn or failed: both sides hear it.
-                None if to.is_final() => inform_people(c, &r, &[Recipient::Referrer], &uid, &text)?,
-                None => vec![],
-            };
-            if to == Status::Cancelled {
-                for m in rondom_db::organisations::members(c, &r.to_org_id)? {
-                    if receives_for_role(m.role) && !m.disabled {
-                        rondom_db::consultations::notify(c, &m.user_id, &text, &link(&r.id))?;
-                    }
-                }
-            }
-            if let (Some((cd, _)), true) = (&case_director, to == Status::Accepted)
-                && *cd != uid
-            {
-                rondom_db::consultations::notify(
-                    c,
-                    cd,
-                    "U bent casusregisseur van een verwijzing.",
-                    &link(&r.id),
-                )?;
-                if let Some(u) = rondom_db::users::find(c, cd)? {
-                    mails.push(u.email);
-                }
-            }
-            if let Some(parent) = &r.parent_id {
-                // An onward referral: its case director passes the news on to the GP.
-                if let Some(cd) = r.case_director_id.as_deref().filter(|cd| *cd != uid) {
-                    rondom_db::consultations::notify(
-                        c,
-                        cd,
-                        &format!(
-                            "De doorverwijzing is {}. Geef de verwijzer terugkoppeling.",
-                            to.label()
-                        ),
-                        &link(parent),
-                    )?;
-                }
-            }
-            if to == Status::Requested
-                && let Some(addr) = announce(c, &r.id, &r.to_org_id)?
-            {
-                mails.push(addr);
-            }
-            Ok(mails)
-        })
-        .await?;
-    mail_all(svc, mails, &r.id);
-    Ok(Ok(()))
+        }
+    }
+    if let Some((cd, _)) = &p.case_director
+        && cd != uid
+    {
+        rondom_db::consultations::notify(
+            c,
+            cd,
+            "U bent casusregisseur van een verwijzing.",
+            &link(&r.id),
+        )?;
+        if let Some(u) = rondom_db::users::find(c, cd)? {
+            mails.push(u.email);
+        }
+    }
+    if let Some(parent) = &r.parent_id
+        // An onward referral: its case director passes the news on to the GP.
+        && let Some(cd) = r.case_director_id.as_deref().filter(|cd| *cd != uid)
+    {
+        rondom_db::consultations::notify(
+            c,
+            cd,
+            &format!(
+                "De doorverwijzing is {}. Geef de verwijzer terugkoppeling.",
+                to.label()
+            ),
+            &link(parent),
+        )?;
+    }
+    if to == Status::Requested
+        && let Some(addr) = announce(c, &r.id, &r.to_org_id)?
+    {
+        mails.push(addr);
+    }
+    Ok(mails)
 }
 
 fn not_allowed(message: String, allowed: &[Status]) -> Error {

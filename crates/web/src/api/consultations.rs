@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use rondom_app::consultation::{self, Asked};
+use rondom_app::consultation;
 use rondom_domain::consultation::Status;
 use rondom_domain::ids::ConsultationId;
 use rondom_domain::validate::ValidationError;
@@ -154,8 +154,8 @@ pub async fn create(
     )
     .await?;
     let id = match asked {
-        Asked::Created(id) => id,
-        Asked::Invalid(errors) => {
+        Ok(id) => id,
+        Err(errors) => {
             // The page's field names, told in the API's.
             let errors = errors
                 .into_iter()

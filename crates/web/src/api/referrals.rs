@@ -10,7 +10,7 @@ use crate::auth::api_token::ApiUser;
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::format;
-use crate::referral::{self, Created, MoveInput, NewInput, Shown};
+use crate::referral::{self, MoveInput, NewInput, Shown};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -362,11 +362,11 @@ pub async fn create(
     )
     .await?;
     match created {
-        Created::Created(id) => {
+        Ok(id) => {
             let d = detail(&state, &user, &id).await?;
             Ok((StatusCode::CREATED, Json(d)))
         }
-        Created::Invalid(errors) => Err(api_fields(errors).into()),
+        Err(errors) => Err(api_fields(errors).into()),
     }
 }
 

@@ -24,7 +24,7 @@ use rondom_domain::{Action, Resource, workdays};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub use rondom_app::consultation::{Asked, answers, load, practices_asking, teams_answered_by};
+pub use rondom_app::consultation::{answers, load, practices_asking, teams_answered_by};
 
 /// The practices this person asks for: (id, name).
 fn practices_where_asking(user: &CurrentUser) -> Vec<(String, String)> {
@@ -226,8 +226,8 @@ pub async fn ask(
     )
     .await?;
     match asked {
-        Asked::Created(id) => Ok(Redirect::to(&format!("/overleg/{id}")).into_response()),
-        Asked::Invalid(errors) => {
+        Ok(id) => Ok(Redirect::to(&format!("/overleg/{id}")).into_response()),
+        Err(errors) => {
             let page = ask_page(&state, &user, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
         }

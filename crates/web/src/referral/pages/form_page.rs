@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::extract::Query;
 use crate::page::Page;
 use crate::referral;
-use crate::referral::{Created, NewInput};
+use crate::referral::NewInput;
 use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
@@ -246,8 +246,8 @@ pub async fn create(
     let form = NewForm::from_pairs(pairs);
     let input = input_of(&form);
     match referral::create(&state.app, &user, input).await? {
-        Created::Created(id) => Ok(Redirect::to(&referral::link(&id)).into_response()),
-        Created::Invalid(errors) => {
+        Ok(id) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Err(errors) => {
             let page = new_page(&state, &user, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
         }
