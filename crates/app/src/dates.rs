@@ -31,6 +31,26 @@ pub fn dutch_date(d: NaiveDate) -> String {
     format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
 }
 
+/// "4 december 2026", as a sentence says it.
+pub fn long_date(d: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let month = MONTHS.get(d.month0() as usize).copied().unwrap_or_default();
+    format!("{} {month} {}", d.day(), d.year())
+}
+
 /// A yyyy-mm-dd date exactly (no spaces, four-digit year).
 pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
@@ -110,6 +130,14 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(h, 0, 0))
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_sentence_names_the_month() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(long_date(d(2026, 12, 1)), "1 december 2026");
+        assert_eq!(long_date(d(2027, 3, 14)), "14 maart 2027");
+        assert_eq!(long_date(d(2026, 1, 31)), "31 januari 2026");
     }
 
     #[test]

@@ -414,6 +414,7 @@ diesel::table! {
         kind -> Text,
         body_sealed -> Text,
         at -> Timestamp,
+        source_id -> Nullable<Text>,
     }
 }
 

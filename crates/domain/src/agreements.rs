@@ -15,15 +15,20 @@ pub enum Step {
     Rejected,
     Interim,
     Onward,
+    /// The specialised help the team referred on to has ended. Where the referrer is
+    /// informed of this step, the outcome goes to them as soon as the provider writes it;
+    /// otherwise the case director reads it first and passes it on.
+    OnwardOutcome,
     Completed,
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Self::Accepted,
         Self::Rejected,
         Self::Interim,
         Self::Onward,
+        Self::OnwardOutcome,
         Self::Completed,
     ];
 
@@ -33,6 +38,7 @@ impl Step {
             Self::Rejected => "rejected",
             Self::Interim => "interim",
             Self::Onward => "onward",
+            Self::OnwardOutcome => "onward_outcome",
             Self::Completed => "completed",
         }
     }
@@ -43,6 +49,7 @@ impl Step {
             Self::Rejected => "Afwijzing",
             Self::Interim => "Tussentijdse terugkoppeling",
             Self::Onward => "Doorverwijzing naar specialistische hulp",
+            Self::OnwardOutcome => "Uitkomst van de doorverwijzing",
             Self::Completed => "Afronding",
         }
     }
@@ -139,6 +146,10 @@ impl Default for Agreements {
                     vec![Recipient::Referrer, Recipient::CaseDirector],
                 ),
                 (
+                    Step::OnwardOutcome,
+                    vec![Recipient::Referrer, Recipient::CaseDirector],
+                ),
+                (
                     Step::Completed,
                     vec![Recipient::Referrer, Recipient::Poh, Recipient::Jgz],
                 ),
@@ -150,6 +161,13 @@ impl Default for Agreements {
 const MAX_DAYS: u32 = 260;
 
 impl Agreements {
+    /// Whether the outcome of onward help goes to the referrer at once (or waits for the
+    /// case director to pass it on).
+    pub fn forwards_onward_outcome(&self) -> bool {
+        self.informs(Step::OnwardOutcome)
+            .contains(&Recipient::Referrer)
+    }
+
     /// Who is informed at `step`.
     pub fn informs(&self, step: Step) -> &[Recipient] {
         self.inform

@@ -95,6 +95,39 @@ impl Status {
         }
     }
 
+    /// The button that moves a referral from `from` to here, named for what it does.
+    pub fn action(self, from: Status) -> &'static str {
+        match self {
+            Self::Draft => "Concept",
+            Self::Requested => "Versturen",
+            Self::Received => "Ontvangst bevestigen",
+            Self::Accepted => "Accepteren",
+            Self::Rejected => "Afwijzen met reden",
+            Self::InProgress if from == Self::OnHold => "Hervatten",
+            Self::InProgress => "Starten",
+            Self::OnHold => "Pauzeren",
+            Self::Completed => "Afronden",
+            Self::Cancelled => "Intrekken",
+            Self::Failed => "Stoppen zonder resultaat",
+        }
+    }
+
+    /// What a person reads once the move is made: "Geaccepteerd", "Verstuurd".
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::Draft => "Opgeslagen als concept",
+            Self::Requested => "Verstuurd",
+            Self::Received => "Ontvangst bevestigd",
+            Self::Accepted => "Geaccepteerd",
+            Self::Rejected => "Afgewezen",
+            Self::InProgress => "Gestart",
+            Self::OnHold => "Gepauzeerd",
+            Self::Completed => "Afgerond",
+            Self::Cancelled => "Ingetrokken",
+            Self::Failed => "Gestopt zonder resultaat",
+        }
+    }
+
     /// Moving here must say why (the referrer is told).
     pub fn needs_reason(self) -> bool {
         matches!(
@@ -185,10 +218,12 @@ pub enum FeedbackKind {
     Ended,
     /// Help is paused; the reason is told.
     OnHold,
+    /// The outcome of the specialised help the team referred on to, passed on.
+    OnwardOutcome,
 }
 
 impl FeedbackKind {
-    pub const ALL: [FeedbackKind; 7] = [
+    pub const ALL: [FeedbackKind; 8] = [
         Self::Accepted,
         Self::Rejected,
         Self::Interim,
@@ -196,6 +231,7 @@ impl FeedbackKind {
         Self::Onward,
         Self::Ended,
         Self::OnHold,
+        Self::OnwardOutcome,
     ];
 
     pub fn code(self) -> &'static str {
@@ -207,6 +243,7 @@ impl FeedbackKind {
             Self::Onward => "onward",
             Self::Ended => "ended",
             Self::OnHold => "on-hold",
+            Self::OnwardOutcome => "onward-outcome",
         }
     }
 
@@ -223,6 +260,7 @@ impl FeedbackKind {
             Self::Onward => "Doorverwezen",
             Self::Ended => "Beëindigd",
             Self::OnHold => "Gepauzeerd",
+            Self::OnwardOutcome => "Uitkomst van de doorverwijzing",
         }
     }
 

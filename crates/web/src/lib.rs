@@ -192,6 +192,10 @@ pub fn router(state: AppState) -> Router {
             post(referral::pages::refer_on),
         )
         .route(
+            "/verwijzingen/{id}/uitkomst-doorsturen",
+            post(referral::pages::pass_on),
+        )
+        .route(
             "/verwijzingen/{id}/bijlagen",
             post(referral::pages::upload).layer(DefaultBodyLimit::max(
                 referral::ATTACHMENT_MAX_BYTES + 64 * 1024,

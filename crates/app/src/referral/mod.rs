@@ -12,6 +12,7 @@
 
 pub mod agreements;
 pub mod care;
+pub mod chain;
 pub mod create;
 pub mod inbox;
 pub mod moves;
@@ -23,8 +24,9 @@ pub(crate) use agreements::{applied_to, in_force, next_feedback_moment};
 pub use care::{
     AttachmentFile, attach, change_case_director, give_feedback, open_attachment, refer_on,
 };
+pub use chain::{ChainLink, ToPassOn, pass_on_outcome};
 pub use create::{NewInput, create};
-pub use moves::{MoveInput, make_move};
+pub use moves::{MoveInput, make_move, onward_outcome_text};
 pub use read::{Detail, EventView, Shown, disclose_list, disclose_lists, load, open};
 pub use rondom_db::referrals::Referral;
 

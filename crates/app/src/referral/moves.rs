@@ -30,6 +30,9 @@ pub struct MoveInput {
     pub help_given: String,
     pub given_by: String,
     pub next: String,
+    /// On acceptance: start the help at once too (one step for a provider who begins
+    /// right away).
+    pub and_start: bool,
 }
 
 /// Makes one move, with its feedback, notifications and audit entry, or says why not:
@@ -59,11 +62,24 @@ pub async fn make_move(
             "" => None,
             reason => Some(svc.secrets.seal(reason).map_err(Error::internal)?),
         },
+        onward_outcome: match &planned.onward_outcome {
+            Some(text) => Some(svc.secrets.seal(text).map_err(Error::internal)?),
+            None => None,
+        },
     };
     let event = AuditEvent {
         object_id: Some(r.id.to_string()),
         child_id: Some(r.child_id.to_string()),
-        reason: Some(format!("{} → {}", r.status.code(), to.code())),
+        reason: Some(if input.and_start && to == Status::Accepted {
+            format!(
+                "{} → {} → {}",
+                r.status.code(),
+                to.code(),
+                Status::InProgress.code()
+            )
+        } else {
+            format!("{} → {}", r.status.code(), to.code())
+        }),
         ..access::event(
             who,
             "referral_transition",
@@ -127,6 +143,8 @@ fn allowed_target(
 /// What the move needs to know besides the referral.
 struct Facts {
     to_team: bool,
+    /// The receiving organisation's name, and the service's when there is one.
+    to_name: String,
     agreements_id: Option<String>,
     rules: Agreements,
     /// Who may direct the case, when a team accepts: (id, name).
@@ -138,8 +156,11 @@ async fn load_facts(svc: &Services, r: &Referral, to: Status) -> Result<Facts, E
     Ok(svc
         .db
         .read(move |c| {
-            let to_team = rondom_db::organisations::find(c, &r.to_org_id)?
-                .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam);
+            let to_org = rondom_db::organisations::find(c, &r.to_org_id)?;
+            let service = match &r.service_id {
+                Some(s) => rondom_db::directory::find_service(c, s)?.map(|s| s.name),
+                None => None,
+            };
             // A draft follows the agreements in force on the day it is sent.
             let agreements = if to == Status::Requested {
                 let gemeente = db::child(c, &r.child_id)?
@@ -150,7 +171,14 @@ async fn load_facts(svc: &Services, r: &Referral, to: Status) -> Result<Facts, E
                 applied_to(c, &r)?
             };
             Ok(Facts {
-                to_team,
+                to_team: to_org
+                    .as_ref()
+                    .is_some_and(|o| o.kind == OrganisationKind::SociaalTeam),
+                to_name: match (to_org, service) {
+                    (Some(o), Some(s)) => format!("{s} ({})", o.name),
+                    (Some(o), None) => o.name,
+                    (None, _) => String::new(),
+                },
                 agreements_id: agreements.id,
                 rules: agreements.rules,
                 directors: case_directors_of(c, &r.to_org_id)?,
@@ -170,11 +198,17 @@ struct Planned {
     feedback: Option<(FeedbackKind, String)>,
     /// The step of the verwijskader whose people are informed.
     step: Option<Step>,
+    /// Accepted and started in one step.
+    then_start: bool,
+    /// When onward help ends and the verwijskader sends its outcome on at once: what the
+    /// first referrer reads, before sealing.
+    onward_outcome: Option<String>,
 }
 
 struct Sealed {
     feedback: Option<(FeedbackKind, String)>,
     reason: Option<String>,
+    onward_outcome: Option<String>,
 }
 
 /// Checks the input the move needs and works out its consequences; nothing is read or
@@ -214,6 +248,7 @@ fn plan(
             "Houd de toelichting onder 4000 tekens.",
         ));
     }
+    let then_start = input.and_start && to == Status::Accepted;
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -250,7 +285,15 @@ fn plan(
         Status::OnHold => Some(Step::Interim),
         _ => None,
     };
+    let onward_outcome = match (&r.parent_id, &feedback) {
+        (Some(_), Some((FeedbackKind::Completed, text))) if rules.forwards_onward_outcome() => {
+            Some(onward_outcome_text(&facts.to_name, text))
+        }
+        _ => None,
+    };
     Ok(Planned {
+        then_start,
+        onward_outcome,
         from: r.status,
         to,
         due,
@@ -283,8 +326,26 @@ fn store(
             case_director_id: p.case_director.as_ref().map(|(id, _)| id.as_str()),
         },
     )?;
+    if p.then_start {
+        db::apply_move(
+            c,
+            &r.id,
+            &db::Move {
+                from: p.to,
+                to: Status::InProgress,
+                actor_id: uid,
+                reason_sealed: None,
+                due_on: p.due,
+                accepted_on: None,
+                case_director_id: None,
+            },
+        )?;
+    }
     if let Some((kind, body)) = &sealed.feedback {
         db::add_feedback(c, &r.id, uid, *kind, body)?;
+    }
+    if let (Some(parent), Some(body)) = (&r.parent_id, &sealed.onward_outcome) {
+        db::add_forwarded_outcome(c, parent, uid, body, &r.id)?;
     }
     if p.to == Status::Requested {
         db::set_agreements(c, &r.id, facts.agreements_id.as_deref())?;
@@ -342,19 +403,8 @@ fn tell(
             mails.push(u.email);
         }
     }
-    if let Some(parent) = &r.parent_id
-        // An onward referral: its case director passes the news on to the GP.
-        && let Some(cd) = r.case_director_id.as_deref().filter(|cd| *cd != uid)
-    {
-        rondom_db::consultations::notify(
-            c,
-            cd,
-            &format!(
-                "De doorverwijzing is {}. Geef de verwijzer terugkoppeling.",
-                to.label()
-            ),
-            &link(parent),
-        )?;
+    if let Some(parent) = &r.parent_id {
+        mails.extend(tell_parent(c, &r, parent, p, rules, uid)?);
     }
     if to == Status::Requested
         && let Some(addr) = announce(c, &r.id, &r.to_org_id)?
@@ -362,6 +412,53 @@ fn tell(
         mails.push(addr);
     }
     Ok(mails)
+}
+
+/// An onward referral moved: its case director hears of it on the parent; when the help
+/// ended and the verwijskader sends the outcome on at once, the parent's people hear that
+/// it is there.
+fn tell_parent(
+    c: &mut AnyConnection,
+    r: &Referral,
+    parent_id: &str,
+    p: &Planned,
+    rules: &Agreements,
+    uid: &str,
+) -> Result<Vec<String>, DbError> {
+    let mut mails = Vec::new();
+    let forwarded = p.onward_outcome.is_some();
+    if forwarded && let Some(parent) = db::find(c, parent_id)? {
+        let others: Vec<Recipient> = rules
+            .informs(Step::OnwardOutcome)
+            .iter()
+            .copied()
+            .filter(|who| *who != Recipient::CaseDirector)
+            .collect();
+        mails = inform_people(
+            c,
+            &parent,
+            &others,
+            uid,
+            "De specialistische hulp is afgerond. De uitkomst staat bij de verwijzing.",
+        )?;
+    }
+    if let Some(cd) = r.case_director_id.as_deref().filter(|cd| *cd != uid) {
+        let text = match (p.to, forwarded) {
+            (Status::Completed, true) => "De doorverwijzing is afgerond en de uitkomst is doorgestuurd aan de verwijzer. Rond de verwijzing af als de hulp klaar is.".to_owned(),
+            (Status::Completed, false) => "De doorverwijzing is afgerond. Stuur de uitkomst door aan de verwijzer.".to_owned(),
+            (to, _) => format!(
+                "De doorverwijzing is {}. Geef de verwijzer terugkoppeling.",
+                to.label()
+            ),
+        };
+        rondom_db::consultations::notify(c, cd, &text, &link(parent_id))?;
+    }
+    Ok(mails)
+}
+
+/// What the first referrer reads of the outcome of onward help.
+pub fn onward_outcome_text(to_name: &str, outcome: &str) -> String {
+    format!("Uitkomst van de doorverwijzing naar {to_name}:\n{outcome}")
 }
 
 fn not_allowed(message: String, allowed: &[Status]) -> Error {

@@ -3,6 +3,7 @@
 //! child's name, BSN, reason, feedback and attachments, `disclose_list` does the same for
 //! a list. What they open comes out as `Disclosed<…>`, which nothing else makes.
 
+use super::chain::{ChainLink, ToPassOn};
 use super::{InForce, age_on, applied_to, link, may_read};
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -260,49 +261,57 @@ pub struct Detail {
     pub attachments: Vec<(String, String, String, i32)>,
     pub onward: Vec<Shown>,
     pub parent: Option<Shown>,
+    /// The onward referrals as far as this viewer may follow them.
+    pub chain: Vec<ChainLink>,
+    /// For the receiving team: outcomes of ended onward help not yet passed on.
+    pub to_pass_on: Vec<ToPassOn>,
 }
 
 async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, Error> {
-    let rr = r.clone();
-    let (listed, child, agreements, events, feedback, attachments, onward, parent, names) = svc
-        .db
-        .read(move |c| {
-            let listed = db::find_listed(c, &rr.id)?.ok_or(DbError::NotFound)?;
-            let child = db::child(c, &rr.child_id)?.ok_or(DbError::NotFound)?;
-            let agreements = applied_to(c, &rr)?;
-            let events = db::events(c, &rr.id)?;
-            let feedback = db::feedback(c, &rr.id)?;
-            let attachments = db::attachments(c, &rr.id)?;
-            let onward = db::onward_of(c, &rr.id)?;
-            let parent = match &rr.parent_id {
-                Some(p) => db::find_listed(c, p)?,
-                None => None,
-            };
-            let service = match &rr.service_id {
-                Some(s) => rondom_db::directory::find_service(c, s)?.map(|s| (s.id.into(), s.name)),
-                None => None,
-            };
-            let on_behalf = match &rr.on_behalf_of_id {
-                Some(u) => rondom_db::users::find(c, u)?.map(|u| u.name),
-                None => None,
-            };
-            let school = match &rr.school_id {
-                Some(s) => rondom_db::organisations::find(c, s)?.map(|o| o.name),
-                None => None,
-            };
-            Ok((
-                listed,
-                child,
-                agreements,
-                events,
-                feedback,
-                attachments,
-                onward,
-                parent,
-                (service, on_behalf, school),
-            ))
-        })
-        .await?;
+    let (rr, who) = (r.clone(), viewer.clone());
+    let (listed, child, agreements, events, feedback, attachments, onward, parent, names, chain) =
+        svc.db
+            .read(move |c| {
+                let listed = db::find_listed(c, &rr.id)?.ok_or(DbError::NotFound)?;
+                let child = db::child(c, &rr.child_id)?.ok_or(DbError::NotFound)?;
+                let agreements = applied_to(c, &rr)?;
+                let events = db::events(c, &rr.id)?;
+                let feedback = db::feedback(c, &rr.id)?;
+                let attachments = db::attachments(c, &rr.id)?;
+                let onward = db::onward_of(c, &rr.id)?;
+                let chain = super::chain::load(c, &rr, &onward, &who)?;
+                let parent = match &rr.parent_id {
+                    Some(p) => db::find_listed(c, p)?,
+                    None => None,
+                };
+                let service = match &rr.service_id {
+                    Some(s) => {
+                        rondom_db::directory::find_service(c, s)?.map(|s| (s.id.into(), s.name))
+                    }
+                    None => None,
+                };
+                let on_behalf = match &rr.on_behalf_of_id {
+                    Some(u) => rondom_db::users::find(c, u)?.map(|u| u.name),
+                    None => None,
+                };
+                let school = match &rr.school_id {
+                    Some(s) => rondom_db::organisations::find(c, s)?.map(|o| o.name),
+                    None => None,
+                };
+                Ok((
+                    listed,
+                    child,
+                    agreements,
+                    events,
+                    feedback,
+                    attachments,
+                    onward,
+                    parent,
+                    (service, on_behalf, school),
+                    chain,
+                ))
+            })
+            .await?;
     let open = |s: &str| svc.secrets.open_shown(s, "referral text");
     let birth = Some(child.birth_date);
     let child_name = open(&child.name_sealed);
@@ -345,5 +354,15 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
         parent: parent
             .filter(|l| may_read(viewer, &l.r))
             .map(|l| shown(svc, l)),
+        to_pass_on: chain
+            .waiting
+            .into_iter()
+            .map(|(onward_id, to_name, sealed)| ToPassOn {
+                onward_id,
+                to_name,
+                outcome: open(&sealed),
+            })
+            .collect(),
+        chain: chain.links,
     })
 }

@@ -292,6 +292,36 @@ pub fn add_feedback(
     kind: FeedbackKind,
     body_sealed: &str,
 ) -> Result<(), DbError> {
+    insert_feedback(conn, referral_id, author_id, kind, body_sealed, None)
+}
+
+/// Passes the outcome of the onward referral `source_id` on to the referrer of its
+/// parent `referral_id`.
+pub fn add_forwarded_outcome(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    author_id: &str,
+    body_sealed: &str,
+    source_id: &str,
+) -> Result<(), DbError> {
+    insert_feedback(
+        conn,
+        referral_id,
+        author_id,
+        FeedbackKind::OnwardOutcome,
+        body_sealed,
+        Some(source_id),
+    )
+}
+
+fn insert_feedback(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+    author_id: &str,
+    kind: FeedbackKind,
+    body_sealed: &str,
+    source_id: Option<&str>,
+) -> Result<(), DbError> {
     diesel::insert_into(referral_feedback::table)
         .values((
             referral_feedback::id.eq(new_id()),
@@ -300,9 +330,36 @@ pub fn add_feedback(
             referral_feedback::kind.eq(kind),
             referral_feedback::body_sealed.eq(body_sealed),
             referral_feedback::at.eq(now()),
+            referral_feedback::source_id.eq(source_id),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The onward referrals whose outcome has been passed on to `referral_id`'s referrer.
+pub fn forwarded_sources(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Vec<ReferralId>, DbError> {
+    Ok(referral_feedback::table
+        .filter(referral_feedback::referral_id.eq(referral_id))
+        .filter(referral_feedback::source_id.is_not_null())
+        .select(referral_feedback::source_id.assume_not_null())
+        .load(conn)?)
+}
+
+/// The sealed outcome the receiving side wrote when it completed the referral, and when.
+pub fn completion_outcome(
+    conn: &mut AnyConnection,
+    referral_id: &str,
+) -> Result<Option<(String, NaiveDateTime)>, DbError> {
+    Ok(referral_feedback::table
+        .filter(referral_feedback::referral_id.eq(referral_id))
+        .filter(referral_feedback::kind.eq(FeedbackKind::Completed))
+        .order(referral_feedback::at.desc())
+        .select((referral_feedback::body_sealed, referral_feedback::at))
+        .first(conn)
+        .optional()?)
 }
 
 /// (kind, author name, sealed body, when), oldest first.

@@ -61,8 +61,42 @@ fn place_service(
     directory::set_service_areas(c, &id, &areas)
 }
 
-/// (description, category, access route, minimum age, maximum age, problem areas, cost)
-type OfferFields<'a> = (&'a str, &'a str, &'a str, i32, i32, &'a str, &'a str);
+/// What a row of `SERVICES` or `EXTRA_PROVIDERS` says about a service besides its owner
+/// and name; the name is separate because the per-district copies get their own.
+#[derive(Clone, Copy)]
+struct OfferFields<'a> {
+    description: &'a str,
+    category: &'a str,
+    access_route: &'a str,
+    age_min: i32,
+    age_max: i32,
+    problem_areas: &'a str,
+    cost: &'a str,
+}
+
+impl OfferFields<'static> {
+    /// An `EXTRA_PROVIDERS` offer: (name, fields).
+    fn of_offer(o: &Offer) -> (&'static str, Self) {
+        let (name, description, category, access_route, age_min, age_max, problem_areas, cost) = *o;
+        let fields = Self {
+            description,
+            category,
+            access_route,
+            age_min,
+            age_max,
+            problem_areas,
+            cost,
+        };
+        (name, fields)
+    }
+
+    /// A `SERVICES` row: (owner, name, fields). Its tail has the shape of an offer, so the
+    /// fields are read in one place.
+    fn of_service(t: &ServiceTemplate) -> (&'static str, &'static str, Self) {
+        let (name, fields) = Self::of_offer(&(t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8));
+        (t.0, name, fields)
+    }
+}
 
 /// One demo service, checked today, with its waiting time as reported on `reported`.
 fn offer<'a>(
@@ -76,18 +110,26 @@ fn offer<'a>(
     directory::NewService {
         organisation_id,
         name,
-        description: f.0,
-        category: f.1,
-        access_route: f.2,
-        age_min: f.3,
-        age_max: f.4,
-        problem_areas: f.5,
-        cost: Some(f.6),
+        description: f.description,
+        category: f.category,
+        access_route: f.access_route,
+        age_min: f.age_min,
+        age_max: f.age_max,
+        problem_areas: f.problem_areas,
+        cost: Some(f.cost),
         wait_weeks: Some(wait),
         wait_reported_on: Some(reported),
         last_checked_on: today,
         ..Default::default()
     }
+}
+
+/// Both municipalities that contract regional care together.
+fn whole_region() -> [(&'static str, String); 2] {
+    [
+        ("gemeente", GEMEENTE.to_owned()),
+        ("gemeente", NEIGHBOUR.to_owned()),
+    ]
 }
 
 /// Every service; answers how many.
@@ -96,17 +138,24 @@ pub(super) fn build(
     w: &mut World,
     o: &Organisations,
 ) -> Result<usize, DbError> {
+    // The order of the steps is part of the demo: the generator's draws follow it.
+    let mut count = own_offer(c, w, o)?;
+    count += per_district(c, w, o)?;
+    count += regional_offer(c, w, o)?;
+    count += welfare_per_wijk(c, w, o)?;
+    Ok(count)
+}
+
+/// The demo's own offer (`SERVICES`), once per owner; answers how many.
+fn own_offer(c: &mut AnyConnection, w: &mut World, o: &Organisations) -> Result<usize, DbError> {
     let (team, jgz, gemeente) = (&o.team, &o.jgz, &o.gemeente);
-    let (schools, more_schools, providers, extra) =
-        (&o.schools, &o.more_schools, &o.providers, &o.extra);
+    let (schools, more_schools, providers) = (&o.schools, &o.more_schools, &o.providers);
     let mut count = 0;
-    let whole_region = [
-        ("gemeente", GEMEENTE.to_owned()),
-        ("gemeente", NEIGHBOUR.to_owned()),
-    ];
+    let whole_region = whole_region();
     let own_gemeente = [("gemeente", GEMEENTE.to_owned())];
-    for (who, name, description, category, access, age_min, age_max, areas, cost) in SERVICES {
-        let owners: Vec<&orgs::Organisation> = match *who {
+    for row in SERVICES {
+        let (who, name, f) = OfferFields::of_service(row);
+        let owners: Vec<&orgs::Organisation> = match who {
             "team" => vec![&team],
             "jgz" => vec![&jgz],
             "gemeente" => vec![&gemeente],
@@ -117,14 +166,14 @@ pub(super) fn build(
             _ => vec![],
         };
         for owner in owners {
-            let wait = match *category {
+            let wait = match f.category {
                 "preventief" => w.g.rng.gen_range(0..4),
                 "eigen_hulp" => w.g.rng.gen_range(0..6),
                 _ => w.g.rng.gen_range(4..26),
             };
             let reported = w.today - chrono::Duration::days(w.g.rng.gen_range(1..40));
             let school_wijk;
-            let covers: &[(&str, String)] = match *who {
+            let covers: &[(&str, String)] = match who {
                 "team" | "jgz" | "gemeente" => &own_gemeente,
                 "school" => {
                     school_wijk = [("wijk", owner.wijk_code.clone().unwrap_or_default())];
@@ -135,31 +184,24 @@ pub(super) fn build(
             place_service(
                 c,
                 &mut w.g.rng,
-                offer(
-                    &owner.id,
-                    name,
-                    (
-                        description,
-                        category,
-                        access,
-                        *age_min,
-                        *age_max,
-                        areas,
-                        cost,
-                    ),
-                    wait,
-                    reported,
-                    w.today,
-                ),
+                offer(&owner.id, name, f, wait, reported, w.today),
                 w.location_of.get(&owner.id),
                 covers,
             )?;
             count += 1;
         }
     }
-    for (who, name, description, category, access, age_min, age_max, areas, cost) in SERVICES {
-        // The team's group courses and the JGZ's consultation hours run in every district.
-        let owner = match (*who, *category) {
+    Ok(count)
+}
+
+/// The team's group courses and the JGZ's consultation hours run in every district;
+/// answers how many copies.
+fn per_district(c: &mut AnyConnection, w: &mut World, o: &Organisations) -> Result<usize, DbError> {
+    let (team, jgz) = (&o.team, &o.jgz);
+    let mut count = 0;
+    for row in SERVICES {
+        let (who, name, f) = OfferFields::of_service(row);
+        let owner = match (who, f.category) {
             ("team", "preventief") => &team,
             ("jgz", _) => &jgz,
             _ => continue,
@@ -173,15 +215,7 @@ pub(super) fn build(
                 offer(
                     &owner.id,
                     &format!("{name} (wijk {d})"),
-                    (
-                        description,
-                        category,
-                        access,
-                        *age_min,
-                        *age_max,
-                        areas,
-                        cost,
-                    ),
+                    f,
                     wait,
                     reported,
                     w.today,
@@ -192,16 +226,29 @@ pub(super) fn build(
             count += 1;
         }
     }
-    for (org, (_, _, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
-        for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
+    Ok(count)
+}
+
+/// The region's further providers (`EXTRA_PROVIDERS`) at their own address; answers how
+/// many.
+fn regional_offer(
+    c: &mut AnyConnection,
+    w: &mut World,
+    o: &Organisations,
+) -> Result<usize, DbError> {
+    let mut count = 0;
+    let whole_region = whole_region();
+    for (org, (_, _, offers)) in o.extra.iter().zip(EXTRA_PROVIDERS) {
+        for row in *offers {
+            let (name, f) = OfferFields::of_offer(row);
             let reported = w.today - chrono::Duration::days(w.g.rng.gen_range(1..60));
-            let wait = if *category == "specialistisch" {
+            let wait = if f.category == "specialistisch" {
                 w.g.rng.gen_range(3..30)
             } else {
                 w.g.rng.gen_range(0..6)
             };
             let nearby;
-            let covers: &[(&str, String)] = if *category == "specialistisch" {
+            let covers: &[(&str, String)] = if f.category == "specialistisch" {
                 &whole_region
             } else {
                 // Welfare work near its own address: its postcode and the next ones.
@@ -213,35 +260,29 @@ pub(super) fn build(
             place_service(
                 c,
                 &mut w.g.rng,
-                offer(
-                    &org.id,
-                    name,
-                    (
-                        description,
-                        category,
-                        access,
-                        *age_min,
-                        *age_max,
-                        areas,
-                        cost,
-                    ),
-                    wait,
-                    reported,
-                    w.today,
-                ),
+                offer(&org.id, name, f, wait, reported, w.today),
                 w.location_of.get(&org.id),
                 covers,
             )?;
             count += 1;
         }
     }
+    Ok(count)
+}
 
-    // Welfare work runs in every wijk, from the buurthuis there.
+/// Welfare work runs in every wijk, from the buurthuis there; answers how many services.
+fn welfare_per_wijk(
+    c: &mut AnyConnection,
+    w: &mut World,
+    o: &Organisations,
+) -> Result<usize, DbError> {
+    let mut count = 0;
     let mut buurthuis: std::collections::HashMap<(OrganisationId, usize), LocationId> =
         Default::default();
-    for (org, (_, own_district, offers)) in extra.iter().zip(EXTRA_PROVIDERS) {
-        for (name, description, category, access, age_min, age_max, areas, cost) in *offers {
-            if !PER_WIJK.contains(name) {
+    for (org, (_, own_district, offers)) in o.extra.iter().zip(EXTRA_PROVIDERS) {
+        for row in *offers {
+            let (name, f) = OfferFields::of_offer(row);
+            if !PER_WIJK.contains(&name) {
                 continue;
             }
             for (d, (code, wijk, centre)) in DISTRICTS.iter().enumerate() {
@@ -250,27 +291,8 @@ pub(super) fn build(
                 }
                 let key = (org.id.clone(), d);
                 if !buurthuis.contains_key(&key) {
-                    let (street, house_number) = w.g.street();
-                    let location = directory::Location {
-                        id: LocationId::trusted(rondom_db::new_id()),
-                        organisation_id: org.id.clone(),
-                        name: format!("Buurthuis {wijk}"),
-                        street,
-                        house_number,
-                        postcode: w.g.postcode(d),
-                        city: if d == 4 {
-                            "Voorbeeld-Dorp"
-                        } else {
-                            "Voorbeeld"
-                        }
-                        .into(),
-                        country: "NL".into(),
-                        latitude: Some(round6(centre.0 + w.g.rng.gen_range(-0.003..0.003))),
-                        longitude: Some(round6(centre.1 + w.g.rng.gen_range(-0.004..0.004))),
-                        last_checked_on: w.today,
-                    };
-                    directory::insert_location(c, &location)?;
-                    buurthuis.insert(key.clone(), location.id);
+                    let location = buurthuis_location(c, w, org, d, wijk, *centre)?;
+                    buurthuis.insert(key.clone(), location);
                 }
                 let reported = w.today - chrono::Duration::days(w.g.rng.gen_range(1..40));
                 let wait = w.g.rng.gen_range(0..4);
@@ -280,15 +302,7 @@ pub(super) fn build(
                     offer(
                         &org.id,
                         &format!("{name} (wijk {wijk})"),
-                        (
-                            description,
-                            category,
-                            access,
-                            *age_min,
-                            *age_max,
-                            areas,
-                            cost,
-                        ),
+                        f,
                         wait,
                         reported,
                         w.today,
@@ -301,4 +315,36 @@ pub(super) fn build(
         }
     }
     Ok(count)
+}
+
+/// Stores the buurthuis of `org` in district `d` and answers its id.
+fn buurthuis_location(
+    c: &mut AnyConnection,
+    w: &mut World,
+    org: &orgs::Organisation,
+    d: usize,
+    wijk: &str,
+    centre: (f64, f64),
+) -> Result<LocationId, DbError> {
+    let (street, house_number) = w.g.street();
+    let location = directory::Location {
+        id: LocationId::trusted(rondom_db::new_id()),
+        organisation_id: org.id.clone(),
+        name: format!("Buurthuis {wijk}"),
+        street,
+        house_number,
+        postcode: w.g.postcode(d),
+        city: if d == 4 {
+            "Voorbeeld-Dorp"
+        } else {
+            "Voorbeeld"
+        }
+        .into(),
+        country: "NL".into(),
+        latitude: Some(round6(centre.0 + w.g.rng.gen_range(-0.003..0.003))),
+        longitude: Some(round6(centre.1 + w.g.rng.gen_range(-0.004..0.004))),
+        last_checked_on: w.today,
+    };
+    directory::insert_location(c, &location)?;
+    Ok(location.id)
 }

@@ -181,6 +181,9 @@ pub struct TransitionIn {
     /// Required for completed.
     #[serde(default)]
     pub outcome: Option<OutcomeIn>,
+    /// With `to: accepted`: start the help at once too (accepted, then in-progress).
+    #[serde(default)]
+    pub and_start: bool,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -476,6 +479,7 @@ pub async fn transition(
                 .map(|o| o.given_by.clone())
                 .unwrap_or_default(),
             next: outcome.map(|o| o.next).unwrap_or_default(),
+            and_start: input.and_start,
         },
     )
     .await?;

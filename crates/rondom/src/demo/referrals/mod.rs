@@ -4,8 +4,8 @@
 //! referral agreements in two versions. Everything about the children is fictional and
 //! stored sealed like real data.
 
+use chrono::{NaiveDate, NaiveDateTime};
 use rand::Rng;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rondom_db::organisations::{self as orgs, Organisation};
 use rondom_db::referrals as db;
@@ -13,11 +13,12 @@ use rondom_db::{AnyConnection, DbError, users};
 use rondom_domain::Role;
 use rondom_domain::agreements::Agreements;
 use rondom_domain::ids::{OrganisationId, ServiceId, UserId};
-use rondom_domain::referral::{FeedbackKind, Status, Urgency};
-use rondom_domain::workdays::add_working_days;
+use rondom_domain::referral::Urgency;
 
 mod bulk;
+mod stories;
 pub use bulk::bulk;
+use stories::Practice;
 
 pub struct Cast<'a> {
     pub gemeente_code: &'a str,
@@ -125,19 +126,133 @@ enum Fate {
     Failed,
 }
 
+/// Every practice gets one referral per fate, so each state shows up in every practice's
+/// list; the order also sets their age (see `stories`).
+const FATES: [Fate; 14] = [
+    Fate::Completed,
+    Fate::CompletedOnward,
+    Fate::Completed,
+    Fate::Rejected,
+    Fate::Completed,
+    Fate::Cancelled,
+    Fate::Failed,
+    Fate::RunningOnward,
+    Fate::Running,
+    Fate::OnHold,
+    Fate::Accepted,
+    Fate::Seen,
+    Fate::Waiting,
+    Fate::Draft,
+];
+
+/// One version of the agreements as stored: (id, effective from, rules).
+type Version = (String, NaiveDate, Agreements);
+
+/// What all the demo referrals share.
+struct Scene<'a> {
+    secrets: &'a rondom_app::secrets::SecretBox,
+    cast: &'a Cast<'a>,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    /// Oldest first.
+    versions: Vec<Version>,
+    /// Per provider in `cast.providers`, the staff member who acts for it.
+    provider_staff: Vec<Option<UserId>>,
+    /// (service, provider, service name).
+    specialised: Vec<(ServiceId, OrganisationId, String)>,
+}
+
+impl Scene<'_> {
+    /// Everything about the children is stored sealed like real data.
+    fn seal(&self, text: &str) -> Result<String, DbError> {
+        self.secrets
+            .seal(text)
+            .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
+    }
+
+    /// The version in force on `day`; days before the first version get the first.
+    fn agreements_on(&self, day: NaiveDate) -> Version {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(_, from, _)| *from <= day)
+            .cloned()
+            .unwrap_or_else(|| self.versions[0].clone())
+    }
+
+    /// Urgent psychological cases go straight to specialised care, the rest to the team.
+    fn destination(
+        &self,
+        urgency: Urgency,
+        areas: &str,
+        k: usize,
+    ) -> (OrganisationId, Option<ServiceId>) {
+        let direct = urgency == Urgency::Spoed && areas.starts_with("psychisch");
+        if direct && !self.specialised.is_empty() {
+            let s = &self.specialised[k % self.specialised.len()];
+            (s.1.clone(), Some(s.0.clone()))
+        } else {
+            (self.cast.team.id.clone(), None)
+        }
+    }
+
+    /// The staff member who acts for `org`, if it is one of the providers and has one.
+    fn staff_of(&self, org: &OrganisationId) -> Option<UserId> {
+        self.cast
+            .providers
+            .iter()
+            .position(|p| p.id == *org)
+            .and_then(|p| self.provider_staff[p].clone())
+    }
+}
+
 pub fn build(
     c: &mut AnyConnection,
     rng: &mut ChaCha8Rng,
     secrets: &rondom_app::secrets::SecretBox,
     cast: &Cast<'_>,
 ) -> Result<usize, DbError> {
-    let seal = |text: &str| {
-        secrets
-            .seal(text)
-            .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
-    };
     let today = rondom_app::dates::today();
     let now = rondom_db::now();
+    let versions = agreement_versions(c, cast, today)?;
+    let provider_staff = provider_staff(c, cast)?;
+    let specialised = specialised_services(c, cast)?;
+    let scene = Scene {
+        secrets,
+        cast,
+        today,
+        now,
+        versions,
+        provider_staff,
+        specialised,
+    };
+    let mut count = 0;
+    for (i, org) in cast.practices.iter().enumerate() {
+        let (Some(gp), Some(consultant)) = (
+            users::find_by_email(c, &cast.gps[i])?,
+            users::find_by_email(c, &cast.consultants[i % cast.consultants.len()])?,
+        ) else {
+            continue;
+        };
+        let practice = Practice {
+            index: i,
+            org,
+            gp: &gp,
+            consultant: &consultant,
+        };
+        for (k, fate) in FATES.iter().enumerate() {
+            count += stories::tell(c, rng, &scene, &practice, k, *fate)?;
+        }
+    }
+    Ok(count)
+}
+
+/// Stores the municipality's agreements; answers the versions, oldest first.
+fn agreement_versions(
+    c: &mut AnyConnection,
+    cast: &Cast<'_>,
+    today: NaiveDate,
+) -> Result<Vec<Version>, DbError> {
     let admin = orgs::members(c, &cast.gemeente.id)?
         .into_iter()
         .find(|m| m.role == Role::OrganisatieBeheerder)
@@ -182,9 +297,12 @@ pub fn build(
         )?;
         versions.push((id, from, rules.clone()));
     }
+    Ok(versions)
+}
 
-    let provider_staff: Vec<Option<UserId>> = cast
-        .providers
+/// Per provider in `cast.providers`, the staff member who acts for it (if any).
+fn provider_staff(c: &mut AnyConnection, cast: &Cast<'_>) -> Result<Vec<Option<UserId>>, DbError> {
+    cast.providers
         .iter()
         .map(|p| {
             orgs::members(c, &p.id).map(|ms| {
@@ -193,404 +311,20 @@ pub fn build(
                     .map(|m| m.user_id)
             })
         })
-        .collect::<Result<_, _>>()?;
-    let specialised: Vec<(ServiceId, OrganisationId, String)> =
-        rondom_db::directory::all_services(c)?
-            .into_iter()
-            .filter(|s| {
-                s.category == "specialistisch"
-                    && cast.providers.iter().any(|p| p.id == s.organisation_id)
-            })
-            .map(|s| (s.id, s.organisation_id, s.name))
-            .collect();
-    let fates = [
-        Fate::Completed,
-        Fate::CompletedOnward,
-        Fate::Completed,
-        Fate::Rejected,
-        Fate::Completed,
-        Fate::Cancelled,
-        Fate::Failed,
-        Fate::RunningOnward,
-        Fate::Running,
-        Fate::OnHold,
-        Fate::Accepted,
-        Fate::Seen,
-        Fate::Waiting,
-        Fate::Draft,
-    ];
-    let mut count = 0;
-    for (i, practice) in cast.practices.iter().enumerate() {
-        let (Some(gp), Some(consultant)) = (
-            users::find_by_email(c, &cast.gps[i])?,
-            users::find_by_email(c, &cast.consultants[i % cast.consultants.len()])?,
-        ) else {
-            continue;
-        };
-        for (k, fate) in fates.iter().enumerate() {
-            let (areas, urgency, reason, help, next) = CASES[(i * 5 + k) % CASES.len()];
-            // Spread over the year: the first fates oldest, the open ones recent.
-            let days_ago: i64 = match fate {
-                Fate::Draft => 0,
-                Fate::Waiting => {
-                    if i == 1 {
-                        // Overdue: sent three weeks ago and never opened.
-                        21
-                    } else {
-                        1
-                    }
-                }
-                Fate::Seen => 3,
-                Fate::Accepted => 12,
-                Fate::Running | Fate::OnHold | Fate::RunningOnward => {
-                    if i == 3 {
-                        // Overdue feedback moment.
-                        110
-                    } else {
-                        30 + rng.gen_range(0..20)
-                    }
-                }
-                _ => 60 + (k as i64) * 25 + rng.gen_range(0..15),
-            };
-            let created_day = today - chrono::Duration::days(days_ago);
-            let (agreements_id, _, rules) = versions
-                .iter()
-                .rev()
-                .find(|(_, from, _)| *from <= created_day)
-                .cloned()
-                .unwrap_or_else(|| versions[0].clone());
-            let direct = urgency == Urgency::Spoed && areas.starts_with("psychisch");
-            let (to_org, service_id) = if direct && !specialised.is_empty() {
-                let s = &specialised[k % specialised.len()];
-                (s.1.clone(), Some(s.0.clone()))
-            } else {
-                (cast.team.id.clone(), None)
-            };
-            let first = crate::demo::FIRST.choose(rng).copied().unwrap_or("Noor");
-            let last = crate::demo::LAST.choose(rng).copied().unwrap_or("Jansen");
-            let birth = today - chrono::Duration::days(rng.gen_range(3 * 365..17 * 365));
-            let bsn = rng.gen_bool(0.6).then(|| fake_bsn(rng));
-            let child = db::create_child(
-                c,
-                &db::NewChild {
-                    name_sealed: &seal(&format!("{first} {last}"))?,
-                    birth_date: birth,
-                    gemeente_code: cast.gemeente_code,
-                    bsn_sealed: bsn.as_deref().map(seal).transpose()?.as_deref(),
-                    created_by: &gp.id,
-                },
-            )?;
-            let accept_days = if urgency == Urgency::Spoed {
-                rules.urgent_accept_days
-            } else {
-                rules.accept_days
-            };
-            let due = (*fate != Fate::Draft).then(|| add_working_days(created_day, accept_days));
-            let school = cast
-                .schools
-                .get(k % 3)
-                .filter(|_| areas.contains("school"))
-                .map(|s| s.id.clone());
-            let id = db::create(
-                c,
-                &db::NewReferral {
-                    child_id: &child,
-                    parent_id: None,
-                    consultation_id: None,
-                    agreements_id: Some(&agreements_id),
-                    from_org_id: &practice.id,
-                    referrer_id: &gp.id,
-                    on_behalf_of_id: None,
-                    to_org_id: &to_org,
-                    service_id: service_id.as_deref(),
-                    school_id: school.as_deref(),
-                    reason_sealed: &seal(reason)?,
-                    problem_areas: areas,
-                    urgency,
-                    status: if *fate == Fate::Draft {
-                        Status::Draft
-                    } else {
-                        Status::Requested
-                    },
-                    case_director_id: None,
-                    due_on: due,
-                },
-            )?;
-            count += 1;
-            let to_team = service_id.is_none();
-            let receiver = if to_team {
-                consultant.id.clone()
-            } else {
-                cast.providers
-                    .iter()
-                    .position(|p| p.id == to_org)
-                    .and_then(|p| provider_staff[p].clone())
-                    .unwrap_or_else(|| consultant.id.clone())
-            };
-            let accepted_day = add_working_days(created_day, 2.min(accept_days.max(1)));
-            let mut status = if *fate == Fate::Draft {
-                Status::Draft
-            } else {
-                Status::Requested
-            };
-            let mut step = |c: &mut AnyConnection,
-                            to: Status,
-                            who: &str,
-                            reason: Option<&str>,
-                            due: Option<chrono::NaiveDate>,
-                            accepted: bool|
-             -> Result<(), DbError> {
-                db::apply_move(
-                    c,
-                    &id,
-                    &db::Move {
-                        from: status,
-                        to,
-                        actor_id: who,
-                        reason_sealed: reason.map(seal).transpose()?.as_deref(),
-                        due_on: due,
-                        accepted_on: accepted.then_some(accepted_day),
-                        case_director_id: (accepted && to_team).then_some(consultant.id.as_str()),
-                    },
-                )?;
-                status = to;
-                Ok(())
-            };
-            let feedback_due = rules
-                .feedback_days
-                .iter()
-                .map(|d| add_working_days(accepted_day, *d))
-                .find(|d| *d > today)
-                .or_else(|| {
-                    rules
-                        .feedback_days
-                        .first()
-                        .map(|d| add_working_days(accepted_day, *d))
-                });
-            let accepted_text = if to_team {
-                format!(
-                    "De verwijzing is geaccepteerd. Casusregisseur: {}.",
-                    consultant.name
-                )
-            } else {
-                "De verwijzing is geaccepteerd; de intake wordt gepland.".to_owned()
-            };
-            match fate {
-                Fate::Draft | Fate::Waiting => {}
-                Fate::Seen => step(c, Status::Received, &receiver, None, due, false)?,
-                Fate::Rejected => {
-                    let why = "Past niet bij ons aanbod: de hulpvraag is medisch. Advies: verwijzing naar de kinderarts.";
-                    step(c, Status::Received, &receiver, None, due, false)?;
-                    step(c, Status::Rejected, &receiver, Some(why), None, false)?;
-                    db::add_feedback(
-                        c,
-                        &id,
-                        &receiver,
-                        FeedbackKind::Rejected,
-                        &seal(&format!("Reden: {why}"))?,
-                    )?;
-                }
+        .collect::<Result<_, _>>()
+}
 
-                Fate::Cancelled => {
-                    let why = "Gezin is verhuisd naar een andere gemeente.";
-                    step(c, Status::Cancelled, &gp.id, Some(why), None, false)?;
-                    db::add_feedback(
-                        c,
-                        &id,
-                        &gp.id,
-                        FeedbackKind::Ended,
-                        &seal(&format!("Reden: {why}"))?,
-                    )?;
-                }
-                _ => {
-                    step(c, Status::Received, &receiver, None, due, false)?;
-                    step(c, Status::Accepted, &receiver, None, feedback_due, true)?;
-                    db::add_feedback(
-                        c,
-                        &id,
-                        &receiver,
-                        FeedbackKind::Accepted,
-                        &seal(&accepted_text)?,
-                    )?;
-                }
-            }
-            let onward = matches!(fate, Fate::RunningOnward | Fate::CompletedOnward)
-                && to_team
-                && !specialised.is_empty();
-            if matches!(
-                fate,
-                Fate::Running
-                    | Fate::OnHold
-                    | Fate::RunningOnward
-                    | Fate::Completed
-                    | Fate::CompletedOnward
-                    | Fate::Failed
-            ) {
-                step(c, Status::InProgress, &receiver, None, feedback_due, false)?;
-            }
-            if onward {
-                let s = &specialised[(i + k) % specialised.len()];
-                let staff = cast
-                    .providers
-                    .iter()
-                    .position(|p| p.id == s.1)
-                    .and_then(|p| provider_staff[p].clone());
-                let o = db::create(
-                    c,
-                    &db::NewReferral {
-                        child_id: &child,
-                        parent_id: Some(&id),
-                        consultation_id: None,
-                        agreements_id: Some(&agreements_id),
-                        from_org_id: &cast.team.id,
-                        referrer_id: &consultant.id,
-                        on_behalf_of_id: None,
-                        to_org_id: &s.1,
-                        service_id: Some(&s.0),
-                        school_id: school.as_deref(),
-                        reason_sealed: &seal(&format!("Doorverwijzing: {reason}"))?,
-                        problem_areas: areas,
-                        urgency,
-                        status: Status::Requested,
-                        case_director_id: Some(&consultant.id),
-                        due_on: Some(add_working_days(accepted_day, 5)),
-                    },
-                )?;
-                count += 1;
-                db::add_feedback(
-                    c,
-                    &id,
-                    &consultant.id,
-                    FeedbackKind::Onward,
-                    &seal(&format!(
-                        "Het sociaal team heeft doorverwezen naar {}. De casusregisseur blijft uw aanspreekpunt.",
-                        s.2
-                    ))?,
-                )?;
-                if let Some(staff) = staff {
-                    let mut st = Status::Requested;
-                    for (to, accepted) in [
-                        (Status::Received, false),
-                        (Status::Accepted, true),
-                        (Status::InProgress, false),
-                    ] {
-                        db::apply_move(
-                            c,
-                            &o,
-                            &db::Move {
-                                from: st,
-                                to,
-                                actor_id: &staff,
-                                reason_sealed: None,
-                                due_on: None,
-                                accepted_on: accepted.then_some(accepted_day),
-                                case_director_id: None,
-                            },
-                        )?;
-                        st = to;
-                    }
-                    db::add_feedback(
-                        c,
-                        &o,
-                        &staff,
-                        FeedbackKind::Accepted,
-                        &seal("De verwijzing is geaccepteerd; de intake is gepland.")?,
-                    )?;
-                    if *fate == Fate::CompletedOnward {
-                        db::apply_move(
-                            c,
-                            &o,
-                            &db::Move {
-                                from: Status::InProgress,
-                                to: Status::Completed,
-                                actor_id: &staff,
-                                reason_sealed: None,
-                                due_on: None,
-                                accepted_on: None,
-                                case_director_id: None,
-                            },
-                        )?;
-                        db::add_feedback(
-                            c,
-                            &o,
-                            &staff,
-                            FeedbackKind::Completed,
-                            &seal(&format!(
-                                "Gegeven hulp: {help}\nDoor: {}\nVervolg: {next}",
-                                s.2
-                            ))?,
-                        )?;
-                    }
-                }
-                let o_created = now - chrono::Duration::days(days_ago - 3);
-                db::backdate(
-                    c,
-                    &o,
-                    o_created,
-                    o_created + chrono::Duration::days((days_ago - 4).max(1)),
-                )?;
-            }
-            // Interim news, except where the demo shows a feedback moment missed.
-            if matches!(fate, Fate::Running | Fate::RunningOnward) && days_ago > 40 && i != 3 {
-                db::add_feedback(
-                    c,
-                    &id,
-                    &consultant.id,
-                    FeedbackKind::Interim,
-                    &seal("Tussenstand: de gesprekken lopen goed, ouders doen actief mee.")?,
-                )?;
-            }
-            match fate {
-                Fate::Failed => {
-                    let why = "Gezin is na herhaald contact niet bereikbaar gebleken; hulp niet op gang gekomen.";
-                    step(c, Status::Failed, &receiver, Some(why), None, false)?;
-                    db::add_feedback(
-                        c,
-                        &id,
-                        &receiver,
-                        FeedbackKind::Ended,
-                        &seal(&format!("Reden: {why}"))?,
-                    )?;
-                }
-                Fate::OnHold => step(
-                    c,
-                    Status::OnHold,
-                    &receiver,
-                    Some("Gezin is zes weken op familiebezoek in het buitenland."),
-                    feedback_due,
-                    false,
-                )?,
-                Fate::Completed | Fate::CompletedOnward => {
-                    step(c, Status::Completed, &receiver, None, None, false)?;
-                    let by = if to_team {
-                        format!("{} ({})", consultant.name, cast.team.name)
-                    } else {
-                        "de behandelaar van de aanbieder".to_owned()
-                    };
-                    db::add_feedback(
-                        c,
-                        &id,
-                        &receiver,
-                        FeedbackKind::Completed,
-                        &seal(&format!(
-                            "Gegeven hulp: {help}\nDoor: {by}\nVervolg: {next}"
-                        ))?,
-                    )?;
-                }
-                _ => {}
-            }
-            let created = now
-                - chrono::Duration::days(days_ago)
-                - chrono::Duration::hours(rng.gen_range(1..6));
-            let updated = match fate {
-                Fate::Draft | Fate::Waiting => created,
-                Fate::Completed | Fate::CompletedOnward => {
-                    created + chrono::Duration::days((days_ago - 5).max(1))
-                }
-                _ => created + chrono::Duration::days((days_ago / 2).max(1)),
-            };
-            db::backdate(c, &id, created, updated.min(now))?;
-        }
-    }
-    Ok(count)
+/// The providers' specialised services: (service, provider, service name).
+fn specialised_services(
+    c: &mut AnyConnection,
+    cast: &Cast<'_>,
+) -> Result<Vec<(ServiceId, OrganisationId, String)>, DbError> {
+    Ok(rondom_db::directory::all_services(c)?
+        .into_iter()
+        .filter(|s| {
+            s.category == "specialistisch"
+                && cast.providers.iter().any(|p| p.id == s.organisation_id)
+        })
+        .map(|s| (s.id, s.organisation_id, s.name))
+        .collect())
 }

@@ -373,6 +373,12 @@ pub fn location(resp: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// The page a redirect leads to, without what it says was done (`?gedaan=…`).
+pub fn location_path(resp: &reqwest::Response) -> String {
+    let l = location(resp);
+    l.split('?').next().unwrap_or_default().to_owned()
+}
+
 pub struct Login {
     pub status: u16,
     pub location: String,

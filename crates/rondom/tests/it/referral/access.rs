@@ -37,7 +37,7 @@ async fn outsiders_get_nothing(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let path = location(&r);
+    let path = location_path(&r);
     let id = path.trim_start_matches("/verwijzingen/").to_owned();
     for email in [
         "arts@noord.example",
@@ -156,7 +156,7 @@ async fn every_answer_that_shows_the_child_is_logged(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let path = location(&r);
+    let path = location_path(&r);
     let id = path.trim_start_matches("/verwijzingen/").to_owned();
     let sanne = logged_in(&app, "sanne@team.example").await;
     let token = app.token_for(&w.sanne).await;

@@ -70,7 +70,7 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
     // A referral made now gets the new terms, and shows them.
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let path = location(&r);
+    let path = location_path(&r);
     let rid = path.trim_start_matches("/verwijzingen/").to_owned();
     let r = app
         .db
@@ -100,7 +100,7 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
         .send()
         .await
         .unwrap();
-    let cid = location(&r).trim_start_matches("/overleg/").to_owned();
+    let cid = location_path(&r).trim_start_matches("/overleg/").to_owned();
     let c = app
         .db
         .read(move |c| Ok(rondom_db::consultations::find(c, &cid)?.unwrap()))

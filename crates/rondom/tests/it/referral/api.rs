@@ -207,7 +207,7 @@ async fn fhir_exports_are_valid_r4(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let path = location(&r);
+    let path = location_path(&r);
     let id = path.trim_start_matches("/verwijzingen/").to_owned();
     let sanne = logged_in(&app, "sanne@team.example").await;
     fetch_page(&app, &sanne, &path).await;

@@ -11,7 +11,7 @@ async fn attachments_are_checked_by_their_content(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let path = location(&r);
+    let path = location_path(&r);
     let upload = |client: reqwest::Client, name: &'static str, bytes: Vec<u8>| {
         let app = &app;
         let path = path.clone();

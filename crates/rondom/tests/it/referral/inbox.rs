@@ -14,7 +14,9 @@ async fn overdue_referrals_show_first_in_the_team_inbox(b: Backend) {
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
-    let id = location(&r).trim_start_matches("/verwijzingen/").to_owned();
+    let id = location_path(&r)
+        .trim_start_matches("/verwijzingen/")
+        .to_owned();
     // Sent two weeks ago and never looked at.
     let past = rondom_web::format::today() - chrono::Duration::days(14);
     let rid = id.clone();

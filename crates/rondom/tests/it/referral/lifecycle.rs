@@ -31,7 +31,7 @@ async fn the_loop_closes_from_gp_to_team_to_provider_and_back(b: Backend) {
     let doel = format!("team:{}", w.team);
     let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
     assert_eq!(r.status(), 303);
-    let page_path = location(&r);
+    let page_path = location_path(&r);
     let id = page_path.trim_start_matches("/verwijzingen/").to_owned();
     // Name and BSN are stored encrypted.
     let cid = id.clone();
@@ -124,7 +124,7 @@ async fn the_loop_closes_from_gp_to_team_to_provider_and_back(b: Backend) {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let onward_path = location(&r);
+    let onward_path = location_path(&r);
     let provider = logged_in(&app, "zorg@horizon.example").await;
     let inbox = fetch_page(&app, &provider, "/verwijzingen").await;
     assert!(
@@ -252,7 +252,7 @@ async fn bad_input_is_refused_and_nothing_is_saved(b: Backend) {
     assert_eq!(count(&app, "referrals").await, 1);
 
     // Rejecting without a reason is refused; nothing changes.
-    let path = location(&r);
+    let path = location_path(&r);
     let zorg = logged_in(&app, "zorg@horizon.example").await;
     fetch_page(&app, &zorg, &path).await;
     let r = post(
@@ -300,7 +300,7 @@ async fn a_consultation_becomes_a_referral_without_retyping(b: Backend) {
         .send()
         .await
         .unwrap();
-    let thread = location(&r);
+    let thread = location_path(&r);
     let cid = thread.trim_start_matches("/overleg/").to_owned();
     // The GP's one inbox holds the questions too.
     let inbox = fetch_page(&app, &gp, "/verwijzingen").await;
@@ -322,7 +322,9 @@ async fn a_consultation_becomes_a_referral_without_retyping(b: Backend) {
     f.push(("overleg", cid.as_str()));
     let r = post(&app, &gp, "/verwijzingen/nieuw", &f).await;
     assert_eq!(r.status(), 303);
-    let id = location(&r).trim_start_matches("/verwijzingen/").to_owned();
+    let id = location_path(&r)
+        .trim_start_matches("/verwijzingen/")
+        .to_owned();
     let (referral, consultation) = app
         .db
         .read(move |c| {
@@ -351,7 +353,7 @@ async fn a_draft_stays_with_the_referrer_until_it_is_sent(b: Backend) {
     f.push(("actie", "concept"));
     let r = post(&app, &gp, "/verwijzingen/nieuw", &f).await;
     assert_eq!(r.status(), 303);
-    let path = location(&r);
+    let path = location_path(&r);
     let page = fetch_page(&app, &gp, &path).await;
     assert!(page.contains("concept"));
     // The team neither sees nor lists it, nor hears of it.

@@ -246,7 +246,14 @@ pub async fn create(
     let form = NewForm::from_pairs(pairs);
     let input = input_of(&form);
     match referral::create(&state.app, &user, input).await? {
-        Ok(id) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(id) => {
+            let done = if form.actie == "concept" {
+                "concept"
+            } else {
+                "verstuurd"
+            };
+            Ok(Redirect::to(&format!("{}?gedaan={done}", referral::link(&id))).into_response())
+        }
         Err(errors) => {
             let page = new_page(&state, &user, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())

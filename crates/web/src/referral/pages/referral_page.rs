@@ -3,7 +3,7 @@
 
 use super::inbox_page::{Row, row};
 use crate::error::AppError;
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::format;
 use crate::page::Page;
 use crate::referral;
@@ -25,9 +25,57 @@ use rondom_domain::validate::ValidationError;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+/// A move offered as a button named for what it does.
 pub struct MoveChoice {
     pub code: &'static str,
-    pub label: &'static str,
+    pub action: &'static str,
+}
+
+/// The moves this page offers, grouped by what each asks for.
+#[derive(Default)]
+pub struct Actions {
+    /// Done with one click: receipt, start, resume.
+    pub plain: Vec<MoveChoice>,
+    /// Acceptance (with a case director when a team accepts).
+    pub accept: bool,
+    /// Accept and start in one step (a provider that starts at once).
+    pub accept_and_start: bool,
+    /// Each asks for a reason: reject, pause, withdraw, stop.
+    pub with_reason: Vec<MoveChoice>,
+    pub complete: bool,
+    /// Send a draft.
+    pub send: bool,
+}
+
+impl Actions {
+    fn of(moves: &[Status], from: Status, to_team: bool) -> Self {
+        let mut a = Actions::default();
+        for &to in moves {
+            let choice = MoveChoice {
+                code: to.code(),
+                action: to.action(from),
+            };
+            match to {
+                Status::Accepted => {
+                    a.accept = true;
+                    a.accept_and_start = !to_team;
+                }
+                Status::Completed => a.complete = true,
+                Status::Requested => a.send = true,
+                s if s.needs_reason() => a.with_reason.push(choice),
+                _ => a.plain.push(choice),
+            }
+        }
+        a
+    }
+
+    fn is_empty(&self) -> bool {
+        self.plain.is_empty()
+            && !self.accept
+            && self.with_reason.is_empty()
+            && !self.complete
+            && !self.send
+    }
 }
 
 #[derive(Template)]
@@ -40,7 +88,9 @@ struct ShowPage {
     overdue: bool,
     urgency: &'static str,
     areas: Vec<&'static str>,
-    moves: Vec<MoveChoice>,
+    actions: Actions,
+    /// What the last action did, in words ("Geaccepteerd; Anouk Vos is casusregisseur.").
+    done: Option<String>,
     /// (id, name) of who may direct the case, for a team's acceptance.
     directors: Vec<(String, String)>,
     needs_director: bool,
@@ -51,14 +101,88 @@ struct ShowPage {
     errors: HashMap<&'static str, String>,
     error: Option<String>,
     form: MoveForm,
-    onward: Vec<Row>,
+    /// (link, to, service, status, sent, ended, outcome passed on)
+    chain: Vec<ChainRow>,
     parent: Option<Row>,
     created: String,
-    can_complete: bool,
     /// (when, from, to, who, reason)
     timeline: Vec<(String, String, &'static str, String, String)>,
     /// (kind, author, when, text)
     feedback: Vec<(&'static str, String, String, String)>,
+}
+
+/// An onward referral as the parent's page lists it.
+pub struct ChainRow {
+    /// Only for those who may open it.
+    pub link: Option<String>,
+    pub to: String,
+    pub status: &'static str,
+    pub sent: String,
+    pub ended: String,
+    pub passed_on: bool,
+}
+
+fn chain_row(l: &rondom_app::referral::ChainLink) -> ChainRow {
+    ChainRow {
+        link: l.id.as_deref().map(referral::link),
+        to: match &l.service {
+            Some(s) => format!("{s} ({})", l.to_name),
+            None => l.to_name.clone(),
+        },
+        status: l.status.label(),
+        sent: format::long_date(format::to_local(l.sent).date()),
+        ended: l
+            .ended
+            .map(|e| format::long_date(format::to_local(e).date()))
+            .unwrap_or_default(),
+        passed_on: l.outcome_passed_on,
+    }
+}
+
+/// What the page says after an action, from the action's code in the address and the
+/// referral as it now stands (the address carries no text of its own).
+fn done_message(code: &str, d: &Detail) -> Option<String> {
+    let l = &d.listed;
+    let director = l.case_director_name.as_deref();
+    Some(match code {
+        "verstuurd" => format!("Verstuurd aan {}.", l.to_name),
+        "concept" => "Opgeslagen als concept. Nog niet verstuurd.".to_owned(),
+        "terugkoppeling" => format!("Terugkoppeling verstuurd aan {}.", l.referrer_name),
+        "casusregisseur" => format!("{} is nu casusregisseur.", director?),
+        "bijlage" => "Bijlage toegevoegd.".to_owned(),
+        "doorverwezen" => format!("Doorverwezen naar {}.", l.to_name),
+        "doorgestuurd" => format!("Uitkomst doorgestuurd aan {}.", l.referrer_name),
+        "geaccepteerd-gestart" => "Geaccepteerd en gestart.".to_owned(),
+        code => {
+            let s = Status::parse(code)?;
+            match (s, director) {
+                (Status::Accepted, Some(cd)) => format!("Geaccepteerd; {cd} is casusregisseur."),
+                (Status::Requested, _) => format!("Verstuurd aan {}.", l.to_name),
+                (s, _) => format!("{}.", s.done()),
+            }
+        }
+    })
+}
+
+/// Back to the referral's page, which then says what was done.
+fn done(id: &str, code: &str) -> Response {
+    Redirect::to(&format!("{}?gedaan={code}", referral::link(id))).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    pub gedaan: String,
+}
+
+/// What the page says about the last action: what was done, or what was wrong with it
+/// (and the form as it was filled in).
+#[derive(Default)]
+struct Said {
+    errors: Vec<ValidationError>,
+    error: Option<String>,
+    form: MoveForm,
+    done: Option<String>,
 }
 
 async fn show_page(
@@ -66,10 +190,14 @@ async fn show_page(
     user: &CurrentUser,
     r: db::Referral,
     d: Disclosed<Detail>,
-    errors: Vec<ValidationError>,
-    error: Option<String>,
-    form: MoveForm,
+    said: Said,
 ) -> Result<String, AppError> {
+    let Said {
+        errors,
+        error,
+        form,
+        done,
+    } = said;
     let status = r.status;
     let moves = allowed_moves(&user.actor, &r);
     let receiver = receives_for(&user.actor, &r.to_org_id);
@@ -93,15 +221,9 @@ async fn show_page(
             .filter_map(|a| label(PROBLEM_AREAS, a))
             .collect(),
         needs_director: to_team && moves.contains(&Status::Accepted),
-        can_complete: moves.contains(&Status::Completed),
         created: format::datetime(r.created_at),
-        moves: moves
-            .iter()
-            .map(|s| MoveChoice {
-                code: s.code(),
-                label: s.label(),
-            })
-            .collect(),
+        actions: Actions::of(&moves, status, to_team),
+        done,
         can_feedback: receiver && (status.is_running() || status.awaits_acceptance()),
         can_refer_on: to_team
             && receiver
@@ -117,7 +239,7 @@ async fn show_page(
         errors: crate::page::field_errors(errors),
         error,
         form,
-        onward: d.onward.iter().map(row).collect(),
+        chain: d.chain.iter().map(chain_row).collect(),
         parent: d.parent.as_ref().map(row),
         timeline: d
             .events
@@ -147,6 +269,7 @@ pub async fn show(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ReferralId>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Html<String>, AppError> {
     let mut r = referral::load(&state.app, &user, &id, Action::Read).await?;
     let (received, d) = referral::open(&state.app, &user, &r, true).await?;
@@ -154,9 +277,19 @@ pub async fn show(
         // This first look marked it received.
         r.status = Status::Received;
     }
-    show_page(&state, &user, r, d, vec![], None, MoveForm::default())
-        .await
-        .map(Html)
+    let done = done_message(&q.gedaan, &d);
+    show_page(
+        &state,
+        &user,
+        r,
+        d,
+        Said {
+            done,
+            ..Said::default()
+        },
+    )
+    .await
+    .map(Html)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -169,6 +302,8 @@ pub struct MoveForm {
     pub hulp: String,
     pub door: String,
     pub vervolg: String,
+    /// "ja" with an acceptance: start at once too.
+    pub starten: String,
 }
 
 pub async fn change_status(
@@ -186,10 +321,18 @@ pub async fn change_status(
         help_given: form.hulp.clone(),
         given_by: form.door.clone(),
         next: form.vervolg.clone(),
+        and_start: form.starten == "ja",
     };
     let outcome = referral::make_move(&state.app, &user, r.clone(), input).await;
     let (errors, error) = match outcome {
-        Ok(Ok(())) => return Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(Ok(())) => {
+            let code = match Status::parse(&form.naar) {
+                Some(Status::Accepted) if form.starten == "ja" => "geaccepteerd-gestart",
+                Some(s) => s.code(),
+                None => "",
+            };
+            return Ok(done(&id, code));
+        }
         Ok(Err(errors)) => (errors, None),
         Err(rondom_app::Error::TransitionNotAllowed { message, .. }) => (vec![], Some(message)),
         Err(e) => return Err(e.into()),
@@ -201,7 +344,13 @@ pub async fn change_status(
     };
     // Shown again with the problems: a look like any other, logged like any other.
     let (_, d) = referral::open(&state.app, &user, &r, false).await?;
-    let page = show_page(&state, &user, r, d, errors, error, form).await?;
+    let said = Said {
+        errors,
+        error,
+        form,
+        done: None,
+    };
+    let page = show_page(&state, &user, r, d, said).await?;
     Ok((status, Html(page)).into_response())
 }
 
@@ -219,7 +368,7 @@ pub async fn feedback(
 ) -> Result<Response, AppError> {
     let r = referral::load(&state.app, &user, &id, Action::Update).await?;
     match referral::give_feedback(&state.app, &user, r.clone(), &form.terugkoppeling).await? {
-        Ok(()) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(()) => Ok(done(&id, "terugkoppeling")),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
 }
@@ -231,8 +380,41 @@ async fn invalid(
     errors: Vec<ValidationError>,
 ) -> Result<Response, AppError> {
     let (_, d) = referral::open(&state.app, user, &r, false).await?;
-    let page = show_page(state, user, r, d, errors, None, MoveForm::default()).await?;
+    let said = Said {
+        errors,
+        ..Said::default()
+    };
+    let page = show_page(state, user, r, d, said).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PassOnForm {
+    pub doorverwijzing: String,
+    pub toelichting: String,
+}
+
+/// The case director passes the outcome of ended onward help on to the first referrer.
+pub async fn pass_on(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(form): CsrfForm<PassOnForm>,
+) -> Result<Response, AppError> {
+    let r = referral::load(&state.app, &user, &id, Action::Update).await?;
+    match referral::pass_on_outcome(
+        &state.app,
+        &user,
+        r.clone(),
+        &form.doorverwijzing,
+        &form.toelichting,
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(&id, "doorgestuurd")),
+        Err(errors) => invalid(&state, &user, r, errors).await,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -250,7 +432,7 @@ pub async fn case_director(
     let r = referral::load(&state.app, &user, &id, Action::Update).await?;
     match referral::change_case_director(&state.app, &user, r.clone(), &form.casusregisseur).await?
     {
-        Ok(()) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(()) => Ok(done(&id, "casusregisseur")),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
 }
@@ -270,7 +452,7 @@ pub async fn refer_on(
 ) -> Result<Response, AppError> {
     let r = referral::load(&state.app, &user, &id, Action::Update).await?;
     match referral::refer_on(&state.app, &user, r.clone(), &form.aanbod, &form.reden).await? {
-        Ok(new_id) => Ok(Redirect::to(&referral::link(&new_id)).into_response()),
+        Ok(new_id) => Ok(done(&new_id, "doorverwezen")),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
 }
@@ -328,7 +510,7 @@ pub async fn upload(
     }
     let (name, bytes) = file.unwrap_or_default();
     match referral::attach(&state.app, &user, &r, &name, &bytes).await? {
-        Ok(_) => Ok(Redirect::to(&referral::link(&id)).into_response()),
+        Ok(_) => Ok(done(&id, "bijlage")),
         Err(errors) => invalid(&state, &user, r, errors).await,
     }
 }

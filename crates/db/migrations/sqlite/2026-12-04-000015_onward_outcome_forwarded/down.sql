@@ -1,0 +1,1 @@
+ALTER TABLE referral_feedback DROP COLUMN source_id;
