@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod consultation;
 pub mod hours;
+pub mod identifying;
 pub mod ids;
 pub mod passwords;
 pub mod policy;

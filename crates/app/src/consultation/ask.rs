@@ -9,19 +9,32 @@ use crate::error::{Checked, Error};
 use rondom_db::audit::{self, AuditEvent};
 use rondom_db::consultations::{self as db, NewConsultation};
 use rondom_domain::consultation::contains_bsn;
+use rondom_domain::identifying::clues;
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{Action, Resource, workdays};
+use rondom_domain::{Action, Resource, Role, workdays};
 
-/// Checks and stores a new question from `practice` (when empty: the one practice the
-/// person asks for) to `team`, for a person who may ask for that practice.
+/// A question as asked; the same for the page and the API.
+#[derive(Debug, Clone, Default)]
+pub struct NewQuestion {
+    /// When empty: the one practice the person asks for.
+    pub practice: String,
+    pub team: String,
+    pub subject: String,
+    pub question: String,
+    /// The asker saw the warning that the text may identify a child, and confirms it
+    /// does not.
+    pub confirmed_anonymous: bool,
+}
+
+/// Checks and stores a new question to the team, for a person who may ask for the
+/// practice. A text that may identify the child is refused with a warning until the
+/// asker rewrites it or confirms; a BSN is refused always.
 pub async fn create_question(
     svc: &Services,
     who: &impl Principal,
-    practice: &str,
-    team: &str,
-    subject: &str,
-    question: &str,
+    q: &NewQuestion,
 ) -> Result<Checked<String>, Error> {
+    let (practice, team, subject, question) = (&q.practice, &q.team, &q.subject, &q.question);
     let practice = if practice.trim().is_empty() {
         match super::practices_asking(who.actor()).as_slice() {
             [only] => only.clone(),
@@ -73,6 +86,11 @@ pub async fn create_question(
     if contains_bsn(question) {
         errors.push(ValidationError::new("vraag", BSN_REFUSED));
     }
+    if !q.confirmed_anonymous
+        && let Some(warning) = identifying_warning(&[subject, question], dates::today())
+    {
+        errors.push(ValidationError::new("anoniem", warning));
+    }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
@@ -99,7 +117,7 @@ pub async fn create_question(
         "allowed",
     );
     let (practice, team, asker) = (practice.to_owned(), team.to_owned(), asker_id.to_owned());
-    let id = svc
+    let (id, team_mail) = svc
         .db
         .write(move |c| {
             let id = db::create(
@@ -121,8 +139,48 @@ pub async fn create_question(
                     ..event
                 },
             )?;
-            Ok(id)
+            // The team hears of it in Rondom, and at its general address without content.
+            for m in rondom_db::organisations::members(c, &team)? {
+                if !m.disabled && matches!(m.role, Role::Consulent | Role::Teamleider) {
+                    db::notify(
+                        c,
+                        &m.user_id,
+                        "Er is een nieuwe overlegvraag voor uw team.",
+                        &super::link(&id),
+                    )?;
+                }
+            }
+            let mail = rondom_db::organisations::find(c, &team)?.and_then(|o| o.email);
+            Ok((id, mail))
         })
         .await?;
+    if let Some(to) = team_mail.filter(|t| !t.is_empty()) {
+        svc.mail_notice(
+            to,
+            "Nieuwe overlegvraag in Rondom",
+            "Er is een nieuwe overlegvraag voor uw team.",
+            "Bekijk haar in Rondom",
+            &super::link(&id),
+        );
+    }
     Ok(Ok(id))
+}
+
+/// What the asker reads when the text may identify a child, or None.
+fn identifying_warning(texts: &[&str], today: chrono::NaiveDate) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    for clue in texts.iter().flat_map(|t| clues(t, today)) {
+        let d = clue.describe();
+        if !found.contains(&d) {
+            found.push(d);
+        }
+    }
+    let list = match found.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
+    };
+    Some(format!(
+        "Uw vraag lijkt iets te bevatten waaraan het kind te herkennen is: {list}. Een overlegvraag is anoniem. Haal dit weg, of bevestig dat het niet over het kind gaat."
+    ))
 }

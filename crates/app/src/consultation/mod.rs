@@ -12,7 +12,7 @@ pub mod ask;
 pub mod read;
 pub mod work;
 
-pub use ask::create_question;
+pub use ask::{NewQuestion, create_question};
 pub use read::{Listed, Message, Thread, list, load, open};
 pub use rondom_db::consultations::Consultation;
 pub use work::{assign, close, pick_up, write};

@@ -61,6 +61,11 @@ pub struct NewConsultationIn {
     /// Short, anonymous (no name, no BSN).
     pub subject: String,
     pub question: String,
+    /// A text that may identify a child (a name, a birth date, an address, a phone
+    /// number) is refused with 422 on `anonymous`; set this to send it anyway, once a
+    /// person has checked that it does not identify the child.
+    #[serde(default)]
+    pub confirmed_anonymous: bool,
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -147,10 +152,13 @@ pub async fn create(
     let asked = consultation::create_question(
         &state.app,
         &user,
-        input.practice_id.as_deref().unwrap_or_default(),
-        &input.team_id,
-        &input.subject,
-        &input.question,
+        &consultation::NewQuestion {
+            practice: input.practice_id.unwrap_or_default(),
+            team: input.team_id,
+            subject: input.subject,
+            question: input.question,
+            confirmed_anonymous: input.confirmed_anonymous,
+        },
     )
     .await?;
     let id = match asked {
@@ -165,6 +173,7 @@ pub async fn create(
                         "onderwerp" => "subject",
                         "vraag" => "question",
                         "praktijk" => "practice_id",
+                        "anoniem" => "anonymous",
                         other => other,
                     };
                     ValidationError::new(field, e.message)

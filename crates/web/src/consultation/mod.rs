@@ -150,6 +150,8 @@ pub struct AskForm {
     pub team: String,
     pub onderwerp: String,
     pub vraag: String,
+    /// "ja": the asker checked that the text does not identify the child.
+    pub anoniem_bevestigd: String,
 }
 
 pub struct Choice {
@@ -219,10 +221,13 @@ pub async fn ask(
     let asked = rondom_app::consultation::create_question(
         &state.app,
         &user,
-        &form.praktijk,
-        &form.team,
-        &form.onderwerp,
-        &form.vraag,
+        &rondom_app::consultation::NewQuestion {
+            practice: form.praktijk.clone(),
+            team: form.team.clone(),
+            subject: form.onderwerp.clone(),
+            question: form.vraag.clone(),
+            confirmed_anonymous: form.anoniem_bevestigd == "ja",
+        },
     )
     .await?;
     match asked {

@@ -302,7 +302,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A new API token for this user.
     /// The id of the account with this e-mail address.
     pub async fn user_id(&self, email: &str) -> String {
         let email = email.to_owned();
@@ -315,6 +314,7 @@ impl TestApp {
             .into()
     }
 
+    /// A new API token for this user.
     pub async fn token_for(&self, user_id: &str) -> String {
         let (value, hash) = rondom_app::auth::new_api_token();
         let uid = user_id.to_owned();

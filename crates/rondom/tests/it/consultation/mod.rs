@@ -3,6 +3,7 @@
 //! nothing.
 
 mod access;
+mod anonymous;
 mod lifecycle;
 
 use crate::common::*;
