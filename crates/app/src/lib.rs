@@ -20,6 +20,7 @@ pub mod error;
 pub mod mail;
 pub mod referral;
 pub mod secrets;
+pub mod today;
 
 pub use access::Disclosed;
 pub use context::{Outbox, Principal, Services};

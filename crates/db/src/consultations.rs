@@ -163,6 +163,55 @@ pub fn list(
     with_names(conn, rows)
 }
 
+/// What waits for people: the teams' questions not yet answered (deadline first), and
+/// the practices' questions the team answered, for the asker to read on (newest first).
+pub fn waiting(
+    conn: &mut AnyConnection,
+    practice_ids: &[String],
+    team_ids: &[String],
+    limit: i64,
+) -> Result<(Vec<Listed>, Vec<Listed>), DbError> {
+    use rondom_domain::consultation::Status;
+    let to_answer: Vec<Consultation> = consultations::table
+        .filter(consultations::team_id.eq_any(team_ids))
+        .filter(consultations::status.eq_any([Status::Open, Status::PickedUp]))
+        .order((consultations::due_on.asc(), consultations::created_at.asc()))
+        .limit(limit)
+        .select(Consultation::as_select())
+        .load(conn)?;
+    let answered: Vec<Consultation> = consultations::table
+        .filter(consultations::practice_id.eq_any(practice_ids))
+        .filter(consultations::status.eq(Status::Answered))
+        .order(consultations::updated_at.desc())
+        .limit(limit)
+        .select(Consultation::as_select())
+        .load(conn)?;
+    Ok((with_names(conn, to_answer)?, with_names(conn, answered)?))
+}
+
+/// How many questions wait: the teams' not yet answered, the practices' answered.
+pub fn waiting_count(
+    conn: &mut AnyConnection,
+    practice_ids: &[String],
+    team_ids: &[String],
+) -> Result<i64, DbError> {
+    use rondom_domain::consultation::Status;
+    if practice_ids.is_empty() && team_ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(consultations::table
+        .filter(
+            consultations::team_id
+                .eq_any(team_ids)
+                .and(consultations::status.eq_any([Status::Open, Status::PickedUp]))
+                .or(consultations::practice_id
+                    .eq_any(practice_ids)
+                    .and(consultations::status.eq(Status::Answered))),
+        )
+        .count()
+        .get_result(conn)?)
+}
+
 /// One consultation with its names.
 pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {
     let rows: Vec<Consultation> = find(conn, id)?.into_iter().collect();

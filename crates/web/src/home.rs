@@ -1,4 +1,5 @@
-//! The start page: who you are, where you work, and the way to what you may do.
+//! The start page: the person's work of today, where they work, and the way to what
+//! they may do.
 
 use crate::error::AppError;
 use crate::extract::Query;
@@ -28,6 +29,8 @@ struct HomePage {
     memberships: Vec<MembershipView>,
     family_role: Option<&'static str>,
     is_platform_admin: bool,
+    /// The person's work of today, for those who refer, receive or consult.
+    today: Option<crate::today::TodayView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -74,7 +77,15 @@ pub async fn home(
             m.stale = index.stale_services(&m.organisation_id, today);
         }
     }
+    let caps = rondom_domain::policy::capabilities(&user.actor);
+    let today = if caps.refers || caps.consults {
+        let t = rondom_app::today::load(&state.app, &user).await?;
+        Some(crate::today::view(t))
+    } else {
+        None
+    };
     HomePage {
+        today,
         page: Page::for_user("Start", "start", &user).with_notice(q.melding.as_deref()),
         memberships,
         family_role: user.actor.family_role.map(|r| r.label()),

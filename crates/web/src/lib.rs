@@ -27,6 +27,7 @@ pub mod referral;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod today;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -61,6 +62,7 @@ pub fn build_state(
         dummy_hash: Arc::new(dummy_hash),
         directory_index: Default::default(),
         sessions: Default::default(),
+        counts: Default::default(),
         draining: Default::default(),
     }))
 }

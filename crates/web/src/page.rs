@@ -32,6 +32,10 @@ pub struct Nav {
     pub referrals: bool,
     /// Works for a municipality: its referral agreements are in the menu.
     pub municipality: bool,
+    /// Referrals that wait for the person's organisation: new, to accept, late.
+    pub referrals_waiting: i64,
+    /// Questions to answer, or answers to read.
+    pub questions_waiting: i64,
 }
 
 pub struct Page {
@@ -69,6 +73,8 @@ impl Page {
                 consults: can.consults,
                 referrals: can.refers,
                 municipality: can.in_municipality,
+                referrals_waiting: user.counts.referrals,
+                questions_waiting: user.counts.consultations,
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

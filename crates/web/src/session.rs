@@ -43,6 +43,8 @@ pub struct CurrentUser {
     pub source_address: Option<String>,
     /// The sociale kaart's version at the start of this request.
     pub directory_version: Option<i64>,
+    /// What waits for the person, for the menu (read for pages, not for form posts).
+    pub counts: rondom_app::today::MenuCounts,
 }
 
 /// A person who gave the right password but still owes the second factor (or must set
@@ -139,6 +141,7 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Loaded, AppError> {
         memberships,
         source_address,
         directory_version,
+        counts: Default::default(),
     }))
 }
 
@@ -150,11 +153,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(u.clone());
         }
         match load(parts, state).await? {
-            Loaded::Full(u) => {
+            Loaded::Full(mut u) => {
                 // A form handler's CsrfForm needs the session too; keep it rather than
                 // load it twice. Reads have no form.
                 if parts.method != Method::GET {
+                    // What the person changes shows in the menu's counts on their next page.
+                    state.counts.forget(&u.user_id);
                     parts.extensions.insert(u.clone());
+                } else {
+                    let can = rondom_domain::policy::capabilities(&u.actor);
+                    if can.refers || can.consults {
+                        u.counts = state.counts.get(&state.app, &u.actor).await?;
+                    }
                 }
                 Ok(u)
             }

@@ -24,6 +24,8 @@ pub struct Shared {
     pub directory_index: rondom_app::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
     pub sessions: rondom_app::auth::session_cache::SessionCache,
+    /// The menu's counts per person, for a few seconds.
+    pub counts: rondom_app::today::CountCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,
     /// so a load balancer sends new work elsewhere while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,

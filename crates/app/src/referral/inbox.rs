@@ -111,7 +111,7 @@ pub struct Inbox {
 /// The filter narrowed to what this person may list: organisations they refer or
 /// receive for (a filter that keeps neither lists nothing), so that no caller can list
 /// another organisation's children by naming it.
-fn scoped(who: &impl Principal, mut f: Filter) -> Filter {
+pub(crate) fn scoped(who: &impl Principal, mut f: Filter) -> Filter {
     let actor = who.actor();
     let (sending, receiving) = (
         crate::referral::sending_orgs(actor),

@@ -6,6 +6,7 @@ use crate::schema::{children, organisations, referrals, users};
 use crate::{AnyConnection, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use rondom_domain::ids::UserId;
 use rondom_domain::referral::Status;
 
 /// The onward referrals made from this one.
@@ -195,6 +196,43 @@ fn rows_of_sections(
                 .collect();
             (ids.len(), shown)
         })
+        .collect())
+}
+
+/// How many referrals wait for these receiving organisations to act: new, opened but not
+/// yet accepted, or past their term.
+pub fn waiting_count(
+    conn: &mut AnyConnection,
+    receiving: &[String],
+    today: NaiveDate,
+) -> Result<i64, DbError> {
+    if receiving.is_empty() {
+        return Ok(0);
+    }
+    Ok(referrals::table
+        .filter(referrals::to_org_id.eq_any(receiving))
+        .filter(referrals::status.ne(DRAFT))
+        .filter(
+            referrals::status
+                .eq_any([Status::Requested, Status::Received])
+                .or(referrals::due_on.lt(today)),
+        )
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many running referrals each case director of `org` has: (user id, count).
+pub fn caseload(conn: &mut AnyConnection, org: &str) -> Result<Vec<(UserId, i64)>, DbError> {
+    let rows: Vec<(Option<UserId>, i64)> = referrals::table
+        .filter(referrals::to_org_id.eq(org))
+        .filter(referrals::status.eq_any([Status::Accepted, Status::InProgress, Status::OnHold]))
+        .filter(referrals::case_director_id.is_not_null())
+        .group_by(referrals::case_director_id)
+        .select((referrals::case_director_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
         .collect())
 }
 

@@ -278,6 +278,12 @@ pub fn answers_for(actor: &Actor, team: &str) -> bool {
     actor.has_role_in(team, Role::Consulent) || actor.has_role_in(team, Role::Teamleider)
 }
 
+/// A team leader of this social team: sees the team's caseload per consultant, its
+/// waiting list and what is past its term.
+pub fn leads_team(actor: &Actor, team: &str) -> bool {
+    actor.has_role_in(team, Role::Teamleider)
+}
+
 /// The organisations where `may` holds for this actor, each once, in membership order.
 pub fn organisations_where(actor: &Actor, may: fn(&Actor, &str) -> bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -9,6 +9,7 @@ mod attachments;
 mod chain;
 mod inbox;
 mod lifecycle;
+mod today;
 
 use crate::common::*;
 use rondom_db::directory;
