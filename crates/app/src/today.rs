@@ -59,11 +59,20 @@ pub struct TeamView {
     pub waiting: Vec<(Shown, u32)>,
 }
 
+/// A draft, named without the child's name: the one who wrote it knows which it is,
+/// and a start page that opens no name costs no look in the audit log.
+pub struct Draft {
+    pub id: String,
+    pub to_name: String,
+    pub age: i32,
+    pub created: NaiveDateTime,
+}
+
 pub struct Today {
     /// Late, new, due today, to pick up, due soon: each referral in the first that holds it.
     pub queues: Vec<Queue>,
     /// The person's drafts, not yet sent.
-    pub drafts: Vec<Shown>,
+    pub drafts: Vec<Draft>,
     pub to_answer: Vec<Question>,
     pub answered: Vec<Question>,
     pub notices: Vec<Notice>,
@@ -198,8 +207,17 @@ pub async fn load(svc: &Services, who: &impl Principal) -> Result<Disclosed<Toda
         .collect();
     let waiting_lists: Vec<Vec<Listed>> = stored.teams.iter().map(|t| t.2.clone()).collect();
     let n_queues = queue_rows.len();
+    let drafts: Vec<Draft> = stored
+        .drafts
+        .iter()
+        .map(|l| Draft {
+            id: l.r.id.to_string(),
+            to_name: l.to_name.clone(),
+            age: crate::referral::age_on(l.child_birth_date, today),
+            created: l.r.created_at,
+        })
+        .collect();
     let mut lists = queue_rows;
-    lists.push(stored.drafts);
     lists.push(noticed);
     lists.extend(waiting_lists);
     let mut shown = disclose_lists(svc, who, lists)
@@ -217,7 +235,6 @@ pub async fn load(svc: &Services, who: &impl Principal) -> Result<Disclosed<Toda
         })
         .collect();
     debug_assert_eq!(queues.len(), n_queues);
-    let drafts = shown.next().unwrap_or_default();
     let noticed = shown.next().unwrap_or_default();
     let teams = stored
         .teams

@@ -192,6 +192,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub outcome: Option<String>,
     pub object_type: Option<String>,
+    /// Entries about this child.
+    pub child_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
 }
@@ -227,6 +229,9 @@ pub fn list(
     }
     if let Some(t) = &f.object_type {
         q = q.filter(audit_log::object_type.eq(t.clone()));
+    }
+    if let Some(ch) = &f.child_id {
+        q = q.filter(audit_log::child_id.eq(ch.clone()));
     }
     if let Some(from) = f.from {
         q = q.filter(audit_log::at.ge(from));

@@ -393,3 +393,15 @@ pub fn set_contact(
         .execute(conn)?;
     crate::directory::bump_version(conn)
 }
+
+/// The name of the municipality with this CBS code, when it is in Rondom itself
+/// ("Gemeente Voorbeeld").
+pub fn municipality_name(conn: &mut AnyConnection, code: &str) -> Result<Option<String>, DbError> {
+    Ok(organisations::table
+        .filter(organisations::gemeente_code.eq(code))
+        .filter(organisations::kind.eq(rondom_domain::OrganisationKind::Gemeente))
+        .order(organisations::created_at.asc())
+        .select(organisations::name)
+        .first(conn)
+        .optional()?)
+}

@@ -186,6 +186,22 @@ pub fn human_wait(secs: i64) -> String {
     }
 }
 
+/// What an error page said, for showing it again inside the person's own layout.
+#[derive(Clone)]
+pub struct ErrorShown {
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// The same error inside the layout with the person's menu.
+#[derive(Template)]
+#[template(path = "error_in_layout.html")]
+pub struct ErrorInLayout {
+    pub page: crate::page::Page,
+    pub title: &'static str,
+    pub message: String,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -231,6 +247,12 @@ impl IntoResponse for AppError {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => (status, self.message()).into_response(),
         };
+        // For a signed-in person the page is shown again with their menu
+        // (`middleware::error_pages`), so an error is never a dead end.
+        resp.extensions_mut().insert(ErrorShown {
+            title,
+            message: page.message,
+        });
         if let Some(v) = self.retry_after() {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }

@@ -308,6 +308,7 @@ pub fn router(state: AppState) -> Router {
     pages
         .merge(api)
         .merge(ops)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::error_pages))
         .layer(axum::middleware::from_fn(middleware::record_metrics))
         .layer(axum::middleware::from_fn(middleware::same_origin))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))

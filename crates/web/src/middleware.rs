@@ -101,3 +101,36 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
         .record(start.elapsed().as_secs_f64());
     resp
 }
+
+/// An error page for a signed-in person keeps their menu: the error is shown again in
+/// the layout of every other page. The session is only looked up when a page failed.
+pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let page_request = !req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/static/")
+        && req.headers().contains_key(header::COOKIE);
+    let headers = page_request.then(|| req.headers().clone());
+    let resp = next.run(req).await;
+    let (Some(headers), Some(shown)) = (
+        headers,
+        resp.extensions().get::<crate::error::ErrorShown>().cloned(),
+    ) else {
+        return resp;
+    };
+    let mut probe = Request::new(axum::body::Body::empty());
+    *probe.headers_mut() = headers;
+    let (mut parts, _) = probe.into_parts();
+    let Ok(user) = <crate::session::CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state).await else {
+        return resp;
+    };
+    let html = askama::Template::render(&crate::error::ErrorInLayout {
+        page: crate::page::Page::for_user(shown.title, "", &user),
+        title: shown.title,
+        message: shown.message,
+    });
+    let Ok(html) = html else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
+}

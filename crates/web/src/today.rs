@@ -37,6 +37,13 @@ pub struct NoticeView {
     pub when: String,
 }
 
+pub struct DraftView {
+    pub id: String,
+    pub to: String,
+    pub age: i32,
+    pub created: String,
+}
+
 pub struct TeamView {
     pub name: String,
     pub caseload: Vec<(String, i64)>,
@@ -57,7 +64,7 @@ pub struct TodayView {
     pub queues: Vec<QueueView>,
     pub to_answer: Vec<QuestionView>,
     pub answered: Vec<QuestionView>,
-    pub drafts: Vec<Row>,
+    pub drafts: Vec<DraftView>,
     pub teams: Vec<TeamView>,
     pub nothing: bool,
 }
@@ -145,14 +152,24 @@ pub fn view(today: Disclosed<Today>) -> TodayView {
         "antwoord op uw vragen",
         "antwoorden op uw vragen",
     );
-    count("concepten", t.drafts.len(), "concept", "concepten");
+    let drafts = t.drafts.len();
+    count("concepten", drafts, "concept", "concepten");
     TodayView {
         tally,
         notices,
         queues,
         to_answer,
         answered,
-        drafts: t.drafts.iter().map(row).collect(),
+        drafts: t
+            .drafts
+            .into_iter()
+            .map(|d| DraftView {
+                id: d.id,
+                to: d.to_name,
+                age: d.age,
+                created: format::long_date(format::to_local(d.created).date()),
+            })
+            .collect(),
         teams: t
             .teams
             .into_iter()

@@ -16,3 +16,35 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     button.textContent = "Gekopieerd";
   });
 }
+// A failed form: each message is tied to its field for screen readers, and the focus
+// moves to the summary so that the person hears what to fix.
+for (const field of document.querySelectorAll(".field.has-error")) {
+  const message = field.querySelector(".field-error");
+  const control = field.querySelector("input:not([type=hidden]), select, textarea");
+  if (!message || !control) continue;
+  if (!message.id) message.id = (control.id || control.name) + "-fout";
+  control.setAttribute("aria-invalid", "true");
+  const described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  if (!described.includes(message.id)) described.push(message.id);
+  control.setAttribute("aria-describedby", described.join(" "));
+}
+const summary = document.querySelector(".error-summary");
+if (summary) {
+  summary.setAttribute("tabindex", "-1");
+  summary.focus();
+}
+// Limited text fields say how much room is left.
+for (const area of document.querySelectorAll("textarea[maxlength]")) {
+  const max = Number(area.getAttribute("maxlength"));
+  if (!max) continue;
+  const counter = document.createElement("p");
+  counter.className = "counter muted";
+  counter.id = (area.id || area.name) + "-teller";
+  const show = () => { counter.textContent = `${area.value.length} van ${max} tekens`; };
+  show();
+  area.addEventListener("input", show);
+  area.insertAdjacentElement("afterend", counter);
+  const described = (area.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  described.push(counter.id);
+  area.setAttribute("aria-describedby", described.join(" "));
+}

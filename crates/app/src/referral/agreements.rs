@@ -20,6 +20,9 @@ pub struct InForce {
     /// The stored version; None while the municipality has set none (defaults apply).
     pub id: Option<String>,
     pub gemeente_code: String,
+    /// The municipality as people name it ("Gemeente Voorbeeld"), or its code while it
+    /// is not in Rondom itself.
+    pub gemeente_name: String,
     /// yyyy-mm-dd the version took effect.
     pub effective_from: Option<NaiveDate>,
     pub rules: Agreements,
@@ -38,6 +41,7 @@ impl InForce {
                 &row.inform,
             ),
             id: Some(row.id.into()),
+            gemeente_name: row.gemeente_code.clone(),
             gemeente_code: row.gemeente_code,
             effective_from: Some(row.effective_from),
         }
@@ -47,6 +51,7 @@ impl InForce {
         Self {
             id: None,
             gemeente_code: gemeente_code.to_owned(),
+            gemeente_name: gemeente_code.to_owned(),
             effective_from: None,
             rules: Agreements::default(),
         }
@@ -62,19 +67,27 @@ impl InForce {
             .join(" en ")
     }
 
-    /// "Verwijskader GM9999, geldig vanaf 01-01-2026" or the defaults.
+    /// "Verwijskader Gemeente Voorbeeld, geldig vanaf 1 januari 2026" or the defaults.
     pub fn describe(&self) -> String {
         match &self.effective_from {
             Some(d) => format!(
                 "Verwijskader {}, geldig vanaf {}",
-                self.gemeente_code,
-                dates::dutch_date(*d)
+                self.gemeente_name,
+                dates::long_date(*d)
             ),
             None => format!(
-                "Standaardafspraken (gemeente {} heeft nog geen verwijskader vastgelegd)",
-                self.gemeente_code
+                "Standaardafspraken ({} heeft nog geen verwijskader vastgelegd)",
+                self.gemeente_name
             ),
         }
+    }
+
+    fn named(mut self, conn: &mut AnyConnection) -> Result<Self, DbError> {
+        if let Some(name) = rondom_db::organisations::municipality_name(conn, &self.gemeente_code)?
+        {
+            self.gemeente_name = name;
+        }
+        Ok(self)
     }
 }
 
@@ -84,10 +97,11 @@ pub(crate) fn in_force(
     gemeente_code: &str,
     day: NaiveDate,
 ) -> Result<InForce, DbError> {
-    Ok(match db::agreements_in_force(conn, gemeente_code, day)? {
+    match db::agreements_in_force(conn, gemeente_code, day)? {
         Some(row) => InForce::from_row(row),
         None => InForce::defaults(gemeente_code),
-    })
+    }
+    .named(conn)
 }
 
 /// The agreements a referral was made under.
@@ -95,12 +109,13 @@ pub(crate) fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InFor
     let gemeente = db::child(conn, &r.child_id)?
         .map(|c| c.gemeente_code)
         .unwrap_or_default();
-    Ok(match &r.agreements_id {
+    match &r.agreements_id {
         Some(id) => db::agreements(conn, id)?
             .map(InForce::from_row)
             .unwrap_or_else(|| InForce::defaults(&gemeente)),
         None => InForce::defaults(&gemeente),
-    })
+    }
+    .named(conn)
 }
 
 /// The first interim feedback moment after `after`, counted from acceptance.
@@ -114,6 +129,37 @@ pub(crate) fn next_feedback_moment(
         .iter()
         .map(|d| workdays::add_working_days(accepted, *d))
         .find(|d| *d > after)
+}
+
+/// A municipality as a list offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gemeente {
+    pub code: String,
+    pub name: String,
+}
+
+/// The municipalities Rondom serves (those its organisations are seated in), by name:
+/// the municipality's own organisation's name, or its CBS code while it has none here.
+pub fn known_gemeenten(orgs: &[rondom_db::organisations::Organisation]) -> Vec<Gemeente> {
+    let mut out: Vec<Gemeente> = Vec::new();
+    for o in orgs.iter().filter(|o| o.kind != OrganisationKind::Platform) {
+        let own = o.kind.is_municipality().then(|| o.name.clone());
+        match out.iter_mut().find(|g| g.code == o.gemeente_code) {
+            Some(g) => {
+                if let Some(name) = own
+                    && g.name == g.code
+                {
+                    g.name = name;
+                }
+            }
+            None => out.push(Gemeente {
+                name: own.unwrap_or_else(|| o.gemeente_code.clone()),
+                code: o.gemeente_code.clone(),
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// One stored version of a municipality's agreements, newest first, as its page lists it.
@@ -150,13 +196,7 @@ pub async fn versions(svc: &Services, actor: &Actor, gemeente: &str) -> Result<V
             Ok((rows, orgs, names))
         })
         .await?;
-    let mut gemeenten: Vec<String> = orgs
-        .iter()
-        .filter(|o| o.kind != OrganisationKind::Platform)
-        .map(|o| o.gemeente_code.clone())
-        .collect();
-    gemeenten.sort();
-    gemeenten.dedup();
+    let gemeenten = known_gemeenten(&orgs);
     let maintainer = maintainer(&orgs, actor, gemeente);
     let today = dates::today();
     let mut seen_in_force = false;
@@ -190,7 +230,7 @@ pub async fn versions(svc: &Services, actor: &Actor, gemeente: &str) -> Result<V
 /// through which the person may add a version (none: they may only read).
 pub struct Versions {
     pub versions: Vec<Version>,
-    pub gemeenten: Vec<String>,
+    pub gemeenten: Vec<Gemeente>,
     pub maintainer: Option<String>,
 }
 

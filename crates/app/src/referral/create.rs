@@ -529,6 +529,8 @@ pub struct FormChoices {
     pub services: Vec<(String, String)>,
     pub schools: Vec<(String, String)>,
     pub rules: super::InForce,
+    /// The municipalities a child may live in, to choose from.
+    pub gemeenten: Vec<super::agreements::Gemeente>,
 }
 
 pub async fn form_choices(
@@ -563,6 +565,7 @@ pub async fn form_choices(
                 services: super::referable_services(c, &cur, false)?,
                 schools: super::schools(c)?,
                 rules: super::in_force(c, &gemeente, crate::dates::today())?,
+                gemeenten: super::agreements::known_gemeenten(&rondom_db::organisations::list(c)?),
             })
         })
         .await?)

@@ -247,6 +247,8 @@ pub struct Detail {
     pub birth_date: String,
     pub age: Option<i32>,
     pub gemeente: String,
+    /// The child's municipality by name.
+    pub gemeente_name: String,
     pub bsn: Option<String>,
     pub reason: String,
     pub agreements: InForce,
@@ -325,6 +327,11 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
             .map(|b| b.format("%d-%m-%Y").to_string())
             .unwrap_or_default(),
         age: birth.map(|b| age_on(b, dates::today())),
+        gemeente_name: if agreements.gemeente_code == child.gemeente_code {
+            agreements.gemeente_name.clone()
+        } else {
+            child.gemeente_code.clone()
+        },
         gemeente: child.gemeente_code.clone(),
         bsn: child.bsn_sealed.as_deref().map(open),
         reason: open(&r.reason_sealed),

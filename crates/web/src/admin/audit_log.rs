@@ -23,6 +23,8 @@ pub struct AuditQuery {
     pub uitkomst: String,
     pub van: String,
     pub tot: String,
+    pub persoon: String,
+    pub kind: String,
     pub voor: Option<i64>,
 }
 
@@ -33,6 +35,8 @@ pub struct EntryView {
     pub role: String,
     pub action: String,
     pub object: String,
+    /// The child concerned, to filter on: (id, initials and age).
+    pub child: Option<(String, String)>,
     pub reason: String,
     pub source: String,
     pub outcome: String,
@@ -51,7 +55,11 @@ struct AuditPage {
     q: AuditQuery,
     entries: Vec<EntryView>,
     organisations: Vec<Choice>,
-    actions: Vec<String>,
+    /// (code, Dutch words)
+    actions: Vec<(String, String)>,
+    people: Vec<Choice>,
+    /// The child filtered on, by initials and age.
+    child: Option<String>,
     all_allowed: bool,
     next_before: Option<i64>,
     next_query: String,
@@ -87,6 +95,8 @@ pub async fn show(
             organisation: q.organisatie.clone(),
             action: Some(q.actie.trim().to_owned()).filter(|s| !s.is_empty()),
             outcome: Some(q.uitkomst.trim().to_owned()).filter(|s| !s.is_empty()),
+            person: Some(q.persoon.trim().to_owned()).filter(|s| !s.is_empty()),
+            child: Some(q.kind.trim().to_owned()).filter(|s| !s.is_empty()),
             from,
             until,
             before: q.voor,
@@ -94,30 +104,37 @@ pub async fn show(
         },
     )
     .await?;
-    let (scope, rows, all_orgs, actions) =
-        (found.scope, found.rows, found.organisations, found.actions);
+    let (scope, rows, all_orgs, actions, people, child) = (
+        found.scope,
+        found.rows,
+        found.organisations,
+        found.actions,
+        found.people,
+        found.child,
+    );
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let entries: Vec<EntryView> = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
-        .map(|e| EntryView {
-            seq: e.seq,
-            at: format::datetime_seconds(e.at),
-            actor: e.actor_name,
-            role: e.actor_role.unwrap_or_default(),
-            action: e.action,
-            object: match e.object_id {
-                Some(id) => format!("{} {}", e.object_type, id),
-                None => e.object_type,
-            },
-            reason: e.reason.unwrap_or_default(),
-            source: e.source_address.unwrap_or_default(),
-            denied: e.outcome != "allowed",
-            outcome: match e.outcome.as_str() {
-                "allowed" => "toegestaan".into(),
-                "denied" => "geweigerd".into(),
-                other => other.to_owned(),
-            },
+        .map(|d| {
+            let e = d.entry;
+            EntryView {
+                seq: e.seq,
+                at: format::datetime_seconds(e.at),
+                actor: e.actor_name,
+                role: d.role,
+                action: d.action,
+                object: d.about,
+                child: d.child,
+                reason: d.detail,
+                source: e.source_address.unwrap_or_default(),
+                denied: e.outcome != "allowed",
+                outcome: match e.outcome.as_str() {
+                    "allowed" => "toegestaan".into(),
+                    "denied" => "geweigerd".into(),
+                    other => other.to_owned(),
+                },
+            }
         })
         .collect();
     let next_before = if has_more {
@@ -126,12 +143,14 @@ pub async fn show(
         None
     };
     let next_query = format!(
-        "organisatie={}&actie={}&uitkomst={}&van={}&tot={}",
+        "organisatie={}&actie={}&uitkomst={}&van={}&tot={}&persoon={}&kind={}",
         crate::error::urlencode(scope.as_deref().unwrap_or("")),
         crate::error::urlencode(&q.actie),
         crate::error::urlencode(&q.uitkomst),
         crate::error::urlencode(&q.van),
-        crate::error::urlencode(&q.tot)
+        crate::error::urlencode(&q.tot),
+        crate::error::urlencode(&q.persoon),
+        crate::error::urlencode(&q.kind)
     );
     AuditPage {
         page: Page::for_user("Auditlog", "audit", &user),
@@ -147,7 +166,18 @@ pub async fn show(
                 label: o.name,
             })
             .collect(),
-        actions,
+        actions: actions
+            .into_iter()
+            .map(|a| {
+                let label = audit_log::action_label(&a).to_owned();
+                (a, label)
+            })
+            .collect(),
+        people: people
+            .into_iter()
+            .map(|(value, label)| Choice { value, label })
+            .collect(),
+        child,
         all_allowed: user.actor.is_platform_admin(),
         next_before,
         next_query,

@@ -90,7 +90,9 @@ impl Version {
 struct AgreementsPage {
     page: Page,
     gemeente: String,
-    gemeenten: Vec<String>,
+    /// The municipality shown, by name.
+    gemeente_name: String,
+    gemeenten: Vec<agreements::Gemeente>,
     versions: Vec<Version>,
     /// The defaults, shown while nothing is set.
     defaults: Option<Version>,
@@ -202,6 +204,10 @@ async fn render(
         form: form.unwrap_or_else(|| {
             FormView::new(format::today_iso(), current.to_input(), String::new())
         }),
+        gemeente_name: gemeenten
+            .iter()
+            .find(|g| g.code == gemeente)
+            .map_or_else(|| gemeente.clone(), |g| g.name.clone()),
         gemeente,
         gemeenten,
         versions,

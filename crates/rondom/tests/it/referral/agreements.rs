@@ -83,10 +83,15 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
     );
     assert!(r.agreements_id.is_some());
     let page = fetch_page(&app, &gp, &path).await;
-    assert!(page.contains(&format!(
-        "Verwijskader GM9999, geldig vanaf {}",
-        today.format("%d-%m-%Y")
-    )));
+    // Named as people name the municipality, not by its CBS code.
+    assert!(
+        page.contains(&format!(
+            "Verwijskader Gemeente Voorbeeld, geldig vanaf {}",
+            rondom_web::format::long_date(today)
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("GM9999</dd>"));
     // And consultations are answered within the municipality's term.
     let csrf = csrf_of(&app, &gp).await;
     let r = gp

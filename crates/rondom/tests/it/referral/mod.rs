@@ -6,6 +6,7 @@ mod access;
 mod agreements;
 mod api;
 mod attachments;
+mod audit_page;
 mod chain;
 mod inbox;
 mod lifecycle;

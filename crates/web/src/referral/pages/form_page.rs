@@ -83,6 +83,8 @@ struct NewPage {
     services: Vec<Choice>,
     schools: Vec<Choice>,
     areas: Vec<(&'static str, &'static str, bool)>,
+    /// The municipalities to choose the child's from: (code, name).
+    gemeenten: Vec<Choice>,
     /// What the agreements advise, when they apply to the chosen areas.
     advice: Option<String>,
     from_consultation: bool,
@@ -107,6 +109,7 @@ async fn new_page(
         services,
         schools,
         rules: advice_rules,
+        gemeenten,
     } = rondom_app::referral::create::form_choices(
         &state.app,
         &user.actor,
@@ -147,6 +150,23 @@ async fn new_page(
     NewPage {
         page: Page::for_user("Nieuwe verwijzing", "verwijzingen", user),
         from_consultation: !form.overleg.is_empty(),
+        gemeenten: {
+            let mut list: Vec<Choice> = gemeenten
+                .into_iter()
+                .map(|g| Choice {
+                    id: g.code,
+                    name: g.name,
+                })
+                .collect();
+            // A code typed through the API or kept from an older form stays choosable.
+            if !form.gemeente.is_empty() && !list.iter().any(|g| g.id == form.gemeente) {
+                list.push(Choice {
+                    id: form.gemeente.clone(),
+                    name: form.gemeente.clone(),
+                });
+            }
+            list
+        },
         form,
         errors: crate::page::field_errors(errors),
         orgs: orgs
