@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Load benchmark for the foundation: an authenticated page versus /healthz at 50
-# concurrent connections (wrk on loopback), on SQLite and on PostgreSQL, plus idle
-# memory and start-to-ready time. Prints one table; copy it into docs/PERFORMANCE.md.
+# Load benchmark for the foundation: an authenticated page (/account) and the start page
+# (the work of today) versus /healthz at 50 concurrent connections (wrk on loopback), on
+# SQLite and on PostgreSQL, plus idle memory and start-to-ready time. Prints one table; copy it into docs/PERFORMANCE.md.
 #
 #   bench/load.sh                 # both backends, 10 s per run
 #   DURATION=30s bench/load.sh    # longer runs
@@ -91,10 +91,14 @@ for backend in $BACKENDS; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/")
   [ "$code" = 200 ] || { echo "bench: authenticated page answered $code"; exit 1; }
   read -r h_rps h_p50 h_p99 <<<"$(run_wrk /healthz)"
-  read -r a_rps a_p50 a_p99 <<<"$(run_wrk / "$COOKIE")"
+  # The foundation's logged-in page (session, menu, render) and the start page, which
+  # since issue 13 reads the person's work of today fresh on every view.
+  read -r a_rps a_p50 a_p99 <<<"$(run_wrk /account "$COOKIE")"
+  read -r s_rps s_p50 s_p99 <<<"$(run_wrk / "$COOKIE")"
   stop_server
   printf '%-10s | %-22s | %9s | %8s | %8s\n' "$backend" "/healthz" "$h_rps" "$h_p50" "$h_p99"
-  printf '%-10s | %-22s | %9s | %8s | %8s\n' "$backend" "/ (logged in)" "$a_rps" "$a_p50" "$a_p99"
+  printf '%-10s | %-22s | %9s | %8s | %8s\n' "$backend" "/account (logged in)" "$a_rps" "$a_p50" "$a_p99"
+  printf '%-10s | %-22s | %9s | %8s | %8s\n' "$backend" "/ (work of today)" "$s_rps" "$s_p50" "$s_p99"
   awk -v a="$a_rps" -v h="$h_rps" -v b="$backend" -v rss="$RSS_KB" -v r1="$FIRST_READY" -v r2="$READY_MS" 'BEGIN {
     printf "%-10s | page/healthz req/s ratio %.2f | idle RSS %.1f MB | ready %d ms (new db, migrate + demo) / %d ms (existing db)\n", b, a/h, rss/1024, r1, r2 }'
   if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; fi

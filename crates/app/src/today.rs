@@ -153,7 +153,9 @@ struct Stored {
 /// A led team as read: name, caseload by name, waiting list.
 type StoredTeam = (String, Vec<(String, i64)>, Vec<Listed>);
 
-/// The work of today for this person. Every child shown is disclosed by one logged look.
+/// The work of today for this person, read fresh: a start page that lags behind what
+/// colleagues just did would hide the newest work. Every child shown is disclosed by one
+/// logged look.
 pub async fn load(svc: &Services, who: &impl Principal) -> Result<Disclosed<Today>, Error> {
     let actor = who.actor().clone();
     let today = dates::today();
@@ -415,56 +417,94 @@ pub struct MenuCounts {
     pub consultations: i64,
 }
 
-/// The menu's counts per person, for a few seconds: a page view should not cost two
-/// counts, and a number a few seconds old is news enough. A person's own change forgets
-/// theirs at once (`forget`), so what they just did shows on the next page. Each server
-/// keeps its own; the database stays the record.
+/// The menu's counts per person, kept a few seconds: every page shows them, and two
+/// counts per page view would cost more than the page; a number a few seconds old is
+/// news enough in a menu (the start page itself is read fresh). A person's own change
+/// forgets theirs at once (`forget`), so what they just did shows on their next page.
+/// Each server keeps its own; the database stays the record.
 #[derive(Default)]
-pub struct CountCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, MenuCounts)>>,
+pub struct TodayCache {
+    counts: PerPerson<MenuCounts>,
 }
 
-const COUNTS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(15);
-const COUNTS_CACHED: usize = 10_000;
-
-impl CountCache {
-    pub async fn get(
+impl TodayCache {
+    /// The menu's counts for this person.
+    pub async fn counts(
         &self,
         svc: &Services,
         actor: &rondom_domain::Actor,
     ) -> Result<MenuCounts, Error> {
-        let uid = actor.user_id.clone();
-        {
-            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, counts)) = entries.get(&uid)
-                && at.elapsed() < COUNTS_FRESH_FOR
-            {
-                return Ok(*counts);
-            }
-        }
         let receiving = crate::referral::receiving_orgs(actor);
         let asking = organisations_where(actor, asks_for);
         let answering = organisations_where(actor, answers_for);
         let today = dates::today();
-        let counts = svc
-            .db
-            .read(move |c| {
-                Ok(MenuCounts {
-                    referrals: rondom_db::referrals::waiting_count(c, &receiving, today)?,
-                    consultations: rondom_db::consultations::waiting_count(c, &asking, &answering)?,
-                })
+        self.counts
+            .get(&actor.user_id, || async move {
+                Ok(svc
+                    .db
+                    .read(move |c| {
+                        Ok(MenuCounts {
+                            referrals: rondom_db::referrals::waiting_count(c, &receiving, today)?,
+                            consultations: rondom_db::consultations::waiting_count(
+                                c, &asking, &answering,
+                            )?,
+                        })
+                    })
+                    .await?)
             })
-            .await?;
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= COUNTS_CACHED {
-            entries.clear();
-        }
-        entries.insert(uid, (std::time::Instant::now(), counts));
-        Ok(counts)
+            .await
     }
 
     /// The person is about to change something: count again next time.
     pub fn forget(&self, user_id: &str) {
+        self.counts.forget(user_id);
+    }
+}
+
+const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(15);
+/// Past this many people a cache starts over (a bound on memory, not a policy).
+const CACHED_PEOPLE: usize = 10_000;
+
+/// A value per person, for `FRESH_FOR`.
+struct PerPerson<T> {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, T)>>,
+}
+
+impl<T> Default for PerPerson<T> {
+    fn default() -> Self {
+        Self {
+            entries: Default::default(),
+        }
+    }
+}
+
+impl<T: Clone> PerPerson<T> {
+    async fn get<F, Fut>(&self, user_id: &str, load: F) -> Result<T, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, value)) = entries.get(user_id)
+                && at.elapsed() < FRESH_FOR
+            {
+                return Ok(value.clone());
+            }
+        }
+        let value = load().await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= CACHED_PEOPLE {
+            entries.clear();
+        }
+        entries.insert(
+            user_id.to_owned(),
+            (std::time::Instant::now(), value.clone()),
+        );
+        Ok(value)
+    }
+
+    fn forget(&self, user_id: &str) {
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())

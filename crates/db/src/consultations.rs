@@ -165,6 +165,7 @@ pub fn list(
 
 /// What waits for people: the teams' questions not yet answered (deadline first), and
 /// the practices' questions the team answered, for the asker to read on (newest first).
+/// One statement for both, one for their names.
 pub fn waiting(
     conn: &mut AnyConnection,
     practice_ids: &[String],
@@ -172,21 +173,31 @@ pub fn waiting(
     limit: i64,
 ) -> Result<(Vec<Listed>, Vec<Listed>), DbError> {
     use rondom_domain::consultation::Status;
-    let to_answer: Vec<Consultation> = consultations::table
-        .filter(consultations::team_id.eq_any(team_ids))
-        .filter(consultations::status.eq_any([Status::Open, Status::PickedUp]))
+    if practice_ids.is_empty() && team_ids.is_empty() {
+        return Ok((vec![], vec![]));
+    }
+    let rows: Vec<Consultation> = consultations::table
+        .filter(
+            consultations::team_id
+                .eq_any(team_ids)
+                .and(consultations::status.eq_any([Status::Open, Status::PickedUp]))
+                .or(consultations::practice_id
+                    .eq_any(practice_ids)
+                    .and(consultations::status.eq(Status::Answered))),
+        )
         .order((consultations::due_on.asc(), consultations::created_at.asc()))
-        .limit(limit)
+        .limit(limit * 2)
         .select(Consultation::as_select())
         .load(conn)?;
-    let answered: Vec<Consultation> = consultations::table
-        .filter(consultations::practice_id.eq_any(practice_ids))
-        .filter(consultations::status.eq(Status::Answered))
-        .order(consultations::updated_at.desc())
-        .limit(limit)
-        .select(Consultation::as_select())
-        .load(conn)?;
-    Ok((with_names(conn, to_answer)?, with_names(conn, answered)?))
+    let all = with_names(conn, rows)?;
+    let (mut answered, mut to_answer): (Vec<Listed>, Vec<Listed>) =
+        all.into_iter().partition(|l| {
+            l.c.status == Status::Answered && practice_ids.contains(&l.c.practice_id.to_string())
+        });
+    answered.sort_by_key(|b| std::cmp::Reverse(b.c.updated_at));
+    answered.truncate(limit as usize);
+    to_answer.truncate(limit as usize);
+    Ok((to_answer, answered))
 }
 
 /// How many questions wait: the teams' not yet answered, the practices' answered.

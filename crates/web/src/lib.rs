@@ -62,7 +62,7 @@ pub fn build_state(
         dummy_hash: Arc::new(dummy_hash),
         directory_index: Default::default(),
         sessions: Default::default(),
-        counts: Default::default(),
+        today: Default::default(),
         draining: Default::default(),
     }))
 }

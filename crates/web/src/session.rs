@@ -158,12 +158,12 @@ impl FromRequestParts<AppState> for CurrentUser {
                 // load it twice. Reads have no form.
                 if parts.method != Method::GET {
                     // What the person changes shows in the menu's counts on their next page.
-                    state.counts.forget(&u.user_id);
+                    state.today.forget(&u.user_id);
                     parts.extensions.insert(u.clone());
                 } else {
                     let can = rondom_domain::policy::capabilities(&u.actor);
                     if can.refers || can.consults {
-                        u.counts = state.counts.get(&state.app, &u.actor).await?;
+                        u.counts = state.today.counts(&state.app, &u.actor).await?;
                     }
                 }
                 Ok(u)

@@ -25,7 +25,7 @@ pub struct Shared {
     /// Sessions read a moment ago (a cache checked against the database's change mark).
     pub sessions: rondom_app::auth::session_cache::SessionCache,
     /// The menu's counts per person, for a few seconds.
-    pub counts: rondom_app::today::CountCache,
+    pub today: rondom_app::today::TodayCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,
     /// so a load balancer sends new work elsewhere while requests in flight finish.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
