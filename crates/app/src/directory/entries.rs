@@ -59,6 +59,22 @@ pub struct OrganisationEntry {
     pub practices: Vec<(String, String)>,
 }
 
+/// An organisation's own offer on the sociale kaart, for its admins to keep current: its
+/// services by name, with their waiting time and when they were last checked.
+pub async fn offer_of(
+    svc: &crate::Services,
+    id: &str,
+) -> Result<Vec<rondom_db::directory::ServiceRow>, Error> {
+    let id = id.to_owned();
+    let mut services = svc.db.read(move |c| directory::services_of(c, &id)).await?;
+    services.sort_by(|a, b| {
+        a.last_checked_on
+            .cmp(&b.last_checked_on)
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(services)
+}
+
 /// An organisation's entry, read at once; the caller has checked that the sociale kaart
 /// may be read.
 pub async fn organisation(svc: &crate::Services, id: &str) -> Result<OrganisationEntry, Error> {

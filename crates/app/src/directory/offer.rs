@@ -243,7 +243,8 @@ pub async fn update(
 }
 
 /// "Still right": the quick answer to a stale-entry warning; only the check date moves.
-pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Result<(), Error> {
+/// Marks a service as checked today (nothing changed); answers its organisation's id.
+pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Result<String, Error> {
     let s = load(svc, id).await?.row;
     let org_id = s.organisation_id.clone();
     access::require(svc, who, Action::Update, Resource::DirectoryEntry(&org_id)).await?;
@@ -254,6 +255,7 @@ pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Res
         "allowed",
     );
     let user_id = who.actor().user_id.clone();
+    let org = org_id.to_string();
     svc.db
         .write(move |c| {
             let day = dates::today();
@@ -296,7 +298,7 @@ pub async fn mark_checked(svc: &Services, who: &impl Principal, id: &str) -> Res
             )
         })
         .await?;
-    Ok(())
+    Ok(org)
 }
 
 /// Removes a service from the offer; answers the organisation it belonged to.

@@ -223,10 +223,43 @@ struct ShowPage {
     page: Page,
     org: Organisation,
     kind: &'static str,
+    /// Its services on the sociale kaart, least recently checked first.
+    offer: Vec<OfferRow>,
     members: Vec<MemberRow>,
     roles: Vec<RoleOption>,
     member_errors: HashMap<&'static str, String>,
     member_form: MemberForm,
+}
+
+/// A service as the admin page lists it.
+pub struct OfferRow {
+    pub id: String,
+    pub name: String,
+    pub wait: String,
+    pub checked: String,
+    /// Not checked for six months: the sociale kaart says so to GPs.
+    pub stale: bool,
+}
+
+/// The organisation's offer, for its admin page (Beheer → Aanbod).
+async fn offer(state: &AppState, org: &str) -> Result<Vec<OfferRow>, AppError> {
+    let today = crate::format::today();
+    Ok(rondom_app::directory::entries::offer_of(&state.app, org)
+        .await?
+        .into_iter()
+        .map(|s| OfferRow {
+            id: s.id.to_string(),
+            wait: match s.wait_weeks {
+                Some(0) => "geen wachttijd".to_owned(),
+                Some(1) => "1 week".to_owned(),
+                Some(w) => format!("{w} weken"),
+                None => "niet opgegeven".to_owned(),
+            },
+            checked: crate::format::long_date(s.last_checked_on),
+            stale: s.last_checked_on < today - chrono::Duration::days(182),
+            name: s.name,
+        })
+        .collect())
 }
 
 fn show_page(
@@ -236,9 +269,11 @@ fn show_page(
     notice: Option<&str>,
     member_form: MemberForm,
     member_errors: Vec<ValidationError>,
+    offer: Vec<OfferRow>,
 ) -> Result<Html<String>, AppError> {
     let roles = members::roles_for(user, &org);
     ShowPage {
+        offer,
         page: Page::for_user(org.name.clone(), "beheer", user).with_notice(notice),
         kind: org.kind.label(),
         members: members
@@ -278,6 +313,7 @@ pub async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
     let (org, members) = organisations::get(&state.app, &user, &id).await?;
+    let offer = offer(&state, &id).await?;
     show_page(
         &user,
         org,
@@ -285,6 +321,7 @@ pub async fn show(
         q.melding.as_deref(),
         MemberForm::default(),
         vec![],
+        offer,
     )
 }
 
@@ -358,9 +395,10 @@ pub async fn add_member(
         ),
         Err(errors) => {
             let (org, members) = members::for_managing(&state.app, &user, &id).await?;
+            let offer = offer(&state, &id).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                show_page(&user, org, members, None, form, errors)?,
+                show_page(&user, org, members, None, form, errors, offer)?,
             )
                 .into_response())
         }

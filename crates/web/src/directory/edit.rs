@@ -195,10 +195,23 @@ pub async fn mark_checked(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ServiceId>,
-    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
+    CsrfForm(form): CsrfForm<CheckedForm>,
 ) -> Result<Response, AppError> {
-    offer::mark_checked(&state.app, &user, &id).await?;
-    Ok(Redirect::to(&format!("/sociale-kaart/aanbod/{id}?melding=gecontroleerd")).into_response())
+    let org = offer::mark_checked(&state.app, &user, &id).await?;
+    // From the organisation's own admin page (Beheer → Aanbod), back to its list.
+    let to = if form.terug == "beheer" {
+        format!("/beheer/organisaties/{org}?melding=gecontroleerd#aanbod")
+    } else {
+        format!("/sociale-kaart/aanbod/{id}?melding=gecontroleerd")
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CheckedForm {
+    /// "beheer": the admin page's list sent it.
+    pub terug: String,
 }
 
 pub async fn delete(

@@ -113,6 +113,23 @@ pub struct FormView {
     pub urgencies: Vec<(&'static str, &'static str, bool)>,
     /// One row per step: (step label, [(value, recipient label, ticked)]).
     pub inform: Vec<InformRow>,
+    /// Interim feedback moments to tick: (working days, what that is, ticked).
+    pub moments: Vec<(u32, String, bool)>,
+}
+
+/// The interim feedback moments municipalities commonly agree on, in working days after
+/// acceptance; a version that chose others shows those too.
+const MOMENTS: [u32; 7] = [10, 20, 30, 40, 60, 90, 120];
+
+/// "20 werkdagen (ongeveer 4 weken)".
+fn moment_label(days: u32) -> String {
+    let weeks = (days + 2) / 5;
+    let about = match weeks {
+        0 | 1 => "ongeveer een week".to_owned(),
+        w if w < 12 => format!("ongeveer {w} weken"),
+        w => format!("ongeveer {} maanden", (w + 2) / 4),
+    };
+    format!("{days} werkdagen ({about})")
 }
 
 impl FormView {
@@ -148,6 +165,20 @@ impl FormView {
                     )
                 })
                 .collect(),
+            moments: {
+                let chosen: Vec<u32> = input
+                    .feedback_days
+                    .split([',', ' ', ';'])
+                    .filter_map(|d| d.trim().parse().ok())
+                    .collect();
+                let mut days: Vec<u32> = MOMENTS.to_vec();
+                days.extend(chosen.iter().copied().filter(|d| *d > 0 && *d <= 260));
+                days.sort_unstable();
+                days.dedup();
+                days.into_iter()
+                    .map(|d| (d, moment_label(d), chosen.contains(&d)))
+                    .collect()
+            },
             ingang,
             input,
             note,
@@ -302,7 +333,8 @@ fn input_of(pairs: &[(String, String)]) -> AgreementsInput {
         consultation_days: get("termijn_overleg"),
         accept_days: get("termijn_acceptatie"),
         urgent_accept_days: get("termijn_spoed"),
-        feedback_days: get("terugkoppelmomenten"),
+        // Ticked moments (the form), or one field with commas (older clients).
+        feedback_days: all("terugkoppelmomenten").join(","),
         team_first_areas: all("eerst_team"),
         team_first_urgencies: all("eerst_team_urgentie"),
         inform: all("informeren"),

@@ -18,6 +18,12 @@ struct Browser {
 
 impl Browser {
     async fn start() -> Self {
+        Self::start_at(None).await
+    }
+
+    /// A browser as on a phone `width` CSS pixels wide (Chromium's device emulation), or
+    /// a desktop one.
+    async fn start_at(phone: Option<u32>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -44,17 +50,20 @@ impl Browser {
         }
         let profile = tempfile::tempdir().unwrap();
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
+        let mut options = serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        });
+        if let Some(width) = phone {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": 800, "pixelRatio": 2}
+            });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
@@ -160,7 +169,12 @@ impl Browser {
 
 /// A browser of its own for one person, logged in with a freshly enrolled second factor.
 async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    let b = Browser::start().await;
+    signed_in_at(app, email, None).await
+}
+
+/// The same, as on a phone `width` pixels wide when given.
+async fn signed_in_at(app: &TestApp, email: &str, phone: Option<u32>) -> Browser {
+    let b = Browser::start_at(phone).await;
     b.login(app, email).await;
     let secret = b.text("#totp-secret").await.replace(' ', "");
     b.fill("#code", &totp::code_at(&secret, totp::unix_now()).unwrap())
@@ -220,6 +234,7 @@ impl Browser {
     }
 }
 
+mod a11y;
 mod directory;
 mod login;
 mod referral;

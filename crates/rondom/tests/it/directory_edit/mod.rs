@@ -3,6 +3,7 @@
 //! owner, people pages, and search by area.
 
 mod organisations;
+mod own_offer;
 mod people;
 mod services;
 mod teams;

@@ -11,6 +11,12 @@ async fn agreements_are_versioned_and_applied(b: Backend) {
     let admin = logged_in(&app, "beleid@gemeente.example").await;
     let page = fetch_page(&app, &admin, "/verwijskader?gemeente=GM9999").await;
     assert!(page.contains("Standaardafspraken") && page.contains("Nieuwe versie vastleggen"));
+    // Feedback moments are chosen, not typed with commas.
+    assert!(
+        page.contains("name=\"terugkoppelmomenten\" value=\"30\" checked"),
+        "{page}"
+    );
+    assert!(!page.contains("gescheiden door komma"));
     let today = rondom_web::format::today();
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let today_s = iso(today);

@@ -1,0 +1,199 @@
+//! Every page passes axe-core's WCAG 2.1 A and AA rules, on a desktop and on a phone
+//! 375 pixels wide, for each kind of person who uses it, on the demo municipality.
+
+use super::*;
+use diesel::prelude::*;
+
+/// axe-core as npm installs it (`package.json` at the repository root; scripts/test
+/// runs `npm ci`). AXE_CORE names another copy.
+fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../node_modules/axe-core/axe.min.js"
+        )
+        .into()
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core at {path}: {e} (scripts/test installs it: npm ci)"))
+}
+
+/// The violations on the page now, one line each: rule, and where.
+async fn violations(b: &Browser, axe: &str) -> Vec<String> {
+    b.client.execute(axe, vec![]).await.unwrap();
+    let found = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag',
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): '
+                   + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// An id from the demo: the first `id` this query finds.
+async fn first_id(app: &TestApp, sql: impl Into<String>) -> String {
+    let sql: String = sql.into();
+    app.db
+        .read(move |c| {
+            #[derive(QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                id: String,
+            }
+            let rows: Vec<Row> =
+                rondom_db::on_backend!(c, |conn| diesel::sql_query(sql.clone()).load(conn))?;
+            Ok(rows.into_iter().next().map(|r| r.id).unwrap_or_default())
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
+    let axe = axe_source();
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.load_demo().await;
+    let org = |name: &str| {
+        first_id(
+            &app,
+            format!("SELECT id FROM organisations WHERE name = '{name}'"),
+        )
+    };
+    let (practice, team, provider, gemeente) = (
+        org("Huisartsenpraktijk De Linde").await,
+        org("Sociaal Team Voorbeeld").await,
+        org("Jeugd-GGZ Horizon").await,
+        org("Gemeente Voorbeeld").await,
+    );
+    // One set of people per round: each browser enrols its own second factor.
+    for round in ["desktop", "telefoon"] {
+        let at = |who: &str| format!("{who}.{round}@a11y.example");
+        let admin = "organisatiebeheerder";
+        app.user(&at("gp"), Some(&practice), &["huisarts", admin])
+            .await;
+        app.user(&at("consulent"), Some(&team), &["consulent"])
+            .await;
+        app.user(&at("leider"), Some(&team), &["teamleider"]).await;
+        app.user(
+            &at("zorg"),
+            Some(&provider),
+            &["zorgaanbieder_medewerker", admin],
+        )
+        .await;
+        app.user(
+            &at("gemeente"),
+            Some(&gemeente),
+            &["beleidsmedewerker", admin],
+        )
+        .await;
+    }
+    let from_practice = first_id(
+        &app,
+        "SELECT r.id FROM referrals r JOIN organisations o ON o.id = r.from_org_id \
+         WHERE o.name = 'Huisartsenpraktijk De Linde' AND r.status <> 'draft' ORDER BY r.created_at",
+    )
+    .await;
+    let running_in_team = first_id(
+        &app,
+        "SELECT r.id FROM referrals r JOIN organisations o ON o.id = r.to_org_id \
+         WHERE o.name = 'Sociaal Team Voorbeeld' AND r.status = 'in-progress' ORDER BY r.created_at",
+    )
+    .await;
+    let to_provider = first_id(
+        &app,
+        "SELECT r.id FROM referrals r JOIN organisations o ON o.id = r.to_org_id \
+         WHERE o.name = 'Jeugd-GGZ Horizon' ORDER BY r.created_at",
+    )
+    .await;
+    let question = first_id(
+        &app,
+        "SELECT c.id FROM consultations c JOIN organisations o ON o.id = c.team_id \
+         WHERE o.name = 'Sociaal Team Voorbeeld' ORDER BY c.created_at",
+    )
+    .await;
+    let service = first_id(&app, "SELECT id FROM services ORDER BY name").await;
+    let gp_pages = vec![
+        "/".to_owned(),
+        "/verwijzingen".into(),
+        "/verwijzingen/nieuw".into(),
+        format!("/verwijzingen/{from_practice}"),
+        "/overleg".into(),
+        "/overleg/nieuw".into(),
+        "/sociale-kaart".into(),
+        "/sociale-kaart?q=angst".into(),
+        format!("/sociale-kaart/aanbod/{service}"),
+        format!("/sociale-kaart/organisaties/{practice}"),
+        "/mijn-team".into(),
+        "/account".into(),
+        "/verwijskader".into(),
+        "/beheer".into(),
+        format!("/beheer/organisaties/{practice}"),
+        "/beheer/audit".into(),
+        "/bestaat-niet".into(),
+    ];
+    let people: Vec<(&str, Vec<String>)> = vec![
+        ("gp", gp_pages),
+        (
+            "consulent",
+            vec![
+                "/".into(),
+                "/verwijzingen".into(),
+                format!("/verwijzingen/{running_in_team}"),
+                "/overleg".into(),
+                format!("/overleg/{question}"),
+            ],
+        ),
+        ("leider", vec!["/".into()]),
+        (
+            "zorg",
+            vec![
+                "/".into(),
+                "/verwijzingen".into(),
+                format!("/verwijzingen/{to_provider}"),
+                format!("/sociale-kaart/organisaties/{provider}"),
+                format!("/beheer/organisaties/{provider}"),
+            ],
+        ),
+        ("gemeente", vec!["/verwijskader".into()]),
+    ];
+    let mut found = Vec::new();
+    let mut looked = 0;
+    for (round, phone) in [("desktop", None), ("telefoon", Some(375))] {
+        let anonymous = Browser::start_at(phone).await;
+        for path in ["/inloggen", "/wachtwoord-vergeten"] {
+            anonymous.open(&app, path).await;
+            for v in violations(&anonymous, &axe).await {
+                found.push(format!("{phone:?} (anonymous) {path}: {v}"));
+            }
+            looked += 1;
+        }
+        anonymous.stop().await;
+        for (who, pages) in &people {
+            let email = format!("{who}.{round}@a11y.example");
+            let b = signed_in_at(&app, &email, phone).await;
+            for path in pages {
+                b.open(&app, path).await;
+                b.wait_for("main h1").await;
+                for v in violations(&b, &axe).await {
+                    found.push(format!("{phone:?} {email} {path}: {v}"));
+                }
+                looked += 1;
+            }
+            b.stop().await;
+        }
+    }
+    assert!(looked >= 60, "{looked} pages looked at");
+    assert!(
+        found.is_empty(),
+        "WCAG 2.1 AA violations:\n{}",
+        found.join("\n")
+    );
+    app.stop().await;
+}
