@@ -48,3 +48,13 @@ for (const area of document.querySelectorAll("textarea[maxlength]")) {
   described.push(counter.id);
   area.setAttribute("aria-describedby", described.join(" "));
 }
+// Each table cell knows its column's name, for the stacked rows of a phone.
+for (const table of document.querySelectorAll("main table")) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  if (!names.length) continue;
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (names[i] && cell.tagName === "TD") cell.dataset.label = names[i];
+    });
+  }
+}

@@ -1,5 +1,6 @@
 //! Every page passes axe-core's WCAG 2.1 A and AA rules, on a desktop and on a phone
-//! 375 pixels wide, for each kind of person who uses it, on the demo municipality.
+//! 375 pixels wide (where it must not scroll sideways either), for each kind of person
+//! who uses it, on the demo municipality.
 
 use super::*;
 use diesel::prelude::*;
@@ -35,6 +36,20 @@ async fn violations(b: &Browser, axe: &str) -> Vec<String> {
         .await
         .unwrap();
     serde_json::from_value(found).unwrap()
+}
+
+/// Whether the page is wider than the screen (a phone would scroll it sideways).
+async fn scrolls_sideways(b: &Browser) -> bool {
+    let widths = b
+        .client
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [scroll, client]: [u64; 2] = serde_json::from_value(widths).unwrap();
+    scroll > client
 }
 
 /// An id from the demo: the first `id` this query finds.
@@ -185,6 +200,11 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                     found.push(format!("{phone:?} {email} {path}: {v}"));
                 }
                 looked += 1;
+                if phone.is_some() && scrolls_sideways(&b).await {
+                    found.push(format!(
+                        "{phone:?} {email} {path}: the page scrolls sideways"
+                    ));
+                }
             }
             b.stop().await;
         }
