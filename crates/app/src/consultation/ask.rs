@@ -58,12 +58,12 @@ pub async fn create_question(
     .await?;
     let asker_id = who.actor().user_id.as_str();
     let p = practice.to_owned();
-    let linked = svc.db.read(move |c| db::teams_of_practice(c, &p)).await?;
+    let linked = svc.db.read(move |c| super::teams_reached_by(c, &p)).await?;
     let mut errors = Vec::new();
     if !linked.iter().any(|(id, _)| id == team) {
         errors.push(ValidationError::new(
             "team",
-            "Kies het sociaal team dat aan uw praktijk gekoppeld is.",
+            "Kies een sociaal team dat u bereikt: het team van uw praktijk, of van uw gemeente.",
         ));
     }
     let subject = subject.trim();

@@ -73,7 +73,7 @@ fn resource(c: &Consultation) -> Resource<'_> {
     }
 }
 
-/// The social teams linked to any of these practices (id, name), each once, by name.
+/// The social teams any of these asking organisations reach (id, name), each once.
 pub async fn teams_of_practices(
     svc: &crate::Services,
     practice_ids: Vec<String>,
@@ -83,13 +83,46 @@ pub async fn teams_of_practices(
         .read(move |c| {
             let mut all = Vec::new();
             for p in &practice_ids {
-                all.extend(rondom_db::consultations::teams_of_practice(c, p)?);
+                all.extend(teams_reached_by(c, p)?);
             }
             all.sort();
             all.dedup();
             Ok(all)
         })
         .await?)
+}
+
+/// The social teams an asking organisation reaches on the overleglijn: a practice those
+/// it is linked to (its consultant holds consultation hours there); a school or JGZ the
+/// teams serving its municipality (seated there, or with it in their werkgebied).
+pub(crate) fn teams_reached_by(
+    c: &mut AnyConnection,
+    org_id: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    let Some(org) = rondom_db::organisations::find(c, org_id)? else {
+        return Ok(vec![]);
+    };
+    if org.kind == rondom_domain::OrganisationKind::Huisartsenpraktijk {
+        return rondom_db::consultations::teams_of_practice(c, org_id);
+    }
+    let teams: Vec<_> = rondom_db::organisations::list(c)?
+        .into_iter()
+        .filter(|o| o.kind.is_social_team())
+        .collect();
+    let ids: Vec<String> = teams.iter().map(|t| t.id.to_string()).collect();
+    let areas = rondom_db::directory::organisation_areas(c, Some(&ids))?;
+    let mut out: Vec<(String, String)> = teams
+        .into_iter()
+        .filter(|t| {
+            t.gemeente_code == org.gemeente_code
+                || areas.iter().any(|(id, kind, code)| {
+                    *id == t.id.as_str() && kind == "gemeente" && *code == org.gemeente_code
+                })
+        })
+        .map(|t| (t.id.to_string(), t.name))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
 }
 
 /// The consultants of this team a question may be assigned to (id, name).

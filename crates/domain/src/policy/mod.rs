@@ -268,9 +268,12 @@ pub fn receives_for(actor: &Actor, org: &str) -> bool {
     .any(|r| actor.has_role_in(org, r))
 }
 
-/// A GP or POH of this practice: may ask the team and read the practice's questions.
-pub fn asks_for(actor: &Actor, practice: &str) -> bool {
-    actor.has_role_in(practice, Role::Huisarts) || actor.has_role_in(practice, Role::Poh)
+/// Asks the social team on behalf of this organisation (the overleglijn) and reads its
+/// questions: a practice's GPs and POHs, a school's intern begeleider, a JGZ doctor.
+pub fn asks_for(actor: &Actor, org: &str) -> bool {
+    [Role::Huisarts, Role::Poh, Role::School, Role::Jgz]
+        .into_iter()
+        .any(|r| actor.has_role_in(org, r))
 }
 
 /// A consultant or team leader of this social team: picks up and answers its questions.

@@ -284,3 +284,17 @@ mod referral {
         );
     }
 }
+
+#[test]
+fn schools_and_jgz_use_the_overleglijn_too() {
+    for role in [Role::School, Role::Jgz] {
+        let a = actor(&[("s", role)]);
+        assert!(super::capabilities(&a).consults, "{role:?}");
+        assert!(authorize(&a, Action::Create, Resource::ConsultationFrom("s")).is_allowed());
+        assert!(!authorize(&a, Action::Create, Resource::ConsultationFrom("other")).is_allowed());
+        assert!(
+            !authorize(&a, Action::Read, Resource::ConsultationQueue("s")).is_allowed(),
+            "asking is not answering"
+        );
+    }
+}

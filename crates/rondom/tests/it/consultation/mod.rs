@@ -5,6 +5,7 @@
 mod access;
 mod anonymous;
 mod lifecycle;
+mod schools;
 
 use crate::common::*;
 use rondom_db::directory;
