@@ -174,7 +174,13 @@ pub fn router(state: AppState) -> Router {
         .route("/verwijzingen", get(referral::pages::inbox))
         .route(
             "/verwijzingen/nieuw",
-            get(referral::pages::new_form).post(referral::pages::create),
+            get(referral::pages::new_form)
+                .post(referral::pages::create)
+                .layer(DefaultBodyLimit::max(
+                    rondom_app::referral::create::ATTACHMENTS_WITH_NEW
+                        * referral::ATTACHMENT_MAX_BYTES
+                        + 256 * 1024,
+                )),
         )
         .route("/verwijzingen/{id}", get(referral::pages::show))
         .route(

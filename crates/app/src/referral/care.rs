@@ -303,14 +303,6 @@ pub async fn attach(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Checked<String>, Error> {
-    let name: String = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
     let closed = || {
         vec![ValidationError::new(
             "bijlage",
@@ -320,29 +312,9 @@ pub async fn attach(
     if Status::is_final(r.status) {
         return Ok(Err(closed()));
     }
-    let mut errors = Vec::new();
-    if bytes.is_empty() {
-        errors.push(ValidationError::new("bijlage", "Kies een bestand."));
-    } else if bytes.len() > ATTACHMENT_MAX_BYTES {
-        errors.push(ValidationError::new(
-            "bijlage",
-            "Het bestand is groter dan 5 MB.",
-        ));
-    }
-    let media = sniff_media_type(bytes);
-    if media.is_none() && !bytes.is_empty() {
-        errors.push(ValidationError::new(
-            "bijlage",
-            "Alleen PDF-bestanden en afbeeldingen (PNG of JPEG) kunnen worden bijgevoegd; dit bestand is geen van beide.",
-        ));
-    }
-    let (Some(media), true) = (media, errors.is_empty()) else {
-        return Ok(Err(errors));
-    };
-    let name = if name.trim().is_empty() {
-        "bijlage".to_owned()
-    } else {
-        name
+    let (name, media) = match check_file(file_name, bytes) {
+        Ok(checked) => checked,
+        Err(errors) => return Ok(Err(errors)),
     };
     let sealed = svc.secrets.seal_bytes(bytes).map_err(Error::internal)?;
     let size = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
@@ -395,6 +367,43 @@ pub async fn attach(
         })
         .await?;
     Ok(id.ok_or_else(closed))
+}
+
+/// A file to attach, checked by its content: its name as shown (path and control
+/// characters dropped, at most 120 characters) and its media type.
+pub(crate) fn check_file(
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(String, &'static str), Vec<ValidationError>> {
+    let name: String = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    if bytes.is_empty() {
+        return Err(vec![ValidationError::new("bijlage", "Kies een bestand.")]);
+    }
+    if bytes.len() > ATTACHMENT_MAX_BYTES {
+        return Err(vec![ValidationError::new(
+            "bijlage",
+            "Het bestand is groter dan 5 MB.",
+        )]);
+    }
+    let Some(media) = sniff_media_type(bytes) else {
+        return Err(vec![ValidationError::new(
+            "bijlage",
+            "Alleen PDF-bestanden en afbeeldingen (PNG of JPEG) kunnen worden bijgevoegd; dit bestand is geen van beide.",
+        )]);
+    };
+    let name = if name.trim().is_empty() {
+        "bijlage".to_owned()
+    } else {
+        name
+    };
+    Ok((name, media))
 }
 
 /// An attachment as opened for a download.

@@ -40,7 +40,12 @@ pub struct NewInput {
     pub direct_ack: bool,
     /// Keep as a draft instead of sending.
     pub draft: bool,
+    /// Files sent along (a letter, a report): (file name, content).
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
+
+/// At most this many files go with a new referral; more can be added on its page.
+pub const ATTACHMENTS_WITH_NEW: usize = 5;
 
 /// Checks and stores a new referral for a person who may refer for `input.from_org`
 /// (when it is empty: the one organisation they refer for), and returns its id. Nothing
@@ -87,6 +92,16 @@ pub async fn create(
         },
         reason: svc.secrets.seal(&checked.reason).map_err(Error::internal)?,
     };
+    let mut files = Vec::with_capacity(checked.files.len());
+    for (name, media, i) in &checked.files {
+        let bytes = &input.attachments[*i].1;
+        files.push((
+            svc.secrets.seal(name).map_err(Error::internal)?,
+            *media,
+            i32::try_from(bytes.len()).unwrap_or(i32::MAX),
+            svc.secrets.seal_bytes(bytes).map_err(Error::internal)?,
+        ));
+    }
     let status = if input.draft {
         Status::Draft
     } else {
@@ -98,6 +113,12 @@ pub async fn create(
     let event = access::event(
         who,
         "referral_create",
+        Resource::ReferralFrom(&input.from_org),
+        "allowed",
+    );
+    let attach_event = access::event(
+        who,
+        "referral_attachment_add",
         Resource::ReferralFrom(&input.from_org),
         "allowed",
     );
@@ -153,10 +174,34 @@ pub async fn create(
                 &AuditEvent {
                     object_type: "referral".into(),
                     object_id: Some(id.clone()),
-                    child_id: Some(child),
+                    child_id: Some(child.clone()),
                     ..event
                 },
             )?;
+            // The files go in the same transaction: a referral is sent whole or not at all.
+            for (name_sealed, media, size, content) in &files {
+                let aid = db::add_attachment(
+                    c,
+                    &db::NewAttachment {
+                        referral_id: &id,
+                        file_name_sealed: name_sealed,
+                        media_type: media,
+                        size_bytes: *size,
+                        content_sealed: content,
+                        uploaded_by: &user_id,
+                    },
+                )?;
+                audit::append(
+                    c,
+                    &AuditEvent {
+                        object_type: "referral".into(),
+                        object_id: Some(id.clone()),
+                        child_id: Some(child.clone()),
+                        reason: Some(format!("bijlage {aid}")),
+                        ..attach_event.clone()
+                    },
+                )?;
+            }
             let receivers = if status == Status::Requested {
                 announce(c, &id, &checked.target.org)?
             } else {
@@ -185,7 +230,17 @@ struct Facts {
 }
 
 async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
-    let probe = input.clone();
+    // What the reads need, without the files.
+    let probe = NewInput {
+        attachments: vec![],
+        from_org: input.from_org.clone(),
+        to_team: input.to_team.clone(),
+        service: input.service.clone(),
+        school: input.school.clone(),
+        consultation: input.consultation.clone(),
+        gemeente: input.gemeente.clone(),
+        ..NewInput::default()
+    };
     let facts = svc
         .db
         .read(move |c| {
@@ -249,6 +304,8 @@ struct Valid {
     on_behalf_of: Option<String>,
     school_id: Option<String>,
     consultation_id: Option<String>,
+    /// (name, media type, index into the input's attachments)
+    files: Vec<(String, &'static str, usize)>,
 }
 
 struct SealedChild {
@@ -301,6 +358,19 @@ fn check(
         }
     };
     let consultation_id = check_consultation(actor, input, facts).map_err(|e| errors.push(e));
+    let mut files = Vec::new();
+    if input.attachments.len() > ATTACHMENTS_WITH_NEW {
+        errors.push(ValidationError::new(
+            "bijlage",
+            format!("Voeg hier hoogstens {ATTACHMENTS_WITH_NEW} bestanden toe; meer kan op de pagina van de verwijzing."),
+        ));
+    }
+    for (i, (name, bytes)) in input.attachments.iter().enumerate() {
+        match super::care::check_file(name, bytes) {
+            Ok((name, media)) => files.push((name, media, i)),
+            Err(e) => errors.extend(e),
+        }
+    }
     if let (Some(rules), Ok(areas), Ok(urgency), Ok(target)) =
         (&facts.in_force, &areas, &urgency, &target)
         && let Some(error) = team_first(input, &facts.from_org, target, rules, areas, *urgency)
@@ -340,6 +410,7 @@ fn check(
             on_behalf_of,
             school_id,
             consultation_id,
+            files,
         }),
         _ => Err(errors),
     }

@@ -361,6 +361,8 @@ pub async fn create(
             consultation: input.consultation_id,
             direct_ack: input.direct_referral_acknowledged,
             draft: input.draft,
+            // Files go with a new referral on its page; the JSON API carries none yet.
+            attachments: vec![],
         },
     )
     .await?;

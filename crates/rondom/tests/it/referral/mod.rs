@@ -10,6 +10,7 @@ mod audit_page;
 mod chain;
 mod inbox;
 mod lifecycle;
+mod new_with_files;
 mod today;
 
 use crate::common::*;
