@@ -270,6 +270,31 @@ pub(super) async fn load(svc: &Services, id: &str) -> Result<(Organisation, Vec<
         .await?)
 }
 
+/// Where an organisation is seated, as people name it: its municipality ("Gemeente
+/// Voorbeeld", or the CBS code while that municipality is not in Rondom) and its wijk.
+pub async fn seat_names(
+    svc: &Services,
+    org: &Organisation,
+) -> Result<(String, Option<String>), Error> {
+    let (gemeente, wijk) = (org.gemeente_code.clone(), org.wijk_code.clone());
+    Ok(svc
+        .db
+        .read(move |c| {
+            let name = orgs::municipality_name(c, &gemeente)?.unwrap_or(gemeente);
+            let wijk = match wijk {
+                Some(code) => Some(
+                    orgs::districts(c)?
+                        .into_iter()
+                        .find(|d| d.code == code)
+                        .map_or(code, |d| d.name),
+                ),
+                None => None,
+            };
+            Ok((name, wijk))
+        })
+        .await?)
+}
+
 /// The organisation, for one who may change it (its form).
 pub async fn for_update(
     svc: &Services,

@@ -225,6 +225,8 @@ struct ShowPage {
     kind: &'static str,
     /// Its services on the sociale kaart, least recently checked first.
     offer: Vec<OfferRow>,
+    /// Where it is seated, by name: (municipality, wijk).
+    seat: (String, Option<String>),
     members: Vec<MemberRow>,
     roles: Vec<RoleOption>,
     member_errors: HashMap<&'static str, String>,
@@ -241,8 +243,16 @@ pub struct OfferRow {
     pub stale: bool,
 }
 
-/// The organisation's offer, for its admin page (Beheer → Aanbod).
-async fn offer(state: &AppState, org: &str) -> Result<Vec<OfferRow>, AppError> {
+/// The organisation's offer (Beheer → Aanbod) and its seat by name, for its admin page.
+async fn offer(
+    state: &AppState,
+    org: &Organisation,
+) -> Result<(Vec<OfferRow>, (String, Option<String>)), AppError> {
+    let seat = organisations::seat_names(&state.app, org).await?;
+    Ok((offer_rows(state, &org.id).await?, seat))
+}
+
+async fn offer_rows(state: &AppState, org: &str) -> Result<Vec<OfferRow>, AppError> {
     let today = crate::format::today();
     Ok(rondom_app::directory::entries::offer_of(&state.app, org)
         .await?
@@ -269,11 +279,12 @@ fn show_page(
     notice: Option<&str>,
     member_form: MemberForm,
     member_errors: Vec<ValidationError>,
-    offer: Vec<OfferRow>,
+    offer: (Vec<OfferRow>, (String, Option<String>)),
 ) -> Result<Html<String>, AppError> {
     let roles = members::roles_for(user, &org);
     ShowPage {
-        offer,
+        offer: offer.0,
+        seat: offer.1,
         page: Page::for_user(org.name.clone(), "beheer", user).with_notice(notice),
         kind: org.kind.label(),
         members: members
@@ -313,7 +324,7 @@ pub async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
     let (org, members) = organisations::get(&state.app, &user, &id).await?;
-    let offer = offer(&state, &id).await?;
+    let offer = offer(&state, &org).await?;
     show_page(
         &user,
         org,
@@ -395,7 +406,7 @@ pub async fn add_member(
         ),
         Err(errors) => {
             let (org, members) = members::for_managing(&state.app, &user, &id).await?;
-            let offer = offer(&state, &id).await?;
+            let offer = offer(&state, &org).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 show_page(&user, org, members, None, form, errors, offer)?,

@@ -10,11 +10,16 @@ on_both_backends!(a_provider_keeps_its_offer_current_from_beheer);
 async fn a_provider_keeps_its_offer_current_from_beheer(b: Backend) {
     let app = TestApp::start(b).await;
     let (org, service) = provider(&app).await;
+    app.org("Gemeente Voorbeeld", "gemeente").await;
     let admin = logged_in(&app, "beheer@vlinder.example").await;
     let r = admin.get(app.url("/beheer")).send().await.unwrap();
     let own = format!("/beheer/organisaties/{org}");
     assert_eq!(location(&r), own, "Beheer is the own organisation");
     let page = fetch_page(&app, &admin, &own).await;
+    assert!(
+        page.contains("<dt>Gemeente</dt><dd>Gemeente Voorbeeld</dd>"),
+        "the seat by name, not its CBS code: {page}"
+    );
     let offer = page
         .split("id=\"aanbod\"")
         .nth(1)
