@@ -126,6 +126,8 @@ struct SearchPage {
     results: Vec<ResultView>,
     suggestions: Vec<&'static str>,
     error: Option<String>,
+    /// A postcode that lies in no wijk of this sociale kaart, said as such.
+    postcode_notice: Option<String>,
     /// Whether "wijk van mijn praktijk" can be offered.
     has_home: bool,
     categories: Vec<Choice>,
@@ -370,6 +372,14 @@ pub async fn search(
         .get_at(&state.app.db, user.directory_version)
         .await?;
     let home = home_place(&user, &index);
+    let postcode_notice = criteria
+        .postcode
+        .filter(|p| index.place_of_postcode(*p).wijk.is_none())
+        .map(|p| {
+            format!(
+                "Postcode {p} ligt in geen gemeente of wijk van deze sociale kaart. Controleer de postcode: zo vindt u alleen aanbod dat overal of juist daar geldt."
+            )
+        });
     let page_no = form
         .pagina
         .trim()
@@ -401,6 +411,7 @@ pub async fn search(
         results,
         suggestions,
         error,
+        postcode_notice,
         has_home: home.as_ref().is_some_and(|h| h.wijk.is_some()),
         categories: choices(CATEGORIES),
         routes: choices(ACCESS_ROUTES),

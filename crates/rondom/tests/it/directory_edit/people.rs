@@ -143,6 +143,12 @@ async fn the_search_page_filters_by_postcode_area(b: Backend) {
     .await;
     assert!(elsewhere.contains("Niets gevonden"));
     assert!(elsewhere.contains("Zoek overal in plaats van alleen in dit gebied."));
+    // A postcode outside the sociale kaart's area says so; one inside says nothing.
+    assert!(
+        elsewhere.contains("Postcode 1011 ligt in geen gemeente of wijk van deze sociale kaart."),
+        "{elsewhere}"
+    );
+    assert!(!noord.contains("ligt in geen gemeente of wijk"));
     let bad = fetch_page(&app, &gp, "/sociale-kaart?postcode=12").await;
     assert!(bad.contains("Vul een postcode in"));
     app.stop().await;
