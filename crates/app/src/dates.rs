@@ -33,21 +33,7 @@ pub fn dutch_date(d: NaiveDate) -> String {
 
 /// "4 december 2026", as a sentence says it.
 pub fn long_date(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let month = MONTHS.get(d.month0() as usize).copied().unwrap_or_default();
+    let month = rondom_domain::hours::month_name(d.month());
     format!("{} {month} {}", d.day(), d.year())
 }
 

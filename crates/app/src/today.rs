@@ -14,6 +14,9 @@ use rondom_db::{AnyConnection, DbError};
 use rondom_domain::policy::{answers_for, asks_for, leads_team, organisations_where};
 use rondom_domain::referral::Status;
 use rondom_domain::workdays;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// More than this in one queue is counted as "more than" and left to the inbox.
 pub const QUEUE_LIMIT: i64 = 50;
@@ -424,91 +427,53 @@ pub struct MenuCounts {
 /// Each server keeps its own; the database stays the record.
 #[derive(Default)]
 pub struct TodayCache {
-    counts: PerPerson<MenuCounts>,
+    counts: Mutex<HashMap<String, (Instant, MenuCounts)>>,
 }
 
+const FRESH_FOR: Duration = Duration::from_secs(15);
+/// Past this many people the cache starts over (a bound on memory, not a policy).
+const CACHED_PEOPLE: usize = 10_000;
+
 impl TodayCache {
-    /// The menu's counts for this person.
+    /// The menu's counts for this person: from memory while fresh, else counted.
     pub async fn counts(
         &self,
         svc: &Services,
         actor: &rondom_domain::Actor,
     ) -> Result<MenuCounts, Error> {
+        if let Some((at, counts)) = self.lock().get(&actor.user_id)
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(*counts);
+        }
         let receiving = crate::referral::receiving_orgs(actor);
         let asking = organisations_where(actor, asks_for);
         let answering = organisations_where(actor, answers_for);
         let today = dates::today();
-        self.counts
-            .get(&actor.user_id, || async move {
-                Ok(svc
-                    .db
-                    .read(move |c| {
-                        Ok(MenuCounts {
-                            referrals: rondom_db::referrals::waiting_count(c, &receiving, today)?,
-                            consultations: rondom_db::consultations::waiting_count(
-                                c, &asking, &answering,
-                            )?,
-                        })
-                    })
-                    .await?)
+        let counts = svc
+            .db
+            .read(move |c| {
+                Ok(MenuCounts {
+                    referrals: rondom_db::referrals::waiting_count(c, &receiving, today)?,
+                    consultations: rondom_db::consultations::waiting_count(c, &asking, &answering)?,
+                })
             })
-            .await
+            .await?;
+        let mut entries = self.lock();
+        if entries.len() >= CACHED_PEOPLE {
+            entries.clear();
+        }
+        entries.insert(actor.user_id.clone(), (Instant::now(), counts));
+        Ok(counts)
     }
 
     /// The person is about to change something: count again next time.
     pub fn forget(&self, user_id: &str) {
-        self.counts.forget(user_id);
-    }
-}
-
-const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(15);
-/// Past this many people a cache starts over (a bound on memory, not a policy).
-const CACHED_PEOPLE: usize = 10_000;
-
-/// A value per person, for `FRESH_FOR`.
-struct PerPerson<T> {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, T)>>,
-}
-
-impl<T> Default for PerPerson<T> {
-    fn default() -> Self {
-        Self {
-            entries: Default::default(),
-        }
-    }
-}
-
-impl<T: Clone> PerPerson<T> {
-    async fn get<F, Fut>(&self, user_id: &str, load: F) -> Result<T, Error>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<T, Error>>,
-    {
-        {
-            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, value)) = entries.get(user_id)
-                && at.elapsed() < FRESH_FOR
-            {
-                return Ok(value.clone());
-            }
-        }
-        let value = load().await?;
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= CACHED_PEOPLE {
-            entries.clear();
-        }
-        entries.insert(
-            user_id.to_owned(),
-            (std::time::Instant::now(), value.clone()),
-        );
-        Ok(value)
+        self.lock().remove(user_id);
     }
 
-    fn forget(&self, user_id: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(user_id);
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, MenuCounts)>> {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -133,24 +133,29 @@ pub fn weekday_name(iso: u8) -> &'static str {
     }
 }
 
-fn month_name(m: u32) -> &'static str {
-    [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ]
-    .get(m as usize - 1)
-    .copied()
-    .unwrap_or("")
+/// The Dutch month names, January first.
+pub const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "december" for 12; empty outside 1..=12.
+pub fn month_name(m: u32) -> &'static str {
+    (m as usize)
+        .checked_sub(1)
+        .and_then(|i| MONTHS.get(i))
+        .copied()
+        .unwrap_or("")
 }
 
 pub fn clock(minute: u16) -> String {

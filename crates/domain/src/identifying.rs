@@ -268,21 +268,6 @@ fn name_at(words: &[&str]) -> Option<(Clue, usize)> {
         .then(|| (Clue::Name(words[..=n].join(" ")), n + 1))
 }
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// A full date that could be a young person's birth date (up to 23 years back, and more
 /// than a year ago unless "geboren" says it is one): 03-03-2015, 3/3/2015, 2015-03-03,
 /// 3 maart 2015.
@@ -312,7 +297,7 @@ fn date_at(words: &[&str]) -> Option<(NaiveDate, usize)> {
     // 3 maart 2015
     let day: u32 = first.parse().ok()?;
     let name = words.get(1)?.to_lowercase();
-    let month = MONTHS.iter().position(|m| *m == name)?;
+    let month = crate::hours::MONTHS.iter().position(|m| *m == name)?;
     let year: i32 = words.get(2)?.parse().ok()?;
     NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()? + 1, day).map(|date| (date, 3))
 }

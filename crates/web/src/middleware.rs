@@ -105,19 +105,21 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
 /// An error page for a signed-in person keeps their menu: the error is shown again in
 /// the layout of every other page. The session is only looked up when a page failed.
 pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let page_request = !req.uri().path().starts_with("/api/")
-        && !req.uri().path().starts_with("/static/")
-        && req.headers().contains_key(header::COOKIE);
-    let headers = page_request.then(|| req.headers().clone());
+    // Only the session cookie is kept: the rest of the request is not needed to show the
+    // menu, and most answers are no error at all.
+    let cookie = (!req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/static/"))
+    .then(|| req.headers().get(header::COOKIE).cloned())
+    .flatten();
     let resp = next.run(req).await;
-    let (Some(headers), Some(shown)) = (
-        headers,
+    let (Some(cookie), Some(shown)) = (
+        cookie,
         resp.extensions().get::<crate::error::ErrorShown>().cloned(),
     ) else {
         return resp;
     };
     let mut probe = Request::new(axum::body::Body::empty());
-    *probe.headers_mut() = headers;
+    probe.headers_mut().insert(header::COOKIE, cookie);
     let (mut parts, _) = probe.into_parts();
     let Ok(user) = <crate::session::CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state).await else {
         return resp;

@@ -180,23 +180,27 @@ impl Names {
                     organisations.insert(o.clone(), found.name);
                 }
             }
-            for r in listed_referrals(e).take(NAMED_PER_LIST) {
-                if !referral_child.contains_key(r)
-                    && let Some(found) = rondom_db::referrals::find(c, r)?
-                {
-                    child_ids.push(found.child_id.to_string());
-                    referral_child.insert(r.to_owned(), found.child_id.to_string());
-                }
-            }
+        }
+        // The children the page's lists named, and their entries' own: two statements
+        // for the whole page, however many entries name them.
+        let mut listed: Vec<String> = rows
+            .iter()
+            .flat_map(|e| listed_referrals(e).take(NAMED_PER_LIST))
+            .map(str::to_owned)
+            .collect();
+        listed.sort();
+        listed.dedup();
+        for (r, ch) in rondom_db::referrals::child_ids_of(c, &listed)? {
+            child_ids.push(ch.to_string());
+            referral_child.insert(r.to_string(), ch.to_string());
         }
         child_ids.sort();
         child_ids.dedup();
-        let mut children = HashMap::new();
-        for id in child_ids {
-            if let Some(ch) = rondom_db::referrals::child(c, &id)? {
-                children.insert(id, (ch.name_sealed, ch.birth_date));
-            }
-        }
+        let children: HashMap<String, (String, chrono::NaiveDate)> =
+            rondom_db::referrals::children_by_ids(c, &child_ids)?
+                .into_iter()
+                .map(|ch| (ch.id.to_string(), (ch.name_sealed, ch.birth_date)))
+                .collect();
         Ok(Self {
             organisations,
             children,

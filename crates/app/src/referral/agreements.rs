@@ -82,7 +82,9 @@ impl InForce {
         }
     }
 
-    fn named(mut self, conn: &mut AnyConnection) -> Result<Self, DbError> {
+    /// With the municipality's name looked up, for a page that shows it (`describe`);
+    /// the rules alone need no name.
+    pub(crate) fn named(mut self, conn: &mut AnyConnection) -> Result<Self, DbError> {
         if let Some(name) = rondom_db::organisations::municipality_name(conn, &self.gemeente_code)?
         {
             self.gemeente_name = name;
@@ -97,11 +99,10 @@ pub(crate) fn in_force(
     gemeente_code: &str,
     day: NaiveDate,
 ) -> Result<InForce, DbError> {
-    match db::agreements_in_force(conn, gemeente_code, day)? {
+    Ok(match db::agreements_in_force(conn, gemeente_code, day)? {
         Some(row) => InForce::from_row(row),
         None => InForce::defaults(gemeente_code),
-    }
-    .named(conn)
+    })
 }
 
 /// The agreements a referral was made under.
@@ -109,13 +110,12 @@ pub(crate) fn applied_to(conn: &mut AnyConnection, r: &Referral) -> Result<InFor
     let gemeente = db::child(conn, &r.child_id)?
         .map(|c| c.gemeente_code)
         .unwrap_or_default();
-    match &r.agreements_id {
+    Ok(match &r.agreements_id {
         Some(id) => db::agreements(conn, id)?
             .map(InForce::from_row)
             .unwrap_or_else(|| InForce::defaults(&gemeente)),
         None => InForce::defaults(&gemeente),
-    }
-    .named(conn)
+    })
 }
 
 /// The first interim feedback moment after `after`, counted from acceptance.

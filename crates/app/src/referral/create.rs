@@ -263,7 +263,7 @@ async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
                         super::gps_of(c, &probe.from_org),
                         GemeenteCode::parse(&probe.gemeente)
                             .ok()
-                            .map(|g| in_force(c, g.as_str(), dates::today())),
+                            .map(|g| in_force(c, g.as_str(), dates::today())?.named(c)),
                     )
                 }),
             )
@@ -583,7 +583,7 @@ fn team_first(
                 "doel",
                 format!(
                     "Volgens het verwijskader van {} gaat dit eerst via het sociaal team: stel een overlegvraag of verwijs naar het team. U mag rechtstreeks verwijzen; vink dan aan dat u dat bewust doet.",
-                    in_force.gemeente_code
+                    in_force.gemeente_name
                 ),
             )
         })
@@ -629,14 +629,16 @@ pub async fn form_choices(
             } else {
                 gem.trim().to_uppercase()
             };
+            // Every organisation once: schools, providers and municipalities come from it.
+            let all = rondom_db::organisations::list(c)?;
             Ok(FormChoices {
                 orgs,
                 gps: super::gps_of(c, &cur)?,
                 teams: rondom_db::consultations::teams_of_practice(c, &cur)?,
-                services: super::referable_services(c, &cur, false)?,
-                schools: super::schools(c)?,
-                rules: super::in_force(c, &gemeente, crate::dates::today())?,
-                gemeenten: super::agreements::known_gemeenten(&rondom_db::organisations::list(c)?),
+                services: super::referable_services(c, &all, &cur, false)?,
+                schools: super::schools(&all),
+                rules: super::in_force(c, &gemeente, crate::dates::today())?.named(c)?,
+                gemeenten: super::agreements::known_gemeenten(&all),
             })
         })
         .await?)

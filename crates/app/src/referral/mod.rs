@@ -95,13 +95,12 @@ pub(crate) fn gps_of(
         .collect())
 }
 
-/// The schools a referral may name: (id, name).
-pub(crate) fn schools(c: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
-    Ok(rondom_db::organisations::list(c)?
-        .into_iter()
+/// The schools a referral may name, among these organisations: (id, name).
+pub(crate) fn schools(orgs: &[rondom_db::organisations::Organisation]) -> Vec<(String, String)> {
+    orgs.iter()
         .filter(|o| OrganisationKind::is_school(o.kind))
-        .map(|o| (o.id.into(), o.name))
-        .collect())
+        .map(|o| (o.id.to_string(), o.name.clone()))
+        .collect()
 }
 
 /// Whether an organisation is a social team (which names a case director).
@@ -114,15 +113,15 @@ pub(crate) fn is_social_team(c: &mut AnyConnection, org_id: &str) -> Result<bool
 /// referral): (id, "name (organisation)"), by name. `exclude` is the referring side.
 pub(crate) fn referable_services(
     c: &mut AnyConnection,
+    orgs: &[rondom_db::organisations::Organisation],
     exclude: &str,
     specialised_only: bool,
 ) -> Result<Vec<(String, String)>, DbError> {
-    let providers: std::collections::HashSet<rondom_domain::ids::OrganisationId> =
-        rondom_db::organisations::list(c)?
-            .into_iter()
-            .filter(|o| o.kind == OrganisationKind::Zorgaanbieder)
-            .map(|o| o.id)
-            .collect();
+    let providers: std::collections::HashSet<rondom_domain::ids::OrganisationId> = orgs
+        .iter()
+        .filter(|o| o.kind == OrganisationKind::Zorgaanbieder)
+        .map(|o| o.id.clone())
+        .collect();
     let mut out: Vec<(String, String)> = rondom_db::directory::all_services(c)?
         .into_iter()
         .filter(|s| s.organisation_id != exclude && providers.contains(&s.organisation_id))
@@ -222,7 +221,8 @@ pub async fn page_choices(
                 directors: case_directors_of(c, &team)?,
                 // Only the team, while help runs, refers on: only then the list is needed.
                 services: if refers_on {
-                    referable_services(c, &team, true)?
+                    let orgs = rondom_db::organisations::list(c)?;
+                    referable_services(c, &orgs, &team, true)?
                 } else {
                     vec![]
                 },

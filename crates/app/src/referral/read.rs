@@ -276,7 +276,7 @@ async fn detail(svc: &Services, r: &Referral, viewer: &Actor) -> Result<Detail, 
             .read(move |c| {
                 let listed = db::find_listed(c, &rr.id)?.ok_or(DbError::NotFound)?;
                 let child = db::child(c, &rr.child_id)?.ok_or(DbError::NotFound)?;
-                let agreements = applied_to(c, &rr)?;
+                let agreements = applied_to(c, &rr)?.named(c)?;
                 let events = db::events(c, &rr.id)?;
                 let feedback = db::feedback(c, &rr.id)?;
                 let attachments = db::attachments(c, &rr.id)?;

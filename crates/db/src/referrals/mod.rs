@@ -78,6 +78,31 @@ pub fn child(conn: &mut AnyConnection, id: &str) -> Result<Option<Child>, DbErro
         .optional()?)
 }
 
+/// These children, in one statement (those that exist).
+pub fn children_by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Child>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(children::table
+        .filter(children::id.eq_any(ids))
+        .select(Child::as_select())
+        .load(conn)?)
+}
+
+/// The child of each of these referrals, in one statement: (referral, child).
+pub fn child_ids_of(
+    conn: &mut AnyConnection,
+    referral_ids: &[String],
+) -> Result<Vec<(ReferralId, ChildId)>, DbError> {
+    if referral_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(referrals::table
+        .filter(referrals::id.eq_any(referral_ids))
+        .select((referrals::id, referrals::child_id))
+        .load(conn)?)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct Referral {
