@@ -44,6 +44,8 @@ local paths = {
   "/sociale-kaart?q=autisme&toegang=verwijzing",
   "/sociale-kaart?q=slapen+baby",
   "/sociale-kaart?probleem=financien&gebied=praktijk",
+  "/sociale-kaart?q=rouw",
+  "/sociale-kaart?q=blowen",
 }
 local i = 0
 request = function()

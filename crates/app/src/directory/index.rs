@@ -2,9 +2,14 @@
 //!
 //! Each entry holds a service with its areas and coordinates, and its kind of help,
 //! access route, problem areas and areas encoded as small integers so that filtering
-//! 20,000 services compares numbers, not strings. Inverted indexes from trigram to
-//! entries (one over the whole text, one over the name) give every text term its
-//! candidates and their scores by counting, without touching the other services.
+//! 20,000 services compares numbers, not strings. One vocabulary holds every distinct
+//! word of all services; a query term is matched against the vocabulary (a few thousand
+//! words, not 20,000 texts), and each matched word's postings name the services that
+//! use it and where (name, problem area, description, organisation), so a term's
+//! candidates and scores come without touching the other services.
+//!
+//! Copies of one course (the same organisation, kind of help and description, given in
+//! several wijken) form a group; the page shows a group once, with its places.
 //!
 //! The index is a cache, not state: every search reads the directory's version counter
 //! (bumped in the transaction of every change, whichever server made it) and rebuilds
@@ -15,7 +20,7 @@ use rondom_db::organisations::District;
 use rondom_db::{AnyConnection, DbError};
 use rondom_domain::area::{self, Area, Place};
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
-use rondom_domain::search::{self, Document, MATCH, Query};
+use rondom_domain::search::{Query, Vocabulary, words};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -46,6 +51,25 @@ struct Hot {
     areas: (u32, u32),
     /// Range in `SearchIndex::points`.
     points: (u32, u32),
+    /// The course this service is a copy of (see the module's comment).
+    group: u32,
+    /// Light and preventive help first, where it fits: a factor on the relevance.
+    light: f32,
+}
+
+/// Where a word stands in a service, and how much a match there counts: a word of the
+/// name says what the service is; one of its problem areas, what it is for; the
+/// description and the organisation's name, less.
+const FIELD_WEIGHT: [f32; 4] = [1.0, 0.8, 0.6, 0.5];
+
+/// "Dichtbij, licht en preventief als het kan": specialised care ranks a little below
+/// light help that fits as well, never below help that fits worse.
+fn lightness(category: &str) -> f32 {
+    if category == "specialistisch" {
+        0.85
+    } else {
+        1.0
+    }
 }
 
 /// An area with its CBS code as a number.
@@ -76,8 +100,14 @@ pub struct SearchIndex {
     pub districts: Vec<District>,
     /// Where each organisation works (for nearness and "wijk van mijn praktijk").
     pub homes: HashMap<String, Place>,
-    postings: HashMap<u32, Vec<u32>>,
-    name_postings: HashMap<u32, Vec<u32>>,
+    vocabulary: Vocabulary,
+    /// Per word of the vocabulary: the services using it, with the field it is in
+    /// (best first: an index into `FIELD_WEIGHT`).
+    postings: Vec<Vec<(u32, u8)>>,
+    /// Per group: its services, in name order.
+    groups: Vec<Vec<u32>>,
+    /// Municipality names by CBS code, for naming areas.
+    gemeente_names: HashMap<String, String>,
     organisations: HashMap<String, u32>,
     hot: Vec<Hot>,
     areas: Vec<Coded>,
@@ -97,20 +127,20 @@ pub struct Filter<'a> {
     pub place: Option<&'a Place>,
     /// Nearness is measured from here.
     pub from: Option<(f64, f64)>,
+    /// Show each course once, with its copies elsewhere (the page), or every service
+    /// on its own (the APIs, whose clients want every record).
+    pub fold_copies: bool,
 }
 
 pub struct Hit<'a> {
     pub entry: &'a Entry,
     pub score: f32,
     pub distance_km: Option<f64>,
-}
-
-/// A candidate of a text search: entry, share of the terms found in the whole text, in
-/// the name (0 when some term is missing from the name).
-struct Candidate {
-    entry: u32,
-    text: f32,
-    name: f32,
+    /// The same course elsewhere that also matches, in name order (only when copies
+    /// are folded).
+    pub copies: Vec<&'a Entry>,
+    /// False when no service has every word of the query and this one has some.
+    pub every_word: bool,
 }
 
 impl SearchIndex {
@@ -164,6 +194,14 @@ impl SearchIndex {
         let districts = rondom_db::organisations::districts(conn)?;
         let mut index = Self::build(version, rows, areas, points, &gemeenten, districts);
         for o in &organisations {
+            if o.kind == rondom_domain::OrganisationKind::Gemeente {
+                index
+                    .gemeente_names
+                    .entry(o.gemeente_code.clone())
+                    .or_insert_with(|| o.name.clone());
+            }
+        }
+        for o in &organisations {
             let mut place = match area::postcode_number(&o.postcode) {
                 Some(p) => index.place_of_postcode(p),
                 None => Place::default(),
@@ -190,12 +228,15 @@ impl SearchIndex {
         gemeenten: &HashMap<String, String>,
         districts: Vec<District>,
     ) -> Self {
-        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut name_postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut vocabulary = Vocabulary::default();
+        let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut group_of: HashMap<(u32, &'static str, String), u32> = HashMap::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
         let mut organisations: HashMap<String, u32> = HashMap::new();
         let mut hot = Vec::with_capacity(rows.len());
         let mut all_areas = Vec::new();
         let mut all_points = Vec::new();
+        let mut used: HashMap<u32, u8> = HashMap::new();
         let entries: Vec<Entry> = rows
             .into_iter()
             .enumerate()
@@ -206,18 +247,26 @@ impl SearchIndex {
                     .iter()
                     .filter_map(|a| catalogue::label(PROBLEM_AREAS, a))
                     .collect();
-                let all_doc = Document::new(&format!(
-                    "{} {} {} {}",
-                    row.name,
-                    row.description,
-                    row.organisation_name,
-                    labels.join(" ")
-                ));
-                for g in &all_doc.grams {
-                    postings.entry(*g).or_default().push(i);
+                // Each word once per service, in the best field it stands in.
+                used.clear();
+                let fields = [
+                    row.name.as_str(),
+                    &labels.join(" "),
+                    row.description.as_str(),
+                    row.organisation_name.as_str(),
+                ];
+                for (field, text) in fields.iter().enumerate() {
+                    for w in words(text) {
+                        let id = vocabulary.add(&w);
+                        let f = used.entry(id).or_insert(field as u8);
+                        *f = (*f).min(field as u8);
+                    }
                 }
-                for g in &Document::new(&row.name).grams {
-                    name_postings.entry(*g).or_default().push(i);
+                for (&id, &field) in &used {
+                    if postings.len() <= id as usize {
+                        postings.resize_with(id as usize + 1, Vec::new);
+                    }
+                    postings[id as usize].push((i, field));
                 }
                 let areas = areas.remove(row.id.as_str()).unwrap_or_default();
                 let own_gemeente = gemeenten
@@ -228,6 +277,21 @@ impl SearchIndex {
                 let organisation = *organisations
                     .entry(row.organisation_id.to_string())
                     .or_insert(next);
+                let category = position(CATEGORIES, &row.category);
+                let next = groups.len() as u32;
+                let group = *group_of
+                    .entry((
+                        organisation,
+                        CATEGORIES.get(usize::from(category)).map_or("", |c| c.0),
+                        format!("{}|{}|{}", row.age_min, row.age_max, row.description),
+                    ))
+                    .or_insert(next);
+                if group == next {
+                    groups.push(Vec::new());
+                }
+                if let Some(g) = groups.get_mut(group as usize) {
+                    g.push(i);
+                }
                 let own_points = points.remove(row.id.as_str()).unwrap_or_default();
                 let area_start = all_areas.len() as u32;
                 all_areas.extend(areas.iter().map(|a| match a {
@@ -241,7 +305,7 @@ impl SearchIndex {
                 hot.push(Hot {
                     age_min: small(row.age_min),
                     age_max: small(row.age_max),
-                    category: position(CATEGORIES, &row.category),
+                    category,
                     access_route: position(ACCESS_ROUTES, &row.access_route),
                     problems: problem_areas
                         .iter()
@@ -255,6 +319,8 @@ impl SearchIndex {
                     own_gm: code_number(&own_gemeente),
                     areas: (area_start, all_areas.len() as u32),
                     points: (point_start, all_points.len() as u32),
+                    group,
+                    light: lightness(&row.category),
                 });
                 Entry {
                     areas,
@@ -265,18 +331,27 @@ impl SearchIndex {
                 }
             })
             .collect();
+        vocabulary.finish();
+        postings.resize_with(vocabulary.len(), Vec::new);
         Self {
             version,
             entries,
             districts,
             homes: HashMap::new(),
+            vocabulary,
             postings,
-            name_postings,
+            groups,
+            gemeente_names: HashMap::new(),
             organisations,
             hot,
             areas: all_areas,
             points: all_points,
         }
+    }
+
+    /// How many distinct words the services use.
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocabulary.len()
     }
 
     /// How many services of an organisation were last checked six months ago or longer.
@@ -311,85 +386,94 @@ impl SearchIndex {
         }
     }
 
-    /// The candidates of a text search, each with its text and name score (the mean
-    /// share of the terms' trigrams found, as `Query::score` computes it), counted
-    /// through the postings; `None` when the query has no text.
-    fn candidates(&self, terms: &[Vec<u32>]) -> Option<Vec<Candidate>> {
-        if terms.is_empty() {
+    /// The services every term of the query is found in, with the mean of the terms'
+    /// best matches (each weighed by the field it is in); `None` when the query has no
+    /// text. A term no service uses at all ("slecht" in "slecht slapen") is left out
+    /// rather than emptying the result; the page says so (`unknown_words`).
+    fn text_scores(&self, query: &Query) -> Option<(Vec<(u32, f32)>, bool)> {
+        if query.terms.is_empty() {
             return None;
         }
-        let n = self.entries.len();
-        let mut alive: Option<Vec<Candidate>> = None;
-        let mut counts = vec![0u16; n];
-        let mut name_counts = vec![0u16; n];
-        for grams in terms {
-            if grams.is_empty() || alive.as_ref().is_some_and(Vec::is_empty) {
-                // A term without letters matches nothing, as in `Query::score`; and once
-                // nothing is left, the other terms cannot bring anything back.
-                return Some(vec![]);
-            }
-            counts.iter_mut().for_each(|c| *c = 0);
-            name_counts.iter_mut().for_each(|c| *c = 0);
-            for g in grams {
-                if let Some(list) = self.postings.get(g) {
-                    for &i in list {
-                        counts[i as usize] += 1;
-                    }
-                }
-                if let Some(list) = self.name_postings.get(g) {
-                    for &i in list {
-                        name_counts[i as usize] += 1;
-                    }
-                }
-            }
-            let len = grams.len() as f32;
-            let need = (MATCH * len).ceil() as u16;
-            let name_share = |i: u32| {
-                let c = name_counts[i as usize];
-                if c >= need {
-                    f32::from(c) / len
-                } else {
-                    f32::NEG_INFINITY
-                }
-            };
-            alive = Some(match alive {
-                None => (0..n as u32)
-                    .filter(|&i| counts[i as usize] >= need)
-                    .map(|i| Candidate {
-                        entry: i,
-                        text: f32::from(counts[i as usize]) / len,
-                        name: name_share(i),
-                    })
-                    .collect(),
-                Some(prev) => prev
-                    .into_iter()
-                    .filter(|c| counts[c.entry as usize] >= need)
-                    .map(|c| Candidate {
-                        text: c.text + f32::from(counts[c.entry as usize]) / len,
-                        name: c.name + name_share(c.entry),
-                        entry: c.entry,
-                    })
-                    .collect(),
-            });
+        let matched: Vec<Vec<(u32, f32)>> = query
+            .terms
+            .iter()
+            .map(|t| self.vocabulary.matches(t))
+            .filter(|m| !m.is_empty())
+            .collect();
+        let all = self.scores_of(&matched, true);
+        if !all.is_empty() || matched.len() < 2 {
+            return Some((all, true));
         }
-        let k = terms.len() as f32;
-        Some(
-            alive
-                .unwrap_or_default()
-                .into_iter()
-                .map(|c| Candidate {
-                    entry: c.entry,
-                    text: c.text / k,
-                    name: (c.name / k).max(0.0),
-                })
-                .collect(),
-        )
+        // No service has every word ("druk kind"): the services with most of them, each
+        // missing word counting as nothing, and the page says so.
+        Some((self.scores_of(&matched, false), false))
+    }
+
+    /// Per service: the mean over the terms of its best match of each (weighed by the
+    /// field the word is in). With `every`, only services that have every term.
+    fn scores_of(&self, matched: &[Vec<(u32, f32)>], every: bool) -> Vec<(u32, f32)> {
+        if matched.is_empty() {
+            return vec![];
+        }
+        let n = self.entries.len();
+        let mut total = vec![0f32; n];
+        let mut found = vec![0u8; n];
+        let mut best = vec![0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        for (k, words) in matched.iter().enumerate() {
+            for &(word, strength) in words {
+                for &(e, field) in self.postings.get(word as usize).into_iter().flatten() {
+                    // With `every`, only services that found every earlier term can
+                    // still qualify.
+                    if every && usize::from(found[e as usize]) != k {
+                        continue;
+                    }
+                    let s = strength * FIELD_WEIGHT[usize::from(field).min(3)];
+                    let b = &mut best[e as usize];
+                    if *b == 0.0 {
+                        touched.push(e);
+                    }
+                    if s > *b {
+                        *b = s;
+                    }
+                }
+            }
+            if every && touched.is_empty() {
+                return vec![];
+            }
+            for e in touched.drain(..) {
+                let e = e as usize;
+                found[e] = found[e].saturating_add(1);
+                total[e] += best[e];
+                best[e] = 0.0;
+            }
+        }
+        let need = if every { matched.len() } else { 1 };
+        let k = matched.len() as f32;
+        (0..n as u32)
+            .filter(|&e| usize::from(found[e as usize]) >= need)
+            .map(|e| (e, total[e as usize] / k))
+            .collect()
+    }
+
+    /// The words of a query that no service uses in any form, so the search went on
+    /// without them; empty when none of its words is used (then nothing is found).
+    pub fn unknown_words<'q>(&self, query: &'q Query) -> Vec<&'q str> {
+        let unknown: Vec<&str> = query
+            .terms
+            .iter()
+            .filter(|t| self.vocabulary.matches(t).is_empty())
+            .map(|t| t.word())
+            .collect();
+        if unknown.len() == query.terms.len() {
+            return vec![];
+        }
+        unknown
     }
 
     /// Every match, best first: relevance, lowered with distance, then the shorter wait,
     /// then the name. Only the first `limit` are sorted; the count is of all matches.
     pub fn search(&self, f: &Filter<'_>, limit: usize) -> (usize, Vec<Hit<'_>>) {
-        let terms: Vec<Vec<u32>> = f.text.terms.iter().map(|t| search::trigrams(t)).collect();
         let none = u8::MAX - 1;
         let category = if f.category.is_empty() {
             none
@@ -456,26 +540,28 @@ impl SearchIndex {
             // Up to a third off for what is 30 km or more away.
             let far = distance_km.map_or(0.5, |d| (d / 30.0).min(1.0)) as f32;
             Ranked {
-                key: score * (1.0 - far / 3.0),
+                key: score * e.light * (1.0 - far / 3.0),
                 wait: e.wait,
                 entry: i,
                 score,
                 distance_km,
             }
         };
-        let mut ranked: Vec<Ranked> = match self.candidates(&terms) {
-            Some(found) => found
-                .into_iter()
-                .filter(|c| keep(c.entry))
-                // The name counts most: a word in the name beats the same word in the text.
-                .map(|c| rank(c.entry, c.name.max(0.8 * c.text)))
-                .collect(),
+        let mut every_word = true;
+        let mut ranked: Vec<Ranked> = match self.text_scores(f.text) {
+            Some((found, every)) => {
+                every_word = every;
+                found
+                    .into_iter()
+                    .filter(|(e, _)| keep(*e))
+                    .map(|(e, score)| rank(e, score))
+                    .collect()
+            }
             None => (0..self.entries.len() as u32)
                 .filter(|&i| keep(i))
                 .map(|i| rank(i, 1.0))
                 .collect(),
         };
-        let total = ranked.len();
         // Entries are in name order (the database reads them so), so the entry number
         // breaks the last ties alphabetically.
         let order = |a: &Ranked, b: &Ranked| {
@@ -484,25 +570,116 @@ impl SearchIndex {
                 .then(a.wait.cmp(&b.wait))
                 .then(a.entry.cmp(&b.entry))
         };
+        let all = if f.fold_copies {
+            let best = self.best_of_groups(&ranked, order);
+            let all = std::mem::take(&mut ranked);
+            ranked = all
+                .iter()
+                .filter(|r| best[self.hot[r.entry as usize].group as usize] == r.entry)
+                .map(Ranked::clone)
+                .collect();
+            all
+        } else {
+            vec![]
+        };
+        let total = ranked.len();
         if ranked.len() > limit && limit > 0 {
             ranked.select_nth_unstable_by(limit - 1, order);
             ranked.truncate(limit);
         }
         ranked.sort_by(order);
-        (
-            total,
-            ranked
-                .into_iter()
-                .map(|r| Hit {
-                    entry: &self.entries[r.entry as usize],
-                    score: r.score,
-                    distance_km: r.distance_km,
-                })
-                .collect(),
-        )
+        let mut copies = if f.fold_copies {
+            self.copies_of(&ranked, &all)
+        } else {
+            vec![]
+        };
+        copies.resize_with(ranked.len(), Vec::new);
+        let hits = ranked
+            .into_iter()
+            .zip(copies)
+            .map(|(r, copies)| Hit {
+                entry: &self.entries[r.entry as usize],
+                score: r.score,
+                distance_km: r.distance_km,
+                copies,
+                every_word,
+            })
+            .collect();
+        (total, hits)
+    }
+
+    /// Per group, the entry of its best-ranked match (`u32::MAX` when none matched).
+    fn best_of_groups(
+        &self,
+        ranked: &[Ranked],
+        order: impl Fn(&Ranked, &Ranked) -> std::cmp::Ordering,
+    ) -> Vec<u32> {
+        let mut best: Vec<Option<&Ranked>> = vec![None; self.groups.len()];
+        for r in ranked {
+            let slot = &mut best[self.hot[r.entry as usize].group as usize];
+            if slot.is_none_or(|b| order(r, b).is_lt()) {
+                *slot = Some(r);
+            }
+        }
+        best.into_iter()
+            .map(|b| b.map_or(u32::MAX, |r| r.entry))
+            .collect()
+    }
+
+    /// Per shown match: the other matches of its group, in name order.
+    fn copies_of(&self, shown: &[Ranked], all: &[Ranked]) -> Vec<Vec<&Entry>> {
+        let at: HashMap<u32, usize> = shown
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (self.hot[r.entry as usize].group, i))
+            .collect();
+        let mut copies: Vec<Vec<u32>> = vec![vec![]; shown.len()];
+        for r in all {
+            if let Some(&i) = at.get(&self.hot[r.entry as usize].group)
+                && shown[i].entry != r.entry
+            {
+                copies[i].push(r.entry);
+            }
+        }
+        copies
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable();
+                list.into_iter()
+                    .map(|i| &self.entries[i as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// What a person calls an area: "wijk Noord", "Gemeente Voorbeeld", "postcodes
+    /// 9990–9993"; the code only when no name is known.
+    pub fn area_name(&self, area: &Area) -> String {
+        match area {
+            Area::Gemeente(c) => self
+                .gemeente_names
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| area.label()),
+            Area::Wijk(c) => self
+                .districts
+                .iter()
+                .find(|d| d.code == *c)
+                .map_or_else(|| area.label(), |d| format!("wijk {}", d.name)),
+            Area::Postcodes(..) => area.label(),
+        }
+    }
+
+    /// Where a service is given, in words: its areas, or its organisation's gemeente.
+    pub fn places_of(&self, entry: &Entry) -> Vec<String> {
+        if entry.areas.is_empty() {
+            return vec![self.area_name(&Area::Gemeente(entry.own_gemeente.clone()))];
+        }
+        entry.areas.iter().map(|a| self.area_name(a)).collect()
     }
 }
 
+#[derive(Clone)]
 struct Ranked {
     key: f32,
     wait: u16,

@@ -124,7 +124,8 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
     let path: String = page[start..].chars().take_while(|ch| *ch != '"').collect();
     let detail = fetch_page(&app, &c, &path).await;
     assert!(
-        detail.contains("weken (gemeld 2026-11-01)") || detail.contains("week (gemeld 2026-11-01)")
+        detail.contains("weken (gemeld 1 november 2026)")
+            || detail.contains("week (gemeld 1 november 2026)")
     );
     assert!(
         detail.contains("niet gecontroleerd"),
@@ -154,7 +155,9 @@ async fn dutch_search_finds_the_parenting_course_with_its_waiting_time(b: Backen
                     &directory::NewService {
                         organisation_id: &t2,
                         name: &format!("Huiswerkklas {i}"),
-                        description: "Hulp bij huiswerk.",
+                        // Different classes, not copies of one course (those are shown
+                        // once).
+                        description: &format!("Hulp bij huiswerk in groep {i}."),
                         category: "preventief",
                         access_route: "vrij",
                         age_min: 8,

@@ -23,3 +23,4 @@ mod faults;
 mod hsds;
 mod platform;
 mod referral;
+mod relevance;

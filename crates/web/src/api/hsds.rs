@@ -207,6 +207,7 @@ fn matches<'a>(
             // With a proximity the distance decides, not the service areas.
             place: place.as_ref().filter(|_| q.proximity_m.is_none()),
             from: place.as_ref().and_then(|p| p.point),
+            fold_copies: false,
         },
         usize::MAX,
     );

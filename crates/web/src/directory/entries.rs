@@ -95,6 +95,11 @@ pub async fn service(
         locations,
         history,
     } = entries::service(&state.app, &user, &id).await?;
+    // The index knows the names of wijken and municipalities.
+    let index = state
+        .directory_index
+        .get_at(&state.app.db, user.directory_version)
+        .await?;
     ServicePage {
         page: Page::for_user(row.name.clone(), "kaart", &user).with_notice(q.melding.as_deref()),
         can_edit: can_edit(&user, &row.organisation_id),
@@ -126,12 +131,12 @@ pub async fn service(
             areas
                 .iter()
                 .filter_map(|(k, c)| Area::parse(k, c).ok())
-                .map(|a| a.label())
+                .map(|a| index.area_name(&a))
                 .collect()
         },
         locations,
         stale: stale(Some(row.last_checked_on)),
-        last_checked: row.last_checked_on.to_string(),
+        last_checked: crate::format::long_date(row.last_checked_on),
         organisation_id: row.organisation_id.to_string(),
         history: changes(history),
         s: view(&row),
@@ -367,7 +372,7 @@ pub async fn person(
         practices,
         teams: teams.into_iter().map(|(_, name)| name).collect(),
         stale: stale(person.last_checked_on),
-        last_checked: person.last_checked_on.map(|d| d.to_string()),
+        last_checked: person.last_checked_on.map(crate::format::long_date),
         name: person.name,
         job_title: person.job_title,
         email: person.email,

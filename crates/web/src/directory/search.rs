@@ -59,6 +59,8 @@ pub struct ResultView {
     pub wait: String,
     pub summary: String,
     pub distance: Option<String>,
+    /// The same course in several places: (service id, place), one per copy.
+    pub places: Vec<(String, String)>,
 }
 
 fn ages(min: i32, max: i32) -> String {
@@ -71,10 +73,11 @@ fn ages(min: i32, max: i32) -> String {
 
 fn wait(row: &ServiceRow) -> String {
     match (row.wait_weeks, &row.wait_reported_on) {
-        (Some(0), Some(on)) => format!("geen wachttijd (gemeld {on})"),
+        (Some(0), Some(on)) => format!("geen wachttijd (gemeld {})", crate::format::long_date(*on)),
         (Some(w), Some(on)) => format!(
-            "{w} {} (gemeld {on})",
-            if w == 1 { "week" } else { "weken" }
+            "{w} {} (gemeld {})",
+            if w == 1 { "week" } else { "weken" },
+            crate::format::long_date(*on)
         ),
         (Some(w), None) => format!("{w} weken"),
         _ => "onbekend".into(),
@@ -101,6 +104,7 @@ pub fn view(row: &ServiceRow) -> ResultView {
         wait: wait(row),
         summary: summary(&row.description),
         distance: None,
+        places: vec![],
     }
 }
 
@@ -128,6 +132,10 @@ struct SearchPage {
     error: Option<String>,
     /// A postcode that lies in no wijk of this sociale kaart, said as such.
     postcode_notice: Option<String>,
+    /// Words no service uses, left out of the search, said as such.
+    unknown_notice: Option<String>,
+    /// No service has every word; the results have some of them.
+    partial: bool,
     /// Whether "wijk van mijn praktijk" can be offered.
     has_home: bool,
     categories: Vec<Choice>,
@@ -271,6 +279,7 @@ impl Criteria {
         home: Option<&Place>,
         organisation_id: Option<&str>,
         limit: usize,
+        fold_copies: bool,
     ) -> (usize, Vec<Hit<'a>>) {
         let typed = self.postcode.map(|p| index.place_of_postcode(p));
         let place = match (&typed, self.near_home) {
@@ -290,6 +299,7 @@ impl Criteria {
                 organisation_id,
                 place,
                 from,
+                fold_copies,
             },
             limit,
         )
@@ -317,6 +327,37 @@ impl Criteria {
             out.push("Gebruik minder of andere woorden, bijvoorbeeld ‘opvoeden’ of ‘angst’.");
         }
         out
+    }
+}
+
+/// The name copies of one course share: "Opvoedwinkel" for "Opvoedwinkel" and
+/// "Opvoedwinkel (wijk Noord)"; the first name when they share too little.
+fn course_name(names: &[&str]) -> String {
+    let Some(first) = names.first() else {
+        return String::new();
+    };
+    let mut common = first.len();
+    for n in &names[1..] {
+        common = first
+            .char_indices()
+            .zip(n.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(common.min(n.len()).min(first.len()), |((i, _), _)| i)
+            .min(common);
+    }
+    let mut shared = &first[..common];
+    // "Cursus (wijk " of "Cursus (wijk Noord)" and "Cursus (wijk Oost)": the place
+    // in brackets is not part of the name.
+    if let Some(open) = shared.rfind('(')
+        && !shared[open..].contains(')')
+    {
+        shared = &shared[..open];
+    }
+    let shared = shared.trim_end_matches(|c: char| c.is_whitespace() || "(-–:,".contains(c));
+    if shared.chars().count() >= 3 {
+        shared.to_owned()
+    } else {
+        (*first).to_owned()
     }
 }
 
@@ -380,15 +421,33 @@ pub async fn search(
                 "Postcode {p} ligt in geen gemeente of wijk van deze sociale kaart. Controleer de postcode: zo vindt u alleen aanbod dat overal of juist daar geldt."
             )
         });
+    let unknown = index.unknown_words(&criteria.text);
+    let unknown_notice = (!unknown.is_empty()).then(|| {
+        let quoted: Vec<String> = unknown.iter().map(|w| format!("‘{w}’")).collect();
+        format!(
+            "Gezocht zonder {}: {} in geen enkel aanbod voor.",
+            quoted.join(" en "),
+            if unknown.len() == 1 {
+                "dat woord komt"
+            } else {
+                "die woorden komen"
+            }
+        )
+    });
     let page_no = form
         .pagina
         .trim()
         .parse::<usize>()
         .unwrap_or(1)
         .clamp(1, LAST_PAGE);
-    let (total, hits) = criteria.run(&index, home.as_ref(), None, page_no * SHOWN);
+    let (total, hits) = criteria.run(&index, home.as_ref(), None, page_no * SHOWN, true);
     let skip = (page_no - 1) * SHOWN;
-    let results: Vec<ResultView> = hits.iter().skip(skip).map(hit_view).collect();
+    let partial = hits.first().is_some_and(|h| !h.every_word);
+    let results: Vec<ResultView> = hits
+        .iter()
+        .skip(skip)
+        .map(|h| hit_view(h, &index))
+        .collect();
     let link = |n: usize| {
         let query = serde_urlencoded::to_string(&form).unwrap_or_default();
         format!("/sociale-kaart?{query}&pagina={n}")
@@ -412,6 +471,8 @@ pub async fn search(
         suggestions,
         error,
         postcode_notice,
+        unknown_notice,
+        partial,
         has_home: home.as_ref().is_some_and(|h| h.wijk.is_some()),
         categories: choices(CATEGORIES),
         routes: choices(ACCESS_ROUTES),
@@ -422,8 +483,19 @@ pub async fn search(
     .map_err(AppError::internal)
 }
 
-fn hit_view(h: &Hit<'_>) -> ResultView {
+fn hit_view(h: &Hit<'_>, index: &SearchIndex) -> ResultView {
     let mut v = view(&h.entry.row);
+    if !h.copies.is_empty() {
+        let names: Vec<&str> = std::iter::once(h.entry)
+            .chain(h.copies.iter().copied())
+            .map(|e| e.row.name.as_str())
+            .collect();
+        v.name = course_name(&names);
+        v.places = std::iter::once(h.entry)
+            .chain(h.copies.iter().copied())
+            .map(|e| (e.row.id.to_string(), index.places_of(e).join(", ")))
+            .collect();
+    }
     v.distance = h.distance_km.map(|d| {
         if d < 1.0 {
             "minder dan 1 km".to_owned()
@@ -432,4 +504,25 @@ fn hit_view(h: &Hit<'_>) -> ResultView {
         }
     });
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::course_name;
+
+    #[test]
+    fn copies_of_a_course_are_named_without_their_place() {
+        assert_eq!(
+            course_name(&["Opvoedwinkel", "Opvoedwinkel (wijk Noord)"]),
+            "Opvoedwinkel"
+        );
+        assert_eq!(
+            course_name(&[
+                "Cursus Positief Opvoeden (wijk Noord)",
+                "Cursus Positief Opvoeden (wijk Oost)"
+            ]),
+            "Cursus Positief Opvoeden"
+        );
+        assert_eq!(course_name(&["Spreekuur", "Inloop"]), "Spreekuur");
+    }
 }
