@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
         .route("/overleg/{id}/bericht", post(consultation::write))
         .route("/overleg/{id}/afsluiten", post(consultation::close))
         .route("/verwijzingen", get(referral::pages::inbox))
+        .route("/verwijzingen/leerlingen", get(referral::pages::pupils))
         .route(
             "/verwijzingen/nieuw",
             get(referral::pages::new_form)

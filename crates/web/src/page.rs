@@ -32,6 +32,8 @@ pub struct Nav {
     pub referrals: bool,
     /// Works for a municipality: its referral agreements are in the menu.
     pub municipality: bool,
+    /// Works in a school's pupil care: its pupils' referrals are in the menu.
+    pub pupils: bool,
     /// Referrals that wait for the person's organisation: new, to accept, late.
     pub referrals_waiting: i64,
     /// Questions to answer, or answers to read.
@@ -73,6 +75,7 @@ impl Page {
                 consults: can.consults,
                 referrals: can.refers,
                 municipality: can.in_municipality,
+                pupils: can.hears_of_pupils,
                 referrals_waiting: user.counts.referrals,
                 questions_waiting: user.counts.consultations,
             }),

@@ -360,6 +360,7 @@ pub fn action_label(code: &str) -> &str {
         "referral_list_read" => "Kinderen in een lijst getoond",
         "referral_outcome_pass_on" => "Uitkomst doorgestuurd aan de verwijzer",
         "referral_read" => "Verwijzing ingezien",
+        "referral_school_read" => "Verwijzing van een leerling ingezien door de school",
         "referral_refer_on" => "Doorverwezen",
         "referral_transition" => "Status van verwijzing gewijzigd",
         "referral_update" => "Verwijzing wijzigen",

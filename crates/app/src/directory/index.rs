@@ -139,8 +139,26 @@ pub struct Hit<'a> {
     /// The same course elsewhere that also matches, in name order (only when copies
     /// are folded).
     pub copies: Vec<&'a Entry>,
-    /// False when no service has every word of the query and this one has some.
+}
+
+/// A search's matches, and what to tell about its words.
+pub struct Found<'a> {
+    /// All matches (each course once when copies are folded).
+    pub total: usize,
+    /// The best `limit`, best first.
+    pub hits: Vec<Hit<'a>>,
+    /// False when no service has every word and the matches have some of them.
     pub every_word: bool,
+    /// Words no service uses in any form, left out of the search ("slecht" in "slecht
+    /// slapen"); empty when no word is used at all (then nothing is found).
+    pub unknown_words: Vec<String>,
+}
+
+/// The text part of a search: per service its score, and what to tell about the words.
+struct TextScores {
+    scores: Vec<(u32, f32)>,
+    every_word: bool,
+    unknown: Vec<String>,
 }
 
 impl SearchIndex {
@@ -389,24 +407,40 @@ impl SearchIndex {
     /// The services every term of the query is found in, with the mean of the terms'
     /// best matches (each weighed by the field it is in); `None` when the query has no
     /// text. A term no service uses at all ("slecht" in "slecht slapen") is left out
-    /// rather than emptying the result; the page says so (`unknown_words`).
-    fn text_scores(&self, query: &Query) -> Option<(Vec<(u32, f32)>, bool)> {
+    /// rather than emptying the result; the page says so (`Found::unknown_words`).
+    fn text_scores(&self, query: &Query) -> Option<TextScores> {
         if query.terms.is_empty() {
             return None;
         }
-        let matched: Vec<Vec<(u32, f32)>> = query
-            .terms
-            .iter()
-            .map(|t| self.vocabulary.matches(t))
-            .filter(|m| !m.is_empty())
-            .collect();
+        let mut unknown = Vec::new();
+        let mut matched: Vec<Vec<(u32, f32)>> = Vec::with_capacity(query.terms.len());
+        for t in &query.terms {
+            let m = self.vocabulary.matches(t);
+            if m.is_empty() {
+                unknown.push(t.word().to_owned());
+            } else {
+                matched.push(m);
+            }
+        }
+        if matched.is_empty() {
+            // Nothing is found, and that is all there is to say.
+            unknown.clear();
+        }
         let all = self.scores_of(&matched, true);
         if !all.is_empty() || matched.len() < 2 {
-            return Some((all, true));
+            return Some(TextScores {
+                scores: all,
+                every_word: true,
+                unknown,
+            });
         }
         // No service has every word ("druk kind"): the services with most of them, each
         // missing word counting as nothing, and the page says so.
-        Some((self.scores_of(&matched, false), false))
+        Some(TextScores {
+            scores: self.scores_of(&matched, false),
+            every_word: false,
+            unknown,
+        })
     }
 
     /// Per service: the mean over the terms of its best match of each (weighed by the
@@ -456,24 +490,15 @@ impl SearchIndex {
             .collect()
     }
 
-    /// The words of a query that no service uses in any form, so the search went on
-    /// without them; empty when none of its words is used (then nothing is found).
-    pub fn unknown_words<'q>(&self, query: &'q Query) -> Vec<&'q str> {
-        let unknown: Vec<&str> = query
-            .terms
-            .iter()
-            .filter(|t| self.vocabulary.matches(t).is_empty())
-            .map(|t| t.word())
-            .collect();
-        if unknown.len() == query.terms.len() {
-            return vec![];
-        }
-        unknown
-    }
-
     /// Every match, best first: relevance, lowered with distance, then the shorter wait,
     /// then the name. Only the first `limit` are sorted; the count is of all matches.
     pub fn search(&self, f: &Filter<'_>, limit: usize) -> (usize, Vec<Hit<'_>>) {
+        let found = self.find(f, limit);
+        (found.total, found.hits)
+    }
+
+    /// As `search`, with what the page says about the words besides.
+    pub fn find(&self, f: &Filter<'_>, limit: usize) -> Found<'_> {
         let none = u8::MAX - 1;
         let category = if f.category.is_empty() {
             none
@@ -494,7 +519,14 @@ impl SearchIndex {
             None => None,
             Some(o) => match self.organisations.get(o) {
                 Some(i) => Some(*i),
-                None => return (0, vec![]),
+                None => {
+                    return Found {
+                        total: 0,
+                        hits: vec![],
+                        every_word: true,
+                        unknown_words: vec![],
+                    };
+                }
             },
         };
         let place = f.place.map(|p| {
@@ -548,10 +580,12 @@ impl SearchIndex {
             }
         };
         let mut every_word = true;
+        let mut unknown_words = Vec::new();
         let mut ranked: Vec<Ranked> = match self.text_scores(f.text) {
-            Some((found, every)) => {
-                every_word = every;
-                found
+            Some(t) => {
+                every_word = t.every_word;
+                unknown_words = t.unknown;
+                t.scores
                     .into_iter()
                     .filter(|(e, _)| keep(*e))
                     .map(|(e, score)| rank(e, score))
@@ -602,10 +636,14 @@ impl SearchIndex {
                 score: r.score,
                 distance_km: r.distance_km,
                 copies,
-                every_word,
             })
             .collect();
-        (total, hits)
+        Found {
+            total,
+            hits,
+            every_word,
+            unknown_words,
+        }
     }
 
     /// Per group, the entry of its best-ranked match (`u32::MAX` when none matched).
@@ -670,6 +708,41 @@ impl SearchIndex {
         }
     }
 
+    /// The areas a werkgebied is chosen from: each municipality known here with its
+    /// wijken, by name, valued as a werkgebied line ("wijk WK999901").
+    pub fn area_choices(&self) -> Vec<AreaChoice> {
+        let mut codes: Vec<&str> = self
+            .gemeente_names
+            .keys()
+            .map(String::as_str)
+            .chain(self.districts.iter().map(|d| d.gemeente_code.as_str()))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let gemeente = |c: &str| self.area_name(&Area::Gemeente(c.to_owned()));
+        codes.sort_by_key(|c| gemeente(c));
+        let mut out = Vec::new();
+        for code in codes {
+            out.push(AreaChoice {
+                value: format!("gemeente {code}"),
+                label: format!("{} (de hele gemeente)", gemeente(code)),
+                wijk: false,
+            });
+            let mut wijken: Vec<&District> = self
+                .districts
+                .iter()
+                .filter(|d| d.gemeente_code == code)
+                .collect();
+            wijken.sort_by(|a, b| a.name.cmp(&b.name));
+            out.extend(wijken.into_iter().map(|d| AreaChoice {
+                value: format!("wijk {}", d.code),
+                label: format!("wijk {}", d.name),
+                wijk: true,
+            }));
+        }
+        out
+    }
+
     /// Where a service is given, in words: its areas, or its organisation's gemeente.
     pub fn places_of(&self, entry: &Entry) -> Vec<String> {
         if entry.areas.is_empty() {
@@ -677,6 +750,15 @@ impl SearchIndex {
         }
         entry.areas.iter().map(|a| self.area_name(a)).collect()
     }
+}
+
+/// An area to tick in a werkgebied.
+pub struct AreaChoice {
+    /// As a werkgebied line: "gemeente GM9999", "wijk WK999901".
+    pub value: String,
+    pub label: String,
+    /// A wijk, shown under its municipality.
+    pub wijk: bool,
 }
 
 #[derive(Clone)]

@@ -20,7 +20,9 @@ pub struct ProfileForm {
     pub website: String,
     pub telefoon: String,
     pub email: String,
-    /// One area per line (see `edit::parse_area_lines`).
+    /// Areas ticked from the list, as werkgebied lines ("wijk WK999901").
+    pub gebied: Vec<String>,
+    /// Areas typed, one per line (see `service_form::parse_area_lines`).
     pub werkgebied: String,
     /// A social team's consultation line and when it is staffed.
     pub overleglijn_telefoon: String,
@@ -34,14 +36,53 @@ impl ProfileForm {
             website: o.website.clone().unwrap_or_default(),
             telefoon: o.phone.clone().unwrap_or_default(),
             email: o.email.clone().unwrap_or_default(),
-            werkgebied: areas
-                .iter()
-                .map(|(_, k, c)| format!("{k} {c}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            gebied: areas.iter().map(|(_, k, c)| format!("{k} {c}")).collect(),
+            werkgebied: String::new(),
             overleglijn_telefoon: o.overleglijn_phone.clone().unwrap_or_default(),
             overleglijn_tijden: o.overleglijn_hours.clone().unwrap_or_default(),
         }
+    }
+
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            let slot = match k.as_str() {
+                "beschrijving" => &mut f.beschrijving,
+                "website" => &mut f.website,
+                "telefoon" => &mut f.telefoon,
+                "email" => &mut f.email,
+                "werkgebied" => &mut f.werkgebied,
+                "overleglijn_telefoon" => &mut f.overleglijn_telefoon,
+                "overleglijn_tijden" => &mut f.overleglijn_tijden,
+                "gebied" => {
+                    f.gebied.push(v);
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = v;
+        }
+        f
+    }
+
+    pub fn has_area(&self, value: &str) -> bool {
+        self.gebied.iter().any(|g| g == value)
+    }
+
+    /// The form with its areas where they can be changed (see `ServiceForm`).
+    pub fn with_offered(mut self, offered: &[super::index::AreaChoice]) -> Self {
+        let mut lines = std::mem::take(&mut self.gebied);
+        lines.extend(
+            self.werkgebied
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+        );
+        let (ticked, typed) = super::service_form::split_areas(lines, offered);
+        self.gebied = ticked;
+        self.werkgebied = typed;
+        self
     }
 
     pub fn parse(&self) -> Result<Profile, Vec<ValidationError>> {
@@ -107,7 +148,7 @@ impl ProfileForm {
                 "Vul ook het nummer van de overleglijn in.",
             ));
         }
-        let areas = match super::service_form::parse_area_lines(&self.werkgebied) {
+        let areas = match super::service_form::parse_werkgebied(&self.gebied, &self.werkgebied) {
             Ok(a) => a,
             Err(e) => {
                 errors.extend(

@@ -3,6 +3,7 @@
 //! it is about). The page shows the form again with what was typed.
 
 use super::offer::ServiceInput;
+use super::index::AreaChoice;
 use super::rows::{AreaRow, Location, ServiceRow};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
@@ -26,13 +27,57 @@ pub struct ServiceForm {
     pub contract_gemeente: String,
     pub contract_van: String,
     pub contract_tot: String,
+    /// Areas ticked from the list, as werkgebied lines ("wijk WK999901").
+    pub gebied: Vec<String>,
+    /// Areas typed, one per line: postcode ranges and areas outside the list.
     pub gebieden: String,
     pub locatie: Vec<String>,
+}
+
+/// Splits werkgebied lines into those on offer as ticks and the rest as typed lines, so
+/// that a form shows each area where it can be changed.
+pub fn split_areas(lines: Vec<String>, offered: &[AreaChoice]) -> (Vec<String>, String) {
+    let (ticked, typed): (Vec<String>, Vec<String>) = lines
+        .into_iter()
+        .partition(|l| offered.iter().any(|c| c.value == *l));
+    (ticked, typed.join("\n"))
+}
+
+/// A werkgebied from its ticked and typed areas; problems with typed lines name their
+/// line (under the field `gebieden`).
+pub fn parse_werkgebied(ticked: &[String], typed: &str) -> Result<Vec<Area>, Vec<ValidationError>> {
+    let mut areas = parse_area_lines(&ticked.join("\n")).map_err(|_| {
+        vec![ValidationError::new(
+            "gebieden",
+            "Kies de gebieden uit de lijst.",
+        )]
+    })?;
+    for a in parse_area_lines(typed)? {
+        if !areas.contains(&a) {
+            areas.push(a);
+        }
+    }
+    Ok(areas)
 }
 
 impl ServiceForm {
     pub fn has_problem(&self, code: &str) -> bool {
         self.probleem.iter().any(|p| p == code)
+    }
+
+    pub fn has_area(&self, value: &str) -> bool {
+        self.gebied.iter().any(|g| g == value)
+    }
+
+    /// The form with its areas where they can be changed: those on the list ticked,
+    /// the rest typed.
+    pub fn with_offered(mut self, offered: &[AreaChoice]) -> Self {
+        let mut lines = std::mem::take(&mut self.gebied);
+        lines.extend(self.gebieden.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+        let (ticked, typed) = split_areas(lines, offered);
+        self.gebied = ticked;
+        self.gebieden = typed;
+        self
     }
 
     pub fn has_location(&self, id: &str) -> bool {
@@ -60,6 +105,10 @@ impl ServiceForm {
                 "gebieden" => &mut f.gebieden,
                 "probleem" => {
                     f.probleem.push(v);
+                    continue;
+                }
+                "gebied" => {
+                    f.gebied.push(v);
                     continue;
                 }
                 "locatie" => {
@@ -102,11 +151,11 @@ impl ServiceForm {
             contract_gemeente: opt(&s.contracted_by),
             contract_van: s.contract_from.map(|d| d.to_string()).unwrap_or_default(),
             contract_tot: s.contract_until.map(|d| d.to_string()).unwrap_or_default(),
-            gebieden: areas
+            gebied: areas
                 .iter()
                 .map(|a| format!("{} {}", a.kind, a.code))
-                .collect::<Vec<_>>()
-                .join("\n"),
+                .collect(),
+            gebieden: String::new(),
             locatie: locations.to_vec(),
         }
     }
@@ -315,7 +364,7 @@ impl ServiceForm {
                 "Het contract eindigt vóór het begint.",
             ));
         }
-        let areas = match parse_area_lines(&self.gebieden) {
+        let areas = match parse_werkgebied(&self.gebied, &self.gebieden) {
             Ok(a) => a,
             Err(e) => {
                 errors.extend(e);

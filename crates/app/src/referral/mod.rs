@@ -8,7 +8,7 @@
 //! `create` makes one, `moves` takes it through its life, `care` holds what the
 //! receiving side does while help runs (feedback, onward referral, case director,
 //! attachments), `read` is the one way to its contents (audited), `agreements` the
-//! verwijskader that applies, `notify` who hears of what.
+//! verwijskader that applies, `notify` who hears of what, `pupils` what a school hears.
 
 pub mod agreements;
 pub mod care;
@@ -17,6 +17,7 @@ pub mod create;
 pub mod inbox;
 pub mod moves;
 pub mod notify;
+pub mod pupils;
 pub mod read;
 
 pub use agreements::InForce;

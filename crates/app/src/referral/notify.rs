@@ -135,6 +135,7 @@ pub(super) fn inform_people(
         mails.push(u.email);
     }
     for p in &bystanders {
+        let to = bystander_link(c, r, p)?;
         rondom_db::consultations::notify(
             c,
             p,
@@ -142,10 +143,26 @@ pub(super) fn inform_people(
                 "Volgens het verwijskader wordt u geïnformeerd: {} Neem voor meer contact op met de verwijzer.",
                 text
             ),
-            &format!("/sociale-kaart/organisaties/{}", r.from_org_id),
+            &to,
         )?;
     }
     Ok(mails)
+}
+
+/// Where a bystander reads more: a school's staff on their pupils' page, anyone else
+/// on the referrer's page in the sociale kaart (their contact details).
+fn bystander_link(c: &mut AnyConnection, r: &Referral, person: &str) -> Result<String, DbError> {
+    let at_school = match &r.school_id {
+        Some(s) => rondom_db::organisations::members(c, s)?
+            .iter()
+            .any(|m| m.user_id == person && m.role == Role::School),
+        None => false,
+    };
+    Ok(if at_school {
+        "/verwijzingen/leerlingen".to_owned()
+    } else {
+        format!("/sociale-kaart/organisaties/{}", r.from_org_id)
+    })
 }
 
 pub(super) fn mail_all(svc: &Services, mut to: Vec<String>, id: &str) {

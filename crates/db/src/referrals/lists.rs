@@ -123,6 +123,25 @@ pub fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Listed>, DbError
     with_names(conn, rows)
 }
 
+/// The referrals that name one of these schools, newest change first (never a draft):
+/// what the school may hear of them is decided by the verwijskader, in the app.
+pub fn naming_school(
+    conn: &mut AnyConnection,
+    schools: &[String],
+    limit: i64,
+) -> Result<Vec<Listed>, DbError> {
+    if schools.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<Joined> = listed_query!()
+        .filter(referrals::school_id.eq_any(schools.to_vec()))
+        .filter(referrals::status.ne(DRAFT))
+        .order(referrals::updated_at.desc())
+        .limit(limit.clamp(1, 500))
+        .load(conn)?;
+    with_names(conn, rows)
+}
+
 /// Several inbox sections at once: for each, how many referrals it holds (up to its
 /// filter's limit) and the first `show` of them. The ids are found on the indexes
 /// alone; only the rows shown are read whole, in one query for all sections, with the

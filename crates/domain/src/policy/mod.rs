@@ -288,6 +288,13 @@ pub fn leads_team(actor: &Actor, team: &str) -> bool {
 }
 
 /// The organisations where `may` holds for this actor, each once, in membership order.
+/// A school's pupil-care staff hear of the referrals that name their school, at the
+/// steps the verwijskader informs the school of: who helps and how far it is, never the
+/// referral itself.
+pub fn informed_as_school(actor: &Actor, school: &str) -> bool {
+    actor.has_role_in(school, Role::School)
+}
+
 pub fn organisations_where(actor: &Actor, may: fn(&Actor, &str) -> bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (o, _) in &actor.memberships {
@@ -316,6 +323,8 @@ pub struct Capabilities {
     pub in_practice: bool,
     /// Works for a municipality, whose referral agreements (verwijskader) it keeps.
     pub in_municipality: bool,
+    /// Works in a school's pupil care, which hears of its pupils' referrals.
+    pub hears_of_pupils: bool,
 }
 
 pub fn capabilities(actor: &Actor) -> Capabilities {
@@ -333,6 +342,7 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
             .iter()
             .any(|(_, k)| *k == OrganisationKind::Huisartsenpraktijk),
         in_municipality: actor.kinds.iter().any(|(_, k)| k.is_municipality()),
+        hears_of_pupils: any(informed_as_school),
     }
 }
 

@@ -262,7 +262,7 @@ pub async fn search_services(
     })
     .map_err(AppError::Validation)?;
     let index = state.directory_index.get(&state.app.db).await?;
-    let (_, hits) = criteria.run(&index, None, None, 50, false);
+    let hits = criteria.run(&index, None, None, 50, false).hits;
     Ok(Json(
         hits.iter()
             .map(|h| ServiceOut::from(&h.entry.row))

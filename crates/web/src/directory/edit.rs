@@ -12,8 +12,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::directory::index::AreaChoice;
 use rondom_app::directory::offer;
 use rondom_app::directory::rows::Location;
+use rondom_domain::area::Area;
 use rondom_domain::catalogue::{ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
 use rondom_domain::ids::{OrganisationId, ServiceId};
 use rondom_domain::validate::ValidationError;
@@ -44,6 +46,9 @@ struct FormPage {
     routes: Vec<Choice>,
     areas: Vec<Choice>,
     locations: Vec<LocationChoice>,
+    area_choices: Vec<AreaChoice>,
+    /// (code, name) of the municipalities a contract can be with.
+    gemeenten: Vec<(String, String)>,
 }
 
 fn choices(list: &[(&'static str, &'static str)]) -> Vec<Choice> {
@@ -53,7 +58,8 @@ fn choices(list: &[(&'static str, &'static str)]) -> Vec<Choice> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(
+async fn form_page(
+    state: &AppState,
     user: &CurrentUser,
     title: String,
     action: String,
@@ -64,6 +70,25 @@ fn form_page(
     locations: &[Location],
 ) -> Result<Html<String>, AppError> {
     let map = crate::page::field_errors(errors);
+    let index = state
+        .directory_index
+        .get_at(&state.app.db, user.directory_version)
+        .await?;
+    let area_choices = index.area_choices();
+    let form = form.with_offered(&area_choices);
+    let mut gemeenten: Vec<(String, String)> = area_choices
+        .iter()
+        .filter_map(|c| {
+            let code = c.value.strip_prefix("gemeente ")?;
+            Some((code.to_owned(), index.area_name(&Area::Gemeente(code.to_owned()))))
+        })
+        .collect();
+    // A contract with a municipality outside Rondom stays as it is.
+    if !form.contract_gemeente.is_empty()
+        && !gemeenten.iter().any(|(c, _)| *c == form.contract_gemeente)
+    {
+        gemeenten.push((form.contract_gemeente.clone(), form.contract_gemeente.clone()));
+    }
     FormPage {
         page: Page::for_user(title, "kaart", user),
         action,
@@ -74,6 +99,8 @@ fn form_page(
         categories: choices(CATEGORIES),
         routes: choices(ACCESS_ROUTES),
         areas: choices(PROBLEM_AREAS),
+        area_choices,
+        gemeenten,
         locations: locations
             .iter()
             .map(|l| LocationChoice {
@@ -99,6 +126,7 @@ pub async fn new_form(
         ..Default::default()
     };
     form_page(
+        &state,
         &user,
         "Nieuw aanbod".into(),
         format!("/sociale-kaart/organisaties/{org_id}/aanbod/nieuw"),
@@ -108,6 +136,7 @@ pub async fn new_form(
         vec![],
         &locations,
     )
+    .await
 }
 
 pub async fn create(
@@ -122,6 +151,7 @@ pub async fn create(
         Ok(i) => i,
         Err(errors) => {
             let page = form_page(
+                &state,
                 &user,
                 "Nieuw aanbod".into(),
                 format!("/sociale-kaart/organisaties/{org_id}/aanbod/nieuw"),
@@ -130,7 +160,8 @@ pub async fn create(
                 form,
                 errors,
                 &locations,
-            )?;
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -148,6 +179,7 @@ pub async fn edit_form(
 ) -> Result<Html<String>, AppError> {
     let (s, org, locations) = offer::for_edit(&state.app, &user, &id).await?;
     form_page(
+        &state,
         &user,
         format!("{} bewerken", s.row.name),
         format!("/sociale-kaart/aanbod/{id}/bewerken"),
@@ -157,6 +189,7 @@ pub async fn edit_form(
         vec![],
         &locations,
     )
+    .await
 }
 
 pub async fn update(
@@ -171,6 +204,7 @@ pub async fn update(
         Ok(i) => i,
         Err(errors) => {
             let page = form_page(
+                &state,
                 &user,
                 format!("{} bewerken", old.row.name),
                 format!("/sociale-kaart/aanbod/{id}/bewerken"),
@@ -179,7 +213,8 @@ pub async fn update(
                 form,
                 errors,
                 &locations,
-            )?;
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -31,6 +31,19 @@ struct ProfilePage {
     has_overleglijn: bool,
     form: ProfileForm,
     errors: HashMap<&'static str, String>,
+    area_choices: Vec<rondom_app::directory::index::AreaChoice>,
+}
+
+/// The areas a werkgebied is ticked from.
+async fn area_choices(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<rondom_app::directory::index::AreaChoice>, AppError> {
+    Ok(state
+        .directory_index
+        .get_at(&state.app.db, user.directory_version)
+        .await?
+        .area_choices())
 }
 
 pub async fn profile_form(
@@ -40,12 +53,14 @@ pub async fn profile_form(
 ) -> Result<Html<String>, AppError> {
     let org = profile::editable(&state.app, &user, Action::Update, &id).await?;
     let areas = profile::areas(&state.app, &id).await?;
+    let area_choices = area_choices(&state, &user).await?;
     ProfilePage {
         has_overleglijn: rondom_app::directory::entries::is_social_team(org.kind),
         page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
-        form: ProfileForm::from_org(&org, &areas),
+        form: ProfileForm::from_org(&org, &areas).with_offered(&area_choices),
         org,
         errors: HashMap::new(),
+        area_choices,
     }
     .render()
     .map(Html)
@@ -56,18 +71,21 @@ pub async fn save_profile(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<OrganisationId>,
-    CsrfForm(form): CsrfForm<ProfileForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let org = profile::editable(&state.app, &user, Action::Update, &id).await?;
+    let form = ProfileForm::from_pairs(pairs);
     let p = match form.parse() {
         Ok(p) => p,
         Err(errors) => {
+            let area_choices = area_choices(&state, &user).await?;
             let page = ProfilePage {
                 has_overleglijn: rondom_app::directory::entries::is_social_team(org.kind),
                 page: Page::for_user(format!("{}: profiel", org.name), "kaart", &user),
                 org,
-                form,
+                form: form.with_offered(&area_choices),
                 errors: crate::page::field_errors(errors),
+                area_choices,
             }
             .render()
             .map_err(AppError::internal)?;

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use rondom_app::directory::index::{Filter, Hit, SearchIndex};
+use rondom_app::directory::index::{Filter, Found, Hit, SearchIndex};
 use rondom_app::directory::rows::ServiceRow;
 use rondom_domain::area::Place;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
@@ -280,7 +280,7 @@ impl Criteria {
         organisation_id: Option<&str>,
         limit: usize,
         fold_copies: bool,
-    ) -> (usize, Vec<Hit<'a>>) {
+    ) -> Found<'a> {
         let typed = self.postcode.map(|p| index.place_of_postcode(p));
         let place = match (&typed, self.near_home) {
             (Some(p), _) => Some(p),
@@ -288,7 +288,7 @@ impl Criteria {
             (None, false) => None,
         };
         let from = place.and_then(|p| p.point).or(home.and_then(|h| h.point));
-        index.search(
+        index.find(
             &Filter {
                 text: &self.text,
                 age: self.age,
@@ -421,7 +421,15 @@ pub async fn search(
                 "Postcode {p} ligt in geen gemeente of wijk van deze sociale kaart. Controleer de postcode: zo vindt u alleen aanbod dat overal of juist daar geldt."
             )
         });
-    let unknown = index.unknown_words(&criteria.text);
+    let page_no = form
+        .pagina
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, LAST_PAGE);
+    let found = criteria.run(&index, home.as_ref(), None, page_no * SHOWN, true);
+    let (total, hits) = (found.total, found.hits);
+    let unknown = found.unknown_words;
     let unknown_notice = (!unknown.is_empty()).then(|| {
         let quoted: Vec<String> = unknown.iter().map(|w| format!("‘{w}’")).collect();
         format!(
@@ -434,15 +442,8 @@ pub async fn search(
             }
         )
     });
-    let page_no = form
-        .pagina
-        .trim()
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, LAST_PAGE);
-    let (total, hits) = criteria.run(&index, home.as_ref(), None, page_no * SHOWN, true);
     let skip = (page_no - 1) * SHOWN;
-    let partial = hits.first().is_some_and(|h| !h.every_word);
+    let partial = !found.every_word && !hits.is_empty();
     let results: Vec<ResultView> = hits
         .iter()
         .skip(skip)

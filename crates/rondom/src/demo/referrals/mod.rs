@@ -11,7 +11,7 @@ use rondom_db::organisations::{self as orgs, Organisation};
 use rondom_db::referrals as db;
 use rondom_db::{AnyConnection, DbError, users};
 use rondom_domain::Role;
-use rondom_domain::agreements::Agreements;
+use rondom_domain::agreements::{Agreements, Recipient, Step};
 use rondom_domain::ids::{OrganisationId, ServiceId, UserId};
 use rondom_domain::referral::Urgency;
 
@@ -260,17 +260,23 @@ fn agreement_versions(
         .ok_or(DbError::NotFound)?;
 
     // Two versions of the agreements: the first from a year and a half ago, the second
-    // (shorter acceptance term, two feedback moments) from four months ago.
+    // (shorter acceptance term, two feedback moments, the school named in a referral
+    // hears of acceptance and completion) from four months ago.
     let first = Agreements {
         accept_days: 10,
         feedback_days: vec![40],
         ..Agreements::default()
     };
-    let second = Agreements {
+    let mut second = Agreements {
         accept_days: 5,
         feedback_days: vec![20, 60],
         ..Agreements::default()
     };
+    for (step, who) in &mut second.inform {
+        if matches!(step, Step::Accepted | Step::Completed) {
+            who.push(Recipient::School);
+        }
+    }
     let second_from = today - chrono::Duration::days(120);
     let mut versions = Vec::new();
     for (rules, from, note) in [
@@ -282,7 +288,7 @@ fn agreement_versions(
         (
             &second,
             second_from,
-            "Na evaluatie: sneller accepteren en twee vaste terugkoppelmomenten.",
+            "Na evaluatie: sneller accepteren, twee vaste terugkoppelmomenten, en de school hoort van acceptatie en afronding.",
         ),
     ] {
         let id = db::insert_agreements(

@@ -11,6 +11,7 @@ mod chain;
 mod inbox;
 mod lifecycle;
 mod new_with_files;
+mod pupils;
 mod today;
 
 use crate::common::*;
