@@ -2,8 +2,8 @@
 //! turn it into a `ServiceInput` (every problem reported at once, in Dutch, on the field
 //! it is about). The page shows the form again with what was typed.
 
-use super::offer::ServiceInput;
 use super::index::AreaChoice;
+use super::offer::ServiceInput;
 use super::rows::{AreaRow, Location, ServiceRow};
 use rondom_domain::area::Area;
 use rondom_domain::catalogue::{self, ACCESS_ROUTES, CATEGORIES, PROBLEM_AREAS};
@@ -73,7 +73,13 @@ impl ServiceForm {
     /// the rest typed.
     pub fn with_offered(mut self, offered: &[AreaChoice]) -> Self {
         let mut lines = std::mem::take(&mut self.gebied);
-        lines.extend(self.gebieden.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+        lines.extend(
+            self.gebieden
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+        );
         let (ticked, typed) = split_areas(lines, offered);
         self.gebied = ticked;
         self.gebieden = typed;

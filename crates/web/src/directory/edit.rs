@@ -80,14 +80,20 @@ async fn form_page(
         .iter()
         .filter_map(|c| {
             let code = c.value.strip_prefix("gemeente ")?;
-            Some((code.to_owned(), index.area_name(&Area::Gemeente(code.to_owned()))))
+            Some((
+                code.to_owned(),
+                index.area_name(&Area::Gemeente(code.to_owned())),
+            ))
         })
         .collect();
     // A contract with a municipality outside Rondom stays as it is.
     if !form.contract_gemeente.is_empty()
         && !gemeenten.iter().any(|(c, _)| *c == form.contract_gemeente)
     {
-        gemeenten.push((form.contract_gemeente.clone(), form.contract_gemeente.clone()));
+        gemeenten.push((
+            form.contract_gemeente.clone(),
+            form.contract_gemeente.clone(),
+        ));
     }
     FormPage {
         page: Page::for_user(title, "kaart", user),

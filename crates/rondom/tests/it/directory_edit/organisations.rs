@@ -232,5 +232,63 @@ async fn teams_and_the_organisations_werkgebied(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Regel 2"));
+
+    // Wijken are ticked by name, not typed as codes; typed postcodes stay typed.
+    app.db
+        .write(|c| {
+            rondom_db::organisations::upsert_district(
+                c,
+                &rondom_db::organisations::District {
+                    code: "WK999902".into(),
+                    gemeente_code: "GM9999".into(),
+                    name: "Noord".into(),
+                    postcodes: Some("9992-9993".into()),
+                    latitude: None,
+                    longitude: None,
+                },
+            )?;
+            rondom_db::directory::bump_version(c)
+        })
+        .await
+        .unwrap();
+    let profile = format!("/sociale-kaart/organisaties/{org}/profiel");
+    let form = fetch_page(&app, &admin, &profile).await;
+    assert!(
+        form.contains("value=\"wijk WK999902\"") && form.contains("> wijk Noord</label>"),
+        "{form}"
+    );
+    assert!(form.contains(">postcode 1011-1019</textarea>"), "{form}");
+    let resp = admin
+        .post(app.url(&profile))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("gebied", "wijk WK999902"),
+            ("werkgebied", "postcode 1011-1019"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let detail = fetch_page(&app, &admin, &format!("/sociale-kaart/aanbod/{service}")).await;
+    assert!(
+        detail.contains("wijk Noord") && !detail.contains("WK999902"),
+        "the werkgebied by name: {detail}"
+    );
+    let form = fetch_page(&app, &admin, &profile).await;
+    assert!(form.contains("value=\"wijk WK999902\" checked"), "{form}");
+    // A value that is not on the list is refused, and nothing changes.
+    let resp = admin
+        .post(app.url(&profile))
+        .form(&[("csrf", csrf.as_str()), ("gebied", "wijk onzin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Kies de gebieden uit de lijst.")
+    );
     app.stop().await;
 }

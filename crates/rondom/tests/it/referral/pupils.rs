@@ -71,7 +71,10 @@ async fn a_school_hears_of_its_pupils_referrals_as_the_verwijskader_says(b: Back
     assert_eq!(r.status(), 303);
     let path = location_path(&r);
     let page = fetch_page(&app, &ib, "/verwijzingen/leerlingen").await;
-    assert!(!page.contains("Daan Bakker"), "sent is not a step the school hears of");
+    assert!(
+        !page.contains("Daan Bakker"),
+        "sent is not a step the school hears of"
+    );
     let r = post(&app, &sanne, &format!("{path}/status"), &accept).await;
     assert_eq!(r.status(), 303);
 
