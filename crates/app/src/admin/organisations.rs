@@ -295,6 +295,39 @@ pub async fn seat_names(
         .await?)
 }
 
+/// What an organisation's seat is chosen from, by name: the municipalities Rondom's
+/// organisations are seated in, and each one's wijken as (code, name, municipality's
+/// code).
+pub async fn seat_choices(
+    svc: &Services,
+) -> Result<
+    (
+        Vec<crate::referral::agreements::Gemeente>,
+        Vec<(String, String, String)>,
+    ),
+    Error,
+> {
+    let (all, districts) = svc
+        .db
+        .read(|c| Ok((orgs::list(c)?, orgs::districts(c)?)))
+        .await?;
+    let mut gemeenten = crate::referral::agreements::known_gemeenten(&all);
+    for d in &districts {
+        if !gemeenten.iter().any(|g| g.code == d.gemeente_code) {
+            gemeenten.push(crate::referral::agreements::Gemeente {
+                code: d.gemeente_code.clone(),
+                name: d.gemeente_code.clone(),
+            });
+        }
+    }
+    let mut wijken: Vec<(String, String, String)> = districts
+        .into_iter()
+        .map(|d| (d.code, d.name, d.gemeente_code))
+        .collect();
+    wijken.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    Ok((gemeenten, wijken))
+}
+
 /// The organisation, for one who may change it (its form).
 pub async fn for_update(
     svc: &Services,

@@ -141,6 +141,30 @@ async fn platform_admin_creates_an_organisation_and_bad_input_saves_nothing(b: B
             .unwrap()
             .contains("Er is al een organisatie met deze AGB-code.")
     );
+
+    // The municipality is chosen by name; one not in the list is given by its code.
+    let page = fetch_page(&app, &client, "/beheer/organisaties/nieuw").await;
+    assert!(
+        page.contains("<option value=\"GM9999\">GM9999</option>"),
+        "a municipality with no organisation of its own is named by its code: {page}"
+    );
+    form[1] = ("name", "Huisartsenpraktijk Amstel");
+    form[3] = ("agb_code", "01234568");
+    form.push(("gemeente_anders", "GM0363"));
+    let r = client
+        .post(app.url("/beheer/organisaties/nieuw"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = location(&r);
+    let amstel = location.split('?').next().unwrap();
+    let edit = fetch_page(&app, &client, &format!("{amstel}/bewerken")).await;
+    assert!(
+        edit.contains("<option value=\"GM0363\" selected>"),
+        "the typed code is the seat: {edit}"
+    );
     assert!(
         app.audit()
             .await

@@ -116,6 +116,62 @@ pub async fn list(
     .map_err(AppError::internal)
 }
 
+/// The organisation form as the page sends it: the municipality is chosen from a list,
+/// or typed as a CBS code when it is not in Rondom yet.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OrganisationPageForm {
+    #[serde(flatten)]
+    pub form: OrganisationForm,
+    /// A municipality not in the list, as its CBS code.
+    pub gemeente_anders: String,
+}
+
+impl OrganisationPageForm {
+    fn into_form(self) -> OrganisationForm {
+        let mut form = self.form;
+        let other = self.gemeente_anders.trim();
+        if !other.is_empty() {
+            form.gemeente_code = other.to_owned();
+        }
+        form
+    }
+}
+
+/// The municipalities and wijken an organisation's seat is chosen from, by name; the
+/// form's own values stay on offer when they are not in the list.
+struct Places {
+    gemeenten: Vec<(String, String)>,
+    wijken: Vec<(String, String)>,
+}
+
+async fn places(state: &AppState, form: &OrganisationForm) -> Result<Places, AppError> {
+    let (known, districts) = organisations::seat_choices(&state.app).await?;
+    let name_of = |code: &str| {
+        known
+            .iter()
+            .find(|g| g.code == code)
+            .map_or_else(|| code.to_owned(), |g| g.name.clone())
+    };
+    let mut wijken: Vec<(String, String)> = districts
+        .iter()
+        .map(|(code, name, gemeente)| {
+            (code.clone(), format!("wijk {name} ({})", name_of(gemeente)))
+        })
+        .collect();
+    let mut gemeenten: Vec<(String, String)> = known
+        .iter()
+        .map(|g| (g.code.clone(), g.name.clone()))
+        .collect();
+    if !form.gemeente_code.is_empty() && !gemeenten.iter().any(|(c, _)| *c == form.gemeente_code) {
+        gemeenten.push((form.gemeente_code.clone(), form.gemeente_code.clone()));
+    }
+    if !form.wijk_code.is_empty() && !wijken.iter().any(|(c, _)| *c == form.wijk_code) {
+        wijken.push((form.wijk_code.clone(), form.wijk_code.clone()));
+    }
+    Ok(Places { gemeenten, wijken })
+}
+
 pub struct KindOption {
     pub value: &'static str,
     pub label: &'static str,
@@ -130,6 +186,8 @@ struct FormPage {
     errors: HashMap<&'static str, String>,
     kinds: Vec<KindOption>,
     kind_editable: bool,
+    gemeenten: Vec<(String, String)>,
+    wijken: Vec<(String, String)>,
 }
 
 fn kinds() -> Vec<KindOption> {
@@ -142,7 +200,8 @@ fn kinds() -> Vec<KindOption> {
         .collect()
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     user: &CurrentUser,
     title: &str,
     action: String,
@@ -150,7 +209,10 @@ fn form_page(
     errors: Vec<ValidationError>,
     kind_editable: bool,
 ) -> Result<Html<String>, AppError> {
+    let Places { gemeenten, wijken } = places(state, &form).await?;
     FormPage {
+        gemeenten,
+        wijken,
         page: Page::for_user(title, "beheer", user),
         action,
         form,
@@ -169,6 +231,7 @@ pub async fn new_form(
 ) -> Result<Html<String>, AppError> {
     access::require(&state, &user, Action::Create, Resource::Organisations).await?;
     form_page(
+        &state,
         &user,
         "Nieuwe organisatie",
         "/beheer/organisaties/nieuw".into(),
@@ -176,13 +239,15 @@ pub async fn new_form(
         vec![],
         true,
     )
+    .await
 }
 
 pub async fn create(
     user: CurrentUser,
     State(state): State<AppState>,
-    CsrfForm(form): CsrfForm<OrganisationForm>,
+    CsrfForm(page): CsrfForm<OrganisationPageForm>,
 ) -> Result<Response, AppError> {
+    let form = page.into_form();
     match organisations::create(&state.app, &user, &form.fields()).await? {
         Ok(o) => Ok(
             Redirect::to(&format!("/beheer/organisaties/{}?melding=aangemaakt", o.id))
@@ -191,13 +256,15 @@ pub async fn create(
         Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             form_page(
+                &state,
                 &user,
                 "Nieuwe organisatie",
                 "/beheer/organisaties/nieuw".into(),
                 form,
                 errors,
                 true,
-            )?,
+            )
+            .await?,
         )
             .into_response()),
     }
@@ -343,6 +410,7 @@ pub async fn edit_form(
 ) -> Result<Html<String>, AppError> {
     let org = organisations::for_update(&state.app, &user, &id).await?;
     form_page(
+        &state,
         &user,
         &format!("{} bewerken", org.name),
         format!("/beheer/organisaties/{id}/bewerken"),
@@ -350,14 +418,16 @@ pub async fn edit_form(
         vec![],
         false,
     )
+    .await
 }
 
 pub async fn update(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<OrganisationId>,
-    CsrfForm(form): CsrfForm<OrganisationForm>,
+    CsrfForm(page): CsrfForm<OrganisationPageForm>,
 ) -> Result<Response, AppError> {
+    let form = page.into_form();
     match organisations::update(&state.app, &user, &id, &form.fields()).await? {
         Ok(()) => Ok(
             Redirect::to(&format!("/beheer/organisaties/{id}?melding=opgeslagen")).into_response(),
@@ -367,13 +437,15 @@ pub async fn update(
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 form_page(
+                    &state,
                     &user,
                     &format!("{} bewerken", org.name),
                     format!("/beheer/organisaties/{id}/bewerken"),
                     form,
                     errors,
                     false,
-                )?,
+                )
+                .await?,
             )
                 .into_response())
         }

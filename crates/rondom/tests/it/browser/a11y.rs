@@ -87,6 +87,13 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
         org("Jeugd-GGZ Horizon").await,
         org("Gemeente Voorbeeld").await,
     );
+    // The school most of the demo's referrals with a school name.
+    let school = first_id(
+        &app,
+        "SELECT school_id AS id FROM referrals WHERE school_id IS NOT NULL \
+         GROUP BY school_id ORDER BY COUNT(*) DESC, school_id",
+    )
+    .await;
     // One set of people per round: each browser enrols its own second factor.
     for round in ["desktop", "telefoon"] {
         let at = |who: &str| format!("{who}.{round}@a11y.example");
@@ -108,6 +115,7 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
             &["beleidsmedewerker", admin],
         )
         .await;
+        app.user(&at("school"), Some(&school), &["school"]).await;
     }
     let from_practice = first_id(
         &app,
@@ -134,6 +142,11 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
     )
     .await;
     let service = first_id(&app, "SELECT id FROM services ORDER BY name").await;
+    let provider_service = first_id(
+        &app,
+        format!("SELECT id FROM services WHERE organisation_id = '{provider}' ORDER BY name"),
+    )
+    .await;
     let gp_pages = vec![
         "/".to_owned(),
         "/verwijzingen".into(),
@@ -143,6 +156,8 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
         "/overleg/nieuw".into(),
         "/sociale-kaart".into(),
         "/sociale-kaart?q=angst".into(),
+        "/sociale-kaart?q=opvoedwinkel".into(),
+        "/sociale-kaart?q=slecht+slapen".into(),
         format!("/sociale-kaart/aanbod/{service}"),
         format!("/sociale-kaart/organisaties/{practice}"),
         "/mijn-team".into(),
@@ -173,10 +188,20 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/verwijzingen".into(),
                 format!("/verwijzingen/{to_provider}"),
                 format!("/sociale-kaart/organisaties/{provider}"),
+                format!("/sociale-kaart/organisaties/{provider}/profiel"),
+                format!("/sociale-kaart/aanbod/{provider_service}/bewerken"),
                 format!("/beheer/organisaties/{provider}"),
             ],
         ),
         ("gemeente", vec!["/verwijskader".into()]),
+        (
+            "school",
+            vec![
+                "/".into(),
+                "/verwijzingen/leerlingen".into(),
+                "/overleg/nieuw".into(),
+            ],
+        ),
     ];
     let mut found = Vec::new();
     let mut looked = 0;

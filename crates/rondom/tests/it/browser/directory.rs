@@ -82,7 +82,7 @@ async fn a_gp_sees_the_linked_consultant_and_finds_a_parenting_course_with_its_w
     assert!(
         b.text("dl.facts")
             .await
-            .contains("3 weken (gemeld 2026-11-01)")
+            .contains("3 weken (gemeld 1 november 2026)")
     );
     b.stop().await;
     app.stop().await;
