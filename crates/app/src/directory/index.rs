@@ -444,7 +444,10 @@ impl SearchIndex {
     }
 
     /// Per service: the mean over the terms of its best match of each (weighed by the
-    /// field the word is in). With `every`, only services that have every term.
+    /// field the word is in). With `every`, only services that have every term;
+    /// without, a service with some of them, each term weighed by how rare it is (so
+    /// that in "druk kind" the word that says what is wrong counts more than the word
+    /// nearly every service of youth care has).
     fn scores_of(&self, matched: &[Vec<(u32, f32)>], every: bool) -> Vec<(u32, f32)> {
         if matched.is_empty() {
             return vec![];
@@ -454,6 +457,7 @@ impl SearchIndex {
         let mut found = vec![0u8; n];
         let mut best = vec![0f32; n];
         let mut touched: Vec<u32> = Vec::new();
+        let mut weights = 0.0f32;
         for (k, words) in matched.iter().enumerate() {
             for &(word, strength) in words {
                 for &(e, field) in self.postings.get(word as usize).into_iter().flatten() {
@@ -475,18 +479,24 @@ impl SearchIndex {
             if every && touched.is_empty() {
                 return vec![];
             }
+            let weight = if every {
+                1.0
+            } else {
+                (1.0 + n as f32 / touched.len().max(1) as f32).ln()
+            };
+            weights += weight;
             for e in touched.drain(..) {
                 let e = e as usize;
                 found[e] = found[e].saturating_add(1);
-                total[e] += best[e];
+                total[e] += best[e] * weight;
                 best[e] = 0.0;
             }
         }
         let need = if every { matched.len() } else { 1 };
-        let k = matched.len() as f32;
+        let weights = weights.max(f32::EPSILON);
         (0..n as u32)
             .filter(|&e| usize::from(found[e as usize]) >= need)
-            .map(|e| (e, total[e as usize] / k))
+            .map(|e| (e, total[e as usize] / weights))
             .collect()
     }
 

@@ -144,6 +144,11 @@ async fn the_first_five_hold_what_a_gp_looks_for(b: Backend) {
         "Eetstoornissen jeugd"
     );
     assert_eq!(first_five(&index, "rouw")[0], "Rouwverwerking kinderen");
+    // No service has both words: the one with the word that says what is wrong first.
+    assert_eq!(
+        first_five(&index, "druk kind")[0],
+        "Diagnostiek en behandeling ADHD"
+    );
     assert!(
         !first_five(&index, "eetproblemen")
             .iter()
