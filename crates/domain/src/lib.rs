@@ -6,6 +6,7 @@ pub mod agreements;
 pub mod area;
 pub mod audit;
 pub mod catalogue;
+pub mod consent;
 pub mod consultation;
 pub mod hours;
 pub mod identifying;
