@@ -436,6 +436,52 @@ diesel::joinable!(referral_events -> referrals (referral_id));
 diesel::joinable!(referral_feedback -> referrals (referral_id));
 diesel::joinable!(referral_attachments -> referrals (referral_id));
 
+diesel::table! {
+    networks (id) {
+        id -> Text,
+        child_id -> Text,
+        coordinator_id -> Text,
+        coordinator_org_id -> Text,
+        referral_id -> Nullable<Text>,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    network_members (id) {
+        id -> Text,
+        network_id -> Text,
+        kind -> Text,
+        user_id -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        name_sealed -> Nullable<Text>,
+        relation -> Nullable<Text>,
+        gezag -> Bool,
+        role_label -> Text,
+        state -> Text,
+        added_by -> Text,
+        added_at -> Timestamp,
+        removed_by -> Nullable<Text>,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    consent_answers (id) {
+        id -> Text,
+        network_id -> Text,
+        grantee_id -> Text,
+        category -> Text,
+        by_member_id -> Text,
+        given -> Bool,
+        how -> Text,
+        answered_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organisations,
@@ -468,4 +514,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_events,
     referral_feedback,
     referral_attachments,
+    networks,
+    network_members,
+    consent_answers,
 );

@@ -176,6 +176,10 @@ ids! {
     AttachmentId,
     /// A child known to Rondom.
     ChildId,
+    /// The network around a child.
+    NetworkId,
+    /// A member of a child's network.
+    MemberId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

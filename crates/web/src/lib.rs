@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod home;
 pub mod middleware;
+pub mod network;
 pub mod ops;
 pub mod page;
 pub mod referral;
@@ -173,6 +174,14 @@ pub fn router(state: AppState) -> Router {
         .route("/overleg/{id}/afsluiten", post(consultation::close))
         .route("/verwijzingen", get(referral::pages::inbox))
         .route("/verwijzingen/leerlingen", get(referral::pages::pupils))
+        .route("/verwijzingen/{id}/netwerk", post(network::open))
+        .route("/netwerken/{id}", get(network::show))
+        .route("/netwerken/{id}/gezin", post(network::add_family))
+        .route("/netwerken/{id}/toestemming", post(network::record_consent))
+        .route(
+            "/netwerken/{id}/leden/{member}/verwijderen",
+            post(network::remove_member),
+        )
         .route(
             "/verwijzingen/nieuw",
             get(referral::pages::new_form)

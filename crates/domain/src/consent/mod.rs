@@ -103,6 +103,17 @@ impl Category {
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code.trim())
     }
+
+    /// One word for tables.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Membership => "meedoen",
+            Self::Messages => "berichten",
+            Self::Documents => "documenten",
+            Self::Plan => "plan",
+            Self::ReferralDetails => "verwijzing",
+        }
+    }
 }
 
 /// The age bands of the law.
@@ -232,6 +243,16 @@ pub enum Standing {
 impl Standing {
     pub fn holds(&self) -> bool {
         matches!(self, Self::Given | Self::GivenBeforeTwelve)
+    }
+
+    /// In words, for the network's page.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Given => "ja",
+            Self::GivenBeforeTwelve => "ja, tot de jongere antwoordt",
+            Self::Waiting(_) => "nog niet",
+            Self::Refused => "nee",
+        }
     }
 }
 

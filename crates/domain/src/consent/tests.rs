@@ -44,10 +44,13 @@ fn ids(v: Vec<&FamilyMember>) -> Vec<&str> {
     out
 }
 
+/// Per family: who must consent.
+type Deciders = &'static [(&'static str, &'static [&'static str])];
+
 #[test]
 fn who_decides_ages_with_the_child() {
     // (day, families → who must consent)
-    let table: &[(NaiveDate, &[(&str, &[&str])])] = &[
+    let table: &[(NaiveDate, Deciders)] = &[
         (
             day(2021, 9, 1), // 11
             &[

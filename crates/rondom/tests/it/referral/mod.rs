@@ -10,6 +10,7 @@ mod audit_page;
 mod chain;
 mod inbox;
 mod lifecycle;
+mod network;
 mod new_with_files;
 mod pupils;
 mod today;

@@ -109,6 +109,10 @@ struct ShowPage {
     timeline: Vec<(String, String, &'static str, String, String)>,
     /// (kind, author, when, text)
     feedback: Vec<(&'static str, String, String, String)>,
+    /// The child's network, when there is one.
+    network: Option<String>,
+    /// Whether this person may open the child's network from here.
+    can_open_network: bool,
 }
 
 /// An onward referral as the parent's page lists it.
@@ -209,7 +213,11 @@ async fn show_page(
         services,
     } = rondom_app::referral::page_choices(&state.app, &r.to_org_id, may_refer_on).await?;
     let today = format::today();
+    let (network, can_open_network) =
+        rondom_app::network::for_referral(&state.app, user, &r).await?;
     ShowPage {
+        network: network.map(|n| n.to_string()),
+        can_open_network,
         // Not the child's name: titles end up in browser history on shared computers.
         page: Page::for_user("Verwijzing", "verwijzingen", user),
         status,

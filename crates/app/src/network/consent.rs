@@ -1,0 +1,121 @@
+//! The family's consent answers, as a professional records them when they were given in
+//! person (spoken or signed, with the date). The family member sees them in their own
+//! view and can withdraw there.
+
+use super::{FAMILY, Reach, load, record};
+use crate::context::{Principal, Services};
+use crate::error::{Checked, Error};
+use rondom_db::networks::{self as db, NewAnswer};
+use rondom_domain::consent::Category;
+use rondom_domain::validate::ValidationError;
+
+/// How consent given outside Rondom was given.
+pub const HOW: [(&str, &str); 2] = [
+    ("mondeling", "mondeling"),
+    ("schriftelijk", "schriftelijk, getekend"),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct RecordedAnswer {
+    /// The family member who answered.
+    pub by: String,
+    /// The member whose access it is about.
+    pub grantee: String,
+    /// `Category` codes.
+    pub categories: Vec<String>,
+    pub given: bool,
+    /// `HOW` code.
+    pub how: String,
+    /// The day it was given, as typed.
+    pub on: String,
+}
+
+/// Records a family member's answer for one member and one or more categories; only the
+/// case director who coordinates may.
+pub async fn record_answer(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    input: &RecordedAnswer,
+) -> Result<Checked<()>, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    if reach != Reach::Coordinates {
+        return Err(Error::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let active = |id: &str| {
+        f.members
+            .iter()
+            .find(|m| m.id.as_str() == id && m.is_active())
+    };
+    if active(&input.by).is_none_or(|m| m.kind != FAMILY) {
+        errors.push(ValidationError::new(
+            "door",
+            "Kies wie van het gezin toestemming gaf.",
+        ));
+    }
+    if active(&input.grantee).is_none() {
+        errors.push(ValidationError::new(
+            "voor",
+            "Kies voor wie de toestemming geldt.",
+        ));
+    }
+    let categories: Vec<Category> = input
+        .categories
+        .iter()
+        .filter_map(|c| Category::parse(c))
+        .collect();
+    if categories.is_empty() || categories.len() != input.categories.len() {
+        errors.push(ValidationError::new(
+            "onderdelen",
+            "Kies waarvoor de toestemming geldt.",
+        ));
+    }
+    if !HOW.iter().any(|(c, _)| *c == input.how) {
+        errors.push(ValidationError::new(
+            "hoe",
+            "Kies hoe de toestemming is gegeven: mondeling of schriftelijk.",
+        ));
+    }
+    let on = crate::referral::parse_date(&input.on);
+    match on {
+        Some(d) if d <= crate::dates::today() => {}
+        _ => errors.push(ValidationError::new(
+            "datum",
+            "Vul de datum in waarop het is gezegd of getekend, zoals 3-12-2026; niet in de toekomst.",
+        )),
+    }
+    let Some(on) = on.filter(|_| errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    let (id, by, grantee, given, how, recorder) = (
+        f.network.id.to_string(),
+        input.by.clone(),
+        input.grantee.clone(),
+        input.given,
+        input.how.clone(),
+        who.actor().user_id.clone(),
+    );
+    svc.db
+        .write(move |c| {
+            for cat in &categories {
+                db::add_answer(
+                    c,
+                    &id,
+                    &NewAnswer {
+                        grantee_id: &grantee,
+                        category: cat.code(),
+                        by_member_id: &by,
+                        given,
+                        how: &how,
+                        answered_on: on,
+                        recorded_by: &recorder,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    record(svc, who, "consent_record", &f.network, "allowed").await?;
+    Ok(Ok(()))
+}

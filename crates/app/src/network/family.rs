@@ -1,0 +1,124 @@
+//! The family in the network, and taking members out of it.
+
+use super::{FAMILY, Reach, load, record};
+use crate::context::{Principal, Services};
+use crate::error::{Checked, Error};
+use rondom_db::networks::{self as db, ACTIVE, NewMember, REMOVED};
+use rondom_domain::consent::Relation;
+use rondom_domain::ids::MemberId;
+use rondom_domain::validate::ValidationError;
+
+/// A family member as the case director enters them (a parent, carer or the youth).
+#[derive(Debug, Clone, Default)]
+pub struct NewFamily {
+    pub name: String,
+    /// A `Relation` code.
+    pub relation: String,
+    /// Holds parental authority (gezag); never for the youth.
+    pub gezag: bool,
+}
+
+fn check(input: &NewFamily) -> Result<(String, Relation), Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(ValidationError::new(
+            "naam",
+            "Vul de naam in (hoogstens 100 tekens).",
+        ));
+    }
+    let relation = Relation::parse(&input.relation);
+    if relation.is_none() {
+        errors.push(ValidationError::new(
+            "relatie",
+            "Kies wie het is: ouder, voogd, pleegouder, familie of de jongere zelf.",
+        ));
+    }
+    if relation == Some(Relation::Jeugdige) && input.gezag {
+        errors.push(ValidationError::new(
+            "gezag",
+            "De jongere zelf heeft geen gezag over zichzelf; zet het vinkje uit.",
+        ));
+    }
+    match relation {
+        Some(r) if errors.is_empty() => Ok((name, r)),
+        _ => Err(errors),
+    }
+}
+
+/// Adds a family member; only the case director who coordinates may.
+pub async fn add(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    input: &NewFamily,
+) -> Result<Checked<MemberId>, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    if reach != Reach::Coordinates {
+        return Err(Error::Forbidden);
+    }
+    let (name, relation) = match check(input) {
+        Ok(ok) => ok,
+        Err(e) => return Ok(Err(e)),
+    };
+    let sealed = svc.secrets.seal(&name).map_err(Error::Internal)?;
+    let (id, by, gezag) = (
+        f.network.id.to_string(),
+        who.actor().user_id.clone(),
+        input.gezag,
+    );
+    let member = svc
+        .db
+        .write(move |c| {
+            db::add_member(
+                c,
+                &id,
+                &NewMember {
+                    kind: FAMILY,
+                    user_id: None,
+                    organisation_id: None,
+                    name_sealed: Some(&sealed),
+                    relation: Some(relation.code()),
+                    gezag,
+                    role_label: relation.label(),
+                    state: ACTIVE,
+                },
+                &by,
+            )
+        })
+        .await?;
+    record(svc, who, "network_member_add", &f.network, "allowed").await?;
+    Ok(Ok(member))
+}
+
+/// Takes a member out of the network; they lose access on their next request. The case
+/// director may; the coordinator cannot be taken out this way.
+pub async fn remove(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    member_id: &str,
+) -> Result<(), Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    if reach != Reach::Coordinates {
+        return Err(Error::Forbidden);
+    }
+    // Only a member of this network: the id comes from the form.
+    let Some(m) = f
+        .members
+        .iter()
+        .find(|m| m.id.as_str() == member_id && m.is_active())
+    else {
+        return Err(Error::NotFound);
+    };
+    if m.user_id.as_deref() == Some(f.network.coordinator_id.as_str()) {
+        return Err(Error::Refused(
+            "De casusregisseur blijft in het netwerk. Draag de regie eerst over.".into(),
+        ));
+    }
+    let (mid, by) = (m.id.to_string(), who.actor().user_id.clone());
+    svc.db
+        .write(move |c| db::set_state(c, &mid, REMOVED, &by))
+        .await?;
+    record(svc, who, "network_member_remove", &f.network, "allowed").await
+}

@@ -1,0 +1,501 @@
+//! The network around a child (netwerk, job 4): one per child, opened by the case
+//! director from an accepted referral, with the professionals, organisations and family
+//! around the child. What a member may see follows the family's consent
+//! (`rondom_domain::consent`), asked on every request: withdrawal takes effect on the
+//! next request, on every server.
+//!
+//! `open` opens one, `view` is the one way to what it holds (audited; a person outside
+//! it gets "not found"), `family` adds family members, `consent` records the family's
+//! answers.
+
+pub mod consent;
+pub mod family;
+
+use crate::access::{self, Disclosed};
+use crate::context::{Principal, Services};
+use crate::error::{Checked, Error};
+use crate::referral::age_on;
+use rondom_db::audit::AuditEvent;
+use rondom_db::networks::{self as db, ACTIVE, Member, Network, NewMember};
+use rondom_db::referrals::Referral;
+use rondom_domain::consent::{Category, FamilyMember, Relation, Standing};
+use rondom_domain::ids::NetworkId;
+use rondom_domain::policy::receives_for;
+use rondom_domain::referral::Status;
+use rondom_domain::validate::ValidationError;
+use rondom_domain::{Action, Resource, Role};
+
+/// Kinds of member.
+pub const PROFESSIONAL: &str = "professional";
+pub const ORGANISATION: &str = "organisation";
+pub const FAMILY: &str = "family";
+
+/// How far a person reaches into a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The case director who coordinates: members and consent, to arrange them.
+    Coordinates,
+    /// A member whose membership the family consented to.
+    Member,
+    /// A member without that consent (yet): that the network exists and who
+    /// coordinates it, nothing else.
+    ExistsOnly,
+}
+
+/// The member this person is in the network, if any: as a person, or through an
+/// organisation they work for.
+fn membership<'a>(who: &impl Principal, members: &'a [Member]) -> Option<&'a Member> {
+    let actor = who.actor();
+    members.iter().filter(|m| m.is_active()).find(|m| {
+        m.user_id.as_deref() == Some(actor.user_id.as_str())
+            || m.organisation_id
+                .as_deref()
+                .is_some_and(|o| actor.is_member_of(o))
+    })
+}
+
+/// The family members as the consent rules read them.
+pub fn family_of(members: &[Member]) -> Vec<FamilyMember> {
+    members
+        .iter()
+        .filter(|m| m.kind == FAMILY && m.is_active())
+        .filter_map(|m| {
+            Some(FamilyMember {
+                id: m.id.to_string(),
+                relation: Relation::parse(m.relation.as_deref()?)?,
+                gezag: m.gezag,
+            })
+        })
+        .collect()
+}
+
+/// Everything a network holds that its rules are computed from, read at once.
+pub struct Facts {
+    pub network: Network,
+    pub members: Vec<Member>,
+    pub answers: Vec<rondom_db::networks::ConsentAnswer>,
+    pub child: rondom_db::referrals::Child,
+}
+
+pub(crate) async fn facts(svc: &Services, id: &str) -> Result<Option<Facts>, Error> {
+    let id = id.to_owned();
+    Ok(svc
+        .db
+        .read(move |c| {
+            let Some(network) = db::find(c, &id)? else {
+                return Ok(None);
+            };
+            let members = db::members(c, &id)?;
+            let answers = db::answers(c, &id)?;
+            let Some(child) = rondom_db::referrals::child(c, &network.child_id)? else {
+                return Ok(None);
+            };
+            Ok(Some(Facts {
+                network,
+                members,
+                answers,
+                child,
+            }))
+        })
+        .await?)
+}
+
+impl Facts {
+    /// Where consent stands today for one member and category.
+    pub fn standing(&self, grantee: &str, category: Category) -> Standing {
+        let answers: Vec<rondom_domain::consent::Answer> = self
+            .answers
+            .iter()
+            .filter(|a| a.grantee_id == grantee && a.category == category.code())
+            .map(|a| rondom_domain::consent::Answer {
+                by: a.by_member_id.to_string(),
+                on: a.answered_on,
+                given: a.given,
+            })
+            .collect();
+        rondom_domain::consent::standing(
+            self.child.birth_date,
+            crate::dates::today(),
+            &family_of(&self.members),
+            &answers,
+        )
+    }
+
+    /// How far this person reaches, or None when they are not in the network.
+    pub fn reach(&self, who: &impl Principal) -> Option<Reach> {
+        if self.network.coordinator_id == who.actor().user_id.as_str() {
+            return Some(Reach::Coordinates);
+        }
+        let m = membership(who, &self.members)?;
+        let family = family_of(&self.members);
+        let decides = family
+            .iter()
+            .find(|f| f.id == m.id.as_str())
+            .is_some_and(|f| {
+                rondom_domain::consent::decides(self.child.birth_date, crate::dates::today(), f)
+            });
+        Some(
+            if decides || self.standing(&m.id, Category::Membership).holds() {
+                Reach::Member
+            } else {
+                Reach::ExistsOnly
+            },
+        )
+    }
+}
+
+/// Logs a look at (or a refused look at) a network, with its child.
+pub(crate) async fn record(
+    svc: &Services,
+    who: &impl Principal,
+    action: &str,
+    n: &Network,
+    outcome: &str,
+) -> Result<(), Error> {
+    let e = access::event(
+        who,
+        action,
+        Resource::DirectoryEntry(&n.coordinator_org_id),
+        outcome,
+    );
+    access::record(
+        svc,
+        AuditEvent {
+            object_type: "network".into(),
+            object_id: Some(n.id.to_string()),
+            child_id: Some(n.child_id.to_string()),
+            subject_org_ids: vec![n.coordinator_org_id.to_string()],
+            ..e
+        },
+    )
+    .await
+}
+
+/// The facts of a network for a person in it (any reach), or "not found" with the
+/// refusal logged.
+pub(crate) async fn load(
+    svc: &Services,
+    who: &impl Principal,
+    id: &str,
+) -> Result<(Facts, Reach), Error> {
+    let f = facts(svc, id).await?.ok_or(Error::NotFound)?;
+    match f.reach(who) {
+        Some(reach) => Ok((f, reach)),
+        None => {
+            record(svc, who, "network_read", &f.network, "denied").await?;
+            Err(Error::NotFound)
+        }
+    }
+}
+
+/// Who may open a network from a referral: its case director, or a consultant or team
+/// leader of the team that accepted it.
+fn may_open(who: &impl Principal, r: &Referral) -> bool {
+    r.case_director_id.as_deref() == Some(who.actor().user_id.as_str())
+        || receives_for(who.actor(), &r.to_org_id)
+}
+
+/// The network of this referral's child, if there is one (and whether this person may
+/// open one while there is none).
+pub async fn for_referral(
+    svc: &Services,
+    who: &impl Principal,
+    r: &Referral,
+) -> Result<(Option<NetworkId>, bool), Error> {
+    let child = r.child_id.to_string();
+    let existing = svc
+        .db
+        .read(move |c| db::of_child(c, &child))
+        .await?
+        .map(|n| n.id);
+    let running = matches!(
+        r.status,
+        Status::Accepted | Status::InProgress | Status::OnHold
+    );
+    Ok((
+        existing.clone(),
+        existing.is_none() && running && may_open(who, r),
+    ))
+}
+
+/// Opens the child's network from an accepted referral, with the members the referral
+/// names: the case director (who coordinates), the referrer, the school, and the
+/// providers the team referred on to. Answers the network (the existing one when the
+/// child has one already).
+pub async fn open(
+    svc: &Services,
+    who: &impl Principal,
+    referral_id: &str,
+) -> Result<Checked<NetworkId>, Error> {
+    let r = crate::referral::load(svc, who, referral_id, Action::Update).await?;
+    if !may_open(who, &r) {
+        return Err(Error::NotFound);
+    }
+    if let (Some(existing), _) = for_referral(svc, who, &r).await? {
+        return Ok(Ok(existing));
+    }
+    if !matches!(
+        r.status,
+        Status::Accepted | Status::InProgress | Status::OnHold
+    ) {
+        return Ok(Err(vec![ValidationError::new(
+            "netwerk",
+            "Een netwerk opent u als de verwijzing is geaccepteerd.",
+        )]));
+    }
+    let coordinator = r
+        .case_director_id
+        .as_ref()
+        .map_or_else(|| who.actor().user_id.clone(), ToString::to_string);
+    let opener = who.actor().user_id.clone();
+    let rr = r.clone();
+    let id = svc
+        .db
+        .write(move |c| {
+            let onward: Vec<Referral> = rondom_db::referrals::onward_of(c, &rr.id)?
+                .into_iter()
+                .map(|l| l.r)
+                .collect();
+            let role_of = |c: &mut rondom_db::AnyConnection, user: &str, org: &str| {
+                Ok::<_, rondom_db::DbError>(
+                    rondom_db::organisations::members(c, org)?
+                        .into_iter()
+                        .find(|m| m.user_id == user)
+                        .map(|m| job(m.role))
+                        .unwrap_or("professional"),
+                )
+            };
+            let referrer_role = role_of(c, &rr.referrer_id, &rr.from_org_id)?;
+            let mut members = vec![
+                NewMember {
+                    kind: PROFESSIONAL,
+                    user_id: Some(&coordinator),
+                    organisation_id: Some(&rr.to_org_id),
+                    name_sealed: None,
+                    relation: None,
+                    gezag: false,
+                    role_label: "casusregisseur",
+                    state: ACTIVE,
+                },
+                NewMember {
+                    kind: PROFESSIONAL,
+                    user_id: Some(&rr.referrer_id),
+                    organisation_id: Some(&rr.from_org_id),
+                    name_sealed: None,
+                    relation: None,
+                    gezag: false,
+                    role_label: referrer_role,
+                    state: ACTIVE,
+                },
+            ];
+            if let Some(school) = &rr.school_id {
+                members.push(NewMember {
+                    kind: ORGANISATION,
+                    user_id: None,
+                    organisation_id: Some(school),
+                    name_sealed: None,
+                    relation: None,
+                    gezag: false,
+                    role_label: "school",
+                    state: ACTIVE,
+                });
+            }
+            for o in onward.iter().filter(|o| o.status != Status::Draft) {
+                members.push(NewMember {
+                    kind: ORGANISATION,
+                    user_id: None,
+                    organisation_id: Some(&o.to_org_id),
+                    name_sealed: None,
+                    relation: None,
+                    gezag: false,
+                    role_label: "zorgaanbieder",
+                    state: ACTIVE,
+                });
+            }
+            // The referrer may be the case director (a team's own referral).
+            members.dedup_by(|a, b| a.user_id.is_some() && a.user_id == b.user_id);
+            db::open(
+                c,
+                &rr.child_id,
+                &coordinator,
+                &rr.to_org_id,
+                Some(&rr.id),
+                &opener,
+                &members,
+            )
+        })
+        .await?;
+    let network = facts(svc, &id).await?.ok_or(Error::NotFound)?.network;
+    record(svc, who, "network_open", &network, "allowed").await?;
+    Ok(Ok(id))
+}
+
+/// What a member does for the child, in words, from their role.
+pub fn job(role: Role) -> &'static str {
+    match role {
+        Role::Huisarts => "huisarts",
+        Role::Poh => "POH-jeugd",
+        Role::Consulent => "consulent sociaal team",
+        Role::Teamleider => "teamleider sociaal team",
+        Role::ZorgaanbiederMedewerker => "zorgaanbieder",
+        Role::School => "intern begeleider",
+        Role::Jgz => "jeugdarts",
+        _ => "professional",
+    }
+}
+
+/// A member as the network page shows them.
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    /// "huisarts bij Huisartsenpraktijk De Linde", "ouder (met gezag)".
+    pub what: String,
+    pub family: bool,
+    pub youth: bool,
+    pub removed: bool,
+    /// Per category: whether consent holds for this member (professionals and family
+    /// members without the say).
+    pub consent: Vec<(Category, Standing)>,
+}
+
+/// What a network page shows, as far as this person reaches.
+pub struct NetworkView {
+    pub id: String,
+    pub reach: Reach,
+    /// Shown from `Member` on; the coordinator's organisation is always shown.
+    pub child_name: Option<String>,
+    pub child_age: Option<i32>,
+    pub coordinator: String,
+    pub coordinator_org: String,
+    pub referral_id: Option<String>,
+    pub members: Vec<MemberView>,
+    /// The family members who can answer (for the consent form).
+    pub can_answer: Vec<(String, String)>,
+}
+
+/// A network as this person may see it; every look is logged with the child.
+pub async fn view(
+    svc: &Services,
+    who: &impl Principal,
+    id: &str,
+) -> Result<Disclosed<NetworkView>, Error> {
+    let (f, reach) = load(svc, who, id).await?;
+    record(svc, who, "network_read", &f.network, "allowed").await?;
+    let ids: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_id.to_string()))
+        .collect();
+    let orgs: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_org_id.to_string()))
+        .collect();
+    let (users, organisations) = svc
+        .db
+        .read(move |c| {
+            let mut users = Vec::new();
+            for u in &ids {
+                if let Some(found) = rondom_db::users::find(c, u)? {
+                    users.push((found.id.to_string(), found.name));
+                }
+            }
+            Ok((users, rondom_db::organisations::list_by_ids(c, &orgs)?))
+        })
+        .await?;
+    let user_name = |id: &str| {
+        users
+            .iter()
+            .find(|(u, _)| u == id)
+            .map_or_else(String::new, |(_, n)| n.clone())
+    };
+    let org_name = |id: &str| {
+        organisations
+            .iter()
+            .find(|o| o.id.as_str() == id)
+            .map_or_else(String::new, |o| o.name.clone())
+    };
+    let coordinator = user_name(&f.network.coordinator_id);
+    let coordinator_org = org_name(&f.network.coordinator_org_id);
+    if reach == Reach::ExistsOnly {
+        return Ok(Disclosed::logged(NetworkView {
+            id: f.network.id.to_string(),
+            reach,
+            child_name: None,
+            child_age: None,
+            coordinator,
+            coordinator_org,
+            referral_id: None,
+            members: vec![],
+            can_answer: vec![],
+        }));
+    }
+    let family = family_of(&f.members);
+    let today = crate::dates::today();
+    let birth = f.child.birth_date;
+    let members: Vec<MemberView> = f
+        .members
+        .iter()
+        .map(|m| {
+            let fam = family.iter().find(|x| x.id == m.id.as_str());
+            let name = match (&m.user_id, &m.name_sealed) {
+                (Some(u), _) => user_name(u),
+                (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
+                (None, None) => m
+                    .organisation_id
+                    .as_deref()
+                    .map(&org_name)
+                    .unwrap_or_default(),
+            };
+            let what = match (m.kind.as_str(), fam) {
+                (FAMILY, Some(x)) if x.relation == Relation::Jeugdige => "jongere zelf".to_owned(),
+                (FAMILY, Some(x)) => format!(
+                    "{} ({})",
+                    x.relation.label(),
+                    if x.gezag { "met gezag" } else { "zonder gezag" }
+                ),
+                (ORGANISATION, _) => m.role_label.clone(),
+                _ => match m.organisation_id.as_deref() {
+                    Some(o) => format!("{} bij {}", m.role_label, org_name(o)),
+                    None => m.role_label.clone(),
+                },
+            };
+            let decides = fam.is_some_and(|x| rondom_domain::consent::decides(birth, today, x));
+            let consent = if decides || !m.is_active() {
+                vec![]
+            } else {
+                Category::ALL
+                    .iter()
+                    .map(|c| (*c, f.standing(&m.id, *c)))
+                    .collect()
+            };
+            MemberView {
+                id: m.id.to_string(),
+                name,
+                what,
+                family: m.kind == FAMILY,
+                youth: fam.is_some_and(|x| x.relation == Relation::Jeugdige),
+                removed: !m.is_active(),
+                consent,
+            }
+        })
+        .collect();
+    let can_answer = members
+        .iter()
+        .filter(|m| m.family && !m.removed)
+        .map(|m| (m.id.clone(), m.name.clone()))
+        .collect();
+    Ok(Disclosed::logged(NetworkView {
+        id: f.network.id.to_string(),
+        reach,
+        child_name: Some(svc.secrets.open_shown(&f.child.name_sealed, "child name")),
+        child_age: Some(age_on(birth, today)),
+        coordinator,
+        coordinator_org,
+        referral_id: f.network.referral_id.as_ref().map(ToString::to_string),
+        members,
+        can_answer,
+    }))
+}

@@ -1,0 +1,245 @@
+//! The network around a child (netwerk), its members and the family's consent answers.
+//! Names of family members without an account arrive sealed by the use cases and leave
+//! sealed; consent answers are only ever added (a withdrawal is a later answer).
+
+use crate::schema::{consent_answers, network_members, networks};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use rondom_domain::ids::{ChildId, MemberId, NetworkId, OrganisationId, ReferralId, UserId};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = networks)]
+pub struct Network {
+    pub id: NetworkId,
+    pub child_id: ChildId,
+    pub coordinator_id: UserId,
+    pub coordinator_org_id: OrganisationId,
+    pub referral_id: Option<ReferralId>,
+    pub opened_by: UserId,
+    pub opened_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = network_members)]
+pub struct Member {
+    pub id: MemberId,
+    pub network_id: NetworkId,
+    pub kind: String,
+    pub user_id: Option<UserId>,
+    pub organisation_id: Option<OrganisationId>,
+    pub name_sealed: Option<String>,
+    pub relation: Option<String>,
+    pub gezag: bool,
+    pub role_label: String,
+    pub state: String,
+    pub added_by: UserId,
+    pub added_at: NaiveDateTime,
+    pub removed_by: Option<UserId>,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+impl Member {
+    pub fn is_active(&self) -> bool {
+        self.state == ACTIVE
+    }
+}
+
+/// A member's states: proposed (waiting for the family), active, removed.
+pub const PROPOSED: &str = "proposed";
+pub const ACTIVE: &str = "active";
+pub const REMOVED: &str = "removed";
+
+/// A new member, as the use case decided it.
+pub struct NewMember<'a> {
+    pub kind: &'a str,
+    pub user_id: Option<&'a str>,
+    pub organisation_id: Option<&'a str>,
+    pub name_sealed: Option<&'a str>,
+    pub relation: Option<&'a str>,
+    pub gezag: bool,
+    pub role_label: &'a str,
+    pub state: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consent_answers)]
+pub struct ConsentAnswer {
+    pub id: String,
+    pub network_id: NetworkId,
+    pub grantee_id: MemberId,
+    pub category: String,
+    pub by_member_id: MemberId,
+    pub given: bool,
+    pub how: String,
+    pub answered_on: NaiveDate,
+    pub recorded_by: UserId,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub struct NewAnswer<'a> {
+    pub grantee_id: &'a str,
+    pub category: &'a str,
+    pub by_member_id: &'a str,
+    pub given: bool,
+    pub how: &'a str,
+    pub answered_on: NaiveDate,
+    pub recorded_by: &'a str,
+}
+
+/// Opens a network with its first members, in the caller's transaction; answers its id.
+/// A child has one network: a second is refused (`Conflict`).
+pub fn open(
+    conn: &mut AnyConnection,
+    child_id: &str,
+    coordinator_id: &str,
+    coordinator_org_id: &str,
+    referral_id: Option<&str>,
+    opened_by: &str,
+    members: &[NewMember<'_>],
+) -> Result<NetworkId, DbError> {
+    if of_child(conn, child_id)?.is_some() {
+        return Err(DbError::Conflict("network".into()));
+    }
+    let id = new_id();
+    diesel::insert_into(networks::table)
+        .values((
+            networks::id.eq(&id),
+            networks::child_id.eq(child_id),
+            networks::coordinator_id.eq(coordinator_id),
+            networks::coordinator_org_id.eq(coordinator_org_id),
+            networks::referral_id.eq(referral_id),
+            networks::opened_by.eq(opened_by),
+            networks::opened_at.eq(now()),
+        ))
+        .execute(conn)?;
+    for m in members {
+        add_member(conn, &id, m, opened_by)?;
+    }
+    Ok(NetworkId::trusted(id))
+}
+
+pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, DbError> {
+    Ok(networks::table
+        .find(id)
+        .select(Network::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Option<Network>, DbError> {
+    Ok(networks::table
+        .filter(networks::child_id.eq(child_id))
+        .select(Network::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn add_member(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    m: &NewMember<'_>,
+    added_by: &str,
+) -> Result<MemberId, DbError> {
+    let id = new_id();
+    diesel::insert_into(network_members::table)
+        .values((
+            network_members::id.eq(&id),
+            network_members::network_id.eq(network_id),
+            network_members::kind.eq(m.kind),
+            network_members::user_id.eq(m.user_id),
+            network_members::organisation_id.eq(m.organisation_id),
+            network_members::name_sealed.eq(m.name_sealed),
+            network_members::relation.eq(m.relation),
+            network_members::gezag.eq(m.gezag),
+            network_members::role_label.eq(m.role_label),
+            network_members::state.eq(m.state),
+            network_members::added_by.eq(added_by),
+            network_members::added_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(MemberId::trusted(id))
+}
+
+/// Every member, removed ones included (the family sees who was there), oldest first.
+pub fn members(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<Member>, DbError> {
+    Ok(network_members::table
+        .filter(network_members::network_id.eq(network_id))
+        .order((network_members::added_at.asc(), network_members::id.asc()))
+        .select(Member::as_select())
+        .load(conn)?)
+}
+
+/// Sets a member's state (active, removed); a removal records who and when.
+pub fn set_state(
+    conn: &mut AnyConnection,
+    member_id: &str,
+    state: &str,
+    by: &str,
+) -> Result<(), DbError> {
+    let removed = state == REMOVED;
+    diesel::update(network_members::table.find(member_id))
+        .set((
+            network_members::state.eq(state),
+            network_members::removed_by.eq(removed.then_some(by)),
+            network_members::removed_at.eq(removed.then(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The networks a person is an active member of, by user or through an organisation.
+pub fn of_member(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    organisations: &[String],
+) -> Result<Vec<Network>, DbError> {
+    let ids: Vec<String> = network_members::table
+        .filter(network_members::state.eq(ACTIVE))
+        .filter(
+            network_members::user_id
+                .eq(user_id)
+                .or(network_members::organisation_id.eq_any(organisations.to_vec())),
+        )
+        .select(network_members::network_id)
+        .load(conn)?;
+    Ok(networks::table
+        .filter(networks::id.eq_any(ids))
+        .select(Network::as_select())
+        .order(networks::opened_at.desc())
+        .load(conn)?)
+}
+
+pub fn add_answer(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    a: &NewAnswer<'_>,
+) -> Result<(), DbError> {
+    diesel::insert_into(consent_answers::table)
+        .values((
+            consent_answers::id.eq(new_id()),
+            consent_answers::network_id.eq(network_id),
+            consent_answers::grantee_id.eq(a.grantee_id),
+            consent_answers::category.eq(a.category),
+            consent_answers::by_member_id.eq(a.by_member_id),
+            consent_answers::given.eq(a.given),
+            consent_answers::how.eq(a.how),
+            consent_answers::answered_on.eq(a.answered_on),
+            consent_answers::recorded_by.eq(a.recorded_by),
+            consent_answers::recorded_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every consent answer of a network, oldest first.
+pub fn answers(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<ConsentAnswer>, DbError> {
+    Ok(consent_answers::table
+        .filter(consent_answers::network_id.eq(network_id))
+        .order((
+            consent_answers::recorded_at.asc(),
+            consent_answers::id.asc(),
+        ))
+        .select(ConsentAnswer::as_select())
+        .load(conn)?)
+}

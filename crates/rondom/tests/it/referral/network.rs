@@ -1,0 +1,169 @@
+//! The network around a child, opened from an accepted referral: the referrer is in it
+//! but sees only who coordinates until the family consents; the rules of consent follow
+//! the child's age (12 here: the youth and the parent with gezag both); a withdrawal or
+//! a removal takes effect on the next request; outsiders get nothing, and it is logged.
+
+use super::{child_fields, post, world};
+use crate::common::*;
+
+on_both_backends!(a_network_opens_from_a_referral_and_follows_the_familys_consent,);
+
+async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let outsider = logged_in(&app, "zorg@horizon.example").await;
+
+    // Noor (born 1 March 2014) is 12: she and her parent with gezag decide together.
+    let doel = format!("team:{}", w.team);
+    let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
+    let referral = location_path(&r);
+    let before = fetch_page(&app, &sanne, &referral).await;
+    assert!(
+        !before.contains("Netwerk openen"),
+        "not before the referral is accepted"
+    );
+    let accept = [("naar", "accepted"), ("casusregisseur", w.sanne.as_str())];
+    assert_eq!(
+        post(&app, &sanne, &format!("{referral}/status"), &accept)
+            .await
+            .status(),
+        303
+    );
+    let page = fetch_page(&app, &sanne, &referral).await;
+    assert!(page.contains("Netwerk openen"), "{page}");
+    let r = post(&app, &sanne, &format!("{referral}/netwerk"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let network = location_path(&r);
+    assert!(network.starts_with("/netwerken/"));
+    let r = post(&app, &sanne, &format!("{referral}/netwerk"), &[]).await;
+    assert_eq!(location_path(&r), network, "one network per child");
+
+    let page = fetch_page(&app, &sanne, &network).await;
+    assert!(
+        page.contains("Netwerk rond Noor de Vries (12 jaar)"),
+        "{page}"
+    );
+    assert!(page.contains("casusregisseur bij Sociaal Team Voorbeeld"));
+    assert!(page.contains("huisarts bij Huisartsenpraktijk De Linde"));
+    assert!(page.contains("meedoen: nog niet"));
+
+    // The GP is in it, but without the family's consent sees only who coordinates.
+    let seen = fetch_page(&app, &gp, &network).await;
+    assert!(seen.contains("geen toestemming") && seen.contains("Sociaal Team Voorbeeld"));
+    assert!(!seen.contains("Noor"), "not even the child's name: {seen}");
+    // Someone outside gets nothing, and the refusal is logged.
+    let (status, _) = fetch_any(&app, &outsider, &network).await;
+    assert_eq!(status, 404);
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "network_read" && e.outcome == "denied" && e.child_id.is_some())
+    );
+
+    // The family joins; the youth has no gezag over herself.
+    let add = |naam: &'static str, relatie: &'static str, gezag: &'static str| {
+        vec![("naam", naam), ("relatie", relatie), ("gezag", gezag)]
+    };
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/gezin"),
+        &add("Noor de Vries", "jeugdige", "ja"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("geen gezag over zichzelf"));
+    for (naam, relatie, gezag) in [
+        ("Eva de Vries", "ouder", "ja"),
+        ("Noor de Vries", "jeugdige", ""),
+    ] {
+        let r = post(
+            &app,
+            &sanne,
+            &format!("{network}/gezin"),
+            &add(naam, relatie, gezag),
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+    }
+    let page = fetch_page(&app, &sanne, &network).await;
+    assert!(page.contains("ouder (met gezag)") && page.contains("jongere zelf"));
+    let id_of = |page: &str, name: &str| -> String {
+        let at = page.find(&format!(">{name}</option>")).unwrap();
+        let start = page[..at].rfind("value=\"").unwrap() + 7;
+        page[start..].split('"').next().unwrap().to_owned()
+    };
+    let eva = id_of(&page, "Eva de Vries");
+    let noor = id_of(&page, "Noor de Vries");
+    let gp_member = {
+        let at = page
+            .find("(huisarts bij Huisartsenpraktijk De Linde)</option>")
+            .unwrap();
+        let start = page[..at].rfind("value=\"").unwrap() + 7;
+        page[start..].split('"').next().unwrap().to_owned()
+    };
+    let consent = |by: &str, given: &'static str| {
+        vec![
+            ("door", by.to_owned()),
+            ("voor", gp_member.clone()),
+            ("onderdelen", "membership".to_owned()),
+            ("antwoord", given.to_owned()),
+            ("hoe", "mondeling".to_owned()),
+            ("datum", "2026-12-01".to_owned()),
+        ]
+    };
+    let send = |pairs: Vec<(&'static str, String)>| {
+        let (app, sanne, network) = (&app, &sanne, network.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(app, sanne, &format!("{network}/toestemming"), &pairs).await
+        }
+    };
+    // A date in the future is refused, and nothing is recorded.
+    let mut future = consent(&eva, "ja");
+    future[5].1 = "2099-01-01".into();
+    let r = send(future).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("niet in de toekomst"));
+
+    // The parent alone is not enough at 12.
+    assert_eq!(send(consent(&eva, "ja")).await.status(), 303);
+    let seen = fetch_page(&app, &gp, &network).await;
+    assert!(!seen.contains("Noor"), "the youth has not answered yet");
+    // With the youth's consent too, the GP sees the network.
+    assert_eq!(send(consent(&noor, "ja")).await.status(), 303);
+    let seen = fetch_page(&app, &gp, &network).await;
+    assert!(
+        seen.contains("Noor de Vries") && seen.contains("Eva de Vries"),
+        "{seen}"
+    );
+    // Withdrawn: on the very next request the GP is back to who coordinates.
+    assert_eq!(send(consent(&noor, "nee")).await.status(), 303);
+    let seen = fetch_page(&app, &gp, &network).await;
+    assert!(!seen.contains("Noor") && seen.contains("geen toestemming"));
+
+    // Taken out of the network: nothing at all.
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/leden/{gp_member}/verwijderen"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (status, _) = fetch_any(&app, &gp, &network).await;
+    assert_eq!(status, 404);
+    let actions: Vec<String> = app.audit().await.into_iter().map(|e| e.action).collect();
+    for a in [
+        "network_open",
+        "network_member_add",
+        "consent_record",
+        "network_member_remove",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} is logged");
+    }
+    app.stop().await;
+}

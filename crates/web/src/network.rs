@@ -1,0 +1,238 @@
+//! The network around a child (/netwerken/{id}): who is in it, and what the family
+//! consented to; the case director adds the family and records consent given in person.
+
+use crate::error::AppError;
+use crate::extract::{Path, Query};
+use crate::page::Page;
+use crate::session::{CsrfForm, CurrentUser};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rondom_app::access::Disclosed;
+use rondom_app::network::consent::{HOW, RecordedAnswer};
+use rondom_app::network::family::NewFamily;
+use rondom_app::network::{self, NetworkView, Reach};
+use rondom_domain::consent::{Category, Relation};
+use rondom_domain::ids::{MemberId, NetworkId, ReferralId};
+use rondom_domain::validate::ValidationError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "network/show.html")]
+struct NetworkPage {
+    page: Page,
+    n: Disclosed<NetworkView>,
+    coordinates: bool,
+    exists_only: bool,
+    done: Option<&'static str>,
+    errors: HashMap<&'static str, String>,
+    family: FamilyForm,
+    answer: AnswerForm,
+    relations: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    how: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    pub gedaan: String,
+}
+
+fn done_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "geopend" => {
+            "Het netwerk is geopend. Voeg nu het gezin toe en leg vast waarvoor zij toestemming geven."
+        }
+        "gezin" => "Toegevoegd aan het netwerk.",
+        "toestemming" => "Vastgelegd. Het gezinslid ziet dit terug en kan het altijd intrekken.",
+        "verwijderd" => "Uit het netwerk gehaald. Dit lid ziet vanaf nu niets meer.",
+        _ => return None,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct FamilyForm {
+    pub naam: String,
+    pub relatie: String,
+    pub gezag: String,
+}
+
+#[derive(Default, Clone)]
+pub struct AnswerForm {
+    pub door: String,
+    pub voor: String,
+    pub onderdelen: Vec<String>,
+    pub antwoord: String,
+    pub hoe: String,
+    pub datum: String,
+}
+
+impl AnswerForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "door" => f.door = v,
+                "voor" => f.voor = v,
+                "onderdelen" => f.onderdelen.push(v),
+                "antwoord" => f.antwoord = v,
+                "hoe" => f.hoe = v,
+                "datum" => f.datum = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    pub fn has(&self, code: &str) -> bool {
+        self.onderdelen.iter().any(|c| c == code)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    done: Option<&'static str>,
+    errors: Vec<ValidationError>,
+    family: FamilyForm,
+    answer: AnswerForm,
+) -> Result<String, AppError> {
+    let n = network::view(&state.app, user, id).await?;
+    NetworkPage {
+        page: Page::for_user("Netwerk rond het kind", "verwijzingen", user),
+        coordinates: n.reach == Reach::Coordinates,
+        exists_only: n.reach == Reach::ExistsOnly,
+        n,
+        done,
+        errors: crate::page::field_errors(errors),
+        family,
+        answer,
+        relations: Relation::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        how: HOW.to_vec(),
+        today: crate::format::dutch_date(crate::format::today()),
+    }
+    .render()
+    .map_err(AppError::internal)
+}
+
+pub async fn show(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Html<String>, AppError> {
+    page(
+        &state,
+        &user,
+        &id,
+        done_text(&q.gedaan),
+        vec![],
+        FamilyForm::default(),
+        AnswerForm::default(),
+    )
+    .await
+    .map(Html)
+}
+
+fn done(id: &str, code: &str) -> Response {
+    Redirect::to(&format!("/netwerken/{id}?gedaan={code}")).into_response()
+}
+
+/// Opens the network from the referral's page.
+pub async fn open(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<ReferralId>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
+) -> Result<Response, AppError> {
+    match network::open(&state.app, &user, &id).await? {
+        Ok(n) => Ok(done(&n, "geopend")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
+}
+
+pub async fn add_family(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<FamilyForm>,
+) -> Result<Response, AppError> {
+    let input = NewFamily {
+        name: form.naam.clone(),
+        relation: form.relatie.clone(),
+        gezag: form.gezag == "ja",
+    };
+    match network::family::add(&state.app, &user, &id, &input).await? {
+        Ok(_) => Ok(done(&id, "gezin")),
+        Err(errors) => {
+            let html = page(
+                &state,
+                &user,
+                &id,
+                None,
+                errors,
+                form,
+                AnswerForm::default(),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+pub async fn record_consent(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let form = AnswerForm::from_pairs(pairs);
+    let input = RecordedAnswer {
+        by: form.door.clone(),
+        grantee: form.voor.clone(),
+        categories: form.onderdelen.clone(),
+        given: form.antwoord != "nee",
+        how: form.hoe.clone(),
+        on: form.datum.clone(),
+    };
+    match network::consent::record_answer(&state.app, &user, &id, &input).await? {
+        Ok(()) => Ok(done(&id, "toestemming")),
+        Err(errors) => {
+            let html = page(
+                &state,
+                &user,
+                &id,
+                None,
+                errors,
+                FamilyForm::default(),
+                form,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+pub async fn remove_member(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, member)): Path<(NetworkId, MemberId)>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
+) -> Result<Response, AppError> {
+    network::family::remove(&state.app, &user, &id, &member).await?;
+    Ok(done(&id, "verwijderd"))
+}
