@@ -96,6 +96,12 @@ pub fn datetime_seconds(utc: NaiveDateTime) -> String {
     )
 }
 
+/// The UTC moment of a local (Europe/Amsterdam) time.
+pub fn to_utc(local: NaiveDateTime) -> NaiveDateTime {
+    let offset = to_local(local) - local;
+    local - offset
+}
+
 /// Parses a local `yyyy-mm-dd` date from a filter field into the UTC start of that day.
 pub fn local_date_start(s: &str) -> Option<NaiveDateTime> {
     let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")

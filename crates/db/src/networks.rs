@@ -188,6 +188,18 @@ pub fn set_state(
     Ok(())
 }
 
+/// Links a member to the account that will act as them (a family member invited).
+pub fn set_member_user(
+    conn: &mut AnyConnection,
+    member_id: &str,
+    user_id: &str,
+) -> Result<(), DbError> {
+    diesel::update(network_members::table.find(member_id))
+        .set(network_members::user_id.eq(user_id))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The networks a person is an active member of, by user or through an organisation.
 pub fn of_member(
     conn: &mut AnyConnection,

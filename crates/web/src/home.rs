@@ -31,6 +31,8 @@ struct HomePage {
     is_platform_admin: bool,
     /// The person's work of today, for those who refer, receive or consult.
     today: Option<crate::today::TodayView>,
+    /// For a family member: the networks around their children.
+    networks: Vec<rondom_app::network::family_view::MyNetwork>,
 }
 
 #[derive(Deserialize, Default)]
@@ -84,7 +86,16 @@ pub async fn home(
     } else {
         None
     };
+    // A family member's start is their children's networks.
+    let networks = if user.actor.family_role.is_some() {
+        rondom_app::network::family_view::mine(&state.app, &user)
+            .await?
+            .into_inner()
+    } else {
+        vec![]
+    };
     HomePage {
+        networks,
         today,
         page: Page::for_user("Start", "start", &user).with_notice(q.melding.as_deref()),
         memberships,

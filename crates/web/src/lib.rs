@@ -179,6 +179,15 @@ pub fn router(state: AppState) -> Router {
         .route("/netwerken/{id}/gezin", post(network::add_family))
         .route("/netwerken/{id}/toestemming", post(network::record_consent))
         .route(
+            "/netwerken/{id}/mijn-toestemming",
+            post(network::own_consent),
+        )
+        .route("/netwerken/{id}/inzage", get(network::access_log))
+        .route(
+            "/netwerken/{id}/leden/{member}/uitnodigen",
+            post(network::invite),
+        )
+        .route(
             "/netwerken/{id}/leden/{member}/verwijderen",
             post(network::remove_member),
         )

@@ -35,6 +35,22 @@ struct NetworkPage {
     categories: Vec<(&'static str, &'static str)>,
     how: Vec<(&'static str, &'static str)>,
     today: String,
+    /// For a family member who decides: (member id, category, my answer is yes).
+    own: Option<Vec<(String, Category, bool)>>,
+    /// May read the child's access log.
+    reads_log: bool,
+}
+
+impl NetworkPage {
+    /// My own answers about one member.
+    fn own_about(&self, member: &str) -> Vec<(Category, bool)> {
+        self.own
+            .iter()
+            .flatten()
+            .filter(|(m, _, _)| m == member)
+            .map(|(_, c, yes)| (*c, *yes))
+            .collect()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -51,6 +67,9 @@ fn done_text(code: &str) -> Option<&'static str> {
         "gezin" => "Toegevoegd aan het netwerk.",
         "toestemming" => "Vastgelegd. Het gezinslid ziet dit terug en kan het altijd intrekken.",
         "verwijderd" => "Uit het netwerk gehaald. Dit lid ziet vanaf nu niets meer.",
+        "uitgenodigd" => "De uitnodiging is verstuurd. De link in de e-mail werkt een week.",
+        "ja" => "Opgeslagen: u geeft toestemming. U kunt die altijd weer intrekken.",
+        "nee" => "Opgeslagen: u geeft geen toestemming. Dit geldt meteen.",
         _ => return None,
     })
 }
@@ -105,7 +124,13 @@ async fn page(
     answer: AnswerForm,
 ) -> Result<String, AppError> {
     let n = network::view(&state.app, user, id).await?;
+    let own = rondom_app::network::family_view::own_answers(&state.app, user, id)
+        .await?
+        .map(|o| o.answers);
     NetworkPage {
+        reads_log: n.reach == Reach::Coordinates
+            || (n.reach == Reach::Member && n.viewer_is_family),
+        own,
         page: Page::for_user("Netwerk rond het kind", "verwijzingen", user),
         coordinates: n.reach == Reach::Coordinates,
         exists_only: n.reach == Reach::ExistsOnly,
@@ -235,4 +260,104 @@ pub async fn remove_member(
 ) -> Result<Response, AppError> {
     network::family::remove(&state.app, &user, &id, &member).await?;
     Ok(done(&id, "verwijderd"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OwnForm {
+    pub voor: String,
+    pub onderdeel: String,
+    pub antwoord: String,
+}
+
+/// A family member gives or withdraws consent in Rondom itself.
+pub async fn own_consent(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<OwnForm>,
+) -> Result<Response, AppError> {
+    let given = form.antwoord == "ja";
+    network::consent::answer_own(&state.app, &user, &id, &form.voor, &form.onderdeel, given)
+        .await?;
+    Ok(done(&id, if given { "ja" } else { "nee" }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InviteForm {
+    pub email: String,
+}
+
+pub async fn invite(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, member)): Path<(NetworkId, MemberId)>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response, AppError> {
+    match network::family::invite(&state.app, &user, &id, &member, &form.email).await? {
+        Ok(()) => Ok(done(&id, "uitgenodigd")),
+        Err(errors) => {
+            let html = page(
+                &state,
+                &user,
+                &id,
+                None,
+                errors,
+                FamilyForm::default(),
+                AnswerForm::default(),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "network/log.html")]
+struct LogPage {
+    page: Page,
+    id: String,
+    lines: Disclosed<Vec<rondom_app::network::family_view::LogLine>>,
+    members: Vec<(String, String)>,
+    q: LogQuery,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct LogQuery {
+    pub lid: String,
+    pub van: String,
+    pub tot: String,
+}
+
+/// The access log of the child's data, as the family reads it.
+pub async fn access_log(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    Query(q): Query<LogQuery>,
+) -> Result<Html<String>, AppError> {
+    let filter = rondom_app::network::family_view::LogFilter {
+        member: Some(q.lid.clone()).filter(|m| !m.is_empty()),
+        from: rondom_app::referral::parse_date(&q.van),
+        until: rondom_app::referral::parse_date(&q.tot),
+    };
+    let lines =
+        rondom_app::network::family_view::access_log(&state.app, &user, &id, &filter).await?;
+    let n = network::view(&state.app, &user, &id).await?;
+    LogPage {
+        page: Page::for_user("Wie keek er mee?", "start", &user),
+        id: id.to_string(),
+        lines,
+        members: n
+            .members
+            .iter()
+            .map(|m| (m.id.clone(), format!("{} ({})", m.name, m.what)))
+            .collect(),
+        q,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
 }

@@ -9,6 +9,9 @@ use rondom_db::tokens;
 pub const RESET_VALID_HOURS: i64 = 1;
 /// How long an invitation works.
 pub const INVITE_VALID_HOURS: i64 = 72;
+/// How long a family member's invitation to a child's network works: a week, since a
+/// parent may not read mail every day.
+pub const FAMILY_INVITE_VALID_HOURS: i64 = 7 * 24;
 
 /// A new single-use link for this user, inside the caller's transaction (so that its
 /// audit entry is written with it); earlier links stop working. Answers the token to
@@ -45,4 +48,18 @@ pub(crate) fn mail(svc: &Services, email: &str, token: &str, valid_hours: i64, i
     };
     svc.outbox
         .send_later(email.to_owned(), subject.to_owned(), body);
+}
+
+/// E-mails a family member the link to their new account: nothing about the child, in
+/// plain Dutch.
+pub(crate) fn mail_family(svc: &Services, email: &str, token: &str) {
+    let link = format!("{}/wachtwoord-herstellen/{token}", svc.base_url);
+    let days = FAMILY_INVITE_VALID_HOURS / 24;
+    svc.outbox.send_later(
+        email.to_owned(),
+        "U bent uitgenodigd voor Rondom".to_owned(),
+        format!(
+            "Goedendag,\n\nEen hulpverlener heeft u uitgenodigd voor Rondom. Daar ziet u wie er meehelpen, beslist u wat zij mogen zien en ziet u wie er gegevens heeft bekeken.\n\nKies via deze link een wachtwoord. De link werkt {days} dagen en één keer:\n\n{link}\n\nKent u dit niet? Dan kunt u dit bericht negeren.\n\nMet vriendelijke groet,\nRondom"
+        ),
+    );
 }

@@ -119,3 +119,76 @@ pub async fn record_answer(
     record(svc, who, "consent_record", &f.network, "allowed").await?;
     Ok(Ok(()))
 }
+
+/// A family member answers in Rondom itself: gives or withdraws their consent for one
+/// member and category. Only those with the say (by the child's age) answer; a
+/// withdrawal holds on the next request.
+pub async fn answer_own(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    grantee: &str,
+    category: &str,
+    given: bool,
+) -> Result<(), Error> {
+    let (f, _) = load(svc, who, network_id).await?;
+    let user = who.actor().user_id.as_str();
+    let family = super::family_of(&f.members);
+    let Some(me) = f
+        .members
+        .iter()
+        .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
+    else {
+        return Err(Error::Forbidden);
+    };
+    let decides = family
+        .iter()
+        .find(|x| x.id == me.id.as_str())
+        .is_some_and(|x| {
+            rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
+        });
+    if !decides {
+        return Err(Error::Refused(
+            "U beslist niet over toestemming voor dit kind. Vraag het aan wie het gezag heeft, of vanaf 16 jaar aan de jongere zelf.".into(),
+        ));
+    }
+    let Some(category) = Category::parse(category) else {
+        return Err(Error::NotFound);
+    };
+    if !f
+        .members
+        .iter()
+        .any(|m| m.id.as_str() == grantee && m.is_active() && m.id != me.id)
+    {
+        return Err(Error::NotFound);
+    }
+    let (id, by, grantee, recorder) = (
+        f.network.id.to_string(),
+        me.id.to_string(),
+        grantee.to_owned(),
+        user.to_owned(),
+    );
+    svc.db
+        .write(move |c| {
+            db::add_answer(
+                c,
+                &id,
+                &NewAnswer {
+                    grantee_id: &grantee,
+                    category: category.code(),
+                    by_member_id: &by,
+                    given,
+                    how: "rondom",
+                    answered_on: crate::dates::today(),
+                    recorded_by: &recorder,
+                },
+            )
+        })
+        .await?;
+    let action = if given {
+        "consent_give"
+    } else {
+        "consent_withdraw"
+    };
+    record(svc, who, action, &f.network, "allowed").await
+}

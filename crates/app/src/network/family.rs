@@ -122,3 +122,82 @@ pub async fn remove(
         .await?;
     record(svc, who, "network_member_remove", &f.network, "allowed").await
 }
+
+/// Invites a family member by e-mail: an account (or their existing family account) is
+/// linked to them, and a single-use link to set a password goes out, valid a week. The
+/// mail says nothing about the child. Only the case director who coordinates may.
+pub async fn invite(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    member_id: &str,
+    email: &str,
+) -> Result<Checked<()>, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    if reach != Reach::Coordinates {
+        return Err(Error::Forbidden);
+    }
+    let Some(m) = f
+        .members
+        .iter()
+        .find(|m| m.id.as_str() == member_id && m.is_active() && m.kind == FAMILY)
+    else {
+        return Err(Error::NotFound);
+    };
+    let email = match rondom_domain::validate::Email::parse(email) {
+        Ok(e) => e.into_inner(),
+        Err(_) => {
+            return Ok(Err(vec![ValidationError::new(
+                "email",
+                "Vul een e-mailadres in, zoals naam@voorbeeld.nl.",
+            )]));
+        }
+    };
+    let name = m
+        .name_sealed
+        .as_deref()
+        .map(|s| svc.secrets.open_shown(s, "member name"))
+        .unwrap_or_default();
+    let role = if m.relation.as_deref() == Some(Relation::Jeugdige.code()) {
+        rondom_domain::Role::Jeugdige
+    } else {
+        rondom_domain::Role::OuderVerzorger
+    };
+    let (mid, em) = (m.id.to_string(), email.clone());
+    let token = svc
+        .db
+        .write(move |c| {
+            let uid = match rondom_db::users::find_by_email(c, &em)? {
+                // A professional's account is not a family member's.
+                Some(u) if u.family_role.is_none() => {
+                    return Err(rondom_db::DbError::Conflict("professional".into()));
+                }
+                Some(u) => u.id,
+                None => rondom_db::users::create(
+                    c,
+                    &rondom_db::users::NewUser {
+                        email: &em,
+                        name: &name,
+                        password_hash: None,
+                        family_role: Some(role.as_str()),
+                        is_demo: false,
+                    },
+                )?,
+            };
+            db::set_member_user(c, &mid, &uid)?;
+            crate::auth::links::issue(c, &uid, crate::auth::links::FAMILY_INVITE_VALID_HOURS)
+        })
+        .await;
+    match token {
+        Ok(token) => {
+            crate::auth::links::mail_family(svc, &email, &token);
+            record(svc, who, "network_invite", &f.network, "allowed").await?;
+            Ok(Ok(()))
+        }
+        Err(rondom_db::DbError::Conflict(_)) => Ok(Err(vec![ValidationError::new(
+            "email",
+            "Dit e-mailadres hoort bij het account van een professional. Vraag het gezinslid om een eigen e-mailadres.",
+        )])),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -10,6 +10,7 @@
 
 pub mod consent;
 pub mod family;
+pub mod family_view;
 
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -353,6 +354,8 @@ pub struct MemberView {
     pub family: bool,
     pub youth: bool,
     pub removed: bool,
+    /// A family member who can log in (invited).
+    pub has_account: bool,
     /// Per category: whether consent holds for this member (professionals and family
     /// members without the say).
     pub consent: Vec<(Category, Standing)>,
@@ -371,6 +374,8 @@ pub struct NetworkView {
     pub members: Vec<MemberView>,
     /// The family members who can answer (for the consent form).
     pub can_answer: Vec<(String, String)>,
+    /// The person looking is one of the child's family in this network.
+    pub viewer_is_family: bool,
 }
 
 /// A network as this person may see it; every look is logged with the child.
@@ -430,6 +435,7 @@ pub async fn view(
             referral_id: None,
             members: vec![],
             can_answer: vec![],
+            viewer_is_family: false,
         }));
     }
     let family = family_of(&f.members);
@@ -478,6 +484,7 @@ pub async fn view(
                 family: m.kind == FAMILY,
                 youth: fam.is_some_and(|x| x.relation == Relation::Jeugdige),
                 removed: !m.is_active(),
+                has_account: m.user_id.is_some(),
                 consent,
             }
         })
@@ -487,7 +494,13 @@ pub async fn view(
         .filter(|m| m.family && !m.removed)
         .map(|m| (m.id.clone(), m.name.clone()))
         .collect();
+    let viewer_is_family = f.members.iter().any(|m| {
+        m.kind == FAMILY
+            && m.is_active()
+            && m.user_id.as_deref() == Some(who.actor().user_id.as_str())
+    });
     Ok(Disclosed::logged(NetworkView {
+        viewer_is_family,
         id: f.network.id.to_string(),
         reach,
         child_name: Some(svc.secrets.open_shown(&f.child.name_sealed, "child name")),

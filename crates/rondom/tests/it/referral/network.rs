@@ -145,6 +145,85 @@ async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Back
     let seen = fetch_page(&app, &gp, &network).await;
     assert!(!seen.contains("Noor") && seen.contains("geen toestemming"));
 
+    // The parent is invited by e-mail (content-free), sets a password and finds her
+    // child's network on her start page.
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/leden/{eva}/uitnodigen"),
+        &[("email", "geen-adres")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let before = app.smtp.mails().len();
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/leden/{eva}/uitnodigen"),
+        &[("email", "eva@gezin.example")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // Earlier notices may still be on their way: wait for hers.
+    let mut n = before + 1;
+    let invitation = loop {
+        let mails = app.smtp.wait_for(n).await;
+        if let Some(m) = mails
+            .iter()
+            .find(|m| m.to == vec!["eva@gezin.example".to_owned()])
+        {
+            break m.clone();
+        }
+        assert!(mails.len() >= n, "the parent is mailed");
+        n += 1;
+    };
+    let invitation = &invitation;
+    assert!(
+        !invitation.data.contains("Noor"),
+        "the mail says nothing about the child"
+    );
+    let link = smtp::link_in(invitation).unwrap();
+    let eva_client = app.client();
+    let pw = "ons gezin samen sterk";
+    let r = eva_client
+        .post(app.url(link.trim_start_matches(&app.base)))
+        .form(&[("password", pw), ("password_repeat", pw)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    password_login(&app, &eva_client, "eva@gezin.example", pw, "/").await;
+    let home = fetch_page(&app, &eva_client, "/").await;
+    assert!(home.contains("Noor de Vries (12 jaar)"), "{home}");
+    let own = fetch_page(&app, &eva_client, &network).await;
+    assert!(own.contains("Uw toestemming voor"), "{own}");
+    // She allows the GP to see documents herself, and reads who looked.
+    let r = post(
+        &app,
+        &eva_client,
+        &format!("{network}/mijn-toestemming"),
+        &[
+            ("voor", gp_member.as_str()),
+            ("onderdeel", "documents"),
+            ("antwoord", "ja"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let log = fetch_page(&app, &eva_client, &format!("{network}/inzage")).await;
+    assert!(
+        log.contains("Netwerk bekeken") && log.contains("Huisartsenpraktijk De Linde"),
+        "{log}"
+    );
+    assert!(
+        log.contains("(geweigerd)"),
+        "the outsider's attempt shows too"
+    );
+    assert!(log.contains("Toestemming gegeven"));
+    // The log of another network's child is not hers.
+    let (status, _) = fetch_any(&app, &outsider, &format!("{network}/inzage")).await;
+    assert_eq!(status, 404);
+
     // Taken out of the network: nothing at all.
     let r = post(
         &app,

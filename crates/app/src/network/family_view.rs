@@ -1,0 +1,223 @@
+//! What a family member (and anyone in a network) finds: their networks, their own
+//! consent answers, and the access log of the child's data (NEN 7513's client view).
+
+use super::{FAMILY, Reach, facts, load, record};
+use crate::access::Disclosed;
+use crate::context::{Principal, Services};
+use crate::error::Error;
+use crate::referral::age_on;
+use chrono::NaiveDate;
+use rondom_db::audit::AuditFilter;
+use rondom_domain::consent::Category;
+
+/// A network on the start page.
+pub struct MyNetwork {
+    pub id: String,
+    /// Only where the person reaches the network's content.
+    pub child: Option<String>,
+    pub coordinator_org: String,
+}
+
+/// The networks this person is in, newest first; each child shown is logged.
+pub async fn mine(
+    svc: &Services,
+    who: &impl Principal,
+) -> Result<Disclosed<Vec<MyNetwork>>, Error> {
+    let user = who.actor().user_id.clone();
+    let orgs: Vec<String> = who
+        .actor()
+        .memberships
+        .iter()
+        .map(|(o, _)| o.clone())
+        .collect();
+    let found = svc
+        .db
+        .read(move |c| rondom_db::networks::of_member(c, &user, &orgs))
+        .await?;
+    let mut out = Vec::new();
+    for n in found.into_iter().take(50) {
+        let Some(f) = facts(svc, &n.id).await? else {
+            continue;
+        };
+        let Some(reach) = f.reach(who) else {
+            continue;
+        };
+        let org = f.network.coordinator_org_id.to_string();
+        let coordinator_org = svc
+            .db
+            .read(move |c| rondom_db::organisations::find(c, &org))
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let child = if reach == Reach::ExistsOnly {
+            None
+        } else {
+            record(svc, who, "network_list_read", &f.network, "allowed").await?;
+            Some(format!(
+                "{} ({} jaar)",
+                svc.secrets.open_shown(&f.child.name_sealed, "child name"),
+                age_on(f.child.birth_date, crate::dates::today())
+            ))
+        };
+        out.push(MyNetwork {
+            id: f.network.id.to_string(),
+            child,
+            coordinator_org,
+        });
+    }
+    Ok(Disclosed::logged(out))
+}
+
+/// For a family member who decides: per member they decide about, per category, whether
+/// their own latest answer is yes.
+pub struct OwnAnswers {
+    /// (member id, category, my answer is yes)
+    pub answers: Vec<(String, Category, bool)>,
+}
+
+pub async fn own_answers(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+) -> Result<Option<OwnAnswers>, Error> {
+    let (f, _) = load(svc, who, network_id).await?;
+    let user = who.actor().user_id.as_str();
+    let Some(me) = f
+        .members
+        .iter()
+        .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
+    else {
+        return Ok(None);
+    };
+    let family = super::family_of(&f.members);
+    let decides = family
+        .iter()
+        .find(|x| x.id == me.id.as_str())
+        .is_some_and(|x| {
+            rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
+        });
+    if !decides {
+        return Ok(None);
+    }
+    let mut answers = Vec::new();
+    for m in f.members.iter().filter(|m| m.is_active() && m.id != me.id) {
+        let m_decides = family
+            .iter()
+            .find(|x| x.id == m.id.as_str())
+            .is_some_and(|x| {
+                rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
+            });
+        if m_decides {
+            continue;
+        }
+        for c in Category::ALL {
+            let yes = f
+                .answers
+                .iter()
+                .filter(|a| {
+                    a.grantee_id == m.id && a.by_member_id == me.id && a.category == c.code()
+                })
+                .max_by_key(|a| (a.answered_on, a.recorded_at))
+                .is_some_and(|a| a.given);
+            answers.push((m.id.to_string(), c, yes));
+        }
+    }
+    Ok(Some(OwnAnswers { answers }))
+}
+
+/// One line of the child's access log as the family reads it.
+pub struct LogLine {
+    pub when: String,
+    pub who: String,
+    pub organisation: String,
+    pub role: String,
+    pub what: String,
+    pub why: String,
+    /// Refused attempts show too.
+    pub refused: bool,
+}
+
+/// Which lines to show.
+#[derive(Default)]
+pub struct LogFilter {
+    /// A member of the network (their person, or their organisation).
+    pub member: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// How many lines a page shows.
+pub const LOG_PAGE: i64 = 100;
+
+/// The access log of the child's data: every look and change by whom, what, when and
+/// why, refused attempts included. The family members and the coordinator read it; the
+/// reading is itself logged.
+pub async fn access_log(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    filter: &LogFilter,
+) -> Result<Disclosed<Vec<LogLine>>, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    let user = who.actor().user_id.as_str();
+    let family_member = f
+        .members
+        .iter()
+        .any(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user));
+    if reach == Reach::ExistsOnly || !(family_member || reach == Reach::Coordinates) {
+        return Err(Error::Forbidden);
+    }
+    record(svc, who, "network_access_log_read", &f.network, "allowed").await?;
+    let member = filter
+        .member
+        .as_deref()
+        .and_then(|id| f.members.iter().find(|m| m.id.as_str() == id));
+    let q = AuditFilter {
+        child_id: Some(f.network.child_id.to_string()),
+        actor_user_id: member.and_then(|m| m.user_id.as_ref().map(ToString::to_string)),
+        organisation_id: member
+            .filter(|m| m.user_id.is_none())
+            .and_then(|m| m.organisation_id.as_ref().map(ToString::to_string)),
+        from: filter
+            .from
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(crate::dates::to_utc),
+        until: filter
+            .until
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(crate::dates::to_utc),
+        ..AuditFilter::default()
+    };
+    let (rows, orgs) = svc
+        .db
+        .read(move |c| {
+            Ok((
+                rondom_db::audit::list(c, &q, None, LOG_PAGE)?,
+                rondom_db::organisations::list(c)?,
+            ))
+        })
+        .await?;
+    let org_name = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|i| orgs.iter().find(|o| o.id.as_str() == i))
+            .map_or_else(String::new, |o| o.name.clone())
+    };
+    Ok(Disclosed::logged(
+        rows.into_iter()
+            .map(|e| LogLine {
+                when: crate::dates::datetime(e.at),
+                who: e.actor_name.clone(),
+                organisation: org_name(&e.actor_organisation_id),
+                role: e
+                    .actor_role
+                    .as_deref()
+                    .and_then(rondom_domain::Role::parse)
+                    .map_or_else(String::new, |r| r.label().to_owned()),
+                what: crate::admin::audit_log::action_label(&e.action).to_owned(),
+                why: e.reason.clone().unwrap_or_default(),
+                refused: e.outcome != "allowed",
+            })
+            .collect(),
+    ))
+}
