@@ -359,6 +359,11 @@ pub struct MemberView {
     /// Per category: whether consent holds for this member (professionals and family
     /// members without the say).
     pub consent: Vec<(Category, Standing)>,
+    /// The same in words for the page: what they may see, what waits for an answer,
+    /// what was refused.
+    pub allowed: Vec<&'static str>,
+    pub waiting: Vec<&'static str>,
+    pub refused: Vec<&'static str>,
 }
 
 /// What a network page shows, as far as this person reaches.
@@ -477,7 +482,20 @@ pub async fn view(
                     .map(|c| (*c, f.standing(&m.id, *c)))
                     .collect()
             };
+            let pick = |want: fn(&Standing) -> bool| -> Vec<&'static str> {
+                consent
+                    .iter()
+                    .filter(|(_, s)| want(s))
+                    .map(|(c, _)| c.short())
+                    .collect()
+            };
+            let allowed = pick(Standing::holds);
+            let waiting = pick(|s| matches!(s, Standing::Waiting(_)));
+            let refused = pick(|s| matches!(s, Standing::Refused));
             MemberView {
+                allowed,
+                waiting,
+                refused,
                 id: m.id.to_string(),
                 name,
                 what,

@@ -1,8 +1,9 @@
-//! Families: parents and, from 12, the young person have their own account.
+//! Families: parents and, from 12, the young person have their own account. These are
+//! not (yet) in a network; `networks` makes the families that are.
 
 use super::data::*;
+use super::slug;
 use super::world::World;
-use super::{DemoLogin, slug};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rondom_db::{AnyConnection, DbError, users};
@@ -25,13 +26,6 @@ pub(super) fn build(c: &mut AnyConnection, w: &mut World) -> Result<(), DbError>
             },
         )?;
         w.user_count += 1;
-        if f == 0 {
-            w.logins.push(DemoLogin {
-                role: "ouder",
-                email,
-                organisation: "gezin".into(),
-            });
-        }
         if w.g.rng.gen_bool(0.5) {
             let child_first = FIRST.choose(&mut w.g.rng).copied().unwrap_or("Alex");
             let child_email = format!("{}.{}{f}@jong.example", slug(child_first), slug(surname));

@@ -4,6 +4,7 @@
 
 mod data;
 mod families;
+mod networks;
 mod offer;
 mod questions;
 mod referrals;
@@ -197,6 +198,7 @@ fn build(
         },
     )?;
     families::build(c, &mut w)?;
+    networks::build(c, &mut w, &o, secrets)?;
     rondom_app::console::record_demo(c, SEED)?;
     Ok(DemoSummary {
         organisations: w.org_count,

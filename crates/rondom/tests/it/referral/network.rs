@@ -8,6 +8,68 @@ use crate::common::*;
 
 on_both_backends!(a_network_opens_from_a_referral_and_follows_the_familys_consent,);
 
+/// The demo's families: a parent of a child under 12 and a youth of 16 or older find
+/// their network; what the youth keeps from her parent says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_families_find_their_childs_network() {
+    use diesel::prelude::*;
+    use rondom_db::schema::{network_members, users};
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.load_demo().await;
+    let family: Vec<(String, Option<String>, bool)> = app
+        .db
+        .read(|c| {
+            let rows = rondom_db::on_backend!(c, |conn| network_members::table
+                .inner_join(users::table.on(users::id.nullable().eq(network_members::user_id)))
+                .filter(network_members::kind.eq("family"))
+                .select((
+                    users::email,
+                    network_members::relation,
+                    network_members::gezag
+                ))
+                .load(conn))?;
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+    assert!(
+        family
+            .iter()
+            .any(|(_, r, g)| r.as_deref() == Some("ouder") && !g),
+        "a parent without gezag"
+    );
+    let youth = family
+        .iter()
+        .filter(|(_, r, _)| r.as_deref() == Some("jeugdige"))
+        .count();
+    assert!(youth >= 2, "youths of 12 and of 16");
+    let mut youth_pages = Vec::new();
+    for (email, relation, _) in &family {
+        let client = app.client();
+        password_login(&app, &client, email, "rondom-demo-2026", "/").await;
+        let home = fetch_page(&app, &client, "/").await;
+        assert!(home.contains("Hulp rond uw kind"), "{email}: {home}");
+        let start = home.find("/netwerken/").unwrap();
+        let path: String = home[start..].chars().take_while(|c| *c != '"').collect();
+        let page = fetch_page(&app, &client, &path).await;
+        assert!(page.contains("Wie doen er mee?"), "{email}");
+        assert!(
+            !page.contains("Terug naar de verwijzing"),
+            "a family member has no referral page"
+        );
+        if relation.as_deref() == Some("jeugdige") {
+            youth_pages.push(page);
+        }
+    }
+    assert!(
+        youth_pages
+            .iter()
+            .any(|p| p.contains("Geen toestemming voor: berichten, documenten")),
+        "the youth of 16 keeps her messages and documents from her parent"
+    );
+    app.stop().await;
+}
+
 async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
@@ -47,7 +109,7 @@ async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Back
     );
     assert!(page.contains("casusregisseur bij Sociaal Team Voorbeeld"));
     assert!(page.contains("huisarts bij Huisartsenpraktijk De Linde"));
-    assert!(page.contains("meedoen: nog niet"));
+    assert!(page.contains("Nog geen toestemming voor: meedoen, berichten"));
 
     // The GP is in it, but without the family's consent sees only who coordinates.
     let seen = fetch_page(&app, &gp, &network).await;
