@@ -202,8 +202,33 @@ async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Back
         seen.contains("Noor de Vries") && seen.contains("Eva de Vries"),
         "{seen}"
     );
-    // Withdrawn: on the very next request the GP is back to who coordinates.
+    // A second server behind the same load balancer agrees.
+    let second = app.second_server().await;
+    let on_second = format!("http://{}{network}", second.addr);
+    let seen = gp
+        .get(&on_second)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(seen.contains("Eva de Vries"), "{seen}");
+    // Withdrawn on one server: on the very next request, on either server, the GP is
+    // back to who coordinates.
     assert_eq!(send(consent(&noor, "nee")).await.status(), 303);
+    let seen = gp
+        .get(&on_second)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !seen.contains("Noor") && seen.contains("geen toestemming"),
+        "{seen}"
+    );
     let seen = fetch_page(&app, &gp, &network).await;
     assert!(!seen.contains("Noor") && seen.contains("geen toestemming"));
 
