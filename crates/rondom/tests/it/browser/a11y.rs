@@ -116,6 +116,48 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
         )
         .await;
         app.user(&at("school"), Some(&school), &["school"]).await;
+        app.user(&at("ouder"), None, &["ouder_verzorger"]).await;
+    }
+    // Two demo networks, one per round, each coordinated by that round's consultant and
+    // with that round's parent in its family (so both views are looked at).
+    let mut networks: Vec<String> = Vec::new();
+    for (i, round) in ["desktop", "telefoon"].into_iter().enumerate() {
+        let n = first_id(
+            &app,
+            format!("SELECT id FROM networks ORDER BY opened_at, id LIMIT 1 OFFSET {i}"),
+        )
+        .await;
+        let coordinator = app
+            .user_id(&format!("consulent.{round}@a11y.example"))
+            .await;
+        let parent = app.user_id(&format!("ouder.{round}@a11y.example")).await;
+        let id = n.clone();
+        app.db
+            .write(move |c| {
+                use rondom_db::schema::networks;
+                rondom_db::on_backend!(c, |conn| diesel::update(networks::table.find(&id))
+                    .set(networks::coordinator_id.eq(&coordinator))
+                    .execute(conn))?;
+                rondom_db::networks::add_member(
+                    c,
+                    &id,
+                    &rondom_db::networks::NewMember {
+                        kind: "family",
+                        user_id: Some(&parent),
+                        organisation_id: None,
+                        name_sealed: None,
+                        relation: Some("ouder"),
+                        gezag: true,
+                        role_label: "ouder",
+                        state: "active",
+                    },
+                    &coordinator,
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        networks.push(n);
     }
     let from_practice = first_id(
         &app,
@@ -178,6 +220,15 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 format!("/verwijzingen/{running_in_team}"),
                 "/overleg".into(),
                 format!("/overleg/{question}"),
+                "/netwerken/NETWERK".into(),
+            ],
+        ),
+        (
+            "ouder",
+            vec![
+                "/".into(),
+                "/netwerken/NETWERK".into(),
+                "/netwerken/NETWERK/inzage".into(),
             ],
         ),
         ("leider", vec!["/".into()]),
@@ -217,8 +268,19 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
         anonymous.stop().await;
         for (who, pages) in &people {
             let email = format!("{who}.{round}@a11y.example");
-            let b = signed_in_at(&app, &email, phone).await;
+            let b = if *who == "ouder" {
+                // A family member signs in without a second factor.
+                let b = Browser::start_at(phone).await;
+                b.login(&app, &email).await;
+                b.wait_for("nav").await;
+                b
+            } else {
+                signed_in_at(&app, &email, phone).await
+            };
             for path in pages {
+                // This round's network.
+                let network = &networks[usize::from(phone.is_some())];
+                let path = &path.replace("NETWERK", network);
                 b.open(&app, path).await;
                 b.wait_for("main h1").await;
                 for v in violations(&b, &axe).await {

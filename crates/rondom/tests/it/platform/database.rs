@@ -74,8 +74,9 @@ fn sqlite_and_postgres_schemas_are_equal() {
     };
     // SQLite has no date type: a day is ISO-8601 TEXT there and DATE on PostgreSQL
     // (migration dates_as_dates). Exactly these columns hold days; a new one is named here.
-    const DAYS: [(&str, &str); 14] = [
+    const DAYS: [(&str, &str); 15] = [
         ("children", "birth_date"),
+        ("consent_answers", "answered_on"),
         ("consultations", "due_on"),
         ("hour_exceptions", "on_date"),
         ("locations", "last_checked_on"),
