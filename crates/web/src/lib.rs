@@ -281,6 +281,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/consultations/{id}", get(api::consultations::get))
         .route(
+            "/api/v1/networks",
+            get(api::networks::list).post(api::networks::open),
+        )
+        .route("/api/v1/networks/{id}", get(api::networks::get))
+        .route(
+            "/api/v1/networks/{id}/members",
+            post(api::networks::add_member),
+        )
+        .route(
+            "/api/v1/networks/{id}/members/{member}",
+            axum::routing::delete(api::networks::remove_member),
+        )
+        .route(
+            "/api/v1/networks/{id}/consents",
+            get(api::networks::consents).post(api::networks::give_consent),
+        )
+        .route(
+            "/api/v1/networks/{id}/access-log",
+            get(api::networks::access_log),
+        )
+        .route(
             "/api/v1/referrals",
             get(api::referrals::list).post(api::referrals::create),
         )

@@ -333,3 +333,175 @@ async fn a_network_opens_from_a_referral_and_follows_the_familys_consent(b: Back
     }
     app.stop().await;
 }
+
+on_both_backends!(the_network_api_answers_as_the_pages_do,);
+
+/// The JSON API: open from a referral, add the family, record consent, read the log,
+/// remove a member; a member without consent sees only who coordinates, anyone else
+/// gets 404 as for an id that does not exist.
+async fn the_network_api_answers_as_the_pages_do(b: Backend) {
+    use serde_json::{Value, json};
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp_page = logged_in(&app, "arts@linde.example").await;
+    let sanne_page = logged_in(&app, "sanne@team.example").await;
+    let doel = format!("team:{}", w.team);
+    let r = post(&app, &gp_page, "/verwijzingen/nieuw", &child_fields(&doel)).await;
+    let referral = location_path(&r);
+    let accept = [("naar", "accepted"), ("casusregisseur", w.sanne.as_str())];
+    post(&app, &sanne_page, &format!("{referral}/status"), &accept).await;
+    let referral_id = referral.trim_start_matches("/verwijzingen/").to_owned();
+
+    let token = |email: &'static str| {
+        let app = &app;
+        async move {
+            let id = app.user_id(email).await;
+            app.token_for(&id).await
+        }
+    };
+    let (sanne, gp, outsider) = (
+        token("sanne@team.example").await,
+        token("arts@linde.example").await,
+        token("zorg@horizon.example").await,
+    );
+    let client = app.client();
+    let call = |method: reqwest::Method, path: String, who: String, body: Option<Value>| {
+        let (client, app) = (client.clone(), &app);
+        async move {
+            let mut req = client.request(method, app.url(&path)).bearer_auth(who);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+            )
+        }
+    };
+    use reqwest::Method;
+    let (status, n) = call(
+        Method::POST,
+        "/api/v1/networks".into(),
+        sanne.clone(),
+        Some(json!({"referral_id": referral_id})),
+    )
+    .await;
+    assert_eq!(status, 201, "{n}");
+    assert_eq!(n["reach"], "coordinates");
+    assert_eq!(n["child_name"], "Noor de Vries");
+    let id = n["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/networks/{id}");
+
+    let (status, e) = call(
+        Method::POST,
+        format!("{path}/members"),
+        sanne.clone(),
+        Some(json!({"name": "Eva de Vries", "relation": "tante?"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(e["error"]["fields"][0]["field"], "relation", "{e}");
+    let (status, n) = call(
+        Method::POST,
+        format!("{path}/members"),
+        sanne.clone(),
+        Some(json!({"name": "Eva de Vries", "relation": "ouder", "gezag": true})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let members = n["members"].as_array().unwrap();
+    let eva = members
+        .iter()
+        .find(|m| m["name"] == "Eva de Vries")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gp_member = members
+        .iter()
+        .find(|m| m["what"].as_str().unwrap_or("").starts_with("huisarts"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The GP: in it, without consent; an outsider and an unknown id: the same 404.
+    let (status, seen) = call(Method::GET, path.clone(), gp.clone(), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen["reach"], "exists_only");
+    assert!(seen["child_name"].is_null() && seen["members"].as_array().unwrap().is_empty());
+    let (status, a) = call(Method::GET, path.clone(), outsider.clone(), None).await;
+    let (status2, b) = call(
+        Method::GET,
+        "/api/v1/networks/01a2410c-0000-7000-8000-000000000000".into(),
+        outsider.clone(),
+        None,
+    )
+    .await;
+    assert_eq!((status, status2), (404, 404));
+    assert_eq!(a, b, "not yours reads as not there");
+    for sub in ["consents", "access-log"] {
+        let (status, _) = call(Method::GET, format!("{path}/{sub}"), outsider.clone(), None).await;
+        assert_eq!(status, 404, "{sub}");
+    }
+
+    // Consent recorded for the GP: the parent alone is not enough at 12.
+    let (status, consents) = call(
+        Method::POST,
+        format!("{path}/consents"),
+        sanne.clone(),
+        Some(
+            json!({"grantee_id": gp_member, "categories": ["membership"], "given": true,
+            "by_member_id": eva, "how": "mondeling", "on": "2026-12-01"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{consents}");
+    let gp_membership = consents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["member_id"] == gp_member.as_str() && c["category"] == "membership")
+        .unwrap()
+        .clone();
+    assert_eq!(gp_membership["standing"], "waiting");
+    let (status, log) = call(
+        Method::GET,
+        format!("{path}/access-log"),
+        sanne.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["what"] == "Toestemming vastgelegd namens het gezin"),
+        "{log}"
+    );
+    let (status, _) = call(
+        Method::GET,
+        format!("{path}/access-log?from=gisteren"),
+        sanne.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // Removed: the GP's next request finds nothing.
+    let (status, _) = call(
+        Method::DELETE,
+        format!("{path}/members/{gp_member}"),
+        sanne.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = call(Method::GET, path.clone(), gp.clone(), None).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
