@@ -255,3 +255,11 @@ pub fn answers(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<Consent
         .select(ConsentAnswer::as_select())
         .load(conn)?)
 }
+
+pub fn find_answer(conn: &mut AnyConnection, id: &str) -> Result<Option<ConsentAnswer>, DbError> {
+    Ok(consent_answers::table
+        .find(id)
+        .select(ConsentAnswer::as_select())
+        .first(conn)
+        .optional()?)
+}

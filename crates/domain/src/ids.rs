@@ -180,6 +180,8 @@ ids! {
     NetworkId,
     /// A member of a child's network.
     MemberId,
+    /// A family member's consent answer.
+    ConsentId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -192,3 +192,75 @@ pub async fn answer_own(
     };
     record(svc, who, action, &f.network, "allowed").await
 }
+
+/// One consent answer as exchanged (FHIR Consent): who answered for whom and what.
+pub struct AnswerView {
+    pub id: String,
+    pub network_id: String,
+    pub child_id: String,
+    pub child_name: String,
+    /// The family member who answered: (member id, name, is the youth).
+    pub by: (String, String, bool),
+    /// The member it is about: (member id, name, what they are).
+    pub grantee: (String, String, String),
+    pub category: Category,
+    pub given: bool,
+    pub how: String,
+    pub answered_on: chrono::NaiveDate,
+    /// Whether a later answer by the same person replaced this one.
+    pub superseded: bool,
+}
+
+/// One consent answer, for a person who reaches its network's content; "not found"
+/// otherwise (and for an id that does not exist). The look is logged.
+pub async fn find(
+    svc: &Services,
+    who: &impl Principal,
+    answer_id: &str,
+) -> Result<crate::access::Disclosed<AnswerView>, Error> {
+    let id = answer_id.to_owned();
+    let answer = svc
+        .db
+        .read(move |c| db::find_answer(c, &id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (f, reach) = load(svc, who, &answer.network_id).await?;
+    if reach == Reach::ExistsOnly {
+        record(svc, who, "consent_read", &f.network, "denied").await?;
+        return Err(Error::NotFound);
+    }
+    record(svc, who, "consent_read", &f.network, "allowed").await?;
+    let view = super::view(svc, who, &answer.network_id)
+        .await?
+        .into_inner();
+    let member = |id: &str| view.members.iter().find(|m| m.id == id);
+    let by = member(&answer.by_member_id);
+    let grantee = member(&answer.grantee_id);
+    let superseded = f.answers.iter().any(|a| {
+        a.by_member_id == answer.by_member_id
+            && a.grantee_id == answer.grantee_id
+            && a.category == answer.category
+            && (a.answered_on, a.recorded_at) > (answer.answered_on, answer.recorded_at)
+    });
+    Ok(crate::access::Disclosed::logged(AnswerView {
+        id: answer.id.clone(),
+        network_id: answer.network_id.to_string(),
+        child_id: f.network.child_id.to_string(),
+        child_name: view.child_name.clone().unwrap_or_default(),
+        by: (
+            answer.by_member_id.to_string(),
+            by.map(|m| m.name.clone()).unwrap_or_default(),
+            by.is_some_and(|m| m.youth),
+        ),
+        grantee: (
+            answer.grantee_id.to_string(),
+            grantee.map(|m| m.name.clone()).unwrap_or_default(),
+            grantee.map(|m| m.what.clone()).unwrap_or_default(),
+        ),
+        category: Category::parse(&answer.category).unwrap_or(Category::Membership),
+        given: answer.given,
+        how: answer.how.clone(),
+        answered_on: answer.answered_on,
+        superseded,
+    }))
+}

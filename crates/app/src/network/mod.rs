@@ -356,6 +356,10 @@ pub struct MemberView {
     pub removed: bool,
     /// A family member who can log in (invited).
     pub has_account: bool,
+    /// An organisation as a whole (a school, a provider), not a person.
+    pub organisation: bool,
+    /// The organisation the member acts for, when there is one.
+    pub organisation_id: Option<String>,
     /// Per category: whether consent holds for this member (professionals and family
     /// members without the say).
     pub consent: Vec<(Category, Standing)>,
@@ -381,6 +385,10 @@ pub struct NetworkView {
     pub can_answer: Vec<(String, String)>,
     /// The person looking is one of the child's family in this network.
     pub viewer_is_family: bool,
+    /// For exchange (FHIR): the child's id and BSN (shown only from `Member` on).
+    pub child_id: String,
+    pub child_bsn: Option<String>,
+    pub coordinator_org_id: String,
 }
 
 /// A network as this person may see it; every look is logged with the child.
@@ -441,6 +449,9 @@ pub async fn view(
             members: vec![],
             can_answer: vec![],
             viewer_is_family: false,
+            child_id: String::new(),
+            child_bsn: None,
+            coordinator_org_id: f.network.coordinator_org_id.to_string(),
         }));
     }
     let family = family_of(&f.members);
@@ -503,6 +514,8 @@ pub async fn view(
                 youth: fam.is_some_and(|x| x.relation == Relation::Jeugdige),
                 removed: !m.is_active(),
                 has_account: m.user_id.is_some(),
+                organisation: m.kind == ORGANISATION,
+                organisation_id: m.organisation_id.as_ref().map(ToString::to_string),
                 consent,
             }
         })
@@ -518,6 +531,13 @@ pub async fn view(
             && m.user_id.as_deref() == Some(who.actor().user_id.as_str())
     });
     Ok(Disclosed::logged(NetworkView {
+        child_id: f.network.child_id.to_string(),
+        child_bsn: f
+            .child
+            .bsn_sealed
+            .as_deref()
+            .map(|b| svc.secrets.open_shown(b, "bsn")),
+        coordinator_org_id: f.network.coordinator_org_id.to_string(),
         viewer_is_family,
         id: f.network.id.to_string(),
         reach,

@@ -186,6 +186,126 @@ async fn load(
     Ok(d)
 }
 
+const CONSENT_CATEGORY_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/toestemming-onderdeel";
+
+/// A child's network as an HL7 FHIR R4 CareTeam: its members with their role and
+/// organisation; the family as RelatedPerson, the youth as the Patient.
+pub fn care_team(n: &rondom_app::network::NetworkView) -> Value {
+    let participants: Vec<Value> = n
+        .members
+        .iter()
+        .filter(|m| !m.removed)
+        .map(|m| {
+            let reference = if m.youth {
+                format!("Patient/{}", n.child_id)
+            } else if m.family {
+                format!("RelatedPerson/{}", m.id)
+            } else if m.organisation {
+                format!(
+                    "Organization/{}",
+                    m.organisation_id.clone().unwrap_or_default()
+                )
+            } else {
+                format!("Practitioner/{}", m.id)
+            };
+            let mut p = json!({
+                "role": [{"text": m.what}],
+                "member": {"reference": reference, "display": m.name},
+            });
+            if let (false, Some(org)) = (m.organisation || m.family, &m.organisation_id) {
+                p["onBehalfOf"] = json!({"reference": format!("Organization/{org}")});
+            }
+            p
+        })
+        .collect();
+    let mut subject = json!({
+        "reference": format!("Patient/{}", n.child_id),
+        "display": n.child_name.clone().unwrap_or_default(),
+    });
+    if let Some(bsn) = &n.child_bsn {
+        subject["identifier"] = json!({"system": BSN_SYSTEM, "value": bsn});
+    }
+    json!({
+        "resourceType": "CareTeam",
+        "id": n.id,
+        "status": "active",
+        "name": format!("Netwerk rond {}", n.child_name.clone().unwrap_or_default()),
+        "subject": subject,
+        "participant": participants,
+        "managingOrganization": [{
+            "reference": format!("Organization/{}", n.coordinator_org_id),
+            "display": n.coordinator_org,
+        }],
+    })
+}
+
+/// One consent answer as an HL7 FHIR R4 Consent: given (permit) or refused (deny) by the
+/// family member with the say (the youth as the Patient, a parent as RelatedPerson),
+/// for one member and one kind of data; a later answer makes it inactive.
+pub fn consent(a: &rondom_app::network::consent::AnswerView) -> Value {
+    let (by_id, by_name, by_youth) = &a.by;
+    let performer = if *by_youth {
+        format!("Patient/{}", a.child_id)
+    } else {
+        format!("RelatedPerson/{by_id}")
+    };
+    json!({
+        "resourceType": "Consent",
+        "id": a.id,
+        "status": if a.superseded { "inactive" } else { "active" },
+        "scope": {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+            "code": "patient-privacy",
+        }]},
+        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}],
+        "patient": {"reference": format!("Patient/{}", a.child_id), "display": a.child_name},
+        "dateTime": format!("{}T00:00:00Z", a.answered_on),
+        "performer": [{"reference": performer, "display": by_name}],
+        "policyRule": {"text": "WGBO / Jeugdwet: onder 12 de ouders met gezag, 12 tot 16 de jongere en de ouders, vanaf 16 de jongere"},
+        "verification": [{"verified": a.how != "rondom", "verificationDate": format!("{}T00:00:00Z", a.answered_on)}],
+        "provision": {
+            "type": if a.given { "permit" } else { "deny" },
+            "period": {"start": a.answered_on.to_string()},
+            "actor": [{
+                "role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP", "display": "information recipient"}]},
+                "reference": {"reference": format!("CareTeam/{}", a.network_id), "display": format!("{} ({})", a.grantee.1, a.grantee.2)},
+            }],
+            "class": [{"system": CONSENT_CATEGORY_SYSTEM, "code": a.category.code(), "display": a.category.short()}],
+        },
+    })
+}
+
+/// A child's network as an HL7 FHIR R4 CareTeam (members with role and organisation).
+#[utoipa::path(get, path = "/api/fhir/CareTeam/{id}", tag = "fhir", params(("id" = String, Path, description = "The network's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_care_team(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<rondom_domain::ids::NetworkId>,
+) -> Result<Response, ApiError> {
+    let n = rondom_app::network::view(&state.app, &user, &id)
+        .await
+        .map_err(AppError::from)?
+        .into_inner();
+    if n.reach == rondom_app::network::Reach::ExistsOnly {
+        // Without the family's consent there is no team to show.
+        return Err(AppError::from(rondom_app::Error::NotFound).into());
+    }
+    Ok(fhir_json(care_team(&n)))
+}
+
+/// One consent answer as an HL7 FHIR R4 Consent.
+#[utoipa::path(get, path = "/api/fhir/Consent/{id}", tag = "fhir", params(("id" = String, Path, description = "The consent answer's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_consent(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<rondom_domain::ids::ConsentId>,
+) -> Result<Response, ApiError> {
+    let a = rondom_app::network::consent::find(&state.app, &user, &id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(fhir_json(consent(&a)))
+}
+
 /// A referral as an HL7 FHIR R4 ServiceRequest (the request, with the child as subject).
 #[utoipa::path(get, path = "/api/fhir/ServiceRequest/{id}", tag = "fhir", params(("id" = String, Path, description = "The referral's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn get_service_request(

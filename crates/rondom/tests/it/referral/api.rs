@@ -177,7 +177,7 @@ async fn the_api_answers_409_with_the_allowed_moves(b: Backend) {
     app.stop().await;
 }
 
-fn fhir_validator(resource: &str) -> jsonschema::Validator {
+pub(super) fn fhir_validator(resource: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(standards_dir().join("fhir-r4/fhir.schema.json")).unwrap();
     let mut schema: Value = serde_json::from_str(&text).unwrap();
     let obj = schema.as_object_mut().unwrap();
@@ -190,7 +190,7 @@ fn fhir_validator(resource: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).unwrap()
 }
 
-fn assert_valid(v: &jsonschema::Validator, what: &str, doc: &Value) {
+pub(super) fn assert_valid(v: &jsonschema::Validator, what: &str, doc: &Value) {
     let errors: Vec<String> = v
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))

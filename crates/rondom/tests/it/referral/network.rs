@@ -492,6 +492,64 @@ async fn the_network_api_answers_as_the_pages_do(b: Backend) {
     .await;
     assert_eq!(status, 422);
 
+    // HL7 FHIR R4: the network as a CareTeam, an answer as a Consent, valid against the
+    // R4 schema; nothing for the GP without consent or for an outsider.
+    let fhir = |path: String, who: String| {
+        let (client, app) = (client.clone(), &app);
+        async move {
+            let r = client
+                .get(app.url(&path))
+                .bearer_auth(who)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, team) = fhir(format!("/api/fhir/CareTeam/{id}"), sanne.clone()).await;
+    assert_eq!(status, 200);
+    super::api::assert_valid(&super::api::fhir_validator("CareTeam"), "CareTeam", &team);
+    assert!(
+        team["participant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["member"]["reference"]
+                .as_str()
+                .unwrap()
+                .starts_with("RelatedPerson/")),
+        "the parent is in the team: {team}"
+    );
+    let answer_id = {
+        let n = id.clone();
+        app.db
+            .read(move |c| {
+                Ok(rondom_db::networks::answers(c, &n)?
+                    .first()
+                    .map(|a| a.id.clone())
+                    .unwrap())
+            })
+            .await
+            .unwrap()
+    };
+    let (status, consent) = fhir(format!("/api/fhir/Consent/{answer_id}"), sanne.clone()).await;
+    assert_eq!(status, 200);
+    super::api::assert_valid(&super::api::fhir_validator("Consent"), "Consent", &consent);
+    assert_eq!(consent["provision"]["type"], "permit");
+    assert!(
+        consent["performer"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("RelatedPerson/"),
+        "the parent gave it (the child is 12: the youth is asked too)"
+    );
+    for who in [gp.clone(), outsider.clone()] {
+        let (s1, _) = fhir(format!("/api/fhir/CareTeam/{id}"), who.clone()).await;
+        let (s2, _) = fhir(format!("/api/fhir/Consent/{answer_id}"), who).await;
+        assert_eq!((s1, s2), (404, 404));
+    }
+
     // Removed: the GP's next request finds nothing.
     let (status, _) = call(
         Method::DELETE,
