@@ -2,7 +2,7 @@
 //! Names of family members without an account arrive sealed by the use cases and leave
 //! sealed; consent answers are only ever added (a withdrawal is a later answer).
 
-use crate::schema::{consent_answers, network_members, networks};
+use crate::schema::{consent_answers, emergency_access, network_members, networks};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -262,4 +262,39 @@ pub fn find_answer(conn: &mut AnyConnection, id: &str) -> Result<Option<ConsentA
         .select(ConsentAnswer::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Records emergency access for a person until `until`.
+pub fn add_emergency(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    user_id: &str,
+    reason_code: &str,
+    reason_text: &str,
+    until: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(emergency_access::table)
+        .values((
+            emergency_access::id.eq(new_id()),
+            emergency_access::network_id.eq(network_id),
+            emergency_access::user_id.eq(user_id),
+            emergency_access::reason_code.eq(reason_code),
+            emergency_access::reason_text.eq(reason_text),
+            emergency_access::opened_at.eq(now()),
+            emergency_access::until.eq(until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The people with emergency access to this network right now, and until when.
+pub fn emergencies_now(
+    conn: &mut AnyConnection,
+    network_id: &str,
+) -> Result<Vec<(String, NaiveDateTime)>, DbError> {
+    Ok(emergency_access::table
+        .filter(emergency_access::network_id.eq(network_id))
+        .filter(emergency_access::until.gt(now()))
+        .select((emergency_access::user_id, emergency_access::until))
+        .load(conn)?)
 }

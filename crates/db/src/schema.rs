@@ -482,6 +482,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    emergency_access (id) {
+        id -> Text,
+        network_id -> Text,
+        user_id -> Text,
+        reason_code -> Text,
+        reason_text -> Text,
+        opened_at -> Timestamp,
+        until -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organisations,
@@ -517,4 +529,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     networks,
     network_members,
     consent_answers,
+    emergency_access,
 );

@@ -183,6 +183,7 @@ pub fn router(state: AppState) -> Router {
             post(network::own_consent),
         )
         .route("/netwerken/{id}/inzage", get(network::access_log))
+        .route("/netwerken/{id}/noodtoegang", post(network::emergency))
         .route(
             "/netwerken/{id}/leden/{member}/uitnodigen",
             post(network::invite),

@@ -39,6 +39,9 @@ struct NetworkPage {
     own: Option<Vec<(String, Category, bool)>>,
     /// May read the child's access log.
     reads_log: bool,
+    /// The reasons for emergency access (for a member without consent).
+    reasons: Vec<(&'static str, &'static str)>,
+    emergency: EmergencyForm,
 }
 
 impl NetworkPage {
@@ -67,6 +70,9 @@ fn done_text(code: &str) -> Option<&'static str> {
         "gezin" => "Toegevoegd aan het netwerk.",
         "toestemming" => "Vastgelegd. Het gezinslid ziet dit terug en kan het altijd intrekken.",
         "verwijderd" => "Uit het netwerk gehaald. Dit lid ziet vanaf nu niets meer.",
+        "noodtoegang" => {
+            "U heeft noodtoegang voor 24 uur. De teamleider is meteen ingelicht, en het gezin ziet dat u keek en waarom."
+        }
         "uitgenodigd" => "De uitnodiging is verstuurd. De link in de e-mail werkt een week.",
         "ja" => "Opgeslagen: u geeft toestemming. U kunt die altijd weer intrekken.",
         "nee" => "Opgeslagen: u geeft geen toestemming. Dit geldt meteen.",
@@ -128,6 +134,8 @@ async fn page(
         .await?
         .map(|o| o.answers);
     NetworkPage {
+        reasons: rondom_app::network::emergency::REASONS.to_vec(),
+        emergency: EmergencyForm::default(),
         reads_log: n.reach == Reach::Coordinates
             || (n.reach == Reach::Member && n.viewer_is_family),
         own,
@@ -360,4 +368,24 @@ pub async fn access_log(
     .render()
     .map(Html)
     .map_err(AppError::internal)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct EmergencyForm {
+    pub reden: String,
+    pub toelichting: String,
+}
+
+/// Emergency access without consent, with a reason.
+pub async fn emergency(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<EmergencyForm>,
+) -> Result<Response, AppError> {
+    match network::emergency::open(&state.app, &user, &id, &form.reden, &form.toelichting).await? {
+        Ok(()) => Ok(done(&id, "noodtoegang")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
 }

@@ -362,6 +362,8 @@ pub fn action_label(code: &str) -> &str {
         "referral_read" => "Verwijzing ingezien",
         "network_open" => "Netwerk rond het kind geopend",
         "network_read" => "Netwerk bekeken",
+        "network_emergency_access" => "Noodtoegang zonder toestemming (veiligheid van het kind)",
+        "consent_read" => "Toestemming bekeken",
         "network_list_read" => "Netwerk in een overzicht getoond",
         "network_member_add" => "Iemand aan het netwerk toegevoegd",
         "network_member_remove" => "Iemand uit het netwerk gehaald",

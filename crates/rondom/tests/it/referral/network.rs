@@ -563,3 +563,78 @@ async fn the_network_api_answers_as_the_pages_do(b: Backend) {
     assert_eq!(status, 404);
     app.stop().await;
 }
+
+on_both_backends!(emergency_access_opens_the_network_tells_the_team_leader_and_shows_in_the_log,);
+
+/// A safety concern: a member without consent opens the network with a reason; the team
+/// leader is told at once and the access log shows it, reason and all.
+async fn emergency_access_opens_the_network_tells_the_team_leader_and_shows_in_the_log(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let doel = format!("team:{}", w.team);
+    let r = post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await;
+    let referral = location_path(&r);
+    let accept = [("naar", "accepted"), ("casusregisseur", w.sanne.as_str())];
+    post(&app, &sanne, &format!("{referral}/status"), &accept).await;
+    let network = location_path(&post(&app, &sanne, &format!("{referral}/netwerk"), &[]).await);
+    let seen = fetch_page(&app, &gp, &network).await;
+    assert!(seen.contains("Noodtoegang") && !seen.contains("Noor"));
+
+    let r = post(
+        &app,
+        &gp,
+        &format!("{network}/noodtoegang"),
+        &[("reden", "veiligheid"), ("toelichting", "kort")],
+    )
+    .await;
+    assert_eq!(r.status(), 422, "a reason in one's own words is required");
+    assert!(!fetch_page(&app, &gp, &network).await.contains("Noor"));
+    let before = app.smtp.mails().len();
+    let why = "Moeder belde in paniek; vader dreigt het kind mee te nemen.";
+    let r = post(
+        &app,
+        &gp,
+        &format!("{network}/noodtoegang"),
+        &[("reden", "veiligheid"), ("toelichting", why)],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), format!("{network}?gedaan=noodtoegang"));
+    let seen = fetch_page(&app, &gp, &location(&r)).await;
+    assert!(
+        seen.contains("Noor de Vries") && seen.contains("noodtoegang voor 24 uur"),
+        "{seen}"
+    );
+    // The team leader hears at once, without content.
+    let mut n = before + 1;
+    loop {
+        let mails = app.smtp.wait_for(n).await;
+        if let Some(m) = mails
+            .iter()
+            .find(|m| m.to == vec!["leider@team.example".to_owned()])
+        {
+            assert!(!m.data.contains("Noor") && !m.data.contains("paniek"));
+            break;
+        }
+        assert!(mails.len() >= n, "the team leader is mailed");
+        n += 1;
+    }
+    // The access log says who, that it was emergency access, and why.
+    let log = fetch_page(&app, &sanne, &format!("{network}/inzage")).await;
+    assert!(
+        log.contains("Noodtoegang zonder toestemming") && log.contains("vader dreigt"),
+        "{log}"
+    );
+    // The coordinator needs none, and a second request is refused.
+    let r = post(
+        &app,
+        &gp,
+        &format!("{network}/noodtoegang"),
+        &[("reden", "veiligheid"), ("toelichting", why)],
+    )
+    .await;
+    assert_eq!(r.status(), 403, "already open");
+    app.stop().await;
+}
