@@ -200,7 +200,8 @@ pub fn set_member_user(
     Ok(())
 }
 
-/// The networks a person is an active member of, by user or through an organisation.
+/// The networks a person may be an active member of: by user, or through an organisation
+/// that is a member as a whole (the app decides whether their role counts).
 pub fn of_member(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -211,7 +212,9 @@ pub fn of_member(
         .filter(
             network_members::user_id
                 .eq(user_id)
-                .or(network_members::organisation_id.eq_any(organisations.to_vec())),
+                .or(network_members::kind
+                    .eq("organisation")
+                    .and(network_members::organisation_id.eq_any(organisations.to_vec()))),
         )
         .select(network_members::network_id)
         .load(conn)?;

@@ -50,9 +50,23 @@ fn membership<'a>(who: &impl Principal, members: &'a [Member]) -> Option<&'a Mem
     let actor = who.actor();
     members.iter().filter(|m| m.is_active()).find(|m| {
         m.user_id.as_deref() == Some(actor.user_id.as_str())
-            || m.organisation_id
-                .as_deref()
-                .is_some_and(|o| actor.is_member_of(o))
+            || (m.kind == ORGANISATION
+                && m.organisation_id
+                    .as_deref()
+                    .is_some_and(|o| acts_in_care_for(actor, o)))
+    })
+}
+
+/// Whether this person does the organisation's work with children (an intern
+/// begeleider, a provider's professional), not only its administration or policy: an
+/// organisation's membership of a network reaches those people, no one else.
+pub(crate) fn acts_in_care_for(actor: &rondom_domain::Actor, org: &str) -> bool {
+    actor.memberships.iter().any(|(o, r)| {
+        o == org
+            && !matches!(
+                r,
+                Role::OrganisatieBeheerder | Role::Beheerder | Role::Beleidsmedewerker
+            )
     })
 }
 

@@ -638,3 +638,265 @@ async fn emergency_access_opens_the_network_tells_the_team_leader_and_shows_in_t
     assert_eq!(r.status(), 403, "already open");
     app.stop().await;
 }
+
+on_both_backends!(no_one_outside_a_network_gets_anything_of_it,);
+
+/// Every role outside a network (the coordinating team's own leader and admin, the
+/// platform's admin, and a parent in another child's network included) against every
+/// network object, on the pages, the JSON API and FHIR, reading and writing: the same
+/// "not found" as for an id that does not exist, and each refusal in the audit log.
+async fn no_one_outside_a_network_gets_anything_of_it(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let doel = format!("team:{}", w.team);
+    let mut networks = Vec::new();
+    for (name, bsn) in [("Noor de Vries", "111222333"), ("Daan Bakker", "")] {
+        let mut fields = child_fields(&doel);
+        fields.retain(|(k, _)| *k != "naam" && *k != "bsn");
+        fields.push(("naam", name));
+        if !bsn.is_empty() {
+            fields.push(("bsn", bsn));
+        }
+        let referral = location_path(&post(&app, &gp, "/verwijzingen/nieuw", &fields).await);
+        let accept = [("naar", "accepted"), ("casusregisseur", w.sanne.as_str())];
+        post(&app, &sanne, &format!("{referral}/status"), &accept).await;
+        networks.push(location_path(
+            &post(&app, &sanne, &format!("{referral}/netwerk"), &[]).await,
+        ));
+    }
+    let (network, other) = (networks[0].clone(), networks[1].clone());
+    let id = network.trim_start_matches("/netwerken/").to_owned();
+    // A member and a consent answer of this network, to aim at.
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/gezin"),
+        &[
+            ("naam", "Eva de Vries"),
+            ("relatie", "ouder"),
+            ("gezag", "ja"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (member, answer) = {
+        let n = id.clone();
+        app.db
+            .read(move |c| {
+                let m = rondom_db::networks::members(c, &n)?;
+                let eva = m
+                    .iter()
+                    .find(|x| x.kind == "family")
+                    .unwrap()
+                    .id
+                    .to_string();
+                let gp = m
+                    .iter()
+                    .find(|x| x.role_label == "huisarts")
+                    .unwrap()
+                    .id
+                    .to_string();
+                rondom_db::networks::add_answer(
+                    c,
+                    &n,
+                    &rondom_db::networks::NewAnswer {
+                        grantee_id: &gp,
+                        category: "membership",
+                        by_member_id: &eva,
+                        given: true,
+                        how: "mondeling",
+                        answered_on: rondom_app::dates::today(),
+                        recorded_by: &m[0].added_by,
+                    },
+                )?;
+                let a = rondom_db::networks::answers(c, &n)?[0].id.clone();
+                Ok((eva, a))
+            })
+            .await
+            .unwrap()
+    };
+
+    // Everyone outside: each kind of role, in other organisations and in the team's own.
+    let elsewhere = app
+        .org("Huisartsenpraktijk Elders", "huisartsenpraktijk")
+        .await;
+    let other_team = app.org("Sociaal Team Elders", "sociaal_team").await;
+    let gemeente = app.org("Gemeente Elders", "gemeente").await;
+    let school = app.org("School Elders", "school").await;
+    let jgz = app.org("JGZ Elders", "jgz").await;
+    let provider = app.org("Aanbieder Elders", "zorgaanbieder").await;
+    let platform = app.org("Rondom Beheer", "platform").await;
+    let outsiders: Vec<(&str, Option<&String>, &[&str])> = vec![
+        ("huisarts@elders.example", Some(&elsewhere), &["huisarts"]),
+        ("poh@elders.example", Some(&elsewhere), &["poh"]),
+        (
+            "consulent@elders.example",
+            Some(&other_team),
+            &["consulent"],
+        ),
+        (
+            "beleid@elders.example",
+            Some(&gemeente),
+            &["beleidsmedewerker"],
+        ),
+        ("ib@elders.example", Some(&school), &["school"]),
+        ("jgz@elders.example", Some(&jgz), &["jgz"]),
+        (
+            "zorg@elders.example",
+            Some(&provider),
+            &["zorgaanbieder_medewerker"],
+        ),
+        (
+            "beheer@team.example",
+            Some(&w.team),
+            &["organisatiebeheerder"],
+        ),
+        ("admin@rondom.example", Some(&platform), &["beheerder"]),
+        ("ouder@ander-kind.example", None, &["ouder_verzorger"]),
+    ];
+    let mut people = Vec::new();
+    for (email, org, roles) in &outsiders {
+        let uid = app.user(email, org.map(String::as_str), roles).await;
+        people.push((*email, uid));
+    }
+    // The team's own leader of world() is outside too.
+    people.push((
+        "leider@team.example",
+        app.user_id("leider@team.example").await,
+    ));
+    // The parent is in the other child's network.
+    {
+        let (n, parent) = (
+            other.trim_start_matches("/netwerken/").to_owned(),
+            people
+                .iter()
+                .find(|(e, _)| e.starts_with("ouder@"))
+                .unwrap()
+                .1
+                .clone(),
+        );
+        app.db
+            .write(move |c| {
+                let by = rondom_db::networks::find(c, &n)?.unwrap().coordinator_id;
+                rondom_db::networks::add_member(
+                    c,
+                    &n,
+                    &rondom_db::networks::NewMember {
+                        kind: "family",
+                        user_id: Some(&parent),
+                        organisation_id: None,
+                        name_sealed: None,
+                        relation: Some("ouder"),
+                        gezag: true,
+                        role_label: "ouder",
+                        state: "active",
+                    },
+                    &by,
+                )
+                .map(|_| ())
+            })
+            .await
+            .unwrap();
+    }
+
+    let unknown = "01a2410c-0000-7000-8000-000000000000";
+    let pages = [network.clone(), format!("{network}/inzage")];
+    let api = [
+        format!("/api/v1/networks/{id}"),
+        format!("/api/v1/networks/{id}/consents"),
+        format!("/api/v1/networks/{id}/access-log"),
+        format!("/api/fhir/CareTeam/{id}"),
+        format!("/api/fhir/Consent/{answer}"),
+    ];
+    let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            format!("{network}/gezin"),
+            vec![("naam", "X Y"), ("relatie", "ouder")],
+        ),
+        (
+            format!("{network}/toestemming"),
+            vec![("door", member.as_str()), ("voor", member.as_str())],
+        ),
+        (
+            format!("{network}/mijn-toestemming"),
+            vec![
+                ("voor", member.as_str()),
+                ("onderdeel", "plan"),
+                ("antwoord", "ja"),
+            ],
+        ),
+        (
+            format!("{network}/noodtoegang"),
+            vec![
+                ("reden", "veiligheid"),
+                ("toelichting", "Een reden van genoeg tekens."),
+            ],
+        ),
+        (format!("{network}/leden/{member}/verwijderen"), vec![]),
+        (
+            format!("{network}/leden/{member}/uitnodigen"),
+            vec![("email", "x@y.example")],
+        ),
+    ];
+    let looked_before = app
+        .audit()
+        .await
+        .iter()
+        .filter(|e| e.outcome == "denied" && e.object_type == "network")
+        .count();
+    let mut leaks = Vec::new();
+    for (email, uid) in &people {
+        let client = logged_in(&app, email).await;
+        for p in &pages {
+            let (status, body) = fetch_any(&app, &client, p).await;
+            if status != 404 || body.contains("Noor") || body.contains("Eva") {
+                leaks.push(format!("{email} GET {p}: {status}"));
+            }
+        }
+        for (p, fields) in &writes {
+            let status = post(&app, &client, p, fields).await.status().as_u16();
+            if status != 404 {
+                leaks.push(format!("{email} POST {p}: {status}"));
+            }
+        }
+        let token = app.token_for(uid).await;
+        for p in &api {
+            let r = client
+                .get(app.url(p))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            let (s2, b2) = {
+                let unknown_path = p.replace(&id, unknown).replace(&answer, unknown);
+                let r = client
+                    .get(app.url(&unknown_path))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            };
+            if status != 404 || s2 != 404 || body != b2 {
+                leaks.push(format!("{email} GET {p}: {status} (unknown id: {s2})"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+    // Each refusal to read is in the log with the child.
+    let refused = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.outcome == "denied" && e.object_type == "network" && e.child_id.is_some())
+        .count();
+    assert!(
+        refused - looked_before >= people.len() * pages.len(),
+        "{refused} refusals logged"
+    );
+    app.stop().await;
+}
