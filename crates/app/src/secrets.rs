@@ -25,6 +25,9 @@ impl std::fmt::Debug for Secret {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// The key of the blind indexes (keyed hashes) children are recognised by, derived
+    /// from the installation key so that it never leaves the servers either.
+    matcher: [u8; 32],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -59,9 +62,30 @@ pub fn new_key() -> String {
 impl SecretBox {
     pub fn new(key: &Secret) -> Result<Self, String> {
         let k = parse_key(&key.0)?;
+        let matcher = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(b"rondom child match v1");
+            h.update(k);
+            h.finalize().into()
+        };
         Ok(Self {
             cipher: XChaCha20Poly1305::new(Key::from_slice(&k)),
+            matcher,
         })
+    }
+
+    /// A keyed hash of `text` (hex): equal texts give equal hashes, and without the key
+    /// the text cannot be found from it.
+    pub fn blind_index(&self, text: &str) -> String {
+        use hmac::Mac;
+        // HMAC takes a key of any length, so this cannot fail.
+        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&self.matcher)
+            .map(|mut mac| {
+                mac.update(text.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            })
+            .unwrap_or_default()
     }
 
     pub fn seal(&self, plaintext: &str) -> Result<String, String> {
@@ -123,9 +147,54 @@ impl SecretBox {
     }
 }
 
+/// The forms a child is recognised by: (BSN, name with birth date), as keyed hashes.
+pub fn child_match(
+    secrets: &SecretBox,
+    bsn: &str,
+    name: &str,
+    birth: chrono::NaiveDate,
+) -> (Option<String>, Option<String>) {
+    let digits: String = bsn.chars().filter(char::is_ascii_digit).collect();
+    let folded = rondom_domain::search::fold(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (
+        (!digits.is_empty()).then(|| secrets.blind_index(&format!("bsn:{digits}"))),
+        (!folded.is_empty()).then(|| secrets.blind_index(&format!("naam:{folded}|{birth}"))),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_is_recognised_by_keyed_hashes_only() {
+        let a = SecretBox::new(&Secret(new_key())).unwrap();
+        let b = SecretBox::new(&Secret(new_key())).unwrap();
+        let birth = chrono::NaiveDate::from_ymd_opt(2014, 3, 1).unwrap();
+        let (bsn, name) = child_match(&a, "111 222 333", "Noor  de Vriës", birth);
+        let (bsn2, name2) = child_match(&a, "111222333", "noor de vries", birth);
+        assert_eq!(
+            (&bsn, &name),
+            (&bsn2, &name2),
+            "typed differently, the same child"
+        );
+        assert!(!bsn.clone().unwrap().contains("111222333"));
+        let other_day = birth.succ_opt().unwrap();
+        assert_ne!(child_match(&a, "", "Noor de Vries", other_day).1, name);
+        assert_eq!(
+            child_match(&a, "", "Noor", birth).0,
+            None,
+            "no BSN, no BSN match"
+        );
+        assert_ne!(
+            child_match(&b, "111222333", "", birth).0,
+            bsn,
+            "another installation's key"
+        );
+    }
 
     #[test]
     fn a_value_that_does_not_open_shows_as_unreadable_never_as_empty() {

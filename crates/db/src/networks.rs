@@ -2,7 +2,7 @@
 //! Names of family members without an account arrive sealed by the use cases and leave
 //! sealed; consent answers are only ever added (a withdrawal is a later answer).
 
-use crate::schema::{consent_answers, emergency_access, network_members, networks};
+use crate::schema::{children, consent_answers, emergency_access, network_members, networks};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -299,5 +299,37 @@ pub fn emergencies_now(
         .filter(emergency_access::network_id.eq(network_id))
         .filter(emergency_access::until.gt(now()))
         .select((emergency_access::user_id, emergency_access::until))
+        .load(conn)?)
+}
+
+/// The networks around other children recognised as this one: the same BSN, or the same
+/// name and birth date (compared as keyed hashes).
+pub fn recognised(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Network>, DbError> {
+    let Some((bsn, name)) = children::table
+        .find(child_id)
+        .select((children::match_bsn, children::match_name))
+        .first::<(Option<String>, Option<String>)>(conn)
+        .optional()?
+    else {
+        return Ok(vec![]);
+    };
+    if bsn.is_none() && name.is_none() {
+        return Ok(vec![]);
+    }
+    let same: Vec<String> = children::table
+        .filter(children::id.ne(child_id))
+        .filter(
+            children::match_bsn
+                .eq(bsn.unwrap_or_default())
+                .or(children::match_name.eq(name.unwrap_or_default())),
+        )
+        .select(children::id)
+        .load(conn)?;
+    if same.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(networks::table
+        .filter(networks::child_id.eq_any(same))
+        .select(Network::as_select())
         .load(conn)?)
 }

@@ -366,6 +366,8 @@ diesel::table! {
         bsn_sealed -> Nullable<Text>,
         created_by -> Text,
         created_at -> Timestamp,
+        match_bsn -> Nullable<Text>,
+        match_name -> Nullable<Text>,
     }
 }
 

@@ -184,6 +184,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/netwerken/{id}/inzage", get(network::access_log))
         .route("/netwerken/{id}/noodtoegang", post(network::emergency))
+        .route("/netwerken/{id}/aanmelden", post(network::ask_to_join))
+        .route(
+            "/netwerken/{id}/leden/{member}/toelaten",
+            post(network::admit),
+        )
         .route(
             "/netwerken/{id}/leden/{member}/uitnodigen",
             post(network::invite),

@@ -73,6 +73,10 @@ fn done_text(code: &str) -> Option<&'static str> {
         "noodtoegang" => {
             "U heeft noodtoegang voor 24 uur. De teamleider is meteen ingelicht, en het gezin ziet dat u keek en waarom."
         }
+        "gevraagd" => {
+            "Gevraagd. De casusregisseur krijgt bericht; u hoort het als u bent toegelaten."
+        }
+        "toegelaten" => "Toegelaten. Wat dit lid ziet, hangt af van de toestemming van het gezin.",
         "uitgenodigd" => "De uitnodiging is verstuurd. De link in de e-mail werkt een week.",
         "ja" => "Opgeslagen: u geeft toestemming. U kunt die altijd weer intrekken.",
         "nee" => "Opgeslagen: u geeft geen toestemming. Dit geldt meteen.",
@@ -388,4 +392,35 @@ pub async fn emergency(
         Ok(()) => Ok(done(&id, "noodtoegang")),
         Err(errors) => Err(AppError::Validation(errors)),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JoinForm {
+    pub verwijzing: String,
+}
+
+/// Asks to join a network recognised from one of this person's referrals.
+pub async fn ask_to_join(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<JoinForm>,
+) -> Result<Response, AppError> {
+    network::join::ask(&state.app, &user, &id, &form.verwijzing).await?;
+    Ok(Redirect::to(&format!(
+        "/verwijzingen/{}?gedaan=netwerk-gevraagd",
+        form.verwijzing
+    ))
+    .into_response())
+}
+
+pub async fn admit(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, member)): Path<(NetworkId, MemberId)>,
+    CsrfForm(_): CsrfForm<crate::session::EmptyForm>,
+) -> Result<Response, AppError> {
+    network::join::admit(&state.app, &user, &id, &member).await?;
+    Ok(done(&id, "toegelaten"))
 }

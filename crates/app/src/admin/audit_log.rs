@@ -364,6 +364,8 @@ pub fn action_label(code: &str) -> &str {
         "network_read" => "Netwerk bekeken",
         "network_emergency_access" => "Noodtoegang zonder toestemming (veiligheid van het kind)",
         "consent_read" => "Toestemming bekeken",
+        "network_match" => "Gezien dat er een netwerk rond dit kind is",
+        "network_join_ask" => "Gevraagd om mee te doen in het netwerk",
         "network_list_read" => "Netwerk in een overzicht getoond",
         "network_member_add" => "Iemand aan het netwerk toegevoegd",
         "network_member_remove" => "Iemand uit het netwerk gehaald",

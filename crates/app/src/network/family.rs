@@ -107,7 +107,7 @@ pub async fn remove(
     let Some(m) = f
         .members
         .iter()
-        .find(|m| m.id.as_str() == member_id && m.is_active())
+        .find(|m| m.id.as_str() == member_id && m.state != REMOVED)
     else {
         return Err(Error::NotFound);
     };

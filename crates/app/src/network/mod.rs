@@ -12,6 +12,7 @@ pub mod consent;
 pub mod emergency;
 pub mod family;
 pub mod family_view;
+pub mod join;
 
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -377,6 +378,8 @@ pub struct MemberView {
     pub family: bool,
     pub youth: bool,
     pub removed: bool,
+    /// Asked to join; waits for the case director.
+    pub proposed: bool,
     /// A family member who can log in (invited).
     pub has_account: bool,
     /// An organisation as a whole (a school, a provider), not a person.
@@ -535,7 +538,8 @@ pub async fn view(
                 what,
                 family: m.kind == FAMILY,
                 youth: fam.is_some_and(|x| x.relation == Relation::Jeugdige),
-                removed: !m.is_active(),
+                removed: m.state == rondom_db::networks::REMOVED,
+                proposed: m.state == rondom_db::networks::PROPOSED,
                 has_account: m.user_id.is_some(),
                 organisation: m.kind == ORGANISATION,
                 organisation_id: m.organisation_id.as_ref().map(ToString::to_string),

@@ -84,6 +84,8 @@ pub async fn create(
             "a checked referral without its verwijskader",
         ));
     };
+    let (match_bsn, match_name) =
+        crate::secrets::child_match(&svc.secrets, &checked.bsn, &checked.name, checked.birth);
     let sealed = SealedChild {
         name: svc.secrets.seal(&checked.name).map_err(Error::internal)?,
         bsn: match checked.bsn.as_str() {
@@ -136,6 +138,8 @@ pub async fn create(
                     gemeente_code: &checked.gemeente,
                     bsn_sealed: sealed.bsn.as_deref(),
                     created_by: &user_id,
+                    match_bsn: match_bsn.as_deref(),
+                    match_name: match_name.as_deref(),
                 },
             )?;
             let id = db::create(

@@ -52,6 +52,9 @@ pub struct NewChild<'a> {
     pub gemeente_code: &'a str,
     pub bsn_sealed: Option<&'a str>,
     pub created_by: &'a str,
+    /// Keyed hashes to recognise the child by (see migration 000019).
+    pub match_bsn: Option<&'a str>,
+    pub match_name: Option<&'a str>,
 }
 
 pub fn create_child(conn: &mut AnyConnection, c: &NewChild<'_>) -> Result<String, DbError> {
@@ -65,6 +68,8 @@ pub fn create_child(conn: &mut AnyConnection, c: &NewChild<'_>) -> Result<String
             children::bsn_sealed.eq(c.bsn_sealed),
             children::created_by.eq(c.created_by),
             children::created_at.eq(now()),
+            children::match_bsn.eq(c.match_bsn),
+            children::match_name.eq(c.match_name),
         ))
         .execute(conn)?;
     Ok(id)

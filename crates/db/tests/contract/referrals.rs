@@ -56,6 +56,8 @@ async fn scene(db: &Db) -> Scene {
                     gemeente_code: "GM9999",
                     bsn_sealed: None,
                     created_by: &by,
+                    match_bsn: None,
+                    match_name: None,
                 },
             )
         })

@@ -273,6 +273,9 @@ fn create_child(
                 .transpose()?
                 .as_deref(),
             created_by: gp,
+            // The demo's children are not recognised across referrals.
+            match_bsn: None,
+            match_name: None,
         },
     )
 }

@@ -839,6 +839,11 @@ async fn no_one_outside_a_network_gets_anything_of_it(b: Backend) {
             format!("{network}/leden/{member}/uitnodigen"),
             vec![("email", "x@y.example")],
         ),
+        (format!("{network}/leden/{member}/toelaten"), vec![]),
+        (
+            format!("{network}/aanmelden"),
+            vec![("verwijzing", unknown)],
+        ),
     ];
     let looked_before = app
         .audit()
@@ -898,5 +903,129 @@ async fn no_one_outside_a_network_gets_anything_of_it(b: Backend) {
         refused - looked_before >= people.len() * pages.len(),
         "{refused} refusals logged"
     );
+    app.stop().await;
+}
+
+on_both_backends!(a_professional_learns_of_the_childs_network_and_asks_to_join,);
+
+/// "Who else is involved": the POH refers a child who already has a network (the same
+/// BSN); her referral says a network exists and who coordinates it, nothing more; she
+/// asks to join, the case director is told and lets her in, and the family's consent
+/// still decides what she sees. The match is logged for both children.
+async fn a_professional_learns_of_the_childs_network_and_asks_to_join(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let poh = logged_in(&app, "poh@linde.example").await;
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let doel = format!("team:{}", w.team);
+    let first = location_path(&post(&app, &gp, "/verwijzingen/nieuw", &child_fields(&doel)).await);
+    let accept = [("naar", "accepted"), ("casusregisseur", w.sanne.as_str())];
+    post(&app, &sanne, &format!("{first}/status"), &accept).await;
+    let network = location_path(&post(&app, &sanne, &format!("{first}/netwerk"), &[]).await);
+
+    // Another child: nothing to tell. (A POH refers on behalf of a GP.)
+    let gp_id = app.user_id("arts@linde.example").await;
+    let mut other = child_fields(&doel);
+    other.retain(|(k, _)| *k != "naam" && *k != "bsn");
+    other.push(("naam", "Daan Bakker"));
+    other.push(("namens", gp_id.as_str()));
+    let r = post(&app, &poh, "/verwijzingen/nieuw", &other).await;
+    assert_eq!(r.status(), 303);
+    let unrelated = fetch_page(&app, &poh, &location_path(&r)).await;
+    assert!(!unrelated.contains("Er is al een netwerk rond dit kind"));
+
+    // The same child (same BSN, a typo in the name): the network's existence and its
+    // coordinating organisation, nothing of its content.
+    let mut same = child_fields(&doel);
+    same.retain(|(k, _)| *k != "naam");
+    same.push(("naam", "Noor de Vriess"));
+    same.push(("namens", gp_id.as_str()));
+    let r = post(&app, &poh, "/verwijzingen/nieuw", &same).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let second = location_path(&r);
+    let page = fetch_page(&app, &poh, &second).await;
+    assert!(
+        page.contains("Er is al een netwerk rond dit kind"),
+        "{page}"
+    );
+    assert!(page.contains("Sociaal Team Voorbeeld regisseert een netwerk"));
+    let (status, _) = fetch_any(&app, &poh, &network).await;
+    assert_eq!(status, 404, "not in it yet");
+
+    let id = network.trim_start_matches("/netwerken/");
+    let before = app.smtp.mails().len();
+    let r = post(
+        &app,
+        &poh,
+        &format!("{network}/aanmelden"),
+        &[("verwijzing", second.trim_start_matches("/verwijzingen/"))],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let page = fetch_page(&app, &poh, &second).await;
+    assert!(page.contains("U heeft gevraagd om mee te doen"));
+    // Asking for a network not recognised from one's referral finds nothing.
+    let r = post(
+        &app,
+        &poh,
+        &format!("{network}/aanmelden"),
+        &[("verwijzing", first.trim_start_matches("/verwijzingen/"))],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let mut n = before + 1;
+    loop {
+        let mails = app.smtp.wait_for(n).await;
+        if mails
+            .iter()
+            .any(|m| m.to == vec!["sanne@team.example".to_owned()] && m.data.contains("Verzoek"))
+        {
+            break;
+        }
+        assert!(mails.len() >= n, "the case director is mailed");
+        n += 1;
+    }
+    let coordinator = fetch_page(&app, &sanne, &network).await;
+    assert!(
+        coordinator.contains("vraagt om mee te doen"),
+        "{coordinator}"
+    );
+    let member = {
+        let n = id.to_owned();
+        app.db
+            .read(move |c| {
+                Ok(rondom_db::networks::members(c, &n)?
+                    .into_iter()
+                    .find(|m| m.state == "proposed")
+                    .unwrap()
+                    .id
+                    .to_string())
+            })
+            .await
+            .unwrap()
+    };
+    let r = post(
+        &app,
+        &sanne,
+        &format!("{network}/leden/{member}/toelaten"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let seen = fetch_page(&app, &poh, &network).await;
+    assert!(
+        seen.contains("geen toestemming") && !seen.contains("Noor"),
+        "the family decides next"
+    );
+    let children: Vec<String> = app
+        .audit()
+        .await
+        .into_iter()
+        .filter(|e| e.action == "network_match")
+        .filter_map(|e| e.child_id)
+        .collect();
+    let distinct: std::collections::HashSet<&String> = children.iter().collect();
+    assert!(distinct.len() >= 2, "the match is logged for both children");
     app.stop().await;
 }

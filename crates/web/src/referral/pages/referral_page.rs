@@ -113,6 +113,8 @@ struct ShowPage {
     network: Option<String>,
     /// Whether this person may open the child's network from here.
     can_open_network: bool,
+    /// Networks around the same child that this person is not in.
+    recognised: Vec<rondom_app::network::join::Recognised>,
 }
 
 /// An onward referral as the parent's page lists it.
@@ -154,6 +156,9 @@ fn done_message(code: &str, d: &Detail) -> Option<String> {
         "terugkoppeling" => format!("Terugkoppeling verstuurd aan {}.", l.referrer_name),
         "casusregisseur" => format!("{} is nu casusregisseur.", director?),
         "bijlage" => "Bijlage toegevoegd.".to_owned(),
+        "netwerk-gevraagd" => {
+            "Gevraagd om mee te doen in het netwerk. De casusregisseur krijgt bericht.".to_owned()
+        }
         "doorverwezen" => format!("Doorverwezen naar {}.", l.to_name),
         "doorgestuurd" => format!("Uitkomst doorgestuurd aan {}.", l.referrer_name),
         "geaccepteerd-gestart" => "Geaccepteerd en gestart.".to_owned(),
@@ -215,7 +220,9 @@ async fn show_page(
     let today = format::today();
     let (network, can_open_network) =
         rondom_app::network::for_referral(&state.app, user, &r).await?;
+    let recognised = rondom_app::network::join::recognised(&state.app, user, &r).await?;
     ShowPage {
+        recognised,
         network: network.map(|n| n.to_string()),
         can_open_network,
         // Not the child's name: titles end up in browser history on shared computers.
