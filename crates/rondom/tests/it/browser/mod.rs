@@ -237,4 +237,5 @@ impl Browser {
 mod a11y;
 mod directory;
 mod login;
+mod network;
 mod referral;
