@@ -35,8 +35,6 @@ struct NetworkPage {
     categories: Vec<(&'static str, &'static str)>,
     how: Vec<(&'static str, &'static str)>,
     today: String,
-    /// For a family member who decides: (member id, category, my answer is yes).
-    own: Option<Vec<(String, Category, bool)>>,
     /// May read the child's access log.
     reads_log: bool,
     /// The reasons for emergency access (for a member without consent).
@@ -47,9 +45,9 @@ struct NetworkPage {
 impl NetworkPage {
     /// My own answers about one member.
     fn own_about(&self, member: &str) -> Vec<(Category, bool)> {
-        self.own
+        self.n
+            .own
             .iter()
-            .flatten()
             .filter(|(m, _, _)| m == member)
             .map(|(_, c, yes)| (*c, *yes))
             .collect()
@@ -134,15 +132,11 @@ async fn page(
     answer: AnswerForm,
 ) -> Result<String, AppError> {
     let n = network::view(&state.app, user, id).await?;
-    let own = rondom_app::network::family_view::own_answers(&state.app, user, id)
-        .await?
-        .map(|o| o.answers);
     NetworkPage {
         reasons: rondom_app::network::emergency::REASONS.to_vec(),
         emergency: EmergencyForm::default(),
         reads_log: n.reach == Reach::Coordinates
             || (n.reach == Reach::Member && n.viewer_is_family),
-        own,
         page: Page::for_user("Netwerk rond het kind", "verwijzingen", user),
         coordinates: n.reach == Reach::Coordinates,
         exists_only: n.reach == Reach::ExistsOnly,

@@ -133,21 +133,10 @@ pub async fn answer_own(
 ) -> Result<(), Error> {
     let (f, _) = load(svc, who, network_id).await?;
     let user = who.actor().user_id.as_str();
-    let family = super::family_of(&f.members);
-    let Some(me) = f
-        .members
-        .iter()
-        .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
-    else {
+    let Some(me) = f.family_member(who) else {
         return Err(Error::Forbidden);
     };
-    let decides = family
-        .iter()
-        .find(|x| x.id == me.id.as_str())
-        .is_some_and(|x| {
-            rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
-        });
-    if !decides {
+    if !f.decides(&me.id) {
         return Err(Error::Refused(
             "U beslist niet over toestemming voor dit kind. Vraag het aan wie het gezag heeft, of vanaf 16 jaar aan de jongere zelf.".into(),
         ));

@@ -1,14 +1,13 @@
 //! What a family member (and anyone in a network) finds: their networks, their own
 //! consent answers, and the access log of the child's data (NEN 7513's client view).
 
-use super::{FAMILY, Reach, facts, load, record};
+use super::{Reach, facts, load, record};
 use crate::access::Disclosed;
 use crate::context::{Principal, Services};
 use crate::error::Error;
 use crate::referral::age_on;
 use chrono::NaiveDate;
 use rondom_db::audit::AuditFilter;
-use rondom_domain::consent::Category;
 
 /// A network on the start page.
 pub struct MyNetwork {
@@ -68,63 +67,6 @@ pub async fn mine(
     Ok(Disclosed::logged(out))
 }
 
-/// For a family member who decides: per member they decide about, per category, whether
-/// their own latest answer is yes.
-pub struct OwnAnswers {
-    /// (member id, category, my answer is yes)
-    pub answers: Vec<(String, Category, bool)>,
-}
-
-pub async fn own_answers(
-    svc: &Services,
-    who: &impl Principal,
-    network_id: &str,
-) -> Result<Option<OwnAnswers>, Error> {
-    let (f, _) = load(svc, who, network_id).await?;
-    let user = who.actor().user_id.as_str();
-    let Some(me) = f
-        .members
-        .iter()
-        .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
-    else {
-        return Ok(None);
-    };
-    let family = super::family_of(&f.members);
-    let decides = family
-        .iter()
-        .find(|x| x.id == me.id.as_str())
-        .is_some_and(|x| {
-            rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
-        });
-    if !decides {
-        return Ok(None);
-    }
-    let mut answers = Vec::new();
-    for m in f.members.iter().filter(|m| m.is_active() && m.id != me.id) {
-        let m_decides = family
-            .iter()
-            .find(|x| x.id == m.id.as_str())
-            .is_some_and(|x| {
-                rondom_domain::consent::decides(f.child.birth_date, crate::dates::today(), x)
-            });
-        if m_decides {
-            continue;
-        }
-        for c in Category::ALL {
-            let yes = f
-                .answers
-                .iter()
-                .filter(|a| {
-                    a.grantee_id == m.id && a.by_member_id == me.id && a.category == c.code()
-                })
-                .max_by_key(|a| (a.answered_on, a.recorded_at))
-                .is_some_and(|a| a.given);
-            answers.push((m.id.to_string(), c, yes));
-        }
-    }
-    Ok(Some(OwnAnswers { answers }))
-}
-
 /// One line of the child's access log as the family reads it.
 pub struct LogLine {
     pub when: String,
@@ -159,11 +101,7 @@ pub async fn access_log(
     filter: &LogFilter,
 ) -> Result<Disclosed<Vec<LogLine>>, Error> {
     let (f, reach) = load(svc, who, network_id).await?;
-    let user = who.actor().user_id.as_str();
-    let family_member = f
-        .members
-        .iter()
-        .any(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user));
+    let family_member = f.family_member(who).is_some();
     if reach == Reach::ExistsOnly || !(family_member || reach == Reach::Coordinates) {
         return Err(Error::Forbidden);
     }
@@ -192,10 +130,15 @@ pub async fn access_log(
     let (rows, orgs) = svc
         .db
         .read(move |c| {
-            Ok((
-                rondom_db::audit::list(c, &q, None, LOG_PAGE)?,
-                rondom_db::organisations::list(c)?,
-            ))
+            let rows = rondom_db::audit::list(c, &q, None, LOG_PAGE)?;
+            // Only the organisations the lines name, not all of them.
+            let mut ids: Vec<String> = rows
+                .iter()
+                .filter_map(|e| e.actor_organisation_id.clone())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Ok((rows, rondom_db::organisations::list_by_ids(c, &ids)?))
         })
         .await?;
     let org_name = |id: &Option<String>| {

@@ -142,19 +142,59 @@ impl Facts {
         )
     }
 
+    /// Whether this member is family with the say over consent today (by the child's
+    /// age and their gezag).
+    pub fn decides(&self, member_id: &str) -> bool {
+        family_of(&self.members)
+            .iter()
+            .find(|f| f.id == member_id)
+            .is_some_and(|f| {
+                rondom_domain::consent::decides(self.child.birth_date, crate::dates::today(), f)
+            })
+    }
+
+    /// The active family member this person is, if any.
+    pub fn family_member(&self, who: &impl Principal) -> Option<&Member> {
+        let user = who.actor().user_id.as_str();
+        self.members
+            .iter()
+            .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
+    }
+
+    /// For a family member with the say: per member they decide about, per category,
+    /// whether their own latest answer is yes. Empty for anyone else.
+    pub fn own_answers(&self, who: &impl Principal) -> Vec<(String, Category, bool)> {
+        let Some(me) = self.family_member(who).filter(|m| self.decides(&m.id)) else {
+            return vec![];
+        };
+        let mut out = Vec::new();
+        for m in self
+            .members
+            .iter()
+            .filter(|m| m.is_active() && m.id != me.id && !self.decides(&m.id))
+        {
+            for c in Category::ALL {
+                let yes = self
+                    .answers
+                    .iter()
+                    .filter(|a| {
+                        a.grantee_id == m.id && a.by_member_id == me.id && a.category == c.code()
+                    })
+                    .max_by_key(|a| (a.answered_on, a.recorded_at))
+                    .is_some_and(|a| a.given);
+                out.push((m.id.to_string(), c, yes));
+            }
+        }
+        out
+    }
+
     /// How far this person reaches, or None when they are not in the network.
     pub fn reach(&self, who: &impl Principal) -> Option<Reach> {
         if self.network.coordinator_id == who.actor().user_id.as_str() {
             return Some(Reach::Coordinates);
         }
         let m = membership(who, &self.members)?;
-        let family = family_of(&self.members);
-        let decides = family
-            .iter()
-            .find(|f| f.id == m.id.as_str())
-            .is_some_and(|f| {
-                rondom_domain::consent::decides(self.child.birth_date, crate::dates::today(), f)
-            });
+        let decides = self.decides(&m.id);
         let emergency = self
             .emergencies
             .iter()
@@ -411,6 +451,8 @@ pub struct NetworkView {
     pub can_answer: Vec<(String, String)>,
     /// The person looking is one of the child's family in this network.
     pub viewer_is_family: bool,
+    /// For a family member with the say: (member id, category, my answer is yes).
+    pub own: Vec<(String, Category, bool)>,
     /// For exchange (FHIR): the child's id and BSN (shown only from `Member` on).
     pub child_id: String,
     pub child_bsn: Option<String>,
@@ -475,6 +517,7 @@ pub async fn view(
             members: vec![],
             can_answer: vec![],
             viewer_is_family: false,
+            own: vec![],
             child_id: String::new(),
             child_bsn: None,
             coordinator_org_id: f.network.coordinator_org_id.to_string(),
@@ -552,12 +595,9 @@ pub async fn view(
         .filter(|m| m.family && !m.removed)
         .map(|m| (m.id.clone(), m.name.clone()))
         .collect();
-    let viewer_is_family = f.members.iter().any(|m| {
-        m.kind == FAMILY
-            && m.is_active()
-            && m.user_id.as_deref() == Some(who.actor().user_id.as_str())
-    });
+    let viewer_is_family = f.family_member(who).is_some();
     Ok(Disclosed::logged(NetworkView {
+        own: f.own_answers(who),
         child_id: f.network.child_id.to_string(),
         child_bsn: f
             .child

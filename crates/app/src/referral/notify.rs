@@ -76,6 +76,7 @@ pub(super) fn inform_people(
     // Those who only hear that something happened, pointed to the referrer's contact
     // details: they take no part in the referral itself.
     let mut bystanders: Vec<String> = Vec::new();
+    let school_staff = school_staff(c, r)?;
     for rec in recipients {
         match rec {
             Recipient::Referrer => {
@@ -89,16 +90,7 @@ pub(super) fn inform_people(
                     .map(|m| m.user_id.into()),
             ),
             Recipient::CaseDirector => people.extend(r.case_director_id.clone().map(String::from)),
-            Recipient::School => {
-                if let Some(s) = &r.school_id {
-                    bystanders.extend(
-                        rondom_db::organisations::members(c, s)?
-                            .into_iter()
-                            .filter(|m| m.role == Role::School && !m.disabled)
-                            .map(|m| m.user_id.into()),
-                    );
-                }
-            }
+            Recipient::School => bystanders.extend(school_staff.iter().cloned()),
             Recipient::Jgz => {
                 let gemeente = db::child(c, &r.child_id)?
                     .map(|ch| ch.gemeente_code)
@@ -135,7 +127,13 @@ pub(super) fn inform_people(
         mails.push(u.email);
     }
     for p in &bystanders {
-        let to = bystander_link(c, r, p)?;
+        // A school's staff read more on their pupils' page; anyone else finds the
+        // referrer's contact details on their page in the sociale kaart.
+        let to = if school_staff.contains(p) {
+            "/verwijzingen/leerlingen".to_owned()
+        } else {
+            format!("/sociale-kaart/organisaties/{}", r.from_org_id)
+        };
         rondom_db::consultations::notify(
             c,
             p,
@@ -149,19 +147,15 @@ pub(super) fn inform_people(
     Ok(mails)
 }
 
-/// Where a bystander reads more: a school's staff on their pupils' page, anyone else
-/// on the referrer's page in the sociale kaart (their contact details).
-fn bystander_link(c: &mut AnyConnection, r: &Referral, person: &str) -> Result<String, DbError> {
-    let at_school = match &r.school_id {
+/// The pupil-care staff of the school a referral names (read once per notice).
+fn school_staff(c: &mut AnyConnection, r: &Referral) -> Result<Vec<String>, DbError> {
+    Ok(match &r.school_id {
         Some(s) => rondom_db::organisations::members(c, s)?
-            .iter()
-            .any(|m| m.user_id == person && m.role == Role::School),
-        None => false,
-    };
-    Ok(if at_school {
-        "/verwijzingen/leerlingen".to_owned()
-    } else {
-        format!("/sociale-kaart/organisaties/{}", r.from_org_id)
+            .into_iter()
+            .filter(|m| m.role == Role::School && !m.disabled)
+            .map(|m| m.user_id.into())
+            .collect(),
+        None => vec![],
     })
 }
 
