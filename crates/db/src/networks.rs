@@ -2,13 +2,16 @@
 //! Names of family members without an account arrive sealed by the use cases and leave
 //! sealed; consent answers are only ever added (a withdrawal is a later answer).
 
-use crate::schema::{children, consent_answers, emergency_access, network_members, networks};
+use crate::schema::{
+    children, consent_answers, emergency_access, network_members, network_milestones, networks,
+    not_for_parents,
+};
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::{ChildId, MemberId, NetworkId, OrganisationId, ReferralId, UserId};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = networks)]
 pub struct Network {
     pub id: NetworkId,
@@ -20,7 +23,7 @@ pub struct Network {
     pub opened_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = network_members)]
 pub struct Member {
     pub id: MemberId,
@@ -62,7 +65,7 @@ pub struct NewMember<'a> {
     pub state: &'a str,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consent_answers)]
 pub struct ConsentAnswer {
     pub id: String,
@@ -212,8 +215,11 @@ pub fn of_member(
         .filter(
             network_members::user_id
                 .eq(user_id)
+                // An organisation as a whole, or a guardian institution in the
+                // family's place.
                 .or(network_members::kind
-                    .eq("organisation")
+                    .eq_any(["organisation", "family"])
+                    .and(network_members::user_id.is_null())
                     .and(network_members::organisation_id.eq_any(organisations.to_vec()))),
         )
         .select(network_members::network_id)
@@ -332,4 +338,188 @@ pub fn recognised(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Networ
         .filter(networks::child_id.eq_any(same))
         .select(Network::as_select())
         .load(conn)?)
+}
+
+/// Marks an item as not for the parents (idempotent).
+pub fn mark_not_for_parents(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    kind: &str,
+    item_id: &str,
+    by: &str,
+) -> Result<(), DbError> {
+    let exists = not_for_parents::table
+        .find((network_id, kind, item_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(not_for_parents::table)
+            .values((
+                not_for_parents::network_id.eq(network_id),
+                not_for_parents::item_kind.eq(kind),
+                not_for_parents::item_id.eq(item_id),
+                not_for_parents::marked_by.eq(by),
+                not_for_parents::marked_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Takes the mark off again.
+pub fn unmark_not_for_parents(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    kind: &str,
+    item_id: &str,
+) -> Result<(), DbError> {
+    diesel::delete(not_for_parents::table.find((network_id, kind, item_id))).execute(conn)?;
+    Ok(())
+}
+
+/// The items of a network marked as not for the parents: (kind, item id).
+pub fn not_for_parents(
+    conn: &mut AnyConnection,
+    network_id: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(not_for_parents::table
+        .filter(not_for_parents::network_id.eq(network_id))
+        .select((not_for_parents::item_kind, not_for_parents::item_id))
+        .load(conn)?)
+}
+
+/// One use of emergency access, for the coordinating team's leader.
+#[derive(Debug, Clone, Queryable)]
+pub struct EmergencyUse {
+    pub network_id: NetworkId,
+    pub user_id: UserId,
+    pub reason_code: String,
+    pub reason_text: String,
+    pub opened_at: NaiveDateTime,
+    pub until: NaiveDateTime,
+    pub coordinator_id: UserId,
+}
+
+/// Emergency access to the networks these organisations coordinate, newest first.
+pub fn emergencies_of(
+    conn: &mut AnyConnection,
+    coordinator_orgs: &[String],
+    limit: i64,
+) -> Result<Vec<EmergencyUse>, DbError> {
+    Ok(emergency_access::table
+        .inner_join(networks::table.on(networks::id.eq(emergency_access::network_id)))
+        .filter(networks::coordinator_org_id.eq_any(coordinator_orgs))
+        .order(emergency_access::opened_at.desc())
+        .limit(limit)
+        .select((
+            emergency_access::network_id,
+            emergency_access::user_id,
+            emergency_access::reason_code,
+            emergency_access::reason_text,
+            emergency_access::opened_at,
+            emergency_access::until,
+            networks::coordinator_id,
+        ))
+        .load(conn)?)
+}
+
+/// A referral's parties: (referral, child, from organisation, referrer, to organisation).
+pub type Parties = (ReferralId, ChildId, OrganisationId, UserId, OrganisationId);
+
+/// Referrals whose child has no network yet, newest first, for the load tests' bulk
+/// networks.
+pub fn without_network(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Parties>, DbError> {
+    use crate::schema::referrals;
+    Ok(referrals::table
+        .left_join(networks::table.on(networks::child_id.eq(referrals::child_id)))
+        .filter(networks::id.is_null())
+        .filter(referrals::parent_id.is_null())
+        .order(referrals::created_at.desc())
+        .limit(limit)
+        .select((
+            referrals::id,
+            referrals::child_id,
+            referrals::from_org_id,
+            referrals::referrer_id,
+            referrals::to_org_id,
+        ))
+        .load(conn)?)
+}
+
+/// Writes many networks with their members and answers in few statements (load
+/// tests). Ids must be new; each child may have one network.
+pub fn insert_bulk(
+    conn: &mut AnyConnection,
+    nets: &[Network],
+    members: &[Member],
+    answers: &[ConsentAnswer],
+) -> Result<(), DbError> {
+    for chunk in nets.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(networks::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in members.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(network_members::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in answers.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(consent_answers::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk insert; outside any transaction.
+pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let sql = match conn {
+        AnyConnection::Sqlite(_) => "ANALYZE",
+        AnyConnection::Postgresql(_) => {
+            "VACUUM ANALYZE networks, network_members, consent_answers, audit_log"
+        }
+    };
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
+}
+
+/// Networks whose child was born in `[from, to]`, with the birth date: the candidates
+/// for a birthday notice.
+pub fn born_between(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Network, NaiveDate)>, DbError> {
+    Ok(networks::table
+        .inner_join(children::table.on(children::id.eq(networks::child_id)))
+        .filter(children::birth_date.between(from, to))
+        .select((Network::as_select(), children::birth_date))
+        .load(conn)?)
+}
+
+/// Records that a network's child reached an age; false when it was recorded before
+/// (by this or another server).
+pub fn note_milestone(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    age: i32,
+) -> Result<bool, DbError> {
+    let done = network_milestones::table
+        .find((network_id, age))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if done {
+        return Ok(false);
+    }
+    diesel::insert_into(network_milestones::table)
+        .values((
+            network_milestones::network_id.eq(network_id),
+            network_milestones::age.eq(age),
+            network_milestones::noticed_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
 }

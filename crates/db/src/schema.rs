@@ -496,6 +496,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    not_for_parents (network_id, item_kind, item_id) {
+        network_id -> Text,
+        item_kind -> Text,
+        item_id -> Text,
+        marked_by -> Text,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    network_milestones (network_id, age) {
+        network_id -> Text,
+        age -> Integer,
+        noticed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organisations,
@@ -532,4 +550,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_members,
     consent_answers,
     emergency_access,
+    not_for_parents,
+    network_milestones,
 );

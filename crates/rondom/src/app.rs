@@ -158,7 +158,8 @@ pub async fn start_with_db(
     })
 }
 
-/// Removes ended sessions and old throttle counts now and then. Any number of servers
+/// Removes ended sessions and old throttle counts now and then, and tells case
+/// directors and families when a child in a network turned 12 or 16. Any number of servers
 /// may do this at once; the deletes are idempotent.
 fn spawn_housekeeping(state: rondom_web::AppState) {
     tokio::spawn(async move {
@@ -182,6 +183,12 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+            // Children who turned 12 or 16: who decides changed today.
+            match rondom_app::network::milestones::notice(&state.app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(networks = n, "birthday notices"),
+                Err(e) => tracing::warn!(error = %e, "birthday notices failed"),
             }
         }
     });

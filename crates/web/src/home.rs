@@ -28,6 +28,8 @@ struct HomePage {
     page: Page,
     memberships: Vec<MembershipView>,
     family_role: Option<&'static str>,
+    /// The youth themselves (addressed as "je", about their own network).
+    youth: bool,
     is_platform_admin: bool,
     /// The person's work of today, for those who refer, receive or consult.
     today: Option<crate::today::TodayView>,
@@ -100,6 +102,7 @@ pub async fn home(
         page: Page::for_user("Start", "start", &user).with_notice(q.melding.as_deref()),
         memberships,
         family_role: user.actor.family_role.map(|r| r.label()),
+        youth: user.actor.family_role == Some(rondom_domain::Role::Jeugdige),
         is_platform_admin: user.actor.is_platform_admin(),
     }
     .render()

@@ -175,7 +175,20 @@ pub fn router(state: AppState) -> Router {
         .route("/verwijzingen", get(referral::pages::inbox))
         .route("/verwijzingen/leerlingen", get(referral::pages::pupils))
         .route("/verwijzingen/{id}/netwerk", post(network::open))
+        .route("/netwerken/noodtoegang", get(network::emergency_overview))
         .route("/netwerken/{id}", get(network::show))
+        .route(
+            "/netwerken/{id}/professionals",
+            post(network::add_professional),
+        )
+        .route(
+            "/netwerken/{id}/organisaties",
+            post(network::add_organisation),
+        )
+        .route(
+            "/netwerken/{id}/niet-voor-ouders",
+            post(network::keep_from_parents),
+        )
         .route("/netwerken/{id}/gezin", post(network::add_family))
         .route("/netwerken/{id}/toestemming", post(network::record_consent))
         .route(

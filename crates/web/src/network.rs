@@ -40,6 +40,24 @@ struct NetworkPage {
     /// The reasons for emergency access (for a member without consent).
     reasons: Vec<(&'static str, &'static str)>,
     emergency: EmergencyForm,
+    /// The help around the child (referrals, reason, feedback), where consent allows.
+    help: Option<Disclosed<rondom_app::network::help::Help>>,
+    /// The case director's search for professionals, and what it found.
+    zoek: String,
+    candidates: Vec<rondom_app::network::professionals::Candidate>,
+}
+
+impl NetworkPage {
+    /// The organisations among the people found, once each: (id, name).
+    fn found_organisations(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for c in &self.candidates {
+            if !out.iter().any(|(id, _)| *id == c.organisation_id) {
+                out.push((c.organisation_id.clone(), c.organisation.clone()));
+            }
+        }
+        out
+    }
 }
 
 impl NetworkPage {
@@ -58,6 +76,8 @@ impl NetworkPage {
 #[serde(default)]
 pub struct ShowQuery {
     pub gedaan: String,
+    /// The case director looks for a professional to add.
+    pub zoek: String,
 }
 
 fn done_text(code: &str) -> Option<&'static str> {
@@ -66,8 +86,15 @@ fn done_text(code: &str) -> Option<&'static str> {
             "Het netwerk is geopend. Voeg nu het gezin toe en leg vast waarvoor zij toestemming geven."
         }
         "gezin" => "Toegevoegd aan het netwerk.",
+        "professional" => {
+            "Toegevoegd aan het netwerk. Wat deze hulpverlener ziet, hangt af van de toestemming van het gezin."
+        }
         "toestemming" => "Vastgelegd. Het gezinslid ziet dit terug en kan het altijd intrekken.",
         "verwijderd" => "Uit het netwerk gehaald. Dit lid ziet vanaf nu niets meer.",
+        "verborgen" => {
+            "Dit is nu verborgen voor de ouders en verzorgers. De jongere en de hulpverleners zien het wel."
+        }
+        "zichtbaar" => "De ouders met toestemming zien dit weer.",
         "noodtoegang" => {
             "U heeft noodtoegang voor 24 uur. De teamleider is meteen ingelicht, en het gezin ziet dat u keek en waarom."
         }
@@ -131,8 +158,35 @@ async fn page(
     family: FamilyForm,
     answer: AnswerForm,
 ) -> Result<String, AppError> {
+    page_with_search(state, user, id, done, errors, family, answer, "").await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page_with_search(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    done: Option<&'static str>,
+    errors: Vec<ValidationError>,
+    family: FamilyForm,
+    answer: AnswerForm,
+    zoek: &str,
+) -> Result<String, AppError> {
     let n = network::view(&state.app, user, id).await?;
+    let candidates = if n.reach == Reach::Coordinates && !zoek.trim().is_empty() {
+        rondom_app::network::professionals::search(&state.app, user, id, zoek).await?
+    } else {
+        vec![]
+    };
+    let help = if n.reach == Reach::ExistsOnly {
+        None
+    } else {
+        rondom_app::network::help::of_network(&state.app, user, id).await?
+    };
     NetworkPage {
+        zoek: zoek.trim().to_owned(),
+        candidates,
+        help,
         reasons: rondom_app::network::emergency::REASONS.to_vec(),
         emergency: EmergencyForm::default(),
         reads_log: n.reach == Reach::Coordinates
@@ -166,7 +220,7 @@ pub async fn show(
     Path(id): Path<NetworkId>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Html<String>, AppError> {
-    page(
+    page_with_search(
         &state,
         &user,
         &id,
@@ -174,6 +228,7 @@ pub async fn show(
         vec![],
         FamilyForm::default(),
         AnswerForm::default(),
+        &q.zoek,
     )
     .await
     .map(Html)
@@ -327,6 +382,7 @@ struct LogPage {
     lines: Disclosed<Vec<rondom_app::network::family_view::LogLine>>,
     members: Vec<(String, String)>,
     q: LogQuery,
+    older: Option<String>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -335,6 +391,25 @@ pub struct LogQuery {
     pub lid: String,
     pub van: String,
     pub tot: String,
+    /// Older than this line (paging on).
+    pub voor: String,
+}
+
+impl LogQuery {
+    /// The link to the next (older) page, when this page is full.
+    fn older(&self, lines: &[rondom_app::network::family_view::LogLine]) -> Option<String> {
+        if i64::try_from(lines.len()).ok()? < rondom_app::network::family_view::LOG_PAGE {
+            return None;
+        }
+        let last = lines.last()?.seq;
+        let enc = crate::error::urlencode;
+        Some(format!(
+            "?lid={}&van={}&tot={}&voor={last}",
+            enc(&self.lid),
+            enc(&self.van),
+            enc(&self.tot)
+        ))
+    }
 }
 
 /// The access log of the child's data, as the family reads it.
@@ -348,11 +423,14 @@ pub async fn access_log(
         member: Some(q.lid.clone()).filter(|m| !m.is_empty()),
         from: rondom_app::referral::parse_date(&q.van),
         until: rondom_app::referral::parse_date(&q.tot),
+        before: q.voor.trim().parse().ok(),
     };
     let lines =
         rondom_app::network::family_view::access_log(&state.app, &user, &id, &filter).await?;
     let n = network::view(&state.app, &user, &id).await?;
+    let older = q.older(&lines);
     LogPage {
+        older,
         page: Page::for_user("Wie keek er mee?", "start", &user),
         id: id.to_string(),
         lines,
@@ -417,4 +495,114 @@ pub async fn admit(
 ) -> Result<Response, AppError> {
     network::join::admit(&state.app, &user, &id, &member).await?;
     Ok(done(&id, "toegelaten"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct KeepForm {
+    /// referral or feedback
+    pub soort: String,
+    pub item: String,
+    /// "verbergen" or "tonen"
+    pub actie: String,
+}
+
+/// Marks an item as not for the parents at the youth's request, or takes the mark off.
+pub async fn keep_from_parents(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<KeepForm>,
+) -> Result<Response, AppError> {
+    let keep = form.actie != "tonen";
+    rondom_app::network::help::keep_from_parents(
+        &state.app,
+        &user,
+        &id,
+        &form.soort,
+        &form.item,
+        keep,
+    )
+    .await?;
+    Ok(done(&id, if keep { "verborgen" } else { "zichtbaar" }))
+}
+
+#[derive(Template)]
+#[template(path = "network/emergencies.html")]
+struct EmergencyOverviewPage {
+    page: Page,
+    lines: Disclosed<Vec<rondom_app::network::emergency::EmergencyLine>>,
+}
+
+/// The team leader's overview of emergency access to the networks their team
+/// coordinates.
+pub async fn emergency_overview(
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> Result<Html<String>, AppError> {
+    let lines = rondom_app::network::emergency::overview(&state.app, &user).await?;
+    EmergencyOverviewPage {
+        page: Page::for_user("Noodtoegang", "start", &user),
+        lines,
+    }
+    .render()
+    .map(Html)
+    .map_err(AppError::internal)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfessionalForm {
+    pub wie: String,
+    pub organisatie: String,
+}
+
+/// The case director adds a professional found on the sociale kaart.
+pub async fn add_professional(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<ProfessionalForm>,
+) -> Result<Response, AppError> {
+    match rondom_app::network::professionals::add(
+        &state.app,
+        &user,
+        &id,
+        &form.wie,
+        &form.organisatie,
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(&id, "professional")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OrganisationForm {
+    pub organisatie: String,
+    /// "ja": the organisation holds voogdij (a gecertificeerde instelling).
+    pub voogd: String,
+}
+
+/// The case director adds an organisation as a whole, or a guardian institution.
+pub async fn add_organisation(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<OrganisationForm>,
+) -> Result<Response, AppError> {
+    match rondom_app::network::professionals::add_organisation(
+        &state.app,
+        &user,
+        &id,
+        &form.organisatie,
+        form.voogd == "ja",
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(&id, "professional")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
 }

@@ -88,7 +88,7 @@ pub async fn open(
                     c,
                     &m.user_id,
                     &format!("Noodtoegang tot een netwerk door {who_name}. Bekijk de reden in het overzicht van wie meekeek."),
-                    &format!("/netwerken/{id}"),
+                    "/netwerken/noodtoegang",
                 )?;
                 if let Some(u) = rondom_db::users::find(c, &m.user_id)? {
                     mails.push(u.email);
@@ -103,7 +103,7 @@ pub async fn open(
             "Noodtoegang in Rondom",
             "Iemand heeft met noodtoegang een netwerk rond een kind geopend.",
             "Bekijk het in Rondom",
-            &format!("/netwerken/{}", f.network.id),
+            "/netwerken/noodtoegang",
         );
     }
     let mut e = crate::access::event(
@@ -118,4 +118,98 @@ pub async fn open(
     e.subject_org_ids = vec![f.network.coordinator_org_id.to_string()];
     e.reason = Some(format!("{label}: {text}"));
     crate::access::record(svc, e).await.map(|()| Ok(()))
+}
+
+/// One use of emergency access as the coordinating team's leader reviews it.
+pub struct EmergencyLine {
+    pub network_id: String,
+    pub child_id: String,
+    pub who: String,
+    pub organisation: String,
+    pub when: String,
+    pub until: String,
+    pub still_open: bool,
+    pub reason: &'static str,
+    pub text: String,
+    pub case_director: String,
+}
+
+/// The emergency access to networks that this team leader's teams coordinate, newest
+/// first, so they can review each use with the person and the case director. They see
+/// who, when and why, not the network's content; each line is logged with its child.
+pub async fn overview(
+    svc: &Services,
+    who: &impl Principal,
+) -> Result<crate::access::Disclosed<Vec<EmergencyLine>>, Error> {
+    let teams: Vec<String> = who
+        .actor()
+        .memberships
+        .iter()
+        .filter(|(_, r)| *r == Role::Teamleider)
+        .map(|(o, _)| o.clone())
+        .collect();
+    if teams.is_empty() {
+        return Err(Error::Forbidden);
+    }
+    let (uses, people, networks) = svc
+        .db
+        .read(move |c| {
+            let uses = db::emergencies_of(c, &teams, 200)?;
+            let mut people = Vec::new();
+            let mut ids: Vec<String> = uses
+                .iter()
+                .flat_map(|u| [u.user_id.to_string(), u.coordinator_id.to_string()])
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in &ids {
+                if let Some(u) = rondom_db::users::find(c, id)? {
+                    let org = rondom_db::users::memberships_of(c, id)?
+                        .into_iter()
+                        .next()
+                        .map(|m| m.organisation_name)
+                        .unwrap_or_default();
+                    people.push((u.id.to_string(), u.name, org));
+                }
+            }
+            let mut networks = Vec::new();
+            for u in &uses {
+                if let Some(n) = db::find(c, &u.network_id)? {
+                    networks.push(n);
+                }
+            }
+            Ok((uses, people, networks))
+        })
+        .await?;
+    let person = |id: &str| {
+        people.iter().find(|(p, _, _)| p == id).map_or_else(
+            || (String::new(), String::new()),
+            |(_, n, o)| (n.clone(), o.clone()),
+        )
+    };
+    let now = rondom_db::now();
+    let mut out = Vec::new();
+    for u in uses {
+        let Some(n) = networks.iter().find(|n| n.id == u.network_id) else {
+            continue;
+        };
+        super::record(svc, who, "network_emergency_review", n, "allowed").await?;
+        let (name, org) = person(&u.user_id);
+        out.push(EmergencyLine {
+            network_id: u.network_id.to_string(),
+            child_id: n.child_id.to_string(),
+            who: name,
+            organisation: org,
+            when: crate::dates::datetime(u.opened_at),
+            until: crate::dates::datetime(u.until),
+            still_open: u.until > now,
+            reason: REASONS
+                .iter()
+                .find(|(c, _)| *c == u.reason_code)
+                .map_or("", |(_, l)| l),
+            text: u.reason_text,
+            case_director: person(&u.coordinator_id).0,
+        });
+    }
+    Ok(crate::access::Disclosed::logged(out))
 }

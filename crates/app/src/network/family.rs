@@ -91,8 +91,30 @@ pub async fn add(
     Ok(Ok(member))
 }
 
-/// Takes a member out of the network; they lose access on their next request. The case
-/// director may; the coordinator cannot be taken out this way.
+/// Who may take a member out, and whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remover {
+    /// The case director: anyone but themselves.
+    Coordinator,
+    /// A family member with the say: any professional or organisation, the GP and the
+    /// municipality included, but not the case director and not their own family.
+    Family,
+}
+
+/// Whether this person may take members out of the network, and as whom.
+pub fn remover(f: &super::Facts, who: &impl Principal, reach: Reach) -> Option<Remover> {
+    if reach == Reach::Coordinates {
+        return Some(Remover::Coordinator);
+    }
+    f.family_member(who)
+        .filter(|me| f.decides(&me.id))
+        .map(|_| Remover::Family)
+}
+
+/// Takes a member out of the network (or refuses one who asked to join); they lose
+/// access on their next request. The case director may, and so may the family with the
+/// say, for any professional or organisation; the case director cannot be taken out
+/// this way.
 pub async fn remove(
     svc: &Services,
     who: &impl Principal,
@@ -100,9 +122,9 @@ pub async fn remove(
     member_id: &str,
 ) -> Result<(), Error> {
     let (f, reach) = load(svc, who, network_id).await?;
-    if reach != Reach::Coordinates {
+    let Some(by_whom) = remover(&f, who, reach) else {
         return Err(Error::Forbidden);
-    }
+    };
     // Only a member of this network: the id comes from the form.
     let Some(m) = f
         .members
@@ -112,15 +134,28 @@ pub async fn remove(
         return Err(Error::NotFound);
     };
     if m.user_id.as_deref() == Some(f.network.coordinator_id.as_str()) {
+        return Err(Error::Refused(if by_whom == Remover::Family {
+            "De casusregisseur regelt het netwerk en blijft erin. Wilt u een andere casusregisseur? Vraag het aan de teamleider van het sociaal team.".into()
+        } else {
+            "De casusregisseur blijft in het netwerk. Draag de regie eerst over.".into()
+        }));
+    }
+    if by_whom == Remover::Family && m.kind == FAMILY {
         return Err(Error::Refused(
-            "De casusregisseur blijft in het netwerk. Draag de regie eerst over.".into(),
+            "Een gezinslid haalt u niet zelf uit het netwerk. Bespreek het met de casusregisseur."
+                .into(),
         ));
     }
     let (mid, by) = (m.id.to_string(), who.actor().user_id.clone());
     svc.db
         .write(move |c| db::set_state(c, &mid, REMOVED, &by))
         .await?;
-    record(svc, who, "network_member_remove", &f.network, "allowed").await
+    let action = if m.state == rondom_db::networks::PROPOSED {
+        "network_join_refuse"
+    } else {
+        "network_member_remove"
+    };
+    record(svc, who, action, &f.network, "allowed").await
 }
 
 /// Invites a family member by e-mail: an account (or their existing family account) is

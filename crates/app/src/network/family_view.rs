@@ -69,6 +69,8 @@ pub async fn mine(
 
 /// One line of the child's access log as the family reads it.
 pub struct LogLine {
+    /// Where the line stands in the log (to page on from).
+    pub seq: i64,
     pub when: String,
     pub who: String,
     pub organisation: String,
@@ -86,6 +88,8 @@ pub struct LogFilter {
     pub member: Option<String>,
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
+    /// Older lines than this one (paging on).
+    pub before: Option<i64>,
 }
 
 /// How many lines a page shows.
@@ -127,10 +131,11 @@ pub async fn access_log(
             .map(crate::dates::to_utc),
         ..AuditFilter::default()
     };
+    let before = filter.before;
     let (rows, orgs) = svc
         .db
         .read(move |c| {
-            let rows = rondom_db::audit::list(c, &q, None, LOG_PAGE)?;
+            let rows = rondom_db::audit::list(c, &q, before, LOG_PAGE)?;
             // Only the organisations the lines name, not all of them.
             let mut ids: Vec<String> = rows
                 .iter()
@@ -149,6 +154,7 @@ pub async fn access_log(
     Ok(Disclosed::logged(
         rows.into_iter()
             .map(|e| LogLine {
+                seq: e.seq,
                 when: crate::dates::datetime(e.at),
                 who: e.actor_name.clone(),
                 organisation: org_name(&e.actor_organisation_id),

@@ -100,13 +100,18 @@ pub async fn ask(
         .find(|(o, _)| *o == r.from_org_id.as_str() || *o == r.to_org_id.as_str())
         .cloned()
         .ok_or(Error::NotFound)?;
-    let (id, user, coordinator) = (network_id.to_owned(), actor.user_id.clone(), {
-        let f = facts(svc, network_id).await?.ok_or(Error::NotFound)?;
-        f.network
-    });
+    let f = facts(svc, network_id).await?.ok_or(Error::NotFound)?;
+    // The family with the say decides too: they are told as well.
+    let family: Vec<String> = f
+        .members
+        .iter()
+        .filter(|m| m.kind == super::FAMILY && m.is_active() && f.decides(&m.id))
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .collect();
+    let (id, user, coordinator) = (network_id.to_owned(), actor.user_id.clone(), f.network);
     let name = who.display_name().to_owned();
     let coordinator_id = coordinator.coordinator_id.to_string();
-    let email = svc
+    let emails = svc
         .db
         .write(move |c| {
             db::add_member(
@@ -130,14 +135,35 @@ pub async fn ask(
                 &format!("{name} vraagt om mee te doen in een netwerk dat u regisseert."),
                 &format!("/netwerken/{id}"),
             )?;
-            Ok(rondom_db::users::find(c, &coordinator_id)?.map(|u| u.email))
+            let mut emails = Vec::new();
+            if let Some(u) = rondom_db::users::find(c, &coordinator_id)? {
+                emails.push((u.email, false));
+            }
+            for f in &family {
+                rondom_db::consultations::notify(
+                    c,
+                    f,
+                    "Een hulpverlener vraagt om mee te doen in het netwerk rond uw kind. U beslist mee.",
+                    &format!("/netwerken/{id}"),
+                )?;
+                if let Some(u) = rondom_db::users::find(c, f)? {
+                    emails.push((u.email, true));
+                }
+            }
+            Ok(emails)
         })
         .await?;
-    if let Some(to) = email {
+    for (to, family) in emails {
+        // Content-free: no names, nothing about the child.
+        let body = if family {
+            "Er is een vraag voor u in Rondom over het netwerk rond uw kind."
+        } else {
+            "Een hulpverlener vraagt om mee te doen in een netwerk rond een kind dat u regisseert."
+        };
         svc.mail_notice(
             to,
             "Verzoek om mee te doen in een netwerk",
-            "Een hulpverlener vraagt om mee te doen in een netwerk rond een kind dat u regisseert.",
+            body,
             "Bekijk het in Rondom",
             &format!("/netwerken/{network_id}"),
         );
@@ -145,8 +171,9 @@ pub async fn ask(
     record(svc, who, "network_join_ask", &coordinator, "allowed").await
 }
 
-/// The case director lets a professional who asked in (their membership then waits for
-/// the family's consent like any other).
+/// Lets a professional who asked in. The case director may (their membership then waits
+/// for the family's consent like any other), and so may a family member with the say,
+/// which is their consent to the membership as well.
 pub async fn admit(
     svc: &Services,
     who: &impl Principal,
@@ -154,7 +181,11 @@ pub async fn admit(
     member_id: &str,
 ) -> Result<(), Error> {
     let (f, reach) = load(svc, who, network_id).await?;
-    if reach != Reach::Coordinates {
+    let family = f
+        .family_member(who)
+        .filter(|me| reach == Reach::Member && f.decides(&me.id))
+        .map(|me| me.id.to_string());
+    if reach != Reach::Coordinates && family.is_none() {
         return Err(Error::Forbidden);
     }
     if !f
@@ -164,9 +195,31 @@ pub async fn admit(
     {
         return Err(Error::NotFound);
     }
-    let (mid, by) = (member_id.to_owned(), who.actor().user_id.clone());
+    let (nid, mid, by) = (
+        f.network.id.to_string(),
+        member_id.to_owned(),
+        who.actor().user_id.clone(),
+    );
     svc.db
-        .write(move |c| db::set_state(c, &mid, ACTIVE, &by))
+        .write(move |c| {
+            db::set_state(c, &mid, ACTIVE, &by)?;
+            if let Some(me) = &family {
+                db::add_answer(
+                    c,
+                    &nid,
+                    &db::NewAnswer {
+                        grantee_id: &mid,
+                        category: rondom_domain::consent::Category::Membership.code(),
+                        by_member_id: me,
+                        given: true,
+                        how: "rondom",
+                        answered_on: crate::dates::today(),
+                        recorded_by: &by,
+                    },
+                )?;
+            }
+            Ok(())
+        })
         .await?;
     record(svc, who, "network_member_add", &f.network, "allowed").await
 }

@@ -12,7 +12,10 @@ pub mod consent;
 pub mod emergency;
 pub mod family;
 pub mod family_view;
+pub mod help;
 pub mod join;
+pub mod milestones;
+pub mod professionals;
 
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -51,11 +54,17 @@ fn membership<'a>(who: &impl Principal, members: &'a [Member]) -> Option<&'a Mem
     let actor = who.actor();
     members.iter().filter(|m| m.is_active()).find(|m| {
         m.user_id.as_deref() == Some(actor.user_id.as_str())
-            || (m.kind == ORGANISATION
+            || ((m.kind == ORGANISATION || is_guardian_org(m))
                 && m.organisation_id
                     .as_deref()
                     .is_some_and(|o| acts_in_care_for(actor, o)))
     })
+}
+
+/// A guardian institution (voogdij) in the family's place: its people who work with
+/// children act as this family member.
+fn is_guardian_org(m: &Member) -> bool {
+    m.kind == FAMILY && m.user_id.is_none() && m.organisation_id.is_some()
 }
 
 /// Whether this person does the organisation's work with children (an intern
@@ -155,10 +164,16 @@ impl Facts {
 
     /// The active family member this person is, if any.
     pub fn family_member(&self, who: &impl Principal) -> Option<&Member> {
-        let user = who.actor().user_id.as_str();
-        self.members
-            .iter()
-            .find(|m| m.kind == FAMILY && m.is_active() && m.user_id.as_deref() == Some(user))
+        let actor = who.actor();
+        self.members.iter().find(|m| {
+            m.kind == FAMILY
+                && m.is_active()
+                && (m.user_id.as_deref() == Some(actor.user_id.as_str())
+                    || (is_guardian_org(m)
+                        && m.organisation_id
+                            .as_deref()
+                            .is_some_and(|o| acts_in_care_for(actor, o))))
+        })
     }
 
     /// For a family member with the say: per member they decide about, per category,
@@ -186,6 +201,25 @@ impl Facts {
             }
         }
         out
+    }
+
+    /// Whether the child is 12 or over and the youth has not given a single answer yet
+    /// (or is not in the network at all): the youth is to be asked.
+    pub fn youth_to_ask(&self) -> bool {
+        if rondom_domain::consent::Band::on(self.child.birth_date, crate::dates::today())
+            == rondom_domain::consent::Band::Under12
+        {
+            return false;
+        }
+        let youth = self.members.iter().find(|m| {
+            m.kind == FAMILY
+                && m.is_active()
+                && m.relation.as_deref() == Some(Relation::Jeugdige.code())
+        });
+        match youth {
+            None => true,
+            Some(y) => !self.answers.iter().any(|a| a.by_member_id == y.id),
+        }
     }
 
     /// How far this person reaches, or None when they are not in the network.
@@ -424,6 +458,8 @@ pub struct MemberView {
     pub has_account: bool,
     /// An organisation as a whole (a school, a provider), not a person.
     pub organisation: bool,
+    /// The case director who coordinates the network.
+    pub coordinator: bool,
     /// The organisation the member acts for, when there is one.
     pub organisation_id: Option<String>,
     /// Per category: whether consent holds for this member (professionals and family
@@ -451,6 +487,14 @@ pub struct NetworkView {
     pub can_answer: Vec<(String, String)>,
     /// The person looking is one of the child's family in this network.
     pub viewer_is_family: bool,
+    /// The person looking is the youth themselves (the page says "je").
+    pub viewer_is_youth: bool,
+    /// The person looking is family with the say over consent: they may admit and take
+    /// out professionals.
+    pub viewer_decides: bool,
+    /// The child turned 12 and the youth has not answered yet (or is not in the
+    /// network): what was agreed stays in force, nothing new is shared.
+    pub youth_to_ask: bool,
     /// For a family member with the say: (member id, category, my answer is yes).
     pub own: Vec<(String, Category, bool)>,
     /// For exchange (FHIR): the child's id and BSN (shown only from `Member` on).
@@ -517,6 +561,9 @@ pub async fn view(
             members: vec![],
             can_answer: vec![],
             viewer_is_family: false,
+            viewer_decides: false,
+            viewer_is_youth: false,
+            youth_to_ask: false,
             own: vec![],
             child_id: String::new(),
             child_bsn: None,
@@ -585,6 +632,7 @@ pub async fn view(
                 proposed: m.state == rondom_db::networks::PROPOSED,
                 has_account: m.user_id.is_some(),
                 organisation: m.kind == ORGANISATION,
+                coordinator: m.user_id.as_deref() == Some(f.network.coordinator_id.as_str()),
                 organisation_id: m.organisation_id.as_ref().map(ToString::to_string),
                 consent,
             }
@@ -596,7 +644,14 @@ pub async fn view(
         .map(|m| (m.id.clone(), m.name.clone()))
         .collect();
     let viewer_is_family = f.family_member(who).is_some();
+    let viewer_decides = f.family_member(who).is_some_and(|m| f.decides(&m.id));
+    let viewer_is_youth = f
+        .family_member(who)
+        .is_some_and(|m| m.relation.as_deref() == Some(Relation::Jeugdige.code()));
     Ok(Disclosed::logged(NetworkView {
+        viewer_is_youth,
+        viewer_decides,
+        youth_to_ask: f.youth_to_ask(),
         own: f.own_answers(who),
         child_id: f.network.child_id.to_string(),
         child_bsn: f

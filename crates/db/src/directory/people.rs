@@ -143,3 +143,61 @@ pub fn set_person_phone(
         .execute(conn)?;
     Ok(())
 }
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_opt(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// One professional and one organisation they work for, found by a search.
+#[derive(Debug, Clone, Queryable)]
+pub struct Found {
+    pub user_id: UserId,
+    pub name: String,
+    pub job_title: Option<String>,
+    pub organisation_id: rondom_domain::ids::OrganisationId,
+    pub organisation_name: String,
+    pub organisation_kind: rondom_domain::OrganisationKind,
+    pub gemeente_code: String,
+    pub role: rondom_domain::Role,
+}
+
+/// Professionals whose name, function or organisation holds every word (case folded by
+/// the caller: lower case), one row per organisation they work for; at most `limit`.
+pub fn search(
+    conn: &mut AnyConnection,
+    words: &[String],
+    limit: i64,
+) -> Result<Vec<Found>, DbError> {
+    let mut q = users::table
+        .inner_join(memberships::table.inner_join(organisations::table))
+        .filter(users::family_role.is_null())
+        .filter(users::disabled.eq(false))
+        .filter(organisations::kind.ne("platform"))
+        .into_boxed();
+    for w in words {
+        let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
+        q = q.filter(
+            lower(users::name)
+                .like(like.clone())
+                .or(lower_opt(users::job_title)
+                    .like(like.clone())
+                    .assume_not_null())
+                .or(lower(organisations::name).like(like)),
+        );
+    }
+    Ok(q.select((
+        users::id,
+        users::name,
+        users::job_title,
+        organisations::id,
+        organisations::name,
+        organisations::kind,
+        organisations::gemeente_code,
+        memberships::role,
+    ))
+    .order((users::name.asc(), organisations::name.asc()))
+    .limit(limit)
+    .load(conn)?)
+}

@@ -409,6 +409,43 @@ pub fn feedback(conn: &mut AnyConnection, referral_id: &str) -> Result<Vec<Feedb
         .load(conn)?)
 }
 
+/// Every referral about this child (the first and the onward ones), oldest first.
+pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Referral>, DbError> {
+    Ok(referrals::table
+        .filter(referrals::child_id.eq(child_id))
+        .order(referrals::created_at.asc())
+        .select(Referral::as_select())
+        .load(conn)?)
+}
+
+/// A piece of feedback with its id (to mark it), for the child's network.
+#[derive(Debug, Clone, Queryable)]
+pub struct FeedbackItem {
+    pub id: String,
+    pub referral_id: ReferralId,
+    pub kind: FeedbackKind,
+    pub author: String,
+    pub body_sealed: String,
+    pub at: NaiveDateTime,
+}
+
+/// The feedback on these referrals, oldest first.
+pub fn feedback_of(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<FeedbackItem>, DbError> {
+    Ok(referral_feedback::table
+        .inner_join(users::table.on(users::id.eq(referral_feedback::author_id)))
+        .filter(referral_feedback::referral_id.eq_any(ids))
+        .order(referral_feedback::at.asc())
+        .select((
+            referral_feedback::id,
+            referral_feedback::referral_id,
+            referral_feedback::kind,
+            users::name,
+            referral_feedback::body_sealed,
+            referral_feedback::at,
+        ))
+        .load(conn)?)
+}
+
 pub struct NewAttachment<'a> {
     pub referral_id: &'a str,
     pub file_name_sealed: &'a str,

@@ -326,5 +326,17 @@ pub fn decides(birth: NaiveDate, today: NaiveDate, member: &FamilyMember) -> boo
     (say.parents && member.is_parent_with_say()) || (say.youth && member.is_youth())
 }
 
+/// Whether an item can be marked "not for the parents" today: from the child's 12th
+/// birthday, at the youth's request.
+pub fn may_keep_from_parents(birth: NaiveDate, today: NaiveDate) -> bool {
+    Band::on(birth, today) != Band::Under12
+}
+
+/// Whether an item marked "not for the parents" is hidden from this family member
+/// today: from parents and carers once the child is 12, never from the youth.
+pub fn kept_from(birth: NaiveDate, today: NaiveDate, member: &FamilyMember) -> bool {
+    may_keep_from_parents(birth, today) && !member.is_youth()
+}
+
 #[cfg(test)]
 mod tests;

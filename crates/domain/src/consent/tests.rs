@@ -260,3 +260,25 @@ fn codes_read_back() {
     }
     assert_eq!(Category::parse("geheim"), None);
 }
+
+#[test]
+fn an_item_kept_from_the_parents_is_hidden_from_12_and_never_from_the_youth() {
+    let parent = member("p1", Relation::Ouder, true);
+    let carer = member("pl", Relation::Pleegouder, false);
+    let youth = member("y", Relation::Jeugdige, false);
+    let eve_of_12 = day(2022, 6, 14);
+    let day_of_12 = day(2022, 6, 15);
+    assert!(!may_keep_from_parents(birth(), eve_of_12));
+    assert!(!kept_from(birth(), eve_of_12, &parent));
+    assert!(may_keep_from_parents(birth(), day_of_12));
+    for on in [
+        day_of_12,
+        day(2026, 6, 14),
+        day(2026, 6, 15),
+        day(2027, 1, 1),
+    ] {
+        assert!(kept_from(birth(), on, &parent), "parent on {on}");
+        assert!(kept_from(birth(), on, &carer), "carer on {on}");
+        assert!(!kept_from(birth(), on, &youth), "youth on {on}");
+    }
+}

@@ -66,6 +66,17 @@ enum Command {
         /// municipality is loaded first when the database is empty.
         #[arg(long, value_name = "N")]
         referrals: Option<usize>,
+        /// Also add networks around this many children of earlier bulk referrals (for
+        /// load tests).
+        #[arg(long, value_name = "N")]
+        networks: Option<usize>,
+        /// With --networks: this many access-log entries about those children.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        log_entries: usize,
+        /// With --networks: a long access log (10,000 entries) for the child of the
+        /// family member with this e-mail address.
+        #[arg(long, value_name = "EMAIL")]
+        long_log_for: Option<String>,
     },
     /// Accounts, organisations and tokens.
     Admin {
@@ -253,23 +264,41 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { referrals } => {
+        Command::Demo {
+            referrals,
+            networks,
+            log_entries,
+            long_log_for,
+        } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
             let loaded = demo::load(&db, &config.secret_key)?;
             if let Some(s) = &loaded {
                 print_demo(s, None);
             }
-            match (referrals, loaded) {
-                (Some(n), _) => {
-                    let t = std::time::Instant::now();
-                    demo::add_referrals(&db, &config.secret_key, n)?;
-                    println!("{n} referrals added in {:.1} s.", t.elapsed().as_secs_f64());
-                    Ok(ExitCode::SUCCESS)
-                }
-                (None, Some(_)) => Ok(ExitCode::SUCCESS),
-                (None, None) => Err("the database already holds organisations; the demo is only loaded into an empty database".into()),
+            if referrals.is_none() && networks.is_none() && loaded.is_none() {
+                return Err("the database already holds organisations; the demo is only loaded into an empty database".into());
             }
+            if let Some(n) = referrals {
+                let t = std::time::Instant::now();
+                demo::add_referrals(&db, &config.secret_key, n)?;
+                println!("{n} referrals added in {:.1} s.", t.elapsed().as_secs_f64());
+            }
+            if let Some(n) = networks {
+                let t = std::time::Instant::now();
+                let (added, logged) = demo::add_networks(
+                    &db,
+                    &config.secret_key,
+                    n,
+                    log_entries,
+                    long_log_for.as_deref(),
+                )?;
+                println!(
+                    "{added} networks and {logged} access-log entries added in {:.1} s.",
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => {
             let db = app::connect(config)?;

@@ -5,6 +5,7 @@
 mod data;
 mod families;
 mod networks;
+mod networks_bulk;
 mod offer;
 mod questions;
 mod referrals;
@@ -162,6 +163,53 @@ pub fn add_referrals(
     let mut conn = db.get().map_err(|e| e.to_string())?;
     rondom_db::referrals::analyze(&mut conn).map_err(|e| format!("analyze failed: {e}"))?;
     Ok(added)
+}
+
+/// How many entries the one long access log holds (a child followed for years).
+pub const LONG_LOG: usize = 10_000;
+
+/// Adds `n` networks around the children of earlier bulk referrals and `log`
+/// access-log entries about them, plus `LONG_LOG` entries about the child of the family
+/// member with this e-mail address (for load tests). Answers (networks added, entries
+/// written).
+pub fn add_networks(
+    db: &Db,
+    key: &rondom_app::secrets::Secret,
+    n: usize,
+    log: usize,
+    long_log_for: Option<&str>,
+) -> Result<(usize, usize), String> {
+    let secrets = rondom_app::secrets::SecretBox::new(key)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ (n as u64).rotate_left(17));
+    let children = db
+        .write_blocking(|c| networks_bulk::add(c, &mut rng, &secrets, n))
+        .map_err(|e| format!("adding networks failed: {e}"))?;
+    let long_child = match long_log_for {
+        None => None,
+        Some(email) => db
+            .write_blocking(|c| {
+                let Some(u) = rondom_db::users::find_by_email(c, email)? else {
+                    return Ok(None);
+                };
+                Ok(rondom_db::networks::of_member(c, &u.id, &[])?
+                    .into_iter()
+                    .next()
+                    .map(|n| n.child_id.to_string()))
+            })
+            .map_err(|e| e.to_string())?
+            .map(Some)
+            .ok_or_else(|| format!("{email} is in no network"))?,
+    };
+    let written = networks_bulk::add_log(
+        db,
+        &mut rng,
+        &children,
+        log,
+        long_child.as_deref().map(|c| (c, LONG_LOG)),
+    )?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    rondom_db::networks::analyze(&mut conn).map_err(|e| format!("analyze failed: {e}"))?;
+    Ok((children.len(), written))
 }
 
 fn build(

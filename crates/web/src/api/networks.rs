@@ -388,10 +388,14 @@ pub struct LogParams {
     pub from: String,
     /// yyyy-mm-dd, up to and including this day.
     pub until: String,
+    /// Only lines older than this one (its `seq`): the next page.
+    pub before: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct LogLineOut {
+    /// The line's place in the log; pass it as `before` for older lines.
+    pub seq: i64,
     pub when: String,
     pub who: String,
     pub organisation: String,
@@ -430,6 +434,7 @@ pub async fn access_log(
         member: Some(q.member.clone()).filter(|m| !m.is_empty()),
         from: day("from", &q.from)?,
         until: day("until", &q.until)?,
+        before: q.before,
     };
     let lines = family_view::access_log(&state.app, &user, &id, &filter).await?;
     Ok(Json(
@@ -437,6 +442,7 @@ pub async fn access_log(
             .into_inner()
             .into_iter()
             .map(|l| LogLineOut {
+                seq: l.seq,
                 when: l.when,
                 who: l.who,
                 organisation: l.organisation,

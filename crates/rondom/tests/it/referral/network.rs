@@ -48,7 +48,12 @@ async fn the_demo_families_find_their_childs_network() {
         let client = app.client();
         password_login(&app, &client, email, "rondom-demo-2026", "/").await;
         let home = fetch_page(&app, &client, "/").await;
-        assert!(home.contains("Hulp rond uw kind"), "{email}: {home}");
+        let heading = if relation.as_deref() == Some("jeugdige") {
+            "Wie helpen jou?"
+        } else {
+            "Hulp rond uw kind"
+        };
+        assert!(home.contains(heading), "{email}: {home}");
         let start = home.find("/netwerken/").unwrap();
         let path: String = home[start..].chars().take_while(|c| *c != '"').collect();
         let page = fetch_page(&app, &client, &path).await;
@@ -636,6 +641,27 @@ async fn emergency_access_opens_the_network_tells_the_team_leader_and_shows_in_t
     )
     .await;
     assert_eq!(r.status(), 403, "already open");
+
+    // The team leader follows the notice to the overview: who, when and why, not the
+    // network's content; a consultant has no such overview.
+    let leader = logged_in(&app, "leider@team.example").await;
+    let overview = fetch_page(&app, &leader, "/netwerken/noodtoegang").await;
+    assert!(
+        overview.contains("vader dreigt") && overview.contains("loopt nog tot"),
+        "{overview}"
+    );
+    assert!(!overview.contains("Noor"), "no content of the network");
+    assert_eq!(fetch_any(&app, &leader, &network).await.0, 404);
+    assert_eq!(
+        fetch_any(&app, &sanne, "/netwerken/noodtoegang").await.0,
+        403
+    );
+    assert!(
+        app.audit()
+            .await
+            .iter()
+            .any(|e| e.action == "network_emergency_review" && e.child_id.is_some())
+    );
     app.stop().await;
 }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Network benchmark (issue 14), on SQLite and PostgreSQL, with 100,000 networks and
+# 10 million access-log entries in the database (and 100,000 referrals under them):
+#  1. the parent's start page (/: their children's networks),
+#  2. the network page (/netwerken/{id}: members, consent, the help) as the parent,
+#  3. the child's access log (/netwerken/{id}/inzage), whose child has 10,000 entries of
+#     its own: first page,
+# each at 20 connections flat out, and the access log also at 1 connection (its own
+# latency, without queueing); /healthz in the same run as the baseline. Every page view
+# writes its own audit entries, as in production. Prints one table; copy it into
+# docs/PERFORMANCE.md.
+#
+#   bench/networks.sh                                      # both backends, 10 s per run
+#   NETWORKS=20000 LOG_ENTRIES=1000000 BACKENDS=sqlite bench/networks.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-20}"
+BACKENDS="${BACKENDS:-sqlite postgres}"
+NETWORKS="${NETWORKS:-100000}"
+LOG_ENTRIES="${LOG_ENTRIES:-10000000}"
+PG_ADMIN="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rondom/target}"
+export RONDOM_SECRET_KEY="${RONDOM_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"
+export RONDOM_LOG=warn
+
+command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+if [ -z "${RONDOM_BIN:-}" ]; then cargo build --release --quiet -p rondom; fi
+BIN="${RONDOM_BIN:-$CARGO_TARGET_DIR/release/rondom}"
+WORK=$(mktemp -d)
+PORT=18474
+BASE="http://127.0.0.1:$PORT"
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+
+start_server() {
+  "$BIN" --database-url "$1" serve --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
+  SERVER=$!
+  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
+    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
+    sleep 0.05
+  done
+}
+
+stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
+
+login_cookie() {
+  local jar="$WORK/jar" csrf
+  rm -f "$jar"
+  csrf=$(curl -fs -c "$jar" "$BASE/inloggen" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+  curl -fs -b "$jar" -c "$jar" -o /dev/null -X POST "$BASE/inloggen" \
+    --data-urlencode "email=$1" --data-urlencode "password=rondom-demo-2026" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "volgende=/"
+  awk '$6 == "rondom_session" {print "rondom_session=" $7}' "$jar"
+}
+
+run_wrk() { # $1 path, $2 header or "" -> "rps p50 p99"
+  local args=(-t"${THREADS:-2}" -c"$CONNECTIONS" -d"$DURATION" --latency)
+  [ -n "$2" ] && args+=(-H "$2")
+  local out; out=$(wrk "${args[@]}" "$BASE$1")
+  local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  if [ -n "$non2xx" ]; then echo "bench: $1 answered $non2xx non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1 == "50%" {print $2}') $(echo "$out" | awk '$1 == "99%" {print $2}')"
+}
+
+printf '\nmachine: %s, %s cores, %s; date: %s; %s networks, %s access-log entries; wrk -t2 -c%s -d%s\n' \
+  "$(uname -m)" "$(nproc)" "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)" \
+  "$(date -u +%F)" "$NETWORKS" "$LOG_ENTRIES" "$CONNECTIONS" "$DURATION"
+row() { printf '%-10s | %-38s | %9s | %8s | %8s\n' "$@"; }
+row backend measure "req/s" p50 p99
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) URL="sqlite://$WORK/bench.db" ;;
+    postgres)
+      DB="rondom_netbench_$$"
+      psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+      URL="${PG_ADMIN%/*}/$DB" ;;
+  esac
+  "$BIN" --database-url "$URL" demo >"$WORK/demo" 2>&1 || { cat "$WORK/demo"; exit 1; }
+  PARENT=$(grep -E '^  ouder ' "$WORK/demo" | awk '{print $2}')
+  "$BIN" --database-url "$URL" demo --referrals "$NETWORKS" >/dev/null
+  gen=$("$BIN" --database-url "$URL" demo --networks "$NETWORKS" --log-entries "$LOG_ENTRIES" \
+    --long-log-for "$PARENT" | grep -o 'in [0-9.]* s')
+  start_server "$URL"
+  COOKIE=$(login_cookie "$PARENT")
+  [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
+  NET=$(curl -fs -H "Cookie: $COOKIE" "$BASE/" | grep -o '/netwerken/[0-9a-f-]*' | head -1)
+  [ -n "$NET" ] || { echo "bench: the parent sees no network"; exit 1; }
+  # The long log must be there: the first page is full.
+  lines=$(curl -fs -H "Cookie: $COOKIE" "$BASE$NET/inzage" | grep -c '<tr' || true)
+  [ "$lines" -gt 100 ] || { echo "bench: the access log shows $lines rows"; exit 1; }
+  read -r h_rps h_p50 h_p99 <<<"$(run_wrk /healthz "")"
+  read -r s_rps s_p50 s_p99 <<<"$(run_wrk / "Cookie: $COOKIE")"
+  read -r n_rps n_p50 n_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE")"
+  read -r l_rps l_p50 l_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE")"
+  read -r o_rps o_p50 o_p99 <<<"$(THREADS=1 CONNECTIONS=1 run_wrk "$NET/inzage" "Cookie: $COOKIE")"
+  stop_server
+  row "$backend" "/healthz" "$h_rps" "$h_p50" "$h_p99"
+  row "$backend" "parent's start page, 20 connections" "$s_rps" "$s_p50" "$s_p99"
+  row "$backend" "network page, 20 connections" "$n_rps" "$n_p50" "$n_p99"
+  row "$backend" "access log (10,000), 20 connections" "$l_rps" "$l_p50" "$l_p99"
+  row "$backend" "access log (10,000), 1 connection" "$o_rps" "$o_p50" "$o_p99"
+  awk -v s="$s_rps" -v n="$n_rps" -v l="$l_rps" -v h="$h_rps" -v b="$backend" -v gen="$gen" 'BEGIN {
+    printf "%-10s | start/healthz %.3f | network/healthz %.3f | log/healthz %.3f | networks and log generated %s\n", b, s/h, n/h, l/h, gen }'
+  if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; fi
+done

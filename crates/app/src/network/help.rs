@@ -1,0 +1,230 @@
+//! The help around the child as the network shows it: each referral about the child
+//! (to whom, where it stands, who directs it), its reason and the feedback, for those
+//! whose consent covers "referral details" (the family with the say always). From the
+//! child's 12th birthday a professional may mark the reason or a piece of feedback as
+//! not for the parents, at the youth's request; the parents and carers then do not see
+//! it, the youth and the professionals do.
+
+use super::{Facts, Reach, family_of, load, record};
+use crate::access::Disclosed;
+use crate::context::{Principal, Services};
+use crate::error::Error;
+use rondom_db::networks as db;
+use rondom_domain::consent::{Category, kept_from, may_keep_from_parents};
+
+/// The kinds of item that can be kept from the parents here (messages and the plan add
+/// their own).
+pub const REFERRAL: &str = "referral";
+pub const FEEDBACK: &str = "feedback";
+
+/// One piece of feedback as the network shows it.
+pub struct FeedbackLine {
+    pub id: String,
+    pub when: String,
+    pub what: &'static str,
+    pub by: String,
+    pub text: String,
+    /// Marked as not for the parents (shown to those who still see it).
+    pub kept_from_parents: bool,
+}
+
+/// One referral about the child.
+pub struct HelpReferral {
+    pub id: String,
+    pub to: String,
+    pub status: &'static str,
+    pub since: String,
+    pub case_director: Option<String>,
+    /// None when it is kept from this viewer.
+    pub reason: Option<String>,
+    pub reason_kept_from_parents: bool,
+    pub feedback: Vec<FeedbackLine>,
+}
+
+/// What the network page shows of the help, for this person.
+pub struct Help {
+    pub referrals: Vec<HelpReferral>,
+    /// The person may mark items as not for the parents (a professional, the child 12 or
+    /// over).
+    pub may_mark: bool,
+    /// Items are hidden from this person because the youth keeps them from the parents.
+    pub some_kept: bool,
+}
+
+/// Who is looking, as the rules for the help read them.
+enum Viewer {
+    Professional,
+    /// A family member; `kept` when items marked not for the parents are hidden from them.
+    Family {
+        kept: bool,
+    },
+}
+
+fn viewer(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Viewer> {
+    if reach == Reach::Coordinates {
+        return Some(Viewer::Professional);
+    }
+    if reach != Reach::Member {
+        return None;
+    }
+    let today = crate::dates::today();
+    if let Some(me) = f.family_member(who) {
+        let sees = f.decides(&me.id) || f.standing(&me.id, Category::ReferralDetails).holds();
+        let family = family_of(&f.members);
+        let kept = family
+            .iter()
+            .find(|x| x.id == me.id.as_str())
+            .is_none_or(|x| kept_from(f.child.birth_date, today, x));
+        return sees.then_some(Viewer::Family { kept });
+    }
+    let user = who.actor().user_id.as_str();
+    let emergency = f.emergencies.iter().any(|(u, _)| u == user);
+    let m = super::membership(who, &f.members)?;
+    (emergency || f.standing(&m.id, Category::ReferralDetails).holds())
+        .then_some(Viewer::Professional)
+}
+
+/// The help around the child, as far as this person may see it; None when their
+/// consent does not cover referral details. Reading it is logged with the child.
+pub async fn of_network(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+) -> Result<Option<Disclosed<Help>>, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    let Some(v) = viewer(&f, who, reach) else {
+        return Ok(None);
+    };
+    let (child, nid) = (f.network.child_id.to_string(), f.network.id.to_string());
+    let (referrals, feedback, marks, orgs, directors) = svc
+        .db
+        .read(move |c| {
+            let referrals = rondom_db::referrals::of_child(c, &child)?;
+            let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
+            let feedback = rondom_db::referrals::feedback_of(c, &ids)?;
+            let marks = db::not_for_parents(c, &nid)?;
+            let org_ids: Vec<String> = referrals.iter().map(|r| r.to_org_id.to_string()).collect();
+            let orgs = rondom_db::organisations::list_by_ids(c, &org_ids)?;
+            let mut directors = Vec::new();
+            for id in referrals.iter().filter_map(|r| r.case_director_id.as_ref()) {
+                if let Some(u) = rondom_db::users::find(c, id)? {
+                    directors.push((u.id.to_string(), u.name));
+                }
+            }
+            Ok((referrals, feedback, marks, orgs, directors))
+        })
+        .await?;
+    let marked = |kind: &str, id: &str| marks.iter().any(|(k, i)| k == kind && i == id);
+    let hide =
+        |kind: &str, id: &str| matches!(v, Viewer::Family { kept: true }) && marked(kind, id);
+    let mut some_kept = false;
+    let mut out = Vec::new();
+    for r in referrals
+        .iter()
+        .filter(|r| r.status != rondom_domain::referral::Status::Draft)
+    {
+        let reason_hidden = hide(REFERRAL, &r.id);
+        some_kept |= reason_hidden;
+        let mut lines = Vec::new();
+        for fb in feedback.iter().filter(|fb| fb.referral_id == r.id) {
+            if hide(FEEDBACK, &fb.id) {
+                some_kept = true;
+                continue;
+            }
+            lines.push(FeedbackLine {
+                id: fb.id.clone(),
+                when: crate::dates::datetime(fb.at),
+                what: fb.kind.label(),
+                by: fb.author.clone(),
+                text: svc.secrets.open_shown(&fb.body_sealed, "feedback"),
+                kept_from_parents: marked(FEEDBACK, &fb.id),
+            });
+        }
+        out.push(HelpReferral {
+            id: r.id.to_string(),
+            to: orgs
+                .iter()
+                .find(|o| o.id == r.to_org_id)
+                .map_or_else(String::new, |o| o.name.clone()),
+            status: r.status.label(),
+            since: crate::dates::dutch_date(crate::dates::to_local(r.updated_at).date()),
+            case_director: r.case_director_id.as_ref().and_then(|d| {
+                directors
+                    .iter()
+                    .find(|(id, _)| id == d.as_str())
+                    .map(|(_, n)| n.clone())
+            }),
+            reason: (!reason_hidden).then(|| svc.secrets.open_shown(&r.reason_sealed, "reason")),
+            reason_kept_from_parents: marked(REFERRAL, &r.id),
+            feedback: lines,
+        });
+    }
+    record(svc, who, "network_help_read", &f.network, "allowed").await?;
+    Ok(Some(Disclosed::logged(Help {
+        referrals: out,
+        may_mark: matches!(v, Viewer::Professional)
+            && may_keep_from_parents(f.child.birth_date, crate::dates::today()),
+        some_kept,
+    })))
+}
+
+/// Marks an item of the child's help as not for the parents (or takes the mark off), at
+/// the youth's request: a professional who sees the help may, from the child's 12th
+/// birthday. The item must belong to this child.
+pub async fn keep_from_parents(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    kind: &str,
+    item_id: &str,
+    keep: bool,
+) -> Result<(), Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    if !matches!(viewer(&f, who, reach), Some(Viewer::Professional)) {
+        return Err(Error::Forbidden);
+    }
+    if !may_keep_from_parents(f.child.birth_date, crate::dates::today()) {
+        return Err(Error::Refused(
+            "Tot het kind 12 is, beslissen de ouders mee over alles. Dit kan vanaf 12 jaar.".into(),
+        ));
+    }
+    let (child, nid, by) = (
+        f.network.child_id.to_string(),
+        f.network.id.to_string(),
+        who.actor().user_id.clone(),
+    );
+    let (kind, item) = (kind.to_owned(), item_id.to_owned());
+    let found = svc
+        .db
+        .write(move |c| {
+            let referrals = rondom_db::referrals::of_child(c, &child)?;
+            let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
+            // The id comes from the form: it must be one of this child's items.
+            let belongs = match kind.as_str() {
+                REFERRAL => ids.contains(&item),
+                FEEDBACK => rondom_db::referrals::feedback_of(c, &ids)?
+                    .iter()
+                    .any(|fb| fb.id == item),
+                _ => false,
+            };
+            if !belongs {
+                return Ok(false);
+            }
+            if keep {
+                db::mark_not_for_parents(c, &nid, &kind, &item, &by)?;
+            } else {
+                db::unmark_not_for_parents(c, &nid, &kind, &item)?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if !found {
+        return Err(Error::NotFound);
+    }
+    let action = if keep {
+        "network_keep_from_parents"
+    } else {
+        "network_show_to_parents"
+    };
+    record(svc, who, action, &f.network, "allowed").await
+}

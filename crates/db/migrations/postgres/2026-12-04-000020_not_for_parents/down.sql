@@ -1,0 +1,3 @@
+DROP TABLE network_milestones;
+DROP INDEX networks_coordinator_org;
+DROP TABLE not_for_parents;

@@ -1,0 +1,230 @@
+//! Many networks and a long access log at once, for the load tests: networks around the
+//! children of the bulk referrals (case director, GP and a parent with gezag, who gave
+//! consent), and access-log entries about those children, chained and keyed like real
+//! ones. One child, that of the demo's parent login, gets a long log of its own.
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rondom_db::audit::{self, AuditEvent};
+use rondom_db::networks::{self as nets, ACTIVE, ConsentAnswer, Member, Network};
+use rondom_db::{AnyConnection, Db, DbError, new_id, now};
+use rondom_domain::Role;
+use rondom_domain::consent::{Category, Relation};
+use rondom_domain::ids::{MemberId, NetworkId, UserId};
+
+/// How many entries one transaction writes.
+const LOG_BATCH: usize = 20_000;
+
+/// The actions a child's log holds most: reads of the network and the referral.
+const ACTIONS: [&str; 5] = [
+    "network_read",
+    "referral_read",
+    "network_help_read",
+    "network_list_read",
+    "referral_update",
+];
+
+/// Adds `n` networks; answers how many were added and the ids of their children.
+pub fn add(
+    c: &mut AnyConnection,
+    rng: &mut ChaCha8Rng,
+    secrets: &rondom_app::secrets::SecretBox,
+    n: usize,
+) -> Result<Vec<String>, DbError> {
+    let candidates = nets::without_network(c, i64::try_from(n).unwrap_or(i64::MAX))?;
+    let team_consultants: Vec<(UserId, String)> = {
+        let mut out = Vec::new();
+        for o in rondom_db::organisations::list(c)?
+            .into_iter()
+            .filter(|o| o.kind == rondom_domain::OrganisationKind::SociaalTeam)
+        {
+            for m in rondom_db::organisations::members(c, &o.id)? {
+                if m.role == Role::Consulent {
+                    out.push((m.user_id, o.id.to_string()));
+                }
+            }
+        }
+        out
+    };
+    if team_consultants.is_empty() {
+        return Err(DbError::NotFound);
+    }
+    let parent_names: Vec<String> = (0..100)
+        .map(|_| {
+            let f = crate::demo::FIRST.choose(rng).copied().unwrap_or("Sanne");
+            let l = crate::demo::LAST.choose(rng).copied().unwrap_or("Jansen");
+            secrets
+                .seal(&format!("{f} {l}"))
+                .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let at = now();
+    let today = rondom_app::dates::today();
+    let mut seen = std::collections::HashSet::new();
+    let (mut networks, mut members, mut answers, mut children) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (referral, child, from_org, referrer, to_org) in candidates {
+        if !seen.insert(child.to_string()) {
+            continue;
+        }
+        // One of the receiving team's consultants, or any when a provider received it.
+        let here: Vec<&(UserId, String)> = team_consultants
+            .iter()
+            .filter(|(_, o)| *o == *to_org)
+            .collect();
+        let (director, director_org) = if here.is_empty() {
+            team_consultants[rng.gen_range(0..team_consultants.len())].clone()
+        } else {
+            here[rng.gen_range(0..here.len())].clone()
+        };
+        let id = NetworkId::trusted(new_id());
+        let member = |kind: &str,
+                      user: Option<UserId>,
+                      org: Option<String>,
+                      name: Option<String>,
+                      relation: Option<&str>,
+                      label: &str| Member {
+            id: MemberId::trusted(new_id()),
+            network_id: id.clone(),
+            kind: kind.into(),
+            user_id: user,
+            organisation_id: org.map(rondom_domain::ids::OrganisationId::trusted),
+            name_sealed: name,
+            relation: relation.map(Into::into),
+            gezag: relation.is_some(),
+            role_label: label.into(),
+            state: ACTIVE.into(),
+            added_by: director.clone(),
+            added_at: at,
+            removed_by: None,
+            removed_at: None,
+        };
+        let d = member(
+            rondom_app::network::PROFESSIONAL,
+            Some(director.clone()),
+            Some(director_org.clone()),
+            None,
+            None,
+            "casusregisseur",
+        );
+        let gp = member(
+            rondom_app::network::PROFESSIONAL,
+            Some(referrer.clone()),
+            Some(from_org.to_string()),
+            None,
+            None,
+            "huisarts",
+        );
+        let parent = member(
+            rondom_app::network::FAMILY,
+            None,
+            None,
+            parent_names.choose(rng).cloned(),
+            Some(Relation::Ouder.code()),
+            Relation::Ouder.label(),
+        );
+        for grantee in [&d, &gp] {
+            for cat in [Category::Membership, Category::ReferralDetails] {
+                answers.push(ConsentAnswer {
+                    id: new_id(),
+                    network_id: id.clone(),
+                    grantee_id: grantee.id.clone(),
+                    category: cat.code().into(),
+                    by_member_id: parent.id.clone(),
+                    given: true,
+                    how: "mondeling".into(),
+                    answered_on: today,
+                    recorded_by: director.clone(),
+                    recorded_at: at,
+                });
+            }
+        }
+        networks.push(Network {
+            id: id.clone(),
+            child_id: child.clone(),
+            coordinator_id: director.clone(),
+            coordinator_org_id: rondom_domain::ids::OrganisationId::trusted(director_org.clone()),
+            referral_id: Some(referral),
+            opened_by: director.clone(),
+            opened_at: at,
+        });
+        members.extend([d, gp, parent]);
+        children.push(child.to_string());
+    }
+    nets::insert_bulk(c, &networks, &members, &answers)?;
+    Ok(children)
+}
+
+/// Writes `n` access-log entries about these children (evenly spread, at random), then
+/// `for_one` more about `one`; each batch in its own transaction.
+pub fn add_log(
+    db: &Db,
+    rng: &mut ChaCha8Rng,
+    children: &[String],
+    n: usize,
+    one: Option<(&str, usize)>,
+) -> Result<usize, String> {
+    let actors: Vec<(String, String, String, String)> = db
+        .write_blocking(|c| {
+            let mut out = Vec::new();
+            for o in rondom_db::organisations::list(c)? {
+                for m in rondom_db::organisations::members(c, &o.id)?
+                    .into_iter()
+                    .take(3)
+                {
+                    if let Some(u) = rondom_db::users::find(c, &m.user_id)? {
+                        out.push((
+                            u.id.to_string(),
+                            u.name,
+                            m.role.as_str().to_owned(),
+                            o.id.to_string(),
+                        ));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .map_err(|e| e.to_string())?;
+    if actors.is_empty() || children.is_empty() {
+        return Ok(0);
+    }
+    let mut event = |child: &str| {
+        let (uid, name, role, org) = &actors[rng.gen_range(0..actors.len())];
+        AuditEvent {
+            actor_user_id: Some(uid.clone()),
+            actor_name: name.clone(),
+            actor_role: Some(role.clone()),
+            actor_organisation_id: Some(org.clone()),
+            action: ACTIONS[rng.gen_range(0..ACTIONS.len())].into(),
+            object_type: "network".into(),
+            object_id: None,
+            child_id: Some(child.to_owned()),
+            reason: None,
+            source_address: Some("127.0.0.1".into()),
+            outcome: "allowed".into(),
+            subject_org_ids: vec![org.clone()],
+        }
+    };
+    let mut written = 0;
+    let mut batch = Vec::with_capacity(LOG_BATCH);
+    let plan = (0..n).map(|i| children[i % children.len()].as_str()).chain(
+        one.into_iter()
+            .flat_map(|(child, k)| std::iter::repeat_n(child, k)),
+    );
+    for child in plan {
+        batch.push(event(child));
+        if batch.len() == LOG_BATCH {
+            let events = std::mem::take(&mut batch);
+            written += events.len();
+            db.write_blocking(move |c| audit::append_all(c, &events).map(|_| ()))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    if !batch.is_empty() {
+        written += batch.len();
+        db.write_blocking(move |c| audit::append_all(c, &batch).map(|_| ()))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(written)
+}
