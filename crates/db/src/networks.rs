@@ -210,20 +210,24 @@ pub fn of_member(
     user_id: &str,
     organisations: &[String],
 ) -> Result<Vec<Network>, DbError> {
-    let ids: Vec<String> = network_members::table
+    // Two indexed lookups rather than one OR, which would read every member row.
+    let mut ids: Vec<String> = network_members::table
+        .filter(network_members::user_id.eq(user_id))
         .filter(network_members::state.eq(ACTIVE))
-        .filter(
-            network_members::user_id
-                .eq(user_id)
-                // An organisation as a whole, or a guardian institution in the
-                // family's place.
-                .or(network_members::kind
-                    .eq_any(["organisation", "family"])
-                    .and(network_members::user_id.is_null())
-                    .and(network_members::organisation_id.eq_any(organisations.to_vec()))),
-        )
         .select(network_members::network_id)
         .load(conn)?;
+    if !organisations.is_empty() {
+        // An organisation as a whole, or a guardian institution in the family's place.
+        ids.extend(
+            network_members::table
+                .filter(network_members::organisation_id.eq_any(organisations.to_vec()))
+                .filter(network_members::user_id.is_null())
+                .filter(network_members::kind.eq_any(["organisation", "family"]))
+                .filter(network_members::state.eq(ACTIVE))
+                .select(network_members::network_id)
+                .load::<String>(conn)?,
+        );
+    }
     Ok(networks::table
         .filter(networks::id.eq_any(ids))
         .select(Network::as_select())

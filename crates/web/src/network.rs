@@ -40,8 +40,6 @@ struct NetworkPage {
     /// The reasons for emergency access (for a member without consent).
     reasons: Vec<(&'static str, &'static str)>,
     emergency: EmergencyForm,
-    /// The help around the child (referrals, reason, feedback), where consent allows.
-    help: Option<Disclosed<rondom_app::network::help::Help>>,
     /// The case director's search for professionals, and what it found.
     zoek: String,
     candidates: Vec<rondom_app::network::professionals::Candidate>,
@@ -178,15 +176,9 @@ async fn page_with_search(
     } else {
         vec![]
     };
-    let help = if n.reach == Reach::ExistsOnly {
-        None
-    } else {
-        rondom_app::network::help::of_network(&state.app, user, id).await?
-    };
     NetworkPage {
         zoek: zoek.trim().to_owned(),
         candidates,
-        help,
         reasons: rondom_app::network::emergency::REASONS.to_vec(),
         emergency: EmergencyForm::default(),
         reads_log: n.reach == Reach::Coordinates
@@ -379,8 +371,7 @@ pub async fn invite(
 struct LogPage {
     page: Page,
     id: String,
-    lines: Disclosed<Vec<rondom_app::network::family_view::LogLine>>,
-    members: Vec<(String, String)>,
+    log: Disclosed<rondom_app::network::family_view::AccessLog>,
     q: LogQuery,
     older: Option<String>,
 }
@@ -425,20 +416,13 @@ pub async fn access_log(
         until: rondom_app::referral::parse_date(&q.tot),
         before: q.voor.trim().parse().ok(),
     };
-    let lines =
-        rondom_app::network::family_view::access_log(&state.app, &user, &id, &filter).await?;
-    let n = network::view(&state.app, &user, &id).await?;
-    let older = q.older(&lines);
+    let log = rondom_app::network::family_view::access_log(&state.app, &user, &id, &filter).await?;
+    let older = q.older(&log.lines);
     LogPage {
         older,
         page: Page::for_user("Wie keek er mee?", "start", &user),
         id: id.to_string(),
-        lines,
-        members: n
-            .members
-            .iter()
-            .map(|m| (m.id.clone(), format!("{} ({})", m.name, m.what)))
-            .collect(),
+        log,
         q,
     }
     .render()

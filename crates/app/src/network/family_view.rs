@@ -92,6 +92,13 @@ pub struct LogFilter {
     pub before: Option<i64>,
 }
 
+/// A page of the access log, with the members it can be filtered by.
+pub struct AccessLog {
+    pub lines: Vec<LogLine>,
+    /// (member id, "name (role)")
+    pub members: Vec<(String, String)>,
+}
+
 /// How many lines a page shows.
 pub const LOG_PAGE: i64 = 100;
 
@@ -103,7 +110,7 @@ pub async fn access_log(
     who: &impl Principal,
     network_id: &str,
     filter: &LogFilter,
-) -> Result<Disclosed<Vec<LogLine>>, Error> {
+) -> Result<Disclosed<AccessLog>, Error> {
     let (f, reach) = load(svc, who, network_id).await?;
     let family_member = f.family_member(who).is_some();
     if reach == Reach::ExistsOnly || !(family_member || reach == Reach::Coordinates) {
@@ -132,41 +139,79 @@ pub async fn access_log(
         ..AuditFilter::default()
     };
     let before = filter.before;
-    let (rows, orgs) = svc
+    let user_ids: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .collect();
+    let member_orgs: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+        .collect();
+    let (rows, orgs, users) = svc
         .db
         .read(move |c| {
             let rows = rondom_db::audit::list(c, &q, before, LOG_PAGE)?;
-            // Only the organisations the lines name, not all of them.
+            // Only the organisations the lines and the members name, not all of them.
             let mut ids: Vec<String> = rows
                 .iter()
                 .filter_map(|e| e.actor_organisation_id.clone())
+                .chain(member_orgs)
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            Ok((rows, rondom_db::organisations::list_by_ids(c, &ids)?))
+            let mut users = Vec::new();
+            for u in &user_ids {
+                if let Some(found) = rondom_db::users::find(c, u)? {
+                    users.push((found.id.to_string(), found.name));
+                }
+            }
+            Ok((rows, rondom_db::organisations::list_by_ids(c, &ids)?, users))
         })
         .await?;
+    // The members to filter by, named as the network page names them.
+    let members = f
+        .members
+        .iter()
+        .filter(|m| m.state != rondom_db::networks::PROPOSED)
+        .map(|m| {
+            let name = match (&m.user_id, &m.name_sealed, &m.organisation_id) {
+                (Some(u), _, _) => users
+                    .iter()
+                    .find(|(id, _)| id == u.as_str())
+                    .map_or_else(String::new, |(_, n)| n.clone()),
+                (None, Some(sealed), _) => svc.secrets.open_shown(sealed, "member name"),
+                (None, None, Some(o)) => orgs
+                    .iter()
+                    .find(|x| x.id.as_str() == o.as_str())
+                    .map_or_else(String::new, |x| x.name.clone()),
+                _ => String::new(),
+            };
+            (m.id.to_string(), format!("{name} ({})", m.role_label))
+        })
+        .collect();
     let org_name = |id: &Option<String>| {
         id.as_deref()
             .and_then(|i| orgs.iter().find(|o| o.id.as_str() == i))
             .map_or_else(String::new, |o| o.name.clone())
     };
-    Ok(Disclosed::logged(
-        rows.into_iter()
-            .map(|e| LogLine {
-                seq: e.seq,
-                when: crate::dates::datetime(e.at),
-                who: e.actor_name.clone(),
-                organisation: org_name(&e.actor_organisation_id),
-                role: e
-                    .actor_role
-                    .as_deref()
-                    .and_then(rondom_domain::Role::parse)
-                    .map_or_else(String::new, |r| r.label().to_owned()),
-                what: crate::admin::audit_log::action_label(&e.action).to_owned(),
-                why: e.reason.clone().unwrap_or_default(),
-                refused: e.outcome != "allowed",
-            })
-            .collect(),
-    ))
+    let lines = rows
+        .into_iter()
+        .map(|e| LogLine {
+            seq: e.seq,
+            when: crate::dates::datetime(e.at),
+            who: e.actor_name.clone(),
+            organisation: org_name(&e.actor_organisation_id),
+            role: e
+                .actor_role
+                .as_deref()
+                .and_then(rondom_domain::Role::parse)
+                .map_or_else(String::new, |r| r.label().to_owned()),
+            what: crate::admin::audit_log::action_label(&e.action).to_owned(),
+            why: e.reason.clone().unwrap_or_default(),
+            refused: e.outcome != "allowed",
+        })
+        .collect();
+    Ok(Disclosed::logged(AccessLog { lines, members }))
 }

@@ -6,7 +6,6 @@
 //! it, the youth and the professionals do.
 
 use super::{Facts, Reach, family_of, load, record};
-use crate::access::Disclosed;
 use crate::context::{Principal, Services};
 use crate::error::Error;
 use rondom_db::networks as db;
@@ -85,14 +84,15 @@ fn viewer(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Viewer> {
 }
 
 /// The help around the child, as far as this person may see it; None when their
-/// consent does not cover referral details. Reading it is logged with the child.
-pub async fn of_network(
+/// consent does not cover referral details. The caller logs the look
+/// (`network_help_read`), with the rest of the page.
+pub(super) async fn compute(
     svc: &Services,
     who: &impl Principal,
-    network_id: &str,
-) -> Result<Option<Disclosed<Help>>, Error> {
-    let (f, reach) = load(svc, who, network_id).await?;
-    let Some(v) = viewer(&f, who, reach) else {
+    f: &Facts,
+    reach: Reach,
+) -> Result<Option<Help>, Error> {
+    let Some(v) = viewer(f, who, reach) else {
         return Ok(None);
     };
     let (child, nid) = (f.network.child_id.to_string(), f.network.id.to_string());
@@ -159,13 +159,12 @@ pub async fn of_network(
             feedback: lines,
         });
     }
-    record(svc, who, "network_help_read", &f.network, "allowed").await?;
-    Ok(Some(Disclosed::logged(Help {
+    Ok(Some(Help {
         referrals: out,
         may_mark: matches!(v, Viewer::Professional)
             && may_keep_from_parents(f.child.birth_date, crate::dates::today()),
         some_kept,
-    })))
+    }))
 }
 
 /// Marks an item of the child's help as not for the parents (or takes the mark off), at

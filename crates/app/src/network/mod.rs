@@ -497,6 +497,8 @@ pub struct NetworkView {
     pub youth_to_ask: bool,
     /// For a family member with the say: (member id, category, my answer is yes).
     pub own: Vec<(String, Category, bool)>,
+    /// The help around the child (referrals, reason, feedback), where consent allows.
+    pub help: Option<help::Help>,
     /// For exchange (FHIR): the child's id and BSN (shown only from `Member` on).
     pub child_id: String,
     pub child_bsn: Option<String>,
@@ -510,7 +512,24 @@ pub async fn view(
     id: &str,
 ) -> Result<Disclosed<NetworkView>, Error> {
     let (f, reach) = load(svc, who, id).await?;
-    record(svc, who, "network_read", &f.network, "allowed").await?;
+    let help = if reach == Reach::ExistsOnly {
+        None
+    } else {
+        help::compute(svc, who, &f, reach).await?
+    };
+    // Both looks go to the audit writer at once, so they commit together.
+    let (read, help_read) = tokio::join!(
+        record(svc, who, "network_read", &f.network, "allowed"),
+        async {
+            if help.is_some() {
+                record(svc, who, "network_help_read", &f.network, "allowed").await
+            } else {
+                Ok(())
+            }
+        }
+    );
+    read?;
+    help_read?;
     let ids: Vec<String> = f
         .members
         .iter()
@@ -564,6 +583,7 @@ pub async fn view(
             viewer_decides: false,
             viewer_is_youth: false,
             youth_to_ask: false,
+            help: None,
             own: vec![],
             child_id: String::new(),
             child_bsn: None,
@@ -649,6 +669,7 @@ pub async fn view(
         .family_member(who)
         .is_some_and(|m| m.relation.as_deref() == Some(Relation::Jeugdige.code()));
     Ok(Disclosed::logged(NetworkView {
+        help,
         viewer_is_youth,
         viewer_decides,
         youth_to_ask: f.youth_to_ask(),

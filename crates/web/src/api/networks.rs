@@ -133,6 +133,7 @@ fn api_fields(errors: Vec<ValidationError>) -> AppError {
                     "hoe" => "how",
                     "datum" => "on",
                     "netwerk" => "referral_id",
+                    "organisatie" => "organisation_id",
                     other => other,
                 };
                 ValidationError::new(field, e.message)
@@ -200,12 +201,18 @@ pub async fn get(
 
 #[derive(Deserialize, ToSchema)]
 pub struct FamilyIn {
+    /// The family member's name (not for a guardian institution).
+    #[serde(default)]
     pub name: String,
     /// ouder, voogd, pleegouder, anders or jeugdige.
     pub relation: String,
     /// Holds parental authority (never the youth).
     #[serde(default)]
     pub gezag: bool,
+    /// A guardian institution (gecertificeerde instelling) that holds voogdij: with
+    /// relation "voogd", this organisation decides like a parent with gezag.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
 }
 
 /// Adds a family member (the case director who coordinates only).
@@ -220,19 +227,38 @@ pub async fn add_member(
     ApiPath(id): ApiPath<NetworkId>,
     ApiJson(input): ApiJson<FamilyIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let added = network::family::add(
-        &state.app,
-        &user,
-        &id,
-        &NewFamily {
-            name: input.name,
-            relation: input.relation,
-            gezag: input.gezag,
-        },
-    )
-    .await?;
+    let added = match input.organisation_id {
+        Some(org) if input.relation == "voogd" => {
+            let org = rondom_domain::ids::OrganisationId::parse(&org).map_err(|_| {
+                AppError::Validation(vec![ValidationError::new(
+                    "organisation_id",
+                    "Geef het id van een organisatie.",
+                )])
+            })?;
+            network::professionals::add_organisation(&state.app, &user, &id, &org, true).await?
+        }
+        Some(_) => {
+            return Err(AppError::Validation(vec![ValidationError::new(
+                "relation",
+                "Een organisatie is alleen als voogd lid van het gezin.",
+            )])
+            .into());
+        }
+        None => network::family::add(
+            &state.app,
+            &user,
+            &id,
+            &NewFamily {
+                name: input.name,
+                relation: input.relation,
+                gezag: input.gezag,
+            },
+        )
+        .await?
+        .map(|_| ()),
+    };
     match added {
-        Ok(_) => Ok((
+        Ok(()) => Ok((
             StatusCode::CREATED,
             Json(network_out(&state, &user, &id).await?),
         )),
@@ -436,10 +462,10 @@ pub async fn access_log(
         until: day("until", &q.until)?,
         before: q.before,
     };
-    let lines = family_view::access_log(&state.app, &user, &id, &filter).await?;
+    let log = family_view::access_log(&state.app, &user, &id, &filter).await?;
     Ok(Json(
-        lines
-            .into_inner()
+        log.into_inner()
+            .lines
             .into_iter()
             .map(|l| LogLineOut {
                 seq: l.seq,

@@ -22,3 +22,5 @@ CREATE TABLE network_milestones (
     noticed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (network_id, age)
 );
+-- The networks an organisation is in as a whole (a school's, a guardian institution's).
+CREATE INDEX network_members_organisation ON network_members (organisation_id) WHERE user_id IS NULL;

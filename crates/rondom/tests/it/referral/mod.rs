@@ -11,6 +11,7 @@ mod chain;
 mod inbox;
 mod lifecycle;
 mod network;
+mod network_consent_table;
 mod network_family;
 mod new_with_files;
 mod pupils;
