@@ -579,7 +579,7 @@ pub async fn view(
             referral_id: None,
             members: vec![],
             can_answer: vec![],
-            viewer_is_family: false,
+            viewer_is_family: f.family_member(who).is_some(),
             viewer_decides: false,
             viewer_is_youth: false,
             youth_to_ask: false,

@@ -221,6 +221,8 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/overleg".into(),
                 format!("/overleg/{question}"),
                 "/netwerken/NETWERK".into(),
+                // The search for a professional to add, with what it found.
+                "/netwerken/NETWERK?zoek=jeugd".into(),
             ],
         ),
         (
@@ -231,7 +233,7 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/netwerken/NETWERK/inzage".into(),
             ],
         ),
-        ("leider", vec!["/".into()]),
+        ("leider", vec!["/".into(), "/netwerken/noodtoegang".into()]),
         (
             "zorg",
             vec![

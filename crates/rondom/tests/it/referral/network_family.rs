@@ -233,6 +233,71 @@ async fn the_family_decides_who_takes_part_and_what_the_parents_see(b: Backend) 
             .any(|e| e.action == "network_keep_from_parents" && e.child_id.is_some())
     );
 
+    // The POH refers the same child again and asks to join: the parent with the say is
+    // told and lets her in, which is her consent to the membership; at 12 Noor must say
+    // yes too before the POH sees anything.
+    let poh = logged_in(&app, "poh@linde.example").await;
+    let gp_id = app.user_id("arts@linde.example").await;
+    let mut same = child_fields(&doel);
+    same.push(("namens", gp_id.as_str()));
+    let second = location_path(&post(&app, &poh, "/verwijzingen/nieuw", &same).await);
+    let r = post(
+        &app,
+        &poh,
+        &format!("{network}/aanmelden"),
+        &[("verwijzing", second.trim_start_matches("/verwijzingen/"))],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let eva_id_user = app.user_id("eva@gezin.example").await;
+    let told = app
+        .db
+        .read(move |c| rondom_db::consultations::unread(c, &eva_id_user))
+        .await
+        .unwrap();
+    assert!(
+        told.iter()
+            .any(|(_, text, link, _)| text.contains("vraagt om mee te doen") && *link == network),
+        "the family is told: {told:?}"
+    );
+    let own = fetch_page(&app, &eva, &network).await;
+    assert!(own.contains("vraagt om mee te doen") && own.contains("Weigeren"));
+    let proposed = {
+        let at = own.find("vraagt om mee te doen").unwrap();
+        let start = own[at..].find("/leden/").unwrap() + at + "/leden/".len();
+        own[start..].split('/').next().unwrap().to_owned()
+    };
+    let r = post(
+        &app,
+        &eva,
+        &format!("{network}/leden/{proposed}/toelaten"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let seen = fetch_page(&app, &poh, &network).await;
+    assert!(
+        seen.contains("geen toestemming") && !seen.contains("Noor"),
+        "Noor has not answered yet: {seen}"
+    );
+    let r = post(
+        &app,
+        &noor,
+        &format!("{network}/mijn-toestemming"),
+        &[
+            ("voor", proposed.as_str()),
+            ("onderdeel", "membership"),
+            ("antwoord", "ja"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        fetch_page(&app, &poh, &network)
+            .await
+            .contains("Noor de Vries")
+    );
+
     // The access log pages on: a full page links to the older lines.
     let log_path = format!("{network}/inzage");
     let mut log = fetch_page(&app, &eva, &log_path).await;
