@@ -66,6 +66,20 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<User>, DbError>
         .optional()?)
 }
 
+/// The names of these people, in one query: (id, name).
+pub fn names_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(conn)?)
+}
+
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, DbError> {
     Ok(users::table
         .filter(users::email.eq(email))

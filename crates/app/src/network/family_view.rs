@@ -161,12 +161,7 @@ pub async fn access_log(
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            let mut users = Vec::new();
-            for u in &user_ids {
-                if let Some(found) = rondom_db::users::find(c, u)? {
-                    users.push((found.id.to_string(), found.name));
-                }
-            }
+            let users = rondom_db::users::names_of(c, &user_ids)?;
             Ok((rows, rondom_db::organisations::list_by_ids(c, &ids)?, users))
         })
         .await?;

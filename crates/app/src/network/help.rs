@@ -105,12 +105,11 @@ pub(super) async fn compute(
             let marks = db::not_for_parents(c, &nid)?;
             let org_ids: Vec<String> = referrals.iter().map(|r| r.to_org_id.to_string()).collect();
             let orgs = rondom_db::organisations::list_by_ids(c, &org_ids)?;
-            let mut directors = Vec::new();
-            for id in referrals.iter().filter_map(|r| r.case_director_id.as_ref()) {
-                if let Some(u) = rondom_db::users::find(c, id)? {
-                    directors.push((u.id.to_string(), u.name));
-                }
-            }
+            let ids: Vec<String> = referrals
+                .iter()
+                .filter_map(|r| r.case_director_id.as_ref().map(ToString::to_string))
+                .collect();
+            let directors = rondom_db::users::names_of(c, &ids)?;
             Ok((referrals, feedback, marks, orgs, directors))
         })
         .await?;

@@ -545,13 +545,10 @@ pub async fn view(
     let (users, organisations) = svc
         .db
         .read(move |c| {
-            let mut users = Vec::new();
-            for u in &ids {
-                if let Some(found) = rondom_db::users::find(c, u)? {
-                    users.push((found.id.to_string(), found.name));
-                }
-            }
-            Ok((users, rondom_db::organisations::list_by_ids(c, &orgs)?))
+            Ok((
+                rondom_db::users::names_of(c, &ids)?,
+                rondom_db::organisations::list_by_ids(c, &orgs)?,
+            ))
         })
         .await?;
     let user_name = |id: &str| {
