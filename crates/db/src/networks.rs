@@ -396,34 +396,34 @@ pub fn not_for_parents(
 /// One use of emergency access, for the coordinating team's leader.
 #[derive(Debug, Clone, Queryable)]
 pub struct EmergencyUse {
-    pub network_id: NetworkId,
     pub user_id: UserId,
     pub reason_code: String,
     pub reason_text: String,
     pub opened_at: NaiveDateTime,
     pub until: NaiveDateTime,
-    pub coordinator_id: UserId,
 }
 
-/// Emergency access to the networks these organisations coordinate, newest first.
+/// Emergency access to the networks these organisations coordinate, newest first, each
+/// with its network.
 pub fn emergencies_of(
     conn: &mut AnyConnection,
     coordinator_orgs: &[String],
     limit: i64,
-) -> Result<Vec<EmergencyUse>, DbError> {
+) -> Result<Vec<(EmergencyUse, Network)>, DbError> {
     Ok(emergency_access::table
         .inner_join(networks::table.on(networks::id.eq(emergency_access::network_id)))
         .filter(networks::coordinator_org_id.eq_any(coordinator_orgs))
         .order(emergency_access::opened_at.desc())
         .limit(limit)
         .select((
-            emergency_access::network_id,
-            emergency_access::user_id,
-            emergency_access::reason_code,
-            emergency_access::reason_text,
-            emergency_access::opened_at,
-            emergency_access::until,
-            networks::coordinator_id,
+            (
+                emergency_access::user_id,
+                emergency_access::reason_code,
+                emergency_access::reason_text,
+                emergency_access::opened_at,
+                emergency_access::until,
+            ),
+            Network::as_select(),
         ))
         .load(conn)?)
 }

@@ -374,6 +374,8 @@ struct LogPage {
     log: Disclosed<rondom_app::network::family_view::AccessLog>,
     q: LogQuery,
     older: Option<String>,
+    /// A period bound that could not be read.
+    date_error: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -409,7 +411,13 @@ pub async fn access_log(
     State(state): State<AppState>,
     Path(id): Path<NetworkId>,
     Query(q): Query<LogQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
+    // A date that cannot be read is said, not silently dropped; the other bound and
+    // the member still filter.
+    let unreadable =
+        |s: &str| !s.trim().is_empty() && rondom_app::referral::parse_date(s).is_none();
+    let date_error = (unreadable(&q.van) || unreadable(&q.tot))
+        .then_some("Deze datum kunnen we niet lezen. Schrijf hem als 1-11-2026.");
     let filter = rondom_app::network::family_view::LogFilter {
         member: Some(q.lid.clone()).filter(|m| !m.is_empty()),
         from: rondom_app::referral::parse_date(&q.van),
@@ -418,16 +426,22 @@ pub async fn access_log(
     };
     let log = rondom_app::network::family_view::access_log(&state.app, &user, &id, &filter).await?;
     let older = q.older(&log.lines);
-    LogPage {
+    let html = LogPage {
         older,
         page: Page::for_user("Wie keek er mee?", "start", &user),
         id: id.to_string(),
         log,
         q,
+        date_error,
     }
     .render()
-    .map(Html)
-    .map_err(AppError::internal)
+    .map_err(AppError::internal)?;
+    let status = if date_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(html)).into_response())
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -122,8 +122,6 @@ pub async fn open(
 
 /// One use of emergency access as the coordinating team's leader reviews it.
 pub struct EmergencyLine {
-    pub network_id: String,
-    pub child_id: String,
     pub who: String,
     pub organisation: String,
     pub when: String,
@@ -151,34 +149,26 @@ pub async fn overview(
     if teams.is_empty() {
         return Err(Error::Forbidden);
     }
-    let (uses, people, networks) = svc
+    let (uses, people) = svc
         .db
         .read(move |c| {
             let uses = db::emergencies_of(c, &teams, 200)?;
-            let mut people = Vec::new();
             let mut ids: Vec<String> = uses
                 .iter()
-                .flat_map(|u| [u.user_id.to_string(), u.coordinator_id.to_string()])
+                .flat_map(|(u, n)| [u.user_id.to_string(), n.coordinator_id.to_string()])
                 .collect();
             ids.sort_unstable();
             ids.dedup();
-            for id in &ids {
-                if let Some(u) = rondom_db::users::find(c, id)? {
-                    let org = rondom_db::users::memberships_of(c, id)?
-                        .into_iter()
-                        .next()
-                        .map(|m| m.organisation_name)
-                        .unwrap_or_default();
-                    people.push((u.id.to_string(), u.name, org));
-                }
+            let mut people = Vec::new();
+            for (id, name) in rondom_db::users::names_of(c, &ids)? {
+                let org = rondom_db::users::memberships_of(c, &id)?
+                    .into_iter()
+                    .next()
+                    .map(|m| m.organisation_name)
+                    .unwrap_or_default();
+                people.push((id, name, org));
             }
-            let mut networks = Vec::new();
-            for u in &uses {
-                if let Some(n) = db::find(c, &u.network_id)? {
-                    networks.push(n);
-                }
-            }
-            Ok((uses, people, networks))
+            Ok((uses, people))
         })
         .await?;
     let person = |id: &str| {
@@ -189,15 +179,10 @@ pub async fn overview(
     };
     let now = rondom_db::now();
     let mut out = Vec::new();
-    for u in uses {
-        let Some(n) = networks.iter().find(|n| n.id == u.network_id) else {
-            continue;
-        };
-        super::record(svc, who, "network_emergency_review", n, "allowed").await?;
+    for (u, n) in uses {
+        super::record(svc, who, "network_emergency_review", &n, "allowed").await?;
         let (name, org) = person(&u.user_id);
         out.push(EmergencyLine {
-            network_id: u.network_id.to_string(),
-            child_id: n.child_id.to_string(),
             who: name,
             organisation: org,
             when: crate::dates::datetime(u.opened_at),
@@ -208,7 +193,7 @@ pub async fn overview(
                 .find(|(c, _)| *c == u.reason_code)
                 .map_or("", |(_, l)| l),
             text: u.reason_text,
-            case_director: person(&u.coordinator_id).0,
+            case_director: person(&n.coordinator_id).0,
         });
     }
     Ok(crate::access::Disclosed::logged(out))

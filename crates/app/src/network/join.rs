@@ -139,14 +139,14 @@ pub async fn ask(
             if let Some(u) = rondom_db::users::find(c, &coordinator_id)? {
                 emails.push((u.email, false));
             }
-            for f in &family {
+            for user in &family {
                 rondom_db::consultations::notify(
                     c,
-                    f,
+                    user,
                     "Een hulpverlener vraagt om mee te doen in het netwerk rond uw kind. U beslist mee.",
                     &format!("/netwerken/{id}"),
                 )?;
-                if let Some(u) = rondom_db::users::find(c, f)? {
+                if let Some(u) = rondom_db::users::find(c, user)? {
                     emails.push((u.email, true));
                 }
             }

@@ -18,11 +18,13 @@ const CATCH_UP_DAYS: i64 = 7;
 pub async fn notice(svc: &Services) -> Result<usize, Error> {
     let today = crate::dates::today();
     let mut told = 0;
-    for age in [12, 16] {
-        let Some(latest) = today.with_year_minus(age) else {
+    for age in [12i32, 16] {
+        // 29 February less whole years is 28 February; a leap-day child's birthday falls
+        // on 1 March, which the day's margin below catches.
+        let Some(latest) = today.checked_sub_months(chrono::Months::new(12 * age.unsigned_abs()))
+        else {
             continue;
         };
-        // A leap-day child's birthday falls on 1 March: a day's margin catches it.
         let from = latest - chrono::Duration::days(CATCH_UP_DAYS + 1);
         let found = svc
             .db
@@ -96,17 +98,4 @@ pub async fn notice(svc: &Services) -> Result<usize, Error> {
         }
     }
     Ok(told)
-}
-
-/// `NaiveDate` minus whole years, as a birthday counts them.
-trait MinusYears: Sized {
-    fn with_year_minus(self, years: i32) -> Option<Self>;
-}
-
-impl MinusYears for chrono::NaiveDate {
-    fn with_year_minus(self, years: i32) -> Option<Self> {
-        use chrono::Datelike;
-        chrono::NaiveDate::from_ymd_opt(self.year() - years, self.month(), self.day())
-            .or_else(|| chrono::NaiveDate::from_ymd_opt(self.year() - years, 2, 28))
-    }
 }

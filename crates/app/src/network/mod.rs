@@ -71,13 +71,23 @@ fn is_guardian_org(m: &Member) -> bool {
 /// begeleider, a provider's professional), not only its administration or policy: an
 /// organisation's membership of a network reaches those people, no one else.
 pub(crate) fn acts_in_care_for(actor: &rondom_domain::Actor, org: &str) -> bool {
-    actor.memberships.iter().any(|(o, r)| {
-        o == org
-            && !matches!(
-                r,
-                Role::OrganisatieBeheerder | Role::Beheerder | Role::Beleidsmedewerker
-            )
-    })
+    actor
+        .memberships
+        .iter()
+        .any(|(o, r)| o == org && works_with_children(*r))
+}
+
+/// Whether a role does an organisation's work with children (and so may be a network
+/// member): not its administration or policy, and not a family role.
+pub(crate) fn works_with_children(role: Role) -> bool {
+    !matches!(
+        role,
+        Role::OrganisatieBeheerder
+            | Role::Beheerder
+            | Role::Beleidsmedewerker
+            | Role::OuderVerzorger
+            | Role::Jeugdige
+    )
 }
 
 /// The family members as the consent rules read them.

@@ -4,13 +4,13 @@
 //! instelling with voogdij) as the family's guardian. What a new member sees waits for
 //! the family's consent.
 
-use super::{FAMILY, ORGANISATION, PROFESSIONAL, Reach, job, load, record};
+use super::{FAMILY, ORGANISATION, PROFESSIONAL, Reach, job, load, record, works_with_children};
 use crate::context::{Principal, Services};
 use crate::error::{Checked, Error};
 use rondom_db::networks::{self as db, ACTIVE, NewMember, REMOVED};
+use rondom_domain::OrganisationKind;
 use rondom_domain::consent::Relation;
 use rondom_domain::validate::ValidationError;
-use rondom_domain::{OrganisationKind, Role};
 
 /// Someone the case director may add.
 pub struct Candidate {
@@ -57,7 +57,7 @@ pub async fn search(
     let here = f.child.gemeente_code.clone();
     let mut out: Vec<Candidate> = found
         .into_iter()
-        .filter(|p| p.role.acts_for_children())
+        .filter(|p| works_with_children(p.role))
         .map(|p| Candidate {
             member: f
                 .members
@@ -114,7 +114,7 @@ pub async fn add(
             // The ids come from the form: the person must work there, as a professional.
             let Some(role) = rondom_db::organisations::members(c, &org)?
                 .into_iter()
-                .find(|m| m.user_id == uid && !m.disabled && m.role.acts_for_children())
+                .find(|m| m.user_id == uid && !m.disabled && works_with_children(m.role))
                 .map(|m| m.role)
             else {
                 return Ok(false);
@@ -226,22 +226,4 @@ pub async fn add_organisation(
         .await?;
     record(svc, who, "network_member_add", &f.network, "allowed").await?;
     Ok(Ok(()))
-}
-
-/// Whether a role does work with children (and so may be a network member).
-trait ForChildren {
-    fn acts_for_children(self) -> bool;
-}
-
-impl ForChildren for Role {
-    fn acts_for_children(self) -> bool {
-        !matches!(
-            self,
-            Role::OrganisatieBeheerder
-                | Role::Beheerder
-                | Role::Beleidsmedewerker
-                | Role::OuderVerzorger
-                | Role::Jeugdige
-        )
-    }
 }

@@ -165,27 +165,10 @@ pub fn add_log(
     n: usize,
     one: Option<(&str, usize)>,
 ) -> Result<usize, String> {
-    let actors: Vec<(String, String, String, String)> = db
-        .write_blocking(|c| {
-            let mut out = Vec::new();
-            for o in rondom_db::organisations::list(c)? {
-                for m in rondom_db::organisations::members(c, &o.id)?
-                    .into_iter()
-                    .take(3)
-                {
-                    if let Some(u) = rondom_db::users::find(c, &m.user_id)? {
-                        out.push((
-                            u.id.to_string(),
-                            u.name,
-                            m.role.as_str().to_owned(),
-                            o.id.to_string(),
-                        ));
-                    }
-                }
-            }
-            Ok(out)
-        })
-        .map_err(|e| e.to_string())?;
+    // Read on a connection of its own: no write transaction for a read.
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let actors = actors(&mut conn).map_err(|e| e.to_string())?;
+    drop(conn);
     if actors.is_empty() || children.is_empty() {
         return Ok(0);
     }
@@ -227,4 +210,26 @@ pub fn add_log(
             .map_err(|e| e.to_string())?;
     }
     Ok(written)
+}
+
+/// Up to three people of each organisation, as the log names them: (user id, name, role,
+/// organisation id).
+fn actors(c: &mut AnyConnection) -> Result<Vec<(String, String, String, String)>, DbError> {
+    let mut out = Vec::new();
+    for o in rondom_db::organisations::list(c)? {
+        for m in rondom_db::organisations::members(c, &o.id)?
+            .into_iter()
+            .take(3)
+        {
+            if let Some(u) = rondom_db::users::find(c, &m.user_id)? {
+                out.push((
+                    u.id.to_string(),
+                    u.name,
+                    m.role.as_str().to_owned(),
+                    o.id.to_string(),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -298,6 +298,11 @@ async fn the_family_decides_who_takes_part_and_what_the_parents_see(b: Backend) 
             .contains("Noor de Vries")
     );
 
+    // A period the log cannot read is said so, and the page still answers.
+    let (status, body) = fetch_any(&app, &eva, &format!("{network}/inzage?van=gisteren")).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Deze datum kunnen we niet lezen"), "{body}");
+
     // The access log pages on: a full page links to the older lines.
     let log_path = format!("{network}/inzage");
     let mut log = fetch_page(&app, &eva, &log_path).await;
