@@ -61,7 +61,12 @@ pub fn new_key() -> String {
 
 impl SecretBox {
     pub fn new(key: &Secret) -> Result<Self, String> {
-        let k = parse_key(&key.0)?;
+        Ok(Self::from_bytes(parse_key(&key.0)?))
+    }
+
+    /// A box over a raw key: a network's own data key (envelope encryption: the data key
+    /// seals the network's messages, the installation key seals the data key).
+    pub fn from_bytes(k: [u8; 32]) -> Self {
         let matcher = {
             use sha2::Digest;
             let mut h = sha2::Sha256::new();
@@ -69,10 +74,26 @@ impl SecretBox {
             h.update(k);
             h.finalize().into()
         };
-        Ok(Self {
+        Self {
             cipher: XChaCha20Poly1305::new(Key::from_slice(&k)),
             matcher,
-        })
+        }
+    }
+
+    /// A fresh data key, sealed under this box's key: (the key, its sealed form).
+    pub fn new_data_key(&self) -> Result<([u8; 32], String), String> {
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut k);
+        Ok((k, self.seal_bytes(&k)?))
+    }
+
+    /// Opens a data key sealed by `new_data_key`.
+    pub fn open_data_key(&self, wrapped: &str) -> Result<SecretBox, String> {
+        let raw: [u8; 32] = self
+            .open_bytes(wrapped)?
+            .try_into()
+            .map_err(|_| "a data key is 32 bytes".to_owned())?;
+        Ok(Self::from_bytes(raw))
     }
 
     /// A keyed hash of `text` (hex): equal texts give equal hashes, and without the key

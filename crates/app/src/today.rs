@@ -418,6 +418,8 @@ pub fn initials(name: &str) -> String {
 pub struct MenuCounts {
     pub referrals: i64,
     pub consultations: i64,
+    /// Unread messages in the person's conversations.
+    pub messages: i64,
 }
 
 /// The menu's counts per person, kept a few seconds: every page shows them, and two
@@ -450,15 +452,17 @@ impl TodayCache {
         let asking = organisations_where(actor, asks_for);
         let answering = organisations_where(actor, answers_for);
         let today = dates::today();
-        let counts = svc
+        let mut counts = svc
             .db
             .read(move |c| {
                 Ok(MenuCounts {
                     referrals: rondom_db::referrals::waiting_count(c, &receiving, today)?,
                     consultations: rondom_db::consultations::waiting_count(c, &asking, &answering)?,
+                    messages: 0,
                 })
             })
             .await?;
+        counts.messages = crate::message::unread_total(svc, actor).await?;
         let mut entries = self.lock();
         if entries.len() >= CACHED_PEOPLE {
             entries.clear();

@@ -12,6 +12,7 @@ pub mod consultations;
 pub mod directory;
 pub mod error;
 mod keys;
+pub mod messages;
 pub mod networks;
 pub mod organisations;
 pub mod referrals;

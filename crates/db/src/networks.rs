@@ -161,6 +161,15 @@ pub fn add_member(
             network_members::added_at.eq(now()),
         ))
         .execute(conn)?;
+    // Live streams: the person added (if they have an account) starts hearing of it.
+    crate::messages::event(
+        conn,
+        network_id,
+        None,
+        None,
+        m.user_id,
+        crate::messages::MEMBERSHIP,
+    )?;
     Ok(MemberId::trusted(id))
 }
 
@@ -188,6 +197,18 @@ pub fn set_state(
             network_members::removed_at.eq(removed.then(now)),
         ))
         .execute(conn)?;
+    let (network, user): (String, Option<String>) = network_members::table
+        .find(member_id)
+        .select((network_members::network_id, network_members::user_id))
+        .first(conn)?;
+    crate::messages::event(
+        conn,
+        &network,
+        None,
+        None,
+        user.as_deref(),
+        crate::messages::MEMBERSHIP,
+    )?;
     Ok(())
 }
 
@@ -200,6 +221,18 @@ pub fn set_member_user(
     diesel::update(network_members::table.find(member_id))
         .set(network_members::user_id.eq(user_id))
         .execute(conn)?;
+    let network: String = network_members::table
+        .find(member_id)
+        .select(network_members::network_id)
+        .first(conn)?;
+    crate::messages::event(
+        conn,
+        &network,
+        None,
+        None,
+        Some(user_id),
+        crate::messages::MEMBERSHIP,
+    )?;
     Ok(())
 }
 
@@ -254,6 +287,15 @@ pub fn add_answer(
             consent_answers::recorded_at.eq(now()),
         ))
         .execute(conn)?;
+    // What members may see changed: open streams look again.
+    crate::messages::event(
+        conn,
+        network_id,
+        None,
+        None,
+        None,
+        crate::messages::MEMBERSHIP,
+    )?;
     Ok(())
 }
 

@@ -319,6 +319,9 @@ diesel::table! {
 }
 
 diesel::joinable!(services -> organisations (organisation_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(conversations -> networks (network_id));
+diesel::joinable!(conversation_reads -> conversations (conversation_id));
 diesel::joinable!(consultation_messages -> consultations (consultation_id));
 diesel::joinable!(consultation_messages -> users (author_id));
 diesel::joinable!(notifications -> users (user_id));
@@ -514,6 +517,89 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    network_keys (network_id) {
+        network_id -> Text,
+        wrapped -> Text,
+        created_at -> Timestamp,
+        wrapped_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Text,
+        network_id -> Text,
+        kind -> Text,
+        title_sealed -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        last_seq -> BigInt,
+        last_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversation_members (conversation_id, member_id) {
+        conversation_id -> Text,
+        member_id -> Text,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Text,
+        conversation_id -> Text,
+        seq -> BigInt,
+        author_id -> Text,
+        body_sealed -> Text,
+        client_id -> Nullable<Text>,
+        sent_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    message_edits (id) {
+        id -> Text,
+        message_id -> Text,
+        body_sealed -> Text,
+        replaced_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversation_reads (conversation_id, user_id) {
+        conversation_id -> Text,
+        user_id -> Text,
+        seq -> BigInt,
+        read_at -> Nullable<Timestamp>,
+        mailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notice_choices (user_id) {
+        user_id -> Text,
+        choice -> Text,
+        daily_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    network_events (id) {
+        id -> BigInt,
+        tx -> BigInt,
+        network_id -> Text,
+        conversation_id -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        kind -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organisations,
@@ -552,4 +638,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_access,
     not_for_parents,
     network_milestones,
+    network_keys,
+    conversations,
+    conversation_members,
+    messages,
+    message_edits,
+    conversation_reads,
+    notice_choices,
+    network_events,
 );

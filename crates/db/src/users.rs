@@ -80,6 +80,20 @@ pub fn names_of(
         .load(conn)?)
 }
 
+/// The e-mail addresses of these people, in one query: (id, e-mail).
+pub fn emails_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::email))
+        .load(conn)?)
+}
+
 pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, DbError> {
     Ok(users::table
         .filter(users::email.eq(email))

@@ -182,6 +182,10 @@ ids! {
     MemberId,
     /// A family member's consent answer.
     ConsentId,
+    /// A conversation in a child's network.
+    ConversationId,
+    /// A message in a conversation.
+    MessageId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -11,6 +11,7 @@ pub mod consultation;
 pub mod hours;
 pub mod identifying;
 pub mod ids;
+pub mod message;
 pub mod passwords;
 pub mod policy;
 pub mod referral;

@@ -20,6 +20,8 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod home;
+pub mod live;
+pub mod message;
 pub mod middleware;
 pub mod network;
 pub mod ops;
@@ -178,6 +180,21 @@ pub fn router(state: AppState) -> Router {
         .route("/netwerken/noodtoegang", get(network::emergency_overview))
         .route("/netwerken/{id}", get(network::show))
         .route(
+            "/netwerken/{id}/berichten",
+            get(message::conversations).post(message::start),
+        )
+        .route("/berichten", get(message::mine))
+        .route(
+            "/berichten/instellingen",
+            get(message::settings).post(message::save_settings),
+        )
+        .route("/berichten/ongelezen", get(message::unread))
+        .route("/berichten/{id}/intrekken", post(message::withdraw))
+        .route("/berichten/{id}/wijzigen", post(message::edit))
+        .route("/gesprekken/{id}", get(message::show).post(message::send))
+        .route("/gesprekken/{id}/nieuw", get(message::fresh))
+        .route("/live", get(message::live))
+        .route(
             "/netwerken/{id}/professionals",
             post(network::add_professional),
         )
@@ -320,6 +337,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/networks/{id}/access-log",
             get(api::networks::access_log),
         )
+        .route(
+            "/api/v1/networks/{id}/conversations",
+            get(api::messages::conversations).post(api::messages::start),
+        )
+        .route(
+            "/api/v1/conversations/{id}/messages",
+            get(api::messages::messages).post(api::messages::send),
+        )
+        .route("/api/v1/events", get(api::messages::events))
         .route(
             "/api/v1/referrals",
             get(api::referrals::list).post(api::referrals::create),

@@ -38,6 +38,8 @@ pub struct Nav {
     pub referrals_waiting: i64,
     /// Questions to answer, or answers to read.
     pub questions_waiting: i64,
+    /// Unread messages.
+    pub messages_unread: i64,
 }
 
 pub struct Page {
@@ -78,6 +80,7 @@ impl Page {
                 pupils: can.hears_of_pupils,
                 referrals_waiting: user.counts.referrals,
                 questions_waiting: user.counts.consultations,
+                messages_unread: user.counts.messages,
             }),
             csrf: user.csrf.clone(),
             demo: user.is_demo,

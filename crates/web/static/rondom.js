@@ -58,3 +58,55 @@ for (const table of document.querySelectorAll("main table")) {
     });
   }
 }
+// Live messages: a page with [data-live] hears of news over Server-Sent Events. An open
+// conversation fetches its new messages (the same HTML a reload shows) and appends them;
+// elsewhere the unread counts are fetched again. Without this script a reload shows it all.
+const liveArea = document.querySelector("[data-live]");
+if (liveArea && window.EventSource) {
+  const thread = document.getElementById("berichten");
+  const source = new EventSource("/live");
+  let queue = Promise.resolve();
+  const later = (job) => { queue = queue.then(job).catch(() => {}); };
+  const counts = async () => {
+    const answer = await fetch("/berichten/ongelezen", { headers: { Accept: "application/json" } });
+    if (!answer.ok) return;
+    const { total, conversations } = await answer.json();
+    const show = (badge, n) => {
+      const number = badge.querySelector("[data-count]");
+      if (number) number.textContent = String(n);
+      badge.hidden = n === 0;
+    };
+    for (const badge of document.querySelectorAll("[data-unread-total]")) show(badge, total);
+    for (const badge of document.querySelectorAll("[data-unread-for]")) {
+      show(badge, conversations[badge.dataset.unreadFor] || 0);
+    }
+  };
+  const fetchItems = async (after, count) => {
+    const url = `/gesprekken/${thread.dataset.conversation}/nieuw?na=${after}` + (count ? `&aantal=${count}` : "");
+    const answer = await fetch(url);
+    if (!answer.ok) return;
+    const holder = document.createElement("template");
+    holder.innerHTML = await answer.text();
+    for (const item of holder.content.querySelectorAll("li[data-seq]")) {
+      const shown = document.getElementById(item.id);
+      if (shown) {
+        shown.replaceWith(item);
+      } else {
+        thread.querySelector("li.empty")?.remove();
+        thread.append(item);
+      }
+      thread.dataset.last = String(Math.max(Number(thread.dataset.last), Number(item.dataset.seq)));
+    }
+  };
+  const news = (ev) => {
+    const data = JSON.parse(ev.data);
+    if (thread && data.conversation_id === thread.dataset.conversation) {
+      if (ev.type === "message") later(() => fetchItems(Number(thread.dataset.last)));
+      else if (data.message) later(() => fetchItems(data.message.seq - 1, 1));
+    } else {
+      later(counts);
+    }
+  };
+  for (const kind of ["message", "edit", "withdrawn", "conversation"]) source.addEventListener(kind, news);
+  window.addEventListener("pagehide", () => source.close());
+}

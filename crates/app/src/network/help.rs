@@ -203,6 +203,7 @@ pub async fn keep_from_parents(
                 FEEDBACK => rondom_db::referrals::feedback_of(c, &ids)?
                     .iter()
                     .any(|fb| fb.id == item),
+                crate::message::MESSAGE_ITEM => crate::message::belongs(c, &nid, &item)?,
                 _ => false,
             };
             if !belongs {

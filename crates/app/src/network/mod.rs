@@ -50,6 +50,10 @@ pub enum Reach {
 
 /// The member this person is in the network, if any: as a person, or through an
 /// organisation they work for.
+pub(crate) fn membership_of<'a>(who: &impl Principal, members: &'a [Member]) -> Option<&'a Member> {
+    membership(who, members)
+}
+
 fn membership<'a>(who: &impl Principal, members: &'a [Member]) -> Option<&'a Member> {
     let actor = who.actor();
     members.iter().filter(|m| m.is_active()).find(|m| {

@@ -96,7 +96,11 @@ const LISTEN_RETRY_MAX: Duration = Duration::from_secs(1);
 /// Listens for `rondom_changes` announcements (see the migration `change_notices`) on
 /// its own connection until the database handle is gone, reconnecting when the
 /// connection breaks. While it is not listening, nothing may be trusted from memory.
-pub(super) fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
+pub(super) fn listen_for_changes(
+    url: &str,
+    changes: std::sync::Weak<Changes>,
+    news: std::sync::Weak<super::News>,
+) {
     use diesel::PgConnection;
     // Tries again soon, then less often: a restart is over in a second or two, and a
     // database that is gone for longer need not be knocked on ten times a second.
@@ -107,6 +111,7 @@ pub(super) fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
         let listening = PgConnection::establish(url).ok().and_then(|mut conn| {
             diesel::sql_query("LISTEN rondom_changes")
                 .execute(&mut conn)
+                .and_then(|_| diesel::sql_query("LISTEN rondom_news").execute(&mut conn))
                 .ok()
                 .map(|_| conn)
         });
@@ -119,7 +124,8 @@ pub(super) fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
             tracing::info!("change listener connected again; what was kept in memory starts cold");
         }
         pause = LISTEN_RETRY_FIRST;
-        // Whatever changed while nobody listened counts as a change.
+        // Whatever changed while nobody listened counts as a change, and as news for
+        // every open stream.
         match changes.upgrade() {
             Some(c) => {
                 c.bump();
@@ -127,9 +133,17 @@ pub(super) fn listen_for_changes(url: &str, changes: std::sync::Weak<Changes>) {
             }
             None => return,
         }
+        if let Some(n) = news.upgrade() {
+            n.announce_all();
+        }
         'listening: loop {
             for note in conn.notifications_iter() {
                 match (note, changes.upgrade()) {
+                    (Ok(note), Some(_)) if note.channel == "rondom_news" => {
+                        if let Some(n) = news.upgrade() {
+                            n.announce(&note.payload);
+                        }
+                    }
                     (Ok(_), Some(c)) => c.bump(),
                     (Err(e), _) => {
                         tracing::warn!("change listener lost its connection: {e}");

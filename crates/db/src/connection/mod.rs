@@ -4,11 +4,13 @@
 
 mod audit_writer;
 mod changes;
+mod news;
 mod pool;
 
 pub use crate::backend::{AnyConnection, Backend};
 pub use crate::error::{DbError, is_connection_lost};
 pub use changes::ChangeMark;
+pub use news::{News, user_topic};
 pub use pool::{Conn, ConnectOptions, Manager, PoolConn, Synchronous, Target, readable_by_others};
 
 use crate::keys::LentKeys;
@@ -42,6 +44,8 @@ pub struct Db {
     /// The audit log's group writer, started on first use (it needs the runtime).
     audit: Arc<OnceLock<mpsc::UnboundedSender<audit_writer::Pending>>>,
     changes: Arc<Changes>,
+    /// The live streams' subscriptions: "network N has news".
+    news: Arc<News>,
     /// Where the change listener connects (PostgreSQL only).
     listen_url: Option<Arc<str>>,
     /// Where the SQLite watcher connects.
@@ -127,6 +131,7 @@ impl Db {
                 count: AtomicU64::new(0),
                 watched: AtomicBool::new(false),
             }),
+            news: Arc::new(News::default()),
             listen_url,
             sqlite_path,
             audit_keys: None,
@@ -241,17 +246,23 @@ impl Db {
     /// counter those triggers' SQLite twins move. For serving processes; until it runs, `change_mark` is None.
     pub fn watch_changes(&self) {
         let changes = Arc::downgrade(&self.changes);
+        let news = Arc::downgrade(&self.news);
         let (url, path) = (self.listen_url.clone(), self.sqlite_path.clone());
         let started = std::thread::Builder::new()
             .name("rondom-changes".into())
             .spawn(move || match (url, path) {
-                (Some(url), _) => listen_for_changes(&url, changes),
+                (Some(url), _) => listen_for_changes(&url, changes, news),
                 (None, Some(path)) => watch_sqlite_file(&path, changes),
                 (None, None) => {}
             });
         if let Err(e) = started {
             tracing::warn!("cannot start the change listener: {e}");
         }
+    }
+
+    /// The live streams' subscriptions of this server.
+    pub fn news(&self) -> &News {
+        &self.news
     }
 
     /// A mark that moves whenever something may have changed, or None when changes are

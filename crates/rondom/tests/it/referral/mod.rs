@@ -10,6 +10,7 @@ mod audit_page;
 mod chain;
 mod inbox;
 mod lifecycle;
+mod messages;
 mod network;
 mod network_consent_table;
 mod network_family;

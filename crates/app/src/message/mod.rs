@@ -1,0 +1,1162 @@
+//! Messages in a child's network (berichten, issue 15): conversations with the whole
+//! network, the professionals only, or chosen members; text sealed with the network's
+//! own key. Who reads follows the family's consent for messages at the moment of
+//! reading (`rondom_domain::message::takes_part`), asked on every request and for every
+//! event a live stream delivers: a withdrawal stops the next read on every server.
+//!
+//! `conversations` lists a network's, `start` opens one, `read` shows one (and moves the
+//! reader's mark), `send`, `edit` and `withdraw` change one, `live` feeds the streams.
+
+pub mod live;
+pub mod notices;
+
+use crate::access::{self, Disclosed};
+use crate::context::{Principal, Services};
+use crate::error::{Checked, Error};
+use crate::network::{Facts, Reach, family_of, load};
+use crate::secrets::SecretBox;
+use rondom_db::audit::AuditEvent;
+use rondom_db::messages::{self as db, Conversation, Message};
+use rondom_domain::Resource;
+use rondom_domain::consent::{Category, kept_from};
+use rondom_domain::ids::{ConversationId, MemberId, MessageId};
+use rondom_domain::message::{self as rules, ConversationKind, Seat, Segment};
+use rondom_domain::validate::ValidationError;
+use std::collections::HashMap;
+
+/// The kind of item a message is in `not_for_parents`.
+pub const MESSAGE_ITEM: &str = "message";
+
+/// How many messages a conversation page shows at once.
+pub const PAGE: i64 = 50;
+
+/// A person's place in one network, as messages read it.
+pub(crate) struct Place {
+    pub f: Facts,
+    pub seat: Seat,
+    /// The member this person is (for chosen conversations).
+    pub member: Option<MemberId>,
+    /// Items marked not for the parents are hidden from this person.
+    pub kept: bool,
+}
+
+impl Place {
+    pub fn takes_part(&self, c: &Conversation, chosen: &[(String, MemberId)]) -> bool {
+        let Some(kind) = ConversationKind::parse(&c.kind) else {
+            return false;
+        };
+        let seat = Seat {
+            chosen: self.member.as_ref().is_some_and(|m| {
+                chosen
+                    .iter()
+                    .any(|(conv, member)| conv == c.id.as_str() && member == m)
+            }),
+            ..self.seat
+        };
+        rules::takes_part(kind, seat)
+    }
+}
+
+/// Where this person stands in a network; "not found" (logged) when they are not in it.
+pub(crate) async fn place(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+) -> Result<Place, Error> {
+    let (f, reach) = load(svc, who, network_id).await?;
+    Ok(place_of(f, reach, who))
+}
+
+pub(crate) fn place_of(f: Facts, reach: Reach, who: &impl Principal) -> Place {
+    let today = crate::dates::today();
+    let family = f.family_member(who).cloned();
+    let member = family
+        .as_ref()
+        .map(|m| m.id.clone())
+        .or_else(|| crate::network::membership_of(who, &f.members).map(|m| m.id.clone()));
+    let user = who.actor().user_id.as_str();
+    let emergency = f.emergencies.iter().any(|(u, _)| u == user);
+    let seat = if reach == Reach::ExistsOnly {
+        Seat::default()
+    } else {
+        Seat {
+            coordinator: reach == Reach::Coordinates,
+            family: family.is_some(),
+            decides: family.as_ref().is_some_and(|m| f.decides(&m.id)),
+            consent: emergency
+                || member
+                    .as_ref()
+                    .is_some_and(|m| f.standing(m, Category::Messages).holds()),
+            chosen: false,
+        }
+    };
+    let kept = family.as_ref().is_some_and(|m| {
+        family_of(&f.members)
+            .iter()
+            .find(|x| x.id == m.id.as_str())
+            .is_none_or(|x| kept_from(f.child.birth_date, today, x))
+    });
+    Place {
+        f,
+        seat,
+        member,
+        kept,
+    }
+}
+
+/// The audit entry for something done in a conversation, with the child.
+pub(crate) fn conversation_event(
+    who: &impl Principal,
+    action: &str,
+    p: &Place,
+    conversation_id: &str,
+    outcome: &str,
+) -> AuditEvent {
+    let n = &p.f.network;
+    let e = access::event(
+        who,
+        action,
+        Resource::DirectoryEntry(&n.coordinator_org_id),
+        outcome,
+    );
+    AuditEvent {
+        object_type: "conversation".into(),
+        object_id: Some(conversation_id.to_owned()),
+        child_id: Some(n.child_id.to_string()),
+        subject_org_ids: vec![n.coordinator_org_id.to_string()],
+        ..e
+    }
+}
+
+/// The network's data key, opened.
+fn data_key(svc: &Services, wrapped: &str) -> Result<SecretBox, Error> {
+    svc.secrets.open_data_key(wrapped).map_err(|e| {
+        tracing::error!(error = %e, "a network's data key does not open");
+        Error::internal("a network's data key does not open")
+    })
+}
+
+/// Opens a text sealed with the network's key (a value that does not open shows as such).
+fn open_text(key: Option<&SecretBox>, sealed: &str, what: &'static str) -> String {
+    match key {
+        Some(k) => k.open_shown(sealed, what),
+        None => crate::secrets::UNREADABLE.to_owned(),
+    }
+}
+
+/// A conversation in a list.
+pub struct ConversationLine {
+    pub id: String,
+    pub title: String,
+    pub kind: ConversationKind,
+    pub unread: i64,
+    pub last_at: String,
+    pub messages: i64,
+    /// For chosen conversations: who is in it.
+    pub with: Vec<String>,
+}
+
+/// A network's conversations as this person may see them.
+pub struct ConversationList {
+    pub network_id: String,
+    pub child_name: String,
+    pub conversations: Vec<ConversationLine>,
+    /// The kinds of conversation this person may start.
+    pub may_start: Vec<ConversationKind>,
+    /// Members who can be chosen for a conversation: (member id, name, what).
+    pub choosable: Vec<(String, String, String)>,
+    /// This person is family (the page speaks to them).
+    pub viewer_is_family: bool,
+    /// This person is in the network but messages are not (yet) allowed for them.
+    pub no_consent: bool,
+}
+
+/// Members by name: (member id, name, what they are for the child).
+type Names = Vec<(String, String, String)>;
+
+/// The names of members (people by account, others by sealed name or organisation).
+async fn member_names(svc: &Services, f: &Facts) -> Result<Names, Error> {
+    let ids: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .collect();
+    let orgs: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+        .collect();
+    let (users, organisations) = svc
+        .db
+        .read(move |c| {
+            Ok((
+                rondom_db::users::names_of(c, &ids)?,
+                rondom_db::organisations::list_by_ids(c, &orgs)?,
+            ))
+        })
+        .await?;
+    Ok(f.members
+        .iter()
+        .filter(|m| m.is_active())
+        .map(|m| {
+            let org = m
+                .organisation_id
+                .as_deref()
+                .and_then(|o| organisations.iter().find(|x| x.id.as_str() == o))
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            let name = match (&m.user_id, &m.name_sealed) {
+                (Some(u), _) => users
+                    .iter()
+                    .find(|(id, _)| id == u.as_str())
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
+                (None, None) => org.clone(),
+            };
+            let what = match m.relation.as_deref() {
+                Some("jeugdige") => "jongere".to_owned(),
+                Some(r) => r.to_owned(),
+                None if m.user_id.is_some() && !org.is_empty() => {
+                    format!("{} bij {org}", m.role_label)
+                }
+                None => m.role_label.clone(),
+            };
+            (m.id.to_string(), name, what)
+        })
+        .collect())
+}
+
+/// The conversations of a network this person takes part in; the look is logged.
+pub async fn conversations(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+) -> Result<Disclosed<ConversationList>, Error> {
+    let p = place(svc, who, network_id).await?;
+    let (nid, user) = (p.f.network.id.to_string(), who.actor().user_id.clone());
+    let (convs, chosen, reads, wrapped) = svc
+        .db
+        .read(move |c| {
+            let convs = db::conversations_of(c, &nid)?;
+            let ids: Vec<String> = convs.iter().map(|c| c.id.to_string()).collect();
+            Ok((
+                convs,
+                db::chosen_of(c, &ids)?,
+                db::reads_of(c, &user, &ids)?,
+                db::network_key(c, &nid)?,
+            ))
+        })
+        .await?;
+    crate::network::record(svc, who, "conversation_list_read", &p.f.network, "allowed").await?;
+    let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
+    let names = member_names(svc, &p.f).await?;
+    let lines = convs
+        .iter()
+        .filter(|c| p.takes_part(c, &chosen))
+        .map(|c| {
+            let read = reads
+                .iter()
+                .find(|(id, _)| id == c.id.as_str())
+                .map_or(0, |r| r.1);
+            let with = chosen
+                .iter()
+                .filter(|(conv, _)| conv == c.id.as_str())
+                .filter_map(|(_, m)| names.iter().find(|n| n.0 == m.as_str()))
+                .map(|n| n.1.clone())
+                .collect();
+            ConversationLine {
+                id: c.id.to_string(),
+                title: open_text(key.as_ref(), &c.title_sealed, "conversation title"),
+                kind: ConversationKind::parse(&c.kind).unwrap_or(ConversationKind::Chosen),
+                unread: (c.last_seq - read).max(0),
+                last_at: crate::dates::datetime(c.last_at),
+                messages: c.last_seq,
+                with,
+            }
+        })
+        .collect();
+    let may_start: Vec<ConversationKind> = ConversationKind::ALL
+        .into_iter()
+        .filter(|k| {
+            rules::takes_part(
+                *k,
+                Seat {
+                    chosen: true,
+                    ..p.seat
+                },
+            )
+        })
+        .collect();
+    let me = p.member.as_ref().map(ToString::to_string);
+    let choosable = names
+        .into_iter()
+        .filter(|(id, _, _)| Some(id) != me.as_ref())
+        .collect();
+    Ok(Disclosed::logged(ConversationList {
+        network_id: p.f.network.id.to_string(),
+        child_name: svc.secrets.open_shown(&p.f.child.name_sealed, "child name"),
+        no_consent: may_start.is_empty(),
+        may_start,
+        choosable,
+        viewer_is_family: p.seat.family,
+        conversations: lines,
+    }))
+}
+
+/// A new conversation as typed.
+#[derive(Debug, Default, Clone)]
+pub struct NewConversation {
+    pub kind: String,
+    pub title: String,
+    /// Member ids, for a conversation of chosen members.
+    pub chosen: Vec<String>,
+    /// The first message, if one was written.
+    pub body: String,
+}
+
+/// Opens a conversation in the network, with its first message when one was written.
+pub async fn start(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    input: NewConversation,
+) -> Result<Checked<ConversationId>, Error> {
+    let p = place(svc, who, network_id).await?;
+    let mut problems = Vec::new();
+    let kind = ConversationKind::parse(&input.kind);
+    if kind.is_none() {
+        problems.push(ValidationError::new(
+            "kind",
+            "Kies met wie u het gesprek voert.",
+        ));
+    }
+    let title = rules::title(&input.title)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let body = if input.body.trim().is_empty() {
+        None
+    } else {
+        rules::body(&input.body).map_err(|e| problems.push(e)).ok()
+    };
+    // The chosen members must be active members of this network, and not the person
+    // themselves (who is added).
+    let mut chosen: Vec<String> = Vec::new();
+    if kind == Some(ConversationKind::Chosen) {
+        for id in &input.chosen {
+            let found =
+                p.f.members
+                    .iter()
+                    .find(|m| m.is_active() && m.id.as_str() == id.trim());
+            match found {
+                Some(m) if Some(&m.id) != p.member.as_ref() => {
+                    if !chosen.contains(&m.id.to_string()) {
+                        chosen.push(m.id.to_string());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    return Err(Error::NotFound);
+                }
+            }
+        }
+        if chosen.is_empty() {
+            problems.push(ValidationError::new(
+                "chosen",
+                "Kies minstens één persoon voor dit gesprek.",
+            ));
+        }
+    }
+    let Some(kind) = kind else {
+        return Ok(Err(problems));
+    };
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let seat = Seat {
+        chosen: true,
+        ..p.seat
+    };
+    if !rules::takes_part(kind, seat) {
+        return Err(crate::access::deny(
+            svc,
+            who,
+            "conversation_start",
+            Resource::DirectoryEntry(&p.f.network.coordinator_org_id),
+            p.f.network.id.as_str(),
+        )
+        .await);
+    }
+    let title = title
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| default_title(kind).to_owned());
+    if let Some(me) = &p.member {
+        chosen.push(me.to_string());
+    }
+    let nid = p.f.network.id.to_string();
+    let user = who.actor().user_id.clone();
+    let secrets = svc.secrets.clone();
+    let fresh = svc.secrets.new_data_key().map_err(Error::internal)?.1;
+    let id = svc
+        .db
+        .write(move |c| {
+            let wrapped = match db::network_key(c, &nid)? {
+                Some(w) => w,
+                None => db::put_network_key(c, &nid, &fresh)?,
+            };
+            let key = secrets
+                .open_data_key(&wrapped)
+                .map_err(rondom_db::DbError::Unavailable)?;
+            let seal = |t: &str| key.seal(t).map_err(rondom_db::DbError::Unavailable);
+            let chosen = if kind == ConversationKind::Chosen {
+                chosen
+            } else {
+                vec![]
+            };
+            let id = db::create_conversation(c, &nid, kind.code(), &seal(&title)?, &user, &chosen)?;
+            if let Some(b) = &body {
+                db::send(c, &nid, id.as_str(), &user, &seal(b)?, None)?;
+            }
+            Ok(id)
+        })
+        .await?;
+    svc.db.news().announce(p.f.network.id.as_str());
+    access::record(
+        svc,
+        conversation_event(who, "conversation_start", &p, id.as_str(), "allowed"),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// The title of a conversation nobody named.
+pub fn default_title(kind: ConversationKind) -> &'static str {
+    match kind {
+        ConversationKind::Network => "Gesprek met het hele netwerk",
+        ConversationKind::Professionals => "Overleg tussen professionals",
+        ConversationKind::Chosen => "Gesprek",
+    }
+}
+
+/// A message as a reader sees it.
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub id: String,
+    pub seq: i64,
+    pub author_id: String,
+    pub author: String,
+    pub mine: bool,
+    /// Empty when withdrawn or kept from this reader.
+    pub body: String,
+    pub segments: Vec<Segment>,
+    pub sent_at: chrono::NaiveDateTime,
+    pub sent: String,
+    pub edited: bool,
+    pub withdrawn: bool,
+    /// Kept from this reader (marked not for the parents).
+    pub kept: bool,
+    /// Marked not for the parents (shown to those who still see it).
+    pub kept_from_parents: bool,
+    pub may_withdraw: bool,
+}
+
+/// A conversation as a reader sees it.
+pub struct ConversationView {
+    pub id: String,
+    pub network_id: String,
+    pub child_name: String,
+    pub title: String,
+    pub kind: ConversationKind,
+    pub messages: Vec<MessageView>,
+    /// An earlier page starts before this seq.
+    pub older_before: Option<i64>,
+    pub last_seq: i64,
+    /// Per message (seq): who read it, by name (not the author).
+    pub read_by: Vec<(String, i64)>,
+    /// Who takes part now, by name.
+    pub participants: Vec<String>,
+    /// This person may mark messages not for the parents (a professional, the child
+    /// 12 or over).
+    pub may_mark: bool,
+}
+
+/// A conversation loaded for this person, or "not found" (the refusal logged).
+pub(crate) async fn conversation_for(
+    svc: &Services,
+    who: &impl Principal,
+    conversation_id: &str,
+) -> Result<(Place, Conversation, Vec<(String, MemberId)>), Error> {
+    let id = conversation_id.to_owned();
+    let found = svc
+        .db
+        .read(move |c| {
+            let Some(conv) = db::conversation(c, &id)? else {
+                return Ok(None);
+            };
+            let chosen = db::chosen_of(c, std::slice::from_ref(&id))?;
+            Ok(Some((conv, chosen)))
+        })
+        .await?;
+    let Some((conv, chosen)) = found else {
+        return Err(Error::NotFound);
+    };
+    let p = place(svc, who, conv.network_id.as_str()).await?;
+    if !p.takes_part(&conv, &chosen) {
+        access::record(
+            svc,
+            conversation_event(who, "conversation_read", &p, conversation_id, "denied"),
+        )
+        .await?;
+        return Err(Error::NotFound);
+    }
+    Ok((p, conv, chosen))
+}
+
+/// Messages as this person sees them.
+fn views(
+    who: &impl Principal,
+    p: &Place,
+    key: Option<&SecretBox>,
+    msgs: Vec<Message>,
+    names: &[(String, String)],
+    marks: &[(String, String)],
+) -> Vec<MessageView> {
+    let me = who.actor().user_id.as_str();
+    let now = rondom_db::now();
+    msgs.into_iter()
+        .map(|m| {
+            let marked = marks
+                .iter()
+                .any(|(k, id)| k == MESSAGE_ITEM && id == m.id.as_str());
+            let kept = marked && p.kept;
+            let withdrawn = m.withdrawn_at.is_some();
+            let body = if withdrawn || kept {
+                String::new()
+            } else {
+                open_text(key, &m.body_sealed, "message")
+            };
+            let mine = m.author_id.as_str() == me;
+            MessageView {
+                id: m.id.to_string(),
+                seq: m.seq,
+                author_id: m.author_id.to_string(),
+                author: names
+                    .iter()
+                    .find(|(u, _)| u == m.author_id.as_str())
+                    .map_or_else(String::new, |(_, n)| n.clone()),
+                mine,
+                segments: rules::segments(&body),
+                body,
+                sent_at: m.sent_at,
+                sent: crate::dates::datetime(m.sent_at),
+                edited: m.edited_at.is_some(),
+                withdrawn,
+                kept,
+                kept_from_parents: marked,
+                may_withdraw: mine && !withdrawn && rules::may_withdraw(m.sent_at, now),
+            }
+        })
+        .collect()
+}
+
+/// A conversation's latest messages (or those before `before`), the reader's mark moved
+/// to the last one shown; the look is logged with the child.
+pub async fn read(
+    svc: &Services,
+    who: &impl Principal,
+    conversation_id: &str,
+    before: Option<i64>,
+) -> Result<Disclosed<ConversationView>, Error> {
+    let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
+    let (cid, nid) = (conv.id.to_string(), conv.network_id.to_string());
+    let (msgs, readers, wrapped, marks) = svc
+        .db
+        .read(move |c| {
+            Ok((
+                db::latest(c, &cid, before, PAGE + 1)?,
+                db::readers(c, &cid)?,
+                db::network_key(c, &nid)?,
+                rondom_db::networks::not_for_parents(c, &nid)?,
+            ))
+        })
+        .await?;
+    let older_before = (msgs.len() as i64 > PAGE).then(|| msgs[1].seq);
+    let msgs: Vec<Message> = if msgs.len() as i64 > PAGE {
+        msgs.into_iter().skip(1).collect()
+    } else {
+        msgs
+    };
+    let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
+    let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
+    ids.extend(readers.iter().map(|r| r.0.to_string()));
+    ids.sort();
+    ids.dedup();
+    let names = svc
+        .db
+        .read(move |c| rondom_db::users::names_of(c, &ids))
+        .await?;
+    let last_shown = msgs.last().map_or(0, |m| m.seq);
+    let (logged, moved) = tokio::join!(
+        access::record(
+            svc,
+            conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
+        ),
+        mark_read(svc, who, &conv, last_shown)
+    );
+    logged?;
+    moved?;
+    let views = views(who, &p, key.as_ref(), msgs, &names, &marks);
+    let me = who.actor().user_id.as_str();
+    let read_by = readers
+        .iter()
+        .filter(|(u, _, _)| u.as_str() != me)
+        .filter_map(|(u, seq, _)| {
+            names
+                .iter()
+                .find(|(id, _)| id == u.as_str())
+                .map(|(_, n)| (n.clone(), *seq))
+        })
+        .collect();
+    let all_names = member_names(svc, &p.f).await?;
+    let participants = participants(&p, &conv, &chosen, &all_names);
+    Ok(Disclosed::logged(ConversationView {
+        id: conv.id.to_string(),
+        network_id: conv.network_id.to_string(),
+        child_name: svc.secrets.open_shown(&p.f.child.name_sealed, "child name"),
+        title: open_text(key.as_ref(), &conv.title_sealed, "conversation title"),
+        kind: ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen),
+        messages: views,
+        older_before,
+        last_seq: conv.last_seq,
+        read_by,
+        participants,
+        may_mark: !p.seat.family
+            && rondom_domain::consent::may_keep_from_parents(
+                p.f.child.birth_date,
+                crate::dates::today(),
+            ),
+    }))
+}
+
+/// The members who take part in a conversation now (as the rules read the network
+/// today).
+fn participant_members<'a>(
+    p: &'a Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+) -> Vec<&'a rondom_db::networks::Member> {
+    let kind = ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen);
+    let f = &p.f;
+    f.members
+        .iter()
+        .filter(|m| m.is_active())
+        .filter(|m| {
+            let seat = Seat {
+                coordinator: m.user_id.as_deref() == Some(f.network.coordinator_id.as_str()),
+                family: m.kind == crate::network::FAMILY,
+                decides: f.decides(&m.id),
+                consent: f.standing(&m.id, Category::Messages).holds(),
+                chosen: chosen
+                    .iter()
+                    .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
+            };
+            rules::takes_part(kind, seat)
+        })
+        .collect()
+}
+
+/// Who takes part in a conversation now, by name and what they do.
+fn participants(
+    p: &Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+    names: &[(String, String, String)],
+) -> Vec<String> {
+    participant_members(p, conv, chosen)
+        .into_iter()
+        .filter_map(|m| names.iter().find(|n| n.0 == m.id.as_str()))
+        .map(|n| format!("{} ({})", n.1, n.2))
+        .collect()
+}
+
+/// The people with an account who take part in a conversation now.
+pub(crate) fn participant_users(
+    p: &Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+) -> Vec<String> {
+    participant_members(p, conv, chosen)
+        .into_iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .collect()
+}
+
+/// Moves this person's read mark to `seq` (when it moves, the others see it).
+async fn mark_read(
+    svc: &Services,
+    who: &impl Principal,
+    conv: &Conversation,
+    seq: i64,
+) -> Result<(), Error> {
+    if seq == 0 {
+        return Ok(());
+    }
+    let (nid, cid, user) = (
+        conv.network_id.to_string(),
+        conv.id.to_string(),
+        who.actor().user_id.clone(),
+    );
+    let moved = svc
+        .db
+        .write(move |c| db::mark_read(c, &nid, &cid, &user, seq))
+        .await?;
+    if moved {
+        svc.db.news().announce(conv.network_id.as_str());
+    }
+    Ok(())
+}
+
+/// Messages after `after_seq` (for the API and the live page), the reader's mark moved
+/// to the last one; the look is logged.
+pub async fn after(
+    svc: &Services,
+    who: &impl Principal,
+    conversation_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Disclosed<Vec<MessageView>>, Error> {
+    let (p, conv, _) = conversation_for(svc, who, conversation_id).await?;
+    let (cid, nid) = (conv.id.to_string(), conv.network_id.to_string());
+    let limit = limit.clamp(1, 500);
+    let (msgs, wrapped, marks, names) = svc
+        .db
+        .read(move |c| {
+            let msgs = db::after(c, &cid, after_seq.max(0), limit)?;
+            let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
+            ids.sort();
+            ids.dedup();
+            Ok((
+                msgs,
+                db::network_key(c, &nid)?,
+                rondom_db::networks::not_for_parents(c, &nid)?,
+                rondom_db::users::names_of(c, &ids)?,
+            ))
+        })
+        .await?;
+    let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
+    let last = msgs.last().map_or(0, |m| m.seq);
+    let (logged, moved) = tokio::join!(
+        access::record(
+            svc,
+            conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
+        ),
+        mark_read(svc, who, &conv, last)
+    );
+    logged?;
+    moved?;
+    Ok(Disclosed::logged(views(
+        who,
+        &p,
+        key.as_ref(),
+        msgs,
+        &names,
+        &marks,
+    )))
+}
+
+/// What a send stored.
+#[derive(Debug, Clone)]
+pub struct SentMessage {
+    pub id: MessageId,
+    pub seq: i64,
+    /// False when a retry found the message its first try stored.
+    pub new: bool,
+}
+
+/// The longest client id a sender may give.
+const MAX_CLIENT_ID: usize = 100;
+
+/// Sends a message into a conversation. A `client_id` the sender used before in this
+/// conversation answers the message stored then (a retried send is stored once).
+pub async fn send(
+    svc: &Services,
+    who: &impl Principal,
+    conversation_id: &str,
+    body: &str,
+    client_id: Option<&str>,
+) -> Result<Checked<SentMessage>, Error> {
+    let body = match rules::body(body) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    let client_id = client_id.map(str::trim).filter(|c| !c.is_empty());
+    if client_id
+        .is_some_and(|c| c.chars().count() > MAX_CLIENT_ID || c.chars().any(char::is_control))
+    {
+        return Ok(Err(vec![ValidationError::new(
+            "client_id",
+            format!("client_id is at most {MAX_CLIENT_ID} printable characters"),
+        )]));
+    }
+    let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
+    let (nid, cid, user) = (
+        conv.network_id.to_string(),
+        conv.id.to_string(),
+        who.actor().user_id.clone(),
+    );
+    let client = client_id.map(str::to_owned);
+    let secrets = svc.secrets.clone();
+    let audit = conversation_event(who, "message_send", &p, conv.id.as_str(), "allowed");
+    let sent = svc
+        .db
+        .write(move |c| {
+            let wrapped = db::network_key(c, &nid)?
+                .ok_or_else(|| rondom_db::DbError::Unavailable("the network has no key".into()))?;
+            let key = secrets
+                .open_data_key(&wrapped)
+                .map_err(rondom_db::DbError::Unavailable)?;
+            let sealed = key.seal(&body).map_err(rondom_db::DbError::Unavailable)?;
+            let sent = db::send(c, &nid, &cid, &user, &sealed, client.as_deref())?;
+            if let db::Sent::New(m) = &sent {
+                rondom_db::audit::append(
+                    c,
+                    &AuditEvent {
+                        object_type: "message".into(),
+                        object_id: Some(m.id.to_string()),
+                        ..audit
+                    },
+                )?;
+            }
+            Ok(sent)
+        })
+        .await?;
+    let (m, new) = match sent {
+        db::Sent::New(m) => (m, true),
+        db::Sent::Again(m) => (m, false),
+    };
+    if new {
+        svc.db.news().announce(p.f.network.id.as_str());
+        notices::after_send(svc, who, &p, &conv, &chosen).await;
+    }
+    Ok(Ok(SentMessage {
+        id: m.id,
+        seq: m.seq,
+        new,
+    }))
+}
+
+/// A message of this person's, loaded with its place.
+async fn own_message(
+    svc: &Services,
+    who: &impl Principal,
+    message_id: &str,
+) -> Result<(Place, Conversation, Message), Error> {
+    let id = message_id.to_owned();
+    let m = svc
+        .db
+        .read(move |c| db::message(c, &id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (p, conv, _) = conversation_for(svc, who, m.conversation_id.as_str()).await?;
+    if m.author_id.as_str() != who.actor().user_id.as_str() {
+        return Err(crate::access::deny(
+            svc,
+            who,
+            "message_change",
+            Resource::DirectoryEntry(&p.f.network.coordinator_org_id),
+            message_id,
+        )
+        .await);
+    }
+    Ok((p, conv, m))
+}
+
+/// Changes the text of one's own message; the earlier text is kept for the log and the
+/// message shows as edited.
+pub async fn edit(
+    svc: &Services,
+    who: &impl Principal,
+    message_id: &str,
+    body: &str,
+) -> Result<Checked<ConversationId>, Error> {
+    let body = match rules::body(body) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    let (p, conv, m) = own_message(svc, who, message_id).await?;
+    if m.withdrawn_at.is_some() {
+        return Err(Error::Refused(
+            "Dit bericht is ingetrokken en kan niet meer worden gewijzigd.".into(),
+        ));
+    }
+    let nid = conv.network_id.to_string();
+    let secrets = svc.secrets.clone();
+    let audit = AuditEvent {
+        object_type: "message".into(),
+        object_id: Some(m.id.to_string()),
+        ..conversation_event(who, "message_edit", &p, conv.id.as_str(), "allowed")
+    };
+    svc.db
+        .write(move |c| {
+            let wrapped = db::network_key(c, &nid)?
+                .ok_or_else(|| rondom_db::DbError::Unavailable("the network has no key".into()))?;
+            let key = secrets
+                .open_data_key(&wrapped)
+                .map_err(rondom_db::DbError::Unavailable)?;
+            let sealed = key.seal(&body).map_err(rondom_db::DbError::Unavailable)?;
+            db::edit(c, &nid, &m, &sealed)?;
+            rondom_db::audit::append(c, &audit)?;
+            Ok(())
+        })
+        .await?;
+    svc.db.news().announce(p.f.network.id.as_str());
+    Ok(Ok(conv.id))
+}
+
+/// Withdraws one's own message within 15 minutes of sending; it then shows as withdrawn
+/// (its text stays for the log).
+pub async fn withdraw(
+    svc: &Services,
+    who: &impl Principal,
+    message_id: &str,
+) -> Result<ConversationId, Error> {
+    let (p, conv, m) = own_message(svc, who, message_id).await?;
+    if m.withdrawn_at.is_some() {
+        return Ok(conv.id);
+    }
+    if !rules::may_withdraw(m.sent_at, rondom_db::now()) {
+        return Err(Error::Refused(format!(
+            "Een bericht kunt u tot {} minuten na het versturen intrekken. Die tijd is voorbij.",
+            rules::WITHDRAW_MINUTES
+        )));
+    }
+    let nid = conv.network_id.to_string();
+    let audit = AuditEvent {
+        object_type: "message".into(),
+        object_id: Some(m.id.to_string()),
+        ..conversation_event(who, "message_withdraw", &p, conv.id.as_str(), "allowed")
+    };
+    svc.db
+        .write(move |c| {
+            db::withdraw(c, &nid, &m)?;
+            rondom_db::audit::append(c, &audit)
+        })
+        .await?;
+    svc.db.news().announce(p.f.network.id.as_str());
+    Ok(conv.id)
+}
+
+/// Whether a message belongs to this network (for marking it not for the parents).
+pub(crate) fn belongs(
+    c: &mut rondom_db::AnyConnection,
+    network_id: &str,
+    message_id: &str,
+) -> Result<bool, rondom_db::DbError> {
+    Ok(match db::message(c, message_id)? {
+        Some(m) => db::conversation(c, m.conversation_id.as_str())?
+            .is_some_and(|conv| conv.network_id.as_str() == network_id),
+        None => false,
+    })
+}
+
+/// A person acting without a request (the menu's counts): nothing of theirs is logged
+/// by it, so it needs no name or address.
+struct Quiet<'a>(&'a rondom_domain::Actor);
+
+impl Principal for Quiet<'_> {
+    fn actor(&self) -> &rondom_domain::Actor {
+        self.0
+    }
+    fn display_name(&self) -> &str {
+        ""
+    }
+    fn source_address(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The unread messages over every conversation this person takes part in (the menu's
+/// count). Reads no message: only numbers, so nothing to log.
+pub async fn unread_total(svc: &Services, actor: &rondom_domain::Actor) -> Result<i64, Error> {
+    Ok(unread(svc, actor).await?.iter().map(|(_, n)| n).sum())
+}
+
+/// Per conversation with unread messages that this person takes part in: (id, count).
+pub async fn unread(
+    svc: &Services,
+    actor: &rondom_domain::Actor,
+) -> Result<Vec<(String, i64)>, Error> {
+    let who = Quiet(actor);
+    let user = actor.user_id.clone();
+    let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
+    let (unread, chosen) = svc
+        .db
+        .read(move |c| {
+            let nets: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
+                .into_iter()
+                .map(|n| n.id.to_string())
+                .collect();
+            let convs = db::conversations_of_networks(c, &nets)?;
+            let ids: Vec<String> = convs.iter().map(|c| c.id.to_string()).collect();
+            let reads = db::reads_of(c, &user, &ids)?;
+            let unread: Vec<(Conversation, i64)> = convs
+                .into_iter()
+                .filter_map(|conv| {
+                    let read = reads
+                        .iter()
+                        .find(|(id, _)| id == conv.id.as_str())
+                        .map_or(0, |r| r.1);
+                    let n = conv.last_seq - read;
+                    (n > 0).then_some((conv, n))
+                })
+                .collect();
+            let ids: Vec<String> = unread.iter().map(|(c, _)| c.id.to_string()).collect();
+            Ok((unread, db::chosen_of(c, &ids)?))
+        })
+        .await?;
+    let mut places: HashMap<String, Option<Place>> = HashMap::new();
+    let mut out = Vec::new();
+    for (conv, n) in unread {
+        let nid = conv.network_id.to_string();
+        if !places.contains_key(&nid) {
+            let p = match crate::network::facts(svc, &nid).await? {
+                Some(f) => f.reach(&who).map(|r| place_of(f, r, &who)),
+                None => None,
+            };
+            places.insert(nid.clone(), p);
+        }
+        if places
+            .get(&nid)
+            .and_then(Option::as_ref)
+            .is_some_and(|p| p.takes_part(&conv, &chosen))
+        {
+            out.push((conv.id.to_string(), n));
+        }
+    }
+    Ok(out)
+}
+
+/// A conversation in a person's list over all their networks.
+pub struct MyConversation {
+    pub line: ConversationLine,
+    pub network_id: String,
+    pub child_name: String,
+}
+
+/// How many conversations the overview shows at most.
+const MINE_SHOWN: usize = 100;
+
+/// The conversations this person takes part in over all their networks, the latest
+/// news first; with `query`, those whose title, child or participant names hold it.
+/// Each child shown is logged.
+pub async fn mine(
+    svc: &Services,
+    who: &impl Principal,
+    query: &str,
+) -> Result<Disclosed<Vec<MyConversation>>, Error> {
+    let user = who.actor().user_id.clone();
+    let orgs: Vec<String> = who
+        .actor()
+        .memberships
+        .iter()
+        .map(|(o, _)| o.clone())
+        .collect();
+    let (convs, chosen, reads, keys) = svc
+        .db
+        .read(move |c| {
+            let nets: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
+                .into_iter()
+                .map(|n| n.id.to_string())
+                .collect();
+            let convs = db::conversations_of_networks(c, &nets)?;
+            let ids: Vec<String> = convs.iter().map(|c| c.id.to_string()).collect();
+            let mut keys = Vec::new();
+            for n in &nets {
+                if let Some(k) = db::network_key(c, n)? {
+                    keys.push((n.clone(), k));
+                }
+            }
+            Ok((
+                convs,
+                db::chosen_of(c, &ids)?,
+                db::reads_of(c, &user, &ids)?,
+                keys,
+            ))
+        })
+        .await?;
+    let words: Vec<String> = rondom_domain::search::fold(query)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let mut places: HashMap<String, Option<(Place, Names)>> = HashMap::new();
+    let mut out = Vec::new();
+    let mut shown_networks: Vec<String> = Vec::new();
+    for conv in convs {
+        if out.len() >= MINE_SHOWN {
+            break;
+        }
+        let nid = conv.network_id.to_string();
+        if !places.contains_key(&nid) {
+            let p = match crate::network::facts(svc, &nid).await? {
+                Some(f) => match f.reach(who) {
+                    Some(r) => {
+                        let p = place_of(f, r, who);
+                        let names = member_names(svc, &p.f).await?;
+                        Some((p, names))
+                    }
+                    None => None,
+                },
+                None => None,
+            };
+            places.insert(nid.clone(), p);
+        }
+        let Some(Some((p, names))) = places.get(&nid) else {
+            continue;
+        };
+        if !p.takes_part(&conv, &chosen) {
+            continue;
+        }
+        let key = keys
+            .iter()
+            .find(|(n, _)| n == &nid)
+            .map(|(_, w)| data_key(svc, w))
+            .transpose()?;
+        let title = open_text(key.as_ref(), &conv.title_sealed, "conversation title");
+        let child_name = svc.secrets.open_shown(&p.f.child.name_sealed, "child name");
+        let people = participants(p, &conv, &chosen, names);
+        if !words.is_empty() {
+            let hay =
+                rondom_domain::search::fold(&format!("{title} {child_name} {}", people.join(" ")));
+            if !words.iter().all(|w| hay.contains(w.as_str())) {
+                continue;
+            }
+        }
+        let read = reads
+            .iter()
+            .find(|(id, _)| id == conv.id.as_str())
+            .map_or(0, |r| r.1);
+        if !shown_networks.contains(&nid) {
+            shown_networks.push(nid.clone());
+        }
+        out.push(MyConversation {
+            network_id: nid,
+            child_name,
+            line: ConversationLine {
+                id: conv.id.to_string(),
+                title,
+                kind: ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen),
+                unread: (conv.last_seq - read).max(0),
+                last_at: crate::dates::datetime(conv.last_at),
+                messages: conv.last_seq,
+                with: people,
+            },
+        });
+    }
+    for nid in shown_networks {
+        if let Some(Some((p, _))) = places.get(&nid) {
+            crate::network::record(svc, who, "conversation_list_read", &p.f.network, "allowed")
+                .await?;
+        }
+    }
+    Ok(Disclosed::logged(out))
+}

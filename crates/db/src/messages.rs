@@ -1,0 +1,775 @@
+//! Messages in a child's network: each network's data key (sealed by the use cases under
+//! the installation key), its conversations, their messages numbered per conversation,
+//! earlier texts of edited messages, how far each person read, and the network's
+//! events that the live streams read. Texts arrive and leave sealed.
+
+use crate::schema::{
+    conversation_members, conversation_reads, conversations, message_edits, messages,
+    network_events, network_keys, notice_choices,
+};
+use crate::{AnyConnection, DbError, new_id, now};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use rondom_domain::ids::{ConversationId, MemberId, MessageId, NetworkId, UserId};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = conversations)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub network_id: NetworkId,
+    pub kind: String,
+    pub title_sealed: String,
+    pub created_by: UserId,
+    pub created_at: NaiveDateTime,
+    pub last_seq: i64,
+    pub last_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub seq: i64,
+    pub author_id: UserId,
+    pub body_sealed: String,
+    pub client_id: Option<String>,
+    pub sent_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = network_events)]
+pub struct Event {
+    pub id: i64,
+    pub tx: i64,
+    pub network_id: String,
+    pub conversation_id: Option<String>,
+    pub message_id: Option<String>,
+    pub user_id: Option<String>,
+    pub kind: String,
+    pub at: NaiveDateTime,
+}
+
+/// Kinds of event.
+pub const MESSAGE: &str = "message";
+pub const EDIT: &str = "edit";
+pub const WITHDRAWN: &str = "withdrawn";
+pub const READ: &str = "read";
+pub const CONVERSATION: &str = "conversation";
+pub const MEMBERSHIP: &str = "membership";
+
+/// The network's wrapped data key, if it has one yet.
+pub fn network_key(conn: &mut AnyConnection, network_id: &str) -> Result<Option<String>, DbError> {
+    Ok(network_keys::table
+        .find(network_id)
+        .select(network_keys::wrapped)
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a network's first data key; when another server stored one first, answers
+/// that one (a network has one key).
+pub fn put_network_key(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    wrapped: &str,
+) -> Result<String, DbError> {
+    let at = now();
+    crate::on_backend!(conn, |c| {
+        diesel::insert_into(network_keys::table)
+            .values((
+                network_keys::network_id.eq(network_id),
+                network_keys::wrapped.eq(wrapped),
+                network_keys::created_at.eq(at),
+                network_keys::wrapped_at.eq(at),
+            ))
+            .on_conflict(network_keys::network_id)
+            .do_nothing()
+            .execute(c)
+    })?;
+    Ok(network_keys::table
+        .find(network_id)
+        .select(network_keys::wrapped)
+        .first(conn)?)
+}
+
+/// Every network's wrapped key, a page at a time in network order (for re-wrapping).
+pub fn network_keys_after(
+    conn: &mut AnyConnection,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(network_keys::table
+        .filter(network_keys::network_id.gt(after))
+        .order(network_keys::network_id)
+        .select((network_keys::network_id, network_keys::wrapped))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Replaces a wrapped key if it is still `old` (a key is re-wrapped once, whoever runs).
+pub fn rewrap(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    old: &str,
+    new: &str,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        network_keys::table
+            .filter(network_keys::network_id.eq(network_id))
+            .filter(network_keys::wrapped.eq(old)),
+    )
+    .set((
+        network_keys::wrapped.eq(new),
+        network_keys::wrapped_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Opens a conversation (with its chosen members, for that kind), with its event.
+pub fn create_conversation(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    kind: &str,
+    title_sealed: &str,
+    by: &str,
+    chosen: &[String],
+) -> Result<ConversationId, DbError> {
+    let id = new_id();
+    let at = now();
+    diesel::insert_into(conversations::table)
+        .values((
+            conversations::id.eq(&id),
+            conversations::network_id.eq(network_id),
+            conversations::kind.eq(kind),
+            conversations::title_sealed.eq(title_sealed),
+            conversations::created_by.eq(by),
+            conversations::created_at.eq(at),
+            conversations::last_seq.eq(0i64),
+            conversations::last_at.eq(at),
+        ))
+        .execute(conn)?;
+    for m in chosen {
+        diesel::insert_into(conversation_members::table)
+            .values((
+                conversation_members::conversation_id.eq(&id),
+                conversation_members::member_id.eq(m),
+            ))
+            .execute(conn)?;
+    }
+    event(conn, network_id, Some(&id), None, None, CONVERSATION)?;
+    Ok(ConversationId::trusted(id))
+}
+
+pub fn conversation(conn: &mut AnyConnection, id: &str) -> Result<Option<Conversation>, DbError> {
+    Ok(conversations::table
+        .find(id)
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A network's conversations, the latest news first.
+pub fn conversations_of(
+    conn: &mut AnyConnection,
+    network_id: &str,
+) -> Result<Vec<Conversation>, DbError> {
+    Ok(conversations::table
+        .filter(conversations::network_id.eq(network_id))
+        .order(conversations::last_at.desc())
+        .select(Conversation::as_select())
+        .load(conn)?)
+}
+
+/// The conversations of these networks (for a person's list over all of theirs).
+pub fn conversations_of_networks(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<Conversation>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(conversations::table
+        .filter(conversations::network_id.eq_any(network_ids.to_vec()))
+        .order(conversations::last_at.desc())
+        .select(Conversation::as_select())
+        .load(conn)?)
+}
+
+/// The chosen members of these conversations: (conversation, member).
+pub fn chosen_of(
+    conn: &mut AnyConnection,
+    conversation_ids: &[String],
+) -> Result<Vec<(String, MemberId)>, DbError> {
+    if conversation_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(conversation_members::table
+        .filter(conversation_members::conversation_id.eq_any(conversation_ids.to_vec()))
+        .select((
+            conversation_members::conversation_id,
+            conversation_members::member_id,
+        ))
+        .load(conn)?)
+}
+
+/// How far this person read each of these conversations: (conversation, seq).
+pub fn reads_of(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    conversation_ids: &[String],
+) -> Result<Vec<(String, i64)>, DbError> {
+    if conversation_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(conversation_reads::table
+        .filter(conversation_reads::user_id.eq(user_id))
+        .filter(conversation_reads::conversation_id.eq_any(conversation_ids.to_vec()))
+        .select((conversation_reads::conversation_id, conversation_reads::seq))
+        .load(conn)?)
+}
+
+/// Who read how far in a conversation: (person, seq, when).
+pub fn readers(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+) -> Result<Vec<(UserId, i64, Option<NaiveDateTime>)>, DbError> {
+    Ok(conversation_reads::table
+        .filter(conversation_reads::conversation_id.eq(conversation_id))
+        .select((
+            conversation_reads::user_id,
+            conversation_reads::seq,
+            conversation_reads::read_at,
+        ))
+        .load(conn)?)
+}
+
+/// What a send stored: a new message, or the one an earlier try with the same client id
+/// stored already.
+#[derive(Debug)]
+pub enum Sent {
+    New(Message),
+    Again(Message),
+}
+
+/// Stores a message as the next in its conversation, the sender having read up to it,
+/// with its event. One order for every reader: the conversation's row is locked while
+/// the number is taken. A client id already used by this sender in this conversation
+/// answers the message stored then.
+pub fn send(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    conversation_id: &str,
+    author_id: &str,
+    body_sealed: &str,
+    client_id: Option<&str>,
+) -> Result<Sent, DbError> {
+    // Lock first: a retry that runs at the same time as its first try waits here and
+    // then finds it. NO KEY UPDATE, as the UPDATE below would take: it leaves the
+    // foreign-key checks of other writers (a read mark, a notice) free to pass, where
+    // FOR UPDATE would deadlock with them.
+    let last: i64 = match conn {
+        AnyConnection::Postgresql(c) => conversations::table
+            .find(conversation_id)
+            .select(conversations::last_seq)
+            .for_no_key_update()
+            .first(c)?,
+        AnyConnection::Sqlite(c) => conversations::table
+            .find(conversation_id)
+            .select(conversations::last_seq)
+            .first(c)?,
+    };
+    if let Some(cid) = client_id {
+        let earlier = crate::on_backend!(conn, |c| messages::table
+            .filter(messages::author_id.eq(author_id))
+            .filter(messages::conversation_id.eq(conversation_id))
+            .filter(messages::client_id.eq(cid))
+            .select(Message::as_select())
+            .first(c)
+            .optional())?;
+        if let Some(m) = earlier {
+            return Ok(Sent::Again(m));
+        }
+    }
+    let m = Message {
+        id: MessageId::trusted(new_id()),
+        conversation_id: ConversationId::trusted(conversation_id),
+        seq: last + 1,
+        author_id: UserId::trusted(author_id),
+        body_sealed: body_sealed.to_owned(),
+        client_id: client_id.map(str::to_owned),
+        sent_at: now(),
+        edited_at: None,
+        withdrawn_at: None,
+    };
+    crate::on_backend!(conn, |c| {
+        diesel::update(conversations::table.find(conversation_id))
+            .set((
+                conversations::last_seq.eq(m.seq),
+                conversations::last_at.eq(m.sent_at),
+            ))
+            .execute(c)?;
+        diesel::insert_into(messages::table)
+            .values((
+                messages::id.eq(&m.id),
+                messages::conversation_id.eq(conversation_id),
+                messages::seq.eq(m.seq),
+                messages::author_id.eq(author_id),
+                messages::body_sealed.eq(body_sealed),
+                messages::client_id.eq(client_id),
+                messages::sent_at.eq(m.sent_at),
+            ))
+            .execute(c)
+    })?;
+    mark_read_in(conn, conversation_id, author_id, m.seq, m.sent_at)?;
+    event(
+        conn,
+        network_id,
+        Some(conversation_id),
+        Some(m.id.as_str()),
+        None,
+        MESSAGE,
+    )?;
+    Ok(Sent::New(m))
+}
+
+/// Moves a person's read mark forward (never back), without an event (the sender's own).
+fn mark_read_in(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    user_id: &str,
+    seq: i64,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let moved = diesel::update(
+        conversation_reads::table
+            .filter(conversation_reads::conversation_id.eq(conversation_id))
+            .filter(conversation_reads::user_id.eq(user_id))
+            .filter(conversation_reads::seq.lt(seq)),
+    )
+    .set((
+        conversation_reads::seq.eq(seq),
+        conversation_reads::read_at.eq(at),
+    ))
+    .execute(conn)?;
+    if moved == 1 {
+        return Ok(true);
+    }
+    let inserted = crate::on_backend!(conn, |c| {
+        diesel::insert_into(conversation_reads::table)
+            .values((
+                conversation_reads::conversation_id.eq(conversation_id),
+                conversation_reads::user_id.eq(user_id),
+                conversation_reads::seq.eq(seq),
+                conversation_reads::read_at.eq(at),
+            ))
+            .on_conflict((
+                conversation_reads::conversation_id,
+                conversation_reads::user_id,
+            ))
+            .do_nothing()
+            .execute(c)
+    })?;
+    Ok(inserted == 1)
+}
+
+/// A person read up to `seq`: moves their mark and tells the others (read receipts),
+/// when it moved.
+pub fn mark_read(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    conversation_id: &str,
+    user_id: &str,
+    seq: i64,
+) -> Result<bool, DbError> {
+    let moved = mark_read_in(conn, conversation_id, user_id, seq, now())?;
+    if moved {
+        event(
+            conn,
+            network_id,
+            Some(conversation_id),
+            None,
+            Some(user_id),
+            READ,
+        )?;
+    }
+    Ok(moved)
+}
+
+/// Up to `limit` messages after `after_seq`, in order.
+pub fn after(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<Message>, DbError> {
+    Ok(crate::on_backend!(conn, |c| messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::seq.gt(after_seq))
+        .order(messages::seq)
+        .limit(limit)
+        .select(Message::as_select())
+        .load(c))?)
+}
+
+/// The latest `limit` messages before `before_seq` (all, with None), oldest first.
+pub fn latest(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Message>, DbError> {
+    let mut q = messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .into_boxed();
+    if let Some(b) = before_seq {
+        q = q.filter(messages::seq.lt(b));
+    }
+    let mut v: Vec<Message> = q
+        .order(messages::seq.desc())
+        .limit(limit)
+        .select(Message::as_select())
+        .load(conn)?;
+    v.reverse();
+    Ok(v)
+}
+
+pub fn message(conn: &mut AnyConnection, id: &str) -> Result<Option<Message>, DbError> {
+    Ok(messages::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// These messages by id (for events).
+pub fn messages_by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Message>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(messages::table
+        .filter(messages::id.eq_any(ids.to_vec()))
+        .select(Message::as_select())
+        .load(conn)?)
+}
+
+/// Replaces a message's text, keeping the earlier one, with its event.
+pub fn edit(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    m: &Message,
+    new_sealed: &str,
+) -> Result<(), DbError> {
+    let at = now();
+    diesel::insert_into(message_edits::table)
+        .values((
+            message_edits::id.eq(new_id()),
+            message_edits::message_id.eq(&m.id),
+            message_edits::body_sealed.eq(&m.body_sealed),
+            message_edits::replaced_at.eq(at),
+        ))
+        .execute(conn)?;
+    diesel::update(messages::table.find(&m.id))
+        .set((
+            messages::body_sealed.eq(new_sealed),
+            messages::edited_at.eq(at),
+        ))
+        .execute(conn)?;
+    event(
+        conn,
+        network_id,
+        Some(m.conversation_id.as_str()),
+        Some(m.id.as_str()),
+        None,
+        EDIT,
+    )
+}
+
+/// The earlier texts of a message, oldest first: (sealed text, replaced at).
+pub fn edits_of(
+    conn: &mut AnyConnection,
+    message_id: &str,
+) -> Result<Vec<(String, NaiveDateTime)>, DbError> {
+    Ok(message_edits::table
+        .filter(message_edits::message_id.eq(message_id))
+        .order(message_edits::replaced_at)
+        .select((message_edits::body_sealed, message_edits::replaced_at))
+        .load(conn)?)
+}
+
+/// Marks a message withdrawn (its text stays for the log), with its event; false when it
+/// was withdrawn already.
+pub fn withdraw(conn: &mut AnyConnection, network_id: &str, m: &Message) -> Result<bool, DbError> {
+    let n = diesel::update(
+        messages::table
+            .filter(messages::id.eq(&m.id))
+            .filter(messages::withdrawn_at.is_null()),
+    )
+    .set(messages::withdrawn_at.eq(now()))
+    .execute(conn)?;
+    if n == 1 {
+        event(
+            conn,
+            network_id,
+            Some(m.conversation_id.as_str()),
+            Some(m.id.as_str()),
+            None,
+            WITHDRAWN,
+        )?;
+    }
+    Ok(n == 1)
+}
+
+/// Records what happened in a network for the live streams and announces it to the
+/// other servers (PostgreSQL sends the announcement at commit, none on rollback). With
+/// `user_id`, the event is (also) for that person.
+pub fn event(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    conversation_id: Option<&str>,
+    message_id: Option<&str>,
+    user_id: Option<&str>,
+    kind: &str,
+) -> Result<(), DbError> {
+    crate::on_backend!(conn, |c| diesel::insert_into(network_events::table)
+        .values((
+            network_events::network_id.eq(network_id),
+            network_events::conversation_id.eq(conversation_id),
+            network_events::message_id.eq(message_id),
+            network_events::user_id.eq(user_id),
+            network_events::kind.eq(kind),
+            network_events::at.eq(now()),
+        ))
+        .execute(c))?;
+    if let AnyConnection::Postgresql(c) = conn {
+        announce(c, network_id)?;
+        if let Some(u) = user_id
+            && kind == MEMBERSHIP
+        {
+            announce(c, &crate::connection::user_topic(u))?;
+        }
+    }
+    Ok(())
+}
+
+fn announce(c: &mut diesel::PgConnection, topic: &str) -> Result<(), DbError> {
+    diesel::sql_query("SELECT pg_notify('rondom_news', $1)")
+        .bind::<diesel::sql_types::Text, _>(topic)
+        .execute(c)?;
+    Ok(())
+}
+
+/// Where a stream stands: past every event up to (tx, id).
+pub type Cursor = (i64, i64);
+
+/// The events of these networks, and those for this person, after `cursor`, in order.
+/// On PostgreSQL only those every older transaction is done with (see the migration):
+/// an event committed later can then never sort before one already read.
+pub fn events_after(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+    user_id: &str,
+    cursor: Cursor,
+    limit: i64,
+) -> Result<Vec<Event>, DbError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    let (tx, id) = cursor;
+    let after = network_events::tx
+        .gt(tx)
+        .or(network_events::tx.eq(tx).and(network_events::id.gt(id)));
+    let settled =
+        || -> Box<dyn diesel::BoxableExpression<network_events::table, _, SqlType = Bool>> {
+            Box::new(sql::<Bool>(
+                "tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            ))
+        };
+    Ok(match conn {
+        AnyConnection::Sqlite(c) => network_events::table
+            .filter(after)
+            .filter(
+                network_events::network_id
+                    .eq_any(network_ids.to_vec())
+                    .or(network_events::user_id.eq(user_id)),
+            )
+            .order((network_events::tx, network_events::id))
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)?,
+        AnyConnection::Postgresql(c) => network_events::table
+            .filter(after)
+            .filter(settled())
+            .filter(
+                network_events::network_id
+                    .eq_any(network_ids.to_vec())
+                    .or(network_events::user_id.eq(user_id)),
+            )
+            .order((network_events::tx, network_events::id))
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)?,
+    })
+}
+
+/// Whether events after `cursor` for these networks or this person are committed but
+/// not yet settled (an older transaction is still open; PostgreSQL only): a reader
+/// should look again in a moment rather than wait for the next news.
+pub fn unsettled(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+    user_id: &str,
+    cursor: Cursor,
+) -> Result<bool, DbError> {
+    let AnyConnection::Postgresql(c) = conn else {
+        return Ok(false);
+    };
+    let (tx, id) = cursor;
+    let found: Option<i64> = network_events::table
+        .filter(
+            network_events::tx
+                .gt(tx)
+                .or(network_events::tx.eq(tx).and(network_events::id.gt(id))),
+        )
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "tx >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ))
+        .filter(
+            network_events::network_id
+                .eq_any(network_ids.to_vec())
+                .or(network_events::user_id.eq(user_id)),
+        )
+        .select(network_events::id)
+        .first(c)
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// The cursor of "now": past every event committed so far. (A transaction still
+/// committing at this moment may land before it; a client that must miss nothing keeps
+/// its Last-Event-ID instead.)
+pub fn cursor_now(conn: &mut AnyConnection) -> Result<Cursor, DbError> {
+    let last: Option<(i64, i64)> = crate::on_backend!(conn, |c| network_events::table
+        .order((network_events::tx.desc(), network_events::id.desc()))
+        .select((network_events::tx, network_events::id))
+        .first(c)
+        .optional())?;
+    Ok(last.unwrap_or((0, 0)))
+}
+
+/// Forgets events older than `before` (a stream away that long starts afresh).
+pub fn prune_events(conn: &mut AnyConnection, before: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(network_events::table.filter(network_events::at.lt(before)))
+            .execute(conn)?,
+    )
+}
+
+/// How this person chose to hear of new messages (None: the default).
+pub fn notice_choice(conn: &mut AnyConnection, user_id: &str) -> Result<Option<String>, DbError> {
+    Ok(notice_choices::table
+        .find(user_id)
+        .select(notice_choices::choice)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_notice_choice(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    choice: &str,
+) -> Result<(), DbError> {
+    crate::on_backend!(conn, |c| diesel::insert_into(notice_choices::table)
+        .values((
+            notice_choices::user_id.eq(user_id),
+            notice_choices::choice.eq(choice),
+        ))
+        .on_conflict(notice_choices::user_id)
+        .do_update()
+        .set(notice_choices::choice.eq(choice))
+        .execute(c))?;
+    Ok(())
+}
+
+/// (person, read up to seq, last mailed at, their notice choice if they made one)
+pub type NoticeState = (String, i64, Option<NaiveDateTime>, Option<String>);
+
+/// For the e-mail notices of one conversation: per person, when they were last mailed
+/// and how far they read.
+pub fn notice_state(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    user_ids: &[String],
+) -> Result<Vec<NoticeState>, DbError> {
+    if user_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let reads: Vec<(String, i64, Option<NaiveDateTime>)> = conversation_reads::table
+        .filter(conversation_reads::conversation_id.eq(conversation_id))
+        .filter(conversation_reads::user_id.eq_any(user_ids.to_vec()))
+        .select((
+            conversation_reads::user_id,
+            conversation_reads::seq,
+            conversation_reads::mailed_at,
+        ))
+        .load(conn)?;
+    let choices: Vec<(String, String)> = notice_choices::table
+        .filter(notice_choices::user_id.eq_any(user_ids.to_vec()))
+        .select((notice_choices::user_id, notice_choices::choice))
+        .load(conn)?;
+    Ok(user_ids
+        .iter()
+        .map(|u| {
+            let r = reads.iter().find(|r| &r.0 == u);
+            (
+                u.clone(),
+                r.map_or(0, |r| r.1),
+                r.and_then(|r| r.2),
+                choices.iter().find(|c| &c.0 == u).map(|c| c.1.clone()),
+            )
+        })
+        .collect())
+}
+
+/// Notes that a person is mailed about a conversation now, if they were not mailed
+/// since `since` (keeping their read mark). False when another server just did: at
+/// most one notice goes out.
+pub fn mailed_unless_since(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    user_id: &str,
+    since: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(
+        conversation_reads::table
+            .filter(conversation_reads::conversation_id.eq(conversation_id))
+            .filter(conversation_reads::user_id.eq(user_id))
+            .filter(
+                conversation_reads::mailed_at
+                    .is_null()
+                    .or(conversation_reads::mailed_at.le(since)),
+            ),
+    )
+    .set(conversation_reads::mailed_at.eq(at))
+    .execute(conn)?;
+    if updated == 1 {
+        return Ok(true);
+    }
+    let inserted = crate::on_backend!(conn, |c| diesel::insert_into(conversation_reads::table)
+        .values((
+            conversation_reads::conversation_id.eq(conversation_id),
+            conversation_reads::user_id.eq(user_id),
+            conversation_reads::seq.eq(0i64),
+            conversation_reads::mailed_at.eq(at),
+        ))
+        .on_conflict((
+            conversation_reads::conversation_id,
+            conversation_reads::user_id
+        ))
+        .do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
+}
