@@ -65,6 +65,8 @@ const liveArea = document.querySelector("[data-live]");
 if (liveArea && window.EventSource) {
   const thread = document.getElementById("berichten");
   const source = new EventSource("/live");
+  // For whoever waits for the stream (a test, a screen reader's live region): it is open.
+  source.addEventListener("open", () => { document.documentElement.dataset.live = "open"; });
   let queue = Promise.resolve();
   const later = (job) => { queue = queue.then(job).catch(() => {}); };
   const counts = async () => {

@@ -159,6 +159,25 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
             .unwrap();
         networks.push(n);
     }
+    // A conversation in each network, with a message and a link in it.
+    let mut conversations: Vec<String> = Vec::new();
+    for (i, round) in ["desktop", "telefoon"].into_iter().enumerate() {
+        let token = app
+            .token_for(&app.user_id(&format!("consulent.{round}@a11y.example")).await)
+            .await;
+        let r = app
+            .client()
+            .post(app.url(&format!("/api/v1/networks/{}/conversations", networks[i])))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"kind": "network", "title": "Afspraken",
+                "body": "Welkom.\nDe afspraken staan op https://voorbeeld.nl/afspraken."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let c: serde_json::Value = r.json().await.unwrap();
+        conversations.push(c["id"].as_str().unwrap().to_owned());
+    }
     let from_practice = first_id(
         &app,
         "SELECT r.id FROM referrals r JOIN organisations o ON o.id = r.from_org_id \
@@ -223,6 +242,9 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/netwerken/NETWERK".into(),
                 // The search for a professional to add, with what it found.
                 "/netwerken/NETWERK?zoek=jeugd".into(),
+                "/netwerken/NETWERK/berichten".into(),
+                "/gesprekken/GESPREK".into(),
+                "/berichten".into(),
             ],
         ),
         (
@@ -231,6 +253,10 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/".into(),
                 "/netwerken/NETWERK".into(),
                 "/netwerken/NETWERK/inzage".into(),
+                "/netwerken/NETWERK/berichten".into(),
+                "/gesprekken/GESPREK".into(),
+                "/berichten".into(),
+                "/berichten/instellingen".into(),
             ],
         ),
         ("leider", vec!["/".into(), "/netwerken/noodtoegang".into()]),
@@ -282,7 +308,9 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
             for path in pages {
                 // This round's network.
                 let network = &networks[usize::from(phone.is_some())];
-                let path = &path.replace("NETWERK", network);
+                let path = &path
+                    .replace("NETWERK", network)
+                    .replace("GESPREK", &conversations[usize::from(phone.is_some())]);
                 b.open(&app, path).await;
                 b.wait_for("main h1").await;
                 for v in violations(&b, &axe).await {

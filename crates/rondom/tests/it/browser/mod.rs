@@ -237,5 +237,6 @@ impl Browser {
 mod a11y;
 mod directory;
 mod login;
+mod messages;
 mod network;
 mod referral;

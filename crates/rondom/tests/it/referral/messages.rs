@@ -15,13 +15,13 @@ on_both_backends!(
 );
 
 /// Calls the API with a token: (status, JSON or Null).
-struct Api<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
+pub(crate) struct Api<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) client: reqwest::Client,
 }
 
 impl Api<'_> {
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: &str,
         path: &str,
@@ -45,16 +45,16 @@ impl Api<'_> {
 
 /// A child's network with the GP (referrer), Sanne (case director) and Eva, the mother
 /// with gezag, who has an account; the child is 8.
-struct Family {
-    network: String,
-    gp: String,
-    sanne: String,
-    eva: String,
-    gp_member: String,
-    eva_member: String,
+pub(crate) struct Family {
+    pub(crate) network: String,
+    pub(crate) gp: String,
+    pub(crate) sanne: String,
+    pub(crate) eva: String,
+    pub(crate) gp_member: String,
+    pub(crate) eva_member: String,
 }
 
-async fn family(app: &TestApp, w: &World, api: &Api<'_>) -> Family {
+pub(crate) async fn family(app: &TestApp, w: &World, api: &Api<'_>) -> Family {
     let gp = app
         .token_for(&app.user_id("arts@linde.example").await)
         .await;

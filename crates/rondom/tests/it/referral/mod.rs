@@ -10,7 +10,7 @@ mod audit_page;
 mod chain;
 mod inbox;
 mod lifecycle;
-mod messages;
+pub(crate) mod messages;
 mod network;
 mod network_consent_table;
 mod network_family;
@@ -21,14 +21,14 @@ mod today;
 use crate::common::*;
 use rondom_db::directory;
 
-struct World {
-    practice: String,
-    team: String,
-    service: String,
-    sanne: String,
+pub(crate) struct World {
+    pub(crate) practice: String,
+    pub(crate) team: String,
+    pub(crate) service: String,
+    pub(crate) sanne: String,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let gemeente = app.org("Gemeente Voorbeeld", "gemeente").await;
     app.user(
         "beleid@gemeente.example",
