@@ -20,6 +20,8 @@ pub struct Services {
     pub outbox: Arc<dyn Outbox>,
     /// The public URL links in e-mail point to, without a trailing slash.
     pub base_url: Arc<str>,
+    /// This server's group writer of messages.
+    pub sends: crate::message::writer::Queue,
 }
 
 impl Services {
@@ -29,6 +31,7 @@ impl Services {
             secrets,
             outbox,
             base_url: base_url.trim_end_matches('/').into(),
+            sends: Default::default(),
         }
     }
 

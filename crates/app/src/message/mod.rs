@@ -9,6 +9,7 @@
 
 pub mod live;
 pub mod notices;
+pub mod writer;
 
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
@@ -487,6 +488,7 @@ pub(crate) async fn conversation_for(
     conversation_id: &str,
 ) -> Result<(Place, Conversation, Vec<(String, MemberId)>), Error> {
     let id = conversation_id.to_owned();
+    // The conversation and its network's facts in one read.
     let found = svc
         .db
         .read(move |c| {
@@ -494,13 +496,19 @@ pub(crate) async fn conversation_for(
                 return Ok(None);
             };
             let chosen = db::chosen_of(c, std::slice::from_ref(&id))?;
-            Ok(Some((conv, chosen)))
+            let facts = crate::network::facts_in(c, conv.network_id.as_str())?;
+            Ok(Some((conv, chosen, facts)))
         })
         .await?;
-    let Some((conv, chosen)) = found else {
+    let Some((conv, chosen, facts)) = found else {
         return Err(Error::NotFound);
     };
-    let p = place(svc, who, conv.network_id.as_str()).await?;
+    let f = facts.ok_or(Error::NotFound)?;
+    let Some(reach) = f.reach(who) else {
+        crate::network::record(svc, who, "network_read", &f.network, "denied").await?;
+        return Err(Error::NotFound);
+    };
+    let p = place_of(f, reach, who);
     if !p.takes_part(&conv, &chosen) {
         access::record(
             svc,
@@ -804,31 +812,25 @@ pub async fn send(
         conv.id.to_string(),
         who.actor().user_id.clone(),
     );
-    let client = client_id.map(str::to_owned);
-    let secrets = svc.secrets.clone();
-    let audit = conversation_event(who, "message_send", &p, conv.id.as_str(), "allowed");
-    let sent = svc
-        .db
-        .write(move |c| {
-            let wrapped = db::network_key(c, &nid)?
-                .ok_or_else(|| rondom_db::DbError::Unavailable("the network has no key".into()))?;
-            let key = secrets
-                .open_data_key(&wrapped)
-                .map_err(rondom_db::DbError::Unavailable)?;
-            let sealed = key.seal(&body).map_err(rondom_db::DbError::Unavailable)?;
-            let sent = db::send(c, &nid, &cid, &user, &sealed, client.as_deref())?;
-            if let db::Sent::New(m) = &sent {
-                rondom_db::audit::append(
-                    c,
-                    &AuditEvent {
-                        object_type: "message".into(),
-                        object_id: Some(m.id.to_string()),
-                        ..audit
-                    },
-                )?;
-            }
-            Ok(sent)
-        })
+    let recipients: Vec<String> = participant_users(&p, &conv, &chosen)
+        .into_iter()
+        .filter(|u| *u != user)
+        .collect();
+    let (sent, mail) = svc
+        .sends
+        .send(
+            &svc.db,
+            &svc.secrets,
+            writer::Send {
+                network_id: nid,
+                conversation_id: cid,
+                author_id: user,
+                body,
+                client_id: client_id.map(str::to_owned),
+                audit: conversation_event(who, "message_send", &p, conv.id.as_str(), "allowed"),
+                recipients,
+            },
+        )
         .await?;
     let (m, new) = match sent {
         db::Sent::New(m) => (m, true),
@@ -836,7 +838,9 @@ pub async fn send(
     };
     if new {
         svc.db.news().announce(p.f.network.id.as_str());
-        notices::after_send(svc, who, &p, &conv, &chosen).await;
+        for to in mail {
+            notices::mail(svc, to, conv.id.as_str());
+        }
     }
     Ok(Ok(SentMessage {
         id: m.id,

@@ -121,27 +121,30 @@ pub struct Facts {
 
 pub(crate) async fn facts(svc: &Services, id: &str) -> Result<Option<Facts>, Error> {
     let id = id.to_owned();
-    Ok(svc
-        .db
-        .read(move |c| {
-            let Some(network) = db::find(c, &id)? else {
-                return Ok(None);
-            };
-            let members = db::members(c, &id)?;
-            let answers = db::answers(c, &id)?;
-            let Some(child) = rondom_db::referrals::child(c, &network.child_id)? else {
-                return Ok(None);
-            };
-            let emergencies = db::emergencies_now(c, &id)?;
-            Ok(Some(Facts {
-                network,
-                members,
-                answers,
-                child,
-                emergencies,
-            }))
-        })
-        .await?)
+    Ok(svc.db.read(move |c| facts_in(c, &id)).await?)
+}
+
+/// The facts of a network, read on the caller's connection (with other reads at once).
+pub(crate) fn facts_in(
+    c: &mut rondom_db::AnyConnection,
+    id: &str,
+) -> Result<Option<Facts>, rondom_db::DbError> {
+    let Some(network) = db::find(c, id)? else {
+        return Ok(None);
+    };
+    let members = db::members(c, id)?;
+    let answers = db::answers(c, id)?;
+    let Some(child) = rondom_db::referrals::child(c, &network.child_id)? else {
+        return Ok(None);
+    };
+    let emergencies = db::emergencies_now(c, id)?;
+    Ok(Some(Facts {
+        network,
+        members,
+        answers,
+        child,
+        emergencies,
+    }))
 }
 
 impl Facts {

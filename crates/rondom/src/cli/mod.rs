@@ -77,6 +77,10 @@ enum Command {
         /// family member with this e-mail address.
         #[arg(long, value_name = "EMAIL")]
         long_log_for: Option<String>,
+        /// Add the messages benchmark's 4 networks of 5 people, each with a conversation,
+        /// and print a line "bench <conversation id> <API token> <role>" per person.
+        #[arg(long)]
+        message_bench: bool,
     },
     /// Accounts, organisations and tokens.
     Admin {
@@ -269,12 +273,21 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             networks,
             log_entries,
             long_log_for,
+            message_bench,
         } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
             let loaded = demo::load(&db, &config.secret_key)?;
             if let Some(s) = &loaded {
                 print_demo(s, None);
+            }
+            if message_bench {
+                for (conversation, token, role) in
+                    demo::messages_bench::add(&db, &config.secret_key)?
+                {
+                    println!("bench {conversation} {token} {role}");
+                }
+                return Ok(ExitCode::SUCCESS);
             }
             if referrals.is_none() && networks.is_none() && loaded.is_none() {
                 return Err("the database already holds organisations; the demo is only loaded into an empty database".into());

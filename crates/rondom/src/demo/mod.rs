@@ -4,6 +4,7 @@
 
 mod data;
 mod families;
+pub mod messages_bench;
 mod networks;
 mod networks_bulk;
 mod offer;

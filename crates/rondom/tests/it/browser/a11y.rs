@@ -163,7 +163,10 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
     let mut conversations: Vec<String> = Vec::new();
     for (i, round) in ["desktop", "telefoon"].into_iter().enumerate() {
         let token = app
-            .token_for(&app.user_id(&format!("consulent.{round}@a11y.example")).await)
+            .token_for(
+                &app.user_id(&format!("consulent.{round}@a11y.example"))
+                    .await,
+            )
             .await;
         let r = app
             .client()

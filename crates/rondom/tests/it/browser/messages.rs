@@ -47,7 +47,8 @@ async fn a_parent_and_the_case_director_see_each_others_messages_arrive() {
     eva.fill("#bericht", "Donderdag kan ik niet, vrijdag wel.")
         .await;
     eva.click("#schrijf button[type=submit]").await;
-    eva.expect_contains("#bericht-2", "Donderdag kan ik niet").await;
+    eva.expect_contains("#bericht-2", "Donderdag kan ik niet")
+        .await;
     sanne
         .expect_contains("#bericht-2", "Donderdag kan ik niet, vrijdag wel.")
         .await;
