@@ -249,7 +249,7 @@ pub fn readers(
 
 /// What a send stored: a new message, or the one an earlier try with the same client id
 /// stored already.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Sent {
     New(Message),
     Again(Message),
@@ -334,6 +334,142 @@ pub fn send(
         MESSAGE,
     )?;
     Ok(Sent::New(m))
+}
+
+/// A message the group writer stores (with others, in one statement).
+pub struct NewMessage<'a> {
+    pub id: &'a str,
+    pub seq: i64,
+    pub author_id: &'a str,
+    pub body_sealed: &'a str,
+    pub client_id: Option<&'a str>,
+}
+
+/// Locks a conversation's row for the rest of the transaction and answers its last
+/// number (NO KEY UPDATE on PostgreSQL, see `send`; SQLite's writer holds the file).
+pub fn lock_conversation(conn: &mut AnyConnection, conversation_id: &str) -> Result<i64, DbError> {
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => conversations::table
+            .find(conversation_id)
+            .select(conversations::last_seq)
+            .for_no_key_update()
+            .first(c)?,
+        AnyConnection::Sqlite(c) => conversations::table
+            .find(conversation_id)
+            .select(conversations::last_seq)
+            .first(c)?,
+    })
+}
+
+/// The messages of a conversation stored under any of these client ids (any author:
+/// the caller matches the author).
+pub fn by_client_ids(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    client_ids: &[String],
+) -> Result<Vec<Message>, DbError> {
+    if client_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(crate::on_backend!(conn, |c| messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::client_id.eq_any(client_ids))
+        .select(Message::as_select())
+        .load(c))?)
+}
+
+/// Stores messages of one conversation at once (their numbers taken under its lock),
+/// moves the conversation's last number and time, and records one event each, in order.
+pub fn insert_messages(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    conversation_id: &str,
+    rows: &[NewMessage<'_>],
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    let Some(last) = rows.iter().map(|r| r.seq).max() else {
+        return Ok(());
+    };
+    let values: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                messages::id.eq(r.id),
+                messages::conversation_id.eq(conversation_id),
+                messages::seq.eq(r.seq),
+                messages::author_id.eq(r.author_id),
+                messages::body_sealed.eq(r.body_sealed),
+                messages::client_id.eq(r.client_id),
+                messages::sent_at.eq(at),
+            )
+        })
+        .collect();
+    let events: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                network_events::network_id.eq(network_id),
+                network_events::conversation_id.eq(Some(conversation_id)),
+                network_events::message_id.eq(Some(r.id)),
+                network_events::kind.eq(MESSAGE),
+                network_events::at.eq(at),
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, |c| {
+        diesel::update(conversations::table.find(conversation_id))
+            .set((
+                conversations::last_seq.eq(last),
+                conversations::last_at.eq(at),
+            ))
+            .execute(c)?;
+        diesel::insert_into(messages::table)
+            .values(&values)
+            .execute(c)?;
+        diesel::insert_into(network_events::table)
+            .values(&events)
+            .execute(c)
+    })?;
+    Ok(())
+}
+
+/// Sets senders' read marks to their own latest message (the newest there is).
+pub fn set_read_marks(
+    conn: &mut AnyConnection,
+    conversation_id: &str,
+    marks: &[(&str, i64)],
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    for (user, seq) in marks {
+        crate::on_backend!(conn, |c| diesel::insert_into(conversation_reads::table)
+            .values((
+                conversation_reads::conversation_id.eq(conversation_id),
+                conversation_reads::user_id.eq(*user),
+                conversation_reads::seq.eq(*seq),
+                conversation_reads::read_at.eq(at),
+            ))
+            .on_conflict((
+                conversation_reads::conversation_id,
+                conversation_reads::user_id
+            ))
+            .do_update()
+            .set((
+                conversation_reads::seq.eq(*seq),
+                conversation_reads::read_at.eq(at),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Announces news of these networks to the other servers (PostgreSQL, at commit).
+pub fn announce_networks(conn: &mut AnyConnection, network_ids: &[&str]) -> Result<(), DbError> {
+    if let AnyConnection::Postgresql(c) = conn {
+        for n in network_ids {
+            announce(c, n)?;
+        }
+    }
+    Ok(())
 }
 
 /// Moves a person's read mark forward (never back), without an event (the sender's own).

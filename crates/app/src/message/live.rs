@@ -140,16 +140,48 @@ impl Stream {
     pub async fn next(&mut self, svc: &Services, who: &impl Principal) -> Result<Batch, Error> {
         let me = who.actor().user_id.clone();
         let (nets, cursor, user) = (self.networks.clone(), self.cursor, me.clone());
-        let (events, unsettled) = svc
+        // Everything in one read: the events, and for them the networks' facts (consent
+        // as it stands at this moment), the conversations, the messages, the keys.
+        let found = svc
             .db
             .read(move |c| {
                 let events = db::events_after(c, &nets, &user, cursor, BATCH)?;
                 let from = events.last().map_or(cursor, |e| (e.tx, e.id));
                 let unsettled =
                     (events.len() as i64) < BATCH && db::unsettled(c, &nets, &user, from)?;
-                Ok((events, unsettled))
+                let mut facts = Vec::new();
+                let mut keys = Vec::new();
+                let mut marks = Vec::new();
+                let net_ids: HashSet<&str> = events.iter().map(|e| e.network_id.as_str()).collect();
+                for n in net_ids {
+                    if let Some(f) = crate::network::facts_in(c, n)? {
+                        facts.push(f);
+                    }
+                    if let Some(k) = db::network_key(c, n)? {
+                        keys.push((n.to_owned(), k));
+                    }
+                    marks.extend(rondom_db::networks::not_for_parents(c, n)?);
+                }
+                let conv_ids: Vec<String> = events
+                    .iter()
+                    .filter_map(|e| e.conversation_id.clone())
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect();
+                let mut convs = Vec::new();
+                for id in &conv_ids {
+                    if let Some(conv) = db::conversation(c, id)? {
+                        convs.push(conv);
+                    }
+                }
+                let msg_ids: Vec<String> =
+                    events.iter().filter_map(|e| e.message_id.clone()).collect();
+                let chosen = db::chosen_of(c, &conv_ids)?;
+                let msgs = db::messages_by_ids(c, &msg_ids)?;
+                Ok((events, unsettled, facts, keys, marks, convs, chosen, msgs))
             })
             .await?;
+        let (events, unsettled, facts, keys, marks, convs, chosen, msgs) = found;
         let more = events.len() as i64 == BATCH;
         let Some(last) = events.last() else {
             return Ok(Batch {
@@ -164,56 +196,13 @@ impl Stream {
         {
             self.refresh(svc, who).await?;
         }
-        // Per network: the person's place now (consent as it stands at this moment).
         let mut places = HashMap::new();
-        for nid in events
-            .iter()
-            .map(|e| e.network_id.clone())
-            .collect::<HashSet<_>>()
-        {
-            let Some(f) = crate::network::facts(svc, &nid).await? else {
-                continue;
-            };
+        for f in facts {
             let Some(reach) = f.reach(who) else {
                 continue;
             };
-            places.insert(nid, place_of(f, reach, who));
+            places.insert(f.network.id.to_string(), place_of(f, reach, who));
         }
-        // The conversations, their chosen members, the messages and the keys, at once.
-        let conv_ids: Vec<String> = events
-            .iter()
-            .filter_map(|e| e.conversation_id.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let msg_ids: Vec<String> = events.iter().filter_map(|e| e.message_id.clone()).collect();
-        let net_ids: Vec<String> = places.keys().cloned().collect();
-        let (convs, chosen, msgs, keys, marks) = svc
-            .db
-            .read(move |c| {
-                let mut convs = Vec::new();
-                for id in &conv_ids {
-                    if let Some(conv) = db::conversation(c, id)? {
-                        convs.push(conv);
-                    }
-                }
-                let mut keys = Vec::new();
-                let mut marks = Vec::new();
-                for n in &net_ids {
-                    if let Some(k) = db::network_key(c, n)? {
-                        keys.push((n.clone(), k));
-                    }
-                    marks.extend(rondom_db::networks::not_for_parents(c, n)?);
-                }
-                Ok((
-                    convs,
-                    db::chosen_of(c, &conv_ids)?,
-                    db::messages_by_ids(c, &msg_ids)?,
-                    keys,
-                    marks,
-                ))
-            })
-            .await?;
         let mut authors: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
         authors.sort();
         authors.dedup();
