@@ -366,6 +366,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/fhir/Task/{id}", get(api::fhir::get_task))
         .route("/api/fhir/CareTeam/{id}", get(api::fhir::get_care_team))
         .route("/api/fhir/Consent/{id}", get(api::fhir::get_consent))
+        .route(
+            "/api/fhir/Communication/{id}",
+            get(api::fhir::get_communication),
+        )
         .route("/api/fhir/Bundle/{id}", get(api::fhir::get_bundle))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/hsds", get(api::hsds::root))

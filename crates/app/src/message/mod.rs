@@ -1164,3 +1164,68 @@ pub async fn mine(
     }
     Ok(Disclosed::logged(out))
 }
+
+/// One message with its conversation, as exchange (FHIR Communication) shows it.
+pub struct Single {
+    pub message: MessageView,
+    pub conversation_id: String,
+    pub title: String,
+    pub network_id: String,
+    pub child_id: String,
+    pub child_name: String,
+    /// Who takes part now, by user id and name (the recipients).
+    pub recipients: Vec<(String, String)>,
+}
+
+/// One message as this person may see it; the look is logged with the child.
+pub async fn single(
+    svc: &Services,
+    who: &impl Principal,
+    message_id: &str,
+) -> Result<Disclosed<Single>, Error> {
+    let id = message_id.to_owned();
+    let m = svc
+        .db
+        .read(move |c| db::message(c, &id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (p, conv, chosen) = conversation_for(svc, who, m.conversation_id.as_str()).await?;
+    let nid = conv.network_id.to_string();
+    let mut users = participant_users(&p, &conv, &chosen);
+    users.push(m.author_id.to_string());
+    let (wrapped, marks, names) = svc
+        .db
+        .read(move |c| {
+            Ok((
+                db::network_key(c, &nid)?,
+                rondom_db::networks::not_for_parents(c, &nid)?,
+                rondom_db::users::names_of(c, &users)?,
+            ))
+        })
+        .await?;
+    access::record(
+        svc,
+        conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
+    )
+    .await?;
+    let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
+    let author = m.author_id.to_string();
+    let message = views(who, &p, key.as_ref(), vec![m], &names, &marks)
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound)?;
+    let recipients = names
+        .iter()
+        .filter(|(u, _)| *u != author)
+        .cloned()
+        .collect();
+    Ok(Disclosed::logged(Single {
+        message,
+        conversation_id: conv.id.to_string(),
+        title: open_text(key.as_ref(), &conv.title_sealed, "conversation title"),
+        network_id: conv.network_id.to_string(),
+        child_id: p.f.network.child_id.to_string(),
+        child_name: svc.secrets.open_shown(&p.f.child.name_sealed, "child name"),
+        recipients,
+    }))
+}

@@ -188,6 +188,45 @@ async fn load(
 
 const CONSENT_CATEGORY_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/toestemming-onderdeel";
 
+/// A message as an HL7 FHIR R4 Communication: sent by one member of the child's network
+/// to those who take part in the conversation, about the child.
+pub fn communication(s: &rondom_app::message::Single) -> Value {
+    let m = &s.message;
+    let mut c = json!({
+        "resourceType": "Communication",
+        "id": m.id,
+        // A withdrawn message was sent in error; its text is not given.
+        "status": if m.withdrawn { "entered-in-error" } else { "completed" },
+        "subject": {"reference": format!("Patient/{}", s.child_id), "display": s.child_name},
+        "topic": {"text": s.title},
+        "about": [{"reference": format!("CareTeam/{}", s.network_id)}],
+        "sent": m.sent_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "sender": {"reference": format!("Practitioner/{}", m.author_id), "display": m.author},
+        "recipient": s.recipients.iter().map(|(id, name)| json!({"reference": format!("Practitioner/{id}"), "display": name})).collect::<Vec<_>>(),
+        "identifier": [{"system": "urn:rondom:conversation", "value": format!("{}#{}", s.conversation_id, m.seq)}],
+    });
+    if !m.withdrawn && !m.kept {
+        c["payload"] = json!([{"contentString": m.body}]);
+    } else {
+        // Communication.payload needs content; a withdrawn or kept message has none to give.
+        c["note"] = json!([{"text": if m.withdrawn { "Dit bericht is ingetrokken." } else { "Dit bericht is niet voor de ouders." }}]);
+    }
+    c
+}
+
+/// One message as an HL7 FHIR R4 Communication.
+#[utoipa::path(get, path = "/api/fhir/Communication/{id}", tag = "fhir", params(("id" = String, Path, description = "The message's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_communication(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<rondom_domain::ids::MessageId>,
+) -> Result<Response, ApiError> {
+    let s = rondom_app::message::single(&state.app, &user, &id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(fhir_json(communication(&s)))
+}
+
 /// A child's network as an HL7 FHIR R4 CareTeam: its members with their role and
 /// organisation; the family as RelatedPerson, the youth as the Patient.
 pub fn care_team(n: &rondom_app::network::NetworkView) -> Value {

@@ -44,7 +44,8 @@ CREATE TABLE messages (
     edited_at TIMESTAMP,
     withdrawn_at TIMESTAMP,
     UNIQUE (conversation_id, seq),
-    UNIQUE (author_id, conversation_id, client_id)
+    -- Retries are looked up by conversation and client id (then the author compared).
+    UNIQUE (conversation_id, client_id, author_id)
 );
 
 -- The earlier texts of an edited message, for the log.

@@ -316,6 +316,41 @@ async fn messages_follow_consent_at_the_moment_of_reading(b: Backend) {
         ]
     );
 
+    // The message as HL7 FHIR R4 Communication, valid against the R4 schema; not for
+    // someone outside the conversation.
+    let fhir = |token: String| {
+        let (client, url) = (
+            app.client(),
+            app.url(&format!(
+                "/api/fhir/Communication/{}",
+                sent["id"].as_str().unwrap()
+            )),
+        );
+        async move {
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (s, comm) = fhir(f.eva.clone()).await;
+    assert_eq!(s, 200, "{comm}");
+    super::api::assert_valid(
+        &super::api::fhir_validator("Communication"),
+        "Communication",
+        &comm,
+    );
+    assert_eq!(
+        comm["payload"][0]["contentString"],
+        "Ik zie Noor volgende week op het spreekuur."
+    );
+    assert_eq!(comm["status"], "completed");
+    let outsider = app
+        .token_for(&app.user_id("zorg@horizon.example").await)
+        .await;
+    assert_eq!(fhir(outsider).await.0, 404);
+
     // A conversation of the professionals only: not for Eva, in the list or by its id.
     let (s, p) = api
         .call(
