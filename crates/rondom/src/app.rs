@@ -174,7 +174,10 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
                     let now = rondom_db::now();
                     let s = rondom_db::sessions::delete_expired(c, now - idle)?;
                     let t = rondom_db::throttle::forget_before(c, now - chrono::Duration::days(1))?;
-                    Ok((s, t))
+                    // The live streams' events: a client away for a week starts afresh
+                    // (the messages themselves stay).
+                    let e = rondom_db::messages::prune_events(c, now - chrono::Duration::days(7))?;
+                    Ok((s, t + e))
                 })
                 .await;
             match result {

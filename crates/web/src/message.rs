@@ -402,7 +402,8 @@ fn settings_page(
     SettingsPage {
         page: Page::for_user("E-mail bij nieuwe berichten", "berichten", user),
         choice,
-        choices: NoticeChoice::ALL
+        // The daily mail is not sent yet: not offered until it is.
+        choices: [NoticeChoice::Immediate, NoticeChoice::None]
             .iter()
             .map(|c| (c.code(), c.label()))
             .collect(),

@@ -806,40 +806,34 @@ pub async fn send(
             format!("client_id is at most {MAX_CLIENT_ID} printable characters"),
         )]));
     }
-    let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
-    let (nid, cid, user) = (
-        conv.network_id.to_string(),
-        conv.id.to_string(),
-        who.actor().user_id.clone(),
-    );
-    let recipients: Vec<String> = participant_users(&p, &conv, &chosen)
-        .into_iter()
-        .filter(|u| *u != user)
-        .collect();
-    let (sent, mail) = svc
+    // Who takes part is checked by the writer, in the transaction that stores the
+    // message: consent as it stands at the moment of writing, read once per
+    // conversation for all the sends that commit together.
+    let (done, mail) = svc
         .sends
         .send(
             &svc.db,
             &svc.secrets,
             writer::Send {
-                network_id: nid,
-                conversation_id: cid,
-                author_id: user,
+                conversation_id: conversation_id.to_owned(),
+                who: writer::Acting::of(who),
                 body,
                 client_id: client_id.map(str::to_owned),
-                audit: conversation_event(who, "message_send", &p, conv.id.as_str(), "allowed"),
-                recipients,
             },
         )
         .await?;
+    let (sent, network_id) = match done {
+        writer::Outcome::Sent(sent, network_id) => (sent, network_id),
+        writer::Outcome::NotFound => return Err(Error::NotFound),
+    };
     let (m, new) = match sent {
         db::Sent::New(m) => (m, true),
         db::Sent::Again(m) => (m, false),
     };
     if new {
-        svc.db.news().announce(p.f.network.id.as_str());
+        svc.db.news().announce(&network_id);
         for to in mail {
-            notices::mail(svc, to, conv.id.as_str());
+            notices::mail(svc, to, conversation_id);
         }
     }
     Ok(Ok(SentMessage {

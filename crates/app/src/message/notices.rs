@@ -36,7 +36,8 @@ pub async fn choose(
     who: &impl Principal,
     code: &str,
 ) -> Result<crate::Checked<NoticeChoice>, crate::Error> {
-    let Some(choice) = NoticeChoice::parse(code) else {
+    // The daily mail is not sent yet: it is not a choice until it is.
+    let Some(choice) = NoticeChoice::parse(code).filter(|c| *c != NoticeChoice::Daily) else {
         return Ok(Err(vec![rondom_domain::validate::ValidationError::new(
             "keuze",
             "Kies hoe u bericht wilt krijgen.",

@@ -7,6 +7,8 @@
 //! at once cost a few commits, not sixteen. Each sender still waits for their own
 //! message to be committed before they hear it was sent.
 
+use super::{conversation_event, participant_users, place_of};
+use crate::context::Principal;
 use crate::secrets::SecretBox;
 use rondom_db::audit::AuditEvent;
 use rondom_db::messages::{self as db, Message, Sent};
@@ -20,21 +22,56 @@ use tokio::sync::{mpsc, oneshot};
 /// Most sends in one transaction: bounds how long the locks are held.
 const MAX_GROUP: usize = 128;
 
-/// One send as the use case checked it.
+/// Who sends, as the request knew them (the writer checks their place itself).
 #[derive(Clone)]
-pub(crate) struct Send {
-    pub network_id: String,
-    pub conversation_id: String,
-    pub author_id: String,
-    pub body: String,
-    pub client_id: Option<String>,
-    pub audit: AuditEvent,
-    /// Who takes part besides the sender (for the e-mail notices).
-    pub recipients: Vec<String>,
+pub(crate) struct Acting {
+    actor: rondom_domain::Actor,
+    name: String,
+    source: Option<String>,
 }
 
-/// What a send did: the message, and the addresses to mail a notice to.
-pub(crate) type Done = (Sent, Vec<String>);
+impl Acting {
+    pub(crate) fn of(who: &impl Principal) -> Self {
+        Self {
+            actor: who.actor().clone(),
+            name: who.display_name().to_owned(),
+            source: who.source_address().map(str::to_owned),
+        }
+    }
+}
+
+impl Principal for Acting {
+    fn actor(&self) -> &rondom_domain::Actor {
+        &self.actor
+    }
+    fn display_name(&self) -> &str {
+        &self.name
+    }
+    fn source_address(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+}
+
+/// One send, its text checked.
+#[derive(Clone)]
+pub(crate) struct Send {
+    pub conversation_id: String,
+    pub who: Acting,
+    pub body: String,
+    pub client_id: Option<String>,
+}
+
+/// What became of a send.
+#[derive(Clone)]
+pub(crate) enum Outcome {
+    /// Stored (or found stored by an earlier try), in this network.
+    Sent(Sent, String),
+    /// The conversation is not there for this person (the refusal is logged).
+    NotFound,
+}
+
+/// What a send did, and the addresses to mail a notice to.
+pub(crate) type Done = (Outcome, Vec<String>);
 
 /// A send waiting for the writer, with where to answer (boxed: the answer is large).
 type Pending = (Send, oneshot::Sender<Box<Result<Done, String>>>);
@@ -116,70 +153,133 @@ fn write_one(c: &mut AnyConnection, secrets: &SecretBox, s: &Send) -> Result<Don
 }
 
 /// The sends in one transaction, conversation by conversation (the caller sorted them):
-/// per conversation its row locked once, earlier sends with the same client id found in
-/// one query, the new messages and their events stored in one statement each, the
-/// senders' read marks, the e-mail notices due; the audit entries and the announcements
-/// at the end. Answers per send, in the given order.
+/// per conversation its row locked once and its network's facts read once (who takes
+/// part, by consent at this moment), earlier sends with the same client id found in one
+/// query, the new messages and their events stored in one statement each, the senders'
+/// read marks, the e-mail notices due; the audit entries (refusals included) and the
+/// announcements at the end. Answers per send, in the given order.
 fn write_all(
     c: &mut AnyConnection,
     secrets: &SecretBox,
     sends: &[Send],
 ) -> Result<Vec<Done>, DbError> {
-    let mut keys: HashMap<&str, SecretBox> = HashMap::new();
+    let mut keys: HashMap<String, SecretBox> = HashMap::new();
     let mut out: Vec<Option<Done>> = vec![None; sends.len()];
     let mut audit = Vec::new();
-    let mut networks: Vec<&str> = Vec::new();
+    let mut networks: Vec<String> = Vec::new();
     let now = rondom_db::now();
     let since = now - chrono::Duration::minutes(rondom_domain::message::NOTICE_GAP_MINUTES);
     let mut start = 0;
     while start < sends.len() {
-        let conv = sends[start].conversation_id.as_str();
-        let network = sends[start].network_id.as_str();
+        let conv_id = sends[start].conversation_id.as_str();
         let end = start
             + sends[start..]
                 .iter()
-                .take_while(|s| s.conversation_id == conv)
+                .take_while(|s| s.conversation_id == conv_id)
                 .count();
         let group = &sends[start..end];
-        let key = match keys.get(network) {
-            Some(k) => k,
-            None => {
-                let wrapped = db::network_key(c, network)?
-                    .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
-                let k = secrets
-                    .open_data_key(&wrapped)
-                    .map_err(DbError::Unavailable)?;
-                keys.entry(network).or_insert(k)
+        let found = match db::conversation(c, conv_id)? {
+            Some(conv) => {
+                let facts = crate::network::facts_in(c, conv.network_id.as_str())?;
+                facts.map(|f| (conv, f))
             }
+            None => None,
         };
-        let last = db::lock_conversation(c, conv)?;
+        let Some((conv, facts)) = found else {
+            for slot in &mut out[start..end] {
+                *slot = Some((Outcome::NotFound, vec![]));
+            }
+            start = end;
+            continue;
+        };
+        let chosen = db::chosen_of(c, std::slice::from_ref(&conv.id.to_string()))?;
+        let network = conv.network_id.to_string();
+        // Each sender's place, as consent stands now; a refusal is logged like a read's.
+        let mut allowed: Vec<(usize, super::Place)> = Vec::new();
+        for (i, s) in group.iter().enumerate() {
+            let place = facts
+                .reach(&s.who)
+                .map(|r| place_of(facts.clone(), r, &s.who));
+            match place {
+                Some(p) if p.takes_part(&conv, &chosen) => allowed.push((i, p)),
+                Some(p) => {
+                    audit.push(conversation_event(
+                        &s.who,
+                        "message_send",
+                        &p,
+                        conv_id,
+                        "denied",
+                    ));
+                    out[start + i] = Some((Outcome::NotFound, vec![]));
+                }
+                None => {
+                    let mut e = crate::access::event(
+                        &s.who,
+                        "message_send",
+                        rondom_domain::Resource::DirectoryEntry(&facts.network.coordinator_org_id),
+                        "denied",
+                    );
+                    e.object_type = "conversation".into();
+                    e.object_id = Some(conv_id.to_owned());
+                    audit.push(e);
+                    out[start + i] = Some((Outcome::NotFound, vec![]));
+                }
+            }
+        }
+        if allowed.is_empty() {
+            start = end;
+            continue;
+        }
+        if !keys.contains_key(&network) {
+            let wrapped = db::network_key(c, &network)?
+                .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
+            let k = secrets
+                .open_data_key(&wrapped)
+                .map_err(DbError::Unavailable)?;
+            keys.insert(network.clone(), k);
+        }
+        let key = keys
+            .get(&network)
+            .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
+        let last = db::lock_conversation(c, conv_id)?;
         // A retry finds the message its first try stored (in an earlier commit, or
         // earlier in this group).
-        let client_ids: Vec<String> = group.iter().filter_map(|s| s.client_id.clone()).collect();
-        let earlier = db::by_client_ids(c, conv, &client_ids)?;
+        let client_ids: Vec<String> = allowed
+            .iter()
+            .filter_map(|(i, _)| group[*i].client_id.clone())
+            .collect();
+        let earlier = db::by_client_ids(c, conv_id, &client_ids)?;
         let mut fresh: Vec<(usize, Message)> = Vec::new();
-        for (i, s) in group.iter().enumerate() {
+        for (i, _) in &allowed {
+            let s = &group[*i];
+            let author = s.who.actor.user_id.as_str();
             let same = |m: &Message| {
                 s.client_id.is_some()
                     && m.client_id == s.client_id
-                    && m.author_id.as_str() == s.author_id
+                    && m.author_id.as_str() == author
             };
             if let Some(m) = earlier.iter().find(|m| same(m)) {
-                out[start + i] = Some((Sent::Again(m.clone()), vec![]));
+                out[start + i] = Some((
+                    Outcome::Sent(Sent::Again(m.clone()), network.clone()),
+                    vec![],
+                ));
                 continue;
             }
             if let Some((_, m)) = fresh.iter().find(|(_, m)| same(m)) {
-                out[start + i] = Some((Sent::Again(m.clone()), vec![]));
+                out[start + i] = Some((
+                    Outcome::Sent(Sent::Again(m.clone()), network.clone()),
+                    vec![],
+                ));
                 continue;
             }
             let seq = last + 1 + fresh.len() as i64;
             fresh.push((
-                i,
+                *i,
                 Message {
                     id: MessageId::trusted(rondom_db::new_id()),
-                    conversation_id: ConversationId::trusted(conv),
+                    conversation_id: ConversationId::trusted(conv_id),
                     seq,
-                    author_id: UserId::trusted(s.author_id.clone()),
+                    author_id: UserId::trusted(author),
                     body_sealed: key.seal(&s.body).map_err(DbError::Unavailable)?,
                     client_id: s.client_id.clone(),
                     sent_at: now,
@@ -199,7 +299,7 @@ fn write_all(
                     client_id: m.client_id.as_deref(),
                 })
                 .collect();
-            db::insert_messages(c, network, conv, &rows, now)?;
+            db::insert_messages(c, &network, conv_id, &rows, now)?;
             let mut marks: Vec<(&str, i64)> = Vec::new();
             for (_, m) in &fresh {
                 match marks.iter_mut().find(|(u, _)| *u == m.author_id.as_str()) {
@@ -207,27 +307,32 @@ fn write_all(
                     None => marks.push((m.author_id.as_str(), m.seq)),
                 }
             }
-            db::set_read_marks(c, conv, &marks, now)?;
+            db::set_read_marks(c, conv_id, &marks, now)?;
             if !networks.contains(&network) {
-                networks.push(network);
+                networks.push(network.clone());
             }
-            // E-mail notices: to those who chose them at once and were not mailed about
-            // this conversation this quarter (nor earlier in this group).
-            let mut everyone: Vec<String> =
-                group.iter().flat_map(|s| s.recipients.clone()).collect();
-            everyone.sort();
-            everyone.dedup();
-            let mut state = db::notice_state(c, conv, &everyone)?;
+            // E-mail notices: to those who take part, chose them at once and were not
+            // mailed about this conversation this quarter (nor earlier in this group).
+            let recipients = allowed
+                .first()
+                .map(|(_, p)| participant_users(p, &conv, &chosen))
+                .unwrap_or_default();
+            let mut state = db::notice_state(c, conv_id, &recipients)?;
             for (i, m) in &fresh {
                 let s = &group[*i];
+                let p = allowed
+                    .iter()
+                    .find(|(j, _)| j == i)
+                    .map(|(_, p)| p)
+                    .ok_or_else(|| DbError::Unavailable("a send lost its place".into()))?;
                 audit.push(AuditEvent {
                     object_type: "message".into(),
                     object_id: Some(m.id.to_string()),
-                    ..s.audit.clone()
+                    ..conversation_event(&s.who, "message_send", p, conv_id, "allowed")
                 });
                 let mut due = Vec::new();
                 for (user, _, mailed, choice) in state.iter_mut() {
-                    if !s.recipients.contains(user) || *user == s.author_id {
+                    if user.as_str() == m.author_id.as_str() {
                         continue;
                     }
                     let choice = choice
@@ -235,7 +340,7 @@ fn write_all(
                         .and_then(NoticeChoice::parse)
                         .unwrap_or_default();
                     if notice_due(choice, *mailed, false, now)
-                        && db::mailed_unless_since(c, conv, user, since)?
+                        && db::mailed_unless_since(c, conv_id, user, since)?
                     {
                         *mailed = Some(now);
                         due.push(user.clone());
@@ -245,12 +350,13 @@ fn write_all(
                     .into_iter()
                     .map(|(_, e)| e)
                     .collect();
-                out[start + i] = Some((Sent::New(m.clone()), mail));
+                out[start + i] = Some((Outcome::Sent(Sent::New(m.clone()), network.clone()), mail));
             }
         }
         start = end;
     }
-    db::announce_networks(c, &networks)?;
+    let announced: Vec<&str> = networks.iter().map(String::as_str).collect();
+    db::announce_networks(c, &announced)?;
     rondom_db::audit::append_all(c, &audit)?;
     out.into_iter()
         .map(|d| d.ok_or_else(|| DbError::Unavailable("a send was not written".into())))

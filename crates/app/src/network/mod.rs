@@ -110,6 +110,7 @@ pub fn family_of(members: &[Member]) -> Vec<FamilyMember> {
 }
 
 /// Everything a network holds that its rules are computed from, read at once.
+#[derive(Clone)]
 pub struct Facts {
     pub network: Network,
     pub members: Vec<Member>,
