@@ -78,7 +78,12 @@ type Pending = (Send, oneshot::Sender<Box<Result<Done, String>>>);
 
 /// The queue to this server's writer, started on first use (it needs the runtime).
 #[derive(Default, Clone)]
-pub struct Queue(Arc<OnceLock<mpsc::UnboundedSender<Pending>>>);
+pub struct Queue(Arc<OnceLock<Vec<mpsc::UnboundedSender<Pending>>>>);
+
+/// Writers on PostgreSQL, which commits transactions side by side (SQLite has one
+/// writer at a time: one). A conversation always goes to the same one, so two of them
+/// never wait for each other's row locks.
+const POSTGRES_LANES: usize = 4;
 
 impl Queue {
     /// Writes the send (with others that arrive meanwhile) and answers once committed.
@@ -88,13 +93,27 @@ impl Queue {
         secrets: &SecretBox,
         s: Send,
     ) -> Result<Done, crate::Error> {
-        let queue = self.0.get_or_init(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            // The writer holds the database and the key, not the queue: it stops when the
-            // last sender (the services) is gone.
-            tokio::spawn(group_writer(db.clone(), secrets.clone(), rx));
-            tx
+        let lanes = self.0.get_or_init(|| {
+            let n = match db.backend() {
+                rondom_db::Backend::Postgres => POSTGRES_LANES,
+                rondom_db::Backend::Sqlite => 1,
+            };
+            (0..n)
+                .map(|_| {
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    // The writer holds the database and the key, not the queue: it stops
+                    // when the last sender (the services) is gone.
+                    tokio::spawn(group_writer(db.clone(), secrets.clone(), rx));
+                    tx
+                })
+                .collect()
         });
+        let lane = s.conversation_id.bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        });
+        let Some(queue) = lanes.get(lane % lanes.len().max(1)) else {
+            return Err(crate::Error::internal("no message writer"));
+        };
         let (reply, answer) = oneshot::channel();
         if let Err(mpsc::error::SendError((s, _))) = queue.send((s, reply)) {
             let secrets = secrets.clone();
