@@ -909,3 +909,64 @@ pub fn mailed_unless_since(
         .execute(c))?;
     Ok(inserted == 1)
 }
+
+/// Conversations with news that a person was mailed about before `mailed_before` and has
+/// not read since (their notice was held back by the quarter): (conversation, person).
+pub fn notices_owed(
+    conn: &mut AnyConnection,
+    mailed_before: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(conversation_reads::table
+        .inner_join(conversations::table)
+        .filter(conversation_reads::mailed_at.le(mailed_before))
+        .filter(
+            conversations::last_at
+                .nullable()
+                .gt(conversation_reads::mailed_at),
+        )
+        .filter(conversation_reads::seq.lt(conversations::last_seq))
+        .select((
+            conversation_reads::conversation_id,
+            conversation_reads::user_id,
+        ))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// The people who chose the daily mail and were not sent it since `sent_before`.
+pub fn daily_due(
+    conn: &mut AnyConnection,
+    sent_before: NaiveDateTime,
+) -> Result<Vec<String>, DbError> {
+    Ok(notice_choices::table
+        .filter(notice_choices::choice.eq("daily"))
+        .filter(
+            notice_choices::daily_sent_at
+                .is_null()
+                .or(notice_choices::daily_sent_at.lt(sent_before)),
+        )
+        .select(notice_choices::user_id)
+        .load(conn)?)
+}
+
+/// Notes that a person's daily mail goes out `at`, unless another server just did.
+pub fn daily_sent(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    sent_before: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        notice_choices::table
+            .filter(notice_choices::user_id.eq(user_id))
+            .filter(
+                notice_choices::daily_sent_at
+                    .is_null()
+                    .or(notice_choices::daily_sent_at.lt(sent_before)),
+            ),
+    )
+    .set(notice_choices::daily_sent_at.eq(at))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -187,6 +187,12 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
+            // E-mail notices of messages held back by the quarter, and the daily mails.
+            match rondom_app::message::notices::sweep(&state.app, rondom_db::now()).await {
+                Ok((0, 0)) => {}
+                Ok((held, daily)) => tracing::info!(held, daily, "message notices"),
+                Err(e) => tracing::warn!(error = %e, "message notices failed"),
+            }
             // Children who turned 12 or 16: who decides changed today.
             match rondom_app::network::milestones::notice(&state.app).await {
                 Ok(0) => {}

@@ -402,8 +402,7 @@ fn settings_page(
     SettingsPage {
         page: Page::for_user("E-mail bij nieuwe berichten", "berichten", user),
         choice,
-        // The daily mail is not sent yet: not offered until it is.
-        choices: [NoticeChoice::Immediate, NoticeChoice::None]
+        choices: NoticeChoice::ALL
             .iter()
             .map(|c| (c.code(), c.label()))
             .collect(),

@@ -959,7 +959,7 @@ pub(crate) fn belongs(
 
 /// A person acting without a request (the menu's counts): nothing of theirs is logged
 /// by it, so it needs no name or address.
-struct Quiet<'a>(&'a rondom_domain::Actor);
+pub(crate) struct Quiet<'a>(pub(crate) &'a rondom_domain::Actor);
 
 impl Principal for Quiet<'_> {
     fn actor(&self) -> &rondom_domain::Actor {

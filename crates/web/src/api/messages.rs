@@ -202,11 +202,9 @@ pub async fn messages(
     ApiQuery(q): ApiQuery<MessagesQuery>,
 ) -> Result<Json<Vec<NetworkMessageOut>>, ApiError> {
     if q.after < 0 || !(1..=500).contains(&q.limit) {
-        return Err(AppError::Validation(vec![ValidationError::new(
-            "limit",
-            "after is 0 or more; limit is 1 to 500.",
-        )])
-        .into());
+        return Err(
+            AppError::BadRequest("after is 0 or more, and limit is 1 to 500.".into()).into(),
+        );
     }
     let list = message::after(&state.app, &user, &id, q.after, q.limit)
         .await?

@@ -91,6 +91,7 @@ fn sqlite_and_postgres_schemas_are_equal() {
         ("teams", "last_checked_on"),
         ("users", "last_checked_on"),
     ];
+    const ROWIDS: [(&str, &str); 1] = [("network_events", "id")];
     let mut pg_days: Vec<(String, String)> = pg_cols
         .iter()
         .filter(|c| c.data_type == "date")
@@ -109,6 +110,13 @@ fn sqlite_and_postgres_schemas_are_equal() {
                 && DAYS.contains(&(c.table_name.as_str(), c.column_name.as_str()))
             {
                 c.data_type = "date".into();
+            }
+            // SQLite's AUTOINCREMENT is only allowed on INTEGER PRIMARY KEY, the 64-bit
+            // rowid itself: PostgreSQL's BIGSERIAL. Exactly these columns are such ids.
+            if c.data_type.eq_ignore_ascii_case("integer")
+                && ROWIDS.contains(&(c.table_name.as_str(), c.column_name.as_str()))
+            {
+                c.data_type = "bigint".into();
             }
             c
         })

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 on_both_backends!(
+    notices_come_at_most_once_a_quarter_and_again_when_unread,
     messages_follow_consent_at_the_moment_of_reading,
     a_burst_of_sends_keeps_one_order_and_retries_are_stored_once,
 );
@@ -655,4 +656,150 @@ async fn on_postgresql_a_message_through_one_server_reaches_a_stream_on_another(
         "{before:?}"
     );
     drop(b_server);
+}
+
+async fn notices_come_at_most_once_a_quarter_and_again_when_unread(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let api = Api {
+        app: &app,
+        client: app.client(),
+    };
+    let f = family(&app, &w, &api).await;
+    f.eva_answers_for_gp(&api, &["membership", "messages"], true)
+        .await;
+    let (_, c) = api
+        .call(
+            "POST",
+            &format!("/api/v1/networks/{}/conversations", f.network),
+            &f.sanne,
+            Some(json!({"kind": "network", "title": "Afspraken"})),
+        )
+        .await;
+    let conv = c["id"].as_str().unwrap().to_owned();
+    let msgs = format!("/api/v1/conversations/{conv}/messages");
+    let svc = app.running.as_ref().unwrap().state.app.clone();
+    let to = |who: &str| -> Vec<smtp::Mail> {
+        app.smtp
+            .mails()
+            .into_iter()
+            .filter(|m| m.to == vec![who.to_owned()])
+            .collect()
+    };
+    // Waits until `who` has `n` mails (others' mails, such as the referral's, come too).
+    let until = |who: &'static str, n: usize| {
+        let app = &app;
+        async move {
+            let mut seen = app.smtp.mails().len();
+            loop {
+                let mails = app.smtp.wait_for(seen).await;
+                let mine = mails
+                    .iter()
+                    .filter(|m| m.to == vec![who.to_owned()])
+                    .count();
+                if mine >= n {
+                    return;
+                }
+                assert!(mails.len() >= seen, "{who} gets {n} mails: {mails:?}");
+                seen = mails.len() + 1;
+            }
+        }
+    };
+    let send = |token: String, body: &'static str| {
+        let (api, msgs) = (&api, msgs.clone());
+        async move {
+            let (s, _) = api
+                .call("POST", &msgs, &token, Some(json!({"body": body})))
+                .await;
+            assert_eq!(s, 201);
+        }
+    };
+
+    // The GP writes: Sanne and Eva hear of it by a mail without the message in it.
+    send(f.gp.clone(), "Noor was vandaag op het spreekuur.").await;
+    until("eva@gezin.example", 1).await;
+    until("sanne@team.example", 1).await;
+    assert_eq!(to("eva@gezin.example").len(), 1);
+    assert_eq!(to("sanne@team.example").len(), 1);
+    let mail = &to("eva@gezin.example")[0];
+    assert!(mail.data.contains("nieuw bericht"), "{}", mail.data);
+    assert!(!mail.data.contains("spreekuur"), "no content in the mail");
+    let link = smtp::link_in(mail).unwrap();
+    assert!(link.ends_with(&format!("/gesprekken/{conv}")), "{link}");
+
+    // A second message within the quarter: no second mail, nothing owed yet.
+    send(f.gp.clone(), "En ze slaapt beter.").await;
+    let now = rondom_db::now();
+    assert_eq!(
+        rondom_app::message::notices::sweep(&svc, now)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+
+    // A quarter later: Eva read everything in Rondom, Sanne did not. Sanne is told
+    // again, Eva is not.
+    let (s, _) = api.call("GET", &msgs, &f.eva, None).await;
+    assert_eq!(s, 200);
+    let earlier = now - chrono::Duration::minutes(16);
+    app.db
+        .write(move |c| {
+            use diesel::prelude::*;
+            use rondom_db::schema::conversation_reads as r;
+            rondom_db::on_backend!(c, |conn| diesel::update(r::table)
+                .set(r::mailed_at.eq(earlier))
+                .execute(conn))?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        rondom_app::message::notices::sweep(&svc, now)
+            .await
+            .unwrap(),
+        (1, 0),
+        "one held-back notice: Sanne's"
+    );
+    until("sanne@team.example", 2).await;
+    assert_eq!(to("sanne@team.example").len(), 2);
+    assert_eq!(to("eva@gezin.example").len(), 1);
+
+    // Eva chooses one mail a day: a new message mails her nothing at once; the daily
+    // mail from 7 o'clock tells her once that there is something unread.
+    let eva_user = app.user_id("eva@gezin.example").await;
+    app.db
+        .write(move |c| rondom_db::messages::set_notice_choice(c, &eva_user, "daily"))
+        .await
+        .unwrap();
+    send(f.gp.clone(), "De afspraak is verzet.").await;
+    let (s, _) = api.call("GET", &msgs, &f.sanne, None).await;
+    assert_eq!(s, 200);
+    let eight = rondom_app::dates::to_utc(
+        rondom_app::dates::to_local(now)
+            .date()
+            .and_hms_opt(8, 0, 0)
+            .unwrap(),
+    );
+    assert_eq!(
+        rondom_app::message::notices::sweep(&svc, eight)
+            .await
+            .unwrap(),
+        (0, 1),
+        "Eva's daily mail"
+    );
+    assert_eq!(
+        rondom_app::message::notices::sweep(&svc, eight)
+            .await
+            .unwrap(),
+        (0, 0),
+        "once a day"
+    );
+    until("eva@gezin.example", 2).await;
+    let daily = to("eva@gezin.example");
+    assert_eq!(daily.len(), 2);
+    assert!(
+        daily
+            .iter()
+            .any(|m| smtp::link_in(m).is_some_and(|l| l.ends_with("/berichten")))
+    );
 }
