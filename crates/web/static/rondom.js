@@ -58,6 +58,14 @@ for (const table of document.querySelectorAll("main table")) {
     });
   }
 }
+// A new conversation: the list of people to choose shows only when choosing people.
+const chooser = document.querySelector("fieldset[data-chosen]");
+if (chooser) {
+  const kinds = [...document.querySelectorAll("input[name=soort]")];
+  const sync = () => { chooser.hidden = !kinds.some((k) => k.checked && k.value === "chosen"); };
+  for (const k of kinds) k.addEventListener("change", sync);
+  sync();
+}
 // Live messages: a page with [data-live] hears of news over Server-Sent Events. An open
 // conversation fetches its new messages (the same HTML a reload shows) and appends them;
 // elsewhere the unread counts are fetched again. Without this script a reload shows it all.
