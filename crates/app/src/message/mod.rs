@@ -34,6 +34,8 @@ pub const PAGE: i64 = 50;
 /// A person's place in one network, as messages read it.
 pub(crate) struct Place {
     pub f: Facts,
+    /// Only that the network exists (no consent for membership): nothing of the child.
+    pub exists_only: bool,
     pub seat: Seat,
     /// The member this person is (for chosen conversations).
     pub member: Option<MemberId>,
@@ -99,6 +101,7 @@ pub(crate) fn place_of(f: Facts, reach: Reach, who: &impl Principal) -> Place {
     });
     Place {
         f,
+        exists_only: reach == Reach::ExistsOnly,
         seat,
         member,
         kept,
@@ -290,13 +293,22 @@ pub async fn conversations(
         })
         .collect();
     let me = p.member.as_ref().map(ToString::to_string);
-    let choosable = names
-        .into_iter()
-        .filter(|(id, _, _)| Some(id) != me.as_ref())
-        .collect();
+    // A member without consent for membership learns nothing of the child or the others.
+    let choosable = if p.exists_only {
+        vec![]
+    } else {
+        names
+            .into_iter()
+            .filter(|(id, _, _)| Some(id) != me.as_ref())
+            .collect()
+    };
     Ok(Disclosed::logged(ConversationList {
         network_id: p.f.network.id.to_string(),
-        child_name: svc.secrets.open_shown(&p.f.child.name_sealed, "child name"),
+        child_name: if p.exists_only {
+            "een kind".to_owned()
+        } else {
+            svc.secrets.open_shown(&p.f.child.name_sealed, "child name")
+        },
         no_consent: may_start.is_empty(),
         may_start,
         choosable,

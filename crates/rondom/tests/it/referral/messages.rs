@@ -265,6 +265,17 @@ async fn messages_follow_consent_at_the_moment_of_reading(b: Backend) {
         s, 404,
         "no consent for messages: the conversation is not there for the GP"
     );
+    // Nor does the page of the network's conversations name the child or anyone in it.
+    let gp_page = logged_in(&app, "arts@linde.example").await;
+    let page = fetch_page(
+        &app,
+        &gp_page,
+        &format!("/netwerken/{}/berichten", f.network),
+    )
+    .await;
+    assert!(!page.contains("Noor"), "{page}");
+    assert!(!page.contains("Eva de Vries"), "{page}");
+    assert!(page.contains("geen toestemming"), "{page}");
     let (s, _) = api
         .call(
             "POST",
