@@ -80,7 +80,7 @@ pub fn names_of(
         .load(conn)?)
 }
 
-/// The e-mail addresses of these people, in one query: (id, e-mail).
+/// The e-mail addresses of these people who are not disabled, in one query: (id, e-mail).
 pub fn emails_of(
     conn: &mut AnyConnection,
     ids: &[String],
@@ -90,6 +90,7 @@ pub fn emails_of(
     }
     Ok(users::table
         .filter(users::id.eq_any(ids))
+        .filter(users::disabled.eq(false))
         .select((users::id, users::email))
         .load(conn)?)
 }

@@ -352,6 +352,26 @@ pub async fn start(
     } else {
         rules::body(&input.body).map_err(|e| problems.push(e)).ok()
     };
+    // Whether this person may start this kind of conversation at all, before anything
+    // about the network's members is looked at.
+    if let Some(k) = kind
+        && !rules::takes_part(
+            k,
+            Seat {
+                chosen: true,
+                ..p.seat
+            },
+        )
+    {
+        return Err(crate::access::deny(
+            svc,
+            who,
+            "conversation_start",
+            Resource::DirectoryEntry(&p.f.network.coordinator_org_id),
+            p.f.network.id.as_str(),
+        )
+        .await);
+    }
     // The chosen members must be active members of this network, and not the person
     // themselves (who is added).
     let mut chosen: Vec<String> = Vec::new();
@@ -410,6 +430,7 @@ pub async fn start(
     let user = who.actor().user_id.clone();
     let secrets = svc.secrets.clone();
     let fresh = svc.secrets.new_data_key().map_err(Error::internal)?.1;
+    let mut started = conversation_event(who, "conversation_start", &p, "", "allowed");
     let id = svc
         .db
         .write(move |c| {
@@ -427,18 +448,19 @@ pub async fn start(
                 vec![]
             };
             let id = db::create_conversation(c, &nid, kind.code(), &seal(&title)?, &user, &chosen)?;
-            if let Some(b) = &body {
-                db::send(c, &nid, id.as_str(), &user, &seal(b)?, None)?;
-            }
+            started.object_id = Some(id.to_string());
+            rondom_db::audit::append(c, &started)?;
             Ok(id)
         })
         .await?;
     svc.db.news().announce(p.f.network.id.as_str());
-    access::record(
-        svc,
-        conversation_event(who, "conversation_start", &p, id.as_str(), "allowed"),
-    )
-    .await?;
+    // The first message goes the way every message goes: checked, logged, announced,
+    // with its notices.
+    if let Some(b) = body {
+        send(svc, who, id.as_str(), &b, None)
+            .await?
+            .map_err(|_| Error::internal("a first message that passed its checks was refused"))?;
+    }
     Ok(Ok(id))
 }
 
@@ -650,7 +672,10 @@ pub async fn read(
         last_seq: conv.last_seq,
         read_by,
         participants,
-        may_mark: !p.seat.family
+        may_mark: p
+            .f
+            .reach(who)
+            .is_some_and(|r| crate::network::help::marks_as_professional(&p.f, who, r))
             && rondom_domain::consent::may_keep_from_parents(
                 p.f.child.birth_date,
                 crate::dates::today(),
@@ -671,14 +696,30 @@ fn participant_members<'a>(
         .iter()
         .filter(|m| m.is_active())
         .filter(|m| {
-            let seat = Seat {
-                coordinator: m.user_id.as_deref() == Some(f.network.coordinator_id.as_str()),
-                family: m.kind == crate::network::FAMILY,
-                decides: f.decides(&m.id),
-                consent: f.standing(&m.id, Category::Messages).holds(),
-                chosen: chosen
-                    .iter()
-                    .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
+            // The same seat `place_of` gives the member themselves: without the family's
+            // consent for membership (or deciding, or emergency access) none at all.
+            let coordinator = m.user_id.as_deref() == Some(f.network.coordinator_id.as_str());
+            let decides = f.decides(&m.id);
+            let emergency = m
+                .user_id
+                .as_deref()
+                .is_some_and(|u| f.emergencies.iter().any(|(e, _)| e == u));
+            let member = coordinator
+                || decides
+                || emergency
+                || f.standing(&m.id, Category::Membership).holds();
+            let seat = if member {
+                Seat {
+                    coordinator,
+                    family: m.kind == crate::network::FAMILY,
+                    decides,
+                    consent: emergency || f.standing(&m.id, Category::Messages).holds(),
+                    chosen: chosen
+                        .iter()
+                        .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
+                }
+            } else {
+                Seat::default()
             };
             rules::takes_part(kind, seat)
         })
@@ -954,6 +995,23 @@ pub async fn withdraw(
         .await?;
     svc.db.news().announce(p.f.network.id.as_str());
     Ok(conv.id)
+}
+
+/// That this person reads the conversation the message is in (else "not found"): a
+/// message is marked or unmarked only by someone who takes part.
+pub(crate) async fn check_reader(
+    svc: &Services,
+    who: &impl Principal,
+    message_id: &str,
+) -> Result<(), Error> {
+    let id = message_id.to_owned();
+    let m = svc
+        .db
+        .read(move |c| db::message(c, &id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    conversation_for(svc, who, m.conversation_id.as_str()).await?;
+    Ok(())
 }
 
 /// Whether a message belongs to this network (for marking it not for the parents).

@@ -59,6 +59,12 @@ enum Viewer {
     },
 }
 
+/// Whether this person may mark items of the child as not for the parents (a
+/// professional who sees the help; the child's age is checked apart).
+pub(crate) fn marks_as_professional(f: &Facts, who: &impl Principal, reach: Reach) -> bool {
+    matches!(viewer(f, who, reach), Some(Viewer::Professional))
+}
+
 fn viewer(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Viewer> {
     if reach == Reach::Coordinates {
         return Some(Viewer::Professional);
@@ -185,6 +191,9 @@ pub async fn keep_from_parents(
         return Err(Error::Refused(
             "Tot het kind 12 is, beslissen de ouders mee over alles. Dit kan vanaf 12 jaar.".into(),
         ));
+    }
+    if kind == crate::message::MESSAGE_ITEM {
+        crate::message::check_reader(svc, who, item_id).await?;
     }
     let (child, nid, by) = (
         f.network.child_id.to_string(),

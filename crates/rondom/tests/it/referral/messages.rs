@@ -286,6 +286,28 @@ async fn messages_follow_consent_at_the_moment_of_reading(b: Backend) {
         .await;
     assert_eq!(s, 404);
 
+    // Consent for messages without consent for membership: still nothing, and the GP is
+    // not counted among those who read (not as a recipient, not mailed).
+    f.eva_answers_for_gp(&api, &["messages"], true).await;
+    let (s, _) = api.call("GET", &msgs, &f.gp, None).await;
+    assert_eq!(s, 404);
+    let (_, first) = api.call("GET", &msgs, &f.sanne, None).await;
+    let first_id = first[0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/fhir/Communication/{first_id}")))
+        .bearer_auth(&f.sanne)
+        .send()
+        .await
+        .unwrap();
+    let comm: Value = r.json().await.unwrap();
+    let recipients = comm["recipient"].to_string();
+    assert!(
+        recipients.contains("Eva de Vries") || recipients.contains("Test eva"),
+        "{recipients}"
+    );
+    assert!(!recipients.contains("Test arts"), "{recipients}");
+
     // Eva allows the GP membership and messages: now the GP reads and writes.
     f.eva_answers_for_gp(&api, &["membership", "messages"], true)
         .await;
