@@ -95,40 +95,6 @@ pub fn put_network_key(
         .first(conn)?)
 }
 
-/// Every network's wrapped key, a page at a time in network order (for re-wrapping).
-pub fn network_keys_after(
-    conn: &mut AnyConnection,
-    after: &str,
-    limit: i64,
-) -> Result<Vec<(String, String)>, DbError> {
-    Ok(network_keys::table
-        .filter(network_keys::network_id.gt(after))
-        .order(network_keys::network_id)
-        .select((network_keys::network_id, network_keys::wrapped))
-        .limit(limit)
-        .load(conn)?)
-}
-
-/// Replaces a wrapped key if it is still `old` (a key is re-wrapped once, whoever runs).
-pub fn rewrap(
-    conn: &mut AnyConnection,
-    network_id: &str,
-    old: &str,
-    new: &str,
-) -> Result<bool, DbError> {
-    let n = diesel::update(
-        network_keys::table
-            .filter(network_keys::network_id.eq(network_id))
-            .filter(network_keys::wrapped.eq(old)),
-    )
-    .set((
-        network_keys::wrapped.eq(new),
-        network_keys::wrapped_at.eq(now()),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// Opens a conversation (with its chosen members, for that kind), with its event.
 pub fn create_conversation(
     conn: &mut AnyConnection,
@@ -255,87 +221,6 @@ pub enum Sent {
     Again(Message),
 }
 
-/// Stores a message as the next in its conversation, the sender having read up to it,
-/// with its event. One order for every reader: the conversation's row is locked while
-/// the number is taken. A client id already used by this sender in this conversation
-/// answers the message stored then.
-pub fn send(
-    conn: &mut AnyConnection,
-    network_id: &str,
-    conversation_id: &str,
-    author_id: &str,
-    body_sealed: &str,
-    client_id: Option<&str>,
-) -> Result<Sent, DbError> {
-    // Lock first: a retry that runs at the same time as its first try waits here and
-    // then finds it. NO KEY UPDATE, as the UPDATE below would take: it leaves the
-    // foreign-key checks of other writers (a read mark, a notice) free to pass, where
-    // FOR UPDATE would deadlock with them.
-    let last: i64 = match conn {
-        AnyConnection::Postgresql(c) => conversations::table
-            .find(conversation_id)
-            .select(conversations::last_seq)
-            .for_no_key_update()
-            .first(c)?,
-        AnyConnection::Sqlite(c) => conversations::table
-            .find(conversation_id)
-            .select(conversations::last_seq)
-            .first(c)?,
-    };
-    if let Some(cid) = client_id {
-        let earlier = crate::on_backend!(conn, |c| messages::table
-            .filter(messages::author_id.eq(author_id))
-            .filter(messages::conversation_id.eq(conversation_id))
-            .filter(messages::client_id.eq(cid))
-            .select(Message::as_select())
-            .first(c)
-            .optional())?;
-        if let Some(m) = earlier {
-            return Ok(Sent::Again(m));
-        }
-    }
-    let m = Message {
-        id: MessageId::trusted(new_id()),
-        conversation_id: ConversationId::trusted(conversation_id),
-        seq: last + 1,
-        author_id: UserId::trusted(author_id),
-        body_sealed: body_sealed.to_owned(),
-        client_id: client_id.map(str::to_owned),
-        sent_at: now(),
-        edited_at: None,
-        withdrawn_at: None,
-    };
-    crate::on_backend!(conn, |c| {
-        diesel::update(conversations::table.find(conversation_id))
-            .set((
-                conversations::last_seq.eq(m.seq),
-                conversations::last_at.eq(m.sent_at),
-            ))
-            .execute(c)?;
-        diesel::insert_into(messages::table)
-            .values((
-                messages::id.eq(&m.id),
-                messages::conversation_id.eq(conversation_id),
-                messages::seq.eq(m.seq),
-                messages::author_id.eq(author_id),
-                messages::body_sealed.eq(body_sealed),
-                messages::client_id.eq(client_id),
-                messages::sent_at.eq(m.sent_at),
-            ))
-            .execute(c)
-    })?;
-    mark_read_in(conn, conversation_id, author_id, m.seq, m.sent_at)?;
-    event(
-        conn,
-        network_id,
-        Some(conversation_id),
-        Some(m.id.as_str()),
-        None,
-        MESSAGE,
-    )?;
-    Ok(Sent::New(m))
-}
-
 /// A message the group writer stores (with others, in one statement).
 pub struct NewMessage<'a> {
     pub id: &'a str,
@@ -346,7 +231,9 @@ pub struct NewMessage<'a> {
 }
 
 /// Locks a conversation's row for the rest of the transaction and answers its last
-/// number (NO KEY UPDATE on PostgreSQL, see `send`; SQLite's writer holds the file).
+/// number. NO KEY UPDATE on PostgreSQL, as the UPDATE that follows takes: it leaves other
+/// writers' foreign-key checks (a read mark, a notice) free to pass, where FOR UPDATE
+/// deadlocks with them. SQLite's writer holds the file.
 pub fn lock_conversation(conn: &mut AnyConnection, conversation_id: &str) -> Result<i64, DbError> {
     Ok(match conn {
         AnyConnection::Postgresql(c) => conversations::table

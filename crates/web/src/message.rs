@@ -200,19 +200,15 @@ pub async fn start(
     match message::start(&state.app, &user, &id, input).await? {
         Ok(cid) => Ok(Redirect::to(&format!("/gesprekken/{cid}")).into_response()),
         Err(errors) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| {
-                    let field = match e.field {
-                        "kind" => "soort",
-                        "title" => "onderwerp",
-                        "chosen" => "leden",
-                        "body" => "bericht",
-                        other => other,
-                    };
-                    ValidationError::new(field, e.message)
-                })
-                .collect();
+            let errors = crate::page::renamed(
+                errors,
+                &[
+                    ("kind", "soort"),
+                    ("title", "onderwerp"),
+                    ("chosen", "leden"),
+                    ("body", "bericht"),
+                ],
+            );
             let html = list_page(&state, &user, &id, errors, form).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }

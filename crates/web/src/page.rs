@@ -19,6 +19,24 @@ pub fn field_errors(errors: Vec<ValidationError>) -> HashMap<&'static str, Strin
     map
 }
 
+/// Validation errors with their fields named anew (`names`: from, to), as another form
+/// or the API names them; fields not named keep theirs.
+pub fn renamed(
+    errors: Vec<ValidationError>,
+    names: &[(&str, &'static str)],
+) -> Vec<ValidationError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let field = names
+                .iter()
+                .find(|(from, _)| *from == e.field)
+                .map_or(e.field, |(_, to)| *to);
+            ValidationError::new(field, e.message)
+        })
+        .collect()
+}
+
 pub struct Nav {
     pub name: String,
     /// Works in a general practice: has a "Mijn team".

@@ -611,17 +611,26 @@ pub async fn read(
 ) -> Result<Disclosed<ConversationView>, Error> {
     let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
     let (cid, nid) = (conv.id.to_string(), conv.network_id.to_string());
-    let (msgs, readers, wrapped, marks) = svc
+    // The page of messages, who read how far, their names, the key: one read.
+    let (msgs, readers, wrapped, marks, names) = svc
         .db
         .read(move |c| {
+            let msgs = db::latest(c, &cid, before, PAGE + 1)?;
+            let readers = db::readers(c, &cid)?;
+            let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
+            ids.extend(readers.iter().map(|r| r.0.to_string()));
+            ids.sort();
+            ids.dedup();
             Ok((
-                db::latest(c, &cid, before, PAGE + 1)?,
-                db::readers(c, &cid)?,
+                msgs,
+                readers,
                 db::network_key(c, &nid)?,
                 rondom_db::networks::not_for_parents(c, &nid)?,
+                rondom_db::users::names_of(c, &ids)?,
             ))
         })
         .await?;
+    // One more than a page was read: then there is an earlier page, from the second on.
     let older_before = (msgs.len() as i64 > PAGE).then(|| msgs[1].seq);
     let msgs: Vec<Message> = if msgs.len() as i64 > PAGE {
         msgs.into_iter().skip(1).collect()
@@ -629,24 +638,7 @@ pub async fn read(
         msgs
     };
     let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
-    let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
-    ids.extend(readers.iter().map(|r| r.0.to_string()));
-    ids.sort();
-    ids.dedup();
-    let names = svc
-        .db
-        .read(move |c| rondom_db::users::names_of(c, &ids))
-        .await?;
-    let last_shown = msgs.last().map_or(0, |m| m.seq);
-    let (logged, moved) = tokio::join!(
-        access::record(
-            svc,
-            conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
-        ),
-        mark_read(svc, who, &conv, last_shown)
-    );
-    logged?;
-    moved?;
+    looked_and_read(svc, who, &p, &conv, msgs.last().map_or(0, |m| m.seq)).await?;
     let views = views(who, &p, key.as_ref(), msgs, &names, &marks);
     let me = who.actor().user_id.as_str();
     let read_by = readers
@@ -752,6 +744,26 @@ pub(crate) fn participant_users(
         .collect()
 }
 
+/// Logs the look at a conversation and moves the reader's mark to the last message
+/// shown, both at once.
+async fn looked_and_read(
+    svc: &Services,
+    who: &impl Principal,
+    p: &Place,
+    conv: &Conversation,
+    last_shown: i64,
+) -> Result<(), Error> {
+    let (logged, moved) = tokio::join!(
+        access::record(
+            svc,
+            conversation_event(who, "conversation_read", p, conv.id.as_str(), "allowed"),
+        ),
+        mark_read(svc, who, conv, last_shown)
+    );
+    logged?;
+    moved
+}
+
 /// Moves this person's read mark to `seq` (when it moves, the others see it).
 async fn mark_read(
     svc: &Services,
@@ -805,16 +817,7 @@ pub async fn after(
         })
         .await?;
     let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
-    let last = msgs.last().map_or(0, |m| m.seq);
-    let (logged, moved) = tokio::join!(
-        access::record(
-            svc,
-            conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
-        ),
-        mark_read(svc, who, &conv, last)
-    );
-    logged?;
-    moved?;
+    looked_and_read(svc, who, &p, &conv, msgs.last().map_or(0, |m| m.seq)).await?;
     Ok(Disclosed::logged(views(
         who,
         &p,

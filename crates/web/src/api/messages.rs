@@ -79,20 +79,11 @@ fn message_out(m: MessageView) -> NetworkMessageOut {
     }
 }
 
-/// Fields named as the API names them.
+/// The pages' field names as the API names them.
+const FIELDS: [(&str, &str); 1] = [("chosen", "member_ids")];
+
 fn api_fields(errors: Vec<ValidationError>) -> AppError {
-    AppError::Validation(
-        errors
-            .into_iter()
-            .map(|e| {
-                let field = match e.field {
-                    "chosen" => "member_ids",
-                    other => other,
-                };
-                ValidationError::new(field, e.message)
-            })
-            .collect(),
-    )
+    AppError::Validation(crate::page::renamed(errors, &FIELDS))
 }
 
 /// The conversations of a network that this person takes part in.

@@ -118,28 +118,21 @@ async fn network_out(state: &AppState, user: &ApiUser, id: &str) -> Result<Netwo
     Ok(out(network::view(&state.app, user, id).await?.into_inner()))
 }
 
-/// Fields named as the API names them.
+/// The pages' field names as the API names them.
+const FIELDS: [(&str, &str); 9] = [
+    ("naam", "name"),
+    ("relatie", "relation"),
+    ("door", "by_member_id"),
+    ("voor", "grantee_id"),
+    ("onderdelen", "categories"),
+    ("hoe", "how"),
+    ("datum", "on"),
+    ("netwerk", "referral_id"),
+    ("organisatie", "organisation_id"),
+];
+
 fn api_fields(errors: Vec<ValidationError>) -> AppError {
-    AppError::Validation(
-        errors
-            .into_iter()
-            .map(|e| {
-                let field = match e.field {
-                    "naam" => "name",
-                    "relatie" => "relation",
-                    "door" => "by_member_id",
-                    "voor" => "grantee_id",
-                    "onderdelen" => "categories",
-                    "hoe" => "how",
-                    "datum" => "on",
-                    "netwerk" => "referral_id",
-                    "organisatie" => "organisation_id",
-                    other => other,
-                };
-                ValidationError::new(field, e.message)
-            })
-            .collect(),
-    )
+    AppError::Validation(crate::page::renamed(errors, &FIELDS))
 }
 
 /// The networks this person is in.

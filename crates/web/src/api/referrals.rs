@@ -300,37 +300,30 @@ pub async fn list(
     Ok(Json(shown.iter().map(out).collect()))
 }
 
-/// The page's field names, told in the API's.
+/// The pages' field names as the API names them.
+const FIELDS: [(&str, &str); 18] = [
+    ("van", "from_org_id"),
+    ("namens", "on_behalf_of_id"),
+    ("naam", "child.name"),
+    ("geboortedatum", "child.birth_date"),
+    ("gemeente", "child.gemeente_code"),
+    ("bsn", "child.bsn"),
+    ("doel", "to_org_id"),
+    ("reden", "reason"),
+    ("gebieden", "problem_areas"),
+    ("urgentie", "urgency"),
+    ("school", "school_id"),
+    ("overleg", "consultation_id"),
+    ("casusregisseur", "case_director_id"),
+    ("hulp", "outcome.help_given"),
+    ("door", "outcome.given_by"),
+    ("vervolg", "outcome.next"),
+    ("toelichting", "note"),
+    ("terugkoppeling", "text"),
+];
+
 fn api_fields(errors: Vec<ValidationError>) -> AppError {
-    AppError::Validation(
-        errors
-            .into_iter()
-            .map(|e| {
-                let field = match e.field {
-                    "van" => "from_org_id",
-                    "namens" => "on_behalf_of_id",
-                    "naam" => "child.name",
-                    "geboortedatum" => "child.birth_date",
-                    "gemeente" => "child.gemeente_code",
-                    "bsn" => "child.bsn",
-                    "doel" => "to_org_id",
-                    "reden" => "reason",
-                    "gebieden" => "problem_areas",
-                    "urgentie" => "urgency",
-                    "school" => "school_id",
-                    "overleg" => "consultation_id",
-                    "casusregisseur" => "case_director_id",
-                    "hulp" => "outcome.help_given",
-                    "door" => "outcome.given_by",
-                    "vervolg" => "outcome.next",
-                    "toelichting" => "note",
-                    "terugkoppeling" => "text",
-                    other => other,
-                };
-                ValidationError::new(field, e.message)
-            })
-            .collect(),
-    )
+    AppError::Validation(crate::page::renamed(errors, &FIELDS))
 }
 
 /// Refer a child to the linked social team or to a service.
