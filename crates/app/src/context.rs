@@ -22,6 +22,8 @@ pub struct Services {
     pub base_url: Arc<str>,
     /// This server's group writer of messages.
     pub sends: crate::message::writer::Queue,
+    /// The virus scanner every document goes through (`crate::scan`), if configured.
+    pub scan_command: Option<Arc<str>>,
 }
 
 impl Services {
@@ -32,18 +34,17 @@ impl Services {
             outbox,
             base_url: base_url.trim_end_matches('/').into(),
             sends: Default::default(),
+            scan_command: None,
         }
     }
 
-    /// The services over one installation key (the `Secret` from configuration): the
-    /// only place the key becomes a `SecretBox`.
-    pub fn with_key(
-        db: Db,
-        key: &crate::secrets::Secret,
-        outbox: Arc<dyn Outbox>,
-        base_url: &str,
-    ) -> Result<Self, String> {
-        Ok(Self::new(db, SecretBox::new(key)?, outbox, base_url))
+    /// Documents are given to this command before they are stored (`crate::scan`).
+    pub fn with_scan_command(mut self, command: Option<&str>) -> Self {
+        self.scan_command = command
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(Into::into);
+        self
     }
 
     /// Mails a notice that something waits in Rondom, with a link and no content:

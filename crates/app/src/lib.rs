@@ -21,6 +21,7 @@ pub mod mail;
 pub mod message;
 pub mod network;
 pub mod referral;
+pub mod scan;
 pub mod secrets;
 pub mod today;
 

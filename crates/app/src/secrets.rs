@@ -25,8 +25,11 @@ impl std::fmt::Debug for Secret {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// Earlier installation keys, only to open what they sealed until a rotation has
+    /// re-sealed it (`RONDOM_PREVIOUS_SECRET_KEYS`); nothing is sealed with them.
+    previous: std::sync::Arc<[XChaCha20Poly1305]>,
     /// The key of the blind indexes (keyed hashes) children are recognised by, derived
-    /// from the installation key so that it never leaves the servers either.
+    /// from the installation's root key so that it never leaves the servers either.
     matcher: [u8; 32],
 }
 
@@ -67,17 +70,46 @@ impl SecretBox {
     /// A box over a raw key: a network's own data key (envelope encryption: the data key
     /// seals the network's messages, the installation key seals the data key).
     pub fn from_bytes(k: [u8; 32]) -> Self {
-        let matcher = {
-            use sha2::Digest;
-            let mut h = sha2::Sha256::new();
-            h.update(b"rondom child match v1");
-            h.update(k);
-            h.finalize().into()
-        };
         Self {
             cipher: XChaCha20Poly1305::new(Key::from_slice(&k)),
-            matcher,
+            previous: std::sync::Arc::new([]),
+            matcher: matcher_of(&k),
         }
+    }
+
+    /// Also opens (never seals) what these earlier keys sealed.
+    pub fn with_previous(mut self, keys: &[[u8; 32]]) -> Self {
+        self.previous = keys
+            .iter()
+            .map(|k| XChaCha20Poly1305::new(Key::from_slice(k)))
+            .collect();
+        self
+    }
+
+    /// Keyed hashes from this root key instead of the sealing key (the root outlives a
+    /// change of the installation key: see `root`).
+    pub fn with_root(mut self, root: &[u8; 32]) -> Self {
+        self.matcher = matcher_of(root);
+        self
+    }
+
+    /// Whether the value opens with the current key (a rotation has nothing to do).
+    pub fn is_current(&self, sealed: &str) -> bool {
+        raw(sealed).is_some_and(|r| {
+            let (nonce, body) = r.split_at(24);
+            self.cipher.decrypt(XNonce::from_slice(nonce), body).is_ok()
+        })
+    }
+
+    /// The value sealed under the current key: `None` when it is already, an error when
+    /// no key opens it.
+    pub fn reseal(&self, sealed: &str) -> Result<Option<String>, String> {
+        if self.is_current(sealed) {
+            return Ok(None);
+        }
+        self.open_bytes(sealed)
+            .and_then(|plain| self.seal_bytes(&plain))
+            .map(Some)
     }
 
     /// A fresh data key, sealed under this box's key: (the key, its sealed form).
@@ -152,20 +184,67 @@ impl SecretBox {
     }
 
     pub fn open_bytes(&self, sealed: &str) -> Result<Vec<u8>, String> {
-        let raw = sealed
-            .strip_prefix(PREFIX)
-            .and_then(|b| data_encoding::BASE64URL_NOPAD.decode(b.as_bytes()).ok())
-            .filter(|r| r.len() > 24)
-            .ok_or_else(|| "not a sealed value".to_owned())?;
+        let raw = raw(sealed).ok_or_else(|| "not a sealed value".to_owned())?;
         let (nonce, body) = raw.split_at(24);
-        let plain = self
-            .cipher
-            .decrypt(XNonce::from_slice(nonce), body)
-            .map_err(|_| {
+        let nonce = XNonce::from_slice(nonce);
+        std::iter::once(&self.cipher)
+            .chain(self.previous.iter())
+            .find_map(|c| c.decrypt(nonce, body).ok())
+            .ok_or_else(|| {
                 "the value does not open with this key (wrong key, or changed)".to_owned()
-            })?;
-        Ok(plain)
+            })
     }
+}
+
+/// A sealed value's nonce and ciphertext, together (the nonce is the first 24 bytes).
+fn raw(sealed: &str) -> Option<Vec<u8>> {
+    sealed
+        .strip_prefix(PREFIX)
+        .and_then(|b| data_encoding::BASE64URL_NOPAD.decode(b.as_bytes()).ok())
+        .filter(|r| r.len() > 24)
+}
+
+fn matcher_of(root: &[u8; 32]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"rondom child match v1");
+    h.update(root);
+    h.finalize().into()
+}
+
+/// The installation's root key: what the keyed hashes of children and the audit chain's
+/// keys derive from, so that a new installation key changes neither. Until a rotation it
+/// is the installation key itself (no row); a server that is given earlier keys writes
+/// it, sealed under its current key, as the oldest of them (the key being replaced),
+/// and a rotation re-seals it like every other value. Read before migrating too (then
+/// the table may not exist yet: no row).
+pub fn root(
+    conn: &mut rondom_db::AnyConnection,
+    key: &[u8; 32],
+    previous: &[[u8; 32]],
+    ring: &SecretBox,
+) -> Result<[u8; 32], String> {
+    let open = |wrapped: &str| -> Result<[u8; 32], String> {
+        ring.open_bytes(wrapped)
+            .map_err(|e| {
+                format!("the installation's root key does not open with the configured keys: {e}")
+            })?
+            .try_into()
+            .map_err(|_| "the installation's root key is not 32 bytes".to_owned())
+    };
+    if let Some(wrapped) = rondom_db::installation::root(conn) {
+        return open(&wrapped);
+    }
+    let Some(oldest) = previous.last() else {
+        return Ok(*key);
+    };
+    let sealed = ring.seal_bytes(oldest)?;
+    if rondom_db::installation::put_root_if_absent(conn, &sealed).is_ok()
+        && let Some(wrapped) = rondom_db::installation::root(conn)
+    {
+        return open(&wrapped);
+    }
+    Ok(*oldest)
 }
 
 /// The forms a child is recognised by: (BSN, name with birth date), as keyed hashes.

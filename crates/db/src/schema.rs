@@ -318,6 +318,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    message_documents (id) {
+        id -> Text,
+        message_id -> Text,
+        network_id -> Text,
+        name_sealed -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        content_sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    installation_keys (name) {
+        name -> Text,
+        wrapped -> Text,
+        wrapped_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> organisations (organisation_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(conversations -> networks (network_id));
@@ -646,4 +667,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_reads,
     notice_choices,
     network_events,
+    message_documents,
+    installation_keys,
 );

@@ -186,6 +186,8 @@ ids! {
     ConversationId,
     /// A message in a conversation.
     MessageId,
+    /// A document shared with a message.
+    DocumentId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod consent;
 pub mod consultation;
+pub mod document;
 pub mod hours;
 pub mod identifying;
 pub mod ids;

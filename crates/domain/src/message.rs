@@ -67,6 +67,8 @@ pub struct Seat {
     pub consent: bool,
     /// Chosen for this conversation (only counts for `Chosen`).
     pub chosen: bool,
+    /// The family's consent for documents holds for this member today.
+    pub documents: bool,
 }
 
 /// Whether a person in this seat reads and writes in a conversation of this kind. Asked
@@ -78,6 +80,13 @@ pub fn takes_part(kind: ConversationKind, seat: Seat) -> bool {
         ConversationKind::Professionals => !seat.family && allowed,
         ConversationKind::Chosen => seat.chosen && allowed,
     }
+}
+
+/// Whether a person in this seat sees and shares the documents of a conversation of
+/// this kind: they take part, and documents are theirs to see (the family's own, the
+/// case director's, or by the family's consent for documents).
+pub fn shares_documents(kind: ConversationKind, seat: Seat) -> bool {
+    takes_part(kind, seat) && (seat.coordinator || seat.decides || seat.documents)
 }
 
 /// A message's text as it will be stored: line endings made one kind, the whole trimmed,
@@ -258,6 +267,51 @@ mod tests {
             decides,
             consent,
             chosen,
+            documents: false,
+        }
+    }
+
+    #[test]
+    fn documents_need_their_own_consent_besides_taking_part() {
+        let with_docs = |s: Seat| Seat {
+            documents: true,
+            ..s
+        };
+        // (kind, seat, shares documents)
+        let table = [
+            // A professional with consent for messages only sees the text, not the files.
+            (Network, seat(false, false, false, true, false), false),
+            (
+                Network,
+                with_docs(seat(false, false, false, true, false)),
+                true,
+            ),
+            // Consent for documents without taking part gives nothing.
+            (
+                Network,
+                with_docs(seat(false, false, false, false, false)),
+                false,
+            ),
+            (
+                Chosen,
+                with_docs(seat(false, false, false, true, false)),
+                false,
+            ),
+            // The case director and a parent with the say see the files of their
+            // conversations.
+            (Professionals, seat(true, false, false, false, false), true),
+            (Network, seat(false, true, true, false, false), true),
+            (Professionals, seat(false, true, true, false, false), false),
+            // A parent without gezag needs the consent like anyone else.
+            (Network, seat(false, true, false, true, false), false),
+            (
+                Network,
+                with_docs(seat(false, true, false, true, false)),
+                true,
+            ),
+        ];
+        for (kind, s, want) in table {
+            assert_eq!(shares_documents(kind, s), want, "{kind:?} {s:?}");
         }
     }
 

@@ -5,8 +5,26 @@ use rondom_db::Db;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub fn connect(config: &Config) -> Result<Db, String> {
+/// The installation's keys: the box that seals with the current key and opens with it
+/// and the earlier ones, over the root that keyed hashes and the audit chain derive
+/// from (`rondom_app::secrets::root`); and that root.
+pub fn keys(
+    config: &Config,
+    db: &Db,
+) -> Result<(rondom_app::secrets::SecretBox, [u8; 32]), String> {
     let key = rondom_app::secrets::parse_key(&config.secret_key.0)?;
+    let previous = config
+        .previous_keys
+        .iter()
+        .map(|k| rondom_app::secrets::parse_key(&k.0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ring = rondom_app::secrets::SecretBox::from_bytes(key).with_previous(&previous);
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let root = rondom_app::secrets::root(&mut conn, &key, &previous, &ring)?;
+    Ok((ring.with_root(&root), root))
+}
+
+pub fn connect(config: &Config) -> Result<Db, String> {
     let opts = rondom_db::connection::ConnectOptions {
         max_connections: config.db_max_connections,
         wait_for: config.db_wait,
@@ -30,7 +48,8 @@ pub fn connect(config: &Config) -> Result<Db, String> {
             );
         }
     }
-    Ok(db.with_audit_keys(rondom_domain::audit::AuditKeys::derive(&key)))
+    let (_, root) = keys(config, &db)?;
+    Ok(db.with_audit_keys(rondom_domain::audit::AuditKeys::derive(&root)))
 }
 
 /// The audit checkpoints this configuration asks for.
@@ -130,12 +149,16 @@ pub async fn start_with_db(
         settings.base_url = format!("http://{addr}");
     }
     let mailer = rondom_app::mail::Mailer::new(config.smtp.as_ref())?;
-    let app = rondom_app::Services::with_key(
-        db,
-        &config.secret_key,
-        std::sync::Arc::new(mailer),
-        &settings.base_url,
-    )?;
+    let secrets = {
+        let (config, db) = (config.clone(), db.clone());
+        tokio::task::spawn_blocking(move || keys(&config, &db))
+            .await
+            .map_err(|e| e.to_string())??
+            .0
+    };
+    let app =
+        rondom_app::Services::new(db, secrets, std::sync::Arc::new(mailer), &settings.base_url)
+            .with_scan_command(config.scan_command.as_deref());
     let state = rondom_web::build_state(app, settings, metrics)?;
     spawn_housekeeping(state.clone());
     let checkpoints = checkpoint_writer(config);

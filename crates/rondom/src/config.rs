@@ -35,8 +35,13 @@ pub struct Config {
     /// 32 bytes (base64) that encrypt secrets at rest. Every server of one installation
     /// needs the same key. Only the use cases' services get it, never web.
     pub secret_key: Secret,
+    /// Earlier installation keys: they only open what they sealed, until
+    /// `rondom admin rotate-key` has sealed it again under `secret_key`.
+    pub previous_keys: Vec<Secret>,
     /// Outgoing mail (none: mail is only logged, for development).
     pub smtp: Option<SmtpSettings>,
+    /// Every shared document goes through this command first (see `rondom_app::scan`).
+    pub scan_command: Option<String>,
     pub web: Settings,
 }
 
@@ -68,6 +73,8 @@ struct Raw {
     sqlite_synchronous: Option<String>,
     shutdown_drain_seconds: Option<u64>,
     shutdown_deadline_seconds: Option<u64>,
+    scan_command: Option<String>,
+    previous_secret_keys: Option<String>,
 }
 
 /// The settings, their environment variables and what they mean (for `--help` and the
@@ -156,6 +163,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "then, how long requests in flight may take before the server stops anyway (default 30)",
     ),
     (
+        "RONDOM_PREVIOUS_SECRET_KEYS",
+        "while the installation key is changed: the key(s) being replaced, comma-separated; they only open what they sealed until `rondom admin rotate-key` has sealed it again under RONDOM_SECRET_KEY (default none)",
+    ),
+    (
+        "RONDOM_SCAN_COMMAND",
+        "virus scanner for shared documents, run with sh -c and the file on standard input; exit 0 clean, 1 virus found, else the file is refused as not checked (e.g. \"clamdscan --no-summary -\"; default none)",
+    ),
+    (
         "RONDOM_SECRET_KEY",
         "32 random bytes, base64, that encrypt secrets at rest; required with PostgreSQL (all servers share it); with SQLite a key file FILE.key is made next to the database when unset",
     ),
@@ -211,6 +226,8 @@ impl Raw {
         s!(metrics_token, "RONDOM_METRICS_TOKEN");
         s!(audit_checkpoints, "RONDOM_AUDIT_CHECKPOINTS");
         s!(sqlite_synchronous, "RONDOM_SQLITE_SYNCHRONOUS");
+        s!(scan_command, "RONDOM_SCAN_COMMAND");
+        s!(previous_secret_keys, "RONDOM_PREVIOUS_SECRET_KEYS");
         macro_rules! n {
             ($field:ident, $name:expr, $what:expr) => {
                 if let Some(v) = env_parse($name, $what)? {
@@ -377,6 +394,18 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             }
         },
     };
+    let previous_keys = raw
+        .previous_secret_keys
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            rondom_app::secrets::parse_key(k)
+                .map(|_| Secret(k.to_owned()))
+                .map_err(|e| format!("RONDOM_PREVIOUS_SECRET_KEYS: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let audit_checkpoints = match (
         raw.audit_checkpoints,
         rondom_db::connection::Target::parse(&database_url)?,
@@ -432,7 +461,9 @@ pub fn load(file: Option<&str>, o: &Overrides) -> Result<Config, String> {
             metrics_token: raw.metrics_token.map(MetricsToken),
         },
         secret_key: Secret(secret_key),
+        previous_keys,
         smtp,
+        scan_command: raw.scan_command.filter(|c| !c.trim().is_empty()),
     })
 }
 

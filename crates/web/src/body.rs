@@ -46,3 +46,71 @@ pub async fn read_limited(
     }
     Ok(Bytes::from(buf))
 }
+
+/// A form's fields and files.
+pub(crate) type FormParts = (Vec<(String, String)>, Vec<(String, Vec<u8>)>);
+
+/// A page's form sent as multipart (with files) or as a plain form (the same fields,
+/// without files), its CSRF token checked against the session's. The files are the
+/// parts named `file_field` that carry a file. `None` when the body is larger than the
+/// route allows: the caller says so on its page.
+pub(crate) async fn form_with_files(
+    req: axum::extract::Request,
+    state: &crate::state::AppState,
+    user: &crate::session::CurrentUser,
+    file_field: &str,
+) -> Result<Option<FormParts>, AppError> {
+    use axum::extract::{FromRequest, Multipart};
+    use axum::http::StatusCode;
+    let bad_form = || {
+        AppError::BadRequest("Het formulier is niet goed verstuurd. Probeer het opnieuw.".into())
+    };
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        let crate::session::CsrfForm(pairs) =
+            crate::session::CsrfForm::<Vec<(String, String)>>::from_request(req, state).await?;
+        return Ok(Some((pairs, vec![])));
+    }
+    let mut mp = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| bad_form())?;
+    let mut pairs = Vec::new();
+    let mut files = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(_) => return Err(bad_form()),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(None),
+            Err(_) => return Err(bad_form()),
+        };
+        match file_name {
+            // A file input left empty sends a part without a name and content.
+            Some(f) if name == file_field => {
+                if !(f.is_empty() && bytes.is_empty()) {
+                    files.push((f, bytes.to_vec()));
+                }
+            }
+            _ => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    let given = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if !crate::auth::constant_time_eq(given, &user.csrf) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Some((pairs, files)))
+}

@@ -191,7 +191,15 @@ pub fn router(state: AppState) -> Router {
         .route("/berichten/ongelezen", get(message::unread))
         .route("/berichten/{id}/intrekken", post(message::withdraw))
         .route("/berichten/{id}/wijzigen", post(message::edit))
-        .route("/gesprekken/{id}", get(message::show).post(message::send))
+        .route(
+            "/gesprekken/{id}",
+            get(message::show)
+                .post(message::send)
+                .layer(DefaultBodyLimit::max(
+                    rondom_domain::document::MAX_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/documenten/{id}", get(message::download))
         .route("/gesprekken/{id}/nieuw", get(message::fresh))
         .route("/live", get(message::live))
         .route(
@@ -345,6 +353,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/conversations/{id}/messages",
             get(api::messages::messages).post(api::messages::send),
         )
+        .route(
+            "/api/v1/conversations/{id}/documents",
+            post(api::messages::share_document),
+        )
+        .route("/api/v1/documents/{id}", get(api::messages::document))
         .route("/api/v1/events", get(api::messages::events))
         .route(
             "/api/v1/referrals",

@@ -10,7 +10,6 @@ use crate::state::AppState;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use rondom_app::message::MessageView;
 use rondom_app::message::live::{Live, LiveEvent, Stream as LiveStream};
 use serde_json::json;
 use std::collections::VecDeque;
@@ -24,21 +23,6 @@ const LIFETIME: Duration = Duration::from_secs(300);
 /// Looks again this often without news (a safety net should an announcement be lost).
 const RECHECK: Duration = Duration::from_secs(20);
 
-/// The message as the stream and the API give it.
-pub fn message_json(m: &MessageView) -> serde_json::Value {
-    json!({
-        "id": m.id,
-        "seq": m.seq,
-        "author_id": m.author_id,
-        "author": m.author,
-        "body": m.body,
-        "sent_at": m.sent_at.and_utc().to_rfc3339(),
-        "edited": m.edited,
-        "withdrawn": m.withdrawn,
-        "kept_from_you": m.kept,
-    })
-}
-
 fn event(e: &LiveEvent) -> Event {
     let data = match &e.data {
         Live::Message {
@@ -48,7 +32,7 @@ fn event(e: &LiveEvent) -> Event {
         } => json!({
             "network_id": network_id,
             "conversation_id": conversation_id,
-            "message": message_json(message),
+            "message": crate::api::messages::message_out((**message).clone()),
         }),
         Live::Read {
             network_id,

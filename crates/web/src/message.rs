@@ -12,7 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::access::Disclosed;
 use rondom_app::message::{self, ConversationList, ConversationView, MessageView, MyConversation};
@@ -264,34 +264,82 @@ pub async fn show(
         .map(Html)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SendForm {
-    pub bericht: String,
-    pub client_id: String,
-}
-
-/// Sends a message; a message that cannot be sent comes back in the form, with why.
+/// Sends a message, with a document or without: the form is multipart when the page
+/// offers a document, a plain form otherwise (and from clients without files). A
+/// message that cannot be sent comes back in the form, with why.
 pub async fn send(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<ConversationId>,
-    CsrfForm(form): CsrfForm<SendForm>,
+    req: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    let client = Some(form.client_id.as_str()).filter(|c| !c.is_empty());
-    match message::send(&state.app, &user, &id, &form.bericht, client).await? {
+    let too_big = || {
+        vec![ValidationError::new(
+            "document",
+            format!(
+                "Het bestand is te groot: hoogstens {} MB. Er is niets verstuurd.",
+                rondom_domain::document::MAX_BYTES / (1024 * 1024)
+            ),
+        )]
+    };
+    let Some((pairs, mut files)) =
+        crate::body::form_with_files(req, &state, &user, "document").await?
+    else {
+        let html = conversation_page(&state, &user, &id, None, too_big(), String::new()).await?;
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, Html(html)).into_response());
+    };
+    let field = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let (text, client) = (
+        field("bericht"),
+        Some(field("client_id")).filter(|c| !c.is_empty()),
+    );
+    let sent = match files.pop() {
+        Some((name, bytes)) => {
+            message::documents::share(&state.app, &user, &id, &name, bytes, text, client).await?
+        }
+        None => message::send(&state.app, &user, &id, text, client).await?,
+    };
+    match sent {
         Ok(sent) => {
             Ok(Redirect::to(&format!("/gesprekken/{id}#bericht-{}", sent.seq)).into_response())
         }
         Err(errors) => {
             let errors = errors
                 .into_iter()
-                .map(|e| ValidationError::new("bericht", e.message))
+                .map(|e| {
+                    let field = if e.field == "document" {
+                        "document"
+                    } else {
+                        "bericht"
+                    };
+                    ValidationError::new(field, e.message)
+                })
                 .collect();
-            let html = conversation_page(&state, &user, &id, None, errors, form.bericht).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            let html = conversation_page(&state, &user, &id, None, errors, text.to_owned()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
+}
+
+/// A document of a conversation, as a download (never shown inside Rondom's pages).
+pub async fn download(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<rondom_domain::ids::DocumentId>,
+) -> Result<Response, AppError> {
+    let file = message::documents::open(&state.app, &user, &id)
+        .await?
+        .into_inner();
+    Ok(crate::page::file_download(
+        file.file_name,
+        &file.media_type,
+        file.bytes,
+    ))
 }
 
 /// Withdraws one's own message (within 15 minutes).

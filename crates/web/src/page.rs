@@ -138,3 +138,36 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// A file as a download: always saved, never shown inside Rondom's origin (a PDF or an
+/// office file with active content runs nowhere near the session), not cached.
+pub fn file_download(name: String, media_type: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    // Only the kinds Rondom accepts are named; anything else is bytes.
+    let media = rondom_domain::document::FileKind::parse_media_type(media_type)
+        .map_or("application/octet-stream", |k| k.media_type());
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    let safe: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
+        .collect();
+    // The plain name for old clients, the exact one (RFC 6266) for the rest.
+    let exact = crate::error::urlencode(&name).replace('/', "%2F");
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{safe}\"; filename*=UTF-8''{exact}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, private"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    resp
+}

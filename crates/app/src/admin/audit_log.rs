@@ -382,6 +382,8 @@ pub fn action_label(code: &str) -> &str {
         "message_edit" => "Bericht gewijzigd",
         "message_withdraw" => "Bericht ingetrokken",
         "message_change" => "Bericht van een ander proberen te wijzigen",
+        "document_share" => "Document gedeeld",
+        "document_download" => "Document gedownload",
         "notice_choice" => "Keuze voor e-mail bij berichten gewijzigd",
         "network_emergency_review" => "Noodtoegang nagekeken door de teamleider",
         "consent_record" => "Toestemming vastgelegd namens het gezin",

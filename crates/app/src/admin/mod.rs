@@ -5,3 +5,4 @@
 pub mod audit_log;
 pub mod members;
 pub mod organisations;
+pub mod rotate_key;

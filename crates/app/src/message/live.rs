@@ -24,7 +24,7 @@ pub enum Live {
     Message {
         network_id: String,
         conversation_id: String,
-        message: MessageView,
+        message: Box<MessageView>,
     },
     /// Someone read a conversation up to `seq`.
     Read {
@@ -178,10 +178,13 @@ impl Stream {
                     events.iter().filter_map(|e| e.message_id.clone()).collect();
                 let chosen = db::chosen_of(c, &conv_ids)?;
                 let msgs = db::messages_by_ids(c, &msg_ids)?;
-                Ok((events, unsettled, facts, keys, marks, convs, chosen, msgs))
+                let documents = rondom_db::documents::of_messages(c, &msg_ids)?;
+                Ok((
+                    events, unsettled, facts, keys, marks, convs, chosen, msgs, documents,
+                ))
             })
             .await?;
-        let (events, unsettled, facts, keys, marks, convs, chosen, msgs) = found;
+        let (events, unsettled, facts, keys, marks, convs, chosen, msgs, documents) = found;
         let more = events.len() as i64 == BATCH;
         let Some(last) = events.last() else {
             return Ok(Batch {
@@ -210,6 +213,11 @@ impl Stream {
             .db
             .read(move |c| rondom_db::users::names_of(c, &authors))
             .await?;
+        let read = super::Read {
+            names,
+            marks,
+            documents,
+        };
         let mut out = Vec::new();
         let mut to_log = Vec::new();
         for e in &events {
@@ -262,9 +270,10 @@ impl Stream {
                         .find(|(n, _)| n == &e.network_id)
                         .map(|(_, w)| data_key(svc, w))
                         .transpose()?;
-                    let Some(view) = views(who, p, key.as_ref(), vec![m.clone()], &names, &marks)
-                        .into_iter()
-                        .next()
+                    let Some(view) =
+                        views(who, p, conv, &chosen, key.as_ref(), vec![m.clone()], &read)
+                            .into_iter()
+                            .next()
                     else {
                         continue;
                     };
@@ -280,7 +289,7 @@ impl Stream {
                     Live::Message {
                         network_id,
                         conversation_id,
-                        message: view,
+                        message: Box::new(view),
                     }
                 }
             };

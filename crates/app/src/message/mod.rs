@@ -7,6 +7,7 @@
 //! `conversations` lists a network's, `start` opens one, `read` shows one (and moves the
 //! reader's mark), `send`, `edit` and `withdraw` change one, `live` feeds the streams.
 
+pub mod documents;
 pub mod live;
 pub mod notices;
 pub mod writer;
@@ -44,10 +45,13 @@ pub(crate) struct Place {
 }
 
 impl Place {
-    pub fn takes_part(&self, c: &Conversation, chosen: &[(String, MemberId)]) -> bool {
-        let Some(kind) = ConversationKind::parse(&c.kind) else {
-            return false;
-        };
+    /// This person's seat in one conversation (its kind, and whether they were chosen).
+    fn seat_in(
+        &self,
+        c: &Conversation,
+        chosen: &[(String, MemberId)],
+    ) -> Option<(ConversationKind, Seat)> {
+        let kind = ConversationKind::parse(&c.kind)?;
         let seat = Seat {
             chosen: self.member.as_ref().is_some_and(|m| {
                 chosen
@@ -56,7 +60,18 @@ impl Place {
             }),
             ..self.seat
         };
-        rules::takes_part(kind, seat)
+        Some((kind, seat))
+    }
+
+    pub fn takes_part(&self, c: &Conversation, chosen: &[(String, MemberId)]) -> bool {
+        self.seat_in(c, chosen)
+            .is_some_and(|(kind, seat)| rules::takes_part(kind, seat))
+    }
+
+    /// Sees and shares the conversation's documents (consent for documents).
+    pub fn shares_documents(&self, c: &Conversation, chosen: &[(String, MemberId)]) -> bool {
+        self.seat_in(c, chosen)
+            .is_some_and(|(kind, seat)| rules::shares_documents(kind, seat))
     }
 }
 
@@ -91,6 +106,10 @@ pub(crate) fn place_of(f: Facts, reach: Reach, who: &impl Principal) -> Place {
                     .as_ref()
                     .is_some_and(|m| f.standing(m, Category::Messages).holds()),
             chosen: false,
+            documents: emergency
+                || member
+                    .as_ref()
+                    .is_some_and(|m| f.standing(m, Category::Documents).holds()),
         }
     };
     let kept = family.as_ref().is_some_and(|m| {
@@ -493,6 +512,8 @@ pub struct MessageView {
     /// Marked not for the parents (shown to those who still see it).
     pub kept_from_parents: bool,
     pub may_withdraw: bool,
+    /// The document shared with this message (none when withdrawn or kept).
+    pub document: Option<documents::DocumentView>,
 }
 
 /// A conversation as a reader sees it.
@@ -513,6 +534,8 @@ pub struct ConversationView {
     /// This person may mark messages not for the parents (a professional, the child
     /// 12 or over).
     pub may_mark: bool,
+    /// This person sees and shares documents here (the family's consent for documents).
+    pub may_share_documents: bool,
 }
 
 /// A conversation loaded for this person, or "not found" (the refusal logged).
@@ -554,17 +577,49 @@ pub(crate) async fn conversation_for(
     Ok((p, conv, chosen))
 }
 
+/// What showing messages needs besides them, read with them: the names of their
+/// authors (and of `people`), the items kept from the parents, their documents.
+pub(crate) struct Read {
+    pub names: Vec<(String, String)>,
+    pub marks: Vec<(String, String)>,
+    pub documents: Vec<rondom_db::documents::DocumentInfo>,
+}
+
+impl Read {
+    fn of(
+        c: &mut rondom_db::AnyConnection,
+        network_id: &str,
+        msgs: &[Message],
+        people: impl Iterator<Item = String>,
+    ) -> Result<Self, rondom_db::DbError> {
+        let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
+        ids.extend(people);
+        ids.sort();
+        ids.dedup();
+        let message_ids: Vec<String> = msgs.iter().map(|m| m.id.to_string()).collect();
+        Ok(Self {
+            names: rondom_db::users::names_of(c, &ids)?,
+            marks: rondom_db::networks::not_for_parents(c, network_id)?,
+            documents: rondom_db::documents::of_messages(c, &message_ids)?,
+        })
+    }
+}
+
 /// Messages as this person sees them.
+#[allow(clippy::too_many_arguments)]
 fn views(
     who: &impl Principal,
     p: &Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
     key: Option<&SecretBox>,
     msgs: Vec<Message>,
-    names: &[(String, String)],
-    marks: &[(String, String)],
+    read: &Read,
 ) -> Vec<MessageView> {
+    let (names, marks, docs) = (&read.names, &read.marks, &read.documents);
     let me = who.actor().user_id.as_str();
     let now = rondom_db::now();
+    let may_open = p.shares_documents(conv, chosen);
     msgs.into_iter()
         .map(|m| {
             let marked = marks
@@ -596,6 +651,13 @@ fn views(
                 kept,
                 kept_from_parents: marked,
                 may_withdraw: mine && !withdrawn && rules::may_withdraw(m.sent_at, now),
+                document: if withdrawn || kept {
+                    None
+                } else {
+                    docs.iter()
+                        .find(|d| d.message_id == m.id.as_str())
+                        .map(|d| documents::view(may_open, key, d))
+                },
             }
         })
         .collect()
@@ -612,24 +674,17 @@ pub async fn read(
     let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
     let (cid, nid) = (conv.id.to_string(), conv.network_id.to_string());
     // The page of messages, who read how far, their names, the key: one read.
-    let (msgs, readers, wrapped, marks, names) = svc
+    let (msgs, readers, wrapped, extra) = svc
         .db
         .read(move |c| {
             let msgs = db::latest(c, &cid, before, PAGE + 1)?;
             let readers = db::readers(c, &cid)?;
-            let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
-            ids.extend(readers.iter().map(|r| r.0.to_string()));
-            ids.sort();
-            ids.dedup();
-            Ok((
-                msgs,
-                readers,
-                db::network_key(c, &nid)?,
-                rondom_db::networks::not_for_parents(c, &nid)?,
-                rondom_db::users::names_of(c, &ids)?,
-            ))
+            let people = readers.iter().map(|r| r.0.to_string());
+            let extra = Read::of(c, &nid, &msgs, people)?;
+            Ok((msgs, readers, db::network_key(c, &nid)?, extra))
         })
         .await?;
+    let names = &extra.names;
     // One more than a page was read: then there is an earlier page, from the second on.
     let older_before = (msgs.len() as i64 > PAGE).then(|| msgs[1].seq);
     let msgs: Vec<Message> = if msgs.len() as i64 > PAGE {
@@ -639,7 +694,7 @@ pub async fn read(
     };
     let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
     looked_and_read(svc, who, &p, &conv, msgs.last().map_or(0, |m| m.seq)).await?;
-    let views = views(who, &p, key.as_ref(), msgs, &names, &marks);
+    let views = views(who, &p, &conv, &chosen, key.as_ref(), msgs, &extra);
     let me = who.actor().user_id.as_str();
     let read_by = readers
         .iter()
@@ -672,6 +727,7 @@ pub async fn read(
                 p.f.child.birth_date,
                 crate::dates::today(),
             ),
+        may_share_documents: p.shares_documents(&conv, &chosen),
     }))
 }
 
@@ -709,6 +765,7 @@ fn participant_members<'a>(
                     chosen: chosen
                         .iter()
                         .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
+                    documents: emergency || f.standing(&m.id, Category::Documents).holds(),
                 }
             } else {
                 Seat::default()
@@ -798,22 +855,15 @@ pub async fn after(
     after_seq: i64,
     limit: i64,
 ) -> Result<Disclosed<Vec<MessageView>>, Error> {
-    let (p, conv, _) = conversation_for(svc, who, conversation_id).await?;
+    let (p, conv, chosen) = conversation_for(svc, who, conversation_id).await?;
     let (cid, nid) = (conv.id.to_string(), conv.network_id.to_string());
     let limit = limit.clamp(1, 500);
-    let (msgs, wrapped, marks, names) = svc
+    let (msgs, wrapped, extra) = svc
         .db
         .read(move |c| {
             let msgs = db::after(c, &cid, after_seq.max(0), limit)?;
-            let mut ids: Vec<String> = msgs.iter().map(|m| m.author_id.to_string()).collect();
-            ids.sort();
-            ids.dedup();
-            Ok((
-                msgs,
-                db::network_key(c, &nid)?,
-                rondom_db::networks::not_for_parents(c, &nid)?,
-                rondom_db::users::names_of(c, &ids)?,
-            ))
+            let extra = Read::of(c, &nid, &msgs, std::iter::empty())?;
+            Ok((msgs, db::network_key(c, &nid)?, extra))
         })
         .await?;
     let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
@@ -821,10 +871,11 @@ pub async fn after(
     Ok(Disclosed::logged(views(
         who,
         &p,
+        &conv,
+        &chosen,
         key.as_ref(),
         msgs,
-        &names,
-        &marks,
+        &extra,
     )))
 }
 
@@ -853,34 +904,49 @@ pub async fn send(
         Ok(b) => b,
         Err(e) => return Ok(Err(vec![e])),
     };
+    let client_id = match checked_client_id(client_id) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    deliver(
+        svc,
+        writer::Send {
+            conversation_id: conversation_id.to_owned(),
+            who: writer::Acting::of(who),
+            body,
+            client_id,
+            document: None,
+        },
+    )
+    .await
+    .map(Ok)
+}
+
+/// A sender's own id for a send: trimmed, printable, bounded; none when empty.
+fn checked_client_id(client_id: Option<&str>) -> Result<Option<String>, ValidationError> {
     let client_id = client_id.map(str::trim).filter(|c| !c.is_empty());
     if client_id
         .is_some_and(|c| c.chars().count() > MAX_CLIENT_ID || c.chars().any(char::is_control))
     {
-        return Ok(Err(vec![ValidationError::new(
+        return Err(ValidationError::new(
             "client_id",
             format!("client_id is at most {MAX_CLIENT_ID} printable characters"),
-        )]));
+        ));
     }
-    // Who takes part is checked by the writer, in the transaction that stores the
-    // message: consent as it stands at the moment of writing, read once per
-    // conversation for all the sends that commit together.
-    let (done, mail) = svc
-        .sends
-        .send(
-            &svc.db,
-            &svc.secrets,
-            writer::Send {
-                conversation_id: conversation_id.to_owned(),
-                who: writer::Acting::of(who),
-                body,
-                client_id: client_id.map(str::to_owned),
-            },
-        )
-        .await?;
+    Ok(client_id.map(str::to_owned))
+}
+
+/// Hands a checked send to the writer and tells the others once it is stored. Who takes
+/// part is checked by the writer, in the transaction that stores the message: consent
+/// as it stands at the moment of writing, read once per conversation for all the sends
+/// that commit together.
+async fn deliver(svc: &Services, s: writer::Send) -> Result<SentMessage, Error> {
+    let conversation_id = s.conversation_id.clone();
+    let (done, mail) = svc.sends.send(&svc.db, &svc.secrets, s).await?;
     let (sent, network_id) = match done {
         writer::Outcome::Sent(sent, network_id) => (sent, network_id),
         writer::Outcome::NotFound => return Err(Error::NotFound),
+        writer::Outcome::NoDocuments => return Err(Error::Refused(documents::NO_CONSENT.into())),
     };
     let (m, new) = match sent {
         db::Sent::New(m) => (m, true),
@@ -889,14 +955,14 @@ pub async fn send(
     if new {
         svc.db.news().announce(&network_id);
         for to in mail {
-            notices::mail(svc, to, conversation_id);
+            notices::mail(svc, to, &conversation_id);
         }
     }
-    Ok(Ok(SentMessage {
+    Ok(SentMessage {
         id: m.id,
         seq: m.seq,
         new,
-    }))
+    })
 }
 
 /// A message of this person's, loaded with its place.
@@ -1260,16 +1326,21 @@ pub async fn single(
     let nid = conv.network_id.to_string();
     let mut users = participant_users(&p, &conv, &chosen);
     users.push(m.author_id.to_string());
-    let (wrapped, marks, names) = svc
+    let mid = vec![m.id.to_string()];
+    let (wrapped, read) = svc
         .db
         .read(move |c| {
             Ok((
                 db::network_key(c, &nid)?,
-                rondom_db::networks::not_for_parents(c, &nid)?,
-                rondom_db::users::names_of(c, &users)?,
+                Read {
+                    marks: rondom_db::networks::not_for_parents(c, &nid)?,
+                    names: rondom_db::users::names_of(c, &users)?,
+                    documents: rondom_db::documents::of_messages(c, &mid)?,
+                },
             ))
         })
         .await?;
+    let names = &read.names;
     access::record(
         svc,
         conversation_event(who, "conversation_read", &p, conv.id.as_str(), "allowed"),
@@ -1277,7 +1348,7 @@ pub async fn single(
     .await?;
     let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
     let author = m.author_id.to_string();
-    let message = views(who, &p, key.as_ref(), vec![m], &names, &marks)
+    let message = views(who, &p, &conv, &chosen, key.as_ref(), vec![m], &read)
         .into_iter()
         .next()
         .ok_or(Error::NotFound)?;

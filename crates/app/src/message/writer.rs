@@ -59,6 +59,17 @@ pub(crate) struct Send {
     pub who: Acting,
     pub body: String,
     pub client_id: Option<String>,
+    /// A document shared with the message, checked, scanned and sealed with the
+    /// network's key (shared, not copied, while the writer holds it).
+    pub document: Option<Arc<SealedDocument>>,
+}
+
+/// A document ready to store.
+pub(crate) struct SealedDocument {
+    pub name_sealed: String,
+    pub media_type: &'static str,
+    pub size: i64,
+    pub content_sealed: String,
 }
 
 /// What became of a send.
@@ -68,6 +79,8 @@ pub(crate) enum Outcome {
     Sent(Sent, String),
     /// The conversation is not there for this person (the refusal is logged).
     NotFound,
+    /// This person takes part but documents are not theirs to share (no consent).
+    NoDocuments,
 }
 
 /// What a send did, and the addresses to mail a notice to.
@@ -220,6 +233,21 @@ fn write_all(
                 .reach(&s.who)
                 .map(|r| place_of(facts.clone(), r, &s.who));
             match place {
+                Some(p) if s.document.is_some() && !p.shares_documents(&conv, &chosen) => {
+                    let takes_part = p.takes_part(&conv, &chosen);
+                    audit.push(AuditEvent {
+                        object_type: "conversation".into(),
+                        ..conversation_event(&s.who, "document_share", &p, conv_id, "denied")
+                    });
+                    out[start + i] = Some((
+                        if takes_part {
+                            Outcome::NoDocuments
+                        } else {
+                            Outcome::NotFound
+                        },
+                        vec![],
+                    ));
+                }
                 Some(p) if p.takes_part(&conv, &chosen) => allowed.push((i, p)),
                 Some(p) => {
                     audit.push(conversation_event(
@@ -319,6 +347,25 @@ fn write_all(
                 })
                 .collect();
             db::insert_messages(c, &network, conv_id, &rows, now)?;
+            let doc_ids: Vec<String> = fresh.iter().map(|_| rondom_db::new_id()).collect();
+            let docs: Vec<rondom_db::documents::NewDocument<'_>> = fresh
+                .iter()
+                .zip(&doc_ids)
+                .filter_map(|((i, m), id)| {
+                    group[*i]
+                        .document
+                        .as_deref()
+                        .map(|d| rondom_db::documents::NewDocument {
+                            id,
+                            message_id: m.id.as_str(),
+                            name_sealed: &d.name_sealed,
+                            media_type: d.media_type,
+                            size_bytes: d.size,
+                            content_sealed: &d.content_sealed,
+                        })
+                })
+                .collect();
+            rondom_db::documents::insert(c, &network, &docs, now)?;
             let mut marks: Vec<(&str, i64)> = Vec::new();
             for (_, m) in &fresh {
                 match marks.iter_mut().find(|(u, _)| *u == m.author_id.as_str()) {
@@ -344,10 +391,15 @@ fn write_all(
                     .find(|(j, _)| j == i)
                     .map(|(_, p)| p)
                     .ok_or_else(|| DbError::Unavailable("a send lost its place".into()))?;
+                let action = if s.document.is_some() {
+                    "document_share"
+                } else {
+                    "message_send"
+                };
                 audit.push(AuditEvent {
                     object_type: "message".into(),
                     object_id: Some(m.id.to_string()),
-                    ..conversation_event(&s.who, "message_send", p, conv_id, "allowed")
+                    ..conversation_event(&s.who, action, p, conv_id, "allowed")
                 });
                 let mut due = Vec::new();
                 for (user, _, mailed, choice) in state.iter_mut() {

@@ -9,6 +9,11 @@ pub(super) fn admin(
     config: &Config,
 ) -> Result<ExitCode, String> {
     match command {
+        AdminCommand::NewKey => {
+            println!("{}", rondom_app::secrets::new_key());
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::RotateKey { dry_run } => rotate_key(db, config, dry_run),
         AdminCommand::CreateOrganisation {
             name,
             kind,
@@ -150,4 +155,44 @@ fn reset_link(
         ))?;
     }
     Ok(link)
+}
+
+fn rotate_key(db: &rondom_db::Db, config: &Config, dry_run: bool) -> Result<ExitCode, String> {
+    if config.previous_keys.is_empty() {
+        return Err("set RONDOM_PREVIOUS_SECRET_KEYS to the key being replaced and RONDOM_SECRET_KEY to the new one (`rondom admin new-key` makes one); give the servers the same settings first".into());
+    }
+    let (ring, _) = app::keys(config, db)?;
+    let reports =
+        rondom_app::admin::rotate_key::rotate(db, &ring, dry_run).map_err(|e| e.to_string())?;
+    let verb = if dry_run {
+        "to seal again"
+    } else {
+        "sealed again"
+    };
+    for r in &reports {
+        println!(
+            "{:<22} {:<18} {verb}: {:>7}  already current: {:>7}  changed meanwhile: {:>5}  unreadable: {}",
+            r.table, r.column, r.resealed, r.current, r.changed_meanwhile, r.unreadable
+        );
+    }
+    let unreadable: usize = reports.iter().map(|r| r.unreadable).sum();
+    let left: usize = if dry_run {
+        reports.iter().map(|r| r.resealed).sum()
+    } else {
+        0
+    };
+    if unreadable > 0 {
+        eprintln!(
+            "{unreadable} value(s) open with none of the configured keys (see the log): keep the old key until they are explained."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if dry_run {
+        println!("{left} value(s) would be sealed again; nothing was changed.");
+    } else {
+        println!(
+            "Done: nothing is sealed under an earlier key any more. Remove RONDOM_PREVIOUS_SECRET_KEYS from the settings of every server."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -186,6 +186,18 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Print a new random installation key (base64), for RONDOM_SECRET_KEY.
+    NewKey,
+    /// Seal everything sealed under an earlier installation key again under the current
+    /// one, while the servers keep running. First give every server the new key as
+    /// RONDOM_SECRET_KEY and the old one as RONDOM_PREVIOUS_SECRET_KEYS (they then seal
+    /// with the new key and open with both), then run this with the same settings; when
+    /// it reports nothing left, remove the old key from the settings.
+    RotateKey {
+        /// Only count what would be sealed again.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print a new API token for a user, once.
     CreateToken {
         #[arg(long)]

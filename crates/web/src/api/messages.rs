@@ -63,9 +63,26 @@ pub struct NetworkMessageOut {
     pub withdrawn: bool,
     /// Marked not for the parents, at the youth's request (hidden from this reader).
     pub kept_from_you: bool,
+    /// The document shared with this message, if any (`body` is then its caption).
+    pub document: Option<DocumentOut>,
 }
 
-fn message_out(m: MessageView) -> NetworkMessageOut {
+#[derive(Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    /// The file name; empty when you may not open documents in this network.
+    pub name: String,
+    /// What the content is: application/pdf, image/png, image/jpeg or an office type.
+    pub media_type: String,
+    pub size_bytes: i64,
+    /// Whether you may download it (the family's consent for documents).
+    pub may_open: bool,
+    /// Where to download it (with your token).
+    pub href: String,
+}
+
+/// A message as the API and the live stream show it.
+pub(crate) fn message_out(m: MessageView) -> NetworkMessageOut {
     NetworkMessageOut {
         sent_at: m.sent_at.and_utc().to_rfc3339(),
         id: m.id,
@@ -76,6 +93,14 @@ fn message_out(m: MessageView) -> NetworkMessageOut {
         edited: m.edited,
         withdrawn: m.withdrawn,
         kept_from_you: m.kept,
+        document: m.document.map(|d| DocumentOut {
+            href: format!("/api/v1/documents/{}", d.id),
+            id: d.id,
+            name: d.name,
+            media_type: d.media_type,
+            size_bytes: d.size_bytes,
+            may_open: d.may_open,
+        }),
     }
 }
 
@@ -253,6 +278,88 @@ pub async fn send(
         )),
         Err(errors) => Err(api_fields(errors).into()),
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// The file's name, with the extension of what it is (.pdf, .docx ...).
+    pub name: String,
+    /// A caption sent with it (at most 10,000 characters).
+    #[serde(default)]
+    pub caption: String,
+    /// Your own id for this send, as for messages: a retry stores it once.
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+/// Shares a document in a conversation: the file is the request body. Its kind is read
+/// from its content (PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument; at most
+/// 10 MB) and must match its name; it is scanned for viruses when the installation has
+/// a scanner. Needs the family's consent for documents (403 without it).
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/documents", tag = "berichten",
+    params(("id" = String, Path, description = "Conversation id"), DocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = SentOut), (status = 200, body = SentOut),
+        (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn share_document(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<impl IntoResponse, ApiError> {
+    let bytes = crate::body::read_limited(&headers, body, rondom_domain::document::MAX_BYTES)
+        .await?
+        .to_vec();
+    match message::documents::share(
+        &state.app,
+        &user,
+        &id,
+        &q.name,
+        bytes,
+        &q.caption,
+        q.client_id.as_deref(),
+    )
+    .await?
+    {
+        Ok(sent) => Ok((
+            if sent.new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            Json(SentOut {
+                id: sent.id.to_string(),
+                seq: sent.seq,
+            }),
+        )),
+        Err(errors) => Err(api_fields(errors).into()),
+    }
+}
+
+/// A document, as a download; the download is in the child's access log.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "berichten",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn document(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<rondom_domain::ids::DocumentId>,
+) -> Result<axum::response::Response, ApiError> {
+    let file = message::documents::open(&state.app, &user, &id)
+        .await?
+        .into_inner();
+    Ok(crate::page::file_download(
+        file.file_name,
+        &file.media_type,
+        file.bytes,
+    ))
 }
 
 /// The live stream (text/event-stream) of everything new in your networks: events

@@ -171,7 +171,9 @@ pub fn config_for(url: &str, smtp_port: u16, demo: bool) -> Config {
         shutdown_drain: std::time::Duration::ZERO,
         shutdown_deadline: std::time::Duration::from_secs(30),
         secret_key: rondom_app::secrets::Secret(TEST_KEY.into()),
+        previous_keys: vec![],
         smtp,
+        scan_command: None,
         web,
     }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod database;
+mod keys;
 mod servers;
 mod web;
 

@@ -138,7 +138,7 @@ pub(crate) async fn family(app: &TestApp, w: &World, api: &Api<'_>) -> Family {
 
 impl Family {
     /// Eva's answer for the GP, recorded by the case director as given in person.
-    async fn eva_answers_for_gp(&self, api: &Api<'_>, categories: &[&str], given: bool) {
+    pub(crate) async fn eva_answers_for_gp(&self, api: &Api<'_>, categories: &[&str], given: bool) {
         let on = rondom_app::dates::today().format("%Y-%m-%d").to_string();
         let (s, out) = api
             .call(

@@ -8,6 +8,7 @@ mod api;
 mod attachments;
 mod audit_page;
 mod chain;
+mod documents;
 mod inbox;
 mod lifecycle;
 pub(crate) mod messages;

@@ -6,10 +6,9 @@ use crate::extract::Query;
 use crate::page::Page;
 use crate::referral;
 use crate::referral::NewInput;
-use crate::session::{CsrfForm, CurrentUser};
+use crate::session::CurrentUser;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::Multipart;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -238,58 +237,6 @@ pub async fn new_form(
 }
 
 /// The form's fields in the shared input.
-fn bad_form() -> AppError {
-    AppError::BadRequest("Het formulier is niet goed verstuurd. Probeer het opnieuw.".into())
-}
-
-/// The fields and files of a multipart form whose CSRF token matches the session's;
-/// a body over the limit is a field error, not a failure.
-async fn read_multipart(
-    mut mp: Multipart,
-    user: &CurrentUser,
-) -> Result<Result<(Vec<(String, String)>, Vec<(String, Vec<u8>)>), ValidationError>, AppError> {
-    let too_big = || {
-        ValidationError::new(
-            "bijlage",
-            "De bestanden zijn samen groter dan toegestaan (5 MB per bestand). Er is niets verstuurd.",
-        )
-    };
-    let mut pairs = Vec::new();
-    let mut files = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(Err(too_big())),
-            Err(_) => return Err(bad_form()),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(Err(too_big())),
-            Err(_) => return Err(bad_form()),
-        };
-        match (name.as_str(), file_name) {
-            // A file input left empty sends a part without a name and content.
-            ("bijlage", Some(f)) if !(f.is_empty() && bytes.is_empty()) => {
-                files.push((f, bytes.to_vec()));
-            }
-            ("bijlage", _) => {}
-            _ => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-        }
-    }
-    let given = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default();
-    if !crate::auth::constant_time_eq(given, &user.csrf) {
-        return Err(AppError::Csrf);
-    }
-    Ok(Ok((pairs, files)))
-}
-
 fn input_of(form: &NewForm) -> NewInput {
     let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     NewInput {
@@ -319,28 +266,14 @@ pub async fn create(
     State(state): State<AppState>,
     req: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    let multipart = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("multipart/form-data"));
-    let (pairs, files) = if multipart {
-        let mp = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &state)
-            .await
-            .map_err(|_| bad_form())?;
-        match read_multipart(mp, &user).await? {
-            Ok(read) => read,
-            Err(too_big) => {
-                let page = new_page(&state, &user, NewForm::default(), vec![too_big]).await?;
-                return Ok((StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response());
-            }
-        }
-    } else {
-        let CsrfForm(pairs) = <CsrfForm<Vec<(String, String)>> as axum::extract::FromRequest<
-            AppState,
-        >>::from_request(req, &state)
-        .await?;
-        (pairs, vec![])
+    let Some((pairs, files)) = crate::body::form_with_files(req, &state, &user, "bijlage").await?
+    else {
+        let too_big = ValidationError::new(
+            "bijlage",
+            "De bestanden zijn samen groter dan toegestaan (5 MB per bestand). Er is niets verstuurd.",
+        );
+        let page = new_page(&state, &user, NewForm::default(), vec![too_big]).await?;
+        return Ok((StatusCode::PAYLOAD_TOO_LARGE, Html(page)).into_response());
     };
     let form = NewForm::from_pairs(pairs);
     let mut input = input_of(&form);

@@ -12,7 +12,7 @@ use crate::session::{CsrfForm, CurrentUser};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::Disclosed;
 use rondom_app::referral as db;
@@ -539,33 +539,9 @@ pub async fn download(
     let file = referral::open_attachment(&state.app, &user, &r, &attachment)
         .await?
         .into_inner();
-    let (name, media, bytes) = (file.file_name, file.media_type, file.bytes);
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(match media.as_str() {
-            "application/pdf" => "application/pdf",
-            "image/png" => "image/png",
-            "image/jpeg" => "image/jpeg",
-            _ => "application/octet-stream",
-        }),
-    );
-    // Always a download: never rendered inside Rondom's origin.
-    let safe: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' '))
-        .collect();
-    // The plain name for old clients, the exact one (RFC 6266) for the rest.
-    let exact = crate::error::urlencode(&name).replace('/', "%2F");
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{safe}\"; filename*=UTF-8''{exact}"
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store, private"),
-    );
-    Ok(resp)
+    Ok(crate::page::file_download(
+        file.file_name,
+        &file.media_type,
+        file.bytes,
+    ))
 }

@@ -1,0 +1,2 @@
+DROP TABLE installation_keys;
+DROP TABLE message_documents;
