@@ -185,15 +185,9 @@ pub fn is_overdue(
 /// What an attachment really is, read from its first bytes (not from its name or the
 /// browser's say-so): PDF, PNG or JPEG, or nothing.
 pub fn sniff_media_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
+    rondom_domain::document::sniff(bytes)
+        .filter(|k| k.is_pdf_or_image())
+        .map(rondom_domain::document::FileKind::media_type)
 }
 
 /// Largest attachment accepted.

@@ -206,7 +206,27 @@ pub fn communication(s: &rondom_app::message::Single) -> Value {
         "identifier": [{"system": "urn:rondom:conversation", "value": format!("{}#{}", s.conversation_id, m.seq)}],
     });
     if !m.withdrawn && !m.kept {
-        c["payload"] = json!([{"contentString": m.body}]);
+        let mut payload = Vec::new();
+        if !m.body.is_empty() {
+            payload.push(json!({"contentString": m.body}));
+        }
+        match &m.document {
+            // The document by reference: its download is audited like the page's.
+            Some(d) if d.may_open => payload.push(json!({"contentAttachment": {
+                "contentType": d.media_type,
+                "url": format!("/api/v1/documents/{}", d.id),
+                "title": d.name,
+                "size": d.size_bytes,
+            }})),
+            Some(_) => {
+                c["note"] = json!([{"text": "Er is een document gedeeld; zonder toestemming van het gezin voor documenten wordt het niet getoond."}]);
+            }
+            None => {}
+        }
+        if payload.is_empty() {
+            payload.push(json!({"contentString": "(document)"}));
+        }
+        c["payload"] = json!(payload);
     } else {
         // Communication.payload needs content; a withdrawn or kept message has none to give.
         c["note"] = json!([{"text": if m.withdrawn { "Dit bericht is ingetrokken." } else { "Dit bericht is niet voor de ouders." }}]);

@@ -144,6 +144,32 @@ async fn documents_follow_their_own_consent_and_every_download_is_logged(b: Back
             .unwrap()
             .contains("sandbox")
     );
+    // As HL7 FHIR R4 Communication: the caption and the document by reference.
+    let r = api
+        .client
+        .get(app.url(&format!(
+            "/api/fhir/Communication/{}",
+            sent["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&f.eva)
+        .send()
+        .await
+        .unwrap();
+    let comm: Value = r.json().await.unwrap();
+    super::api::assert_valid(
+        &super::api::fhir_validator("Communication"),
+        "Communication",
+        &comm,
+    );
+    assert_eq!(comm["payload"][0]["contentString"], "Het verslag");
+    assert_eq!(
+        comm["payload"][1]["contentAttachment"]["url"],
+        href.as_str()
+    );
+    assert_eq!(
+        comm["payload"][1]["contentAttachment"]["title"],
+        "Verslag school.docx"
+    );
 
     // The GP takes part by consent for membership and messages, not for documents: the
     // message shows that a document was shared, not its name, and it does not open.
