@@ -7,7 +7,11 @@
 #     messages/s, p50/p95/p99 per send, server CPU seconds per message;
 #  2. delivery: one member holds GET /api/v1/events while another sends 200 messages one
 #     at a time, each after the previous one arrived plus 20 ms: send-to-event p50/p99;
-#  3. memory: idle RSS, and RSS with 1,000 open event streams.
+#  3. memory: idle RSS, and RSS with 1,000 open event streams;
+#  4. documents: the same 16 clients share 25 PDFs of 200 KB each (checked by content,
+#     sealed with the network's key, stored with a message): documents/s, MB/s, p99;
+#  5. rotate-key: a new installation key over the demo municipality and all of the
+#     above, first as a dry run (opens every value: the baseline), then for real.
 # /healthz in the same run is the baseline. Prints one table for docs/PERFORMANCE.md.
 #
 #   bench/messages.sh                      # both backends
@@ -80,12 +84,26 @@ for backend in $BACKENDS; do
   read -r _ d50 d99 <<<"$(python3 bench/messages.py delivery "$BASE" "$WORK/seats" | grep '^RESULT')"
   loaded=$(rss_kb)
   read -r _ with_streams <<<"$(python3 bench/messages.py streams "$BASE" "$WORK/seats" "$SERVER" "$STREAMS" | grep '^RESULT')"
+  docs=$(BASE="$BASE" SEATS="$WORK/seats" CLIENTS=$CLIENTS PER_CLIENT=25 WARMUP=1 MODE=documents RUN=$backend "$LOAD")
+  read -r _ dn derrors dsecs _ _ dp99 <<<"$(echo "$docs" | grep '^RESULT')"
+  [ "$derrors" = 0 ] || { echo "bench: $derrors documents failed"; echo "$docs"; exit 1; }
   stop_server
+  old_key=$RONDOM_SECRET_KEY
+  export RONDOM_SECRET_KEY=$(head -c 32 /dev/urandom | base64) RONDOM_PREVIOUS_SECRET_KEYS=$old_key
+  t0=$(date +%s.%N)
+  "$BIN" --database-url "$URL" admin rotate-key --dry-run >"$WORK/dry"
+  t1=$(date +%s.%N)
+  "$BIN" --database-url "$URL" admin rotate-key >"$WORK/rot"
+  t2=$(date +%s.%N)
+  values=$(awk '{for (i = 1; i <= NF; i++) if ($i == "again:") s += $(i + 1)} END {print s}' "$WORK/rot")
+  export RONDOM_SECRET_KEY=$old_key; unset RONDOM_PREVIOUS_SECRET_KEYS
   row "$backend" "send, 16 clients: messages/s" "$rate (healthz $h req/s; ratio $(awk -v a="$rate" -v b="$h" 'BEGIN {printf "%.3f", a/b}'))"
   row "$backend" "send p50 / p95 / p99 (ms)" "$p50 / $p95 / $p99"
   row "$backend" "server CPU per message (ms)" "$cpu"
   row "$backend" "delivery send-to-event p50 / p99 (ms)" "$d50 / $d99"
   row "$backend" "RSS idle / after the sends (MB)" "$((idle / 1024)) / $((loaded / 1024))"
   row "$backend" "RSS with $STREAMS open streams (MB)" "$((with_streams / 1024)) (+$(((with_streams - loaded) / 1024)))"
+  row "$backend" "documents of 200 KB, 16 clients: per s, MB/s" "$(awk -v n="$dn" -v s="$dsecs" 'BEGIN {printf "%.0f, %.0f", n / s, n * 0.2 / s}') (p99 $dp99 ms)"
+  row "$backend" "rotate-key: values sealed again, seconds" "$values in $(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.2f", b - a}') s (dry run $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') s; ratio $(awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {printf "%.2f", (c - b) / (b - a)}'))"
   if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; fi
 done

@@ -206,7 +206,12 @@ pub fn check(
         .next()
         .unwrap_or_default()
         .chars()
-        .filter(|c| !c.is_control())
+        // Control characters, and the direction marks that make "gpj.exe" look like
+        // "exe.jpg".
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
         .collect::<String>()
         .trim()
         .to_owned();
@@ -392,6 +397,13 @@ mod tests {
         assert_eq!(
             check("scan", b"%PDF-1.4", MAX_BYTES).unwrap().name,
             "scan.pdf"
+        );
+        assert_eq!(
+            check("verslag\u{202E}fdp.exe", b"%PDF-1.4", MAX_BYTES)
+                .unwrap()
+                .name,
+            "verslagfdp.pdf",
+            "no direction marks to hide the real extension"
         );
         assert_eq!(
             check("foto.jpeg", &[0xFF, 0xD8, 0xFF, 1], MAX_BYTES)

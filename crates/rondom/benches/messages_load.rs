@@ -3,6 +3,7 @@
 //! per line), send PER_CLIENT messages each into their network's conversation, after
 //! WARMUP untimed ones. Prints "RESULT <sent> <failed> <seconds> <p50> <p95> <p99>"
 //! (milliseconds per send). Run by bench/messages.sh against a release server at BASE.
+//! MODE=documents shares a DOC_BYTES (default 200 KB) PDF per send instead of a text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -30,14 +31,37 @@ async fn main() {
     let per: usize = env("PER_CLIENT", "125").parse().unwrap();
     let warmup: usize = env("WARMUP", "2").parse().unwrap();
     let run = env("RUN", "run");
+    let documents = env("MODE", "messages") == "documents";
+    let doc_bytes: usize = env("DOC_BYTES", "204800").parse().unwrap();
+    // A PDF header and filler: what the server reads the kind from, at a realistic size.
+    let pdf = std::sync::Arc::new(
+        [
+            b"%PDF-1.4\n".as_slice(),
+            &vec![b' '; doc_bytes.saturating_sub(9)],
+        ]
+        .concat(),
+    );
     let send = move |client: reqwest::Client, url: String, token: String, i: usize, who: usize| {
-        let run = run.clone();
+        let (run, pdf) = (run.clone(), pdf.clone());
         async move {
-            let body = serde_json::json!({
-                "body": format!("Bericht {i} van client {who}: de afspraak van donderdag gaat door, om tien uur op school."),
-                "client_id": format!("{run}-{who}-{i}"),
-            });
-            let r = client.post(url).bearer_auth(token).json(&body).send().await;
+            let r = if documents {
+                client
+                    .post(format!(
+                        "{}?name=verslag-{who}-{i}.pdf&client_id={run}-d-{who}-{i}",
+                        url.replace("/messages", "/documents")
+                    ))
+                    .bearer_auth(token)
+                    .header("content-type", "application/octet-stream")
+                    .body(pdf.to_vec())
+                    .send()
+                    .await
+            } else {
+                let body = serde_json::json!({
+                    "body": format!("Bericht {i} van client {who}: de afspraak van donderdag gaat door, om tien uur op school."),
+                    "client_id": format!("{run}-{who}-{i}"),
+                });
+                client.post(url).bearer_auth(token).json(&body).send().await
+            };
             match r {
                 Ok(r) if r.status().as_u16() == 201 => {
                     let _ = r.bytes().await;

@@ -123,7 +123,7 @@ fn build(
         let today = rondom_app::dates::today();
         for grantee in [&gp, &worker] {
             for parent in [&mother, &father] {
-                for category in ["membership", "messages"] {
+                for category in ["membership", "messages", "documents"] {
                     nets::add_answer(
                         c,
                         &network,
