@@ -18,6 +18,27 @@ pub enum Verdict {
     Failed,
 }
 
+/// Why a file may not be stored, for the form's `field`, when the installation has a
+/// scanner and it does not say clean; `None` when it does, or there is no scanner.
+pub async fn refusal(
+    svc: &crate::Services,
+    field: &'static str,
+    bytes: &[u8],
+) -> Option<rondom_domain::validate::ValidationError> {
+    let message = match scan(svc.scan_command.as_deref()?, bytes).await {
+        Verdict::Clean => return None,
+        Verdict::Infected => {
+            "De virusscanner heeft dit bestand tegengehouden. Het is niet opgeslagen. Vraag de afzender om een schone versie."
+        }
+        Verdict::Failed => {
+            "Het bestand kon niet op virussen worden gecontroleerd. Er is niets opgeslagen; probeer het over een paar minuten opnieuw."
+        }
+    };
+    Some(rondom_domain::validate::ValidationError::new(
+        field, message,
+    ))
+}
+
 pub async fn scan(command: &str, bytes: &[u8]) -> Verdict {
     let spawned = tokio::process::Command::new("sh")
         .arg("-c")

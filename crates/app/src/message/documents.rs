@@ -13,12 +13,11 @@ use super::{
 use crate::access::{self, Disclosed};
 use crate::context::{Principal, Services};
 use crate::error::{Checked, Error};
-use crate::scan::{self, Verdict};
+use crate::scan;
 use rondom_db::audit::AuditEvent;
 use rondom_db::documents::DocumentInfo;
 use rondom_domain::document::{self as kinds, FileKind};
 use rondom_domain::message as rules;
-use rondom_domain::validate::ValidationError;
 use std::sync::Arc;
 
 pub use crate::referral::AttachmentFile as DocumentFile;
@@ -115,22 +114,8 @@ pub async fn share(
         .await?;
         return Err(Error::Refused(NO_CONSENT.into()));
     }
-    if let Some(command) = svc.scan_command.as_deref() {
-        match scan::scan(command, &bytes).await {
-            Verdict::Clean => {}
-            Verdict::Infected => {
-                return Ok(Err(vec![ValidationError::new(
-                    "document",
-                    "De virusscanner heeft dit bestand tegengehouden. Het is niet gedeeld. Vraag de afzender om een schone versie.",
-                )]));
-            }
-            Verdict::Failed => {
-                return Ok(Err(vec![ValidationError::new(
-                    "document",
-                    "Het bestand kon niet op virussen worden gecontroleerd. Er is niets gedeeld; probeer het over een paar minuten opnieuw.",
-                )]));
-            }
-        }
+    if let Some(refused) = scan::refusal(svc, "document", &bytes).await {
+        return Ok(Err(vec![refused]));
     }
     let nid = conv.network_id.to_string();
     let wrapped = svc

@@ -316,6 +316,9 @@ pub async fn attach(
         Ok(checked) => checked,
         Err(errors) => return Ok(Err(errors)),
     };
+    if let Some(refused) = crate::scan::refusal(svc, "bijlage", bytes).await {
+        return Ok(Err(vec![refused]));
+    }
     let sealed = svc.secrets.seal_bytes(bytes).map_err(Error::internal)?;
     let size = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
     // File names often name the child.

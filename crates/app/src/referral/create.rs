@@ -79,6 +79,11 @@ pub async fn create(
         Ok(checked) => checked,
         Err(errors) => return Ok(Err(errors)),
     };
+    for (_, bytes) in &input.attachments {
+        if let Some(refused) = crate::scan::refusal(svc, "bijlage", bytes).await {
+            return Ok(Err(vec![refused]));
+        }
+    }
     let Some(in_force) = facts.in_force else {
         return Err(Error::internal(
             "a checked referral without its verwijskader",

@@ -1,4 +1,5 @@
-//! Attachments to a referral, checked by their content.
+//! Attachments to a referral, checked by their content and by the installation's virus
+//! scanner.
 
 use super::{child_fields, count, post, world};
 use crate::common::*;
@@ -6,7 +7,11 @@ use crate::common::*;
 on_both_backends!(attachments_are_checked_by_their_content);
 
 async fn attachments_are_checked_by_their_content(b: Backend) {
-    let app = TestApp::start(b).await;
+    // The installation's virus scanner: finds the EICAR test string.
+    let app = TestApp::start_configured(b, false, |c| {
+        c.scan_command = Some("grep -q EICAR && exit 1 || exit 0".into());
+    })
+    .await;
     let w = world(&app).await;
     let gp = logged_in(&app, "arts@linde.example").await;
     let doel = format!("team:{}", w.team);
@@ -38,6 +43,11 @@ async fn attachments_are_checked_by_their_content(b: Backend) {
             .unwrap()
             .contains("Alleen PDF-bestanden en afbeeldingen")
     );
+    assert_eq!(count(&app, "referral_attachments").await, 0);
+    // So is a PDF the virus scanner stops.
+    let r = upload(gp.clone(), "scan.pdf", b"%PDF-1.4 EICAR".to_vec()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("virusscanner"));
     assert_eq!(count(&app, "referral_attachments").await, 0);
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let r = upload(gp.clone(), "verslag school.pdf", pdf.clone()).await;
