@@ -244,6 +244,22 @@ pub struct SentOut {
     pub seq: i64,
 }
 
+/// 201 with the stored message, or 200 when a retry found the one stored before.
+fn sent_answer(sent: message::SentMessage) -> (StatusCode, Json<SentOut>) {
+    let status = if sent.new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Json(SentOut {
+            id: sent.id.to_string(),
+            seq: sent.seq,
+        }),
+    )
+}
+
 /// Sends a message (201); a retry with the same client_id answers the stored one (200).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "berichten",
     params(("id" = String, Path, description = "Conversation id")), request_body = NetworkMessageIn,
@@ -256,7 +272,7 @@ pub async fn send(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(input): ApiJson<NetworkMessageIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    match message::send(
+    message::send(
         &state.app,
         &user,
         &id,
@@ -264,20 +280,8 @@ pub async fn send(
         input.client_id.as_deref(),
     )
     .await?
-    {
-        Ok(sent) => Ok((
-            if sent.new {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            },
-            Json(SentOut {
-                id: sent.id.to_string(),
-                seq: sent.seq,
-            }),
-        )),
-        Err(errors) => Err(api_fields(errors).into()),
-    }
+    .map(sent_answer)
+    .map_err(|errors| api_fields(errors).into())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -315,7 +319,7 @@ pub async fn share_document(
     let bytes = crate::body::read_limited(&headers, body, rondom_domain::document::MAX_BYTES)
         .await?
         .to_vec();
-    match message::documents::share(
+    message::documents::share(
         &state.app,
         &user,
         &id,
@@ -325,20 +329,8 @@ pub async fn share_document(
         q.client_id.as_deref(),
     )
     .await?
-    {
-        Ok(sent) => Ok((
-            if sent.new {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            },
-            Json(SentOut {
-                id: sent.id.to_string(),
-                seq: sent.seq,
-            }),
-        )),
-        Err(errors) => Err(api_fields(errors).into()),
-    }
+    .map(sent_answer)
+    .map_err(|errors| api_fields(errors).into())
 }
 
 /// A document, as a download; the download is in the child's access log.
