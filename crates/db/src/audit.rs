@@ -48,7 +48,14 @@ pub struct AuditEntry {
     pub keyed: bool,
     pub subject_org_id: Option<String>,
     pub other_subject_org_id: Option<String>,
+    /// Which of the side-by-side chains the entry links into (always 0 on SQLite).
+    pub chain: i16,
 }
+
+/// How many chains the log runs side by side on PostgreSQL. An append holds its chain's
+/// lock until its transaction has committed, so this many audited transactions can
+/// commit at once; more chains only lengthen the checkpoints.
+pub const CHAINS: i16 = 16;
 
 impl AuditEntry {
     fn chained(&self) -> ChainedFields<'_> {
@@ -101,10 +108,13 @@ pub fn append(conn: &mut AnyConnection, e: &AuditEvent) -> Result<i64, DbError> 
         .ok_or_else(|| DbError::Unavailable("audit entry not written".into()))
 }
 
-/// Appends entries in order, each chained to the one before and keyed. On PostgreSQL an
-/// advisory lock orders concurrent appends from several app servers; on SQLite the
-/// writer lock already does. Runs only inside `Db::write`, which lends the keys; without
-/// them nothing is written (fail closed).
+/// Appends entries in order, each chained to the one before it in its chain and keyed.
+/// On PostgreSQL the entry goes into the first of the [`CHAINS`] chains whose lock is
+/// free (waiting only when all are taken), so that concurrent appends from one or
+/// several app servers need not wait for each other's commits; its sequence number
+/// comes from a sequence, under that lock. On SQLite the writer lock already orders
+/// everything: one chain, numbered without gaps. Runs only inside `Db::write`, which
+/// lends the keys; without them nothing is written (fail closed).
 pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec<i64>, DbError> {
     if events.is_empty() {
         return Ok(vec![]);
@@ -112,28 +122,29 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
     let keys = crate::keys::audit_keys().ok_or_else(|| {
         DbError::Unavailable("the audit log's key is not set; nothing was written".into())
     })?;
-    if let AnyConnection::Postgresql(_) = conn {
-        // As a typed select (not `sql_query`) the statement stays prepared on the
-        // connection instead of being parsed for every append.
-        diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "pg_advisory_xact_lock(7513) IS NULL",
-        ))
-        .execute(conn)?;
-    }
+    let (chain, numbers) = match conn {
+        AnyConnection::Postgresql(c) => claim_pg_chain(c, events.len())?,
+        AnyConnection::Sqlite(_) => (0, vec![]),
+    };
     let last: Option<(i64, String)> = audit_log::table
+        .filter(audit_log::chain.eq(chain))
         .order(audit_log::seq.desc())
         .select((audit_log::seq, audit_log::hash))
         .first(conn)
         .optional()?;
-    let (mut seq, mut prev_hash) = match last {
+    let (last_seq, mut prev_hash) = match last {
         Some((s, h)) => (s, h),
         None => (0, GENESIS_HASH.to_owned()),
+    };
+    let numbers = if numbers.is_empty() {
+        (last_seq + 1..).take(events.len()).collect()
+    } else {
+        numbers
     };
     let at = now();
     let mut seqs = Vec::with_capacity(events.len());
     let mut entries = Vec::with_capacity(events.len());
-    for e in events {
-        seq += 1;
+    for (e, seq) in events.iter().zip(numbers) {
         let mut subjects = e.subject_org_ids.iter().map(|o| stored(o));
         let mut entry = AuditEntry {
             seq,
@@ -154,6 +165,7 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
             keyed: true,
             subject_org_id: subjects.next(),
             other_subject_org_id: subjects.next(),
+            chain,
         };
         entry.hash = entry.chained().mac(&keys);
         prev_hash.clone_from(&entry.hash);
@@ -169,6 +181,46 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
             .execute(c))?;
     }
     Ok(seqs)
+}
+
+/// Takes the lock of the first free chain (all taken: waits for one) and `n` sequence
+/// numbers under it, rising. The lock is the transaction's until it ends.
+fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<(i16, Vec<i64>), DbError> {
+    use diesel::sql_types::{BigInt, Integer, SmallInt};
+    let n = i32::try_from(n).map_err(|_| DbError::Unavailable("too many audit entries".into()))?;
+    // One round trip: the lock, then the numbers (the lateral reference makes the
+    // numbers wait for the lock; `LIMIT 1` stops at the first lock taken). As typed
+    // selects (not `sql_query`) the statements stay prepared on the connection.
+    let claim = |chosen: &str| {
+        diesel::select(
+            diesel::dsl::sql::<(SmallInt, BigInt)>(&format!(
+                "c.k, nextval('audit_log_seq') FROM ({chosen}) AS c, LATERAL generate_series(1, "
+            ))
+            .bind::<Integer, _>(n)
+            .sql(" + 0 * c.k)"),
+        )
+    };
+    let free = format!(
+        "SELECT k::smallint AS k FROM generate_series(0, {}) AS k \
+         WHERE pg_try_advisory_xact_lock(7513, k) LIMIT 1",
+        CHAINS - 1
+    );
+    let mut rows: Vec<(i16, i64)> = claim(&free).get_results(c)?;
+    if rows.is_empty() {
+        // Every chain is busy: queue behind one, spread by this backend.
+        let busy = format!(
+            "SELECT s.k FROM (SELECT (pg_backend_pid() % {CHAINS})::smallint AS k) AS s, \
+             LATERAL (SELECT pg_advisory_xact_lock(7513, s.k)) AS l"
+        );
+        rows = claim(&busy).get_results(c)?;
+    }
+    let chain = rows
+        .first()
+        .map(|(k, _)| *k)
+        .ok_or_else(|| DbError::Unavailable("no audit chain was claimed".into()))?;
+    let mut numbers: Vec<i64> = rows.into_iter().map(|(_, seq)| seq).collect();
+    numbers.sort_unstable();
+    Ok((chain, numbers))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -299,36 +351,72 @@ fn first_keyed(conn: &mut AnyConnection, last: i64) -> Result<i64, DbError> {
     Ok(keyed_from_here(lo)?.map_or(last + 1, |(found, _)| found))
 }
 
-/// A checkpoint of the chain as it stands now (None for an empty log).
+/// The last entry (sequence number, hash) of every chain, oldest first: one index
+/// lookup per chain.
+pub fn chain_heads(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, DbError> {
+    let chains = match conn {
+        AnyConnection::Postgresql(_) => CHAINS,
+        AnyConnection::Sqlite(_) => 1,
+    };
+    let mut heads = Vec::new();
+    for k in 0..chains {
+        let last: Option<(i64, String)> = audit_log::table
+            .filter(audit_log::chain.eq(k))
+            .order(audit_log::seq.desc())
+            .select((audit_log::seq, audit_log::hash))
+            .first(conn)
+            .optional()?;
+        heads.extend(last);
+    }
+    heads.sort_unstable();
+    Ok(heads)
+}
+
+/// A checkpoint of the log as it stands now (None for an empty log): its latest entry,
+/// where it is keyed from, and the end of every other chain.
 pub fn checkpoint_now(conn: &mut AnyConnection) -> Result<Option<Checkpoint>, DbError> {
-    Ok(head(conn)?.map(|(seq, head, keyed_from)| Checkpoint {
+    let mut heads = chain_heads(conn)?;
+    let Some((seq, head)) = heads.pop() else {
+        return Ok(None);
+    };
+    Ok(Some(Checkpoint {
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        keyed_from: first_keyed(conn, seq)?,
         seq,
         head,
-        keyed_from,
+        other_heads: heads,
     }))
 }
 
-/// Recomputes the whole chain in pages, so memory stays flat however long the log is,
-/// and holds it against the checkpoints: each must name an entry that is still there
-/// with the hash it had, and the keyed part must start where they say it did. Entries
-/// written before the log was keyed keep their plain hashes, but only as a prefix: after
-/// the first keyed entry, every entry must be keyed.
+/// Recomputes every chain in pages, so memory stays flat however long the log is, and
+/// holds the log against the checkpoints: each entry a checkpoint vouches for (its
+/// latest, and every other chain's end) must still be there with the hash it had, and
+/// the keyed part must start where they say it did. Each entry must link to the entry
+/// before it in its chain, so a removed entry breaks the chain after it, and an entry
+/// moved to another chain breaks both. Entries written before the log was keyed keep
+/// their plain hashes, but only as a prefix: after the first keyed entry, every entry
+/// must be keyed.
 pub fn verify(
     conn: &mut AnyConnection,
     keys: &AuditKeys,
     checkpoints: &[Checkpoint],
 ) -> Result<VerifyOutcome, DbError> {
-    let mut expected_seq = 1i64;
-    let mut prev = GENESIS_HASH.to_owned();
+    use std::collections::{BTreeMap, HashMap};
+    let mut after = 0i64;
+    let mut entries = 0i64;
+    // Each chain's last hash so far.
+    let mut chain_prev: HashMap<i16, String> = HashMap::new();
     let mut keyed_from: Option<i64> = None;
-    let mut by_seq: std::collections::BTreeMap<i64, Vec<&Checkpoint>> = Default::default();
+    // Every vouched entry, with the checkpoints that vouch for it; removed once seen.
+    let mut vouched: BTreeMap<i64, Vec<(&Checkpoint, &str)>> = BTreeMap::new();
     for c in checkpoints {
-        by_seq.entry(c.seq).or_default().push(c);
+        for (seq, hash) in c.vouched() {
+            vouched.entry(seq).or_default().push((c, hash));
+        }
     }
     loop {
         let page: Vec<AuditEntry> = audit_log::table
-            .filter(audit_log::seq.ge(expected_seq))
+            .filter(audit_log::seq.gt(after))
             .order(audit_log::seq.asc())
             .limit(5_000)
             .select(AuditEntry::as_select())
@@ -337,16 +425,15 @@ pub fn verify(
             break;
         }
         for e in &page {
-            if e.seq != expected_seq {
-                return Ok(VerifyOutcome::Broken {
-                    seq: expected_seq,
-                    problem: format!("entry {expected_seq} is missing (next is {})", e.seq),
-                });
-            }
+            let prev = chain_prev
+                .get(&e.chain)
+                .map_or(GENESIS_HASH, String::as_str);
             if e.prev_hash != prev {
                 return Ok(VerifyOutcome::Broken {
                     seq: e.seq,
-                    problem: "does not point to the entry before it".into(),
+                    problem:
+                        "does not point to the entry before it (an entry was removed, or moved)"
+                            .into(),
                 });
             }
             match (keyed_from, e.keyed) {
@@ -369,8 +456,8 @@ pub fn verify(
                     },
                 });
             }
-            if let Some(cs) = by_seq.get(&e.seq)
-                && let Some(c) = cs.iter().find(|c| c.head != e.hash)
+            if let Some(cs) = vouched.remove(&e.seq)
+                && let Some((c, _)) = cs.iter().find(|(_, hash)| *hash != e.hash)
             {
                 return Ok(VerifyOutcome::Broken {
                     seq: e.seq,
@@ -380,24 +467,36 @@ pub fn verify(
                     ),
                 });
             }
-            prev = e.hash.clone();
-            expected_seq += 1;
+            chain_prev.insert(e.chain, e.hash.clone());
+            after = e.seq;
+            entries += 1;
         }
     }
-    let entries = expected_seq - 1;
-    let latest = checkpoints.iter().max_by_key(|c| c.seq);
-    if let Some(c) = latest
-        && c.seq > entries
+    // What a checkpoint vouched for and the log no longer holds.
+    if let Some((&missing, cs)) = vouched.iter().next()
+        && let Some((c, _)) = cs.first()
     {
-        return Ok(VerifyOutcome::Broken {
-            seq: entries + 1,
-            problem: format!(
-                "the checkpoint of {} vouches for {} entries, the log holds {entries}: entries were removed from its end",
-                c.at, c.seq
-            ),
+        return Ok(if missing > after {
+            let last_vouched = vouched.keys().next_back().copied().unwrap_or(missing);
+            VerifyOutcome::Broken {
+                seq: after + 1,
+                problem: format!(
+                    "the checkpoint of {} vouches for entry {last_vouched}, the log ends at entry {after}: entries were removed from its end",
+                    c.at
+                ),
+            }
+        } else {
+            VerifyOutcome::Broken {
+                seq: missing,
+                problem: format!(
+                    "entry {missing} is missing, though the checkpoint of {} vouches for it: entries were removed from the end of its chain",
+                    c.at
+                ),
+            }
         });
     }
-    let first_keyed = keyed_from.unwrap_or(entries + 1);
+    let latest = checkpoints.iter().max_by_key(|c| c.seq);
+    let first_keyed = keyed_from.unwrap_or(after + 1);
     if let Some(c) = checkpoints
         .iter()
         .find(|c| c.keyed_from != first_keyed && c.keyed_from <= c.seq)

@@ -5,7 +5,7 @@
 
 use crate::schema::{
     conversation_members, conversation_reads, conversations, message_edits, messages,
-    network_events, network_keys, notice_choices,
+    network_events, network_keys, notice_choices, users,
 };
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDateTime;
@@ -234,17 +234,24 @@ pub struct NewMessage<'a> {
 /// number. NO KEY UPDATE on PostgreSQL, as the UPDATE that follows takes: it leaves other
 /// writers' foreign-key checks (a read mark, a notice) free to pass, where FOR UPDATE
 /// deadlocks with them. SQLite's writer holds the file.
-pub fn lock_conversation(conn: &mut AnyConnection, conversation_id: &str) -> Result<i64, DbError> {
+/// A conversation, its row locked until the transaction ends (on PostgreSQL; SQLite's
+/// writer lock already holds everything): what a send numbers its messages from.
+pub fn conversation_locked(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Conversation>, DbError> {
     Ok(match conn {
         AnyConnection::Postgresql(c) => conversations::table
-            .find(conversation_id)
-            .select(conversations::last_seq)
+            .find(id)
+            .select(Conversation::as_select())
             .for_no_key_update()
-            .first(c)?,
+            .first(c)
+            .optional()?,
         AnyConnection::Sqlite(c) => conversations::table
-            .find(conversation_id)
-            .select(conversations::last_seq)
-            .first(c)?,
+            .find(id)
+            .select(Conversation::as_select())
+            .first(c)
+            .optional()?,
     })
 }
 
@@ -327,35 +334,34 @@ pub fn set_read_marks(
     marks: &[(&str, i64)],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    for (user, seq) in marks {
-        crate::on_backend!(conn, |c| diesel::insert_into(conversation_reads::table)
-            .values((
+    if marks.is_empty() {
+        return Ok(());
+    }
+    use diesel::upsert::excluded;
+    // One statement for all the senders of a group.
+    let rows: Vec<_> = marks
+        .iter()
+        .map(|(user, seq)| {
+            (
                 conversation_reads::conversation_id.eq(conversation_id),
                 conversation_reads::user_id.eq(*user),
                 conversation_reads::seq.eq(*seq),
                 conversation_reads::read_at.eq(at),
-            ))
-            .on_conflict((
-                conversation_reads::conversation_id,
-                conversation_reads::user_id
-            ))
-            .do_update()
-            .set((
-                conversation_reads::seq.eq(*seq),
-                conversation_reads::read_at.eq(at),
-            ))
-            .execute(c))?;
-    }
-    Ok(())
-}
-
-/// Announces news of these networks to the other servers (PostgreSQL, at commit).
-pub fn announce_networks(conn: &mut AnyConnection, network_ids: &[&str]) -> Result<(), DbError> {
-    if let AnyConnection::Postgresql(c) = conn {
-        for n in network_ids {
-            announce(c, n)?;
-        }
-    }
+            )
+        })
+        .collect();
+    crate::on_backend!(conn, |c| diesel::insert_into(conversation_reads::table)
+        .values(&rows)
+        .on_conflict((
+            conversation_reads::conversation_id,
+            conversation_reads::user_id
+        ))
+        .do_update()
+        .set((
+            conversation_reads::seq.eq(excluded(conversation_reads::seq)),
+            conversation_reads::read_at.eq(excluded(conversation_reads::read_at)),
+        ))
+        .execute(c))?;
     Ok(())
 }
 
@@ -546,9 +552,9 @@ pub fn withdraw(conn: &mut AnyConnection, network_id: &str, m: &Message) -> Resu
     Ok(n == 1)
 }
 
-/// Records what happened in a network for the live streams and announces it to the
-/// other servers (PostgreSQL sends the announcement at commit, none on rollback). With
-/// `user_id`, the event is (also) for that person.
+/// Records what happened in a network for the live streams. On PostgreSQL the stored
+/// event announces itself to the other servers (trigger `network_events_announced`, at
+/// commit, none on rollback). With `user_id`, the event is (also) for that person.
 pub fn event(
     conn: &mut AnyConnection,
     network_id: &str,
@@ -567,21 +573,6 @@ pub fn event(
             network_events::at.eq(now()),
         ))
         .execute(c))?;
-    if let AnyConnection::Postgresql(c) = conn {
-        announce(c, network_id)?;
-        if let Some(u) = user_id
-            && kind == MEMBERSHIP
-        {
-            announce(c, &crate::connection::user_topic(u))?;
-        }
-    }
-    Ok(())
-}
-
-fn announce(c: &mut diesel::PgConnection, topic: &str) -> Result<(), DbError> {
-    diesel::sql_query("SELECT pg_notify('rondom_news', $1)")
-        .bind::<diesel::sql_types::Text, _>(topic)
-        .execute(c)?;
     Ok(())
 }
 
@@ -729,28 +720,32 @@ pub fn notice_state(
     if user_ids.is_empty() {
         return Ok(vec![]);
     }
-    let reads: Vec<(String, i64, Option<NaiveDateTime>)> = conversation_reads::table
-        .filter(conversation_reads::conversation_id.eq(conversation_id))
-        .filter(conversation_reads::user_id.eq_any(user_ids.to_vec()))
+    // One statement: each person with their read mark here (if any) and their choice.
+    type Row = (String, Option<i64>, Option<NaiveDateTime>, Option<String>);
+    let rows: Vec<Row> = users::table
+        .left_join(
+            conversation_reads::table.on(conversation_reads::user_id
+                .eq(users::id)
+                .and(conversation_reads::conversation_id.eq(conversation_id.to_owned()))),
+        )
+        .left_join(notice_choices::table.on(notice_choices::user_id.eq(users::id)))
+        .filter(users::id.eq_any(user_ids.to_vec()))
         .select((
-            conversation_reads::user_id,
-            conversation_reads::seq,
-            conversation_reads::mailed_at,
+            users::id,
+            conversation_reads::seq.nullable(),
+            conversation_reads::mailed_at.nullable(),
+            notice_choices::choice.nullable(),
         ))
-        .load(conn)?;
-    let choices: Vec<(String, String)> = notice_choices::table
-        .filter(notice_choices::user_id.eq_any(user_ids.to_vec()))
-        .select((notice_choices::user_id, notice_choices::choice))
         .load(conn)?;
     Ok(user_ids
         .iter()
         .map(|u| {
-            let r = reads.iter().find(|r| &r.0 == u);
+            let r = rows.iter().find(|r| &r.0 == u);
             (
                 u.clone(),
-                r.map_or(0, |r| r.1),
+                r.and_then(|r| r.1).unwrap_or(0),
                 r.and_then(|r| r.2),
-                choices.iter().find(|c| &c.0 == u).map(|c| c.1.clone()),
+                r.and_then(|r| r.3.clone()),
             )
         })
         .collect())

@@ -130,6 +130,19 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, DbErr
         .optional()?)
 }
 
+/// A network with its child, in one statement (None when either is gone).
+pub fn find_with_child(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(Network, crate::referrals::Child)>, DbError> {
+    Ok(networks::table
+        .inner_join(children::table.on(children::id.eq(networks::child_id)))
+        .filter(networks::id.eq(id))
+        .select((Network::as_select(), crate::referrals::Child::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Option<Network>, DbError> {
     Ok(networks::table
         .filter(networks::child_id.eq(child_id))

@@ -154,16 +154,37 @@ pub struct Checkpoint {
     pub head: String,
     /// The first keyed entry (1 for a log keyed from the start).
     pub keyed_from: i64,
+    /// The last entry (sequence number, hash) of every other chain, oldest first. On
+    /// PostgreSQL the log is several chains side by side (so that appends need not wait
+    /// for each other's commits); a checkpoint vouches for each one's end.
+    pub other_heads: Vec<(i64, String)>,
 }
 
 const CHECKPOINT_TAG: &str = "rondom-audit-checkpoint v1";
 
 impl Checkpoint {
     fn signed_text(&self) -> String {
-        format!(
+        let mut text = format!(
             "{CHECKPOINT_TAG} at={} seq={} head={} keyed_from={}",
             self.at, self.seq, self.head, self.keyed_from
-        )
+        );
+        // Left out for a single chain, so such a log's checkpoints read as before.
+        if !self.other_heads.is_empty() {
+            let heads: Vec<String> = self
+                .other_heads
+                .iter()
+                .map(|(seq, hash)| format!("{seq}:{hash}"))
+                .collect();
+            text.push_str(" chains=");
+            text.push_str(&heads.join(","));
+        }
+        text
+    }
+
+    /// Every entry this checkpoint vouches for: the latest and each other chain's end.
+    pub fn vouched(&self) -> impl Iterator<Item = (i64, &str)> {
+        std::iter::once((self.seq, self.head.as_str()))
+            .chain(self.other_heads.iter().map(|(s, h)| (*s, h.as_str())))
     }
 
     /// One line: the statement and its HMAC under the checkpoint key.
@@ -183,6 +204,7 @@ impl Checkpoint {
         let mut seq = None;
         let mut head = None;
         let mut keyed_from = None;
+        let mut other_heads = Some(vec![]);
         let mut mac = None;
         for part in rest.split_whitespace() {
             match part.split_once('=') {
@@ -190,12 +212,21 @@ impl Checkpoint {
                 Some(("seq", v)) => seq = v.parse::<i64>().ok(),
                 Some(("head", v)) => head = Some(v.to_owned()),
                 Some(("keyed_from", v)) => keyed_from = v.parse::<i64>().ok(),
+                Some(("chains", v)) => {
+                    other_heads = v
+                        .split(',')
+                        .map(|h| {
+                            let (seq, hash) = h.split_once(':')?;
+                            Some((seq.parse::<i64>().ok()?, hash.to_owned()))
+                        })
+                        .collect()
+                }
                 Some(("mac", v)) => mac = Some(v.to_owned()),
                 _ => {}
             }
         }
-        let (Some(at), Some(seq), Some(head), Some(keyed_from), Some(mac)) =
-            (at, seq, head, keyed_from, mac)
+        let (Some(at), Some(seq), Some(head), Some(keyed_from), Some(other_heads), Some(mac)) =
+            (at, seq, head, keyed_from, other_heads, mac)
         else {
             return Some(Err("an incomplete checkpoint line".into()));
         };
@@ -204,6 +235,7 @@ impl Checkpoint {
             seq,
             head,
             keyed_from,
+            other_heads,
         };
         let expected = hex::encode(hmac_sha256(&keys.checkpoint, c.signed_text().as_bytes()));
         if !same(&expected, &mac) {
@@ -282,9 +314,33 @@ mod tests {
             seq: 42,
             head: "ab".repeat(32),
             keyed_from: 1,
+            other_heads: vec![],
         };
         let line = c.to_line(&keys(1));
+        assert!(
+            !line.contains("chains="),
+            "a single chain reads as before: {line}"
+        );
         assert_eq!(Checkpoint::from_line(&line, &keys(1)), Some(Ok(c.clone())));
+        let several = Checkpoint {
+            other_heads: vec![(39, "cd".repeat(32)), (41, "ef".repeat(32))],
+            ..c.clone()
+        };
+        let several_line = several.to_line(&keys(1));
+        assert_eq!(
+            Checkpoint::from_line(&several_line, &keys(1)),
+            Some(Ok(several.clone()))
+        );
+        assert_eq!(
+            several.vouched().map(|(s, _)| s).collect::<Vec<_>>(),
+            vec![42, 39, 41]
+        );
+        // A chain's end left out of a signed line breaks the signature.
+        let fewer = several_line.replace(&format!(",41:{}", "ef".repeat(32)), "");
+        assert!(matches!(
+            Checkpoint::from_line(&fewer, &keys(1)),
+            Some(Err(_))
+        ));
         let logged = format!("2026-12-01T21:56:49Z INFO rondom::audit: {line}");
         assert_eq!(Checkpoint::from_line(&logged, &keys(1)), Some(Ok(c)));
         assert!(matches!(

@@ -29,16 +29,21 @@ fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
 }
 
 impl Writer {
-    /// Writes a checkpoint when the chain's head moved since `last` (the sequence
-    /// number of the last checkpoint written); answers the new last.
-    pub fn write_if_moved(&self, db: &Db, last: Option<i64>) -> Result<Option<i64>, String> {
+    /// Writes a checkpoint when the end of any chain moved since `last` (the entries the
+    /// last checkpoint written vouched for); answers the new last.
+    pub fn write_if_moved(
+        &self,
+        db: &Db,
+        last: Option<Vec<i64>>,
+    ) -> Result<Option<Vec<i64>>, String> {
         let keys = db.audit_keys().ok_or("the audit log's key is not set")?;
         let mut conn = db.get().map_err(|e| e.to_string())?;
         let Some(c) = rondom_db::audit::checkpoint_now(&mut conn).map_err(|e| e.to_string())?
         else {
             return Ok(last);
         };
-        if Some(c.seq) == last {
+        let vouched: Vec<i64> = c.vouched().map(|(seq, _)| seq).collect();
+        if last.as_ref() == Some(&vouched) {
             return Ok(last);
         }
         let line = c.to_line(&keys);
@@ -51,7 +56,7 @@ impl Writer {
                 )
             })?;
         }
-        Ok(Some(c.seq))
+        Ok(Some(vouched))
     }
 
     /// Writes checkpoints in the background while the server runs.
@@ -62,8 +67,8 @@ impl Writer {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let (w, d) = (self.clone(), db.clone());
-                match tokio::task::spawn_blocking(move || w.write_if_moved(&d, last)).await {
+                let (w, d, l) = (self.clone(), db.clone(), last.clone());
+                match tokio::task::spawn_blocking(move || w.write_if_moved(&d, l)).await {
                     Ok(Ok(seq)) => last = seq,
                     Ok(Err(e)) => tracing::warn!(error = %e, "audit checkpoint not written"),
                     Err(e) => tracing::warn!(error = %e, "audit checkpoint task failed"),

@@ -65,6 +65,7 @@ pub fn build_state(
         dummy_hash: Arc::new(dummy_hash),
         directory_index: Default::default(),
         sessions: Default::default(),
+        tokens: Default::default(),
         today: Default::default(),
         draining: Default::default(),
     }))

@@ -24,6 +24,8 @@ pub struct Shared {
     pub directory_index: rondom_app::directory::index::IndexCache,
     /// Sessions read a moment ago (a cache checked against the database's change mark).
     pub sessions: rondom_app::auth::session_cache::SessionCache,
+    /// API tokens read a moment ago (the same kind of cache).
+    pub tokens: rondom_app::auth::session_cache::TokenCache,
     /// The menu's counts per person, for a few seconds.
     pub today: rondom_app::today::TodayCache,
     /// Set when the server has been asked to stop: `/readyz` answers 503 from then on,

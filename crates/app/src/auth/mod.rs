@@ -68,17 +68,19 @@ pub struct TokenHolder {
     pub memberships: Vec<rondom_db::users::Membership>,
 }
 
-/// Whose API token this is (`value` as sent), if it is live and its owner enabled. Its
-/// last use is refreshed at most once a minute.
+/// Whose API token this is (`value` as sent), if it is live and its owner enabled: from
+/// `cache` while nothing it is built from changed. Its last use is refreshed at most
+/// once a minute.
 pub async fn api_token_holder(
     svc: &crate::Services,
+    cache: &session_cache::TokenCache,
     value: &str,
-) -> Result<Option<TokenHolder>, crate::Error> {
+) -> Result<Option<std::sync::Arc<TokenHolder>>, crate::Error> {
     use rondom_db::{tokens, users};
     let hash = sha256_hex(value);
-    let found = svc
-        .db
-        .read(move |c| {
+    let key = hash.clone();
+    let found = cache
+        .load(&svc.db, &key, move |c| {
             let Some(t) = tokens::find_api_token(c, &hash)? else {
                 return Ok(None);
             };

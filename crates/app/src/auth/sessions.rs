@@ -120,7 +120,7 @@ pub async fn current(
     idle: chrono::Duration,
 ) -> Result<Option<Live>, Error> {
     let now = rondom_db::now();
-    let Some(row) = cache.load(&svc.db, id).await? else {
+    let Some(row) = cache.session(&svc.db, id).await? else {
         return Ok(None);
     };
     let s = &row.session;

@@ -16,7 +16,7 @@ use rondom_db::{AnyConnection, Db, DbError};
 use rondom_domain::ids::{ConversationId, MessageId, UserId};
 use rondom_domain::message::{NoticeChoice, notice_due};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most sends in one transaction: bounds how long the locks are held.
@@ -89,14 +89,79 @@ pub(crate) type Done = (Outcome, Vec<String>);
 /// A send waiting for the writer, with where to answer (boxed: the answer is large).
 type Pending = (Send, oneshot::Sender<Box<Result<Done, String>>>);
 
-/// The queue to this server's writer, started on first use (it needs the runtime).
+/// The queue to this server's writers, started on first use (they need the runtime).
 #[derive(Default, Clone)]
-pub struct Queue(Arc<OnceLock<Vec<mpsc::UnboundedSender<Pending>>>>);
+pub struct Queue(Arc<OnceLock<Lanes>>);
 
 /// Writers on PostgreSQL, which commits transactions side by side (SQLite has one
-/// writer at a time: one). A conversation always goes to the same one, so two of them
-/// never wait for each other's row locks.
+/// writer at a time: one). Fewer than the connection pool holds, so that pages still
+/// find a connection while every lane writes.
 const POSTGRES_LANES: usize = 4;
+
+/// The writers, and which conversation each is busy with.
+struct Lanes {
+    queues: Vec<mpsc::UnboundedSender<Pending>>,
+    busy: Mutex<Busy>,
+}
+
+/// A conversation with sends waiting stays with its lane, so two lanes never hold its
+/// row at once and its sends commit in the order they came; a conversation with none
+/// goes to the lane with the fewest sends waiting (a fixed lane per conversation put
+/// two busy conversations on one lane while another stood idle).
+#[derive(Default)]
+struct Busy {
+    conversations: HashMap<String, (usize, usize)>,
+    waiting: Vec<usize>,
+}
+
+/// A send's place in a lane until it is answered (or its request is dropped).
+struct InLane<'a> {
+    lanes: &'a Lanes,
+    conversation: String,
+    lane: usize,
+}
+
+impl Lanes {
+    fn enter(&self, conversation: &str) -> InLane<'_> {
+        let mut b = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        let lane = match b.conversations.get_mut(conversation) {
+            Some((lane, n)) => {
+                *n += 1;
+                *lane
+            }
+            None => {
+                let lane = (0..self.queues.len())
+                    .min_by_key(|l| b.waiting.get(*l).copied().unwrap_or(0))
+                    .unwrap_or(0);
+                b.conversations.insert(conversation.to_owned(), (lane, 1));
+                lane
+            }
+        };
+        if let Some(w) = b.waiting.get_mut(lane) {
+            *w += 1;
+        }
+        InLane {
+            lanes: self,
+            conversation: conversation.to_owned(),
+            lane,
+        }
+    }
+}
+
+impl Drop for InLane<'_> {
+    fn drop(&mut self) {
+        let mut b = self.lanes.busy.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(w) = b.waiting.get_mut(self.lane) {
+            *w = w.saturating_sub(1);
+        }
+        if let Some((_, n)) = b.conversations.get_mut(&self.conversation) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                b.conversations.remove(&self.conversation);
+            }
+        }
+    }
+}
 
 impl Queue {
     /// Writes the send (with others that arrive meanwhile) and answers once committed.
@@ -111,20 +176,25 @@ impl Queue {
                 rondom_db::Backend::Postgres => POSTGRES_LANES,
                 rondom_db::Backend::Sqlite => 1,
             };
-            (0..n)
+            let queues = (0..n)
                 .map(|_| {
                     let (tx, rx) = mpsc::unbounded_channel();
                     // The writer holds the database and the key, not the queue: it stops
                     // when the last sender (the services) is gone.
-                    tokio::spawn(group_writer(db.clone(), secrets.clone(), rx));
+                    tokio::spawn(group_writer(db.unmarked(), secrets.clone(), rx));
                     tx
                 })
-                .collect()
+                .collect();
+            Lanes {
+                queues,
+                busy: Mutex::new(Busy {
+                    conversations: HashMap::new(),
+                    waiting: vec![0; n],
+                }),
+            }
         });
-        let lane = s.conversation_id.bytes().fold(0usize, |h, b| {
-            h.wrapping_mul(31).wrapping_add(usize::from(b))
-        });
-        let Some(queue) = lanes.get(lane % lanes.len().max(1)) else {
+        let place = lanes.enter(&s.conversation_id);
+        let Some(queue) = lanes.queues.get(place.lane) else {
             return Err(crate::Error::internal("no message writer"));
         };
         let (reply, answer) = oneshot::channel();
@@ -132,10 +202,11 @@ impl Queue {
             let secrets = secrets.clone();
             return Ok(db.write(move |c| write_one(c, &secrets, &s)).await?);
         }
-        (*answer
+        let answered = answer
             .await
-            .map_err(|_| crate::Error::internal("the message writer stopped"))?)
-        .map_err(|e| crate::Error::Db(DbError::Unavailable(e)))
+            .map_err(|_| crate::Error::internal("the message writer stopped"))?;
+        drop(place);
+        (*answered).map_err(|e| crate::Error::Db(DbError::Unavailable(e)))
     }
 }
 
@@ -188,8 +259,9 @@ fn write_one(c: &mut AnyConnection, secrets: &SecretBox, s: &Send) -> Result<Don
 /// per conversation its row locked once and its network's facts read once (who takes
 /// part, by consent at this moment), earlier sends with the same client id found in one
 /// query, the new messages and their events stored in one statement each, the senders'
-/// read marks, the e-mail notices due; the audit entries (refusals included) and the
-/// announcements at the end. Answers per send, in the given order.
+/// read marks, the e-mail notices due; the audit entries (refusals included) at the end.
+/// (On PostgreSQL the stored events announce themselves to the other servers.) Answers
+/// per send, in the given order.
 fn write_all(
     c: &mut AnyConnection,
     secrets: &SecretBox,
@@ -198,7 +270,6 @@ fn write_all(
     let mut keys: HashMap<String, SecretBox> = HashMap::new();
     let mut out: Vec<Option<Done>> = vec![None; sends.len()];
     let mut audit = Vec::new();
-    let mut networks: Vec<String> = Vec::new();
     let now = rondom_db::now();
     let since = now - chrono::Duration::minutes(rondom_domain::message::NOTICE_GAP_MINUTES);
     let mut start = 0;
@@ -210,7 +281,8 @@ fn write_all(
                 .take_while(|s| s.conversation_id == conv_id)
                 .count();
         let group = &sends[start..end];
-        let found = match db::conversation(c, conv_id)? {
+        // Locked at once: its number is read under the lock, in one statement.
+        let found = match db::conversation_locked(c, conv_id)? {
             Some(conv) => {
                 let facts = crate::network::facts_in(c, conv.network_id.as_str())?;
                 facts.map(|f| (conv, f))
@@ -288,7 +360,7 @@ fn write_all(
         let key = keys
             .get(&network)
             .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
-        let last = db::lock_conversation(c, conv_id)?;
+        let last = conv.last_seq;
         // A retry finds the message its first try stored (in an earlier commit, or
         // earlier in this group).
         let client_ids: Vec<String> = allowed
@@ -374,9 +446,6 @@ fn write_all(
                 }
             }
             db::set_read_marks(c, conv_id, &marks, now)?;
-            if !networks.contains(&network) {
-                networks.push(network.clone());
-            }
             // E-mail notices: to those who take part, chose them at once and were not
             // mailed about this conversation this quarter (nor earlier in this group).
             let recipients = allowed
@@ -426,8 +495,6 @@ fn write_all(
         }
         start = end;
     }
-    let announced: Vec<&str> = networks.iter().map(String::as_str).collect();
-    db::announce_networks(c, &announced)?;
     rondom_db::audit::append_all(c, &audit)?;
     out.into_iter()
         .map(|d| d.ok_or_else(|| DbError::Unavailable("a send was not written".into())))

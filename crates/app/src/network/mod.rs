@@ -130,14 +130,11 @@ pub(crate) fn facts_in(
     c: &mut rondom_db::AnyConnection,
     id: &str,
 ) -> Result<Option<Facts>, rondom_db::DbError> {
-    let Some(network) = db::find(c, id)? else {
+    let Some((network, child)) = db::find_with_child(c, id)? else {
         return Ok(None);
     };
     let members = db::members(c, id)?;
     let answers = db::answers(c, id)?;
-    let Some(child) = rondom_db::referrals::child(c, &network.child_id)? else {
-        return Ok(None);
-    };
     let emergencies = db::emergencies_now(c, id)?;
     Ok(Some(Facts {
         network,

@@ -260,6 +260,18 @@ impl Db {
         }
     }
 
+    /// A handle whose writes leave this server's change mark alone, for writers of
+    /// content that nothing kept in memory is built from (messages and their events):
+    /// under a stream of sends the sessions and tokens read a moment ago stay usable. A
+    /// write through it that did touch what the caches hold would still be heard, by
+    /// the triggers' announcement or counter, within the watcher's poll.
+    pub fn unmarked(&self) -> Self {
+        Self {
+            changes: Arc::new(Changes::default()),
+            ..self.clone()
+        }
+    }
+
     /// The live streams' subscriptions of this server.
     pub fn news(&self) -> &News {
         &self.news

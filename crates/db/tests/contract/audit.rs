@@ -134,8 +134,8 @@ async fn appended_entries_are_numbered_chained_and_verified(e: Engine) {
 
 /// Runs SQL with the append-only triggers out of the way, as someone who holds the
 /// database (but not the installation key) could.
-async fn tamper(t: &TestDb, sql: &'static str) {
-    let engine = t.engine;
+async fn tamper(t: &TestDb, sql: impl Into<String>) {
+    let (engine, sql) = (t.engine, sql.into());
     t.db()
         .write(move |c| {
             let drop_triggers: &[&str] = match engine {
@@ -145,8 +145,8 @@ async fn tamper(t: &TestDb, sql: &'static str) {
                 ],
                 Engine::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
             };
-            for q in drop_triggers.iter().chain([&sql]) {
-                diesel::sql_query(*q).execute(c)?;
+            for q in drop_triggers.iter().copied().chain([sql.as_str()]) {
+                diesel::sql_query(q).execute(c)?;
             }
             Ok(())
         })
@@ -347,4 +347,113 @@ async fn the_log_is_listed_by_organisation_and_filters(e: Engine) {
             "referral.view"
         ]
     );
+}
+
+/// On PostgreSQL an append takes the first chain whose lock is free, so audited
+/// transactions do not wait for each other's commits; verify and the checkpoints hold
+/// every chain. (SQLite has one writer at a time, so one chain.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_concurrent_appends_run_in_chains_side_by_side() {
+    let t = TestDb::new(Engine::Postgres);
+    let db = t.db().clone();
+    // The first append holds its transaction open, so its chain's lock is taken.
+    let (appended_tx, appended_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.write(move |c| {
+                let seq = audit::append(c, &event("held", &[]))?;
+                let _ = appended_tx.send(());
+                let _ = release_rx.recv();
+                Ok(seq)
+            })
+            .await
+        })
+    };
+    appended_rx.await.unwrap();
+    let beside = append(&db, event("beside", &[])).await.unwrap();
+    release_tx.send(()).unwrap();
+    let held = holder.await.unwrap().unwrap();
+    for action in ["after-1", "after-2", "after-3"] {
+        append(&db, event(action, &[])).await.unwrap();
+    }
+    let entries = all(&db).await;
+    let by_action = |a: &str| entries.iter().find(|e| e.action == a).unwrap().clone();
+    let (h, b) = (by_action("held"), by_action("beside"));
+    assert_eq!((h.seq, b.seq), (held, beside));
+    assert_ne!(
+        h.chain, b.chain,
+        "the second append did not wait for the first"
+    );
+    assert_eq!(
+        b.prev_hash, GENESIS_HASH,
+        "a new chain starts at the beginning"
+    );
+    // Alone, appends take the first chain again, each linked to the one before it there.
+    let after: Vec<_> = ["after-1", "after-2", "after-3"].map(by_action).to_vec();
+    assert!(after.iter().all(|e| e.chain == h.chain));
+    assert_eq!(after[0].prev_hash, h.hash);
+    assert_eq!(after[2].prev_hash, after[1].hash);
+    assert!(matches!(
+        verify(&db, keys()).await,
+        VerifyOutcome::Intact { entries: 5, .. }
+    ));
+
+    // A checkpoint vouches for the end of every chain, the quiet one too.
+    let checkpoint = db
+        .read(audit::checkpoint_now)
+        .await
+        .unwrap()
+        .expect("a checkpoint of a log with entries");
+    assert_eq!(checkpoint.seq, after[2].seq);
+    assert_eq!(checkpoint.other_heads, vec![(b.seq, b.hash.clone())]);
+    let with_checkpoint = |db: Db, cp: rondom_domain::audit::Checkpoint| async move {
+        db.read(move |c| audit::verify(c, &keys(), &[cp]))
+            .await
+            .unwrap()
+    };
+    assert!(matches!(
+        with_checkpoint(db.clone(), checkpoint.clone()).await,
+        VerifyOutcome::Intact { entries: 5, .. }
+    ));
+
+    // The quiet chain's last entry removed: its chain is still whole, but the
+    // checkpoint misses it.
+    tamper(&t, format!("DELETE FROM audit_log WHERE seq = {}", b.seq)).await;
+    assert!(matches!(
+        verify(&db, keys()).await,
+        VerifyOutcome::Intact { entries: 4, .. }
+    ));
+    match with_checkpoint(db.clone(), checkpoint.clone()).await {
+        VerifyOutcome::Broken { seq, problem } => {
+            assert_eq!(seq, b.seq);
+            assert!(
+                problem.contains("is missing, though the checkpoint"),
+                "{problem}"
+            );
+        }
+        intact => panic!("a removed chain end passed verify: {intact:?}"),
+    }
+
+    // An entry moved into another chain does not link into it (and the chain it left
+    // would break at the next entry).
+    tamper(
+        &t,
+        format!(
+            "UPDATE audit_log SET chain = chain + 1 WHERE seq = {}",
+            after[1].seq
+        ),
+    )
+    .await;
+    match verify(&db, keys()).await {
+        VerifyOutcome::Broken { seq, problem } => {
+            assert_eq!(seq, after[1].seq, "{problem}");
+            assert!(
+                problem.contains("does not point to the entry before it"),
+                "{problem}"
+            );
+        }
+        intact => panic!("a moved entry passed verify: {intact:?}"),
+    }
 }

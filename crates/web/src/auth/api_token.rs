@@ -34,18 +34,18 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| t.starts_with(TOKEN_PREFIX))
             .ok_or(ApiError(AppError::Unauthorized))?;
-        let holder = rondom_app::auth::api_token_holder(&state.app, token)
+        let holder = rondom_app::auth::api_token_holder(&state.app, &state.tokens, token)
             .await?
             .ok_or(ApiError(AppError::Unauthorized))?;
-        let (t, u, memberships) = (holder.token, holder.user, holder.memberships);
-        let actor = rondom_app::auth::actor_of(&u.id, &memberships, u.family_role);
+        let (t, u) = (&holder.token, &holder.user);
+        let actor = rondom_app::auth::actor_of(&u.id, &holder.memberships, u.family_role);
         Ok(Self {
-            user_id: u.id.into(),
-            name: u.name,
-            email: u.email,
-            token_id: t.id.into(),
+            user_id: u.id.clone().into(),
+            name: u.name.clone(),
+            email: u.email.clone(),
+            token_id: t.id.clone().into(),
             actor,
-            memberships,
+            memberships: holder.memberships.clone(),
             source_address: client_addr(parts, state),
         })
     }

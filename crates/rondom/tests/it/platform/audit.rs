@@ -122,7 +122,9 @@ async fn a_truncated_audit_log_fails_verify(b: Backend) {
     let (code, out) = verify_audit(&app);
     assert_eq!(code, Some(3), "{out}");
     assert!(
-        out.contains("vouches for 9 entries, the log holds 4: entries were removed from its end"),
+        out.contains(
+            "vouches for entry 9, the log ends at entry 4: entries were removed from its end"
+        ),
         "{out}"
     );
     // Without the checkpoints the cut would not show; verify says so instead of

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 on_both_backends!(
     two_servers_share_sessions_through_the_database,
+    a_token_revoked_on_one_server_stops_working_on_the_other,
     audit_entries_written_at_once_by_two_servers_form_one_unbroken_chain,
 );
 
@@ -113,6 +114,64 @@ async fn two_servers_share_sessions_through_the_database(b: Backend) {
         assert!(
             logged_out.elapsed() < std::time::Duration::from_millis(500),
             "logout on B ends the session on A too"
+        );
+        tokio::task::yield_now().await;
+    }
+    second.stop().await;
+    app.stop().await;
+}
+
+/// Each server keeps the API tokens it read a moment ago; a revocation written by
+/// another process reaches it through the database's change notices (PostgreSQL) or
+/// change counter (SQLite) within milliseconds.
+async fn a_token_revoked_on_one_server_stops_working_on_the_other(b: Backend) {
+    let app = TestApp::start(b).await;
+    let second = app.second_server().await;
+    let p = app.org("Praktijk", "huisartsenpraktijk").await;
+    let uid = app.user("api@test.example", Some(&p), &["huisarts"]).await;
+    let token = app.token_for(&uid).await;
+    let c = app.client();
+    let b_url = format!("http://{}", second.addr);
+    for base in [app.base.clone(), b_url.clone()] {
+        let r = c
+            .get(format!("{base}/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "the token works on {base}");
+    }
+    // Revoked through server B's own database handle, as its account page would.
+    let owner = uid.clone();
+    second
+        .state
+        .app
+        .db
+        .write(move |c| rondom_db::tokens::revoke_all_api_tokens(c, &owner))
+        .await
+        .unwrap();
+    let on_b = c
+        .get(format!("{b_url}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_b.status(), 401, "B refuses at once");
+    let revoked = std::time::Instant::now();
+    loop {
+        let on_a = c
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        if on_a.status() == 401 {
+            break;
+        }
+        assert_eq!(on_a.status(), 200);
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_millis(500),
+            "a revocation on B ends the token on A too, well before A's copy ages out"
         );
         tokio::task::yield_now().await;
     }

@@ -1,0 +1,3 @@
+DROP SEQUENCE audit_log_seq;
+DROP INDEX audit_log_chain;
+ALTER TABLE audit_log DROP COLUMN chain;

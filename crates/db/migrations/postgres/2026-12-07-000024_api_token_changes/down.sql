@@ -1,0 +1,1 @@
+DROP TRIGGER api_tokens_changed ON api_tokens;

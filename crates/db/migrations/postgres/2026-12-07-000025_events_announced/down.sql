@@ -1,0 +1,2 @@
+DROP TRIGGER network_events_announced ON network_events;
+DROP FUNCTION rondom_announce_event();

@@ -1,0 +1,3 @@
+DROP TRIGGER api_tokens_insert_counted;
+DROP TRIGGER api_tokens_update_counted;
+DROP TRIGGER api_tokens_delete_counted;
