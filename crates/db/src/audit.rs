@@ -49,13 +49,13 @@ pub struct AuditEntry {
     pub subject_org_id: Option<String>,
     pub other_subject_org_id: Option<String>,
     /// Which of the side-by-side chains the entry links into (always 0 on SQLite).
-    pub chain: i16,
+    pub chain: i32,
 }
 
 /// How many chains the log runs side by side on PostgreSQL. An append holds its chain's
 /// lock until its transaction has committed, so this many audited transactions can
 /// commit at once; more chains only lengthen the checkpoints.
-pub const CHAINS: i16 = 16;
+pub const CHAINS: i32 = 16;
 
 impl AuditEntry {
     fn chained(&self) -> ChainedFields<'_> {
@@ -185,15 +185,15 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
 
 /// Takes the lock of the first free chain (all taken: waits for one) and `n` sequence
 /// numbers under it, rising. The lock is the transaction's until it ends.
-fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<(i16, Vec<i64>), DbError> {
-    use diesel::sql_types::{BigInt, Integer, SmallInt};
+fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<(i32, Vec<i64>), DbError> {
+    use diesel::sql_types::{BigInt, Integer};
     let n = i32::try_from(n).map_err(|_| DbError::Unavailable("too many audit entries".into()))?;
     // One round trip: the lock, then the numbers (the lateral reference makes the
     // numbers wait for the lock; `LIMIT 1` stops at the first lock taken). As typed
     // selects (not `sql_query`) the statements stay prepared on the connection.
     let claim = |chosen: &str| {
         diesel::select(
-            diesel::dsl::sql::<(SmallInt, BigInt)>(&format!(
+            diesel::dsl::sql::<(Integer, BigInt)>(&format!(
                 "c.k, nextval('audit_log_seq') FROM ({chosen}) AS c, LATERAL generate_series(1, "
             ))
             .bind::<Integer, _>(n)
@@ -201,15 +201,15 @@ fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<(i16, Vec<i6
         )
     };
     let free = format!(
-        "SELECT k::smallint AS k FROM generate_series(0, {}) AS k \
+        "SELECT k FROM generate_series(0, {}) AS k \
          WHERE pg_try_advisory_xact_lock(7513, k) LIMIT 1",
         CHAINS - 1
     );
-    let mut rows: Vec<(i16, i64)> = claim(&free).get_results(c)?;
+    let mut rows: Vec<(i32, i64)> = claim(&free).get_results(c)?;
     if rows.is_empty() {
         // Every chain is busy: queue behind one, spread by this backend.
         let busy = format!(
-            "SELECT s.k FROM (SELECT (pg_backend_pid() % {CHAINS})::smallint AS k) AS s, \
+            "SELECT s.k FROM (SELECT pg_backend_pid() % {CHAINS} AS k) AS s, \
              LATERAL (SELECT pg_advisory_xact_lock(7513, s.k)) AS l"
         );
         rows = claim(&busy).get_results(c)?;
@@ -405,7 +405,7 @@ pub fn verify(
     let mut after = 0i64;
     let mut entries = 0i64;
     // Each chain's last hash so far.
-    let mut chain_prev: HashMap<i16, String> = HashMap::new();
+    let mut chain_prev: HashMap<i32, String> = HashMap::new();
     let mut keyed_from: Option<i64> = None;
     // Every vouched entry, with the checkpoints that vouch for it; removed once seen.
     let mut vouched: BTreeMap<i64, Vec<(&Checkpoint, &str)>> = BTreeMap::new();

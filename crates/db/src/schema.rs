@@ -141,7 +141,7 @@ diesel::table! {
         keyed -> Bool,
         subject_org_id -> Nullable<Text>,
         other_subject_org_id -> Nullable<Text>,
-        chain -> SmallInt,
+        chain -> Integer,
     }
 }
 

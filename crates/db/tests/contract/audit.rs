@@ -140,10 +140,10 @@ async fn tamper(t: &TestDb, sql: impl Into<String>) {
         .write(move |c| {
             let drop_triggers: &[&str] = match engine {
                 Engine::Sqlite => &[
-                    "DROP TRIGGER audit_log_no_update",
-                    "DROP TRIGGER audit_log_no_delete",
+                    "DROP TRIGGER IF EXISTS audit_log_no_update",
+                    "DROP TRIGGER IF EXISTS audit_log_no_delete",
                 ],
-                Engine::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+                Engine::Postgres => &["DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log"],
             };
             for q in drop_triggers.iter().copied().chain([sql.as_str()]) {
                 diesel::sql_query(q).execute(c)?;

@@ -7,7 +7,7 @@
 --
 -- All servers must run the new version together: an old server would chain to the
 -- log's last entry whatever its chain.
-ALTER TABLE audit_log ADD COLUMN chain SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE audit_log ADD COLUMN chain INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX audit_log_chain ON audit_log (chain, seq);
 CREATE SEQUENCE audit_log_seq AS BIGINT;
 SELECT setval('audit_log_seq', COALESCE((SELECT max(seq) FROM audit_log), 0) + 1, false);
