@@ -142,8 +142,8 @@ impl ChainedFields<'_> {
     }
 }
 
-/// A signed statement of the chain's state at one moment: how long it was, the hash of
-/// its last entry, and from which entry on it is keyed. Written outside the database;
+/// A signed statement of the log's state at one moment: its latest entry and that
+/// entry's hash, the end of every other chain, and from which entry on it is keyed. Written outside the database;
 /// `audit verify` checks the log against every checkpoint it is given, so that cutting
 /// entries off the end, or re-chaining the log, shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
