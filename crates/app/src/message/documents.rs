@@ -18,6 +18,7 @@ use rondom_db::audit::AuditEvent;
 use rondom_db::documents::DocumentInfo;
 use rondom_domain::document::{self as kinds, FileKind};
 use rondom_domain::message as rules;
+use rondom_domain::validate::ValidationError;
 use std::sync::Arc;
 
 pub use crate::referral::AttachmentFile as DocumentFile;
@@ -89,7 +90,8 @@ pub async fn share(
         String::new()
     } else {
         rules::body(caption).unwrap_or_else(|e| {
-            problems.push(e);
+            // The same rules as a message's text, under the caption's own name.
+            problems.push(ValidationError::new("caption", e.message));
             String::new()
         })
     };

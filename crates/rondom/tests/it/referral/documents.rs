@@ -250,6 +250,12 @@ async fn documents_follow_their_own_consent_and_every_download_is_logged(b: Back
         assert_eq!(s, status, "{name}: {out}");
         assert!(out.to_string().contains(words), "{name}: {out}");
     }
+    // A caption over the limit is named as the caption, not as some message text.
+    let long = format!("&caption={}", "a".repeat(10_001));
+    let (s, out) = share(&api, &f.sanne, &conv, "a.pdf", &long, samples::pdf("a")).await;
+    assert_eq!(s, 422, "{out}");
+    assert_eq!(out["error"]["fields"][0]["field"], "caption", "{out}");
+    assert!(out.to_string().contains("te lang"), "{out}");
     let (s, _) = share(&api, &f.sanne, "nergens", "a.pdf", "", samples::pdf("a")).await;
     assert_eq!(s, 404);
     assert_eq!(
