@@ -161,10 +161,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                     state.today.forget(&u.user_id);
                     parts.extensions.insert(u.clone());
                 } else {
-                    let can = rondom_domain::policy::capabilities(&u.actor);
-                    if can.refers || can.consults {
-                        u.counts = state.today.counts(&state.app, &u.actor).await?;
-                    }
+                    // Everyone may have unread messages (families too), so everyone's
+                    // menu is counted; kept for a few seconds per person.
+                    u.counts = state.today.counts(&state.app, &u.actor).await?;
                 }
                 Ok(u)
             }

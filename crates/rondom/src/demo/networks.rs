@@ -66,7 +66,7 @@ pub(super) fn build(
         };
         used.push(l.r.child_id.to_string());
         let child = secrets.open(&l.child_name_sealed).unwrap_or_default();
-        one(c, w, l, &child, kin)?;
+        one(c, w, l, &child, kin, secrets)?;
     }
     Ok(())
 }
@@ -77,6 +77,7 @@ fn one(
     l: &Listed,
     child: &str,
     kin: &[Kin],
+    secrets: &rondom_app::secrets::SecretBox,
 ) -> Result<(), DbError> {
     let r = &l.r;
     let Some(director) = r.case_director_id.as_ref().map(ToString::to_string) else {
@@ -124,6 +125,7 @@ fn one(
     };
     let (referrer_member, director_member) = (member_of(&r.referrer_id), member_of(&director));
     let mut family: Vec<(String, Relation, bool)> = Vec::new();
+    let mut family_users: Vec<String> = Vec::new();
     for (name, relation, gezag, login) in kin {
         let name = if *relation == Relation::Jeugdige {
             child.to_owned()
@@ -179,6 +181,7 @@ fn one(
             &director,
         )?;
         family.push((id.to_string(), *relation, *gezag));
+        family_users.push(uid.to_string());
     }
     let on = w.today - chrono::Duration::days(10);
     let mut answer = |by: &str, grantee: &str, category: Category, given: bool| {
@@ -241,5 +244,187 @@ fn one(
         answer(youth, parent, Category::Messages, false)?;
         answer(youth, parent, Category::Documents, false)?;
     }
+    // The first of the family with the say writes back (the youth from 16).
+    let writer = family
+        .iter()
+        .zip(&family_users)
+        .find(|((_, rel, gezag), _)| {
+            if youth_alone {
+                *rel == Relation::Jeugdige
+            } else {
+                *gezag
+            }
+        })
+        .map(|(_, uid)| uid.clone());
+    if let Some(writer) = writer {
+        conversation(c, w, secrets, &network, &director, &writer, first)?;
+    }
     Ok(())
+}
+
+/// The network's conversation as a few weeks of work leave it: the case director's
+/// welcome, the family's answer, the report of the first talk as a PDF, and a last
+/// message the family has not read yet.
+fn conversation(
+    c: &mut AnyConnection,
+    w: &World,
+    secrets: &rondom_app::secrets::SecretBox,
+    network: &str,
+    director: &str,
+    family: &str,
+    first: &str,
+) -> Result<(), DbError> {
+    use rondom_db::messages::{self as msgs, NewMessage};
+    let (_, wrapped) = secrets.new_data_key().map_err(DbError::Unavailable)?;
+    let wrapped = msgs::put_network_key(c, network, &wrapped)?;
+    let key = secrets
+        .open_data_key(&wrapped)
+        .map_err(DbError::Unavailable)?;
+    let seal = |text: &str| key.seal(text).map_err(DbError::Unavailable);
+    let conv = msgs::create_conversation(
+        c,
+        network,
+        "network",
+        &seal(&format!("Afspraken over {first}"))?,
+        director,
+        &[],
+    )?
+    .to_string();
+    let lines: [(i64, &str, String, bool); 4] = [
+        (
+            12,
+            director,
+            format!(
+                "Welkom in het netwerk rond {first}. Hier delen we afspraken en vragen. \
+                 Iedereen in dit gesprek leest mee. Past donderdag om 15.00 uur voor een \
+                 eerste gesprek bij u thuis?"
+            ),
+            false,
+        ),
+        (
+            11,
+            family,
+            "Dank u. Donderdag om 15.00 uur is goed. Graag wel na schooltijd, dan is er \
+             rust in huis."
+                .to_owned(),
+            false,
+        ),
+        (
+            7,
+            director,
+            "Hierbij het verslag van ons gesprek. Klopt er iets niet? Laat het mij weten."
+                .to_owned(),
+            true,
+        ),
+        (
+            2,
+            director,
+            format!(
+                "De aanmelding bij de jeugdhulp is gedaan. De wachttijd is ongeveer vier \
+                 weken. Ik houd u op de hoogte. Heeft {first} in de tussentijd iets nodig, \
+                 stuur dan een bericht."
+            ),
+            false,
+        ),
+    ];
+    for (seq, (days_ago, author, text, with_report)) in (1i64..).zip(lines) {
+        let at = (w.today - chrono::Duration::days(days_ago))
+            .and_hms_opt(9 + (seq as u32 % 7), 12, 0)
+            .unwrap_or_default();
+        let id = rondom_db::new_id();
+        msgs::insert_messages(
+            c,
+            network,
+            &conv,
+            &[NewMessage {
+                id: &id,
+                seq,
+                author_id: author,
+                body_sealed: &seal(&text)?,
+                client_id: None,
+            }],
+            at,
+        )?;
+        msgs::set_read_marks(c, &conv, &[(author, seq)], at)?;
+        if with_report {
+            let pdf = report_pdf(first);
+            let file = rondom_domain::document::check(
+                "Verslag eerste gesprek.pdf",
+                &pdf,
+                rondom_domain::document::MAX_BYTES,
+            )
+            .map_err(|e| DbError::Unavailable(e.message))?;
+            rondom_db::documents::insert(
+                c,
+                network,
+                &[rondom_db::documents::NewDocument {
+                    id: &rondom_db::new_id(),
+                    message_id: &id,
+                    name_sealed: &seal(&file.name)?,
+                    media_type: file.kind.media_type(),
+                    size_bytes: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
+                    content_sealed: &key.seal_bytes(&pdf).map_err(DbError::Unavailable)?,
+                }],
+                at,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A one-page PDF with the report's text, that any PDF reader opens.
+fn report_pdf(first: &str) -> Vec<u8> {
+    let lines = [
+        "Verslag eerste gesprek".to_owned(),
+        String::new(),
+        format!("Over: {first}"),
+        "Wie: de ouders en de casusregisseur van het sociaal team".to_owned(),
+        String::new(),
+        "Wat gaat goed: het gezin staat open voor hulp.".to_owned(),
+        "Zorg: slaap en rust na school.".to_owned(),
+        "Afspraak: aanmelding bij de jeugdhulp, over vier weken samen kijken.".to_owned(),
+    ];
+    let mut text = String::from("BT /F1 12 Tf 72 770 Td 18 TL\n");
+    for line in &lines {
+        let escaped: String = line
+            .chars()
+            .filter(char::is_ascii)
+            .flat_map(|ch| match ch {
+                '(' | ')' | '\\' => vec!['\\', ch],
+                _ => vec![ch],
+            })
+            .collect();
+        text.push_str(&format!("({escaped}) '\n"));
+    }
+    text.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+         /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", n + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }

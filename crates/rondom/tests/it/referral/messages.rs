@@ -260,6 +260,13 @@ async fn messages_follow_consent_at_the_moment_of_reading(b: Backend) {
     assert_eq!(s, 200);
     assert_eq!(list[0]["title"], "Afspraken over Noor");
     assert_eq!(list[0]["unread"], 1);
+    // The family's menu counts it too, in the page as served (not only by the script).
+    let eva_page = logged_in(&app, "eva@gezin.example").await;
+    let page = fetch_page(&app, &eva_page, "/berichten").await;
+    assert!(
+        page.contains("data-unread-total><span data-count>1</span>"),
+        "{page}"
+    );
     let (s, _) = api.call("GET", &msgs, &f.gp, None).await;
     assert_eq!(
         s, 404,

@@ -9,7 +9,8 @@ use crate::common::*;
 on_both_backends!(a_network_opens_from_a_referral_and_follows_the_familys_consent,);
 
 /// The demo's families: a parent of a child under 12 and a youth of 16 or older find
-/// their network; what the youth keeps from her parent says so.
+/// their network; what the youth keeps from her parent says so; those who may read
+/// messages find the network's conversation and its report.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_families_find_their_childs_network() {
     use diesel::prelude::*;
@@ -44,6 +45,7 @@ async fn the_demo_families_find_their_childs_network() {
         .count();
     assert!(youth >= 2, "youths of 12 and of 16");
     let mut youth_pages = Vec::new();
+    let mut readers: Vec<String> = Vec::new();
     for (email, relation, _) in &family {
         let client = app.client();
         password_login(&app, &client, email, "rondom-demo-2026", "/").await;
@@ -65,7 +67,52 @@ async fn the_demo_families_find_their_childs_network() {
         if relation.as_deref() == Some("jeugdige") {
             youth_pages.push(page);
         }
+        // The network's conversation, with the report of the first talk as a PDF,
+        // for those who may read messages.
+        let list = fetch_page(&app, &client, "/berichten").await;
+        if let Some(start) = list.find("/gesprekken/") {
+            let path: String = list[start..].chars().take_while(|c| *c != '"').collect();
+            let conversation = fetch_page(&app, &client, &path).await;
+            assert!(
+                conversation.contains("Verslag eerste gesprek.pdf"),
+                "{email}"
+            );
+            let start = conversation.find("/documenten/").unwrap();
+            let path: String = conversation[start..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect();
+            let pdf = client
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            // A PDF a reader opens: its cross-reference table where the trailer says.
+            let text = String::from_utf8_lossy(&pdf);
+            let xref: usize = text
+                .rsplit("startxref\n")
+                .next()
+                .and_then(|t| t.lines().next())
+                .and_then(|n| n.parse().ok())
+                .unwrap();
+            assert!(text.starts_with("%PDF-1.4") && text[xref..].starts_with("xref"));
+            readers.push(email.clone());
+        }
     }
+    assert!(
+        readers.contains(&"sanne.kok@gezin.example".to_owned()),
+        "the demo parent reads the network's messages: {readers:?}"
+    );
+    assert!(
+        family
+            .iter()
+            .filter(|(_, r, g)| r.as_deref() == Some("ouder") && !g)
+            .all(|(e, _, _)| !readers.contains(e)),
+        "a parent without gezag and without consent for messages sees none: {readers:?}"
+    );
     assert!(
         youth_pages
             .iter()
