@@ -17,6 +17,7 @@ use rondom_domain::ids::{ConversationId, MessageId, UserId};
 use rondom_domain::message::{NoticeChoice, notice_due};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most sends in one transaction: bounds how long the locks are held.
@@ -200,7 +201,9 @@ impl Queue {
         let (reply, answer) = oneshot::channel();
         if let Err(mpsc::error::SendError((s, _))) = queue.send((s, reply)) {
             let secrets = secrets.clone();
-            return Ok(db.write(move |c| write_one(c, &secrets, &s)).await?);
+            return Ok(db
+                .write(move |c| write_one(c, &secrets, &Keys::default(), &s))
+                .await?);
         }
         let answered = answer
             .await
@@ -210,7 +213,36 @@ impl Queue {
     }
 }
 
+/// The networks' keys a lane opened lately. A network keeps its key for its whole life
+/// (a new installation key wraps it again, the key stays), so a copy saves a read and
+/// an unwrap on every group; a copy is dropped after a minute, so that a key taken away
+/// later (crypto-shredding) stops sealing within that.
+#[derive(Default, Clone)]
+struct Keys(Arc<Mutex<HashMap<String, (Instant, SecretBox)>>>);
+
+const KEY_KEPT: Duration = Duration::from_secs(60);
+/// Past this many networks a lane starts over (a bound on memory).
+const KEYS_KEPT: usize = 1_000;
+
+impl Keys {
+    fn get(&self, network: &str) -> Option<SecretBox> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(network)
+            .filter(|(at, _)| at.elapsed() < KEY_KEPT)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn put(&self, network: &str, key: SecretBox) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= KEYS_KEPT {
+            map.clear();
+        }
+        map.insert(network.to_owned(), (Instant::now(), key));
+    }
+}
+
 async fn group_writer(db: Db, secrets: SecretBox, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    let kept = Keys::default();
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -223,8 +255,9 @@ async fn group_writer(db: Db, secrets: SecretBox, mut rx: mpsc::UnboundedReceive
         let (sends, replies): (Vec<Send>, Vec<_>) = group.into_iter().unzip();
         let alone = sends.len() == 1;
         let written = {
-            let (sends, secrets) = (sends.clone(), secrets.clone());
-            db.write(move |c| write_all(c, &secrets, &sends)).await
+            let (sends, secrets, kept) = (sends.clone(), secrets.clone(), kept.clone());
+            db.write(move |c| write_all(c, &secrets, &kept, &sends))
+                .await
         };
         match written {
             Ok(done) => {
@@ -242,8 +275,8 @@ async fn group_writer(db: Db, secrets: SecretBox, mut rx: mpsc::UnboundedReceive
             // One send that cannot be written must not cost the others theirs.
             Err(_) => {
                 for (s, reply) in sends.into_iter().zip(replies) {
-                    let secrets = secrets.clone();
-                    let one = db.write(move |c| write_one(c, &secrets, &s)).await;
+                    let (secrets, kept) = (secrets.clone(), kept.clone());
+                    let one = db.write(move |c| write_one(c, &secrets, &kept, &s)).await;
                     let _ = reply.send(Box::new(one.map_err(|e| e.to_string())));
                 }
             }
@@ -251,8 +284,13 @@ async fn group_writer(db: Db, secrets: SecretBox, mut rx: mpsc::UnboundedReceive
     }
 }
 
-fn write_one(c: &mut AnyConnection, secrets: &SecretBox, s: &Send) -> Result<Done, DbError> {
-    write_all(c, secrets, std::slice::from_ref(s)).map(|mut v| v.remove(0))
+fn write_one(
+    c: &mut AnyConnection,
+    secrets: &SecretBox,
+    kept: &Keys,
+    s: &Send,
+) -> Result<Done, DbError> {
+    write_all(c, secrets, kept, std::slice::from_ref(s)).map(|mut v| v.remove(0))
 }
 
 /// The sends in one transaction, conversation by conversation (the caller sorted them):
@@ -265,6 +303,7 @@ fn write_one(c: &mut AnyConnection, secrets: &SecretBox, s: &Send) -> Result<Don
 fn write_all(
     c: &mut AnyConnection,
     secrets: &SecretBox,
+    kept: &Keys,
     sends: &[Send],
 ) -> Result<Vec<Done>, DbError> {
     let mut keys: HashMap<String, SecretBox> = HashMap::new();
@@ -296,7 +335,12 @@ fn write_all(
             start = end;
             continue;
         };
-        let chosen = db::chosen_of(c, std::slice::from_ref(&conv.id.to_string()))?;
+        // Only a conversation of chosen members has a list of them.
+        let chosen = if conv.kind == rondom_domain::message::ConversationKind::Chosen.code() {
+            db::chosen_of(c, std::slice::from_ref(&conv.id.to_string()))?
+        } else {
+            Vec::new()
+        };
         let network = conv.network_id.to_string();
         // Each sender's place, as consent stands now; a refusal is logged like a read's.
         let mut allowed: Vec<(usize, super::Place)> = Vec::new();
@@ -350,11 +394,18 @@ fn write_all(
             continue;
         }
         if !keys.contains_key(&network) {
-            let wrapped = db::network_key(c, &network)?
-                .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
-            let k = secrets
-                .open_data_key(&wrapped)
-                .map_err(DbError::Unavailable)?;
+            let k = match kept.get(&network) {
+                Some(k) => k,
+                None => {
+                    let wrapped = db::network_key(c, &network)?
+                        .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
+                    let k = secrets
+                        .open_data_key(&wrapped)
+                        .map_err(DbError::Unavailable)?;
+                    kept.put(&network, k.clone());
+                    k
+                }
+            };
             keys.insert(network.clone(), k);
         }
         let key = keys
