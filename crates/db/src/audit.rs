@@ -126,13 +126,7 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
         AnyConnection::Postgresql(c) => claim_pg_chain(c, events.len())?,
         AnyConnection::Sqlite(_) => (0, vec![]),
     };
-    let last: Option<(i64, String)> = audit_log::table
-        .filter(audit_log::chain.eq(chain))
-        .order(audit_log::seq.desc())
-        .select((audit_log::seq, audit_log::hash))
-        .first(conn)
-        .optional()?;
-    let (last_seq, mut prev_hash) = match last {
+    let (last_seq, mut prev_hash) = match chain_end(conn, chain)? {
         Some((s, h)) => (s, h),
         None => (0, GENESIS_HASH.to_owned()),
     };
@@ -351,6 +345,16 @@ fn first_keyed(conn: &mut AnyConnection, last: i64) -> Result<i64, DbError> {
     Ok(keyed_from_here(lo)?.map_or(last + 1, |(found, _)| found))
 }
 
+/// The last entry (sequence number, hash) of one chain, by the `(chain, seq)` index.
+fn chain_end(conn: &mut AnyConnection, chain: i32) -> Result<Option<(i64, String)>, DbError> {
+    Ok(audit_log::table
+        .filter(audit_log::chain.eq(chain))
+        .order(audit_log::seq.desc())
+        .select((audit_log::seq, audit_log::hash))
+        .first(conn)
+        .optional()?)
+}
+
 /// The last entry (sequence number, hash) of every chain, oldest first: one index
 /// lookup per chain.
 pub fn chain_heads(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, DbError> {
@@ -360,13 +364,7 @@ pub fn chain_heads(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, DbErr
     };
     let mut heads = Vec::new();
     for k in 0..chains {
-        let last: Option<(i64, String)> = audit_log::table
-            .filter(audit_log::chain.eq(k))
-            .order(audit_log::seq.desc())
-            .select((audit_log::seq, audit_log::hash))
-            .first(conn)
-            .optional()?;
-        heads.extend(last);
+        heads.extend(chain_end(conn, k)?);
     }
     heads.sort_unstable();
     Ok(heads)

@@ -230,12 +230,11 @@ pub struct NewMessage<'a> {
     pub client_id: Option<&'a str>,
 }
 
-/// Locks a conversation's row for the rest of the transaction and answers its last
-/// number. NO KEY UPDATE on PostgreSQL, as the UPDATE that follows takes: it leaves other
-/// writers' foreign-key checks (a read mark, a notice) free to pass, where FOR UPDATE
-/// deadlocks with them. SQLite's writer holds the file.
-/// A conversation, its row locked until the transaction ends (on PostgreSQL; SQLite's
-/// writer lock already holds everything): what a send numbers its messages from.
+/// A conversation, its row locked for the rest of the transaction, so that its last
+/// number (what a send numbers its messages from) is read under the lock. NO KEY UPDATE
+/// on PostgreSQL, as the UPDATE that follows takes: it leaves other writers' foreign-key
+/// checks (a read mark, a notice) free to pass, where FOR UPDATE deadlocks with them.
+/// SQLite's writer holds the file.
 pub fn conversation_locked(
     conn: &mut AnyConnection,
     id: &str,

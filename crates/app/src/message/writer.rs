@@ -109,7 +109,6 @@ struct Lanes {
 /// row at once and its sends commit in the order they came; a conversation with none
 /// goes to the lane with the fewest sends waiting (a fixed lane per conversation put
 /// two busy conversations on one lane while another stood idle).
-#[derive(Default)]
 struct Busy {
     conversations: HashMap<String, (usize, usize)>,
     waiting: Vec<usize>,
@@ -239,6 +238,25 @@ impl Keys {
         }
         map.insert(network.to_owned(), (Instant::now(), key));
     }
+
+    /// The network's key: the copy kept, else read and opened (and kept).
+    fn open(
+        &self,
+        c: &mut AnyConnection,
+        secrets: &SecretBox,
+        network: &str,
+    ) -> Result<SecretBox, DbError> {
+        if let Some(k) = self.get(network) {
+            return Ok(k);
+        }
+        let wrapped = db::network_key(c, network)?
+            .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
+        let k = secrets
+            .open_data_key(&wrapped)
+            .map_err(DbError::Unavailable)?;
+        self.put(network, k.clone());
+        Ok(k)
+    }
 }
 
 async fn group_writer(db: Db, secrets: SecretBox, mut rx: mpsc::UnboundedReceiver<Pending>) {
@@ -306,7 +324,6 @@ fn write_all(
     kept: &Keys,
     sends: &[Send],
 ) -> Result<Vec<Done>, DbError> {
-    let mut keys: HashMap<String, SecretBox> = HashMap::new();
     let mut out: Vec<Option<Done>> = vec![None; sends.len()];
     let mut audit = Vec::new();
     let now = rondom_db::now();
@@ -393,24 +410,7 @@ fn write_all(
             start = end;
             continue;
         }
-        if !keys.contains_key(&network) {
-            let k = match kept.get(&network) {
-                Some(k) => k,
-                None => {
-                    let wrapped = db::network_key(c, &network)?
-                        .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
-                    let k = secrets
-                        .open_data_key(&wrapped)
-                        .map_err(DbError::Unavailable)?;
-                    kept.put(&network, k.clone());
-                    k
-                }
-            };
-            keys.insert(network.clone(), k);
-        }
-        let key = keys
-            .get(&network)
-            .ok_or_else(|| DbError::Unavailable("the network has no key".into()))?;
+        let key = &kept.open(c, secrets, &network)?;
         let last = conv.last_seq;
         // A retry finds the message its first try stored (in an earlier commit, or
         // earlier in this group).
