@@ -19,7 +19,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-use pool::{may_pass, noted, take_sqlite_write_lock};
+use pool::{checkout, may_pass, noted, take_sqlite_write_lock};
 use rondom_domain::audit::AuditKeys;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -74,6 +74,7 @@ impl Db {
         let manager = Manager {
             target,
             sqlite_synchronous: opts.sqlite_synchronous,
+            health: Default::default(),
         };
         // One direct attempt first: a wrong URL or a database that is down fails at once
         // with the driver's own words, instead of after the pool's time-out.
@@ -112,7 +113,8 @@ impl Db {
             // answer 503 soon rather than hold the request.
             .connection_timeout(Duration::from_secs(2))
             // A broken connection shows up as a query error anyway; a `SELECT 1` before
-            // every checkout would double the round trips.
+            // every checkout would double the round trips. (After a loss, the connections
+            // older than it are checked once: see `pool::Health`.)
             .test_on_check_out(false)
             // Failures are reported to the caller as one sentence; r2d2's own logging
             // would print them a second time.
@@ -155,7 +157,7 @@ impl Db {
 
     /// A connection for blocking code (CLI commands, start-up).
     pub fn get(&self) -> Result<Conn, DbError> {
-        Ok(self.pool.get()?)
+        checkout(&self.pool)
     }
 
     pub fn migrate_blocking(&self) -> Result<usize, DbError> {
@@ -188,12 +190,12 @@ impl Db {
             // page cache in microseconds: handing it to another thread costs more than
             // running it here. (PostgreSQL reads cross the network: they go to the
             // blocking pool.)
-            let mut conn = self.pool.get()?;
+            let mut conn = checkout(&self.pool)?;
             return noted(&mut conn, f);
         }
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+            let mut conn = checkout(&pool)?;
             noted(&mut conn, f)
         })
         .await
@@ -222,7 +224,7 @@ impl Db {
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError>,
     {
-        let mut conn = self.pool.get()?;
+        let mut conn = checkout(&self.pool)?;
         let _guard = self
             .write_lock
             .as_ref()

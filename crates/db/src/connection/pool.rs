@@ -1,11 +1,14 @@
 //! Where to connect, the pool's connections (SQLite's pragmas and file mode, PostgreSQL's
-//! plan cache), and a pooled connection that remembers finding its connection gone.
+//! plan cache), and a pooled connection that remembers finding its connection gone (and
+//! makes its elders suspect).
 
 use crate::backend::{AnyConnection, Backend};
 use crate::error::DbError;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection, PooledConnection};
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Where to connect, parsed from a `DATABASE_URL`.
@@ -84,6 +87,21 @@ pub fn readable_by_others(path: &str) -> Vec<(String, u32)> {
 pub struct Manager {
     pub(super) target: Target,
     pub(super) sqlite_synchronous: Synchronous,
+    pub(super) health: Arc<Health>,
+}
+
+/// What the pool knows of its connections' health, shared by all of them. A connection
+/// found gone usually means every connection opened before it is gone too (a database
+/// restart, a fail-over, an administrator ending the sessions), but the pool cannot see
+/// that without asking each one: connections older than the last loss are `suspect` and
+/// checked once (`SELECT 1`) before they are handed out. So a restart costs one failed
+/// request per server, not one per pooled connection, and a healthy pool pays nothing.
+#[derive(Debug, Default)]
+pub struct Health {
+    /// Serial numbers of opened connections (the next one to hand out).
+    opened: AtomicU64,
+    /// Connections with a serial below this have not been checked since the last loss.
+    suspect_below: AtomicU64,
 }
 
 /// When SQLite acknowledges a commit (`PRAGMA synchronous`).
@@ -164,13 +182,43 @@ pub(super) fn may_pass(message: &str) -> bool {
 pub struct PoolConn {
     pub(super) conn: AnyConnection,
     lost: bool,
+    /// When it was opened, or last found alive after a loss (see `Health`).
+    serial: u64,
+    health: Arc<Health>,
 }
 
 impl PoolConn {
-    /// Notes an error seen on this connection; a lost connection is not reused.
+    /// Notes an error seen on this connection; a lost connection is not reused, and the
+    /// connections opened before it become suspect.
     pub(super) fn saw(&mut self, e: &DbError) {
         if matches!(e, DbError::Unavailable(_)) {
             self.lost = true;
+            let now = self.health.opened.load(Ordering::Acquire);
+            self.health.suspect_below.fetch_max(now, Ordering::AcqRel);
+        }
+    }
+
+    /// Whether this connection is older than the last loss and not checked since.
+    fn suspect(&self) -> bool {
+        self.serial < self.health.suspect_below.load(Ordering::Acquire)
+    }
+}
+
+/// A connection from the pool, a suspect one checked first (see `Health`): one that
+/// fails the check is dropped and the next one tried, until a sound or a new one comes.
+pub(super) fn checkout(pool: &Pool<Manager>) -> Result<Conn, DbError> {
+    loop {
+        let mut conn = pool.get()?;
+        if !conn.suspect() {
+            return Ok(conn);
+        }
+        match conn.conn.batch_execute("SELECT 1") {
+            Ok(()) => {
+                conn.serial = conn.health.opened.fetch_add(1, Ordering::AcqRel);
+                return Ok(conn);
+            }
+            // Dropped on its way back to the pool (`has_broken`).
+            Err(_) => conn.lost = true,
         }
     }
 }
@@ -241,9 +289,12 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<PoolConn, r2d2::Error> {
+        let conn = self.open()?;
         Ok(PoolConn {
-            conn: self.open()?,
+            conn,
             lost: false,
+            serial: self.health.opened.fetch_add(1, Ordering::AcqRel),
+            health: self.health.clone(),
         })
     }
 
@@ -256,8 +307,8 @@ impl ManageConnection for Manager {
     /// Local state only, no round trip: a connection on which a query failed because the
     /// connection is gone (`lost`), or whose transaction manager diesel marked broken (a
     /// transaction left open, a failed rollback), is dropped instead of going back to
-    /// the pool. So one database restart costs each pooled connection one failed
-    /// request (answered 503), and the next request gets a fresh connection.
+    /// the pool. The connections older than it are checked at their next checkout
+    /// (`checkout`), so one database restart costs one failed request (answered 503).
     fn has_broken(&self, conn: &mut PoolConn) -> bool {
         conn.lost || diesel::r2d2::R2D2Connection::is_broken(&mut conn.conn)
     }
