@@ -28,7 +28,7 @@ pub struct AuditEvent {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: NaiveDateTime,
@@ -122,14 +122,19 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
     let keys = crate::keys::audit_keys().ok_or_else(|| {
         DbError::Unavailable("the audit log's key is not set; nothing was written".into())
     })?;
-    let (chain, numbers) = match conn {
+    let Claim {
+        chain,
+        numbers,
+        end,
+    } = match conn {
         AnyConnection::Postgresql(c) => claim_pg_chain(c, events.len())?,
-        AnyConnection::Sqlite(_) => (0, vec![]),
+        AnyConnection::Sqlite(_) => Claim {
+            chain: 0,
+            numbers: vec![],
+            end: chain_end(conn, 0)?,
+        },
     };
-    let (last_seq, mut prev_hash) = match chain_end(conn, chain)? {
-        Some((s, h)) => (s, h),
-        None => (0, GENESIS_HASH.to_owned()),
-    };
+    let (last_seq, mut prev_hash) = end.unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
     let numbers = if numbers.is_empty() {
         (last_seq + 1..).take(events.len()).collect()
     } else {
@@ -168,53 +173,57 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
     }
     // Several rows per statement: a request that logs many children (a list page) and
     // the load tests' millions of entries write in few round trips. 18 columns × 500
-    // rows stays under both engines' limit on bound parameters.
-    for chunk in entries.chunks(500) {
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)
-            .values(chunk)
-            .execute(c))?;
+    // rows stays under both engines' limit on bound parameters. (A few rows go in a
+    // statement that stays prepared: `fixed_rows`.)
+    let mut rest = entries;
+    while !rest.is_empty() {
+        let after = rest.split_off(rest.len().min(500));
+        let chunk = std::mem::replace(&mut rest, after);
+        crate::fixed_rows!(chunk, |rows| crate::on_backend!(&mut *conn, |c| {
+            diesel::insert_into(audit_log::table)
+                .values(rows)
+                .execute(c)
+        })?);
     }
     Ok(seqs)
 }
 
-/// Takes the lock of the first free chain (all taken: waits for one) and `n` sequence
-/// numbers under it, rising. The lock is the transaction's until it ends.
-fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<(i32, Vec<i64>), DbError> {
-    use diesel::sql_types::{BigInt, Integer};
+diesel::define_sql_function! {
+    /// See the migration `audit_claim`: the lock of a chain, `n` sequence numbers under
+    /// it and the chain's last entry, read after the lock is held.
+    #[sql_name = "rondom_audit_claim"]
+    fn audit_claim(
+        n: diesel::sql_types::Integer,
+        chains: diesel::sql_types::Integer,
+    ) -> diesel::pg::sql_types::Record<(
+        diesel::sql_types::Integer,
+        diesel::sql_types::Array<diesel::sql_types::BigInt>,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    )>
+}
+
+/// Takes the lock of the first free chain (all taken: waits for one), `n` sequence
+/// numbers under it, rising, and the chain's last entry, in one round trip. The lock is
+/// the transaction's until it ends.
+fn claim_pg_chain(c: &mut diesel::PgConnection, n: usize) -> Result<Claim, DbError> {
     let n = i32::try_from(n).map_err(|_| DbError::Unavailable("too many audit entries".into()))?;
-    // One round trip: the lock, then the numbers (the lateral reference makes the
-    // numbers wait for the lock; `LIMIT 1` stops at the first lock taken). As typed
-    // selects (not `sql_query`) the statements stay prepared on the connection.
-    let claim = |chosen: &str| {
-        diesel::select(
-            diesel::dsl::sql::<(Integer, BigInt)>(&format!(
-                "c.k, nextval('audit_log_seq') FROM ({chosen}) AS c, LATERAL generate_series(1, "
-            ))
-            .bind::<Integer, _>(n)
-            .sql(" + 0 * c.k)"),
-        )
-    };
-    let free = format!(
-        "SELECT k FROM generate_series(0, {}) AS k \
-         WHERE pg_try_advisory_xact_lock(7513, k) LIMIT 1",
-        CHAINS - 1
-    );
-    let mut rows: Vec<(i32, i64)> = claim(&free).get_results(c)?;
-    if rows.is_empty() {
-        // Every chain is busy: queue behind one, spread by this backend.
-        let busy = format!(
-            "SELECT s.k FROM (SELECT pg_backend_pid() % {CHAINS} AS k) AS s, \
-             LATERAL (SELECT pg_advisory_xact_lock(7513, s.k)) AS l"
-        );
-        rows = claim(&busy).get_results(c)?;
-    }
-    let chain = rows
-        .first()
-        .map(|(k, _)| *k)
-        .ok_or_else(|| DbError::Unavailable("no audit chain was claimed".into()))?;
-    let mut numbers: Vec<i64> = rows.into_iter().map(|(_, seq)| seq).collect();
+    let (chain, mut numbers, last_seq, last_hash): (i32, Vec<i64>, Option<i64>, Option<String>) =
+        diesel::select(audit_claim(n, CHAINS)).get_result(c)?;
     numbers.sort_unstable();
-    Ok((chain, numbers))
+    Ok(Claim {
+        chain,
+        numbers,
+        end: last_seq.zip(last_hash),
+    })
+}
+
+/// Where new entries go: their chain, their sequence numbers (none yet on SQLite, where
+/// they follow the chain's end) and the chain's last entry.
+struct Claim {
+    chain: i32,
+    numbers: Vec<i64>,
+    end: Option<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Default)]

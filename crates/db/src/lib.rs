@@ -41,6 +41,46 @@ macro_rules! on_backend {
     };
 }
 
+/// Runs `$body` with `$rows` (a `Vec` of insertable rows) as an array when there are one
+/// to four of them, else as the `Vec`. diesel keeps a statement prepared on the
+/// connection only when its shape is fixed: an insert of a `Vec` is parsed anew at
+/// every call, which on PostgreSQL is a round trip more. A group of messages, a page's
+/// audit entries and a group's read marks are nearly always four rows or fewer.
+macro_rules! fixed_rows {
+    ($rows:expr, |$v:ident| $body:expr) => {{
+        let rows = $rows;
+        match rows.len() {
+            1 => {
+                let $v: [_; 1] = $crate::as_array(rows)?;
+                $body
+            }
+            2 => {
+                let $v: [_; 2] = $crate::as_array(rows)?;
+                $body
+            }
+            3 => {
+                let $v: [_; 3] = $crate::as_array(rows)?;
+                $body
+            }
+            4 => {
+                let $v: [_; 4] = $crate::as_array(rows)?;
+                $body
+            }
+            _ => {
+                let $v = rows;
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use fixed_rows;
+
+/// The rows as an array of their number (see `fixed_rows`, which checked the number).
+pub(crate) fn as_array<T, const N: usize>(rows: Vec<T>) -> Result<[T; N], DbError> {
+    rows.try_into()
+        .map_err(|_| DbError::Unavailable(format!("expected {N} rows")))
+}
+
 use chrono::{NaiveDateTime, Timelike, Utc};
 
 /// Current UTC time at microsecond precision: what both backends store, so that a value

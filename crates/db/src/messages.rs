@@ -271,6 +271,27 @@ pub fn by_client_ids(
         .load(c))?)
 }
 
+diesel::define_sql_function! {
+    /// See the migration `send_prepared`: the UPDATE of a send, kept prepared.
+    #[sql_name = "rondom_conversation_moved"]
+    fn conversation_moved(
+        conversation: diesel::sql_types::Text,
+        seq: diesel::sql_types::BigInt,
+        at: diesel::sql_types::Timestamp,
+    ) -> diesel::sql_types::Integer
+}
+
+diesel::define_sql_function! {
+    /// See the migration `send_prepared`: the senders' read marks, kept prepared.
+    #[sql_name = "rondom_read_marks"]
+    fn read_marks(
+        conversation: diesel::sql_types::Text,
+        readers: diesel::sql_types::Array<diesel::sql_types::Text>,
+        seqs: diesel::sql_types::Array<diesel::sql_types::BigInt>,
+        at: diesel::sql_types::Timestamp,
+    ) -> diesel::sql_types::Integer
+}
+
 /// Stores messages of one conversation at once (their numbers taken under its lock),
 /// moves the conversation's last number and time, and records one event each, in order.
 pub fn insert_messages(
@@ -283,16 +304,18 @@ pub fn insert_messages(
     let Some(last) = rows.iter().map(|r| r.seq).max() else {
         return Ok(());
     };
+    // Owned values: a statement kept prepared is known by its type, which must not
+    // borrow (`fixed_rows`).
     let values: Vec<_> = rows
         .iter()
         .map(|r| {
             (
-                messages::id.eq(r.id),
-                messages::conversation_id.eq(conversation_id),
+                messages::id.eq(r.id.to_owned()),
+                messages::conversation_id.eq(conversation_id.to_owned()),
                 messages::seq.eq(r.seq),
-                messages::author_id.eq(r.author_id),
-                messages::body_sealed.eq(r.body_sealed),
-                messages::client_id.eq(r.client_id),
+                messages::author_id.eq(r.author_id.to_owned()),
+                messages::body_sealed.eq(r.body_sealed.to_owned()),
+                messages::client_id.eq(r.client_id.map(str::to_owned)),
                 messages::sent_at.eq(at),
             )
         })
@@ -301,28 +324,35 @@ pub fn insert_messages(
         .iter()
         .map(|r| {
             (
-                network_events::network_id.eq(network_id),
-                network_events::conversation_id.eq(Some(conversation_id)),
-                network_events::message_id.eq(Some(r.id)),
+                network_events::network_id.eq(network_id.to_owned()),
+                network_events::conversation_id.eq(Some(conversation_id.to_owned())),
+                network_events::message_id.eq(Some(r.id.to_owned())),
                 network_events::kind.eq(MESSAGE),
                 network_events::at.eq(at),
             )
         })
         .collect();
-    crate::on_backend!(conn, |c| {
-        diesel::update(conversations::table.find(conversation_id))
-            .set((
-                conversations::last_seq.eq(last),
-                conversations::last_at.eq(at),
-            ))
-            .execute(c)?;
-        diesel::insert_into(messages::table)
-            .values(&values)
-            .execute(c)?;
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            diesel::select(conversation_moved(conversation_id, last, at)).get_result::<i32>(c)?;
+        }
+        AnyConnection::Sqlite(c) => {
+            diesel::update(conversations::table.find(conversation_id))
+                .set((
+                    conversations::last_seq.eq(last),
+                    conversations::last_at.eq(at),
+                ))
+                .execute(c)?;
+        }
+    }
+    crate::fixed_rows!(values, |rows| crate::on_backend!(&mut *conn, |c| {
+        diesel::insert_into(messages::table).values(rows).execute(c)
+    })?);
+    crate::fixed_rows!(events, |rows| crate::on_backend!(&mut *conn, |c| {
         diesel::insert_into(network_events::table)
-            .values(&events)
+            .values(rows)
             .execute(c)
-    })?;
+    })?);
     Ok(())
 }
 
@@ -336,31 +366,40 @@ pub fn set_read_marks(
     if marks.is_empty() {
         return Ok(());
     }
-    use diesel::upsert::excluded;
     // One statement for all the senders of a group.
-    let rows: Vec<_> = marks
-        .iter()
-        .map(|(user, seq)| {
-            (
-                conversation_reads::conversation_id.eq(conversation_id),
-                conversation_reads::user_id.eq(*user),
-                conversation_reads::seq.eq(*seq),
-                conversation_reads::read_at.eq(at),
-            )
-        })
-        .collect();
-    crate::on_backend!(conn, |c| diesel::insert_into(conversation_reads::table)
-        .values(&rows)
-        .on_conflict((
-            conversation_reads::conversation_id,
-            conversation_reads::user_id
-        ))
-        .do_update()
-        .set((
-            conversation_reads::seq.eq(excluded(conversation_reads::seq)),
-            conversation_reads::read_at.eq(excluded(conversation_reads::read_at)),
-        ))
-        .execute(c))?;
+    match conn {
+        AnyConnection::Postgresql(c) => {
+            let readers: Vec<&str> = marks.iter().map(|(user, _)| *user).collect();
+            let seqs: Vec<i64> = marks.iter().map(|(_, seq)| *seq).collect();
+            diesel::select(read_marks(conversation_id, readers, seqs, at)).get_result::<i32>(c)?;
+        }
+        AnyConnection::Sqlite(c) => {
+            use diesel::upsert::excluded;
+            let rows: Vec<_> = marks
+                .iter()
+                .map(|(user, seq)| {
+                    (
+                        conversation_reads::conversation_id.eq(conversation_id),
+                        conversation_reads::user_id.eq(*user),
+                        conversation_reads::seq.eq(*seq),
+                        conversation_reads::read_at.eq(at),
+                    )
+                })
+                .collect();
+            diesel::insert_into(conversation_reads::table)
+                .values(&rows)
+                .on_conflict((
+                    conversation_reads::conversation_id,
+                    conversation_reads::user_id,
+                ))
+                .do_update()
+                .set((
+                    conversation_reads::seq.eq(excluded(conversation_reads::seq)),
+                    conversation_reads::read_at.eq(excluded(conversation_reads::read_at)),
+                ))
+                .execute(c)?;
+        }
+    }
     Ok(())
 }
 

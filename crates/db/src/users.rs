@@ -80,6 +80,29 @@ pub fn names_of(
         .load(conn)?)
 }
 
+/// The names of these people and these organisations in one query: (id, name). Both
+/// kinds of id are UUIDs, so one map holds them all.
+pub fn names_with_organisations(
+    conn: &mut AnyConnection,
+    people: &[String],
+    organisations: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    use crate::schema::organisations as o;
+    if people.is_empty() && organisations.is_empty() {
+        return Ok(vec![]);
+    }
+    let people = users::table
+        .filter(users::id.eq_any(people))
+        .select((users::id, users::name));
+    let organisations = o::table
+        .filter(o::id.eq_any(organisations))
+        .select((o::id, o::name));
+    // The multi-engine connection has no UNION; each engine's own connection has.
+    Ok(crate::on_backend!(conn, |c| people
+        .union_all(organisations)
+        .load(c))?)
+}
+
 /// The e-mail addresses of these people who are not disabled, in one query: (id, e-mail).
 pub fn emails_of(
     conn: &mut AnyConnection,

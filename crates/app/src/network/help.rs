@@ -10,6 +10,7 @@ use crate::context::{Principal, Services};
 use crate::error::Error;
 use rondom_db::networks as db;
 use rondom_domain::consent::{Category, kept_from, may_keep_from_parents};
+use std::collections::HashMap;
 
 /// The kinds of item that can be kept from the parents here (messages and the plan add
 /// their own).
@@ -89,36 +90,52 @@ fn viewer(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Viewer> {
         .then_some(Viewer::Professional)
 }
 
-/// The help around the child, as far as this person may see it; None when their
-/// consent does not cover referral details. The caller logs the look
-/// (`network_help_read`), with the rest of the page.
+/// The names on the network page, people and organisations, by id.
+pub(super) type Names = HashMap<String, String>;
+
+/// The help around the child, as far as this person may see it (None when their
+/// consent does not cover referral details), and the names of these people and
+/// organisations with those the help names, in one trip to the database. The caller
+/// logs the look (`network_help_read`), with the rest of the page.
 pub(super) async fn compute(
     svc: &Services,
     who: &impl Principal,
     f: &Facts,
     reach: Reach,
-) -> Result<Option<Help>, Error> {
-    let Some(v) = viewer(f, who, reach) else {
-        return Ok(None);
+    mut people: Vec<String>,
+    mut orgs: Vec<String>,
+) -> Result<(Option<Help>, Names), Error> {
+    let v = if reach == Reach::ExistsOnly {
+        None
+    } else {
+        viewer(f, who, reach)
     };
+    let sees = v.is_some();
     let (child, nid) = (f.network.child_id.to_string(), f.network.id.to_string());
-    let (referrals, feedback, marks, orgs, directors) = svc
+    let (referrals, feedback, marks, names) = svc
         .db
         .read(move |c| {
-            let referrals = rondom_db::referrals::of_child(c, &child)?;
-            let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
-            let feedback = rondom_db::referrals::feedback_of(c, &ids)?;
-            let marks = db::not_for_parents(c, &nid)?;
-            let org_ids: Vec<String> = referrals.iter().map(|r| r.to_org_id.to_string()).collect();
-            let orgs = rondom_db::organisations::list_by_ids(c, &org_ids)?;
-            let ids: Vec<String> = referrals
-                .iter()
-                .filter_map(|r| r.case_director_id.as_ref().map(ToString::to_string))
-                .collect();
-            let directors = rondom_db::users::names_of(c, &ids)?;
-            Ok((referrals, feedback, marks, orgs, directors))
+            let (mut referrals, mut feedback, mut marks) = (vec![], vec![], vec![]);
+            if sees {
+                referrals = rondom_db::referrals::of_child(c, &child)?;
+                let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
+                feedback = rondom_db::referrals::feedback_of(c, &ids)?;
+                marks = db::not_for_parents(c, &nid)?;
+                orgs.extend(referrals.iter().map(|r| r.to_org_id.to_string()));
+                people.extend(
+                    referrals
+                        .iter()
+                        .filter_map(|r| r.case_director_id.as_ref().map(ToString::to_string)),
+                );
+            }
+            let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
+            Ok((referrals, feedback, marks, names))
         })
         .await?;
+    let names: Names = names.into_iter().collect();
+    let Some(v) = v else {
+        return Ok((None, names));
+    };
     let marked = |kind: &str, id: &str| marks.iter().any(|(k, i)| k == kind && i == id);
     let hide =
         |kind: &str, id: &str| matches!(v, Viewer::Family { kept: true }) && marked(kind, id);
@@ -147,29 +164,25 @@ pub(super) async fn compute(
         }
         out.push(HelpReferral {
             id: r.id.to_string(),
-            to: orgs
-                .iter()
-                .find(|o| o.id == r.to_org_id)
-                .map_or_else(String::new, |o| o.name.clone()),
+            to: names.get(r.to_org_id.as_str()).cloned().unwrap_or_default(),
             status: r.status.label(),
             since: crate::dates::dutch_date(crate::dates::to_local(r.updated_at).date()),
-            case_director: r.case_director_id.as_ref().and_then(|d| {
-                directors
-                    .iter()
-                    .find(|(id, _)| id == d.as_str())
-                    .map(|(_, n)| n.clone())
-            }),
+            case_director: r
+                .case_director_id
+                .as_ref()
+                .and_then(|d| names.get(d.as_str()).cloned()),
             reason: (!reason_hidden).then(|| svc.secrets.open_shown(&r.reason_sealed, "reason")),
             reason_kept_from_parents: marked(REFERRAL, &r.id),
             feedback: lines,
         });
     }
-    Ok(Some(Help {
+    let help = Help {
         referrals: out,
         may_mark: matches!(v, Viewer::Professional)
             && may_keep_from_parents(f.child.birth_date, crate::dates::today()),
         some_kept,
-    }))
+    };
+    Ok((Some(help), names))
 }
 
 /// Marks an item of the child's help as not for the parents (or takes the mark off), at

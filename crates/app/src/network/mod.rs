@@ -527,11 +527,20 @@ pub async fn view(
     id: &str,
 ) -> Result<Disclosed<NetworkView>, Error> {
     let (f, reach) = load(svc, who, id).await?;
-    let help = if reach == Reach::ExistsOnly {
-        None
-    } else {
-        help::compute(svc, who, &f, reach).await?
-    };
+    let people: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_id.to_string()))
+        .collect();
+    let orgs: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_org_id.to_string()))
+        .collect();
+    // The help and every name on the page in one trip to the database.
+    let (help, names) = help::compute(svc, who, &f, reach, people, orgs).await?;
     // Both looks go to the audit writer at once, so they commit together.
     let (read, help_read) = tokio::join!(
         record(svc, who, "network_read", &f.network, "allowed"),
@@ -545,39 +554,8 @@ pub async fn view(
     );
     read?;
     help_read?;
-    let ids: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
-        .chain(std::iter::once(f.network.coordinator_id.to_string()))
-        .collect();
-    let orgs: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
-        .chain(std::iter::once(f.network.coordinator_org_id.to_string()))
-        .collect();
-    let (users, organisations) = svc
-        .db
-        .read(move |c| {
-            Ok((
-                rondom_db::users::names_of(c, &ids)?,
-                rondom_db::organisations::list_by_ids(c, &orgs)?,
-            ))
-        })
-        .await?;
-    let user_name = |id: &str| {
-        users
-            .iter()
-            .find(|(u, _)| u == id)
-            .map_or_else(String::new, |(_, n)| n.clone())
-    };
-    let org_name = |id: &str| {
-        organisations
-            .iter()
-            .find(|o| o.id.as_str() == id)
-            .map_or_else(String::new, |o| o.name.clone())
-    };
+    let user_name = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let org_name = user_name;
     let coordinator = user_name(&f.network.coordinator_id);
     let coordinator_org = org_name(&f.network.coordinator_org_id);
     if reach == Reach::ExistsOnly {

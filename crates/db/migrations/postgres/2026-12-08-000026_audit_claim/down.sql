@@ -1,0 +1,1 @@
+DROP FUNCTION rondom_audit_claim(INTEGER, INTEGER);
