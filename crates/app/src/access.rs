@@ -101,6 +101,12 @@ pub async fn record(svc: &Services, e: AuditEvent) -> Result<(), Error> {
     Ok(())
 }
 
+/// Records several such actions at once, committed together (a list of children).
+pub async fn record_all(svc: &Services, events: Vec<AuditEvent>) -> Result<(), Error> {
+    svc.db.audit_all(events).await?;
+    Ok(())
+}
+
 /// A child's data, opened for one person after their look was written to the audit log.
 /// Only this crate makes one (`Disclosed::logged`, called by the audited reads), and the
 /// pages and API answers that show a child's data take one: a look that is not logged

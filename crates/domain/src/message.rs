@@ -54,6 +54,18 @@ impl ConversationKind {
     }
 }
 
+/// Who takes part, in words, for a conversation that leaves these members of the network
+/// out (by name): a conversation with the whole network says "ook de ouders" only when
+/// it leaves no one out, and names those it does.
+pub fn audience(kind: ConversationKind, left_out: &[String]) -> String {
+    match kind {
+        ConversationKind::Network if !left_out.is_empty() => {
+            format!("iedereen in het netwerk, behalve {}", left_out.join(", "))
+        }
+        _ => kind.label().to_owned(),
+    }
+}
+
 /// Where a person stands in a network, as far as messages go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Seat {

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rondom_app::access::Disclosed;
 use rondom_app::message::{self, ConversationList, ConversationView, MessageView, MyConversation};
 use rondom_domain::ids::{ConversationId, MessageId, NetworkId};
-use rondom_domain::message::{ConversationKind, MAX_BODY_CHARS, NoticeChoice, Segment};
+use rondom_domain::message::{MAX_BODY_CHARS, NoticeChoice, Segment};
 use rondom_domain::validate::ValidationError;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -72,10 +72,6 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn kind_label(&self, k: &ConversationKind) -> &'static str {
-        k.label()
-    }
-
     fn kinds(&self) -> Vec<(&'static str, &'static str)> {
         self.l
             .may_start

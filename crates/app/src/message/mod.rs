@@ -177,6 +177,15 @@ pub struct ConversationLine {
     pub messages: i64,
     /// For chosen conversations: who is in it.
     pub with: Vec<String>,
+    /// For a conversation with the whole network: the members who are not in it.
+    pub left_out: Vec<String>,
+}
+
+impl ConversationLine {
+    /// Who takes part, in words.
+    pub fn audience(&self) -> String {
+        rondom_domain::message::audience(self.kind, &self.left_out)
+    }
 }
 
 /// A network's conversations as this person may see them.
@@ -296,6 +305,7 @@ pub async fn conversations(
                 last_at: crate::dates::datetime(c.last_at),
                 messages: c.last_seq,
                 with,
+                left_out: left_out(&p, c, &chosen, &names),
             }
         })
         .collect();
@@ -531,11 +541,20 @@ pub struct ConversationView {
     pub read_by: Vec<(String, i64)>,
     /// Who takes part now, by name.
     pub participants: Vec<String>,
+    /// For a conversation with the whole network: the members who are not in it.
+    pub left_out: Vec<String>,
     /// This person may mark messages not for the parents (a professional, the child
     /// 12 or over).
     pub may_mark: bool,
     /// This person sees and shares documents here (the family's consent for documents).
     pub may_share_documents: bool,
+}
+
+impl ConversationView {
+    /// Who takes part, in words.
+    pub fn audience(&self) -> String {
+        rondom_domain::message::audience(self.kind, &self.left_out)
+    }
 }
 
 /// A conversation loaded for this person, or "not found" (the refusal logged).
@@ -708,7 +727,9 @@ pub async fn read(
         .collect();
     let all_names = member_names(svc, &p.f).await?;
     let participants = participants(&p, &conv, &chosen, &all_names);
+    let left_out = left_out(&p, &conv, &chosen, &all_names);
     Ok(Disclosed::logged(ConversationView {
+        left_out,
         id: conv.id.to_string(),
         network_id: conv.network_id.to_string(),
         child_name: svc.secrets.open_shown(&p.f.child.name_sealed, "child name"),
@@ -731,47 +752,71 @@ pub async fn read(
     }))
 }
 
-/// The members who take part in a conversation now (as the rules read the network
-/// today).
+/// A member's seat in a conversation, as `place_of` gives it to the member themselves;
+/// None for a member who is not in the network (no consent for membership, not
+/// deciding, no emergency access).
+fn seat_of(
+    p: &Place,
+    m: &rondom_db::networks::Member,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+) -> Option<Seat> {
+    let f = &p.f;
+    let coordinator = m.user_id.as_deref() == Some(f.network.coordinator_id.as_str());
+    let decides = f.decides(&m.id);
+    let emergency = m
+        .user_id
+        .as_deref()
+        .is_some_and(|u| f.emergencies.iter().any(|(e, _)| e == u));
+    let member =
+        coordinator || decides || emergency || f.standing(&m.id, Category::Membership).holds();
+    member.then(|| Seat {
+        coordinator,
+        family: m.kind == crate::network::FAMILY,
+        decides,
+        consent: emergency || f.standing(&m.id, Category::Messages).holds(),
+        chosen: chosen
+            .iter()
+            .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
+        documents: emergency || f.standing(&m.id, Category::Documents).holds(),
+    })
+}
+
+/// The members who take part in a conversation now.
 fn participant_members<'a>(
     p: &'a Place,
     conv: &Conversation,
     chosen: &[(String, MemberId)],
 ) -> Vec<&'a rondom_db::networks::Member> {
     let kind = ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen);
-    let f = &p.f;
-    f.members
+    p.f.members
+        .iter()
+        .filter(|m| m.is_active())
+        .filter(|m| seat_of(p, m, conv, chosen).is_some_and(|seat| rules::takes_part(kind, seat)))
+        .collect()
+}
+
+/// For a conversation with the whole network: the members of the network who are not in
+/// it (a parent whose messages the youth keeps to herself, a professional the family
+/// gave no consent for messages), by name, so that its label does not say "everyone".
+fn left_out(
+    p: &Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+    names: &[(String, String, String)],
+) -> Vec<String> {
+    if ConversationKind::parse(&conv.kind) != Some(ConversationKind::Network) {
+        return vec![];
+    }
+    p.f.members
         .iter()
         .filter(|m| m.is_active())
         .filter(|m| {
-            // The same seat `place_of` gives the member themselves: without the family's
-            // consent for membership (or deciding, or emergency access) none at all.
-            let coordinator = m.user_id.as_deref() == Some(f.network.coordinator_id.as_str());
-            let decides = f.decides(&m.id);
-            let emergency = m
-                .user_id
-                .as_deref()
-                .is_some_and(|u| f.emergencies.iter().any(|(e, _)| e == u));
-            let member = coordinator
-                || decides
-                || emergency
-                || f.standing(&m.id, Category::Membership).holds();
-            let seat = if member {
-                Seat {
-                    coordinator,
-                    family: m.kind == crate::network::FAMILY,
-                    decides,
-                    consent: emergency || f.standing(&m.id, Category::Messages).holds(),
-                    chosen: chosen
-                        .iter()
-                        .any(|(c, id)| c == conv.id.as_str() && id == &m.id),
-                    documents: emergency || f.standing(&m.id, Category::Documents).holds(),
-                }
-            } else {
-                Seat::default()
-            };
-            rules::takes_part(kind, seat)
+            seat_of(p, m, conv, chosen)
+                .is_some_and(|seat| !rules::takes_part(ConversationKind::Network, seat))
         })
+        .filter_map(|m| names.iter().find(|n| n.0 == m.id.as_str()))
+        .map(|n| format!("{} ({})", n.1, n.2))
         .collect()
 }
 
@@ -1285,6 +1330,7 @@ pub async fn mine(
                 unread: (conv.last_seq - read).max(0),
                 last_at: crate::dates::datetime(conv.last_at),
                 messages: conv.last_seq,
+                left_out: left_out(p, &conv, &chosen, names),
                 with: people,
             },
         });

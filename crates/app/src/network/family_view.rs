@@ -1,7 +1,7 @@
 //! What a family member (and anyone in a network) finds: their networks, their own
 //! consent answers, and the access log of the child's data (NEN 7513's client view).
 
-use super::{Reach, facts, load, record};
+use super::{Facts, Reach, load, record, record_all};
 use crate::access::Disclosed;
 use crate::context::{Principal, Services};
 use crate::error::Error;
@@ -29,41 +29,55 @@ pub async fn mine(
         .iter()
         .map(|(o, _)| o.clone())
         .collect();
-    let found = svc
+    // The networks, their facts and their coordinating organisations' names in one
+    // trip; the looks at the children shown in one commit.
+    let (found, names) = svc
         .db
-        .read(move |c| rondom_db::networks::of_member(c, &user, &orgs))
+        .read(move |c| {
+            let mut found = Vec::new();
+            for n in rondom_db::networks::of_member(c, &user, &orgs)?
+                .into_iter()
+                .take(50)
+            {
+                found.extend(super::facts_in(c, &n.id)?);
+            }
+            let org_ids: Vec<String> = found
+                .iter()
+                .map(|f| f.network.coordinator_org_id.to_string())
+                .collect();
+            let names = rondom_db::users::names_with_organisations(c, &[], &org_ids)?;
+            Ok((found, names))
+        })
         .await?;
-    let mut out = Vec::new();
-    for n in found.into_iter().take(50) {
-        let Some(f) = facts(svc, &n.id).await? else {
-            continue;
-        };
-        let Some(reach) = f.reach(who) else {
-            continue;
-        };
-        let org = f.network.coordinator_org_id.to_string();
-        let coordinator_org = svc
-            .db
-            .read(move |c| rondom_db::organisations::find(c, &org))
-            .await?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let child = if reach == Reach::ExistsOnly {
-            None
-        } else {
-            record(svc, who, "network_list_read", &f.network, "allowed").await?;
-            Some(format!(
-                "{} ({} jaar)",
-                svc.secrets.open_shown(&f.child.name_sealed, "child name"),
-                age_on(f.child.birth_date, crate::dates::today())
-            ))
-        };
-        out.push(MyNetwork {
+    let reached: Vec<(Facts, Reach)> = found
+        .into_iter()
+        .filter_map(|f| f.reach(who).map(|r| (f, r)))
+        .collect();
+    let shown: Vec<&rondom_db::networks::Network> = reached
+        .iter()
+        .filter(|(_, r)| *r != Reach::ExistsOnly)
+        .map(|(f, _)| &f.network)
+        .collect();
+    record_all(svc, who, "network_list_read", &shown).await?;
+    let today = crate::dates::today();
+    let out = reached
+        .iter()
+        .map(|(f, reach)| MyNetwork {
             id: f.network.id.to_string(),
-            child,
-            coordinator_org,
-        });
-    }
+            child: (*reach != Reach::ExistsOnly).then(|| {
+                format!(
+                    "{} ({} jaar)",
+                    svc.secrets.open_shown(&f.child.name_sealed, "child name"),
+                    age_on(f.child.birth_date, today)
+                )
+            }),
+            coordinator_org: names
+                .iter()
+                .find(|(id, _)| id == f.network.coordinator_org_id.as_str())
+                .map(|(_, name)| name.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
     Ok(Disclosed::logged(out))
 }
 

@@ -266,23 +266,38 @@ pub(crate) async fn record(
     n: &Network,
     outcome: &str,
 ) -> Result<(), Error> {
+    access::record(svc, network_event(who, action, n, outcome)).await
+}
+
+/// The same look at several networks, committed together.
+pub(crate) async fn record_all(
+    svc: &Services,
+    who: &impl Principal,
+    action: &str,
+    networks: &[&Network],
+) -> Result<(), Error> {
+    let events = networks
+        .iter()
+        .map(|n| network_event(who, action, n, "allowed"))
+        .collect();
+    access::record_all(svc, events).await
+}
+
+/// The audit entry of an action on a network, about its child.
+fn network_event(who: &impl Principal, action: &str, n: &Network, outcome: &str) -> AuditEvent {
     let e = access::event(
         who,
         action,
         Resource::DirectoryEntry(&n.coordinator_org_id),
         outcome,
     );
-    access::record(
-        svc,
-        AuditEvent {
-            object_type: "network".into(),
-            object_id: Some(n.id.to_string()),
-            child_id: Some(n.child_id.to_string()),
-            subject_org_ids: vec![n.coordinator_org_id.to_string()],
-            ..e
-        },
-    )
-    .await
+    AuditEvent {
+        object_type: "network".into(),
+        object_id: Some(n.id.to_string()),
+        child_id: Some(n.child_id.to_string()),
+        subject_org_ids: vec![n.coordinator_org_id.to_string()],
+        ..e
+    }
 }
 
 /// The facts of a network for a person in it (any reach), or "not found" with the

@@ -291,6 +291,26 @@ impl Db {
     /// Appends an audit entry that belongs to no other change (a read, a refusal) through
     /// the group writer, and returns once it is committed.
     pub async fn audit(&self, e: crate::audit::AuditEvent) -> Result<i64, DbError> {
+        self.queued_audit(e).await
+    }
+
+    /// Appends several such entries at once: they reach the group writer together, so
+    /// they commit in one transaction (a list page that shows many children), and
+    /// returns once all are committed.
+    pub async fn audit_all(&self, events: Vec<crate::audit::AuditEvent>) -> Result<(), DbError> {
+        let queued: Vec<_> = events.into_iter().map(|e| self.queued_audit(e)).collect();
+        for entry in queued {
+            entry.await?;
+        }
+        Ok(())
+    }
+
+    /// Hands the entry to the group writer at once (not when the answer is awaited) and
+    /// answers with what the writer reports.
+    fn queued_audit(
+        &self,
+        e: crate::audit::AuditEvent,
+    ) -> impl std::future::Future<Output = Result<i64, DbError>> + use<> {
         let queue = self.audit.get_or_init(|| {
             let (tx, rx) = mpsc::unbounded_channel();
             // The writer's own handle has no queue of its own, so that it does not keep
@@ -306,14 +326,21 @@ impl Db {
             tx
         });
         let (reply, answer) = oneshot::channel();
-        if let Err(mpsc::error::SendError((e, _))) = queue.send((e, reply)) {
-            // The writer is gone (its runtime ended): write directly.
-            return self.write(move |c| crate::audit::append(c, &e)).await;
+        let unsent = queue
+            .send((e, reply))
+            .err()
+            .map(|mpsc::error::SendError((e, _))| e);
+        let this = self.clone();
+        async move {
+            if let Some(e) = unsent {
+                // The writer is gone (its runtime ended): write directly.
+                return this.write(move |c| crate::audit::append(c, &e)).await;
+            }
+            answer
+                .await
+                .map_err(|_| DbError::Unavailable("the audit writer stopped".into()))?
+                .map_err(DbError::Unavailable)
         }
-        answer
-            .await
-            .map_err(|_| DbError::Unavailable("the audit writer stopped".into()))?
-            .map_err(DbError::Unavailable)
     }
 
     /// Whether the database answers right now (for `/readyz`).

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 on_both_backends!(
+    a_conversation_with_the_network_names_who_is_left_out,
     notices_come_at_most_once_a_quarter_and_again_when_unread,
     messages_follow_consent_at_the_moment_of_reading,
     a_burst_of_sends_keeps_one_order_and_retries_are_stored_once,
@@ -152,6 +153,57 @@ impl Family {
             )
             .await;
         assert_eq!(s, 201, "{out}");
+    }
+}
+
+/// A conversation with the whole network says "ook de ouders" only while no member of
+/// the network is left out; a member without consent for messages (here the GP, whom
+/// the parent let into the network but not into its messages) is named, on the list and
+/// in the conversation, so that no one thinks everyone reads along.
+async fn a_conversation_with_the_network_names_who_is_left_out(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let api = Api {
+        app: &app,
+        client: app.client(),
+    };
+    let f = family(&app, &w, &api).await;
+    let convs = format!("/api/v1/networks/{}/conversations", f.network);
+    let (s, c) = api
+        .call(
+            "POST",
+            &convs,
+            &f.sanne,
+            Some(json!({"kind": "network", "title": "Afspraken", "body": "Welkom."})),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let conv = format!("/gesprekken/{}", c["id"].as_str().unwrap());
+    let list = format!("/netwerken/{}/berichten", f.network);
+    f.eva_answers_for_gp(&api, &["membership"], true).await;
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    // In the conversation ("Met …") and on both lists ("… · 1 bericht").
+    let gp = "Test arts (huisarts bij Huisartsenpraktijk De Linde)";
+    for (path, end) in [(&conv, "."), (&list, " ·"), (&"/berichten".to_owned(), " ·")] {
+        let page = fetch_page(&app, &sanne, path).await;
+        assert!(
+            page.contains(&format!("iedereen in het netwerk, behalve {gp}{end}")),
+            "{path}: {page}"
+        );
+        assert!(
+            !page.contains(&format!("iedereen in het netwerk, ook de ouders{end}")),
+            "{path}: {page}"
+        );
+    }
+    f.eva_answers_for_gp(&api, &["membership", "messages"], true)
+        .await;
+    for (path, end) in [(&conv, "."), (&list, " ·")] {
+        let page = fetch_page(&app, &sanne, path).await;
+        assert!(
+            page.contains(&format!("iedereen in het netwerk, ook de ouders{end}")),
+            "{path}: {page}"
+        );
+        assert!(!page.contains("behalve"), "{path}: {page}");
     }
 }
 
