@@ -184,7 +184,11 @@ async fn a_conversation_with_the_network_names_who_is_left_out(b: Backend) {
     let sanne = logged_in(&app, "sanne@team.example").await;
     // In the conversation ("Met …") and on both lists ("… · 1 bericht").
     let gp = "Test arts (huisarts bij Huisartsenpraktijk De Linde)";
-    for (path, end) in [(&conv, "."), (&list, " ·"), (&"/berichten".to_owned(), " ·")] {
+    for (path, end) in [
+        (&conv, "."),
+        (&list, " ·"),
+        (&"/berichten".to_owned(), " ·"),
+    ] {
         let page = fetch_page(&app, &sanne, path).await;
         assert!(
             page.contains(&format!("iedereen in het netwerk, behalve {gp}{end}")),
