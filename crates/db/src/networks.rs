@@ -143,6 +143,21 @@ pub fn find_with_child(
         .optional()?)
 }
 
+/// Several networks with their children, in one query (a list of a person's networks).
+pub fn find_many_with_child(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<(Network, crate::referrals::Child)>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(networks::table
+        .inner_join(children::table.on(children::id.eq(networks::child_id)))
+        .filter(networks::id.eq_any(ids))
+        .select((Network::as_select(), crate::referrals::Child::as_select()))
+        .load(conn)?)
+}
+
 pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Option<Network>, DbError> {
     Ok(networks::table
         .filter(networks::child_id.eq(child_id))
@@ -191,6 +206,26 @@ pub fn members(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<Member>
     Ok(network_members::table
         .filter(network_members::network_id.eq(network_id))
         .order((network_members::added_at.asc(), network_members::id.asc()))
+        .select(Member::as_select())
+        .load(conn)?)
+}
+
+/// The members of several networks, in one query, each network's in the order of
+/// `members`.
+pub fn members_of(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<Member>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(network_members::table
+        .filter(network_members::network_id.eq_any(network_ids))
+        .order((
+            network_members::network_id.asc(),
+            network_members::added_at.asc(),
+            network_members::id.asc(),
+        ))
         .select(Member::as_select())
         .load(conn)?)
 }
@@ -324,6 +359,26 @@ pub fn answers(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<Consent
         .load(conn)?)
 }
 
+/// The consent answers of several networks, in one query, each network's in the order
+/// of `answers`.
+pub fn answers_of(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<ConsentAnswer>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(consent_answers::table
+        .filter(consent_answers::network_id.eq_any(network_ids))
+        .order((
+            consent_answers::network_id.asc(),
+            consent_answers::recorded_at.asc(),
+            consent_answers::id.asc(),
+        ))
+        .select(ConsentAnswer::as_select())
+        .load(conn)?)
+}
+
 pub fn find_answer(conn: &mut AnyConnection, id: &str) -> Result<Option<ConsentAnswer>, DbError> {
     Ok(consent_answers::table
         .find(id)
@@ -364,6 +419,26 @@ pub fn emergencies_now(
         .filter(emergency_access::network_id.eq(network_id))
         .filter(emergency_access::until.gt(now()))
         .select((emergency_access::user_id, emergency_access::until))
+        .load(conn)?)
+}
+
+/// Emergency access running now in several networks, in one query: (network, person,
+/// until).
+pub fn emergencies_now_of(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<(String, String, NaiveDateTime)>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(emergency_access::table
+        .filter(emergency_access::network_id.eq_any(network_ids))
+        .filter(emergency_access::until.gt(now()))
+        .select((
+            emergency_access::network_id,
+            emergency_access::user_id,
+            emergency_access::until,
+        ))
         .load(conn)?)
 }
 

@@ -208,41 +208,45 @@ type Names = Vec<(String, String, String)>;
 
 /// The names of members (people by account, others by sealed name or organisation).
 async fn member_names(svc: &Services, f: &Facts) -> Result<Names, Error> {
-    let ids: Vec<String> = f
+    let (people, orgs) = named_in(f);
+    let named: HashMap<String, String> = svc
+        .db
+        .read(move |c| rondom_db::users::names_with_organisations(c, &people, &orgs))
+        .await?
+        .into_iter()
+        .collect();
+    Ok(names_from(svc, f, &named))
+}
+
+/// The people and organisations a network's members are named after (by id).
+fn named_in(f: &Facts) -> (Vec<String>, Vec<String>) {
+    let people = f
         .members
         .iter()
         .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
         .collect();
-    let orgs: Vec<String> = f
+    let orgs = f
         .members
         .iter()
         .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
         .collect();
-    let (users, organisations) = svc
-        .db
-        .read(move |c| {
-            Ok((
-                rondom_db::users::names_of(c, &ids)?,
-                rondom_db::organisations::list_by_ids(c, &orgs)?,
-            ))
-        })
-        .await?;
-    Ok(f.members
+    (people, orgs)
+}
+
+/// The members' names, from the names of people and organisations by id.
+fn names_from(svc: &Services, f: &Facts, named: &HashMap<String, String>) -> Names {
+    f.members
         .iter()
         .filter(|m| m.is_active())
         .map(|m| {
             let org = m
                 .organisation_id
                 .as_deref()
-                .and_then(|o| organisations.iter().find(|x| x.id.as_str() == o))
-                .map(|o| o.name.clone())
+                .and_then(|o| named.get(o))
+                .cloned()
                 .unwrap_or_default();
             let name = match (&m.user_id, &m.name_sealed) {
-                (Some(u), _) => users
-                    .iter()
-                    .find(|(id, _)| id == u.as_str())
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default(),
+                (Some(u), _) => named.get(u.as_str()).cloned().unwrap_or_default(),
                 (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
                 (None, None) => org.clone(),
             };
@@ -256,7 +260,7 @@ async fn member_names(svc: &Services, f: &Facts) -> Result<Names, Error> {
             };
             (m.id.to_string(), name, what)
         })
-        .collect())
+        .collect()
 }
 
 /// The conversations of a network this person takes part in; the look is logged.
@@ -1270,7 +1274,38 @@ pub async fn mine(
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    let mut places: HashMap<String, Option<(Place, Names)>> = HashMap::new();
+    // Every network's facts and every member's name in one trip, however many networks
+    // (a case director's list).
+    let mut nets: Vec<String> = Vec::new();
+    for conv in &convs {
+        if !nets.iter().any(|n| n == conv.network_id.as_str()) {
+            nets.push(conv.network_id.to_string());
+        }
+    }
+    let (all_facts, named) = svc
+        .db
+        .read(move |c| {
+            let facts = crate::network::facts_of(c, &nets)?;
+            let (mut people, mut orgs) = (Vec::new(), Vec::new());
+            for f in &facts {
+                let (p, o) = named_in(f);
+                people.extend(p);
+                orgs.extend(o);
+            }
+            let named = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
+            Ok((facts, named))
+        })
+        .await?;
+    let named: HashMap<String, String> = named.into_iter().collect();
+    let places: HashMap<String, (Place, Names)> = all_facts
+        .into_iter()
+        .filter_map(|f| {
+            let reach = f.reach(who)?;
+            let p = place_of(f, reach, who);
+            let names = names_from(svc, &p.f, &named);
+            Some((p.f.network.id.to_string(), (p, names)))
+        })
+        .collect();
     let mut out = Vec::new();
     let mut shown_networks: Vec<String> = Vec::new();
     for conv in convs {
@@ -1278,21 +1313,7 @@ pub async fn mine(
             break;
         }
         let nid = conv.network_id.to_string();
-        if !places.contains_key(&nid) {
-            let p = match crate::network::facts(svc, &nid).await? {
-                Some(f) => match f.reach(who) {
-                    Some(r) => {
-                        let p = place_of(f, r, who);
-                        let names = member_names(svc, &p.f).await?;
-                        Some((p, names))
-                    }
-                    None => None,
-                },
-                None => None,
-            };
-            places.insert(nid.clone(), p);
-        }
-        let Some(Some((p, names))) = places.get(&nid) else {
+        let Some((p, names)) = places.get(&nid) else {
             continue;
         };
         if !p.takes_part(&conv, &chosen) {
@@ -1335,12 +1356,11 @@ pub async fn mine(
             },
         });
     }
-    for nid in shown_networks {
-        if let Some(Some((p, _))) = places.get(&nid) {
-            crate::network::record(svc, who, "conversation_list_read", &p.f.network, "allowed")
-                .await?;
-        }
-    }
+    let shown: Vec<&rondom_db::networks::Network> = shown_networks
+        .iter()
+        .filter_map(|nid| places.get(nid).map(|(p, _)| &p.f.network))
+        .collect();
+    crate::network::record_all(svc, who, "conversation_list_read", &shown).await?;
     Ok(Disclosed::logged(out))
 }
 

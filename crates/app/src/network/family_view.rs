@@ -34,13 +34,12 @@ pub async fn mine(
     let (found, names) = svc
         .db
         .read(move |c| {
-            let mut found = Vec::new();
-            for n in rondom_db::networks::of_member(c, &user, &orgs)?
+            let ids: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
                 .into_iter()
                 .take(50)
-            {
-                found.extend(super::facts_in(c, &n.id)?);
-            }
+                .map(|n| n.id.to_string())
+                .collect();
+            let found = super::facts_of(c, &ids)?;
             let org_ids: Vec<String> = found
                 .iter()
                 .map(|f| f.network.coordinator_org_id.to_string())

@@ -30,6 +30,7 @@ use rondom_domain::policy::receives_for;
 use rondom_domain::referral::Status;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Resource, Role};
+use std::collections::HashMap;
 
 /// Kinds of member.
 pub const PROFESSIONAL: &str = "professional";
@@ -143,6 +144,46 @@ pub(crate) fn facts_in(
         child,
         emergencies,
     }))
+}
+
+/// The facts of several networks in four queries however many there are (a person's
+/// list of networks), in the order of `ids`; networks that are not there are left out.
+pub(crate) fn facts_of(
+    c: &mut rondom_db::AnyConnection,
+    ids: &[String],
+) -> Result<Vec<Facts>, rondom_db::DbError> {
+    let found = db::find_many_with_child(c, ids)?;
+    let mut members = db::members_of(c, ids)?;
+    let mut answers = db::answers_of(c, ids)?;
+    let mut emergencies = db::emergencies_now_of(c, ids)?;
+    let mut by_id: HashMap<String, (Network, rondom_db::referrals::Child)> = found
+        .into_iter()
+        .map(|(n, child)| (n.id.to_string(), (n, child)))
+        .collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|(network, child)| {
+            let id = network.id.as_str();
+            Facts {
+                members: take_where(&mut members, |m| m.network_id.as_str() == id),
+                answers: take_where(&mut answers, |a| a.network_id.as_str() == id),
+                emergencies: take_where(&mut emergencies, |(n, _, _)| n == id)
+                    .into_iter()
+                    .map(|(_, user, until)| (user, until))
+                    .collect(),
+                network,
+                child,
+            }
+        })
+        .collect())
+}
+
+/// The items that match, taken out of `items` in their order.
+fn take_where<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
+    let (taken, rest) = std::mem::take(items).into_iter().partition(|x| keep(x));
+    *items = rest;
+    taken
 }
 
 impl Facts {

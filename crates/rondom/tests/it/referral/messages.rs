@@ -11,6 +11,7 @@ use std::time::Duration;
 
 on_both_backends!(
     a_conversation_with_the_network_names_who_is_left_out,
+    lists_over_several_networks_apply_each_networks_own_consent,
     notices_come_at_most_once_a_quarter_and_again_when_unread,
     messages_follow_consent_at_the_moment_of_reading,
     a_burst_of_sends_keeps_one_order_and_retries_are_stored_once,
@@ -209,6 +210,116 @@ async fn a_conversation_with_the_network_names_who_is_left_out(b: Backend) {
         );
         assert!(!page.contains("behalve"), "{path}: {page}");
     }
+}
+
+/// The lists that span a person's networks (the networks on the start page, every
+/// conversation under "Berichten") read all the networks at once; each network's own
+/// consent still decides what shows of it. The GP is in two networks: Noor's, where
+/// the parent gave consent for membership and messages, and Daan's, where no one did.
+async fn lists_over_several_networks_apply_each_networks_own_consent(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let api = Api {
+        app: &app,
+        client: app.client(),
+    };
+    let f = family(&app, &w, &api).await;
+    f.eva_answers_for_gp(&api, &["membership", "messages"], true)
+        .await;
+    // A second child, referred by the same GP, whose network the case director opens.
+    let born = rondom_app::dates::today() - chrono::Duration::days(9 * 365 + 40);
+    let (s, r) = api
+        .call(
+            "POST",
+            "/api/v1/referrals",
+            &f.gp,
+            Some(json!({
+                "child": {"name": "Daan Jansen", "birth_date": born.format("%Y-%m-%d").to_string(),
+                    "gemeente_code": "GM9999"},
+                "to_org_id": w.team, "reason": "Somber en trekt zich terug.",
+                "problem_areas": ["psychisch"]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let referral = r["referral"]["id"].as_str().unwrap().to_owned();
+    let (s, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/referrals/{referral}/transitions"),
+            &f.sanne,
+            Some(json!({"to": "accepted", "case_director_id": w.sanne})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, n) = api
+        .call(
+            "POST",
+            "/api/v1/networks",
+            &f.sanne,
+            Some(json!({"referral_id": referral})),
+        )
+        .await;
+    assert_eq!(s, 201, "{n}");
+    let daan = n["id"].as_str().unwrap().to_owned();
+    for (network, title) in [(&f.network, "Over Noor"), (&daan, "Over Daan")] {
+        let (s, c) = api
+            .call(
+                "POST",
+                &format!("/api/v1/networks/{network}/conversations"),
+                &f.sanne,
+                Some(json!({"kind": "network", "title": title, "body": "Welkom."})),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+    }
+
+    // The case director sees both children; the GP Noor only, and of Daan's network
+    // that it exists.
+    let children = |list: &Value| -> Vec<(String, Value)> {
+        let mut out: Vec<(String, Value)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| (n["id"].as_str().unwrap().to_owned(), n["child"].clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    };
+    let expect = |noor: Value, daan_child: Value| {
+        let mut e = vec![(f.network.clone(), noor), (daan.clone(), daan_child)];
+        e.sort_by(|a, b| a.0.cmp(&b.0));
+        e
+    };
+    let (s, list) = api.call("GET", "/api/v1/networks", &f.sanne, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        children(&list),
+        expect(
+            json!("Noor de Vries (8 jaar)"),
+            json!("Daan Jansen (9 jaar)")
+        )
+    );
+    let (s, list) = api.call("GET", "/api/v1/networks", &f.gp, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        children(&list),
+        expect(json!("Noor de Vries (8 jaar)"), Value::Null)
+    );
+
+    // Under "Berichten": the case director both conversations, the GP Noor's only.
+    let sanne = logged_in(&app, "sanne@team.example").await;
+    let page = fetch_page(&app, &sanne, "/berichten").await;
+    assert!(
+        page.contains("Over Noor") && page.contains("Over Daan"),
+        "{page}"
+    );
+    let gp = logged_in(&app, "arts@linde.example").await;
+    let page = fetch_page(&app, &gp, "/berichten").await;
+    assert!(page.contains("Over Noor"), "{page}");
+    assert!(
+        !page.contains("Over Daan") && !page.contains("Daan"),
+        "{page}"
+    );
 }
 
 /// One person's live stream, read event by event.
