@@ -285,12 +285,44 @@ pub fn set_member_user(
 }
 
 /// The networks a person may be an active member of: by user, or through an organisation
-/// that is a member as a whole (the app decides whether their role counts).
+/// that is a member as a whole (the app decides whether their role counts); newest first.
 pub fn of_member(
     conn: &mut AnyConnection,
     user_id: &str,
     organisations: &[String],
 ) -> Result<Vec<Network>, DbError> {
+    let ids = member_network_ids(conn, user_id, organisations)?;
+    Ok(networks::table
+        .filter(networks::id.eq_any(ids))
+        .select(Network::as_select())
+        // Ids are time-ordered: the later of two opened at once comes first, every time.
+        .order((networks::opened_at.desc(), networks::id.desc()))
+        .load(conn)?)
+}
+
+/// The ids of the newest `limit` of those networks (a case director is in a thousand:
+/// a list shows the newest, without reading every network's row).
+pub fn newest_of_member(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    organisations: &[String],
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    let ids = member_network_ids(conn, user_id, organisations)?;
+    Ok(networks::table
+        .filter(networks::id.eq_any(ids))
+        .select(networks::id)
+        // Ids are time-ordered: the later of two opened at once comes first, every time.
+        .order((networks::opened_at.desc(), networks::id.desc()))
+        .limit(limit)
+        .load(conn)?)
+}
+
+fn member_network_ids(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    organisations: &[String],
+) -> Result<Vec<String>, DbError> {
     // Two indexed lookups rather than one OR, which would read every member row.
     let mut ids: Vec<String> = network_members::table
         .filter(network_members::user_id.eq(user_id))
@@ -309,11 +341,7 @@ pub fn of_member(
                 .load::<String>(conn)?,
         );
     }
-    Ok(networks::table
-        .filter(networks::id.eq_any(ids))
-        .select(Network::as_select())
-        .order(networks::opened_at.desc())
-        .load(conn)?)
+    Ok(ids)
 }
 
 pub fn add_answer(

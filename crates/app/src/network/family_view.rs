@@ -34,11 +34,7 @@ pub async fn mine(
     let (found, names) = svc
         .db
         .read(move |c| {
-            let ids: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
-                .into_iter()
-                .take(50)
-                .map(|n| n.id.to_string())
-                .collect();
+            let ids = rondom_db::networks::newest_of_member(c, &user, &orgs, 50)?;
             let found = super::facts_of(c, &ids)?;
             let org_ids: Vec<String> = found
                 .iter()
