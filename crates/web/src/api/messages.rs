@@ -33,6 +33,9 @@ pub struct ConversationOut {
     pub last_at: String,
     /// For a conversation of chosen members: who is in it.
     pub with: Vec<String>,
+    /// For a conversation with the whole network: the members of the network who are not
+    /// in it (no consent for messages, or kept out by the youth), "name (what)".
+    pub left_out: Vec<String>,
 }
 
 fn conversation_out(network_id: &str, c: ConversationLine) -> ConversationOut {
@@ -45,6 +48,7 @@ fn conversation_out(network_id: &str, c: ConversationLine) -> ConversationOut {
         messages: c.messages,
         last_at: c.last_at,
         with: c.with,
+        left_out: c.left_out,
     }
 }
 

@@ -182,6 +182,13 @@ async fn a_conversation_with_the_network_names_who_is_left_out(b: Backend) {
     let conv = format!("/gesprekken/{}", c["id"].as_str().unwrap());
     let list = format!("/netwerken/{}/berichten", f.network);
     f.eva_answers_for_gp(&api, &["membership"], true).await;
+    // The API says the same.
+    let (s, lines) = api.call("GET", &convs, &f.sanne, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        lines[0]["left_out"],
+        json!(["Test arts (huisarts bij Huisartsenpraktijk De Linde)"])
+    );
     let sanne = logged_in(&app, "sanne@team.example").await;
     // In the conversation ("Met …") and on both lists ("… · 1 bericht").
     let gp = "Test arts (huisarts bij Huisartsenpraktijk De Linde)";
