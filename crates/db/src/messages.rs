@@ -69,6 +69,20 @@ pub fn network_key(conn: &mut AnyConnection, network_id: &str) -> Result<Option<
         .optional()?)
 }
 
+/// The wrapped data keys of several networks, in one query: (network, wrapped key).
+pub fn network_keys_of(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(network_keys::table
+        .filter(network_keys::network_id.eq_any(network_ids))
+        .select((network_keys::network_id, network_keys::wrapped))
+        .load(conn)?)
+}
+
 /// Stores a network's first data key; when another server stored one first, answers
 /// that one (a network has one key).
 pub fn put_network_key(

@@ -130,19 +130,6 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, DbErr
         .optional()?)
 }
 
-/// A network with its child, in one statement (None when either is gone).
-pub fn find_with_child(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(Network, crate::referrals::Child)>, DbError> {
-    Ok(networks::table
-        .inner_join(children::table.on(children::id.eq(networks::child_id)))
-        .filter(networks::id.eq(id))
-        .select((Network::as_select(), crate::referrals::Child::as_select()))
-        .first(conn)
-        .optional()?)
-}
-
 /// Several networks with their children, in one query (a list of a person's networks).
 pub fn find_many_with_child(
     conn: &mut AnyConnection,
@@ -436,18 +423,6 @@ pub fn add_emergency(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// The people with emergency access to this network right now, and until when.
-pub fn emergencies_now(
-    conn: &mut AnyConnection,
-    network_id: &str,
-) -> Result<Vec<(String, NaiveDateTime)>, DbError> {
-    Ok(emergency_access::table
-        .filter(emergency_access::network_id.eq(network_id))
-        .filter(emergency_access::until.gt(now()))
-        .select((emergency_access::user_id, emergency_access::until))
-        .load(conn)?)
 }
 
 /// Emergency access running now in several networks, in one query: (network, person,

@@ -786,17 +786,42 @@ fn seat_of(
     })
 }
 
+/// Members of a network, borrowed from its facts.
+type MemberRefs<'a> = Vec<&'a rondom_db::networks::Member>;
+
+/// The members of the network (those with a seat) as a conversation splits them: who
+/// takes part now, and who does not.
+fn split_by_part<'a>(
+    p: &'a Place,
+    conv: &Conversation,
+    chosen: &[(String, MemberId)],
+) -> (MemberRefs<'a>, MemberRefs<'a>) {
+    let kind = ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen);
+    let (part, rest): (Vec<_>, Vec<_>) =
+        p.f.members
+            .iter()
+            .filter(|m| m.is_active())
+            .filter_map(|m| seat_of(p, m, conv, chosen).map(|seat| (m, seat)))
+            .partition(|(_, seat)| rules::takes_part(kind, *seat));
+    let members = |side: Vec<(_, Seat)>| side.into_iter().map(|(m, _)| m).collect();
+    (members(part), members(rest))
+}
+
 /// The members who take part in a conversation now.
 fn participant_members<'a>(
     p: &'a Place,
     conv: &Conversation,
     chosen: &[(String, MemberId)],
-) -> Vec<&'a rondom_db::networks::Member> {
-    let kind = ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen);
-    p.f.members
+) -> MemberRefs<'a> {
+    split_by_part(p, conv, chosen).0
+}
+
+/// Members as a conversation names them: "name (what they are for the child)".
+fn labelled(members: &[&rondom_db::networks::Member], names: &Names) -> Vec<String> {
+    members
         .iter()
-        .filter(|m| m.is_active())
-        .filter(|m| seat_of(p, m, conv, chosen).is_some_and(|seat| rules::takes_part(kind, seat)))
+        .filter_map(|m| names.iter().find(|n| n.0 == m.id.as_str()))
+        .map(|n| format!("{} ({})", n.1, n.2))
         .collect()
 }
 
@@ -807,21 +832,12 @@ fn left_out(
     p: &Place,
     conv: &Conversation,
     chosen: &[(String, MemberId)],
-    names: &[(String, String, String)],
+    names: &Names,
 ) -> Vec<String> {
     if ConversationKind::parse(&conv.kind) != Some(ConversationKind::Network) {
         return vec![];
     }
-    p.f.members
-        .iter()
-        .filter(|m| m.is_active())
-        .filter(|m| {
-            seat_of(p, m, conv, chosen)
-                .is_some_and(|seat| !rules::takes_part(ConversationKind::Network, seat))
-        })
-        .filter_map(|m| names.iter().find(|n| n.0 == m.id.as_str()))
-        .map(|n| format!("{} ({})", n.1, n.2))
-        .collect()
+    labelled(&split_by_part(p, conv, chosen).1, names)
 }
 
 /// Who takes part in a conversation now, by name and what they do.
@@ -829,13 +845,9 @@ fn participants(
     p: &Place,
     conv: &Conversation,
     chosen: &[(String, MemberId)],
-    names: &[(String, String, String)],
+    names: &Names,
 ) -> Vec<String> {
-    participant_members(p, conv, chosen)
-        .into_iter()
-        .filter_map(|m| names.iter().find(|n| n.0 == m.id.as_str()))
-        .map(|n| format!("{} ({})", n.1, n.2))
-        .collect()
+    labelled(&participant_members(p, conv, chosen), names)
 }
 
 /// The people with an account who take part in a conversation now.
@@ -1247,26 +1259,37 @@ pub async fn mine(
         .iter()
         .map(|(o, _)| o.clone())
         .collect();
-    let (convs, chosen, reads, keys) = svc
+    // The conversations, and the facts, keys and members' names of their networks, in
+    // one trip however many networks (a case director's list).
+    let (convs, chosen, reads, keys, all_facts, named) = svc
         .db
         .read(move |c| {
-            let nets: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
+            let member_of: Vec<String> = rondom_db::networks::of_member(c, &user, &orgs)?
                 .into_iter()
                 .map(|n| n.id.to_string())
                 .collect();
-            let convs = db::conversations_of_networks(c, &nets)?;
+            let convs = db::conversations_of_networks(c, &member_of)?;
             let ids: Vec<String> = convs.iter().map(|c| c.id.to_string()).collect();
-            let mut keys = Vec::new();
-            for n in &nets {
-                if let Some(k) = db::network_key(c, n)? {
-                    keys.push((n.clone(), k));
+            let mut nets: Vec<String> = Vec::new();
+            for conv in &convs {
+                if !nets.iter().any(|n| n == conv.network_id.as_str()) {
+                    nets.push(conv.network_id.to_string());
                 }
+            }
+            let facts = crate::network::facts_of(c, &nets)?;
+            let (mut people, mut named_orgs) = (Vec::new(), Vec::new());
+            for f in &facts {
+                let (p, o) = named_in(f);
+                people.extend(p);
+                named_orgs.extend(o);
             }
             Ok((
                 convs,
                 db::chosen_of(c, &ids)?,
                 db::reads_of(c, &user, &ids)?,
-                keys,
+                db::network_keys_of(c, &nets)?,
+                facts,
+                rondom_db::users::names_with_organisations(c, &people, &named_orgs)?,
             ))
         })
         .await?;
@@ -1274,28 +1297,6 @@ pub async fn mine(
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    // Every network's facts and every member's name in one trip, however many networks
-    // (a case director's list).
-    let mut nets: Vec<String> = Vec::new();
-    for conv in &convs {
-        if !nets.iter().any(|n| n == conv.network_id.as_str()) {
-            nets.push(conv.network_id.to_string());
-        }
-    }
-    let (all_facts, named) = svc
-        .db
-        .read(move |c| {
-            let facts = crate::network::facts_of(c, &nets)?;
-            let (mut people, mut orgs) = (Vec::new(), Vec::new());
-            for f in &facts {
-                let (p, o) = named_in(f);
-                people.extend(p);
-                orgs.extend(o);
-            }
-            let named = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
-            Ok((facts, named))
-        })
-        .await?;
     let named: HashMap<String, String> = named.into_iter().collect();
     let places: HashMap<String, (Place, Names)> = all_facts
         .into_iter()

@@ -131,19 +131,7 @@ pub(crate) fn facts_in(
     c: &mut rondom_db::AnyConnection,
     id: &str,
 ) -> Result<Option<Facts>, rondom_db::DbError> {
-    let Some((network, child)) = db::find_with_child(c, id)? else {
-        return Ok(None);
-    };
-    let members = db::members(c, id)?;
-    let answers = db::answers(c, id)?;
-    let emergencies = db::emergencies_now(c, id)?;
-    Ok(Some(Facts {
-        network,
-        members,
-        answers,
-        child,
-        emergencies,
-    }))
+    Ok(facts_of(c, &[id.to_owned()])?.pop())
 }
 
 /// The facts of several networks in four queries however many there are (a person's
@@ -610,10 +598,10 @@ pub async fn view(
     );
     read?;
     help_read?;
-    let user_name = |id: &str| names.get(id).cloned().unwrap_or_default();
-    let org_name = user_name;
-    let coordinator = user_name(&f.network.coordinator_id);
-    let coordinator_org = org_name(&f.network.coordinator_org_id);
+    // People and organisations by id (both UUIDs, one map).
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let coordinator = name_of(&f.network.coordinator_id);
+    let coordinator_org = name_of(&f.network.coordinator_org_id);
     if reach == Reach::ExistsOnly {
         return Ok(Disclosed::logged(NetworkView {
             id: f.network.id.to_string(),
@@ -645,12 +633,12 @@ pub async fn view(
         .map(|m| {
             let fam = family.iter().find(|x| x.id == m.id.as_str());
             let name = match (&m.user_id, &m.name_sealed) {
-                (Some(u), _) => user_name(u),
+                (Some(u), _) => name_of(u),
                 (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
                 (None, None) => m
                     .organisation_id
                     .as_deref()
-                    .map(&org_name)
+                    .map(name_of)
                     .unwrap_or_default(),
             };
             let what = match (m.kind.as_str(), fam) {
@@ -662,7 +650,7 @@ pub async fn view(
                 ),
                 (ORGANISATION, _) => m.role_label.clone(),
                 _ => match m.organisation_id.as_deref() {
-                    Some(o) => format!("{} bij {}", m.role_label, org_name(o)),
+                    Some(o) => format!("{} bij {}", m.role_label, name_of(o)),
                     None => m.role_label.clone(),
                 },
             };
