@@ -20,6 +20,7 @@ pub mod error;
 pub mod mail;
 pub mod message;
 pub mod network;
+pub mod plan;
 pub mod referral;
 pub mod scan;
 pub mod secrets;

@@ -17,6 +17,7 @@ mod keys;
 pub mod messages;
 pub mod networks;
 pub mod organisations;
+pub mod plans;
 pub mod referrals;
 pub mod schema;
 pub mod sessions;

@@ -343,6 +343,8 @@ diesel::table! {
 diesel::joinable!(services -> organisations (organisation_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(conversations -> networks (network_id));
+diesel::joinable!(plans -> networks (network_id));
+diesel::joinable!(plan_actions -> networks (network_id));
 diesel::joinable!(conversation_reads -> conversations (conversation_id));
 diesel::joinable!(consultation_messages -> consultations (consultation_id));
 diesel::joinable!(consultation_messages -> users (author_id));
@@ -532,6 +534,54 @@ diesel::table! {
 }
 
 diesel::table! {
+    plans (network_id) {
+        network_id -> Text,
+        latest -> Integer,
+        evaluation_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_versions (id) {
+        id -> Text,
+        network_id -> Text,
+        number -> Integer,
+        content_sealed -> Text,
+        source -> Text,
+        meeting_id -> Nullable<Text>,
+        saved_by -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_actions (network_id, item_key) {
+        network_id -> Text,
+        item_key -> Text,
+        owner_member_id -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        what_sealed -> Text,
+        not_for_parents -> Bool,
+        reminded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    plan_responses (id) {
+        id -> Text,
+        network_id -> Text,
+        version_id -> Text,
+        member_id -> Text,
+        kind -> Text,
+        comment_sealed -> Nullable<Text>,
+        by_user -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     network_milestones (network_id, age) {
         network_id -> Text,
         age -> Integer,
@@ -660,6 +710,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_access,
     not_for_parents,
     network_milestones,
+    plans,
+    plan_versions,
+    plan_actions,
+    plan_responses,
     network_keys,
     conversations,
     conversation_members,

@@ -188,6 +188,8 @@ ids! {
     MessageId,
     /// A document shared with a message.
     DocumentId,
+    /// A saved version of a family plan.
+    PlanVersionId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -14,6 +14,7 @@ pub mod identifying;
 pub mod ids;
 pub mod message;
 pub mod passwords;
+pub mod plan;
 pub mod policy;
 pub mod referral;
 pub mod role;

@@ -222,6 +222,12 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
                 Ok(n) => tracing::info!(networks = n, "birthday notices"),
                 Err(e) => tracing::warn!(error = %e, "birthday notices failed"),
             }
+            // Agreements of the plans that come due: their owners are reminded once.
+            match rondom_app::plan::lists::remind(&state.app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(actions = n, "plan reminders"),
+                Err(e) => tracing::warn!(error = %e, "plan reminders failed"),
+            }
         }
     });
 }

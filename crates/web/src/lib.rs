@@ -26,6 +26,7 @@ pub mod middleware;
 pub mod network;
 pub mod ops;
 pub mod page;
+pub mod plan;
 pub mod referral;
 pub mod session;
 pub mod settings;
@@ -215,6 +216,16 @@ pub fn router(state: AppState) -> Router {
             "/netwerken/{id}/niet-voor-ouders",
             post(network::keep_from_parents),
         )
+        .route("/netwerken/{id}/plan", get(plan::show).post(plan::save))
+        .route("/netwerken/{id}/plan/bewerken", get(plan::edit))
+        .route("/netwerken/{id}/plan/antwoord", post(plan::respond))
+        .route("/netwerken/{id}/plan/versies/{number}", get(plan::version))
+        .route("/netwerken/{id}/plan/vergelijk", get(plan::compare))
+        .route(
+            "/netwerken/{id}/plan/afspraken/{key}/stand",
+            post(plan::set_status),
+        )
+        .route("/afspraken", get(plan::due))
         .route("/netwerken/{id}/gezin", post(network::add_family))
         .route("/netwerken/{id}/toestemming", post(network::record_consent))
         .route(
@@ -346,6 +357,19 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/networks/{id}/access-log",
             get(api::networks::access_log),
         )
+        .route("/api/v1/networks/{id}/plan", get(api::plans::get))
+        .route(
+            "/api/v1/networks/{id}/plan/versions",
+            post(api::plans::save),
+        )
+        .route(
+            "/api/v1/networks/{id}/plan/versions/{number}",
+            get(api::plans::version),
+        )
+        .route(
+            "/api/v1/networks/{id}/plan/versions/{number}/responses",
+            post(api::plans::respond),
+        )
         .route(
             "/api/v1/networks/{id}/conversations",
             get(api::messages::conversations).post(api::messages::start),
@@ -385,6 +409,7 @@ pub fn router(state: AppState) -> Router {
             get(api::fhir::get_communication),
         )
         .route("/api/fhir/Bundle/{id}", get(api::fhir::get_bundle))
+        .route("/api/fhir/CarePlan/{id}", get(api::fhir::get_care_plan))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/hsds", get(api::hsds::root))
         .route("/api/hsds/", get(api::hsds::root))

@@ -420,3 +420,126 @@ mod tests {
         assert_eq!(request_status(Status::Received), "active");
     }
 }
+
+/// An agreement's state as a FHIR CarePlan activity status.
+fn activity_status(s: rondom_domain::plan::Status) -> &'static str {
+    use rondom_domain::plan::Status;
+    match s {
+        Status::Open => "not-started",
+        Status::Busy => "in-progress",
+        Status::Done => "completed",
+        Status::Dropped => "cancelled",
+    }
+}
+
+/// A version of a family plan as an HL7 FHIR R4 CarePlan: its goals as contained Goal
+/// resources, each agreement an activity with its owner and date, the earlier version
+/// it replaces; providers' treatment plans are named, not copied.
+pub fn care_plan(c: &rondom_app::plan::CarePlanVersion) -> Value {
+    let v = &c.version;
+    let patient = format!("Patient/{}", c.child_id);
+    let contained: Vec<Value> = v
+        .plan
+        .goals
+        .iter()
+        .map(|g| {
+            json!({
+                "resourceType": "Goal",
+                "id": format!("goal-{}", g.key),
+                "lifecycleStatus": "active",
+                "description": {"text": g.title},
+                "subject": {"reference": patient},
+            })
+        })
+        .collect();
+    let mut activity = Vec::new();
+    for g in &v.plan.goals {
+        for a in &g.agreements {
+            let mut detail = json!({
+                "status": activity_status(a.status),
+                "description": a.what,
+                "goal": [{"reference": format!("#goal-{}", g.key)}],
+            });
+            if let Some(o) = a.owner.as_ref().and_then(|o| c.owner_names.get(o)) {
+                detail["performer"] = json!([{"display": o}]);
+            }
+            if let Some(d) = a.due_on {
+                detail["scheduledPeriod"] = json!({"end": d.format("%Y-%m-%d").to_string()});
+            }
+            activity.push(json!({"detail": detail}));
+        }
+    }
+    let mut notes = Vec::new();
+    for (label, text) in [("Wat goed gaat", &v.strengths), ("Zorgen", &v.concerns)] {
+        if !text.is_empty() {
+            notes.push(json!({"text": format!("{label}: {text}")}));
+        }
+    }
+    if let Some(e) = v.plan.evaluation_on {
+        notes.push(json!({"text": format!("Evaluatie: {}", e.format("%Y-%m-%d"))}));
+    }
+    let mut cp = json!({
+        "resourceType": "CarePlan",
+        "id": v.id,
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{}", v.id)}],
+        "status": if c.latest { "active" } else { "revoked" },
+        "intent": "plan",
+        "title": format!("Gezinsplan, versie {}", v.number),
+        "subject": {"reference": patient},
+        "careTeam": [{"reference": format!("CareTeam/{}", c.network_id)}],
+        "created": instant(v.saved_at_utc),
+        "author": {"display": v.saved_by},
+    });
+    if !v.situation.is_empty() {
+        cp["description"] = json!(v.situation);
+    }
+    if !contained.is_empty() {
+        cp["goal"] = Value::Array(
+            v.plan
+                .goals
+                .iter()
+                .map(|g| json!({"reference": format!("#goal-{}", g.key)}))
+                .collect(),
+        );
+        cp["contained"] = Value::Array(contained);
+    }
+    if !activity.is_empty() {
+        cp["activity"] = Value::Array(activity);
+    }
+    if !notes.is_empty() {
+        cp["note"] = Value::Array(notes);
+    }
+    if let Some(r) = &c.replaces {
+        cp["replaces"] = json!([{"reference": format!("CarePlan/{r}")}]);
+    }
+    if !v.plan.treatment_plans.is_empty() {
+        cp["supportingInfo"] = Value::Array(
+            v.plan
+                .treatment_plans
+                .iter()
+                .map(|t| {
+                    let mut s = format!("Behandelplan {}: {}", t.provider, t.name);
+                    if let Some(d) = t.dated {
+                        s.push_str(&format!(" ({})", d.format("%Y-%m-%d")));
+                    }
+                    json!({"display": s})
+                })
+                .collect(),
+        );
+    }
+    cp
+}
+
+/// A version of a child's family plan as an HL7 FHIR R4 CarePlan (professionals who read
+/// the whole plan).
+#[utoipa::path(get, path = "/api/fhir/CarePlan/{id}", tag = "fhir", params(("id" = String, Path, description = "The plan version's id (a UUID).")), responses((status = 200, description = "FHIR R4 JSON", content_type = "application/fhir+json", body = serde_json::Value), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get_care_plan(
+    user: ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<rondom_domain::ids::PlanVersionId>,
+) -> Result<Response, ApiError> {
+    let c = rondom_app::plan::care_plan(&state.app, &user, &id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(fhir_json(care_plan(&c)))
+}

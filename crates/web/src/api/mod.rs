@@ -6,6 +6,7 @@ pub mod fhir;
 pub mod hsds;
 pub mod messages;
 pub mod networks;
+pub mod plans;
 pub mod referrals;
 
 use crate::access;
@@ -289,10 +290,10 @@ pub async fn get_service(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rondom API", description = "Samenwerken rond het kind: de JSON-API van Rondom. Authenticate with `Authorization: Bearer <token>` (create a token under Mijn account or with `rondom admin create-token`)."),
-    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get, fhir::get_care_team, fhir::get_consent, fhir::get_communication, networks::list, networks::open, networks::get, networks::add_member, networks::remove_member, networks::consents, networks::give_consent, networks::access_log, messages::conversations, messages::start, messages::messages, messages::send, messages::share_document, messages::document, messages::events, referrals::list, referrals::create, referrals::get, referrals::transition, referrals::feedback, referrals::give_feedback,
+    paths(me, list_organisations, get_organisation, post_organisation, search_services, get_service, consultations::list, consultations::create, consultations::get, fhir::get_care_team, fhir::get_consent, fhir::get_communication, networks::list, networks::open, networks::get, networks::add_member, networks::remove_member, networks::consents, networks::give_consent, networks::access_log, plans::get, plans::save, plans::version, plans::respond, fhir::get_care_plan, messages::conversations, messages::start, messages::messages, messages::send, messages::share_document, messages::document, messages::events, referrals::list, referrals::create, referrals::get, referrals::transition, referrals::feedback, referrals::give_feedback,
         fhir::get_service_request, fhir::get_task, fhir::get_bundle,
         hsds::root, hsds::services, hsds::service, hsds::organizations, hsds::organization, hsds::service_at_locations, hsds::service_at_location, hsds::taxonomies, hsds::taxonomy, hsds::taxonomy_terms, hsds::taxonomy_term),
-    components(schemas(messages::ConversationOut, messages::ConversationIn, messages::NetworkMessageOut, messages::NetworkMessageIn, messages::SentOut, messages::DocumentOut, networks::NetworkSummaryOut, networks::MemberOut, networks::NetworkOut, networks::OpenIn, networks::FamilyIn, networks::ConsentOut, networks::ConsentIn, networks::LogLineOut, ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn, referrals::ReferralOut, referrals::ChildOut, referrals::ReferralDetail, referrals::EventOut, referrals::FeedbackOut, referrals::AttachmentOut, referrals::AgreementsOut, referrals::NewReferralIn, referrals::ChildIn, referrals::TransitionIn, referrals::OutcomeIn, referrals::FeedbackIn)),
+    components(schemas(messages::ConversationOut, messages::ConversationIn, messages::NetworkMessageOut, messages::NetworkMessageIn, messages::SentOut, messages::DocumentOut, networks::NetworkSummaryOut, networks::MemberOut, networks::NetworkOut, networks::OpenIn, networks::FamilyIn, networks::ConsentOut, networks::ConsentIn, networks::LogLineOut, plans::PlanOut, plans::PlanVersionOut, plans::GoalOut, plans::AgreementOut, plans::TreatmentPlanOut, plans::ChangeOut, plans::ResponseOut, plans::PlanIn, plans::GoalIn, plans::AgreementIn, plans::TreatmentPlanIn, plans::ResponseIn, ErrorBody, ErrorDetail, FieldError, MeOut, MembershipOut, OrganisationOut, OrganisationForm, ServiceOut, consultations::ConsultationOut, consultations::ConsultationDetail, consultations::MessageOut, consultations::NewConsultationIn, referrals::ReferralOut, referrals::ChildOut, referrals::ReferralDetail, referrals::EventOut, referrals::FeedbackOut, referrals::AttachmentOut, referrals::AgreementsOut, referrals::NewReferralIn, referrals::ChildIn, referrals::TransitionIn, referrals::OutcomeIn, referrals::FeedbackIn)),
     modifiers(&BearerAuth, &CommonAnswers)
 )]
 pub struct ApiDoc;

@@ -16,6 +16,7 @@ mod network;
 mod network_consent_table;
 mod network_family;
 mod new_with_files;
+mod plan;
 mod pupils;
 mod today;
 
