@@ -5,6 +5,9 @@
 #  2. the network page (/netwerken/{id}: members, consent, the help) as the parent,
 #  3. the child's access log (/netwerken/{id}/inzage), whose child has 10,000 entries of
 #     its own: first page,
+#  4. the family plan (/netwerken/{id}/plan: three versions, the parent's akkoord and
+#     what changed since) as the parent; every generated network has a plan of two
+#     versions,
 # each at 20 connections flat out (throughput) and for 20 users who pause 50-250 ms
 # between pages (latency below saturation), the access log also at 1 connection; /healthz in the same run as the baseline. Every page view
 # writes its own audit entries, as in production. Prints one table; copy it into
@@ -98,6 +101,8 @@ for backend in $BACKENDS; do
   read -r s_rps s_p50 s_p99 <<<"$(run_wrk / "Cookie: $COOKIE")"
   read -r n_rps n_p50 n_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE")"
   read -r l_rps l_p50 l_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE")"
+  curl -fs -H "Cookie: $COOKIE" "$BASE$NET/plan" | grep -q 'Versie 3' || { echo "bench: the plan page shows no plan"; exit 1; }
+  read -r p_rps p_p50 p_p99 <<<"$(run_wrk "$NET/plan" "Cookie: $COOKIE")"
   read -r o_rps o_p50 o_p99 <<<"$(THREADS=1 CONNECTIONS=1 run_wrk "$NET/inzage" "Cookie: $COOKIE")"
   # 20 people who each read the page for 50-250 ms before asking again: latency at a
   # load far above a real family's, below saturation (wrk leaves the pause out).
@@ -105,6 +110,7 @@ for backend in $BACKENDS; do
   read -r su_rps su_p50 su_p99 <<<"$(run_wrk / "Cookie: $COOKIE" "$WORK/think.lua")"
   read -r nu_rps nu_p50 nu_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE" "$WORK/think.lua")"
   read -r lu_rps lu_p50 lu_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE" "$WORK/think.lua")"
+  read -r pu_rps pu_p50 pu_p99 <<<"$(run_wrk "$NET/plan" "Cookie: $COOKIE" "$WORK/think.lua")"
   stop_server
   row "$backend" "/healthz" "$h_rps" "$h_p50" "$h_p99"
   row "$backend" "parent's start page, 20 connections" "$s_rps" "$s_p50" "$s_p99"
@@ -114,7 +120,9 @@ for backend in $BACKENDS; do
   row "$backend" "start page, 20 users, 50-250 ms" "$su_rps" "$su_p50" "$su_p99"
   row "$backend" "network page, 20 users, 50-250 ms" "$nu_rps" "$nu_p50" "$nu_p99"
   row "$backend" "access log, 20 users, 50-250 ms" "$lu_rps" "$lu_p50" "$lu_p99"
-  awk -v s="$s_rps" -v n="$n_rps" -v l="$l_rps" -v h="$h_rps" -v b="$backend" -v gen="$gen" 'BEGIN {
-    printf "%-10s | start/healthz %.3f | network/healthz %.3f | log/healthz %.3f | networks and log generated %s\n", b, s/h, n/h, l/h, gen }'
+  row "$backend" "plan page, 20 connections" "$p_rps" "$p_p50" "$p_p99"
+  row "$backend" "plan page, 20 users, 50-250 ms" "$pu_rps" "$pu_p50" "$pu_p99"
+  awk -v s="$s_rps" -v n="$n_rps" -v l="$l_rps" -v p="$p_rps" -v h="$h_rps" -v b="$backend" -v gen="$gen" 'BEGIN {
+    printf "%-10s | start/healthz %.3f | network/healthz %.3f | log/healthz %.3f | plan/healthz %.3f | networks and log generated %s\n", b, s/h, n/h, l/h, p/h, gen }'
   if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; fi
 done

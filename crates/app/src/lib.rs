@@ -18,6 +18,7 @@ pub mod dates;
 pub mod directory;
 pub mod error;
 pub mod mail;
+pub mod meeting;
 pub mod message;
 pub mod network;
 pub mod plan;

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod installation;
 mod keys;
+pub mod meetings;
 pub mod messages;
 pub mod networks;
 pub mod organisations;

@@ -615,7 +615,7 @@ pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
     let sql = match conn {
         AnyConnection::Sqlite(_) => "ANALYZE",
         AnyConnection::Postgresql(_) => {
-            "VACUUM ANALYZE networks, network_members, consent_answers, audit_log"
+            "VACUUM ANALYZE networks, network_members, consent_answers, audit_log, plans, plan_versions, plan_actions"
         }
     };
     diesel::sql_query(sql).execute(conn)?;

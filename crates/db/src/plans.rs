@@ -11,8 +11,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = plan_versions)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_versions, treat_none_as_default_value = false)]
 pub struct PlanVersion {
     pub id: String,
     pub network_id: String,
@@ -24,8 +24,8 @@ pub struct PlanVersion {
     pub saved_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = plan_actions)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_actions, treat_none_as_default_value = false)]
 pub struct ActionRow {
     pub network_id: String,
     pub item_key: String,
@@ -48,21 +48,6 @@ pub struct Response {
     pub comment_sealed: Option<String>,
     pub by_user: String,
     pub at: NaiveDateTime,
-}
-
-/// A row of `plan_actions` as written (absent values bound as NULL, so a batch of rows
-/// is one statement on both engines).
-#[derive(Insertable)]
-#[diesel(table_name = plan_actions, treat_none_as_default_value = false)]
-struct ActionInsert {
-    network_id: String,
-    item_key: String,
-    owner_member_id: Option<String>,
-    due_on: Option<NaiveDate>,
-    status: &'static str,
-    what_sealed: String,
-    not_for_parents: bool,
-    reminded_on: Option<NaiveDate>,
 }
 
 /// An agreement of a new version, as its row.
@@ -194,7 +179,7 @@ pub fn save(conn: &mut AnyConnection, v: NewVersion) -> Result<PlanVersion, DbEr
         .collect();
     diesel::delete(plan_actions::table.filter(plan_actions::network_id.eq(&v.network_id)))
         .execute(conn)?;
-    let rows: Vec<ActionInsert> = v
+    let rows: Vec<ActionRow> = v
         .actions
         .into_iter()
         .map(|a| {
@@ -202,12 +187,12 @@ pub fn save(conn: &mut AnyConnection, v: NewVersion) -> Result<PlanVersion, DbEr
                 .get(&a.item_key)
                 .filter(|(due, _)| *due == a.due_on)
                 .and_then(|(_, r)| *r);
-            ActionInsert {
+            ActionRow {
                 network_id: v.network_id.clone(),
                 item_key: a.item_key,
                 owner_member_id: a.owner_member_id,
                 due_on: a.due_on,
-                status: a.status,
+                status: a.status.to_owned(),
                 what_sealed: a.what_sealed,
                 not_for_parents: a.not_for_parents,
                 reminded_on: kept,
@@ -383,4 +368,72 @@ pub fn mark_reminded(
     .set(plan_actions::reminded_on.eq(Some(on)))
     .execute(conn)?
         == 1)
+}
+
+/// Sets when a version was saved (the demo's history of a few months).
+pub fn backdate_version(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    number: i32,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(
+        plan_versions::table
+            .filter(plan_versions::network_id.eq(network_id))
+            .filter(plan_versions::number.eq(number)),
+    )
+    .set(plan_versions::saved_at.eq(at))
+    .execute(conn)?;
+    diesel::update(plans::table.filter(plans::network_id.eq(network_id)))
+        .set(plans::updated_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets when an answer was given (the demo's history).
+pub fn backdate_response(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(plan_responses::table.find(id))
+        .set(plan_responses::at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The head row of a plan (the latest version's number and evaluation date), for bulk
+/// loads.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = plans, treat_none_as_default_value = false)]
+pub struct PlanHead {
+    pub network_id: String,
+    pub latest: i32,
+    pub evaluation_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Writes many plans at once (the load tests' networks), in chunks both engines take.
+pub fn insert_bulk(
+    conn: &mut AnyConnection,
+    heads: &[PlanHead],
+    versions: &[PlanVersion],
+    actions: &[ActionRow],
+) -> Result<(), DbError> {
+    for chunk in heads.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(plans::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in versions.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(plan_versions::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    for chunk in actions.chunks(1000) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(plan_actions::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }

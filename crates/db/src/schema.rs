@@ -344,6 +344,9 @@ diesel::joinable!(services -> organisations (organisation_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(conversations -> networks (network_id));
 diesel::joinable!(plans -> networks (network_id));
+diesel::joinable!(meeting_participants -> meetings (meeting_id));
+diesel::joinable!(meeting_items -> meetings (meeting_id));
+diesel::joinable!(meeting_item_guests -> meeting_items (item_id));
 diesel::joinable!(plan_actions -> networks (network_id));
 diesel::joinable!(conversation_reads -> conversations (conversation_id));
 diesel::joinable!(consultation_messages -> consultations (consultation_id));
@@ -534,6 +537,58 @@ diesel::table! {
 }
 
 diesel::table! {
+    meetings (id) {
+        id -> Text,
+        team_org_id -> Text,
+        title -> Text,
+        starts_at -> Timestamp,
+        place -> Text,
+        video_link -> Nullable<Text>,
+        chair_id -> Text,
+        state -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_participants (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    meeting_items (id) {
+        id -> Text,
+        meeting_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        network_id -> Nullable<Text>,
+        referral_id -> Nullable<Text>,
+        question_sealed -> Nullable<Text>,
+        added_by -> Text,
+        added_at -> Timestamp,
+        discussion_sealed -> Nullable<Text>,
+        decisions_sealed -> Nullable<Text>,
+        actions_sealed -> Nullable<Text>,
+        plan_version -> Nullable<Integer>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    meeting_item_guests (item_id, user_id) {
+        item_id -> Text,
+        user_id -> Text,
+        member_id -> Text,
+        invited_by -> Text,
+        invited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     plans (network_id) {
         network_id -> Text,
         latest -> Integer,
@@ -712,6 +767,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_milestones,
     plans,
     plan_versions,
+    meetings,
+    meeting_participants,
+    meeting_items,
+    meeting_item_guests,
     plan_actions,
     plan_responses,
     network_keys,

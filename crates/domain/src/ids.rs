@@ -190,6 +190,10 @@ ids! {
     DocumentId,
     /// A saved version of a family plan.
     PlanVersionId,
+    /// A case meeting.
+    MeetingId,
+    /// An item on a case meeting's agenda.
+    MeetingItemId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -12,6 +12,7 @@ pub mod document;
 pub mod hours;
 pub mod identifying;
 pub mod ids;
+pub mod meeting;
 pub mod message;
 pub mod passwords;
 pub mod plan;

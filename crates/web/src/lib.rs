@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod home;
 pub mod live;
+pub mod meeting;
 pub mod message;
 pub mod middleware;
 pub mod network;
@@ -226,6 +227,19 @@ pub fn router(state: AppState) -> Router {
             post(plan::set_status),
         )
         .route("/afspraken", get(plan::due))
+        .route("/overleggen", get(meeting::list).post(meeting::schedule))
+        .route("/overleggen/nieuw", get(meeting::new))
+        .route("/overleggen/{id}", get(meeting::show))
+        .route("/overleggen/{id}/agenda", post(meeting::add_item))
+        .route(
+            "/overleggen/{id}/punten/{item}/verslag",
+            post(meeting::record),
+        )
+        .route(
+            "/overleggen/{id}/punten/{item}/gezin",
+            post(meeting::invite),
+        )
+        .route("/overleggen/{id}/afsluiten", post(meeting::close))
         .route("/netwerken/{id}/gezin", post(network::add_family))
         .route("/netwerken/{id}/toestemming", post(network::record_consent))
         .route(
@@ -356,6 +370,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/networks/{id}/access-log",
             get(api::networks::access_log),
+        )
+        .route(
+            "/api/v1/meetings",
+            get(api::meetings::list).post(api::meetings::schedule),
+        )
+        .route("/api/v1/meetings/{id}", get(api::meetings::get))
+        .route("/api/v1/meetings/{id}/items", post(api::meetings::add_item))
+        .route(
+            "/api/v1/meetings/{id}/items/{item}/minutes",
+            post(api::meetings::record),
         )
         .route("/api/v1/networks/{id}/plan", get(api::plans::get))
         .route(

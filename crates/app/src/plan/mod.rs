@@ -81,7 +81,7 @@ fn reader(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Reader> {
 
 /// The members who may own an agreement: active, and able to see the plan (the case
 /// director, family who see it, professionals whose consent covers it).
-fn possible_owners(f: &Facts) -> Vec<&Member> {
+pub(crate) fn possible_owners(f: &Facts) -> Vec<&Member> {
     f.members
         .iter()
         .filter(|m| m.is_active())

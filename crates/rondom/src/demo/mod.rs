@@ -8,6 +8,7 @@ pub mod messages_bench;
 mod networks;
 mod networks_bulk;
 mod offer;
+mod plans;
 mod questions;
 mod referrals;
 mod team;

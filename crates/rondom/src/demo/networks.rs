@@ -259,6 +259,38 @@ fn one(
     if let Some(writer) = writer {
         conversation(c, w, secrets, &network, &director, &writer, first)?;
     }
+    fn with_user<'a>((m, u): (&'a (String, Relation, bool), &'a String)) -> (&'a str, &'a str) {
+        (m.0.as_str(), u.as_str())
+    }
+    let mut parents = family
+        .iter()
+        .zip(&family_users)
+        .filter(|((_, rel, _), _)| *rel != Relation::Jeugdige);
+    let parent = parents.next().map(with_user);
+    let other_parent = parents.next().map(|(m, _)| m.0.as_str());
+    let youth = family
+        .iter()
+        .zip(&family_users)
+        .find(|((_, rel, _), _)| *rel == Relation::Jeugdige)
+        .map(with_user);
+    let kind = if youth_alone {
+        super::plans::Kind::Sixteen
+    } else if youth.is_some() {
+        super::plans::Kind::Teen
+    } else {
+        super::plans::Kind::Young
+    };
+    let people = super::plans::People {
+        network: &network,
+        director_user: &director,
+        director: &director_member,
+        gp: &referrer_member,
+        parent,
+        other_parent,
+        youth,
+        first,
+    };
+    super::plans::build(c, secrets, w.today, &people, kind)?;
     Ok(())
 }
 

@@ -64,6 +64,7 @@ pub fn add(
     let mut seen = std::collections::HashSet::new();
     let (mut networks, mut members, mut answers, mut children) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut plans = Plans::default();
     for (referral, child, from_org, referrer, to_org) in candidates {
         if !seen.insert(child.to_string()) {
             continue;
@@ -140,6 +141,14 @@ pub fn add(
                 });
             }
         }
+        plan_rows(
+            secrets,
+            rng,
+            (&id, &director, &d.id, &parent.id),
+            at,
+            today,
+            &mut plans,
+        )?;
         networks.push(Network {
             id: id.clone(),
             child_id: child.clone(),
@@ -153,6 +162,7 @@ pub fn add(
         children.push(child.to_string());
     }
     nets::insert_bulk(c, &networks, &members, &answers)?;
+    rondom_db::plans::insert_bulk(c, &plans.heads, &plans.versions, &plans.actions)?;
     Ok(children)
 }
 
@@ -232,4 +242,112 @@ fn actors(c: &mut AnyConnection) -> Result<Vec<(String, String, String, String)>
         }
     }
     Ok(out)
+}
+
+/// The bulk networks' plans, to be written at once.
+#[derive(Default)]
+struct Plans {
+    heads: Vec<rondom_db::plans::PlanHead>,
+    versions: Vec<rondom_db::plans::PlanVersion>,
+    actions: Vec<rondom_db::plans::ActionRow>,
+}
+
+/// Two versions of a plan for one bulk network (the case director's, agreements for the
+/// parent and the case director), its evaluation date spread around today.
+fn plan_rows(
+    secrets: &rondom_app::secrets::SecretBox,
+    rng: &mut ChaCha8Rng,
+    (network, director, director_member, parent): (&NetworkId, &UserId, &MemberId, &MemberId),
+    at: chrono::NaiveDateTime,
+    today: chrono::NaiveDate,
+    out: &mut Plans,
+) -> Result<(), DbError> {
+    use rondom_domain::plan::{Agreement, Goal, Plan, Status};
+    let seal = |t: &str| {
+        secrets
+            .seal(t)
+            .map_err(|e| DbError::Unavailable(format!("sealing demo text: {e}")))
+    };
+    let day = |n: i64| Some(today + chrono::Duration::days(n));
+    let due = rng.gen_range(-30..30);
+    let agreement = |what: &str, owner: &MemberId, due_on, status| Agreement {
+        key: new_id(),
+        what: what.into(),
+        owner: Some(owner.to_string()),
+        due_on,
+        status,
+        not_for_parents: false,
+        from_meeting: None,
+    };
+    let mut plan = Plan {
+        situation: "Thuis is het onrustig; het kind slaapt slecht en gaat niet graag naar school."
+            .into(),
+        strengths: "Oma helpt mee. Het kind sport graag.".into(),
+        concerns: "De ouders zijn moe.".into(),
+        goals: vec![
+            Goal {
+                key: new_id(),
+                title: "Het kind slaapt weer door".into(),
+                not_for_parents: false,
+                agreements: vec![
+                    agreement("Vast avondritueel", parent, day(due), Status::Busy),
+                    agreement(
+                        "Slaapdagboek twee weken",
+                        parent,
+                        day(due - 14),
+                        Status::Done,
+                    ),
+                ],
+            },
+            Goal {
+                key: new_id(),
+                title: "Weer elke dag naar school".into(),
+                not_for_parents: false,
+                agreements: vec![agreement(
+                    "Gesprek met de mentor",
+                    director_member,
+                    day(due + 7),
+                    Status::Open,
+                )],
+            },
+        ],
+        evaluation_on: day(rng.gen_range(-60..120)),
+        treatment_plans: vec![],
+    };
+    for number in 1..=2 {
+        if number == 2 {
+            plan.goals[0].agreements[0].status = Status::Done;
+        }
+        let json = serde_json::to_string(&plan)
+            .map_err(|e| DbError::Unavailable(format!("demo plan: {e}")))?;
+        out.versions.push(rondom_db::plans::PlanVersion {
+            id: new_id(),
+            network_id: network.to_string(),
+            number,
+            content_sealed: seal(&json)?,
+            source: "edit".into(),
+            meeting_id: None,
+            saved_by: director.to_string(),
+            saved_at: at,
+        });
+    }
+    for (g, a) in plan.agreements() {
+        out.actions.push(rondom_db::plans::ActionRow {
+            network_id: network.to_string(),
+            item_key: a.key.clone(),
+            owner_member_id: a.owner.clone(),
+            due_on: a.due_on,
+            status: a.status.code().into(),
+            what_sealed: seal(&a.what)?,
+            not_for_parents: g.not_for_parents,
+            reminded_on: None,
+        });
+    }
+    out.heads.push(rondom_db::plans::PlanHead {
+        network_id: network.to_string(),
+        latest: 2,
+        evaluation_on: plan.evaluation_on,
+        updated_at: at,
+    });
+    Ok(())
 }

@@ -239,4 +239,5 @@ mod directory;
 mod login;
 mod messages;
 mod network;
+mod plan;
 mod referral;

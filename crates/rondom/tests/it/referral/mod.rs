@@ -11,6 +11,7 @@ mod chain;
 mod documents;
 mod inbox;
 mod lifecycle;
+mod meetings;
 pub(crate) mod messages;
 mod network;
 mod network_consent_table;
