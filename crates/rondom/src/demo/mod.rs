@@ -4,6 +4,7 @@
 
 mod data;
 mod families;
+mod meetings;
 pub mod messages_bench;
 mod networks;
 mod networks_bulk;
@@ -248,7 +249,8 @@ fn build(
         },
     )?;
     families::build(c, &mut w)?;
-    networks::build(c, &mut w, &o, secrets)?;
+    let opened = networks::build(c, &mut w, &o, secrets)?;
+    meetings::build(c, secrets, w.today, &o.team.id, &opened)?;
     rondom_app::console::record_demo(c, SEED)?;
     Ok(DemoSummary {
         organisations: w.org_count,

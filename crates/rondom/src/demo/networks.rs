@@ -33,12 +33,21 @@ const FROM_16: &[Kin] = &[
     ("", Relation::Jeugdige, false, Some("jongere")),
 ];
 
+/// A demo network as the meetings name it.
+pub(super) struct Opened {
+    pub network: String,
+    pub director: String,
+    pub kind: super::plans::Kind,
+    /// The family member with the say and an account (member id, user id), if any.
+    pub parent: Option<(String, String)>,
+}
+
 pub(super) fn build(
     c: &mut AnyConnection,
     w: &mut World,
     o: &Organisations,
     secrets: &rondom_app::secrets::SecretBox,
-) -> Result<(), DbError> {
+) -> Result<Vec<Opened>, DbError> {
     let running = refs::list(
         c,
         &Filter {
@@ -56,6 +65,7 @@ pub(super) fn build(
         (FROM_16, |a| a >= 16),
     ];
     let mut used: Vec<String> = Vec::new();
+    let mut opened = Vec::new();
     for (kin, fits) in bands {
         let Some(l) = running.iter().find(|l| {
             fits(age(l))
@@ -66,9 +76,9 @@ pub(super) fn build(
         };
         used.push(l.r.child_id.to_string());
         let child = secrets.open(&l.child_name_sealed).unwrap_or_default();
-        one(c, w, l, &child, kin, secrets)?;
+        opened.extend(one(c, w, l, &child, kin, secrets)?);
     }
-    Ok(())
+    Ok(opened)
 }
 
 fn one(
@@ -78,10 +88,10 @@ fn one(
     child: &str,
     kin: &[Kin],
     secrets: &rondom_app::secrets::SecretBox,
-) -> Result<(), DbError> {
+) -> Result<Option<Opened>, DbError> {
     let r = &l.r;
     let Some(director) = r.case_director_id.as_ref().map(ToString::to_string) else {
-        return Ok(());
+        return Ok(None);
     };
     let (first, surname) = child.split_once(' ').unwrap_or((child, "Jansen"));
     let members = [
@@ -291,7 +301,13 @@ fn one(
         first,
     };
     super::plans::build(c, secrets, w.today, &people, kind)?;
-    Ok(())
+    let parent = if youth_alone { youth } else { parent };
+    Ok(Some(Opened {
+        parent: parent.map(|(m, u)| (m.to_owned(), u.to_owned())),
+        network: network.to_string(),
+        director,
+        kind,
+    }))
 }
 
 /// The network's conversation as a few weeks of work leave it: the case director's

@@ -206,6 +206,11 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
     )
     .await;
     let service = first_id(&app, "SELECT id FROM services ORDER BY name").await;
+    let meeting = first_id(
+        &app,
+        "SELECT id FROM meetings WHERE state = 'planned' ORDER BY starts_at",
+    )
+    .await;
     let provider_service = first_id(
         &app,
         format!("SELECT id FROM services WHERE organisation_id = '{provider}' ORDER BY name"),
@@ -248,6 +253,13 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/netwerken/NETWERK/berichten".into(),
                 "/gesprekken/GESPREK".into(),
                 "/berichten".into(),
+                "/netwerken/NETWERK/plan".into(),
+                "/netwerken/NETWERK/plan/bewerken".into(),
+                "/netwerken/NETWERK/plan/versies/1".into(),
+                "/netwerken/NETWERK/plan/vergelijk?a=1&b=1&alles=ja".into(),
+                "/afspraken".into(),
+                "/overleggen".into(),
+                "/overleggen/nieuw".into(),
             ],
         ),
         (
@@ -260,9 +272,21 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/gesprekken/GESPREK".into(),
                 "/berichten".into(),
                 "/berichten/instellingen".into(),
+                "/netwerken/NETWERK/plan".into(),
+                "/netwerken/NETWERK/plan/bewerken".into(),
+                "/afspraken".into(),
             ],
         ),
-        ("leider", vec!["/".into(), "/netwerken/noodtoegang".into()]),
+        (
+            "leider",
+            vec![
+                "/".into(),
+                "/netwerken/noodtoegang".into(),
+                "/afspraken".into(),
+                "/overleggen".into(),
+                format!("/overleggen/{meeting}"),
+            ],
+        ),
         (
             "zorg",
             vec![

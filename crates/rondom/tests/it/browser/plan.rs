@@ -63,7 +63,8 @@ async fn a_case_director_writes_the_plan_and_the_parent_agrees_on_a_phone() {
     eva.expect_contains("main", "gaf akkoord op deze versie")
         .await;
 
-    // A second version adds an action (through the API, as a meeting's decision will).
+    // A case meeting decides on an action for Eva (through the API: the meeting's own
+    // pages have their tests); it lands in the plan as version 2.
     let (s, p) = api
         .call(
             "GET",
@@ -73,18 +74,37 @@ async fn a_case_director_writes_the_plan_and_the_parent_agrees_on_a_phone() {
         )
         .await;
     assert_eq!(s, 200);
-    let goal = &p["current"]["goals"][0];
-    let mut agreements = goal["agreements"].as_array().unwrap().clone();
-    agreements.push(json!({"what": "Gesprek met de jeugdarts over slapen",
-        "owner_member_id": f.eva_member}));
+    let goal = p["current"]["goals"][0]["key"].as_str().unwrap().to_owned();
+    let poh = app.user_id("poh@linde.example").await;
+    let day = (rondom_app::dates::today() + chrono::Duration::days(1)).format("%Y-%m-%d");
+    let (s, m) = api
+        .call(
+            "POST",
+            "/api/v1/meetings",
+            &f.sanne,
+            Some(json!({"team_id": w.team, "title": "Casuïstiekoverleg", "starts_at": format!("{day}T10:00"),
+                "place": "Wijkcentrum", "participant_ids": [poh]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let meeting = m["id"].as_str().unwrap().to_owned();
+    let (s, m) = api
+        .call(
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/items"),
+            &f.sanne,
+            Some(json!({"network_id": f.network})),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let item = m["items"][0]["id"].as_str().unwrap().to_owned();
     let (s, out) = api
         .call(
             "POST",
-            &format!("/api/v1/networks/{}/plan/versions", f.network),
+            &format!("/api/v1/meetings/{meeting}/items/{item}/minutes"),
             &f.sanne,
-            Some(json!({"base_version": 1,
-                "situation": p["current"]["situation"],
-                "goals": [{"key": goal["key"], "title": goal["title"], "agreements": agreements}]})),
+            Some(json!({"decisions": "Ook de jeugdarts kijkt mee.", "goal_key": goal,
+                "actions": [{"what": "Gesprek met de jeugdarts over slapen", "owner_member_id": f.eva_member}]})),
         )
         .await;
     assert_eq!(s, 201, "{out}");
@@ -93,6 +113,7 @@ async fn a_case_director_writes_the_plan_and_the_parent_agrees_on_a_phone() {
         .await;
     eva.expect_contains("ul.changes", "Gesprek met de jeugdarts over slapen")
         .await;
+    eva.expect_contains("main", "uit het overleg").await;
     eva.expect_contains("main", "Akkoord met versie 2").await;
     eva.stop().await;
     app.stop().await;
