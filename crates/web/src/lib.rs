@@ -16,6 +16,7 @@ pub mod body;
 pub mod client;
 pub mod consultation;
 pub mod cookies;
+pub mod copy;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -227,6 +228,10 @@ pub fn router(state: AppState) -> Router {
             post(plan::set_status),
         )
         .route("/afspraken", get(plan::due))
+        .route(
+            "/netwerken/{id}/afschrift",
+            get(copy::show).post(copy::take),
+        )
         .route("/overleggen", get(meeting::list).post(meeting::schedule))
         .route("/overleggen/nieuw", get(meeting::new))
         .route("/overleggen/{id}", get(meeting::show))
@@ -381,6 +386,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/meetings/{id}/items/{item}/minutes",
             post(api::meetings::record),
         )
+        .route("/api/v1/networks/{id}/export", get(copy::api_export))
         .route("/api/v1/networks/{id}/plan", get(api::plans::get))
         .route(
             "/api/v1/networks/{id}/plan/versions",

@@ -142,13 +142,18 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
 /// A file as a download: always saved, never shown inside Rondom's origin (a PDF or an
 /// office file with active content runs nowhere near the session), not cached.
 pub fn file_download(name: String, media_type: &str, bytes: Vec<u8>) -> axum::response::Response {
+    // Only the kinds Rondom accepts are named; anything else is bytes.
+    let media = rondom_domain::document::FileKind::parse_media_type(media_type)
+        .map_or("application/octet-stream", |k| k.media_type());
+    attachment(name, media, bytes)
+}
+
+/// Bytes Rondom made itself (a copy of a child's file) as a download of this type.
+pub fn attachment(name: String, media: &'static str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    // Only the kinds Rondom accepts are named; anything else is bytes.
-    let media = rondom_domain::document::FileKind::parse_media_type(media_type)
-        .map_or("application/octet-stream", |k| k.media_type());
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     let safe: String = name
         .chars()

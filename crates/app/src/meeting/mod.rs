@@ -1261,3 +1261,51 @@ pub async fn close(svc: &Services, who: &impl Principal, meeting_id: &str) -> Re
     e.object_id = Some(meeting_id.to_owned());
     crate::access::record(svc, e).await
 }
+
+/// The minutes of a network's items at meetings this person was at (as organiser,
+/// participant, or a family member invited to that item), oldest first: for the copy of
+/// the child's file. The caller checked that they reach the network and logs the look.
+pub(crate) async fn minutes_of_network(
+    svc: &Services,
+    who: &impl Principal,
+    f: &Facts,
+) -> Result<Vec<crate::network::export::MeetingMinutes>, Error> {
+    let nid = f.network.id.to_string();
+    let found = svc
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for item in db::items_of_network(c, &nid)? {
+                if item.recorded_at.is_none() {
+                    continue;
+                }
+                if let Some(r) = db::find(c, &item.meeting_id)? {
+                    out.push((item, r));
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    let open = |s: &Option<String>| {
+        s.as_deref()
+            .map(|t| svc.secrets.open_shown(t, "minutes"))
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (item, r) in found.iter().rev() {
+        let present = match seat_of(who, r) {
+            Some(Seat::Organiser | Seat::Participant) => f.family_member(who).is_none(),
+            Some(Seat::Guest(items)) => items.contains(&item.id),
+            None => false,
+        };
+        if present {
+            out.push(crate::network::export::MeetingMinutes {
+                title: r.meeting.title.clone(),
+                when: crate::dates::datetime(r.meeting.starts_at),
+                discussion: open(&item.discussion_sealed),
+                decisions: open(&item.decisions_sealed),
+            });
+        }
+    }
+    Ok(out)
+}

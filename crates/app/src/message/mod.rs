@@ -1434,3 +1434,83 @@ pub async fn single(
         recipients,
     }))
 }
+
+/// A conversation whole, as this person may see it (the family's copy of the file).
+pub struct WholeConversation {
+    pub id: String,
+    pub title: String,
+    pub kind: ConversationKind,
+    /// Who takes part now: (user id, name).
+    pub recipients: Vec<(String, String)>,
+    pub messages: Vec<MessageView>,
+}
+
+/// Every conversation of a network this person takes part in, with all its messages, as
+/// they may see them; the caller logs the look.
+pub(crate) async fn whole(
+    svc: &Services,
+    who: &impl Principal,
+    f: Facts,
+    reach: Reach,
+) -> Result<Vec<WholeConversation>, Error> {
+    let p = place_of(f, reach, who);
+    if p.exists_only {
+        return Ok(vec![]);
+    }
+    let nid = p.f.network.id.to_string();
+    let (convs, chosen, wrapped) = svc
+        .db
+        .read({
+            let nid = nid.clone();
+            move |c| {
+                let convs = db::conversations_of(c, &nid)?;
+                let ids: Vec<String> = convs.iter().map(|c| c.id.to_string()).collect();
+                Ok((convs, db::chosen_of(c, &ids)?, db::network_key(c, &nid)?))
+            }
+        })
+        .await?;
+    let mine: Vec<Conversation> = convs
+        .into_iter()
+        .filter(|c| p.takes_part(c, &chosen))
+        .collect();
+    let ids: Vec<String> = mine.iter().map(|c| c.id.to_string()).collect();
+    let users: Vec<String> = mine
+        .iter()
+        .flat_map(|c| participant_users(&p, c, &chosen))
+        .collect();
+    let (all, read) = svc
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for id in &ids {
+                all.push(db::latest(c, id, None, i64::MAX)?);
+            }
+            let flat: Vec<Message> = all.iter().flatten().cloned().collect();
+            let read = Read::of(c, &nid, &flat, users.into_iter())?;
+            Ok((all, read))
+        })
+        .await?;
+    let key = wrapped.as_deref().map(|w| data_key(svc, w)).transpose()?;
+    Ok(mine
+        .iter()
+        .zip(all)
+        .map(|(conv, msgs)| {
+            let recipients = participant_users(&p, conv, &chosen)
+                .into_iter()
+                .filter_map(|u| {
+                    read.names
+                        .iter()
+                        .find(|(id, _)| *id == u)
+                        .map(|(_, n)| (u.clone(), n.clone()))
+                })
+                .collect();
+            WholeConversation {
+                id: conv.id.to_string(),
+                title: open_text(key.as_ref(), &conv.title_sealed, "conversation title"),
+                kind: ConversationKind::parse(&conv.kind).unwrap_or(ConversationKind::Chosen),
+                recipients,
+                messages: views(who, &p, conv, &chosen, key.as_ref(), msgs, &read),
+            }
+        })
+        .collect())
+}

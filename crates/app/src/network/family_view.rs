@@ -81,6 +81,10 @@ pub struct LogLine {
     /// Where the line stands in the log (to page on from).
     pub seq: i64,
     pub when: String,
+    /// When, in UTC (for exchange).
+    pub at: chrono::NaiveDateTime,
+    /// The action's code (`network_read` …), for exchange.
+    pub action: String,
     pub who: String,
     pub organisation: String,
     pub role: String,
@@ -126,6 +130,17 @@ pub async fn access_log(
         return Err(Error::Forbidden);
     }
     record(svc, who, "network_access_log_read", &f.network, "allowed").await?;
+    Ok(Disclosed::logged(log_of(svc, &f, filter, LOG_PAGE).await?))
+}
+
+/// Up to `limit` lines of a network's access log (newest first), with its members to
+/// filter by; the caller checked who may read it and logged the look.
+pub(crate) async fn log_of(
+    svc: &Services,
+    f: &super::Facts,
+    filter: &LogFilter,
+    limit: i64,
+) -> Result<AccessLog, Error> {
     let member = filter
         .member
         .as_deref()
@@ -161,7 +176,7 @@ pub async fn access_log(
     let (rows, orgs, users) = svc
         .db
         .read(move |c| {
-            let rows = rondom_db::audit::list(c, &q, before, LOG_PAGE)?;
+            let rows = rondom_db::audit::list(c, &q, before, limit)?;
             // Only the organisations the lines and the members name, not all of them.
             let mut ids: Vec<String> = rows
                 .iter()
@@ -205,6 +220,8 @@ pub async fn access_log(
         .map(|e| LogLine {
             seq: e.seq,
             when: crate::dates::datetime(e.at),
+            at: e.at,
+            action: e.action.clone(),
             who: e.actor_name.clone(),
             organisation: org_name(&e.actor_organisation_id),
             role: e
@@ -217,5 +234,5 @@ pub async fn access_log(
             refused: e.outcome != "allowed",
         })
         .collect();
-    Ok(Disclosed::logged(AccessLog { lines, members }))
+    Ok(AccessLog { lines, members })
 }

@@ -21,6 +21,7 @@ pub const FEEDBACK: &str = "feedback";
 pub struct FeedbackLine {
     pub id: String,
     pub when: String,
+    pub at: chrono::NaiveDateTime,
     pub what: &'static str,
     pub by: String,
     pub text: String,
@@ -32,7 +33,10 @@ pub struct FeedbackLine {
 pub struct HelpReferral {
     pub id: String,
     pub to: String,
+    pub to_org_id: String,
     pub status: &'static str,
+    pub status_code: rondom_domain::referral::Status,
+    pub created_at: chrono::NaiveDateTime,
     pub since: String,
     pub case_director: Option<String>,
     /// None when it is kept from this viewer.
@@ -156,6 +160,7 @@ pub(super) async fn compute(
             lines.push(FeedbackLine {
                 id: fb.id.clone(),
                 when: crate::dates::datetime(fb.at),
+                at: fb.at,
                 what: fb.kind.label(),
                 by: fb.author.clone(),
                 text: svc.secrets.open_shown(&fb.body_sealed, "feedback"),
@@ -165,7 +170,10 @@ pub(super) async fn compute(
         out.push(HelpReferral {
             id: r.id.to_string(),
             to: names.get(r.to_org_id.as_str()).cloned().unwrap_or_default(),
+            to_org_id: r.to_org_id.to_string(),
             status: r.status.label(),
+            status_code: r.status,
+            created_at: r.created_at,
             since: crate::dates::dutch_date(crate::dates::to_local(r.updated_at).date()),
             case_director: r
                 .case_director_id

@@ -10,6 +10,7 @@
 
 pub mod consent;
 pub mod emergency;
+pub mod export;
 pub mod family;
 pub mod family_view;
 pub mod help;
@@ -313,7 +314,12 @@ pub(crate) async fn record_all(
 }
 
 /// The audit entry of an action on a network, about its child.
-fn network_event(who: &impl Principal, action: &str, n: &Network, outcome: &str) -> AuditEvent {
+pub(crate) fn network_event(
+    who: &impl Principal,
+    action: &str,
+    n: &Network,
+    outcome: &str,
+) -> AuditEvent {
     let e = access::event(
         who,
         action,

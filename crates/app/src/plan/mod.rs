@@ -966,3 +966,43 @@ pub async fn set_status(
         },
     )
 }
+
+/// Every version of the plan as this person may see it, oldest first, with the family's
+/// answers; empty when the plan is not theirs to see. The caller logs the look.
+pub(crate) async fn all_for(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+) -> Result<(Vec<VersionView>, Vec<ResponseLine>), Error> {
+    let l = match load(svc, who, network_id).await {
+        Ok(l) => l,
+        Err(Error::Forbidden) => return Ok((vec![], vec![])),
+        Err(e) => return Err(e),
+    };
+    let versions = l
+        .versions
+        .iter()
+        .map(|v| l.version_view(svc, who, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let number_of = |id: &str| {
+        l.versions
+            .iter()
+            .find(|v| v.id == id)
+            .map_or(0, |v| v.number)
+    };
+    let responses = l
+        .responses
+        .iter()
+        .map(|r| ResponseLine {
+            number: number_of(&r.version_id),
+            who: l.name_of_member(svc, &r.member_id),
+            when: crate::dates::datetime(r.at),
+            agreed: r.kind == AKKOORD,
+            comment: r
+                .comment_sealed
+                .as_deref()
+                .map(|c| svc.secrets.open_shown(c, "plan comment")),
+        })
+        .collect();
+    Ok((versions, responses))
+}

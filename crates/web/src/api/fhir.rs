@@ -191,7 +191,31 @@ const CONSENT_CATEGORY_SYSTEM: &str = "https://rondom.nl/fhir/CodeSystem/toestem
 /// A message as an HL7 FHIR R4 Communication: sent by one member of the child's network
 /// to those who take part in the conversation, about the child.
 pub fn communication(s: &rondom_app::message::Single) -> Value {
-    let m = &s.message;
+    message_resource(
+        &Conversation {
+            child_id: &s.child_id,
+            child_name: &s.child_name,
+            network_id: &s.network_id,
+            id: &s.conversation_id,
+            title: &s.title,
+            recipients: &s.recipients,
+        },
+        &s.message,
+    )
+}
+
+/// Where a message was written: its conversation, network and child.
+pub struct Conversation<'a> {
+    pub child_id: &'a str,
+    pub child_name: &'a str,
+    pub network_id: &'a str,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub recipients: &'a [(String, String)],
+}
+
+/// A message as an HL7 FHIR R4 Communication, as its reader may see it.
+pub fn message_resource(s: &Conversation<'_>, m: &rondom_app::message::MessageView) -> Value {
     let mut c = json!({
         "resourceType": "Communication",
         "id": m.id,
@@ -202,8 +226,8 @@ pub fn communication(s: &rondom_app::message::Single) -> Value {
         "about": [{"reference": format!("CareTeam/{}", s.network_id)}],
         "sent": m.sent_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "sender": {"reference": format!("Practitioner/{}", m.author_id), "display": m.author},
-        "recipient": s.recipients.iter().map(|(id, name)| json!({"reference": format!("Practitioner/{id}"), "display": name})).collect::<Vec<_>>(),
-        "identifier": [{"system": "urn:rondom:conversation", "value": format!("{}#{}", s.conversation_id, m.seq)}],
+        "recipient": s.recipients.iter().filter(|(id, _)| *id != m.author_id).map(|(id, name)| json!({"reference": format!("Practitioner/{id}"), "display": name})).collect::<Vec<_>>(),
+        "identifier": [{"system": "urn:rondom:conversation", "value": format!("{}#{}", s.id, m.seq)}],
     });
     if !m.withdrawn && !m.kept {
         let mut payload = Vec::new();
@@ -436,8 +460,26 @@ fn activity_status(s: rondom_domain::plan::Status) -> &'static str {
 /// resources, each agreement an activity with its owner and date, the earlier version
 /// it replaces; providers' treatment plans are named, not copied.
 pub fn care_plan(c: &rondom_app::plan::CarePlanVersion) -> Value {
-    let v = &c.version;
-    let patient = format!("Patient/{}", c.child_id);
+    care_plan_of(
+        &c.version,
+        &c.network_id,
+        &c.child_id,
+        c.latest,
+        c.replaces.as_deref(),
+        &c.owner_names,
+    )
+}
+
+/// A plan version as a CarePlan, from its parts.
+pub fn care_plan_of(
+    v: &rondom_app::plan::VersionView,
+    network_id: &str,
+    child_id: &str,
+    latest: bool,
+    replaces: Option<&str>,
+    owner_names: &std::collections::HashMap<String, String>,
+) -> Value {
+    let patient = format!("Patient/{child_id}");
     let contained: Vec<Value> = v
         .plan
         .goals
@@ -460,7 +502,7 @@ pub fn care_plan(c: &rondom_app::plan::CarePlanVersion) -> Value {
                 "description": a.what,
                 "goal": [{"reference": format!("#goal-{}", g.key)}],
             });
-            if let Some(o) = a.owner.as_ref().and_then(|o| c.owner_names.get(o)) {
+            if let Some(o) = a.owner.as_ref().and_then(|o| owner_names.get(o)) {
                 detail["performer"] = json!([{"display": o}]);
             }
             if let Some(d) = a.due_on {
@@ -482,11 +524,11 @@ pub fn care_plan(c: &rondom_app::plan::CarePlanVersion) -> Value {
         "resourceType": "CarePlan",
         "id": v.id,
         "identifier": [{"system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{}", v.id)}],
-        "status": if c.latest { "active" } else { "revoked" },
+        "status": if latest { "active" } else { "revoked" },
         "intent": "plan",
         "title": format!("Gezinsplan, versie {}", v.number),
         "subject": {"reference": patient},
-        "careTeam": [{"reference": format!("CareTeam/{}", c.network_id)}],
+        "careTeam": [{"reference": format!("CareTeam/{network_id}")}],
         "created": instant(v.saved_at_utc),
         "author": {"display": v.saved_by},
     });
@@ -509,7 +551,7 @@ pub fn care_plan(c: &rondom_app::plan::CarePlanVersion) -> Value {
     if !notes.is_empty() {
         cp["note"] = Value::Array(notes);
     }
-    if let Some(r) = &c.replaces {
+    if let Some(r) = replaces {
         cp["replaces"] = json!([{"reference": format!("CarePlan/{r}")}]);
     }
     if !v.plan.treatment_plans.is_empty() {
@@ -542,4 +584,146 @@ pub async fn get_care_plan(
         .await
         .map_err(AppError::from)?;
     Ok(fhir_json(care_plan(&c)))
+}
+
+/// A copy of a child's file (inzage en afschrift) as one HL7 FHIR R4 Bundle of type
+/// collection: the child (Patient), the network (CareTeam), the consent answers, the
+/// referrals (ServiceRequest and Task), every plan version (CarePlan), every message
+/// (Communication) and the access log (AuditEvent), as far as the person may see them.
+pub fn file_bundle(base_url: &str, c: &rondom_app::network::export::FileCopy) -> Value {
+    let base = base_url.trim_end_matches('/');
+    let n = &c.network;
+    let child_name = n.child_name.clone().unwrap_or_default();
+    let patient_ref = format!("Patient/{}", n.child_id);
+    let mut entries: Vec<Value> = Vec::new();
+    let mut add = |kind: &str, id: &str, resource: Value| {
+        entries
+            .push(json!({"fullUrl": format!("{base}/api/fhir/{kind}/{id}"), "resource": resource}));
+    };
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "id": n.child_id,
+        "name": [{"text": child_name}],
+        "birthDate": c.child_birth_date.format("%Y-%m-%d").to_string(),
+    });
+    if let Some(bsn) = &n.child_bsn {
+        patient["identifier"] = json!([{"system": BSN_SYSTEM, "value": bsn}]);
+    }
+    add("Patient", &n.child_id, patient);
+    add("CareTeam", &n.id, care_team(n));
+    for a in &c.consents {
+        let view = rondom_app::network::consent::AnswerView {
+            id: a.id.clone(),
+            network_id: n.id.clone(),
+            child_id: n.child_id.clone(),
+            child_name: child_name.clone(),
+            by: a.by.clone(),
+            grantee: a.grantee.clone(),
+            category: a.category,
+            given: a.given,
+            how: a.how.clone(),
+            answered_on: a.answered_on,
+            superseded: a.superseded,
+        };
+        add("Consent", &a.id, consent(&view));
+    }
+    if let Some(h) = &n.help {
+        for r in &h.referrals {
+            let mut sr = json!({
+                "resourceType": "ServiceRequest",
+                "id": r.id,
+                "status": request_status(r.status_code),
+                "intent": "order",
+                "subject": {"reference": patient_ref, "display": child_name},
+                "authoredOn": instant(r.created_at),
+                "performer": [{"reference": format!("Organization/{}", r.to_org_id), "display": r.to}],
+            });
+            if let Some(reason) = &r.reason {
+                sr["reasonCode"] = json!([{"text": reason}]);
+            }
+            add("ServiceRequest", &r.id, sr);
+            let mut task = json!({
+                "resourceType": "Task",
+                "id": r.id,
+                "status": r.status_code.code(),
+                "businessStatus": {"text": r.status},
+                "intent": "order",
+                "focus": {"reference": format!("ServiceRequest/{}", r.id)},
+                "for": {"reference": patient_ref, "display": child_name},
+                "authoredOn": instant(r.created_at),
+                "owner": {"display": r.case_director.clone().map_or_else(|| r.to.clone(), |d| format!("{d} (casusregisseur, {})", r.to))},
+            });
+            let output: Vec<Value> = r
+                .feedback
+                .iter()
+                .map(|fb| {
+                    json!({
+                        "type": {"text": format!("{}: {} op {}", fb.what, fb.by, instant(fb.at))},
+                        "valueString": fb.text,
+                    })
+                })
+                .collect();
+            if !output.is_empty() {
+                task["output"] = Value::Array(output);
+            }
+            add("Task", &r.id, task);
+        }
+    }
+    let owner_names: std::collections::HashMap<String, String> = n
+        .members
+        .iter()
+        .map(|m| (m.id.clone(), m.name.clone()))
+        .collect();
+    let last = c.plan_versions.len();
+    for (i, v) in c.plan_versions.iter().enumerate() {
+        let replaces = i.checked_sub(1).map(|p| c.plan_versions[p].id.as_str());
+        add(
+            "CarePlan",
+            &v.id,
+            care_plan_of(v, &n.id, &n.child_id, i + 1 == last, replaces, &owner_names),
+        );
+    }
+    for conv in &c.conversations {
+        let ctx = Conversation {
+            child_id: &n.child_id,
+            child_name: &child_name,
+            network_id: &n.id,
+            id: &conv.id,
+            title: &conv.title,
+            recipients: &conv.recipients,
+        };
+        for m in &conv.messages {
+            add("Communication", &m.id, message_resource(&ctx, m));
+        }
+    }
+    for l in &c.access_log {
+        let who = [l.who.as_str(), l.organisation.as_str(), l.role.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut event = json!({
+            "resourceType": "AuditEvent",
+            "id": format!("log-{}", l.seq),
+            "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
+            "subtype": [{"system": "https://rondom.nl/fhir/CodeSystem/audit-action", "code": l.action, "display": l.what}],
+            "recorded": instant(l.at),
+            "outcome": if l.refused { "4" } else { "0" },
+            "agent": [{"who": {"display": who}, "requestor": true}],
+            "source": {"observer": {"display": "Rondom"}},
+            "entity": [{"what": {"reference": patient_ref}}],
+        });
+        if !l.why.is_empty() {
+            event["purposeOfEvent"] = json!([{"text": l.why}]);
+        }
+        entries.push(json!({"fullUrl": format!("{base}/api/v1/networks/{}/access-log#{}", n.id, l.seq), "resource": event}));
+    }
+    json!({
+        "resourceType": "Bundle",
+        "id": format!("afschrift-{}", n.child_id),
+        "type": "collection",
+        "timestamp": instant(c.made_at),
+        "entry": entries,
+    })
 }

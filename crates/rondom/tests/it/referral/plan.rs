@@ -17,6 +17,7 @@ on_both_backends!(
     an_item_kept_from_the_parents_is_absent_for_them_and_present_for_the_youth,
     actions_coming_due_remind_their_owner_once_and_late_ones_reach_the_case_director,
     the_editor_page_keeps_what_was_typed_when_a_date_is_wrong,
+    the_copy_of_the_file_holds_exactly_what_each_may_see,
 );
 
 fn iso(d: chrono::NaiveDate) -> String {
@@ -747,5 +748,151 @@ async fn the_editor_page_keeps_what_was_typed_when_a_date_is_wrong(b: Backend) {
     assert!(page.contains("Eva houdt een weekschema bij"), "{page}");
     assert!(page.contains("uiterlijk 28-02-2027"), "{page}");
     assert!(page.contains("nog geen akkoord"), "{page}");
+    app.stop().await;
+}
+
+/// The family's copy (inzage en afschrift): the mother's copy leaves out the goal her son
+/// keeps from her, his copy holds it; both are valid FHIR R4 Bundles with the child,
+/// the network, the consent, the referral, the plan's versions, the messages and the
+/// access log; a professional exports only with a reason, and the copy is logged.
+async fn the_copy_of_the_file_holds_exactly_what_each_may_see(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let api = Api {
+        app: &app,
+        client: app.client(),
+    };
+    let t = teen(&app, &w, &api).await;
+    let (s, p) = api
+        .call(
+            "POST",
+            &format!("/api/v1/networks/{}/plan/versions", t.network),
+            &t.sanne,
+            Some(json!({"base_version": 0, "situation": "Sem gaat weinig naar school.",
+                "goals": [
+                    {"title": "Sem gaat weer naar school", "agreements": [{"what": "Gesprek met de mentor"}]},
+                    {"title": "Praten over wat er met zijn vriend gebeurde", "not_for_parents": true,
+                     "agreements": [{"what": "Gesprekken met de jongerencoach", "owner_member_id": t.sem_member}]}]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let (s, c) = api
+        .call(
+            "POST",
+            &format!("/api/v1/networks/{}/conversations", t.network),
+            &t.sanne,
+            Some(
+                json!({"kind": "network", "title": "Afspraken", "body": "Welkom in het netwerk."}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let export = format!("/api/v1/networks/{}/export", t.network);
+    let validator = fhir_validator("Bundle");
+    let kinds = |b: &Value| -> Vec<String> {
+        let mut k: Vec<String> = b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"]["resourceType"].as_str().unwrap().to_owned())
+            .collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    let (s, eva) = api.call("GET", &export, &t.eva, None).await;
+    assert_eq!(s, 200, "{eva}");
+    assert_valid(&validator, "the mother's copy", &eva);
+    let text = eva.to_string();
+    assert!(text.contains("Gesprek met de mentor") && text.contains("Welkom in het netwerk."));
+    assert!(
+        !text.contains("jongerencoach") && !text.contains("vriend"),
+        "kept from the mother: {eva}"
+    );
+    for kind in [
+        "AuditEvent",
+        "CarePlan",
+        "CareTeam",
+        "Communication",
+        "Patient",
+        "ServiceRequest",
+        "Task",
+    ] {
+        assert!(
+            kinds(&eva).contains(&kind.to_owned()),
+            "{kind} in {:?}",
+            kinds(&eva)
+        );
+    }
+    let (s, sem) = api.call("GET", &export, &t.sem, None).await;
+    assert_eq!(s, 200, "{sem}");
+    assert_valid(&validator, "the youth's copy", &sem);
+    assert!(
+        sem.to_string().contains("Gesprekken met de jongerencoach"),
+        "{sem}"
+    );
+    // The access log in the copy names the copy just made.
+    assert!(sem.to_string().contains("network_export"), "{sem}");
+
+    // The readable copy, as a download from the page.
+    let eva_page = logged_in(&app, "eva@gezin.example").await;
+    let r = post(
+        &app,
+        &eva_page,
+        &format!("/netwerken/{}/afschrift", t.network),
+        &[("formaat", "html")],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("dossier-sem-bakker"),
+        "{disposition}"
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Dossier van Sem Bakker") && html.contains("Gesprek met de mentor"),
+        "{html}"
+    );
+    assert!(!html.contains("jongerencoach"), "{html}");
+
+    // A professional in the network exports only with a reason; the reason is logged.
+    let (s, e) = api.call("GET", &export, &t.sanne, None).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "reason", "{e}");
+    let (s, b) = api
+        .call(
+            "GET",
+            &format!("{export}?reason=Overdracht%20aan%20de%20gecertificeerde%20instelling"),
+            &t.sanne,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert!(
+        b.to_string().contains("jongerencoach"),
+        "the case director sees it all"
+    );
+    let audit = app.audit().await;
+    assert!(audit.iter().any(|e| e.action == "network_export"
+        && e.reason.as_deref() == Some("Overdracht aan de gecertificeerde instelling")
+        && e.child_id.is_some()));
+    // Someone outside the network gets nothing.
+    let outsider = app
+        .user("ander@team.example", Some(&w.team), &["consulent"])
+        .await;
+    let outsider = app.token_for(&outsider).await;
+    let (s, body) = api
+        .call(
+            "GET",
+            &format!("{export}?reason=Nieuwsgierig%20naar%20dit%20kind"),
+            &outsider,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "{body}");
     app.stop().await;
 }
