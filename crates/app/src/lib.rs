@@ -23,6 +23,7 @@ pub mod message;
 pub mod network;
 pub mod plan;
 pub mod referral;
+pub mod retention;
 pub mod scan;
 pub mod secrets;
 pub mod today;

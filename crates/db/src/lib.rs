@@ -20,6 +20,7 @@ pub mod networks;
 pub mod organisations;
 pub mod plans;
 pub mod referrals;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;

@@ -537,6 +537,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_terms (child_id) {
+        child_id -> Text,
+        keep_until -> Date,
+        reason -> Text,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deletion_requests (id) {
+        id -> Text,
+        child_id -> Text,
+        network_id -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        note_sealed -> Nullable<Text>,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    removals (id) {
+        id -> Text,
+        child_id -> Text,
+        basis -> Text,
+        removed_by -> Text,
+        removed_at -> Timestamp,
+        summary -> Text,
+    }
+}
+
+diesel::table! {
     meetings (id) {
         id -> Text,
         team_org_id -> Text,
@@ -768,6 +804,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     plan_versions,
     meetings,
+    retention_terms,
+    deletion_requests,
+    removals,
     meeting_participants,
     meeting_items,
     meeting_item_guests,

@@ -194,6 +194,8 @@ ids! {
     MeetingId,
     /// An item on a case meeting's agenda.
     MeetingItemId,
+    /// A family's request to destroy a child's file.
+    DeletionRequestId,
     /// An API token.
     TokenId,
     /// A version of a municipality's referral agreements.

@@ -229,6 +229,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/afspraken", get(plan::due))
         .route(
+            "/netwerken/{id}/vernietigen",
+            post(network::request_destruction),
+        )
+        .route(
+            "/netwerken/{id}/vernietigen/{request}/besluit",
+            post(network::decide_destruction),
+        )
+        .route(
             "/netwerken/{id}/afschrift",
             get(copy::show).post(copy::take),
         )

@@ -43,6 +43,8 @@ struct NetworkPage {
     /// The case director's search for professionals, and what it found.
     zoek: String,
     candidates: Vec<rondom_app::network::professionals::Candidate>,
+    /// The family's requests for destruction (for the family and the case director).
+    requests: Vec<rondom_app::retention::RequestView>,
 }
 
 impl NetworkPage {
@@ -59,6 +61,10 @@ impl NetworkPage {
 }
 
 impl NetworkPage {
+    fn open_request(&self) -> bool {
+        self.requests.iter().any(|r| r.open)
+    }
+
     /// My own answers about one member.
     fn own_about(&self, member: &str) -> Vec<(Category, bool)> {
         self.n
@@ -102,6 +108,13 @@ fn done_text(code: &str) -> Option<&'static str> {
         "toegelaten" => "Toegelaten. Wat dit lid ziet, hangt af van de toestemming van het gezin.",
         "uitgenodigd" => "De uitnodiging is verstuurd. De link in de e-mail werkt een week.",
         "ja" => "Opgeslagen: u geeft toestemming. U kunt die altijd weer intrekken.",
+        "verzoek" => {
+            "Uw verzoek is verstuurd. De casusregisseur beslist binnen drie maanden en u krijgt bericht."
+        }
+        "vernietigd" => {
+            "Uitgevoerd: de gegevens van het kind zijn vernietigd. Dat dit gebeurde, blijft vastgelegd."
+        }
+        "geweigerd" => "Het verzoek is geweigerd. Het gezin ziet waarom.",
         "nee" => "Opgeslagen: u geeft geen toestemming. Dit geldt meteen.",
         _ => return None,
     })
@@ -176,7 +189,13 @@ async fn page_with_search(
     } else {
         vec![]
     };
+    let requests = if n.reach == Reach::ExistsOnly {
+        vec![]
+    } else {
+        rondom_app::retention::requests(&state.app, user, id).await?
+    };
     NetworkPage {
+        requests,
         zoek: zoek.trim().to_owned(),
         candidates,
         reasons: rondom_app::network::emergency::REASONS.to_vec(),
@@ -601,6 +620,52 @@ pub async fn add_organisation(
     .await?
     {
         Ok(()) => Ok(done(&id, "professional")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DestroyForm {
+    pub toelichting: String,
+}
+
+/// The family with the say asks for the file's destruction.
+pub async fn request_destruction(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<NetworkId>,
+    CsrfForm(form): CsrfForm<DestroyForm>,
+) -> Result<Response, AppError> {
+    match rondom_app::retention::request(&state.app, &user, &id, &form.toelichting).await? {
+        Ok(()) => Ok(done(&id, "verzoek")),
+        Err(errors) => Err(AppError::Validation(errors)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecideForm {
+    /// uitvoeren or weigeren
+    pub besluit: String,
+    pub reden: String,
+}
+
+/// The case director carries out or refuses a request.
+pub async fn decide_destruction(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, request)): Path<(NetworkId, rondom_domain::ids::DeletionRequestId)>,
+    CsrfForm(form): CsrfForm<DecideForm>,
+) -> Result<Response, AppError> {
+    let carry_out = form.besluit == "uitvoeren";
+    match rondom_app::retention::decide(&state.app, &user, &id, &request, carry_out, &form.reden)
+        .await?
+    {
+        Ok(()) => Ok(done(
+            &id,
+            if carry_out { "vernietigd" } else { "geweigerd" },
+        )),
         Err(errors) => Err(AppError::Validation(errors)),
     }
 }

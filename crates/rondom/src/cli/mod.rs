@@ -102,6 +102,36 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Retention of youth-help files (Jeugdwet 7.3.8: 20 years from the end of help).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// List the files past their term and the families' requests still waiting.
+    Report,
+    /// Remove the content of the files past their term (the fact of the removal is kept).
+    /// Without --yes it only lists what it would remove.
+    Apply {
+        /// Remove for real.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Keep a child's file longer than the term, with the reason.
+    Keep {
+        /// The child's id.
+        #[arg(long)]
+        child: String,
+        /// Keep until this day (yyyy-mm-dd).
+        #[arg(long, value_name = "DATE")]
+        until: String,
+        /// Why (at least 10 characters).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -366,6 +396,83 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
         Command::Audit {
             command: AuditCommand::Verify { checkpoints },
         } => verify_audit(config, checkpoints),
+        Command::Retention { command } => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            retention(command, &db, config)
+        }
+    }
+}
+
+fn retention(
+    command: RetentionCommand,
+    db: &rondom_db::Db,
+    config: &Config,
+) -> Result<ExitCode, String> {
+    use rondom_app::retention as r;
+    let today = rondom_app::dates::today();
+    match command {
+        RetentionCommand::Report | RetentionCommand::Apply { yes: false } => {
+            let report = r::report(db, today).map_err(|e| e.to_string())?;
+            println!(
+                "{} file(s) past their term ({} years from the end of help):",
+                report.due.len(),
+                r::YEARS
+            );
+            for d in &report.due {
+                println!(
+                    "  child {}  help ended {}  term ended {}",
+                    d.child_id, d.help_ended_on, d.term_ends_on
+                );
+            }
+            println!(
+                "{} request(s) for destruction waiting:",
+                report.requests.len()
+            );
+            for q in &report.requests {
+                println!(
+                    "  request {}  child {}  network {}  asked {}{}",
+                    q.id,
+                    q.child_id,
+                    q.network_id,
+                    q.requested_on,
+                    if q.late {
+                        "  (past the three months)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if matches!(command, RetentionCommand::Apply { .. }) && !report.due.is_empty() {
+                println!(
+                    "Nothing was removed. Run `rondom retention apply --yes` to remove these files' content."
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RetentionCommand::Apply { yes: true } => {
+            let (secrets, _) = app::keys(config, db)?;
+            let removed = r::apply(db, &secrets, today)?;
+            for (child, summary) in &removed {
+                println!("  child {child}: removed {summary}");
+            }
+            println!(
+                "{} file(s) removed; the removal of each is recorded.",
+                removed.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        RetentionCommand::Keep {
+            child,
+            until,
+            reason,
+        } => {
+            let until = rondom_app::dates::parse_iso(until.trim())
+                .ok_or("--until must be a date yyyy-mm-dd")?;
+            r::keep_longer(db, &child, until, &reason)?;
+            println!("The file of child {child} is kept until {until}.");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod network_family;
 mod new_with_files;
 mod plan;
 mod pupils;
+mod retention;
 mod today;
 
 use crate::common::*;

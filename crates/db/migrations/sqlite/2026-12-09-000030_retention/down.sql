@@ -1,0 +1,3 @@
+DROP TABLE removals;
+DROP TABLE deletion_requests;
+DROP TABLE retention_terms;
