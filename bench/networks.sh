@@ -5,9 +5,14 @@
 #  2. the network page (/netwerken/{id}: members, consent, the help) as the parent,
 #  3. the child's access log (/netwerken/{id}/inzage), whose child has 10,000 entries of
 #     its own: first page,
-#  4. the family plan (/netwerken/{id}/plan: three versions, the parent's akkoord and
-#     what changed since) as the parent; every generated network has a plan of two
-#     versions,
+#  4. the family plan (/netwerken/{id}/plan: the parent's akkoord and what changed
+#     since) as the parent; every generated network has a plan of two versions, the
+#     parent's has five years of monthly versions and two messages a day,
+#  5. the agenda of the team's next case meeting (/api/v1/meetings/{id}) as the team
+#     leader, with the work's suggestions over every network the team coordinates,
+#  6. the copy of the parent's file (/api/v1/networks/{id}/export: five years of
+#     messages and plan versions and 10,000 log entries as one FHIR Bundle), one at a
+#     time, five times,
 # each at 20 connections flat out (throughput) and for 20 users who pause 50-250 ms
 # between pages (latency below saturation), the access log also at 1 connection; /healthz in the same run as the baseline. Every page view
 # writes its own audit entries, as in production. Prints one table; copy it into
@@ -83,12 +88,15 @@ for backend in $BACKENDS; do
   esac
   "$BIN" --database-url "$URL" demo >"$WORK/demo" 2>&1 || { cat "$WORK/demo"; exit 1; }
   PARENT=$(grep -E '^  ouder ' "$WORK/demo" | awk '{print $2}')
+  LEADER=$(grep -E '^  teamleider ' "$WORK/demo" | awk '{print $2}')
   "$BIN" --database-url "$URL" demo --referrals "$NETWORKS" >/dev/null
   gen=$("$BIN" --database-url "$URL" demo --networks "$NETWORKS" --log-entries "$LOG_ENTRIES" \
     --long-log-for "$PARENT" | grep -o 'in [0-9.]* s')
   # Measure the steady state, not the bulk load's aftermath: PostgreSQL writes the
   # loaded pages out and vacuums first (else a checkpoint lands in the measurement).
   if [ "$backend" = postgres ]; then psql "$URL" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null; fi
+  LEADER_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$LEADER" --name bench | tail -1)
+  PARENT_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$PARENT" --name bench | tail -1)
   start_server "$URL"
   COOKIE=$(login_cookie "$PARENT")
   [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
@@ -101,7 +109,18 @@ for backend in $BACKENDS; do
   read -r s_rps s_p50 s_p99 <<<"$(run_wrk / "Cookie: $COOKIE")"
   read -r n_rps n_p50 n_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE")"
   read -r l_rps l_p50 l_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE")"
-  curl -fs -H "Cookie: $COOKIE" "$BASE$NET/plan" | grep -q 'Versie 3' || { echo "bench: the plan page shows no plan"; exit 1; }
+  curl -fs -H "Cookie: $COOKIE" "$BASE$NET/plan" | grep -q 'Eerdere versies' || { echo "bench: the plan page shows no plan"; exit 1; }
+  MEETING=$(curl -fs -H "Authorization: Bearer $LEADER_TOKEN" "$BASE/api/v1/meetings" | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if not m["held"]][0])')
+  suggestions=$(curl -fs -H "Authorization: Bearer $LEADER_TOKEN" "$BASE/api/v1/meetings/$MEETING" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["suggestions"]))')
+  [ "$suggestions" -gt 0 ] || { echo "bench: the agenda suggests nothing"; exit 1; }
+  read -r a_rps a_p50 a_p99 <<<"$(run_wrk "/api/v1/meetings/$MEETING" "Authorization: Bearer $LEADER_TOKEN")"
+  # The copy of the file, five times one at a time: seconds per copy, and its size.
+  EXPORTS=""
+  for _ in 1 2 3 4 5; do
+    EXPORTS="$EXPORTS $(curl -fs -o "$WORK/export.json" -w '%{time_total}' -H "Authorization: Bearer $PARENT_TOKEN" "$BASE${NET/netwerken/api/v1/networks}/export")"
+  done
+  entries=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(len(b["entry"]))' "$WORK/export.json")
+  export_mb=$(du -m "$WORK/export.json" | cut -f1)
   read -r p_rps p_p50 p_p99 <<<"$(run_wrk "$NET/plan" "Cookie: $COOKIE")"
   read -r o_rps o_p50 o_p99 <<<"$(THREADS=1 CONNECTIONS=1 run_wrk "$NET/inzage" "Cookie: $COOKIE")"
   # 20 people who each read the page for 50-250 ms before asking again: latency at a
@@ -111,6 +130,7 @@ for backend in $BACKENDS; do
   read -r nu_rps nu_p50 nu_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE" "$WORK/think.lua")"
   read -r lu_rps lu_p50 lu_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE" "$WORK/think.lua")"
   read -r pu_rps pu_p50 pu_p99 <<<"$(run_wrk "$NET/plan" "Cookie: $COOKIE" "$WORK/think.lua")"
+  read -r au_rps au_p50 au_p99 <<<"$(run_wrk "/api/v1/meetings/$MEETING" "Authorization: Bearer $LEADER_TOKEN" "$WORK/think.lua")"
   stop_server
   row "$backend" "/healthz" "$h_rps" "$h_p50" "$h_p99"
   row "$backend" "parent's start page, 20 connections" "$s_rps" "$s_p50" "$s_p99"
@@ -122,6 +142,9 @@ for backend in $BACKENDS; do
   row "$backend" "access log, 20 users, 50-250 ms" "$lu_rps" "$lu_p50" "$lu_p99"
   row "$backend" "plan page, 20 connections" "$p_rps" "$p_p50" "$p_p99"
   row "$backend" "plan page, 20 users, 50-250 ms" "$pu_rps" "$pu_p50" "$pu_p99"
+  row "$backend" "meeting agenda (API), 20 connections" "$a_rps" "$a_p50" "$a_p99"
+  row "$backend" "meeting agenda, 20 users, 50-250 ms" "$au_rps" "$au_p50" "$au_p99"
+  echo "$backend | copy of the file (FHIR Bundle, $entries entries, ${export_mb} MB), seconds per copy:$EXPORTS"
   awk -v s="$s_rps" -v n="$n_rps" -v l="$l_rps" -v p="$p_rps" -v h="$h_rps" -v b="$backend" -v gen="$gen" 'BEGIN {
     printf "%-10s | start/healthz %.3f | network/healthz %.3f | log/healthz %.3f | plan/healthz %.3f | networks and log generated %s\n", b, s/h, n/h, l/h, p/h, gen }'
   if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; fi

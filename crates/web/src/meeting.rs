@@ -101,6 +101,7 @@ pub struct NewForm {
     pub plaats: String,
     pub video: String,
     pub deelnemers: Vec<String>,
+    pub anderen: String,
 }
 
 impl NewForm {
@@ -114,6 +115,7 @@ impl NewForm {
                 "plaats" => f.plaats = v,
                 "video" => f.video = v,
                 "deelnemers" => f.deelnemers.push(v),
+                "anderen" => f.anderen = v,
                 _ => {}
             }
         }
@@ -188,6 +190,7 @@ pub async fn schedule(
         place: form.plaats.clone(),
         video_link: form.video.clone(),
         participants: form.deelnemers.clone(),
+        others: vec![form.anderen.clone()],
     };
     match meeting::schedule(&state.app, &user, &input).await? {
         Ok(id) => Ok(Redirect::to(&format!("/overleggen/{id}?gedaan=gepland")).into_response()),

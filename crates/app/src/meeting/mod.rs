@@ -154,6 +154,8 @@ pub struct NewMeeting {
     pub place: String,
     pub video_link: String,
     pub participants: Vec<String>,
+    /// Others from the sociale kaart, by the e-mail address of their Rondom account.
+    pub others: Vec<String>,
 }
 
 fn parse_local(s: &str) -> Option<chrono::NaiveDateTime> {
@@ -171,6 +173,14 @@ pub async fn schedule(
     input: &NewMeeting,
 ) -> Result<Checked<String>, Error> {
     let candidates = candidates(svc, who, &input.team).await?;
+    // Others: professionals who work with children, found by their address.
+    let emails: Vec<String> = input
+        .others
+        .iter()
+        .flat_map(|o| o.split([',', ';', ' ', '\n']))
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
     let local = parse_local(&input.starts_at);
     let mut errors = check_schedule(
         &Schedule {
@@ -178,7 +188,7 @@ pub async fn schedule(
             starts_at: local,
             place: &input.place,
             video_link: &input.video_link,
-            participants: input.participants.len(),
+            participants: input.participants.len() + emails.len(),
         },
         crate::dates::to_local(rondom_db::now()),
     );
@@ -199,11 +209,42 @@ pub async fn schedule(
             "Kies deelnemers uit de lijst.",
         ));
     }
+    let found = svc
+        .db
+        .read({
+            let emails = emails.clone();
+            move |c| {
+                let mut out = Vec::new();
+                for e in &emails {
+                    let Some(u) = rondom_db::users::find_by_email(c, e)? else {
+                        out.push((e.clone(), None));
+                        continue;
+                    };
+                    let works = rondom_db::users::memberships_of(c, &u.id)?
+                        .iter()
+                        .any(|m| network::works_with_children(m.role));
+                    out.push((e.clone(), works.then(|| u.id.to_string())));
+                }
+                Ok(out)
+            }
+        })
+        .await?;
+    let mut others = Vec::new();
+    for (e, user) in found {
+        match user {
+            Some(u) => others.push(u),
+            None => errors.push(ValidationError::new(
+                "anderen",
+                format!("{e} is geen hulpverlener met een account in Rondom. Kijk het adres na in de sociale kaart."),
+            )),
+        }
+    }
     let (Some(local), true) = (local, errors.is_empty()) else {
         return Ok(Err(errors));
     };
     let me = who.actor().user_id.clone();
     let mut participants = input.participants.clone();
+    participants.extend(others);
     if !participants.contains(&me) {
         participants.push(me.clone());
     }

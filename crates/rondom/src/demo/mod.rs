@@ -203,6 +203,12 @@ pub fn add_networks(
             .map(Some)
             .ok_or_else(|| format!("{email} is in no network"))?,
     };
+    // The same family's network gets five years of messages and plan versions (the
+    // copy of the file's load test).
+    if let Some(email) = long_log_for {
+        db.write_blocking(|c| networks_bulk::add_history(c, &secrets, email, 5))
+            .map_err(|e| format!("adding the long history failed: {e}"))?;
+    }
     let written = networks_bulk::add_log(
         db,
         &mut rng,

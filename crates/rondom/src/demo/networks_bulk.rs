@@ -351,3 +351,113 @@ fn plan_rows(
     });
     Ok(())
 }
+
+/// Five years of a family's history in their network (for the copy's load test): a
+/// conversation with two messages a day between the case director and the parent, and
+/// a new plan version every month. Answers (messages, plan versions) added.
+pub fn add_history(
+    c: &mut AnyConnection,
+    secrets: &rondom_app::secrets::SecretBox,
+    parent_email: &str,
+    years: i64,
+) -> Result<(usize, usize), DbError> {
+    use rondom_db::messages::{self as msgs, NewMessage};
+    let Some(parent) = rondom_db::users::find_by_email(c, parent_email)? else {
+        return Err(DbError::NotFound);
+    };
+    let Some(network) = nets::of_member(c, &parent.id, &[])?.into_iter().next() else {
+        return Err(DbError::NotFound);
+    };
+    let nid = network.id.to_string();
+    let director = network.coordinator_id.to_string();
+    let wrapped = match msgs::network_key(c, &nid)? {
+        Some(w) => w,
+        None => {
+            let (_, w) = secrets.new_data_key().map_err(DbError::Unavailable)?;
+            msgs::put_network_key(c, &nid, &w)?
+        }
+    };
+    let key = secrets
+        .open_data_key(&wrapped)
+        .map_err(DbError::Unavailable)?;
+    let seal = |t: &str| key.seal(t).map_err(DbError::Unavailable);
+    let conv = msgs::create_conversation(
+        c,
+        &nid,
+        "network",
+        &seal("Vijf jaar afspraken")?,
+        &director,
+        &[],
+    )?
+    .to_string();
+    let days = years * 365;
+    let start = rondom_app::dates::today() - chrono::Duration::days(days);
+    let mut seq = 0i64;
+    for d in 0..days {
+        for (hour, author, text) in [
+            (9, director.as_str(), "Hoe ging het gisteren met slapen?"),
+            (
+                20,
+                parent.id.as_str(),
+                "Beter: om acht uur in bed en hij sliep door tot zeven uur.",
+            ),
+        ] {
+            seq += 1;
+            let at = (start + chrono::Duration::days(d))
+                .and_hms_opt(hour, 0, 0)
+                .unwrap_or_default();
+            msgs::insert_messages(
+                c,
+                &nid,
+                &conv,
+                &[NewMessage {
+                    id: &new_id(),
+                    seq,
+                    author_id: author,
+                    body_sealed: &seal(text)?,
+                    client_id: None,
+                }],
+                at,
+            )?;
+        }
+    }
+    let mut versions = 0;
+    let months = years * 12;
+    let mut plan: rondom_domain::plan::Plan =
+        match rondom_db::plans::of_network(c, &nid)?.versions.last() {
+            Some(v) => serde_json::from_str(
+                &secrets
+                    .open(&v.content_sealed)
+                    .map_err(DbError::Unavailable)?,
+            )
+            .map_err(|e| DbError::Unavailable(e.to_string()))?,
+            None => rondom_domain::plan::Plan::default(),
+        };
+    for m in 0..months {
+        let base = rondom_db::plans::of_network(c, &nid)?
+            .versions
+            .last()
+            .map_or(0, |v| v.number);
+        plan.situation = format!("Maand {}: het gaat stap voor stap beter.", m + 1);
+        let json = serde_json::to_string(&plan).map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let v = rondom_db::plans::save(
+            c,
+            rondom_db::plans::NewVersion {
+                network_id: nid.clone(),
+                base,
+                content_sealed: secrets.seal(&json).map_err(DbError::Unavailable)?,
+                evaluation_on: plan.evaluation_on,
+                source: "edit",
+                meeting_id: None,
+                saved_by: director.clone(),
+                actions: vec![],
+            },
+        )?;
+        let at = (start + chrono::Duration::days(m * 30))
+            .and_hms_opt(11, 0, 0)
+            .unwrap_or_default();
+        rondom_db::plans::backdate_version(c, &nid, v.number, at)?;
+        versions += 1;
+    }
+    Ok((usize::try_from(seq).unwrap_or(0), versions))
+}

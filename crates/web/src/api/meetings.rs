@@ -132,12 +132,13 @@ fn out(m: &MeetingView) -> MeetingOut {
     }
 }
 
-const FIELDS: [(&str, &str); 9] = [
+const FIELDS: [(&str, &str); 10] = [
     ("titel", "title"),
     ("wanneer", "starts_at"),
     ("plaats", "place"),
     ("video", "video_link"),
     ("deelnemers", "participant_ids"),
+    ("anderen", "participant_emails"),
     ("agenda", "network_id"),
     ("vraag", "question"),
     ("besproken", "discussion"),
@@ -196,6 +197,9 @@ pub struct MeetingIn {
     pub video_link: String,
     /// Team members and the linked practices' GPs and POHs.
     pub participant_ids: Vec<String>,
+    /// Others from the sociale kaart, by the e-mail address of their Rondom account.
+    #[serde(default)]
+    pub participant_emails: Vec<String>,
 }
 
 /// Schedules a case meeting; the caller chairs it.
@@ -215,6 +219,7 @@ pub async fn schedule(
         place: input.place,
         video_link: input.video_link,
         participants: input.participant_ids,
+        others: input.participant_emails,
     };
     match meeting::schedule(&state.app, &user, &input).await? {
         Ok(id) => Ok((

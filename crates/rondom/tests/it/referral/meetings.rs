@@ -319,7 +319,8 @@ async fn the_agenda_is_built_from_the_work_and_bad_input_is_refused(b: Backend) 
             &leader,
             Some(
                 json!({"team_id": w.team, "title": " ", "starts_at": "gisteren",
-                "video_link": "http://niet-veilig", "participant_ids": ["iemand-anders"]}),
+                "video_link": "http://niet-veilig", "participant_ids": ["iemand-anders"],
+                "participant_emails": ["onbekend@nergens.example"]}),
             ),
         )
         .await;
@@ -330,7 +331,13 @@ async fn the_agenda_is_built_from_the_work_and_bad_input_is_refused(b: Backend) 
         .iter()
         .map(|x| x["field"].as_str().unwrap())
         .collect();
-    for want in ["title", "starts_at", "video_link", "participant_ids"] {
+    for want in [
+        "title",
+        "starts_at",
+        "video_link",
+        "participant_ids",
+        "participant_emails",
+    ] {
         assert!(fields.contains(&want), "{want} in {fields:?}");
     }
     let (s, list) = api.call("GET", "/api/v1/meetings", &leader, None).await;
@@ -360,6 +367,27 @@ async fn the_agenda_is_built_from_the_work_and_bad_input_is_refused(b: Backend) 
     assert_eq!(suggestions[0]["kind"], "evaluation");
     assert_eq!(suggestions[0]["child"], "Een kind van 8 jaar");
     assert_eq!(suggestions[0]["network_id"], json!(f.network));
+    // Someone else from the sociale kaart, by address: the provider's professional.
+    let (s, other) = api
+        .call(
+            "POST",
+            "/api/v1/meetings",
+            &leader,
+            Some(
+                json!({"team_id": w.team, "title": "Overleg met de aanbieder",
+                "starts_at": format!("{}T09:00", in_days(3)), "place": "Online",
+                "participant_ids": [], "participant_emails": ["ZORG@horizon.example"]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{other}");
+    assert!(
+        other["participants"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Test zorg")),
+        "{other}"
+    );
     // The leader puts it on the agenda; Sanne (her case director) sees it named.
     let (s, m) = api
         .call(
