@@ -287,32 +287,39 @@ pub fn evaluations_due(
         .collect())
 }
 
-/// The networks a team coordinates with open agreements past their date: (network,
-/// how many).
+/// The networks a team coordinates with open agreements past their date, the most
+/// recently late first: (network, how many are late). Found along the plans' earliest
+/// open date (`plans.next_due_on`), then the late agreements of those networks counted.
 pub fn overdue_actions(
     conn: &mut AnyConnection,
     team: &str,
     today: NaiveDate,
     limit: i64,
 ) -> Result<Vec<(String, i64)>, DbError> {
-    let rows: Vec<String> = plan_actions::table
+    let ids: Vec<String> = plans::table
         .inner_join(networks::table)
         .filter(networks::coordinator_org_id.eq(team))
+        .filter(plans::next_due_on.lt(today))
+        .order(plans::next_due_on.desc())
+        .limit(limit)
+        .select(plans::network_id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let late: Vec<String> = plan_actions::table
+        .filter(plan_actions::network_id.eq_any(ids.clone()))
         .filter(plan_actions::status.eq_any(["open", "busy"]))
         .filter(plan_actions::due_on.lt(today))
-        .order(plan_actions::network_id.asc())
-        .limit(limit * 10)
         .select(plan_actions::network_id)
         .load(conn)?;
-    let mut out: Vec<(String, i64)> = Vec::new();
-    for n in rows {
-        match out.last_mut() {
-            Some((last, count)) if *last == n => *count += 1,
-            _ => out.push((n, 1)),
-        }
-    }
-    out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok(out)
+    Ok(ids
+        .into_iter()
+        .map(|n| {
+            let count = late.iter().filter(|m| **m == n).count();
+            (n, i64::try_from(count).unwrap_or(i64::MAX))
+        })
+        .collect())
 }
 
 /// The items of networks (their latest minutes first), for a network's history of

@@ -115,6 +115,12 @@ pub fn version_by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<PlanVe
 pub fn save(conn: &mut AnyConnection, v: NewVersion) -> Result<PlanVersion, DbError> {
     let at = now();
     let number = v.base + 1;
+    let next_due = v
+        .actions
+        .iter()
+        .filter(|a| matches!(a.status, "open" | "busy"))
+        .filter_map(|a| a.due_on)
+        .min();
     let moved = if v.base == 0 {
         // The first version: a second first version loses on the primary key.
         diesel::insert_into(plans::table)
@@ -123,6 +129,7 @@ pub fn save(conn: &mut AnyConnection, v: NewVersion) -> Result<PlanVersion, DbEr
                 plans::latest.eq(number),
                 plans::evaluation_on.eq(v.evaluation_on),
                 plans::updated_at.eq(at),
+                plans::next_due_on.eq(next_due),
             ))
             .execute(conn)?
     } else {
@@ -137,6 +144,7 @@ pub fn save(conn: &mut AnyConnection, v: NewVersion) -> Result<PlanVersion, DbEr
             plans::latest.eq(number),
             plans::evaluation_on.eq(v.evaluation_on),
             plans::updated_at.eq(at),
+            plans::next_due_on.eq(next_due),
         ))
         .execute(conn)?
     };
@@ -411,6 +419,8 @@ pub struct PlanHead {
     pub latest: i32,
     pub evaluation_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
+    /// The earliest date among its open agreements.
+    pub next_due_on: Option<NaiveDate>,
 }
 
 /// Writes many plans at once (the load tests' networks), in chunks both engines take.
@@ -436,4 +446,87 @@ pub fn insert_bulk(
             .execute(c))?;
     }
     Ok(())
+}
+
+/// A version without its content (the history of a plan with years of versions).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = plan_versions)]
+struct VersionHead {
+    id: String,
+    network_id: String,
+    number: i32,
+    source: String,
+    meeting_id: Option<String>,
+    saved_by: String,
+    saved_at: NaiveDateTime,
+}
+
+/// The plan of a network as its page needs it: every version's head, every answer, and
+/// the content of only the latest version and the latest one agreed to (the others'
+/// `content_sealed` is empty). Three queries, however long the history.
+pub fn of_network_light(conn: &mut AnyConnection, network_id: &str) -> Result<PlanRecord, DbError> {
+    let heads: Vec<VersionHead> = plan_versions::table
+        .filter(plan_versions::network_id.eq(network_id))
+        .order(plan_versions::number.asc())
+        .select(VersionHead::as_select())
+        .load(conn)?;
+    if heads.is_empty() {
+        return Ok(PlanRecord {
+            versions: vec![],
+            responses: vec![],
+        });
+    }
+    let responses: Vec<Response> = plan_responses::table
+        .filter(plan_responses::network_id.eq(network_id))
+        .order((plan_responses::at.asc(), plan_responses::id.asc()))
+        .select(Response::as_select())
+        .load(conn)?;
+    let latest = heads.last().map_or(0, |h| h.number);
+    let agreed = responses
+        .iter()
+        .filter(|r| r.kind == "akkoord")
+        .filter_map(|r| {
+            heads
+                .iter()
+                .find(|h| h.id == r.version_id)
+                .map(|h| h.number)
+        })
+        .max()
+        .unwrap_or(latest);
+    let contents: Vec<(i32, String)> = plan_versions::table
+        .filter(plan_versions::network_id.eq(network_id))
+        .filter(plan_versions::number.eq_any([latest, agreed]))
+        .select((plan_versions::number, plan_versions::content_sealed))
+        .load(conn)?;
+    let versions = heads
+        .into_iter()
+        .map(|h| PlanVersion {
+            content_sealed: contents
+                .iter()
+                .find(|(n, _)| *n == h.number)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            id: h.id,
+            network_id: h.network_id,
+            number: h.number,
+            source: h.source,
+            meeting_id: h.meeting_id,
+            saved_by: h.saved_by,
+            saved_at: h.saved_at,
+        })
+        .collect();
+    Ok(PlanRecord {
+        versions,
+        responses,
+    })
+}
+
+/// The latest version of a network's plan, if it has one.
+pub fn latest(conn: &mut AnyConnection, network_id: &str) -> Result<Option<PlanVersion>, DbError> {
+    Ok(plan_versions::table
+        .filter(plan_versions::network_id.eq(network_id))
+        .order(plan_versions::number.desc())
+        .select(PlanVersion::as_select())
+        .first(conn)
+        .optional()?)
 }

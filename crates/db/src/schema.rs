@@ -630,6 +630,7 @@ diesel::table! {
         latest -> Integer,
         evaluation_on -> Nullable<Date>,
         updated_at -> Timestamp,
+        next_due_on -> Nullable<Date>,
     }
 }
 

@@ -247,3 +247,40 @@ pub fn memberships_of(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Mem
         ))
         .load(c))?)
 }
+
+/// The memberships of several people at once: (user id, membership).
+pub fn memberships_of_many(
+    conn: &mut AnyConnection,
+    user_ids: &[String],
+) -> Result<Vec<(String, Membership)>, DbError> {
+    use crate::schema::organisations;
+    let rows: Vec<(String, OrganisationId, String, OrganisationKind, Role)> =
+        crate::on_backend!(conn, |c| memberships::table
+            .inner_join(organisations::table)
+            .filter(memberships::user_id.eq_any(user_ids.to_vec()))
+            .order((memberships::user_id.asc(), organisations::name.asc()))
+            .select((
+                memberships::user_id,
+                organisations::id,
+                organisations::name,
+                organisations::kind,
+                memberships::role,
+            ))
+            .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(u, organisation_id, organisation_name, organisation_kind, role)| {
+                (
+                    u,
+                    Membership {
+                        organisation_id,
+                        organisation_name,
+                        organisation_kind,
+                        role,
+                    },
+                )
+            },
+        )
+        .collect())
+}

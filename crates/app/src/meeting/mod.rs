@@ -28,7 +28,7 @@ use std::collections::HashMap;
 /// How far ahead an evaluation date puts a network on the agenda.
 const EVALUATION_AHEAD_DAYS: i64 = 14;
 /// Most suggestions of each kind.
-const SUGGESTIONS: i64 = 30;
+const SUGGESTIONS: i64 = 15;
 
 /// The teams this person may organise a meeting for: as team leader or consultant.
 pub fn organising_teams(actor: &Actor) -> Vec<String> {
@@ -505,7 +505,7 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
             let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
             let mut versions = Vec::new();
             for n in &networks {
-                if let Some(v) = rondom_db::plans::of_network(c, n)?.versions.pop() {
+                if let Some(v) = rondom_db::plans::latest(c, n)? {
                     versions.push(v);
                 }
             }
@@ -572,19 +572,25 @@ fn anonymous_child(age: i32) -> String {
 }
 
 /// The actors of these people, to ask for each whether an item is anonymous to them.
+/// Participants are professionals: their organisations' roles are all the policy asks.
 async fn actors(svc: &Services, users: Vec<String>) -> Result<Vec<(String, Actor)>, Error> {
-    Ok(svc
+    let ids = users.clone();
+    let all = svc
         .db
-        .read(move |c| {
-            let mut out = Vec::new();
-            for u in users {
-                let ms = rondom_db::users::memberships_of(c, &u)?;
-                let family = rondom_db::users::find(c, &u)?.and_then(|x| x.family_role);
-                out.push((u.clone(), crate::auth::actor_of(&u, &ms, family)));
-            }
-            Ok(out)
+        .read(move |c| rondom_db::users::memberships_of_many(c, &ids))
+        .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let ms: Vec<rondom_db::users::Membership> = all
+                .iter()
+                .filter(|(id, _)| *id == u)
+                .map(|(_, m)| m.clone())
+                .collect();
+            let actor = crate::auth::actor_of(&u, &ms, None);
+            (u, actor)
         })
-        .await?)
+        .collect())
 }
 
 /// A meeting with its agenda as this person may see it. Every item whose child is shown

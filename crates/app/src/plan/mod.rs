@@ -220,7 +220,19 @@ struct Loaded {
     names: HashMap<String, String>,
 }
 
+/// The plan with every version's content (a version by number, two compared, the copy).
 async fn load(svc: &Services, who: &impl Principal, network_id: &str) -> Result<Loaded, Error> {
+    load_with(svc, who, network_id, true).await
+}
+
+/// The plan, with every version's content (`whole`) or only the latest's and the latest
+/// agreed one's (the page, a save, an answer: a history of years stays one small read).
+async fn load_with(
+    svc: &Services,
+    who: &impl Principal,
+    network_id: &str,
+    whole: bool,
+) -> Result<Loaded, Error> {
     let (f, reach) = network::load(svc, who, network_id).await?;
     let Some(reader) = reader(&f, who, reach) else {
         network::record(svc, who, "plan_read", &f.network, "denied").await?;
@@ -240,7 +252,11 @@ async fn load(svc: &Services, who: &impl Principal, network_id: &str) -> Result<
     let (record, names) = svc
         .db
         .read(move |c| {
-            let record = db::of_network(c, &nid)?;
+            let record = if whole {
+                db::of_network(c, &nid)?
+            } else {
+                db::of_network_light(c, &nid)?
+            };
             people.extend(record.versions.iter().map(|v| v.saved_by.clone()));
             people.extend(record.responses.iter().map(|r| r.by_user.clone()));
             let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
@@ -392,7 +408,7 @@ pub async fn view(
     who: &impl Principal,
     network_id: &str,
 ) -> Result<Disclosed<PlanView>, Error> {
-    let l = load(svc, who, network_id).await?;
+    let l = load_with(svc, who, network_id, false).await?;
     network::record(svc, who, "plan_read", &l.f.network, "allowed").await?;
     let current = match l.versions.last() {
         Some(v) => Some(l.version_view(svc, who, v)?),
@@ -630,7 +646,7 @@ pub async fn save(
     base: i32,
     written: Plan,
 ) -> Result<Checked<i32>, Error> {
-    let l = load(svc, who, network_id).await?;
+    let l = load_with(svc, who, network_id, false).await?;
     let latest_number = l.versions.last().map_or(0, |v| v.number);
     if base != latest_number {
         return Ok(Err(vec![moved_on(latest_number)]));
@@ -853,7 +869,7 @@ pub async fn respond(
     agree: bool,
     comment: &str,
 ) -> Result<Checked<()>, Error> {
-    let l = load(svc, who, network_id).await?;
+    let l = load_with(svc, who, network_id, false).await?;
     let Some(me) =
         l.f.family_member(who)
             .filter(|_| matches!(l.reader, Reader::Family { .. }))
@@ -932,7 +948,7 @@ pub async fn set_status(
     key: &str,
     status: Status,
 ) -> Result<Checked<i32>, Error> {
-    let l = load(svc, who, network_id).await?;
+    let l = load_with(svc, who, network_id, false).await?;
     let latest = l.versions.last().ok_or(Error::NotFound)?;
     let text = svc
         .secrets

@@ -348,6 +348,11 @@ fn plan_rows(
         latest: 2,
         evaluation_on: plan.evaluation_on,
         updated_at: at,
+        next_due_on: plan
+            .agreements()
+            .filter(|(_, a)| a.status.is_open())
+            .filter_map(|(_, a)| a.due_on)
+            .min(),
     });
     Ok(())
 }
