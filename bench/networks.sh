@@ -102,6 +102,14 @@ for backend in $BACKENDS; do
   [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
   NET=$(curl -fs -H "Cookie: $COOKIE" "$BASE/" | grep -o '/netwerken/[0-9a-f-]*' | head -1)
   [ -n "$NET" ] || { echo "bench: the parent sees no network"; exit 1; }
+  # The copy of the file, five times one at a time, before the load below adds its own
+  # looks to the log: seconds per copy, and its size.
+  EXPORTS=""
+  for _ in 1 2 3 4 5; do
+    EXPORTS="$EXPORTS $(curl -fs -o "$WORK/export.json" -w '%{time_total}' -H "Authorization: Bearer $PARENT_TOKEN" "$BASE${NET/netwerken/api/v1/networks}/export")"
+  done
+  entries=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(len(b["entry"]))' "$WORK/export.json")
+  export_mb=$(du -m "$WORK/export.json" | cut -f1)
   # The long log must be there: the first page is full.
   lines=$(curl -fs -H "Cookie: $COOKIE" "$BASE$NET/inzage" | grep -c '<tr' || true)
   [ "$lines" -gt 100 ] || { echo "bench: the access log shows $lines rows"; exit 1; }
@@ -109,18 +117,14 @@ for backend in $BACKENDS; do
   read -r s_rps s_p50 s_p99 <<<"$(run_wrk / "Cookie: $COOKIE")"
   read -r n_rps n_p50 n_p99 <<<"$(run_wrk "$NET" "Cookie: $COOKIE")"
   read -r l_rps l_p50 l_p99 <<<"$(run_wrk "$NET/inzage" "Cookie: $COOKIE")"
-  curl -fs -H "Cookie: $COOKIE" "$BASE$NET/plan" | grep -q 'Eerdere versies' || { echo "bench: the plan page shows no plan"; exit 1; }
+  if ! curl -fs -H "Cookie: $COOKIE" "$BASE$NET/plan" | grep -q 'Eerdere versies'; then
+    echo "bench: the plan page shows no plan (HTTP $(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$NET/plan"))"
+    tail -5 "$WORK/out"; exit 1
+  fi
   MEETING=$(curl -fs -H "Authorization: Bearer $LEADER_TOKEN" "$BASE/api/v1/meetings" | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if not m["held"]][0])')
   suggestions=$(curl -fs -H "Authorization: Bearer $LEADER_TOKEN" "$BASE/api/v1/meetings/$MEETING" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["suggestions"]))')
   [ "$suggestions" -gt 0 ] || { echo "bench: the agenda suggests nothing"; exit 1; }
   read -r a_rps a_p50 a_p99 <<<"$(run_wrk "/api/v1/meetings/$MEETING" "Authorization: Bearer $LEADER_TOKEN")"
-  # The copy of the file, five times one at a time: seconds per copy, and its size.
-  EXPORTS=""
-  for _ in 1 2 3 4 5; do
-    EXPORTS="$EXPORTS $(curl -fs -o "$WORK/export.json" -w '%{time_total}' -H "Authorization: Bearer $PARENT_TOKEN" "$BASE${NET/netwerken/api/v1/networks}/export")"
-  done
-  entries=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(len(b["entry"]))' "$WORK/export.json")
-  export_mb=$(du -m "$WORK/export.json" | cut -f1)
   read -r p_rps p_p50 p_p99 <<<"$(run_wrk "$NET/plan" "Cookie: $COOKIE")"
   read -r o_rps o_p50 o_p99 <<<"$(THREADS=1 CONNECTIONS=1 run_wrk "$NET/inzage" "Cookie: $COOKIE")"
   # 20 people who each read the page for 50-250 ms before asking again: latency at a
