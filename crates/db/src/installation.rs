@@ -29,6 +29,19 @@ pub const SEALED: &[(&str, &str, &str)] = &[
     ("referral_attachments", "id", "content_sealed"),
     ("consultations", "id", "subject_sealed"),
     ("consultation_messages", "id", "body_sealed"),
+    ("plan_versions", "id", "content_sealed"),
+    // An agreement's row is known by its network and key together.
+    (
+        "plan_actions",
+        "(network_id || '/' || item_key)",
+        "what_sealed",
+    ),
+    ("plan_responses", "id", "comment_sealed"),
+    ("meeting_items", "id", "question_sealed"),
+    ("meeting_items", "id", "discussion_sealed"),
+    ("meeting_items", "id", "decisions_sealed"),
+    ("meeting_items", "id", "actions_sealed"),
+    ("deletion_requests", "id", "note_sealed"),
 ];
 
 /// Columns sealed with a network's own key (untouched by a change of the installation

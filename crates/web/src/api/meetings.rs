@@ -164,7 +164,7 @@ async fn meeting_out(state: &AppState, user: &ApiUser, id: &str) -> Result<Meeti
 }
 
 /// The meetings this person is in.
-#[utoipa::path(get, path = "/api/v1/meetings", tag = "overleg",
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "casusoverleg",
     responses((status = 200, body = [MeetingSummaryOut])), security(("bearer" = [])))]
 pub async fn list(
     user: ApiUser,
@@ -203,7 +203,7 @@ pub struct MeetingIn {
 }
 
 /// Schedules a case meeting; the caller chairs it.
-#[utoipa::path(post, path = "/api/v1/meetings", tag = "overleg", request_body = MeetingIn,
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "casusoverleg", request_body = MeetingIn,
     responses((status = 201, body = MeetingOut), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
@@ -230,7 +230,7 @@ pub async fn schedule(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "overleg",
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "casusoverleg",
     params(("id" = String, Path, description = "Meeting id")),
     responses((status = 200, body = MeetingOut), (status = 404, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
@@ -258,7 +258,7 @@ pub struct ItemIn {
 }
 
 /// Puts a case on the agenda.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/items", tag = "overleg",
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/items", tag = "casusoverleg",
     params(("id" = String, Path, description = "Meeting id")), request_body = ItemIn,
     responses((status = 201, body = MeetingOut), (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -322,7 +322,7 @@ pub struct MinutesIn {
 }
 
 /// Records an item's minutes (the organiser, who sees the child).
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/items/{item}/minutes", tag = "overleg",
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/items/{item}/minutes", tag = "casusoverleg",
     params(("id" = String, Path, description = "Meeting id"), ("item" = String, Path, description = "Item id")),
     request_body = MinutesIn,
     responses((status = 201, body = MeetingOut), (status = 403, body = crate::error::ErrorBody),

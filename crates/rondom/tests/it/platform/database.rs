@@ -74,16 +74,21 @@ fn sqlite_and_postgres_schemas_are_equal() {
     };
     // SQLite has no date type: a day is ISO-8601 TEXT there and DATE on PostgreSQL
     // (migration dates_as_dates). Exactly these columns hold days; a new one is named here.
-    const DAYS: [(&str, &str); 15] = [
+    const DAYS: [(&str, &str); 20] = [
         ("children", "birth_date"),
         ("consent_answers", "answered_on"),
         ("consultations", "due_on"),
         ("hour_exceptions", "on_date"),
         ("locations", "last_checked_on"),
         ("organisations", "last_checked_on"),
+        ("plan_actions", "due_on"),
+        ("plan_actions", "reminded_on"),
+        ("plans", "evaluation_on"),
+        ("plans", "next_due_on"),
         ("referral_agreements", "effective_from"),
         ("referrals", "accepted_on"),
         ("referrals", "due_on"),
+        ("retention_terms", "keep_until"),
         ("services", "contract_from"),
         ("services", "contract_until"),
         ("services", "last_checked_on"),

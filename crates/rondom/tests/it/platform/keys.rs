@@ -76,6 +76,17 @@ async fn a_new_installation_key_reseals_everything_while_servers_run(b: Backend)
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
+    // A plan with an agreement (its row is known by network and key together).
+    let (s, p) = api
+        .call(
+            "POST",
+            &format!("/api/v1/networks/{}/plan/versions", f.network),
+            &f.sanne,
+            Some(json!({"base_version": 0, "situation": "Onrustig thuis.",
+                "goals": [{"title": "Rust", "agreements": [{"what": "Weekschema", "owner_member_id": f.eva_member}]}]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
 
     // Every server gets the new key, with the old one to open what it sealed.
     let new = new_key();
@@ -116,6 +127,11 @@ async fn a_new_installation_key_reseals_everything_while_servers_run(b: Backend)
     assert!(resealed("network_keys", "wrapped") >= 1, "{reports:?}");
     assert!(resealed("children", "name_sealed") >= 1, "{reports:?}");
     assert!(resealed("referrals", "reason_sealed") >= 1, "{reports:?}");
+    assert!(
+        resealed("plan_versions", "content_sealed") >= 1,
+        "{reports:?}"
+    );
+    assert!(resealed("plan_actions", "what_sealed") >= 1, "{reports:?}");
     assert_eq!(
         reports.iter().map(|r| r.unreadable).sum::<usize>(),
         0,
