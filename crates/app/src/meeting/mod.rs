@@ -853,13 +853,19 @@ async fn suggest(
                 ..rondom_db::referrals::Filter::default()
             };
             use rondom_domain::referral::Status as S;
-            let late = rondom_db::referrals::list(
-                c,
-                &filter(
-                    vec![S::Requested, S::Received, S::Accepted, S::InProgress],
-                    Some(today - chrono::Duration::days(1)),
-                ),
-            )?;
+            // One status at a time: each is one range of the (team, status, due date)
+            // index in due order. Several at once, PostgreSQL's generic plan for the
+            // prepared statement sorted every late referral of the team (9 ms at
+            // 100,000 referrals, against 0.2 ms).
+            let mut late = Vec::new();
+            for status in [S::Requested, S::Received, S::Accepted, S::InProgress] {
+                late.extend(rondom_db::referrals::list(
+                    c,
+                    &filter(vec![status], Some(today - chrono::Duration::days(1))),
+                )?);
+            }
+            late.sort_by_key(|l| (l.r.due_on, l.r.created_at));
+            late.truncate(usize::try_from(SUGGESTIONS).unwrap_or(usize::MAX));
             let held = rondom_db::referrals::list(c, &filter(vec![S::OnHold], None))?;
             let ids: Vec<String> = evaluations
                 .iter()
