@@ -198,10 +198,9 @@ pub async fn request(
     note: &str,
 ) -> Result<Checked<()>, Error> {
     let (f, _) = load(svc, who, network_id).await?;
-    let Some(me) = f.family_member(who).filter(|m| f.decides(&m.id)) else {
+    if !f.family_member(who).is_some_and(|m| f.decides(&m.id)) {
         return Err(Error::Forbidden);
-    };
-    let _ = me;
+    }
     let note = note.trim();
     if note.chars().count() > 1000 {
         return Ok(Err(vec![ValidationError::new(

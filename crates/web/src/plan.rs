@@ -307,14 +307,7 @@ impl EditForm {
     }
 
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        let mut m: BTreeMap<String, String> = BTreeMap::new();
-        for (k, v) in pairs {
-            if k.starts_with('d') && k.ends_with("verborgen") {
-                m.insert(k, "ja".into());
-            } else {
-                m.insert(k, v);
-            }
-        }
+        let m: BTreeMap<String, String> = pairs.into_iter().collect();
         let get = |k: &str| m.get(k).cloned().unwrap_or_default();
         let mut f = Self {
             base: get("base"),
@@ -488,12 +481,11 @@ pub async fn save(
         .map_err(|_| AppError::BadRequest("Laad de pagina opnieuw.".into()))?;
     let refused = match form.to_plan() {
         Ok(p) => match plan::save(&state.app, &user, &id, base, p).await? {
-            Ok(_) => {
-                let view = plan::view(&state.app, &user, &id).await?;
-                let code = if view.may_edit {
-                    "opgeslagen"
-                } else {
+            Ok(saved) => {
+                let code = if saved.family_words {
                     "woorden"
+                } else {
+                    "opgeslagen"
                 };
                 return Ok(done(&id, code));
             }

@@ -13,7 +13,7 @@ use crate::access::Disclosed;
 use crate::context::{Principal, Services};
 use crate::error::{Checked, Error};
 use crate::message::Quiet;
-use crate::network::{self, Facts, Reach};
+use crate::network::{self, Facts, Reach, member_name};
 use crate::referral::age_on;
 use rondom_db::meetings::{self as db, Item, Meeting, MeetingRecord};
 use rondom_db::referrals::Listed;
@@ -445,7 +445,8 @@ struct Loaded {
     facts: HashMap<String, Facts>,
     referrals: HashMap<String, Listed>,
     names: HashMap<String, String>,
-    plans: HashMap<String, Plan>,
+    /// The latest plan version of each item's network: (its number, the plan).
+    plans: HashMap<String, (i32, Plan)>,
 }
 
 async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, Error> {
@@ -480,7 +481,7 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
     let mut people: Vec<String> = r.participants.clone();
     people.push(r.meeting.chair_id.clone());
     people.extend(r.items.iter().filter_map(|i| i.recorded_by.clone()));
-    let orgs = vec![r.meeting.team_org_id.clone()];
+    let mut orgs = vec![r.meeting.team_org_id.clone()];
     let (facts, referrals, names, versions) = svc
         .db
         .read(move |c| {
@@ -491,6 +492,11 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
                     referrals.push(l);
                 }
             }
+            orgs.extend(facts.iter().flat_map(|f| {
+                f.members
+                    .iter()
+                    .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+            }));
             people.extend(facts.iter().flat_map(|f| {
                 f.members
                     .iter()
@@ -519,7 +525,7 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
             .open(&v.content_sealed)
             .map_err(Error::internal)?;
         let p: Plan = serde_json::from_str(&text).map_err(Error::internal)?;
-        plans.insert(v.network_id, p);
+        plans.insert(v.network_id, (v.number, p));
     }
     Ok(Loaded {
         seat,
@@ -639,7 +645,11 @@ pub async fn view(
             .filter(|(_, a)| !sees_child(&Quiet(a), item, &l.facts, &l.referrals))
             .map(|(u, _)| l.name(u))
             .collect();
-        let plan = item.network_id.as_deref().and_then(|n| l.plans.get(n));
+        let plan = item
+            .network_id
+            .as_deref()
+            .and_then(|n| l.plans.get(n))
+            .map(|(_, p)| p);
         let with_plan = plan.is_some();
         let may_record = sees && !guest && (organiser || coordinates(who, item, &l.facts));
         let (goals, owners, invitable) = match (facts, plan, may_record) {
@@ -738,18 +748,6 @@ pub async fn view(
         suggestions,
         my_cases,
     }))
-}
-
-fn member_name(
-    svc: &Services,
-    m: &rondom_db::networks::Member,
-    names: &HashMap<String, String>,
-) -> String {
-    match (&m.user_id, &m.name_sealed) {
-        (Some(u), _) => names.get(u.as_str()).cloned().unwrap_or_default(),
-        (None, Some(s)) => svc.secrets.open_shown(s, "member name"),
-        _ => m.role_label.clone(),
-    }
 }
 
 /// Who may own an action in this network's plan: (member id, name).
@@ -1191,19 +1189,8 @@ pub async fn record(
         return Ok(Err(errors));
     }
     let mut version = None;
-    if let (Some(f), Some(p), false) = (facts, plan, minutes.actions.is_empty()) {
-        let base = svc
-            .db
-            .read({
-                let n = f.network.id.to_string();
-                move |c| {
-                    Ok(rondom_db::plans::of_network(c, &n)?
-                        .versions
-                        .last()
-                        .map_or(0, |v| v.number))
-                }
-            })
-            .await?;
+    if let (Some(f), Some((base, p)), false) = (facts, plan, minutes.actions.is_empty()) {
+        let base = *base;
         let title = format!(
             "het overleg van {}",
             crate::dates::dutch_date(crate::dates::to_local(l.r.meeting.starts_at).date())

@@ -200,6 +200,20 @@ pub struct AnswerView {
     pub superseded: bool,
 }
 
+/// Whether a later answer by the same family member, about the same member and kind of
+/// data, replaced this one.
+pub(crate) fn superseded(
+    answers: &[rondom_db::networks::ConsentAnswer],
+    answer: &rondom_db::networks::ConsentAnswer,
+) -> bool {
+    answers.iter().any(|a| {
+        a.by_member_id == answer.by_member_id
+            && a.grantee_id == answer.grantee_id
+            && a.category == answer.category
+            && (a.answered_on, a.recorded_at) > (answer.answered_on, answer.recorded_at)
+    })
+}
+
 /// One consent answer, for a person who reaches its network's content; "not found"
 /// otherwise (and for an id that does not exist). The look is logged.
 pub async fn find(
@@ -225,12 +239,7 @@ pub async fn find(
     let member = |id: &str| view.members.iter().find(|m| m.id == id);
     let by = member(&answer.by_member_id);
     let grantee = member(&answer.grantee_id);
-    let superseded = f.answers.iter().any(|a| {
-        a.by_member_id == answer.by_member_id
-            && a.grantee_id == answer.grantee_id
-            && a.category == answer.category
-            && (a.answered_on, a.recorded_at) > (answer.answered_on, answer.recorded_at)
-    });
+    let superseded = superseded(&f.answers, &answer);
     Ok(crate::access::Disclosed::logged(AnswerView {
         id: answer.id.clone(),
         network_id: answer.network_id.to_string(),

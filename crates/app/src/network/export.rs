@@ -137,12 +137,7 @@ pub async fn copy(
                 given: a.given,
                 how: a.how.clone(),
                 answered_on: a.answered_on,
-                superseded: f.answers.iter().any(|b| {
-                    b.by_member_id == a.by_member_id
-                        && b.grantee_id == a.grantee_id
-                        && b.category == a.category
-                        && (b.answered_on, b.recorded_at) > (a.answered_on, a.recorded_at)
-                }),
+                superseded: super::consent::superseded(&f.answers, a),
             }
         })
         .collect();

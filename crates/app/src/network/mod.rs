@@ -508,6 +508,20 @@ pub fn job(role: Role) -> &'static str {
     }
 }
 
+/// A member's name: their account's, the sealed name of a family member without one, or
+/// their organisation's; `names` holds people and organisations by id.
+pub(crate) fn member_name(svc: &Services, m: &Member, names: &HashMap<String, String>) -> String {
+    match (&m.user_id, &m.name_sealed) {
+        (Some(u), _) => names.get(u.as_str()).cloned().unwrap_or_default(),
+        (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
+        (None, None) => m
+            .organisation_id
+            .as_deref()
+            .and_then(|o| names.get(o).cloned())
+            .unwrap_or_default(),
+    }
+}
+
 /// A member as the network page shows them.
 pub struct MemberView {
     pub id: String,
@@ -638,15 +652,7 @@ pub async fn view(
         .iter()
         .map(|m| {
             let fam = family.iter().find(|x| x.id == m.id.as_str());
-            let name = match (&m.user_id, &m.name_sealed) {
-                (Some(u), _) => name_of(u),
-                (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
-                (None, None) => m
-                    .organisation_id
-                    .as_deref()
-                    .map(name_of)
-                    .unwrap_or_default(),
-            };
+            let name = member_name(svc, m, &names);
             let what = match (m.kind.as_str(), fam) {
                 (FAMILY, Some(x)) if x.relation == Relation::Jeugdige => "jongere zelf".to_owned(),
                 (FAMILY, Some(x)) => format!(

@@ -122,7 +122,7 @@ pub async fn due_work(svc: &Services, who: &impl Principal) -> Result<Disclosed<
                 .owner_member_id
                 .as_deref()
                 .and_then(|o| f.members.iter().find(|m| m.id.as_str() == o))
-                .map(|m| super::member_name(svc, m, &names))
+                .map(|m| network::member_name(svc, m, &names))
                 .unwrap_or_default();
             out.push(ActionLine {
                 network_id: f.network.id.to_string(),

@@ -14,7 +14,7 @@ pub mod lists;
 use crate::access::Disclosed;
 use crate::context::{Principal, Services};
 use crate::error::{Checked, Error};
-use crate::network::{self, Facts, Reach, family_of};
+use crate::network::{self, Facts, Reach, family_of, member_name};
 use rondom_db::networks::Member;
 use rondom_db::plans::{self as db, NewAction, NewVersion, PlanVersion};
 use rondom_domain::consent::{Category, Relation, kept_from, may_keep_from_parents};
@@ -91,19 +91,6 @@ pub(crate) fn possible_owners(f: &Facts) -> Vec<&Member> {
                 || f.standing(&m.id, Category::Plan).holds()
         })
         .collect()
-}
-
-/// A member's name as the plan shows it.
-fn member_name(svc: &Services, m: &Member, names: &HashMap<String, String>) -> String {
-    match (&m.user_id, &m.name_sealed) {
-        (Some(u), _) => names.get(u.as_str()).cloned().unwrap_or_default(),
-        (None, Some(sealed)) => svc.secrets.open_shown(sealed, "member name"),
-        (None, None) => m
-            .organisation_id
-            .as_deref()
-            .and_then(|o| names.get(o).cloned())
-            .unwrap_or_default(),
-    }
 }
 
 /// An agreement as the page shows it.
@@ -273,16 +260,26 @@ async fn load_with(
 }
 
 impl Loaded {
-    fn open(&self, svc: &Services, v: &PlanVersion) -> Result<Plan, Error> {
+    /// A version as written, with what is kept from the parents (for the rules, never
+    /// shown as is).
+    fn whole(&self, svc: &Services, v: &PlanVersion) -> Result<Plan, Error> {
         let text = svc
             .secrets
             .open(&v.content_sealed)
             .map_err(Error::internal)?;
-        let plan: Plan = serde_json::from_str(&text).map_err(Error::internal)?;
-        Ok(match self.reader {
+        serde_json::from_str(&text).map_err(Error::internal)
+    }
+
+    /// A plan as this person may see it.
+    fn shown(&self, plan: Plan) -> Plan {
+        match self.reader {
             Reader::Family { kept: true, .. } => plan.for_parents(),
             _ => plan,
-        })
+        }
+    }
+
+    fn open(&self, svc: &Services, v: &PlanVersion) -> Result<Plan, Error> {
+        Ok(self.shown(self.whole(svc, v)?))
     }
 
     fn name_of_member(&self, svc: &Services, id: &str) -> String {
@@ -305,6 +302,17 @@ impl Loaded {
         v: &PlanVersion,
     ) -> Result<VersionView, Error> {
         let plan = self.open(svc, v)?;
+        Ok(self.version_view_of(svc, who, v, plan))
+    }
+
+    /// A version's view from the plan as this person may see it (already opened).
+    fn version_view_of(
+        &self,
+        svc: &Services,
+        who: &impl Principal,
+        v: &PlanVersion,
+        plan: Plan,
+    ) -> VersionView {
         let today = crate::dates::today();
         let mine: Vec<String> = self.my_member_ids(who);
         let goals = plan
@@ -344,7 +352,7 @@ impl Loaded {
                 dated_iso: t.dated.map(crate::dates::iso_date).unwrap_or_default(),
             })
             .collect();
-        Ok(VersionView {
+        VersionView {
             id: v.id.clone(),
             number: v.number,
             saved_by: self.name_of_user(&v.saved_by),
@@ -364,7 +372,7 @@ impl Loaded {
                 .unwrap_or_default(),
             evaluation_passed: plan.evaluation_on.is_some_and(|d| d < today),
             plan,
-        })
+        }
     }
 
     /// The member ids this person is in the network (as a person or through their
@@ -410,8 +418,16 @@ pub async fn view(
 ) -> Result<Disclosed<PlanView>, Error> {
     let l = load_with(svc, who, network_id, false).await?;
     network::record(svc, who, "plan_read", &l.f.network, "allowed").await?;
+    // The newest version, opened once: shown as this person may see it, and asked
+    // whether anything of it is kept from them.
+    let mut some_kept = false;
     let current = match l.versions.last() {
-        Some(v) => Some(l.version_view(svc, who, v)?),
+        Some(v) => {
+            let whole = l.whole(svc, v)?;
+            some_kept =
+                matches!(l.reader, Reader::Family { kept: true, .. }) && whole.keeps_anything();
+            Some(l.version_view_of(svc, who, v, l.shown(whole)))
+        }
         None => None,
     };
     let number_of = |version_id: &str| {
@@ -489,19 +505,6 @@ pub async fn view(
         .into_iter()
         .map(|m| (m.id.to_string(), member_name(svc, m, &l.names)))
         .collect();
-    let some_kept = matches!(l.reader, Reader::Family { kept: true, .. })
-        && match l.versions.last() {
-            Some(v) => {
-                let text = svc
-                    .secrets
-                    .open(&v.content_sealed)
-                    .map_err(Error::internal)?;
-                serde_json::from_str::<Plan>(&text)
-                    .map_err(Error::internal)?
-                    .keeps_anything()
-            }
-            None => false,
-        };
     Ok(Disclosed::logged(PlanView {
         network_id: l.f.network.id.to_string(),
         child_name: svc.secrets.open_shown(&l.f.child.name_sealed, "child name"),
@@ -645,20 +648,14 @@ pub async fn save(
     network_id: &str,
     base: i32,
     written: Plan,
-) -> Result<Checked<i32>, Error> {
+) -> Result<Checked<Saved>, Error> {
     let l = load_with(svc, who, network_id, false).await?;
     let latest_number = l.versions.last().map_or(0, |v| v.number);
     if base != latest_number {
         return Ok(Err(vec![moved_on(latest_number)]));
     }
     let previous = match l.versions.last() {
-        Some(v) => {
-            let text = svc
-                .secrets
-                .open(&v.content_sealed)
-                .map_err(Error::internal)?;
-            serde_json::from_str::<Plan>(&text).map_err(Error::internal)?
-        }
+        Some(v) => l.whole(svc, v)?,
         None => Plan::default(),
     };
     let (plan, source) = match l.reader {
@@ -745,9 +742,19 @@ pub async fn save(
     }
     let number = store(svc, who, &l.f, base, &plan, source, None).await?;
     Ok(match number {
-        Some(n) => Ok(n),
+        Some(number) => Ok(Saved {
+            number,
+            family_words: source == FAMILY,
+        }),
         None => Err(vec![moved_on(base + 1)]),
     })
+}
+
+/// A saved version: its number, and whether it was the family's own words (the rest of
+/// the plan left as it was).
+pub struct Saved {
+    pub number: i32,
+    pub family_words: bool,
 }
 
 fn moved_on(latest: i32) -> ValidationError {
@@ -950,12 +957,8 @@ pub async fn set_status(
 ) -> Result<Checked<i32>, Error> {
     let l = load_with(svc, who, network_id, false).await?;
     let latest = l.versions.last().ok_or(Error::NotFound)?;
-    let text = svc
-        .secrets
-        .open(&latest.content_sealed)
-        .map_err(Error::internal)?;
-    let mut plan: Plan = serde_json::from_str(&text).map_err(Error::internal)?;
-    let visible = l.open(svc, latest)?;
+    let mut plan = l.whole(svc, latest)?;
+    let visible = l.shown(plan.clone());
     let mine = l.my_member_ids(who);
     let Some((_, seen)) = visible.agreements().find(|(_, a)| a.key == key) else {
         return Err(Error::NotFound);
