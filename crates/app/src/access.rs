@@ -24,7 +24,8 @@ pub fn event(
         | Resource::ConsultationFrom(id)
         | Resource::ReferralFrom(id)
         | Resource::ReferralInbox(id)
-        | Resource::ReferralAgreements(id) => Some(id),
+        | Resource::ReferralAgreements(id)
+        | Resource::Stuurinformatie(id) => Some(id),
         // The practice's side is where a consultation is recorded.
         Resource::Consultation { practice, .. } => Some(practice),
         // A referral is recorded on the side the person works for.

@@ -26,6 +26,7 @@ pub mod referral;
 pub mod retention;
 pub mod scan;
 pub mod secrets;
+pub mod stuur;
 pub mod today;
 
 pub use access::Disclosed;

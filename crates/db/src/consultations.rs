@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::{ConsultationId, OrganisationId, UserId};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consultations)]
 pub struct Consultation {
     /// Ids are read as their types: a stored id that is none fails the read.
@@ -363,6 +363,16 @@ pub fn backdate(
         diesel::update(consultation_messages::table.find(m))
             .set(consultation_messages::created_at.eq(at))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Many consultations at once (the region generator).
+pub fn insert_bulk(conn: &mut AnyConnection, rows: &[Consultation]) -> Result<(), DbError> {
+    for chunk in rows.chunks(500) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(consultations::table)
+            .values(chunk.to_vec())
+            .execute(c))?;
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod referrals;
 pub mod retention;
 pub mod schema;
 pub mod sessions;
+pub mod stuur;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -398,6 +398,66 @@ diesel::table! {
         created_at -> Timestamp,
         match_bsn -> Nullable<Text>,
         match_name -> Nullable<Text>,
+        wijk_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    referral_facts (referral_id) {
+        referral_id -> Text,
+        child_id -> Text,
+        gemeente_code -> Text,
+        wijk_code -> Nullable<Text>,
+        from_org_id -> Text,
+        verwijzer -> Text,
+        team_id -> Nullable<Text>,
+        to_org_id -> Text,
+        to_team -> Bool,
+        service_id -> Nullable<Text>,
+        onward -> Bool,
+        via_consultation -> Bool,
+        age_band -> Integer,
+        problem_areas -> Text,
+        sent_on -> Nullable<Date>,
+        month -> Nullable<Integer>,
+        accepted_on -> Nullable<Date>,
+        started_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        outcome -> Text,
+        referred_on -> Bool,
+        accept_on_time -> Nullable<Bool>,
+        interim_on_time -> Nullable<Bool>,
+        completion_fed_back -> Nullable<Bool>,
+        case_director_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    benchmarks (id) {
+        id -> Text,
+        measure -> Text,
+        table_id -> Text,
+        period -> Text,
+        region -> Text,
+        value -> Double,
+        provisional -> Bool,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    practice_youth (practice_id, year) {
+        practice_id -> Text,
+        year -> Integer,
+        youth -> Integer,
+    }
+}
+
+diesel::table! {
+    area_youth (code, year) {
+        code -> Text,
+        year -> Integer,
+        youth -> Integer,
     }
 }
 
@@ -823,4 +883,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_events,
     message_documents,
     installation_keys,
+    referral_facts,
+    benchmarks,
+    practice_youth,
+    area_youth,
 );

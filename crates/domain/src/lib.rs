@@ -21,6 +21,7 @@ pub mod referral;
 pub mod role;
 pub mod search;
 mod stored;
+pub mod stuur;
 pub mod validate;
 pub mod workdays;
 

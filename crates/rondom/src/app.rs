@@ -187,8 +187,21 @@ pub async fn start_with_db(
 fn spawn_housekeeping(state: rondom_web::AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut facts_day = None;
         loop {
             tick.tick().await;
+            // Terms pass while nobody touches a referral: once a day the open ones'
+            // facts are derived again (a decision not made in time becomes late).
+            let today = chrono::Local::now().date_naive();
+            if facts_day != Some(today) {
+                match refresh_open_facts(&state.app.db).await {
+                    Ok(n) => {
+                        facts_day = Some(today);
+                        tracing::info!(referrals = n, "stuurinformatie: open referrals refreshed")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "stuurinformatie refresh failed"),
+                }
+            }
             let idle = chrono::Duration::from_std(state.settings.session_idle).unwrap_or_default();
             let result = state
                 .app
@@ -230,4 +243,16 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
             }
         }
     });
+}
+
+/// The open referrals' facts derived again, a short write transaction per thousand so
+/// the day's work is never held up.
+async fn refresh_open_facts(db: &rondom_db::Db) -> Result<usize, rondom_db::DbError> {
+    let ids = db.read(rondom_db::stuur::open_ids).await?;
+    for chunk in ids.chunks(1000) {
+        let chunk = chunk.to_vec();
+        db.write(move |c| rondom_db::stuur::refresh_many(c, &chunk))
+            .await?;
+    }
+    Ok(ids.len())
 }

@@ -33,6 +33,7 @@ pub mod referral;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod stuur;
 pub mod today;
 
 use axum::Router;
@@ -228,6 +229,8 @@ pub fn router(state: AppState) -> Router {
             post(plan::set_status),
         )
         .route("/afspraken", get(plan::due))
+        .route("/stuurinformatie", get(stuur::dashboard))
+        .route("/stuurinformatie/export.csv", get(stuur::export_csv))
         .route(
             "/netwerken/{id}/vernietigen",
             post(network::request_destruction),
@@ -422,6 +425,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/documents/{id}", get(api::messages::document))
         .route("/api/v1/events", get(api::messages::events))
+        .route("/api/v1/stuurinformatie", get(api::stuur::all))
+        .route("/api/v1/stuurinformatie/{table}", get(api::stuur::one))
         .route(
             "/api/v1/referrals",
             get(api::referrals::list).post(api::referrals::create),

@@ -52,6 +52,8 @@ pub struct Nav {
     pub municipality: bool,
     /// Works in a school's pupil care: its pupils' referrals are in the menu.
     pub pupils: bool,
+    /// Reads stuurinformatie.
+    pub steers: bool,
     /// Referrals that wait for the person's organisation: new, to accept, late.
     pub referrals_waiting: i64,
     /// Questions to answer, or answers to read.
@@ -92,6 +94,7 @@ impl Page {
                 professional: can.professional,
                 can_administer: can.administers,
                 can_read_audit: can.reads_audit,
+                steers: can.steers,
                 consults: can.consults,
                 referrals: can.refers,
                 municipality: can.in_municipality,

@@ -171,6 +171,12 @@ impl Db {
                 .map(|v| v.len()),
         }
         .map_err(|e| DbError::Migration(e.to_string()))?;
+        // Referrals written before their facts were kept (migration 000032) get them now:
+        // derived in Rust from each referral's history, which SQL alone cannot do.
+        let derived = crate::stuur::backfill(&mut conn)?;
+        if derived > 0 {
+            tracing::info!(referrals = derived, "stuurinformatie: facts derived");
+        }
         Ok(applied)
     }
 

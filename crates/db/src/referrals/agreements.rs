@@ -104,3 +104,14 @@ pub fn agreements(conn: &mut AnyConnection, id: &str) -> Result<Option<Agreement
         .first(conn)
         .optional()?)
 }
+
+/// Several versions at once (the figures derive many referrals together).
+pub fn agreements_by_ids(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<Vec<AgreementsRow>, DbError> {
+    Ok(referral_agreements::table
+        .filter(referral_agreements::id.eq_any(ids))
+        .select(AgreementsRow::as_select())
+        .load(conn)?)
+}

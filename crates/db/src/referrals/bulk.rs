@@ -5,6 +5,7 @@ use crate::schema::{children, referral_events, referral_feedback, referrals};
 use crate::{AnyConnection, DbError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rondom_domain::referral::{FeedbackKind, Status};
 
 /// Sets when a referral and its history happened (the demo's year of work): the moves
 /// a working day apart, except that a finished referral's last move happens at
@@ -64,7 +65,7 @@ pub fn backdate(
             .set(referral_feedback::at.eq(at))
             .execute(conn)?;
     }
-    Ok(())
+    crate::stuur::refresh(conn, id)
 }
 
 /// Refreshes the planner's statistics (and PostgreSQL's visibility map, which its
@@ -72,10 +73,62 @@ pub fn backdate(
 pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
     let sql = match conn {
         AnyConnection::Sqlite(_) => "ANALYZE",
-        AnyConnection::Postgresql(_) => "VACUUM ANALYZE referrals, children",
+        AnyConnection::Postgresql(_) => "VACUUM ANALYZE referrals, children, referral_facts",
     };
     diesel::sql_query(sql).execute(conn)?;
     Ok(())
+}
+
+/// One move of a referral, written in bulk (the region generator's five years).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = referral_events)]
+pub struct EventRow {
+    pub id: String,
+    pub referral_id: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub actor_id: String,
+    pub reason_sealed: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+/// One piece of feedback, written in bulk.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = referral_feedback)]
+pub struct FeedbackRow {
+    pub id: String,
+    pub referral_id: String,
+    pub author_id: String,
+    pub kind: FeedbackKind,
+    pub body_sealed: String,
+    pub at: NaiveDateTime,
+    pub source_id: Option<String>,
+}
+
+/// Children, referrals and their whole history at once (the region generator): the
+/// facts the figures read are derived after everything is in.
+pub fn insert_history(
+    conn: &mut AnyConnection,
+    kids: &[Child],
+    rows: &[Referral],
+    events: &[EventRow],
+    feedback: &[FeedbackRow],
+) -> Result<(), DbError> {
+    insert_rows(conn, kids, rows)?;
+    for chunk in events.chunks(500) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(referral_events::table)
+            .values(chunk.to_vec())
+            .execute(c))?;
+    }
+    for chunk in feedback.chunks(500) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(
+            referral_feedback::table
+        )
+        .values(chunk.to_vec())
+        .execute(c))?;
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    crate::stuur::refresh_many(conn, &ids)
 }
 
 /// Inserts many children and referrals in few statements (load tests, the demo at
@@ -85,6 +138,12 @@ pub fn insert_bulk(
     kids: &[Child],
     rows: &[Referral],
 ) -> Result<(), DbError> {
+    insert_rows(conn, kids, rows)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    crate::stuur::refresh_many(conn, &ids)
+}
+
+fn insert_rows(conn: &mut AnyConnection, kids: &[Child], rows: &[Referral]) -> Result<(), DbError> {
     const CHUNK: usize = 500;
     for chunk in kids.chunks(CHUNK) {
         // Multi-row inserts are not available through the multi-backend wrapper.

@@ -44,6 +44,8 @@ pub struct Child {
     pub bsn_sealed: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// The district the child lives in, when known (stuurinformatie per wijk).
+    pub wijk_code: Option<String>,
 }
 
 pub struct NewChild<'a> {
@@ -184,6 +186,7 @@ pub fn create(conn: &mut AnyConnection, r: &NewReferral<'_>) -> Result<String, D
         ))
         .execute(conn)?;
     record_event(conn, &id, None, r.status, r.referrer_id, None)?;
+    crate::stuur::refresh(conn, &id)?;
     Ok(id)
 }
 
@@ -255,7 +258,8 @@ pub fn apply_move(conn: &mut AnyConnection, id: &str, m: &Move<'_>) -> Result<()
     if let Some(cd) = m.case_director_id {
         set_case_director(conn, id, cd)?;
     }
-    record_event(conn, id, Some(m.from), m.to, m.actor_id, m.reason_sealed)
+    record_event(conn, id, Some(m.from), m.to, m.actor_id, m.reason_sealed)?;
+    crate::stuur::refresh(conn, id)
 }
 
 pub fn set_case_director(conn: &mut AnyConnection, id: &str, user_id: &str) -> Result<(), DbError> {
@@ -265,7 +269,7 @@ pub fn set_case_director(conn: &mut AnyConnection, id: &str, user_id: &str) -> R
             referrals::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    Ok(())
+    crate::stuur::refresh(conn, id)
 }
 
 /// The agreements a referral follows (set again when a draft is sent).
@@ -277,7 +281,7 @@ pub fn set_agreements(
     diesel::update(referrals::table.find(id))
         .set(referrals::agreements_id.eq(agreements_id))
         .execute(conn)?;
-    Ok(())
+    crate::stuur::refresh(conn, id)
 }
 
 pub fn set_due(
@@ -363,7 +367,7 @@ fn insert_feedback(
             referral_feedback::source_id.eq(source_id),
         ))
         .execute(conn)?;
-    Ok(())
+    crate::stuur::refresh(conn, referral_id)
 }
 
 /// The onward referrals whose outcome has been passed on to `referral_id`'s referrer.

@@ -105,6 +105,10 @@ pub enum Resource<'a> {
     /// A municipality's referral agreements (verwijskader): the municipality's own admins
     /// set them; every professional may read them.
     ReferralAgreements(&'a str),
+    /// The stuurinformatie of an organisation: a municipality's for its beleidsmedewerkers,
+    /// a social team's for its team leaders, a practice's for its GPs and POHs. Aggregates
+    /// only; platform admins get nothing.
+    Stuurinformatie(&'a str),
 }
 
 impl Resource<'_> {
@@ -123,7 +127,8 @@ impl Resource<'_> {
             | Self::ConsultationFrom(o)
             | Self::ReferralFrom(o)
             | Self::ReferralInbox(o)
-            | Self::ReferralAgreements(o) => vec![o],
+            | Self::ReferralAgreements(o)
+            | Self::Stuurinformatie(o) => vec![o],
             Self::Consultation { practice, team } => vec![practice, team],
             Self::Referral { from, to } => vec![from, to],
         }
@@ -142,6 +147,7 @@ impl Resource<'_> {
             Self::Referral { .. } | Self::ReferralFrom(_) => "referral",
             Self::ReferralInbox(_) => "referral_inbox",
             Self::ReferralAgreements(_) => "referral_agreements",
+            Self::Stuurinformatie(_) => "stuurinformatie",
         }
     }
 
@@ -157,7 +163,8 @@ impl Resource<'_> {
             | Self::ConsultationFrom(id)
             | Self::ReferralFrom(id)
             | Self::ReferralInbox(id)
-            | Self::ReferralAgreements(id) => Some(id),
+            | Self::ReferralAgreements(id)
+            | Self::Stuurinformatie(id) => Some(id),
             Self::Consultation { .. } | Self::Referral { .. } => None,
         }
     }
@@ -239,6 +246,8 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
         }
         (Resource::ReferralAgreements(_), Action::Read) => allow_if(!actor.memberships.is_empty()),
         (Resource::ReferralAgreements(_), _) => Decision::Deny,
+        (Resource::Stuurinformatie(org), Action::Read) => allow_if(steers(actor, org)),
+        (Resource::Stuurinformatie(_), _) => Decision::Deny,
     }
 }
 
@@ -287,6 +296,21 @@ pub fn leads_team(actor: &Actor, team: &str) -> bool {
     actor.has_role_in(team, Role::Teamleider)
 }
 
+/// Reads the stuurinformatie of this organisation: a beleidsmedewerker of a
+/// municipality, a team leader of a social team, a GP or POH of a practice (each only
+/// in an organisation of that kind).
+pub fn steers(actor: &Actor, org: &str) -> bool {
+    let kind = actor.kinds.iter().find(|(o, _)| o == org).map(|(_, k)| *k);
+    match kind {
+        Some(OrganisationKind::Gemeente) => actor.has_role_in(org, Role::Beleidsmedewerker),
+        Some(OrganisationKind::SociaalTeam) => actor.has_role_in(org, Role::Teamleider),
+        Some(OrganisationKind::Huisartsenpraktijk) => {
+            actor.has_role_in(org, Role::Huisarts) || actor.has_role_in(org, Role::Poh)
+        }
+        _ => false,
+    }
+}
+
 /// The organisations where `may` holds for this actor, each once, in membership order.
 /// A school's pupil-care staff hear of the referrals that name their school, at the
 /// steps the verwijskader informs the school of: who helps and how far it is, never the
@@ -325,6 +349,8 @@ pub struct Capabilities {
     pub in_municipality: bool,
     /// Works in a school's pupil care, which hears of its pupils' referrals.
     pub hears_of_pupils: bool,
+    /// Reads stuurinformatie (a municipality's, a team's or a practice's figures).
+    pub steers: bool,
 }
 
 pub fn capabilities(actor: &Actor) -> Capabilities {
@@ -343,6 +369,7 @@ pub fn capabilities(actor: &Actor) -> Capabilities {
             .any(|(_, k)| *k == OrganisationKind::Huisartsenpraktijk),
         in_municipality: actor.kinds.iter().any(|(_, k)| k.is_municipality()),
         hears_of_pupils: any(informed_as_school),
+        steers: any(steers),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod hsds;
+mod stuur;
 
 use admin::admin;
 use hsds::{export_hsds, import_hsds};
@@ -77,6 +78,10 @@ enum Command {
         /// family member with this e-mail address.
         #[arg(long, value_name = "EMAIL")]
         long_log_for: Option<String>,
+        /// Add the region of ten municipalities with five years of work (stuurinformatie
+        /// at scale; see docs/STUURINFORMATIE.md).
+        #[arg(long)]
+        region: bool,
         /// Add the messages benchmark's 4 networks of 5 people, each with a conversation,
         /// and print a line "bench <conversation id> <API token> <role>" per person.
         #[arg(long)]
@@ -101,6 +106,11 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// Stuurinformatie: benchmarks from CBS, practices' list sizes, the facts' check.
+    Stuur {
+        #[command(subcommand)]
+        command: stuur::StuurCommand,
     },
     /// Retention of youth-help files (Jeugdwet 7.3.8: 20 years from the end of help).
     Retention {
@@ -316,6 +326,7 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             log_entries,
             long_log_for,
             message_bench,
+            region,
         } => {
             let db = app::connect(config)?;
             app::migrate(&db)?;
@@ -328,6 +339,26 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
                     demo::messages_bench::add(&db, &config.secret_key)?
                 {
                     println!("bench {conversation} {token} {role}");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            if region {
+                let t = std::time::Instant::now();
+                let r = demo::region::load(&db, &config.secret_key)?;
+                println!(
+                    "Region added in {:.1} s: {} municipalities, {} practices, {} providers, {} referrals, {} consultations.",
+                    t.elapsed().as_secs_f64(),
+                    r.municipalities,
+                    r.practices,
+                    r.providers,
+                    r.referrals,
+                    r.consultations
+                );
+                for (role, email, org) in &r.logins {
+                    println!(
+                        "  {role}: {email} ({org}), password {}",
+                        demo::DEMO_PASSWORD
+                    );
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -400,6 +431,11 @@ fn run(command: Command, config: &Config) -> Result<ExitCode, String> {
             let db = app::connect(config)?;
             app::migrate(&db)?;
             retention(command, &db, config)
+        }
+        Command::Stuur { command } => {
+            let db = app::connect(config)?;
+            app::migrate(&db)?;
+            stuur::stuur(command, &db)
         }
     }
 }

@@ -12,12 +12,13 @@ mod offer;
 mod plans;
 mod questions;
 mod referrals;
+pub mod region;
 mod team;
 mod world;
 
 use data::*;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -254,6 +255,18 @@ fn build(
             schools: &o.schools,
         },
     )?;
+    // Stuurinformatie's denominators: the youth on each practice's list (about 1,900
+    // inhabitants per practice of whom 23% youth, so a list of some 400 youth, more for
+    // the larger practices) and in the municipality (35,000 inhabitants).
+    let year = w.today.year();
+    for (i, p) in o.practices.iter().enumerate() {
+        for y in year - 2..=year {
+            rondom_db::stuur::set_list_size(c, p.id.as_str(), y, 380 + 60 * i as i32)?;
+        }
+    }
+    for y in year - 2..=year {
+        rondom_db::stuur::set_area_youth(c, GEMEENTE, y, 8_050)?;
+    }
     families::build(c, &mut w)?;
     let opened = networks::build(c, &mut w, &o, secrets)?;
     meetings::build(c, secrets, w.today, &o.team.id, &opened)?;

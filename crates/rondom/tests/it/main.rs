@@ -24,3 +24,4 @@ mod hsds;
 mod platform;
 mod referral;
 mod relevance;
+mod stuur;

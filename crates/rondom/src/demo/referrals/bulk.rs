@@ -121,6 +121,7 @@ pub fn bulk(
             bsn_sealed: None,
             created_by: gp.to_string(),
             created_at: created,
+            wijk_code: None,
         });
         rows.push(db::Referral {
             id: ReferralId::trusted(rondom_db::new_id()),

@@ -285,6 +285,7 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 "/afspraken".into(),
                 "/overleggen".into(),
                 format!("/overleggen/{meeting}"),
+                "/stuurinformatie".into(),
             ],
         ),
         (
@@ -299,7 +300,14 @@ async fn no_page_breaks_wcag_21_aa_on_a_desktop_or_a_phone() {
                 format!("/beheer/organisaties/{provider}"),
             ],
         ),
-        ("gemeente", vec!["/verwijskader".into()]),
+        (
+            "gemeente",
+            vec![
+                "/verwijskader".into(),
+                "/stuurinformatie".into(),
+                "/stuurinformatie?weergave=afdruk".into(),
+            ],
+        ),
         (
             "school",
             vec![

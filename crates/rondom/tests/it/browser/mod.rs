@@ -241,3 +241,4 @@ mod messages;
 mod network;
 mod plan;
 mod referral;
+mod stuur;

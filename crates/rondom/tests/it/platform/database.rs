@@ -74,7 +74,7 @@ fn sqlite_and_postgres_schemas_are_equal() {
     };
     // SQLite has no date type: a day is ISO-8601 TEXT there and DATE on PostgreSQL
     // (migration dates_as_dates). Exactly these columns hold days; a new one is named here.
-    const DAYS: [(&str, &str); 20] = [
+    const DAYS: [(&str, &str); 24] = [
         ("children", "birth_date"),
         ("consent_answers", "answered_on"),
         ("consultations", "due_on"),
@@ -86,6 +86,10 @@ fn sqlite_and_postgres_schemas_are_equal() {
         ("plans", "evaluation_on"),
         ("plans", "next_due_on"),
         ("referral_agreements", "effective_from"),
+        ("referral_facts", "accepted_on"),
+        ("referral_facts", "ended_on"),
+        ("referral_facts", "sent_on"),
+        ("referral_facts", "started_on"),
         ("referrals", "accepted_on"),
         ("referrals", "due_on"),
         ("retention_terms", "keep_until"),
