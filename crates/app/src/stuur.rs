@@ -254,7 +254,7 @@ async fn load(
     Ok(svc
         .db
         .read(move |c| {
-            let facts = db::facts(c, &scope, until)?;
+            let facts = db::facts(c, &scope, until, Some(start))?;
             let practices = db::practices(c, &scope)?;
             let ids: Vec<String> = practices.iter().map(|(id, _)| id.clone()).collect();
             let list_sizes = db::list_sizes(c, &ids)?;

@@ -359,10 +359,28 @@ pub fn open_ids(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
         .load(conn)?)
 }
 
-/// The kept facts of a scope, sent up to `until` (yyyymm), drafts left out.
-pub fn facts(conn: &mut AnyConnection, scope: &Scope, until: i32) -> Result<Vec<Fact>, DbError> {
+/// Before any referral (a bound both engines store).
+const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The kept facts of a scope, sent up to `until` (yyyymm), drafts left out; with
+/// `since`, only those not ended before that day (what a period's figures can count:
+/// older history is never read).
+pub fn facts(
+    conn: &mut AnyConnection,
+    scope: &Scope,
+    until: i32,
+    since: Option<NaiveDate>,
+) -> Result<Vec<Fact>, DbError> {
     let q = referral_facts::table
         .filter(referral_facts::month.le(until))
+        .filter(
+            referral_facts::ended_on
+                .is_null()
+                .or(referral_facts::ended_on.ge(since.unwrap_or(EARLIEST))),
+        )
         .select(FactRow::as_select());
     let rows: Vec<FactRow> = match scope {
         Scope::Gemeente(code) => q
@@ -665,4 +683,17 @@ pub fn gemeenten(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
         .distinct()
         .order(referral_facts::gemeente_code.asc())
         .load(conn)?)
+}
+
+/// Fresh planner statistics for the tables a bulk load of history fills (PostgreSQL
+/// otherwise plans the next batch's reads for the empty tables it last saw).
+pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let sql = match conn {
+        AnyConnection::Sqlite(_) => "ANALYZE",
+        AnyConnection::Postgresql(_) => {
+            "ANALYZE referrals, children, referral_events, referral_feedback, referral_facts, consultations"
+        }
+    };
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
 }

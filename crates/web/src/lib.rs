@@ -231,6 +231,7 @@ pub fn router(state: AppState) -> Router {
         .route("/afspraken", get(plan::due))
         .route("/stuurinformatie", get(stuur::dashboard))
         .route("/stuurinformatie/export.csv", get(stuur::export_csv))
+        .route("/stuurinformatie/export.xlsx", get(stuur::export_xlsx))
         .route(
             "/netwerken/{id}/vernietigen",
             post(network::request_destruction),

@@ -230,15 +230,39 @@ pub const DURATIONS: &[(&str, i64, i64, &str)] = &[
     ("4 jaar of langer", 1461, i64::MAX, "duur:4j+"),
 ];
 
+/// A period's first and last day, worked out once (a figure asks them of every fact).
+#[derive(Clone, Copy)]
+struct Days {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Days {
+    fn of(p: &Period) -> Self {
+        Self {
+            start: p.start(),
+            end: p.end(),
+        }
+    }
+
+    fn holds(self, d: NaiveDate) -> bool {
+        d >= self.start && d <= self.end
+    }
+
+    fn holds_opt(self, d: Option<NaiveDate>) -> bool {
+        d.is_some_and(|d| self.holds(d))
+    }
+}
+
 /// Help ran during the period: accepted by its end and not ended before its start.
-fn running_in(f: &Fact, p: &Period) -> bool {
-    f.accepted_on.is_some_and(|a| a <= p.end())
-        && f.ended_on.is_none_or(|e| e >= p.start())
+fn running_in(f: &Fact, p: Days) -> bool {
+    f.accepted_on.is_some_and(|a| a <= p.end)
+        && f.ended_on.is_none_or(|e| e >= p.start)
         && f.outcome != Outcome::Rejected
 }
 
 /// (youth with help, of whom only the team's own help) in the period.
-fn team_counts(facts: &[&Fact], p: &Period) -> (u64, u64) {
+fn team_counts(facts: &[&Fact], p: Days) -> (u64, u64) {
     let mut helped: HashMap<&str, bool> = HashMap::new();
     for f in facts.iter().filter(|f| running_in(f, p)) {
         let own = f.to_team && !f.referred_on;
@@ -295,11 +319,12 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         .filter(|f| f.sent_on.is_some() && sel.keeps(f))
         .collect();
     let p = &sel.period;
-    let sent_in = |f: &&&Fact| f.sent_on.is_some_and(|d| p.contains(d));
-    let accepted_in = |f: &&&Fact| f.accepted_on.is_some_and(|d| p.contains(d));
+    let days = Days::of(p);
+    let sent_in = |f: &&&Fact| days.holds_opt(f.sent_on);
+    let accepted_in = |f: &&&Fact| days.holds_opt(f.accepted_on);
 
     // Share of youth helped by the team itself.
-    let (helped, by_team) = team_counts(&facts, p);
+    let (helped, by_team) = team_counts(&facts, days);
     let team_share = TeamShare {
         helped: Cell::of(helped),
         by_team: Cell::of(by_team),
@@ -339,22 +364,21 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         .collect();
 
     // The trend per quarter.
-    let quarters = p.quarters();
+    let quarters: Vec<(String, Days)> = p
+        .quarters()
+        .into_iter()
+        .map(|(label, q)| (label, Days::of(&q)))
+        .collect();
     let new_q: Vec<u64> = quarters
         .iter()
-        .map(|(_, q)| {
-            facts
-                .iter()
-                .filter(|f| f.accepted_on.is_some_and(|d| q.contains(d)))
-                .count() as u64
-        })
+        .map(|(_, q)| facts.iter().filter(|f| q.holds_opt(f.accepted_on)).count() as u64)
         .collect();
     let gp_q: Vec<u64> = quarters
         .iter()
         .map(|(_, q)| {
             facts
                 .iter()
-                .filter(|f| gp_sent(f) && f.sent_on.is_some_and(|d| q.contains(d)))
+                .filter(|f| gp_sent(f) && q.holds_opt(f.sent_on))
                 .count() as u64
         })
         .collect();
@@ -363,7 +387,7 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         .iter()
         .enumerate()
         .map(|(i, (label, q))| {
-            let (h, t) = team_counts(&facts, q);
+            let (h, t) = team_counts(&facts, *q);
             TrendRow {
                 label: label.clone(),
                 new: new_cells[i],
@@ -456,21 +480,21 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
     ];
 
     // Lead times.
-    let days = |to: &dyn Fn(&Fact) -> Option<NaiveDate>| -> Vec<i64> {
+    let lead_days = |to: &dyn Fn(&Fact) -> Option<NaiveDate>| -> Vec<i64> {
         sent.iter()
             .filter_map(|f| Some((to(f)? - f.sent_on?).num_days()))
             .collect()
     };
     let lead_times = vec![
-        lead("Tot acceptatie".into(), days(&|f| f.accepted_on), None),
+        lead("Tot acceptatie".into(), lead_days(&|f| f.accepted_on), None),
         lead(
             "Tot start van de hulp".into(),
-            days(&|f| f.started_on),
+            lead_days(&|f| f.started_on),
             None,
         ),
         lead(
             "Tot afronding".into(),
-            days(&|f| f.ended_on.filter(|_| f.outcome == Outcome::Completed)),
+            lead_days(&|f| f.ended_on.filter(|_| f.outcome == Outcome::Completed)),
             None,
         ),
     ];
@@ -496,8 +520,7 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
     let ended: Vec<i64> = facts
         .iter()
         .filter(|f| {
-            f.ended_on.is_some_and(|d| p.contains(d))
-                && matches!(f.outcome, Outcome::Completed | Outcome::Stopped)
+            days.holds_opt(f.ended_on) && matches!(f.outcome, Outcome::Completed | Outcome::Stopped)
         })
         .filter_map(|f| Some((f.ended_on? - f.accepted_on?).num_days()))
         .collect();

@@ -124,7 +124,7 @@ pub(super) fn stuur(command: StuurCommand, db: &rondom_db::Db) -> Result<ExitCod
                 let scope = Scope::Gemeente(g.clone());
                 let t = std::time::Instant::now();
                 let mut kept =
-                    facts::facts(&mut conn, &scope, 999_912).map_err(|e| e.to_string())?;
+                    facts::facts(&mut conn, &scope, 999_912, None).map_err(|e| e.to_string())?;
                 let kept_ms = t.elapsed().as_secs_f64() * 1000.0;
                 let t = std::time::Instant::now();
                 let mut fresh =

@@ -725,6 +725,10 @@ pub fn load(db: &Db, key: &rondom_app::secrets::Secret) -> Result<RegionSummary,
                 refs::insert_history(c, &batch.kids, &batch.rows, &batch.events, &batch.feedback)
             })
             .map_err(|e| format!("the region's referrals could not be written: {e}"))?;
+            if y == 0 {
+                db.write_blocking(rondom_db::stuur::analyze)
+                    .map_err(|e| format!("analyze failed: {e}"))?;
+            }
         }
     }
     let mut conn = db.get().map_err(|e| e.to_string())?;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 on_both_backends!(
     figures_match_the_hand_count,
+    the_spreadsheet_holds_every_table_protected,
     kept_facts_equal_a_full_recompute,
     suppression_holds_against_overlapping_filters,
     every_role_sees_only_its_own_figures,
@@ -417,7 +418,7 @@ async fn kept_facts_equal_a_full_recompute(b: Backend) {
         .read(|c| {
             let scope = Scope::Gemeente("GM9999".into());
             Ok((
-                facts::facts(c, &scope, 999912)?,
+                facts::facts(c, &scope, 999912, None)?,
                 facts::recompute(c, &scope, 999912)?,
             ))
         })
@@ -619,5 +620,84 @@ async fn every_role_sees_only_its_own_figures(b: Backend) {
     let parent = token("ouder@gezin.example").await;
     let (status, _) = api_get(&app, &parent, &path(&r.gemeente)).await;
     assert_eq!(status, 403);
+    app.stop().await;
+}
+
+/// The cells of one sheet's XML: (reference, shared string?, value).
+fn cells(xml: &str) -> Vec<(String, bool, String)> {
+    xml.split("<c ")
+        .skip(1)
+        .filter_map(|c| {
+            let head = &c[..c.find('>')?];
+            let r = head.split("r=\"").nth(1)?.split('"').next()?.to_owned();
+            let v = c.split("<v>").nth(1)?.split("</v>").next()?.to_owned();
+            Some((r, head.contains("t=\"s\""), v))
+        })
+        .collect()
+}
+
+async fn the_spreadsheet_holds_every_table_protected(b: Backend) {
+    use std::io::Read;
+    let app = TestApp::start(b).await;
+    region(&app).await;
+    let q = this_quarter();
+    let client = logged_in(&app, "beleid@gemeente.example").await;
+    let resp = client
+        .get(app.url(&format!("/stuurinformatie/export.xlsx?van={q}&tot={q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".xlsx\"")
+    );
+    let bytes = resp.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let book = read("xl/workbook.xml");
+    let strings = read("xl/sharedStrings.xml");
+    // One sheet per table of the page (the team's caseload is not a municipality's).
+    for title in [
+        "Hulp door het sociaal team zelf",
+        "Nieuwe trajecten per verwijzer",
+        "Huisartsenpraktijken",
+        "Terugkoppeling op tijd",
+    ] {
+        assert!(book.contains(title), "no sheet {title}: {book}");
+    }
+    assert!(strings.contains("&lt;5"), "the suppressed cells are text");
+    assert!(
+        strings.contains("Gemeente Voorbeeld"),
+        "the filters are named"
+    );
+    let sheets = book.matches("<sheet ").count();
+    for n in 1..=sheets {
+        let xml = read(&format!("xl/worksheets/sheet{n}.xml"));
+        // The referrers' sheet: GP trajectories 18, written as the rounded 20.
+        if n == 2 {
+            assert!(
+                cells(&xml)
+                    .iter()
+                    .any(|(r, s, v)| r == "B6" && !s && v == "20"),
+                "{xml}"
+            );
+        }
+        if n == 6 || n == 7 {
+            continue; // lead and waiting times are days, not counts
+        }
+        for (r, shared, v) in cells(&xml) {
+            assert!(
+                shared || !matches!(v.as_str(), "1" | "2" | "3" | "4"),
+                "sheet {n} {r}: {v}"
+            );
+        }
+    }
     app.stop().await;
 }

@@ -4,6 +4,7 @@
 //! /api/v1/stuurinformatie answers the same tables (`api::stuur`).
 
 pub mod tables;
+mod xlsx;
 
 use crate::error::AppError;
 use crate::extract::Query;
@@ -253,7 +254,7 @@ pub async fn export_csv(
     let t = all
         .iter()
         .find(|t| t.key == q.tabel)
-        .ok_or_else(|| AppError::BadRequest("Kies een tabel om te downloaden.".into()))?;
+        .ok_or_else(|| AppError::BadRequest("Deze tabel bestaat niet.".into()))?;
     let filters = describe(&v);
     let body = tables::csv(t, &filters);
     let name = format!(
@@ -271,6 +272,46 @@ pub async fn export_csv(
         ],
         // A byte-order mark: Excel then reads the file as UTF-8.
         format!("\u{feff}{body}"),
+    )
+        .into_response())
+}
+
+/// Every table (or the one named) as an Excel workbook, a sheet per table.
+pub async fn export_xlsx(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(q): Query<FilterQuery>,
+) -> Result<Response, AppError> {
+    let v = stuur::view(&state.app, &user, &q.filters(), "export_xlsx").await?;
+    let all: Vec<Table> = tables::tables(&v)
+        .into_iter()
+        .filter(|t| q.tabel.is_empty() || t.key == q.tabel)
+        .collect();
+    if all.is_empty() {
+        return Err(AppError::BadRequest("Deze tabel bestaat niet.".into()));
+    }
+    let body = xlsx::workbook(&all, &describe(&v)).map_err(AppError::internal)?;
+    let name = format!(
+        "stuurinformatie-{}-{}.xlsx",
+        if q.tabel.is_empty() {
+            "alles"
+        } else {
+            q.tabel.as_str()
+        },
+        v.selection.period.from_text()
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
     )
         .into_response())
 }

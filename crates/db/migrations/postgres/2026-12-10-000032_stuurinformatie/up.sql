@@ -34,6 +34,9 @@ CREATE TABLE referral_facts (
 CREATE INDEX referral_facts_gemeente ON referral_facts (gemeente_code, month);
 CREATE INDEX referral_facts_team ON referral_facts (team_id, month);
 CREATE INDEX referral_facts_from ON referral_facts (from_org_id, month);
+-- The consultations that became a referral (the practices' figures ask it of a year's
+-- questions at once; without it every referral is read).
+CREATE INDEX referrals_consultation ON referrals (consultation_id) WHERE consultation_id IS NOT NULL;
 
 -- The district a child lives in, when known (figures per wijk; CBS code WK + 6).
 ALTER TABLE children ADD COLUMN wijk_code TEXT;
