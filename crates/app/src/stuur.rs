@@ -38,6 +38,8 @@ pub struct Filters {
     pub wijk: String,
     pub leeftijd: String,
     pub probleem: String,
+    /// "maand": the trend per month.
+    pub per: String,
 }
 
 pub struct View {
@@ -128,6 +130,7 @@ fn selection(f: &Filters, wijken: &[(String, String)]) -> Result<Selection, Erro
         wijk,
         age,
         area,
+        monthly: f.per.trim() == "maand",
     })
 }
 
@@ -249,6 +252,7 @@ async fn load(
     let kind = audience.kind;
     let org = audience.org_id.clone();
     let area = sel.wijk.clone().unwrap_or_else(|| gemeente.to_owned());
+    let area_code = gemeente.to_owned();
     let population_wanted =
         sel.age.is_none() && sel.area.is_none() && kind == AudienceKind::Gemeente;
     Ok(svc
@@ -286,7 +290,21 @@ async fn load(
                     }
                 }
             }
+            let money = kind == AudienceKind::Gemeente;
+            let (tariffs, service_areas, budgets) = if money {
+                (
+                    db::tariffs(c, &service_ids, &years)?,
+                    db::service_areas(c, &service_ids)?,
+                    db::budgets(c, &area_code, &years)?,
+                )
+            } else {
+                Default::default()
+            };
             let cx = Context {
+                tariffs,
+                service_areas,
+                budgets,
+                with_money: money,
                 practices,
                 list_sizes,
                 services,

@@ -454,6 +454,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_tariffs (service_id, year) {
+        service_id -> Text,
+        year -> Integer,
+        cents -> BigInt,
+        unit -> Text,
+    }
+}
+
+diesel::table! {
+    budgets (gemeente_code, year) {
+        gemeente_code -> Text,
+        year -> Integer,
+        cents -> BigInt,
+    }
+}
+
+diesel::table! {
     area_youth (code, year) {
         code -> Text,
         year -> Integer,
@@ -887,4 +904,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     benchmarks,
     practice_youth,
     area_youth,
+    service_tariffs,
+    budgets,
 );

@@ -5,8 +5,9 @@
 //! are right, and the baseline the benchmark measures against.
 
 use crate::schema::{
-    area_youth, benchmarks, children, consultations, organisations, practice_links, practice_youth,
-    referral_events, referral_facts, referral_feedback, referrals, services, users,
+    area_youth, benchmarks, budgets, children, consultations, organisations, practice_links,
+    practice_youth, referral_events, referral_facts, referral_feedback, referrals, service_tariffs,
+    services, users,
 };
 use crate::{AnyConnection, DbError, new_id, now};
 use chrono::NaiveDate;
@@ -15,7 +16,8 @@ use rondom_domain::OrganisationKind;
 use rondom_domain::agreements::Agreements;
 use rondom_domain::referral::{FeedbackKind, Status, Urgency};
 use rondom_domain::stuur::{
-    AgeBand, Benchmark, Fact, History, Outcome, Verwijzer, derive, figures::ConsultationCounts,
+    AgeBand, Benchmark, Fact, History, Outcome, Verwijzer, derive,
+    figures::{ConsultationCounts, Tariffs},
 };
 use std::collections::{HashMap, HashSet};
 
@@ -696,4 +698,92 @@ pub fn analyze(conn: &mut AnyConnection) -> Result<(), DbError> {
     };
     diesel::sql_query(sql).execute(conn)?;
     Ok(())
+}
+
+/// Tariffs of `services` in `years`: (service, year) → (cents, unit).
+pub fn tariffs(
+    conn: &mut AnyConnection,
+    services: &[String],
+    years: &[i32],
+) -> Result<Tariffs, DbError> {
+    let mut out = HashMap::new();
+    for chunk in services.chunks(2000) {
+        let rows: Vec<(String, i32, i64, String)> = service_tariffs::table
+            .filter(service_tariffs::service_id.eq_any(chunk))
+            .filter(service_tariffs::year.eq_any(years))
+            .select((
+                service_tariffs::service_id,
+                service_tariffs::year,
+                service_tariffs::cents,
+                service_tariffs::unit,
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(s, y, c, u)| ((s, y), (c, u))));
+    }
+    Ok(out)
+}
+
+pub fn set_tariff(
+    conn: &mut AnyConnection,
+    service_id: &str,
+    year: i32,
+    cents: i64,
+    unit: &str,
+) -> Result<(), DbError> {
+    diesel::delete(service_tariffs::table.find((service_id, year))).execute(conn)?;
+    diesel::insert_into(service_tariffs::table)
+        .values((
+            service_tariffs::service_id.eq(service_id),
+            service_tariffs::year.eq(year),
+            service_tariffs::cents.eq(cents),
+            service_tariffs::unit.eq(unit),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A municipality's youth-help budget per year.
+pub fn budgets(
+    conn: &mut AnyConnection,
+    gemeente: &str,
+    years: &[i32],
+) -> Result<HashMap<i32, i64>, DbError> {
+    let rows: Vec<(i32, i64)> = budgets::table
+        .filter(budgets::gemeente_code.eq(gemeente))
+        .filter(budgets::year.eq_any(years))
+        .select((budgets::year, budgets::cents))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn set_budget(
+    conn: &mut AnyConnection,
+    gemeente: &str,
+    year: i32,
+    cents: i64,
+) -> Result<(), DbError> {
+    diesel::delete(budgets::table.find((gemeente, year))).execute(conn)?;
+    diesel::insert_into(budgets::table)
+        .values((
+            budgets::gemeente_code.eq(gemeente),
+            budgets::year.eq(year),
+            budgets::cents.eq(cents),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The first problem area of each service: what kind of help the money buys.
+pub fn service_areas(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, String>, DbError> {
+    let rows: Vec<(String, String)> = services::table
+        .filter(services::id.eq_any(ids))
+        .select((services::id, services::problem_areas))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, a)| (id, a.split(',').next().unwrap_or("").trim().to_owned()))
+        .collect())
 }

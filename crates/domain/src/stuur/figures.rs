@@ -17,6 +17,8 @@ pub struct Selection {
     pub wijk: Option<String>,
     pub age: Option<AgeBand>,
     pub area: Option<String>,
+    /// The trend per month instead of per quarter.
+    pub monthly: bool,
 }
 
 impl Selection {
@@ -60,6 +62,9 @@ pub struct ConsultationCounts {
     pub became_referral: u64,
 }
 
+/// Tariffs per (service, contract year): (cents, "traject" or "maand").
+pub type Tariffs = HashMap<(String, i32), (i64, String)>;
+
 /// What the figures need besides the facts.
 #[derive(Default)]
 pub struct Context {
@@ -81,6 +86,12 @@ pub struct Context {
     pub own_practice: Option<String>,
     /// A team's caseload per case director.
     pub with_caseload: bool,
+    /// Money (a municipality's): tariffs per (service, year) as (cents, "traject" or
+    /// "maand"), the services' first problem area, the budget per year.
+    pub tariffs: Tariffs,
+    pub service_areas: HashMap<String, String>,
+    pub budgets: HashMap<i32, i64>,
+    pub with_money: bool,
     pub today: Option<NaiveDate>,
 }
 
@@ -157,6 +168,24 @@ pub struct CaseloadRow {
     pub over_term: Cell,
 }
 
+/// What the help of one kind cost in the period.
+pub struct MoneyRow {
+    pub label: String,
+    pub trajectories: Cell,
+    /// Euros, rounded to thousands; None when fewer than five trajectories (a tariff
+    /// times a small count would give the count away).
+    pub euros: Option<u64>,
+    pub share: Option<u64>,
+}
+
+pub struct Money {
+    pub rows: Vec<MoneyRow>,
+    pub total: Option<u64>,
+    /// The budget for the period (each year's budget for the months it covers).
+    pub budget: Option<u64>,
+    pub of_budget: Option<u64>,
+}
+
 pub struct Dashboard {
     pub team_share: TeamShare,
     pub referrers: Vec<ReferrerRow>,
@@ -170,6 +199,7 @@ pub struct Dashboard {
     pub waits: Vec<LeadRow>,
     pub durations: Vec<DurationRow>,
     pub caseload: Vec<CaseloadRow>,
+    pub money: Option<Money>,
 }
 
 /// The figures' definitions, one line each, as the page shows them.
@@ -184,7 +214,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "trend",
-        "Per kwartaal: nieuwe trajecten (geaccepteerd in het kwartaal), verwijzingen van huisartsen (verstuurd in het kwartaal) en het aandeel eigen hulp van het team.",
+        "Per kwartaal (of per maand): nieuwe trajecten (geaccepteerd in die tijd), verwijzingen van huisartsen (verstuurd in die tijd) en het aandeel eigen hulp van het team.",
     ),
     (
         "huisartsen",
@@ -205,6 +235,10 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     (
         "duur",
         "Trajecten die in de periode eindigden (afgerond of gestopt), naar duur van acceptatie tot einde.",
+    ),
+    (
+        "geld",
+        "Wat de gecontracteerde hulp in de periode kostte: per traject het tarief van de dienst in het jaar waarin de hulp begon, of per maand hulp het maandtarief maal de maanden hulp in de periode; naar soort hulp, naast het budget jeugdhulp voor de maanden van de periode. De hulp van het sociaal team zelf staat hier niet in.",
     ),
     (
         "caseload",
@@ -364,8 +398,12 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         .collect();
 
     // The trend per quarter.
-    let quarters: Vec<(String, Days)> = p
-        .quarters()
+    let steps = if sel.monthly {
+        p.months()
+    } else {
+        p.quarters()
+    };
+    let quarters: Vec<(String, Days)> = steps
         .into_iter()
         .map(|(label, q)| (label, Days::of(&q)))
         .collect();
@@ -583,7 +621,10 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
             });
         }
     }
+    let money = cx.with_money.then(|| money(&facts, days, p, cx));
+
     Dashboard {
+        money,
         team_share,
         referrers,
         referrers_total: Cell::of(total),
@@ -595,5 +636,89 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         waits,
         durations,
         caseload,
+    }
+}
+
+/// Euros rounded to thousands.
+fn thousands_of_euros(cents: f64) -> u64 {
+    ((cents / 100.0 / 1000.0).round() * 1000.0).max(0.0) as u64
+}
+
+/// Cost of the help given in the period, by kind of help, against the budget.
+fn money(facts: &[&Fact], days: Days, p: &Period, cx: &Context) -> Money {
+    // kind → (trajectories, cents)
+    let mut per: HashMap<String, (u64, f64)> = HashMap::new();
+    for f in facts {
+        let (Some(service), Some(start)) = (&f.service_id, f.started_on) else {
+            continue;
+        };
+        let end = f.ended_on.unwrap_or(days.end).min(days.end);
+        if start > days.end || end < days.start {
+            continue;
+        }
+        let Some((cents, unit)) = cx
+            .tariffs
+            .get(&(service.clone(), chrono::Datelike::year(&start)))
+        else {
+            continue;
+        };
+        let cost = if unit == "maand" {
+            let from = start.max(days.start);
+            let months = ((end - from).num_days() + 1) as f64 / (365.25 / 12.0);
+            *cents as f64 * months
+        } else if days.holds(start) {
+            *cents as f64
+        } else {
+            continue;
+        };
+        let kind = cx
+            .service_areas
+            .get(service)
+            .and_then(|a| {
+                crate::catalogue::PROBLEM_AREAS
+                    .iter()
+                    .find(|(c, _)| c == a)
+                    .map(|(_, l)| (*l).to_owned())
+            })
+            .unwrap_or_else(|| "Overig".into());
+        let e = per.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += cost;
+    }
+    let total_cents: f64 = per.values().map(|(_, c)| c).sum();
+    let total_n: u64 = per.values().map(|(n, _)| n).sum();
+    let mut rows: Vec<MoneyRow> = per
+        .into_iter()
+        .map(|(label, (n, cents))| {
+            let enough = n >= super::protect::THRESHOLD;
+            MoneyRow {
+                label,
+                trajectories: Cell::of(n),
+                euros: enough.then(|| thousands_of_euros(cents)),
+                share: (enough && total_cents > 0.0)
+                    .then(|| (cents * 100.0 / total_cents).round() as u64),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.euros.cmp(&a.euros).then(a.label.cmp(&b.label)));
+    let mut budget: Option<f64> = None;
+    for y in p.years() {
+        let from = (y * 100 + 1).max(p.from);
+        let until = (y * 100 + 12).min(p.until);
+        let months = f64::from(Period { from, until }.month_count());
+        if let Some(b) = cx.budgets.get(&y) {
+            *budget.get_or_insert(0.0) += *b as f64 * months / 12.0;
+        }
+    }
+    let enough = total_n >= super::protect::THRESHOLD;
+    let total = enough.then(|| thousands_of_euros(total_cents));
+    Money {
+        rows,
+        total,
+        budget: budget.map(thousands_of_euros),
+        of_budget: match (total, budget) {
+            (Some(_), Some(b)) if b > 0.0 => Some((total_cents * 100.0 / b).round() as u64),
+            _ => None,
+        },
     }
 }

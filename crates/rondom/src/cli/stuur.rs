@@ -27,6 +27,18 @@ pub(super) enum StuurCommand {
     },
     /// Read the youth on each practice's list from a CSV: AGB code;year;youth.
     ListSizes { file: std::path::PathBuf },
+    /// Read the contracted services' tariffs from a CSV: service id;year;euros;traject|maand.
+    Tariffs { file: std::path::PathBuf },
+    /// Set a municipality's youth-help budget for a year.
+    Budget {
+        #[arg(long)]
+        gemeente: String,
+        #[arg(long)]
+        year: i32,
+        /// Whole euros.
+        #[arg(long)]
+        euros: i64,
+    },
     /// Compare the kept facts with a recompute from the raw tables, per municipality,
     /// and time both reads.
     Check,
@@ -114,6 +126,74 @@ pub(super) fn stuur(command: StuurCommand, db: &rondom_db::Db) -> Result<ExitCod
                 })
                 .map_err(|e| format!("nothing was imported: {e}"))?;
             println!("{n} list size(s) kept.");
+            Ok(ExitCode::SUCCESS)
+        }
+        StuurCommand::Tariffs { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let mut rows = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim().trim_start_matches('\u{feff}');
+                if line.is_empty() || line.to_lowercase().starts_with("dienst") {
+                    continue;
+                }
+                let f: Vec<&str> = line.split(';').map(str::trim).collect();
+                let [service, year, euros, unit] = f[..] else {
+                    return Err(format!(
+                        "line {}: expected service id;year;euros;traject|maand",
+                        i + 1
+                    ));
+                };
+                let year: i32 = year
+                    .parse()
+                    .ok()
+                    .filter(|y| (2000..=2100).contains(y))
+                    .ok_or(format!("line {}: year", i + 1))?;
+                let euros: f64 = euros
+                    .replace('.', "")
+                    .replace(',', ".")
+                    .parse()
+                    .ok()
+                    .filter(|e: &f64| *e >= 0.0)
+                    .ok_or(format!("line {}: euros", i + 1))?;
+                if unit != "traject" && unit != "maand" {
+                    return Err(format!("line {}: the unit is traject or maand", i + 1));
+                }
+                rows.push((
+                    service.to_owned(),
+                    year,
+                    (euros * 100.0).round() as i64,
+                    unit.to_owned(),
+                ));
+            }
+            let n = db
+                .write_blocking(|c| {
+                    for (service, year, cents, unit) in &rows {
+                        if rondom_db::directory::find_service(c, service)?.is_none() {
+                            return Err(rondom_db::DbError::Conflict(format!(
+                                "no service {service}"
+                            )));
+                        }
+                        facts::set_tariff(c, service, *year, *cents, unit)?;
+                    }
+                    Ok(rows.len())
+                })
+                .map_err(|e| format!("nothing was imported: {e}"))?;
+            println!("{n} tariff(s) kept.");
+            Ok(ExitCode::SUCCESS)
+        }
+        StuurCommand::Budget {
+            gemeente,
+            year,
+            euros,
+        } => {
+            GemeenteCode::parse(&gemeente).map_err(|e| format!("--gemeente: {}", e.message))?;
+            if euros < 0 || !(2000..=2100).contains(&year) {
+                return Err("--euros is a positive number, --year a year".into());
+            }
+            db.write_blocking(|c| facts::set_budget(c, &gemeente, year, euros * 100))
+                .map_err(|e| e.to_string())?;
+            println!("Budget {gemeente} {year}: € {euros}.");
             Ok(ExitCode::SUCCESS)
         }
         StuurCommand::Check => {

@@ -245,6 +245,9 @@ fn place(
     }
     for y in 0..=YEARS {
         let year = today.year() - y as i32;
+        // Some 700 euros per young inhabitant a year (the order of Dutch municipalities'
+        // youth-help spending).
+        rondom_db::stuur::set_budget(c, &code, year, i64::from(youth) * 70_000)?;
         rondom_db::stuur::set_area_youth(c, &code, year, youth as i32)?;
         for w in &wijken {
             rondom_db::stuur::set_area_youth(c, w, year, (youth / wijken.len() as u32) as i32)?;
@@ -324,6 +327,18 @@ fn place(
                 ..Default::default()
             },
         )?;
+        // Contract years' tariffs: per month of help for treatment, per trajectory for
+        // the shorter kinds, a little higher each year.
+        let (base, unit) = if p % 3 == 0 {
+            (rng.gen_range(300_000..900_000), "traject")
+        } else {
+            (rng.gen_range(90_000..250_000), "maand")
+        };
+        for y in 0..=YEARS {
+            let year = today.year() - y as i32;
+            let cents = base + base * (YEARS - y) * 3 / 100;
+            rondom_db::stuur::set_tariff(c, &service, year, cents, unit)?;
+        }
         providers.push((org, staff, service, wait));
     }
     Ok(Place {

@@ -233,11 +233,13 @@ pub(crate) async fn region(app: &TestApp) -> Region {
         .await
         .unwrap()
         .to_string();
-    let (a, b) = (practice_a.clone(), practice_b.clone());
+    let (a, b, svc) = (practice_a.clone(), practice_b.clone(), service.clone());
     let year = chrono::Local::now().year();
     app.db
         .write(move |c| {
             facts::set_list_size(c, &a, year, 1000)?;
+            facts::set_tariff(c, &svc, year, 100_000, "traject")?;
+            facts::set_budget(c, "GM9999", year, 12_000_000)?;
             facts::set_list_size(c, &b, year, 400)?;
             rondom_db::organisations::upsert_district(
                 c,
@@ -381,12 +383,32 @@ async fn figures_match_the_hand_count(b: Backend) {
     assert_eq!((a[1].as_str(), a[2].as_str()), ("10", "10"));
     let bb = row(&body, "huisartsen", "Praktijk De Beuk");
     assert_eq!((bb[1].as_str(), bb[2].as_str()), ("5", "12,5"));
+    // Money: practice B's 6 trajectories started at the service, € 1,000 each: € 6,000,
+    // of a year's budget of € 120,000 a quarter is € 30,000: 20%.
+    assert_eq!(row(&body, "geld", "Totaal")[2], "€ 6.000");
+    assert_eq!(row(&body, "geld", "Budget")[2..], ["€ 30.000", "20%"]);
+    assert_eq!(row(&body, "geld", "Gedrag")[1], "5");
     // All 23 were decided the day they came in: on time, but a share needs five late
     // ones beside it before it is shown.
     assert_eq!(
         row(&body, "terugkoppeling", "Besluit"),
         ["Besluit over acceptatie", "25", "25", "–"]
     );
+    // Per month: the quarter's three months, the referrals all in this one.
+    let (_, monthly) = api_get(
+        &app,
+        &token,
+        &format!("/api/v1/stuurinformatie?van={q}&tot={q}&per=maand"),
+    )
+    .await;
+    let trend = monthly["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "trend")
+        .unwrap();
+    assert_eq!(trend["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(trend["title"], "Verloop per maand");
     // The team's own figures: its referrals only (A's 12, the JGZ's 3, the 2 onward).
     let leider = app
         .token_for(&app.user_id("leider@team.example").await)
@@ -489,8 +511,32 @@ async fn suppression_holds_against_overlapping_filters(b: Backend) {
     .await;
     let jgz = |body: &Value| row(body, "verwijzers", "Jeugdarts")[1].clone();
     assert_eq!(jgz(&centrum), "<5");
-    // No count from 1 to 4 anywhere, in any table of any view or its CSV.
+    // No count from 1 to 4 anywhere, in any table of any view, its page or its CSV.
     let client = logged_in(&app, "beleid@gemeente.example").await;
+    for filter in [
+        "",
+        "&leeftijd=4-11",
+        "&leeftijd=12-17",
+        "&wijk=WK999901",
+        "&per=maand",
+    ] {
+        let page = fetch_page(
+            &app,
+            &client,
+            &format!("/stuurinformatie?van={q}&tot={q}{filter}"),
+        )
+        .await;
+        for n in 1..5 {
+            assert!(
+                !page.contains(&format!("<td>{n}</td>")),
+                "{filter}: a count of {n} on the page"
+            );
+            assert!(
+                !page.contains(&format!("data-value>{n}</text>")),
+                "{filter}: a bar of {n}"
+            );
+        }
+    }
     for view in [&all, &young, &teen, &centrum] {
         for t in view["tables"].as_array().unwrap() {
             let cols: Vec<String> = t["columns"]
@@ -623,16 +669,57 @@ async fn every_role_sees_only_its_own_figures(b: Backend) {
     app.stop().await;
 }
 
-/// The cells of one sheet's XML: (reference, shared string?, value).
-fn cells(xml: &str) -> Vec<(String, bool, String)> {
+/// The cells of one sheet's XML: (reference, shared string?, style index, value).
+fn cells(xml: &str) -> Vec<(String, bool, String, String)> {
+    let attr = |head: &str, name: &str| -> String {
+        head.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or("")
+            .to_owned()
+    };
     xml.split("<c ")
         .skip(1)
         .filter_map(|c| {
             let head = &c[..c.find('>')?];
-            let r = head.split("r=\"").nth(1)?.split('"').next()?.to_owned();
             let v = c.split("<v>").nth(1)?.split("</v>").next()?.to_owned();
-            Some((r, head.contains("t=\"s\""), v))
+            Some((
+                attr(head, "r"),
+                head.contains("t=\"s\""),
+                attr(head, "s"),
+                v,
+            ))
         })
+        .collect()
+}
+
+/// The style indexes whose number format is a percentage (Excel's built-in format 9, or
+/// one defined as "0%").
+fn percent_styles(styles: &str) -> Vec<String> {
+    let mut ids = vec!["9".to_owned()];
+    for f in styles.split("<numFmt ").skip(1) {
+        if f.contains("formatCode=\"0%\"")
+            && let Some(id) = f
+                .split("numFmtId=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+        {
+            ids.push(id.to_owned());
+        }
+    }
+    let xfs = styles
+        .split("<cellXfs")
+        .nth(1)
+        .and_then(|x| x.split("</cellXfs>").next())
+        .unwrap_or("");
+    xfs.split("<xf ")
+        .skip(1)
+        .enumerate()
+        .filter(|(_, xf)| {
+            ids.iter()
+                .any(|id| xf.contains(&format!("numFmtId=\"{id}\"")))
+        })
+        .map(|(i, _)| i.to_string())
         .collect()
 }
 
@@ -663,6 +750,8 @@ async fn the_spreadsheet_holds_every_table_protected(b: Backend) {
     };
     let book = read("xl/workbook.xml");
     let strings = read("xl/sharedStrings.xml");
+    let percent = percent_styles(&read("xl/styles.xml"));
+    assert!(!percent.is_empty(), "shares are written as percentages");
     // One sheet per table of the page (the team's caseload is not a municipality's).
     for title in [
         "Hulp door het sociaal team zelf",
@@ -685,16 +774,17 @@ async fn the_spreadsheet_holds_every_table_protected(b: Backend) {
             assert!(
                 cells(&xml)
                     .iter()
-                    .any(|(r, s, v)| r == "B6" && !s && v == "20"),
+                    .any(|(r, s, _, v)| r == "B6" && !s && v == "20"),
                 "{xml}"
             );
         }
         if n == 6 || n == 7 {
             continue; // lead and waiting times are days, not counts
         }
-        for (r, shared, v) in cells(&xml) {
+        for (r, shared, style, v) in cells(&xml) {
+            let count = !shared && !percent.contains(&style);
             assert!(
-                shared || !matches!(v.as_str(), "1" | "2" | "3" | "4"),
+                !count || !matches!(v.as_str(), "1" | "2" | "3" | "4"),
                 "sheet {n} {r}: {v}"
             );
         }

@@ -39,6 +39,8 @@ pub struct FilterQuery {
     pub leeftijd: String,
     /// A problem area of the catalogue.
     pub probleem: String,
+    /// "maand": the trend per month (else per quarter).
+    pub per: String,
     /// "afdruk": the print view.
     #[param(ignore)]
     pub weergave: String,
@@ -56,6 +58,7 @@ impl FilterQuery {
             wijk: self.wijk.clone(),
             leeftijd: self.leeftijd.clone(),
             probleem: self.probleem.clone(),
+            per: self.per.clone(),
         }
     }
 }
@@ -71,6 +74,7 @@ fn query_of(v: &View) -> String {
         ("wijk", s.wijk.as_deref().unwrap_or("")),
         ("leeftijd", s.age.map(AgeBand::code).unwrap_or("")),
         ("probleem", s.area.as_deref().unwrap_or("")),
+        ("per", if s.monthly { "maand" } else { "kwartaal" }),
     ])
     .unwrap_or_default()
 }

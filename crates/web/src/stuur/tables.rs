@@ -115,7 +115,11 @@ pub fn tables(v: &View) -> Vec<Table> {
         AudienceKind::Team => "Dit team",
         AudienceKind::Practice => "Deze praktijk",
     };
-    let mut out = vec![team_share(d, area), referrers(d, area), trend(d)];
+    let mut out = vec![
+        team_share(d, area),
+        referrers(d, area),
+        trend(d, v.selection.monthly),
+    ];
     out.push(practices(d, v.audience.kind));
     out.push(feedback(d));
     out.push(lead_times(d));
@@ -123,6 +127,9 @@ pub fn tables(v: &View) -> Vec<Table> {
         out.push(waits(d));
     }
     out.push(durations(d, area));
+    if let Some(m) = &d.money {
+        out.push(money(m));
+    }
     if v.audience.kind == AudienceKind::Team {
         out.push(caseload(d));
     }
@@ -220,13 +227,17 @@ fn referrers(d: &Dashboard, area: &str) -> Table {
     }
 }
 
-fn trend(d: &Dashboard) -> Table {
+fn trend(d: &Dashboard, monthly: bool) -> Table {
     Table {
         key: "trend",
-        title: "Verloop per kwartaal".into(),
+        title: if monthly {
+            "Verloop per maand".into()
+        } else {
+            "Verloop per kwartaal".into()
+        },
         definition: definition("trend"),
         columns: vec![
-            "Kwartaal".into(),
+            if monthly { "Maand" } else { "Kwartaal" }.into(),
             "Nieuwe trajecten".into(),
             "Verwijzingen van huisartsen".into(),
             "Aandeel eigen hulp".into(),
@@ -407,6 +418,60 @@ fn durations(d: &Dashboard, area: &str) -> Table {
         chart: Some(Chart {
             series: vec![(2, "ours"), (3, "national")],
             unit: "%",
+        }),
+    }
+}
+
+fn euros(e: Option<u64>) -> Out {
+    match e {
+        Some(e) => Out {
+            text: format!("€ {}", rondom_domain::stuur::protect::thousands(e)),
+            value: Some(e as f64),
+        },
+        None => Out::none(),
+    }
+}
+
+fn money(m: &rondom_domain::stuur::figures::Money) -> Table {
+    let mut rows: Vec<Vec<Out>> = m
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Out::label(&r.label),
+                Out::count(r.trajectories),
+                euros(r.euros),
+                Out::pct(r.share),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Out::label("Totaal"),
+        Out::none(),
+        euros(m.total),
+        Out::none(),
+    ]);
+    rows.push(vec![
+        Out::label("Budget jeugdhulp voor deze periode"),
+        Out::none(),
+        euros(m.budget),
+        Out::pct(m.of_budget),
+    ]);
+    Table {
+        key: "geld",
+        title: "Kosten van de gecontracteerde hulp".into(),
+        definition: definition("geld"),
+        columns: vec![
+            "Soort hulp".into(),
+            "Trajecten".into(),
+            "Kosten (afgerond op € 1.000)".into(),
+            "Aandeel".into(),
+        ],
+        rows,
+        source: None,
+        chart: Some(Chart {
+            series: vec![(2, "ours")],
+            unit: "",
         }),
     }
 }

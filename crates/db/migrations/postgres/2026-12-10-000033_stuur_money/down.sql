@@ -1,0 +1,2 @@
+DROP TABLE budgets;
+DROP TABLE service_tariffs;
