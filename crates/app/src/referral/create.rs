@@ -26,6 +26,9 @@ pub struct NewInput {
     pub child_name: String,
     pub birth_date: String,
     pub gemeente: String,
+    /// The district the child lives in (a CBS code WK + 6), optional: stuurinformatie
+    /// per wijk.
+    pub wijk: String,
     pub bsn: String,
     /// A social team as the target.
     pub to_team: Option<String>,
@@ -141,6 +144,7 @@ pub async fn create(
                     name_sealed: &sealed.name,
                     birth_date: checked.birth,
                     gemeente_code: &checked.gemeente,
+                    wijk_code: checked.wijk.as_deref(),
                     bsn_sealed: sealed.bsn.as_deref(),
                     created_by: &user_id,
                     match_bsn: match_bsn.as_deref(),
@@ -236,6 +240,8 @@ struct Facts {
     huisartsen: Vec<(String, String)>,
     /// The verwijskader in force today in the child's municipality, once it is known.
     in_force: Option<InForce>,
+    /// The districts of the child's municipality: (code, name).
+    wijken: Vec<(String, String)>,
 }
 
 async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
@@ -273,12 +279,14 @@ async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
                         GemeenteCode::parse(&probe.gemeente)
                             .ok()
                             .map(|g| in_force(c, g.as_str(), dates::today())?.named(c)),
+                        rondom_db::stuur::wijken(c, probe.gemeente.trim()),
                     )
                 }),
             )
         })
         .await?;
-    let Some((from_org, links, target, service, school, consultation, gps, rules)) = facts else {
+    let Some((from_org, links, target, service, school, consultation, gps, rules, wijken)) = facts
+    else {
         return Err(Error::NotFound);
     };
     Ok(Facts {
@@ -290,6 +298,7 @@ async fn load_facts(svc: &Services, input: &NewInput) -> Result<Facts, Error> {
         consultation: consultation.transpose()?.flatten(),
         huisartsen: gps?,
         in_force: rules.transpose()?,
+        wijken: wijken?,
     })
 }
 
@@ -305,6 +314,7 @@ struct Valid {
     name: String,
     birth: NaiveDate,
     gemeente: String,
+    wijk: Option<String>,
     bsn: String,
     reason: String,
     areas: Vec<&'static str>,
@@ -342,6 +352,17 @@ fn check(
     let gemeente = GemeenteCode::parse(&input.gemeente)
         .map(GemeenteCode::into_inner)
         .map_err(|e| errors.push(ValidationError::new("gemeente", e.message)));
+    let wijk = match input.wijk.trim() {
+        "" => None,
+        w if facts.wijken.iter().any(|(code, _)| code == w) => Some(w.to_owned()),
+        _ => {
+            errors.push(ValidationError::new(
+                "wijk",
+                "Deze wijk ligt niet in de gekozen gemeente. Kies een wijk van de woongemeente, of laat het leeg.",
+            ));
+            None
+        }
+    };
     let bsn = check_bsn(&input.bsn).map_err(|e| errors.push(e));
     let reason = input.reason.trim();
     if reason.is_empty() || reason.chars().count() > REASON_MAX {
@@ -411,6 +432,7 @@ fn check(
             name: name.to_owned(),
             birth,
             gemeente,
+            wijk,
             bsn,
             reason: reason.to_owned(),
             areas,
@@ -611,6 +633,8 @@ pub struct FormChoices {
     pub rules: super::InForce,
     /// The municipalities a child may live in, to choose from.
     pub gemeenten: Vec<super::agreements::Gemeente>,
+    /// The districts (wijken) known, each with its municipality's name: (code, label).
+    pub wijken: Vec<(String, String)>,
 }
 
 pub async fn form_choices(
@@ -647,6 +671,21 @@ pub async fn form_choices(
                 services: super::referable_services(c, &all, &cur, false)?,
                 schools: super::schools(&all),
                 rules: super::in_force(c, &gemeente, crate::dates::today())?.named(c)?,
+                wijken: {
+                    let gemeenten = super::agreements::known_gemeenten(&all);
+                    let mut list: Vec<(String, String)> = rondom_db::organisations::districts(c)?
+                        .into_iter()
+                        .map(|d| {
+                            let g = gemeenten
+                                .iter()
+                                .find(|g| g.code == d.gemeente_code)
+                                .map_or(d.gemeente_code.clone(), |g| g.name.clone());
+                            (d.code, format!("{} ({g})", d.name))
+                        })
+                        .collect();
+                    list.sort_by(|a, b| a.1.cmp(&b.1));
+                    list
+                },
                 gemeenten: super::agreements::known_gemeenten(&all),
             })
         })

@@ -52,6 +52,7 @@ pub struct NewChild<'a> {
     pub name_sealed: &'a str,
     pub birth_date: NaiveDate,
     pub gemeente_code: &'a str,
+    pub wijk_code: Option<&'a str>,
     pub bsn_sealed: Option<&'a str>,
     pub created_by: &'a str,
     /// Keyed hashes to recognise the child by (see migration 000019).
@@ -67,6 +68,7 @@ pub fn create_child(conn: &mut AnyConnection, c: &NewChild<'_>) -> Result<String
             children::name_sealed.eq(c.name_sealed),
             children::birth_date.eq(c.birth_date),
             children::gemeente_code.eq(c.gemeente_code),
+            children::wijk_code.eq(c.wijk_code),
             children::bsn_sealed.eq(c.bsn_sealed),
             children::created_by.eq(c.created_by),
             children::created_at.eq(now()),

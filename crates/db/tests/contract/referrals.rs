@@ -51,6 +51,7 @@ async fn scene(db: &Db) -> Scene {
             refs::create_child(
                 c,
                 &NewChild {
+                    wijk_code: None,
                     name_sealed: "sealed-name",
                     birth_date: day("2015-04-01"),
                     gemeente_code: "GM9999",

@@ -69,6 +69,7 @@ fn build(
         let child = rondom_db::referrals::create_child(
             c,
             &rondom_db::referrals::NewChild {
+                wijk_code: None,
                 name_sealed: &seal(&format!("Bench Kind {n}"))?,
                 birth_date: rondom_app::dates::today() - chrono::Duration::days(3000),
                 gemeente_code: "GM9999",

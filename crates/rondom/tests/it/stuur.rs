@@ -10,6 +10,7 @@ use rondom_domain::referral::{FeedbackKind, Status, Urgency};
 use serde_json::Value;
 
 on_both_backends!(
+    a_referral_names_the_childs_district,
     figures_match_the_hand_count,
     the_spreadsheet_holds_every_table_protected,
     kept_facts_equal_a_full_recompute,
@@ -58,6 +59,7 @@ async fn referral(app: &TestApp, s: Step<'_>, actor: &str, provider_staff: &str)
             let child = referrals::create_child(
                 c,
                 &NewChild {
+                    wijk_code: None,
                     name_sealed: "sealed",
                     birth_date: born,
                     gemeente_code: "GM9999",
@@ -789,5 +791,83 @@ async fn the_spreadsheet_holds_every_table_protected(b: Backend) {
             );
         }
     }
+    app.stop().await;
+}
+
+/// The referral form and the API take the district the child lives in, of the chosen
+/// municipality only; it is where the figures per wijk come from.
+async fn a_referral_names_the_childs_district(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = crate::referral::world(&app).await;
+    app.db
+        .write(|c| {
+            for (code, gemeente, name) in [
+                ("WK999901", "GM9999", "Centrum"),
+                ("WK888801", "GM8888", "Elders"),
+            ] {
+                rondom_db::organisations::upsert_district(
+                    c,
+                    &rondom_db::organisations::District {
+                        code: code.into(),
+                        gemeente_code: gemeente.into(),
+                        name: name.into(),
+                        postcodes: None,
+                        latitude: None,
+                        longitude: None,
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let gp = app
+        .token_for(&app.user_id("arts@linde.example").await)
+        .await;
+    let mut body = serde_json::json!({
+        "child": {"name": "Daan Jansen", "birth_date": "2014-05-04", "gemeente_code": "GM9999", "wijk_code": "WK888801"},
+        "to_org_id": w.team,
+        "reason": "Veel ruzie thuis.",
+        "problem_areas": ["opvoeding"],
+    });
+    let post = |body: Value| {
+        let (c, url, gp) = (app.client(), app.url("/api/v1/referrals"), gp.clone());
+        async move {
+            c.post(url)
+                .bearer_auth(gp)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = post(body.clone()).await;
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["fields"][0]["field"], "child.wijk_code", "{e}");
+    body["child"]["wijk_code"] = serde_json::json!("WK999901");
+    let r = post(body).await;
+    assert_eq!(r.status(), 201);
+    let (kept,) = app
+        .db
+        .read(|c| {
+            Ok((facts::facts(
+                c,
+                &Scope::Gemeente("GM9999".into()),
+                999912,
+                None,
+            )?,))
+        })
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].wijk_code.as_deref(), Some("WK999901"));
+    // The form offers the districts with their municipality.
+    let client = logged_in(&app, "arts@linde.example").await;
+    let page = fetch_page(&app, &client, "/verwijzingen/nieuw").await;
+    assert!(
+        page.contains("Centrum (") && page.contains("name=\"wijk\""),
+        "{page}"
+    );
     app.stop().await;
 }

@@ -121,6 +121,10 @@ pub struct ChildIn {
     pub birth_date: String,
     /// CBS code, e.g. GM0999.
     pub gemeente_code: String,
+    /// Optional: the district the child lives in (CBS code WK + 6, of that
+    /// municipality), for stuurinformatie per wijk.
+    #[serde(default)]
+    pub wijk_code: Option<String>,
     /// Optional; checked with the 11-check and stored encrypted.
     #[serde(default)]
     pub bsn: Option<String>,
@@ -301,12 +305,13 @@ pub async fn list(
 }
 
 /// The pages' field names as the API names them.
-const FIELDS: [(&str, &str); 18] = [
+const FIELDS: [(&str, &str); 19] = [
     ("van", "from_org_id"),
     ("namens", "on_behalf_of_id"),
     ("naam", "child.name"),
     ("geboortedatum", "child.birth_date"),
     ("gemeente", "child.gemeente_code"),
+    ("wijk", "child.wijk_code"),
     ("bsn", "child.bsn"),
     ("doel", "to_org_id"),
     ("reden", "reason"),
@@ -344,6 +349,7 @@ pub async fn create(
             child_name: input.child.name,
             birth_date: input.child.birth_date,
             gemeente: input.child.gemeente_code,
+            wijk: input.child.wijk_code.unwrap_or_default(),
             bsn: input.child.bsn.unwrap_or_default(),
             to_team: input.to_org_id,
             service: input.service_id,

@@ -4,7 +4,7 @@
 //! seeded generator's draws, and so the demo data, follow it.
 
 use super::{CASES, Fate, Scene, fake_bsn};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -267,6 +267,12 @@ fn create_child(
             name_sealed: &scene.seal(&format!("{first} {last}"))?,
             birth_date: birth,
             gemeente_code: scene.cast.gemeente_code,
+            // A district from the birth day (no draw: the demo's draws stay as they were).
+            wijk_code: Some(
+                crate::demo::world::DISTRICTS[usize::try_from(birth.ordinal()).unwrap_or(0)
+                    % crate::demo::world::DISTRICTS.len()]
+                .0,
+            ),
             bsn_sealed: bsn
                 .as_deref()
                 .map(|b| scene.seal(b))

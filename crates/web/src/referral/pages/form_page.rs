@@ -27,6 +27,7 @@ pub struct NewForm {
     pub naam: String,
     pub geboortedatum: String,
     pub gemeente: String,
+    pub wijk: String,
     pub bsn: String,
     /// "team:{id}" or "aanbod:{id}".
     pub doel: String,
@@ -50,6 +51,7 @@ impl NewForm {
                 "naam" => f.naam = v,
                 "geboortedatum" => f.geboortedatum = v,
                 "gemeente" => f.gemeente = v,
+                "wijk" => f.wijk = v,
                 "bsn" => f.bsn = v,
                 "doel" => f.doel = v,
                 "reden" => f.reden = v,
@@ -85,6 +87,8 @@ struct NewPage {
     areas: Vec<(&'static str, &'static str, bool)>,
     /// The municipalities to choose the child's from: (code, name).
     gemeenten: Vec<Choice>,
+    /// The districts, each named with its municipality.
+    wijken: Vec<Choice>,
     /// What the agreements advise, when they apply to the chosen areas.
     advice: Option<String>,
     from_consultation: bool,
@@ -110,6 +114,7 @@ async fn new_page(
         schools,
         rules: advice_rules,
         gemeenten,
+        wijken,
     } = rondom_app::referral::create::form_choices(
         &state.app,
         &user.actor,
@@ -150,6 +155,7 @@ async fn new_page(
     NewPage {
         page: Page::for_user("Nieuwe verwijzing", "verwijzingen", user),
         from_consultation: !form.overleg.is_empty(),
+        wijken: wijken.into_iter().map(choice).collect(),
         gemeenten: {
             let mut list: Vec<Choice> = gemeenten
                 .into_iter()
@@ -245,6 +251,7 @@ fn input_of(form: &NewForm) -> NewInput {
         child_name: form.naam.clone(),
         birth_date: form.geboortedatum.clone(),
         gemeente: form.gemeente.clone(),
+        wijk: form.wijk.trim().to_owned(),
         bsn: form.bsn.clone(),
         to_team: form.doel.strip_prefix("team:").map(str::to_owned),
         service: form.doel.strip_prefix("aanbod:").map(str::to_owned),
