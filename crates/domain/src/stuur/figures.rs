@@ -480,9 +480,10 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
         }
     };
     let all_ids: Vec<&str> = cx.practices.iter().map(|(id, _)| id.as_str()).collect();
-    let practices: Vec<PracticeRow> = cx
-        .practices
-        .iter()
+    let mut named: Vec<&(String, String)> = cx.practices.iter().collect();
+    named.sort_by_key(|(_, name)| natural_key(name));
+    let practices: Vec<PracticeRow> = named
+        .into_iter()
         .filter(|(id, _)| cx.practices_by_name || cx.own_practice.as_deref() == Some(id))
         .map(|(id, name)| practice_row(name.clone(), &[id.as_str()]))
         .collect();
@@ -621,7 +622,10 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
             });
         }
     }
-    let money = cx.with_money.then(|| money(&facts, days, p, cx));
+    // The budget is the whole municipality's: beside a district, an age band or a
+    // problem area it would compare unlike with unlike.
+    let whole = sel.wijk.is_none() && sel.age.is_none() && sel.area.is_none();
+    let money = cx.with_money.then(|| money(&facts, days, p, cx, whole));
 
     Dashboard {
         money,
@@ -645,7 +649,7 @@ fn thousands_of_euros(cents: f64) -> u64 {
 }
 
 /// Cost of the help given in the period, by kind of help, against the budget.
-fn money(facts: &[&Fact], days: Days, p: &Period, cx: &Context) -> Money {
+fn money(facts: &[&Fact], days: Days, p: &Period, cx: &Context, with_budget: bool) -> Money {
     // kind → (trajectories, cents)
     let mut per: HashMap<String, (u64, f64)> = HashMap::new();
     for f in facts {
@@ -706,7 +710,7 @@ fn money(facts: &[&Fact], days: Days, p: &Period, cx: &Context) -> Money {
         let from = (y * 100 + 1).max(p.from);
         let until = (y * 100 + 12).min(p.until);
         let months = f64::from(Period { from, until }.month_count());
-        if let Some(b) = cx.budgets.get(&y) {
+        if let Some(b) = cx.budgets.get(&y).filter(|_| with_budget) {
             *budget.get_or_insert(0.0) += *b as f64 * months / 12.0;
         }
     }
@@ -720,5 +724,70 @@ fn money(facts: &[&Fact], days: Days, p: &Period, cx: &Context) -> Money {
             (Some(_), Some(b)) if b > 0.0 => Some((total_cents * 100.0 / b).round() as u64),
             _ => None,
         },
+    }
+}
+
+/// "Praktijk 10" after "Praktijk 9": runs of digits compare as numbers.
+fn natural_key(name: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let (mut text, mut number) = (String::new(), None::<u64>);
+    for c in name.chars() {
+        match (c.to_digit(10), number) {
+            (Some(d), n) => {
+                number = Some(
+                    n.unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(u64::from(d)),
+                )
+            }
+            (None, Some(n)) => {
+                out.push((std::mem::take(&mut text), n));
+                number = None;
+                text.push(c);
+            }
+            (None, None) => text.push(c),
+        }
+    }
+    out.push((text, number.unwrap_or(0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn practices_are_listed_in_natural_order() {
+        let mut names = vec!["Praktijk 10", "Praktijk 9", "Praktijk 1", "De Akker"];
+        names.sort_by_key(|n| natural_key(n));
+        assert_eq!(
+            names,
+            ["De Akker", "Praktijk 1", "Praktijk 9", "Praktijk 10"]
+        );
+    }
+
+    #[test]
+    fn the_budget_stands_only_beside_the_whole_municipality() {
+        let p = Period::parse("2026-K1", "2026-K1").unwrap();
+        let cx = Context {
+            budgets: HashMap::from([(2026, 120_000_000)]),
+            with_money: true,
+            ..Default::default()
+        };
+        let whole = Selection {
+            period: p,
+            wijk: None,
+            age: None,
+            area: None,
+            monthly: false,
+        };
+        let d = compute(&[], &whole, &cx);
+        assert_eq!(d.money.as_ref().and_then(|m| m.budget), Some(300_000));
+        let district = Selection {
+            wijk: Some("WK999901".into()),
+            ..whole
+        };
+        let d = compute(&[], &district, &cx);
+        assert_eq!(d.money.as_ref().and_then(|m| m.budget), None);
     }
 }

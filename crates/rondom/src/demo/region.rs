@@ -7,9 +7,10 @@
 //! West Betuwe against Zaltbommel).
 //!
 //! Rates used (see docs/STUURINFORMATIE.md): youth 23% of inhabitants; new trajectories
-//! about 6.5% of youth a year, which with help lasting nine months on average gives the
-//! ~11% of youth with help a year CBS reports (85098NED); durations drawn from CBS's
-//! distribution of ended trajectories (2021).
+//! about 5.2% of youth a year, which with help lasting nine months on average (and a
+//! third of the team's cases referred on) gives the ~11% of youth with help in a year CBS
+//! reports (85098NED); durations drawn from CBS's distribution of ended trajectories
+//! (2021).
 
 use super::{DEMO_PASSWORD, FIRST, LAST};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
@@ -42,7 +43,7 @@ const MUNICIPALITIES: [(&str, u32, f64); 10] = [
     ("Duinkant", 40_000, 0.40),
 ];
 const YOUTH_SHARE: f64 = 0.23;
-const NEW_PER_YOUTH_YEAR: f64 = 0.065;
+const NEW_PER_YOUTH_YEAR: f64 = 0.052;
 /// CBS, ended trajectories by duration (2021*): (share, from days, until days).
 const DURATIONS: [(f64, i64, i64); 7] = [
     (0.161, 14, 91),
