@@ -429,6 +429,7 @@ diesel::table! {
         interim_on_time -> Nullable<Bool>,
         completion_fed_back -> Nullable<Bool>,
         case_director_id -> Nullable<Text>,
+        interim_missing -> Bool,
     }
 }
 

@@ -49,6 +49,7 @@ struct FactRow {
     interim_on_time: Option<bool>,
     completion_fed_back: Option<bool>,
     case_director_id: Option<String>,
+    interim_missing: bool,
 }
 
 impl From<Fact> for FactRow {
@@ -79,6 +80,7 @@ impl From<Fact> for FactRow {
             interim_on_time: f.interim_on_time,
             completion_fed_back: f.completion_fed_back,
             case_director_id: f.case_director_id,
+            interim_missing: f.interim_missing,
         }
     }
 }
@@ -111,6 +113,7 @@ impl FactRow {
             interim_on_time: self.interim_on_time,
             completion_fed_back: self.completion_fed_back,
             case_director_id: self.case_director_id,
+            interim_missing: self.interim_missing,
         })
     }
 }

@@ -7,6 +7,7 @@ use crate::agreements::Agreements;
 use crate::referral::{FeedbackKind, Status, Urgency};
 use crate::workdays::add_working_days;
 use chrono::{Datelike, NaiveDate};
+use std::ops::Not;
 
 /// The age bands of youth help (Jeugdwet up to 18, extended help up to 23).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -208,6 +209,9 @@ pub struct Fact {
     pub interim_on_time: Option<bool>,
     /// A completed referral told its referrer how it ended.
     pub completion_fed_back: Option<bool>,
+    /// The interim moment passed and no interim feedback came yet (a case over its term
+    /// now, unlike one whose news came late).
+    pub interim_missing: bool,
     pub case_director_id: Option<String>,
 }
 
@@ -296,6 +300,7 @@ pub fn derive(h: &History<'_>) -> Fact {
         }
     });
     let accepted_on = h.accepted_on.or_else(|| first(Status::Accepted));
+    let mut interim_missing = false;
     let interim_on_time = match (accepted_on, h.agreements.feedback_days.first()) {
         (Some(acc), Some(days)) => {
             let due = add_working_days(acc, *days);
@@ -305,6 +310,8 @@ pub fn derive(h: &History<'_>) -> Fact {
                 .filter(|(k, _)| *k == FeedbackKind::Interim)
                 .map(|(_, d)| *d)
                 .min();
+            interim_missing =
+                first_interim.is_none() && h.today > due && ended_on.is_none_or(|e| e > due);
             match first_interim {
                 Some(d) => Some(d <= due),
                 // Ended before the moment came: nothing was due.
@@ -352,6 +359,7 @@ pub fn derive(h: &History<'_>) -> Fact {
         accept_on_time,
         interim_on_time,
         completion_fed_back,
+        interim_missing: interim_missing && h.status.is_final().not(),
         case_director_id: h.case_director_id.map(str::to_owned),
     }
 }
@@ -425,6 +433,10 @@ mod tests {
         assert_eq!(f.outcome, Outcome::Completed);
         assert_eq!(f.accept_on_time, Some(true));
         assert_eq!(f.interim_on_time, Some(false));
+        assert!(
+            !f.interim_missing,
+            "late news is news: the case is not over its term now"
+        );
         assert_eq!(f.completion_fed_back, Some(true));
         assert_eq!(f.team_id.as_deref(), Some("t"));
         assert_eq!(f.month(), Some(202603));
@@ -439,7 +451,17 @@ mod tests {
         let f = derive(&history(&events, &[], Status::Requested, &a));
         assert_eq!(f.accept_on_time, Some(false));
         assert_eq!(f.interim_on_time, None);
+        assert!(!f.interim_missing);
         assert_eq!(f.outcome, Outcome::Open);
+        // Accepted in March and no interim news by December: over its term.
+        let events = [
+            (Status::Requested, d("2026-03-02")),
+            (Status::Accepted, d("2026-03-03")),
+            (Status::InProgress, d("2026-03-09")),
+        ];
+        let f = derive(&history(&events, &[], Status::InProgress, &a));
+        assert!(f.interim_missing);
+        assert_eq!(f.interim_on_time, Some(false));
     }
 
     #[test]

@@ -242,7 +242,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "caseload",
-        "Open verwijzingen bij het team per casusregisseur op dit moment, en hoeveel daarvan over een termijn zijn (besluit of tussentijdse terugkoppeling te laat).",
+        "Open verwijzingen bij het team per casusregisseur op dit moment, en hoeveel daarvan nu over een termijn zijn: het besluit of de tussentijdse terugkoppeling had er al moeten zijn en is er nog niet.",
     ),
 ];
 
@@ -600,9 +600,7 @@ pub fn compute(all: &[Fact], sel: &Selection, cx: &Context) -> Dashboard {
             if let Some(cd) = &f.case_director_id {
                 let e = per.entry(cd.as_str()).or_default();
                 e.0 += 1;
-                if f.accept_on_time == Some(false) && f.accepted_on.is_none()
-                    || f.interim_on_time == Some(false)
-                {
+                if f.accept_on_time == Some(false) && f.accepted_on.is_none() || f.interim_missing {
                     e.1 += 1;
                 }
             }

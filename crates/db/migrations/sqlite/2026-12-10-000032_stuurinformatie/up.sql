@@ -29,7 +29,9 @@ CREATE TABLE referral_facts (
     accept_on_time BOOLEAN,
     interim_on_time BOOLEAN,
     completion_fed_back BOOLEAN,
-    case_director_id TEXT
+    case_director_id TEXT,
+    -- The interim moment passed and no interim feedback came yet.
+    interim_missing BOOLEAN NOT NULL
 );
 CREATE INDEX referral_facts_gemeente ON referral_facts (gemeente_code, month);
 CREATE INDEX referral_facts_team ON referral_facts (team_id, month);
