@@ -5,7 +5,8 @@
 #  1. the largest municipality's dashboard (API, every table, the last four quarters),
 #  2. the same filtered to one district, one age band and one quarter,
 #  3. its dashboard page (HTML with the SVG charts),
-#  4. a CSV export (the practices' table, the heaviest),
+#  4. a CSV export (the practices' table, the heaviest) and the Excel export of every
+#     table,
 #  5. a team leader's dashboard (API, with the caseload),
 #  6. a GP's dashboard (API: the practice next to the municipality's average),
 # and /healthz in the same run as the baseline. Before the load, `rondom stuur check`
@@ -108,6 +109,8 @@ for backend in $BACKENDS; do
   row "$backend" "municipality, page with charts" "$p_rps" "$p_p50" "$p_p99"
   read -r c_rps c_p50 c_p99 < <(run_wrk "/stuurinformatie/export.csv?tabel=huisartsen" "Cookie: $COOKIE")
   row "$backend" "municipality, CSV of the practices" "$c_rps" "$c_p50" "$c_p99"
+  read -r x_rps x_p50 x_p99 < <(run_wrk "/stuurinformatie/export.xlsx" "Cookie: $COOKIE")
+  row "$backend" "municipality, Excel of every table" "$x_rps" "$x_p50" "$x_p99"
   read -r t_rps t_p50 t_p99 < <(run_wrk /api/v1/stuurinformatie "Authorization: Bearer $LEADER")
   row "$backend" "team leader, API" "$t_rps" "$t_p50" "$t_p99"
   read -r d_rps d_p50 d_p99 < <(run_wrk /api/v1/stuurinformatie "Authorization: Bearer $GP")
