@@ -11,7 +11,7 @@ use crate::error::Error;
 use rondom_db::stuur::{self as db, Scope};
 use rondom_domain::catalogue::PROBLEM_AREAS;
 use rondom_domain::stuur::{AgeBand, Context, Dashboard, Period, Selection, compute};
-use rondom_domain::{Action, OrganisationKind, Resource, Role};
+use rondom_domain::{Action, OrganisationKind, Resource};
 use std::collections::HashMap;
 
 /// Whose figures a person reads.
@@ -154,15 +154,16 @@ pub async fn view(
     };
     let ids: Vec<String> = list.iter().map(|a| a.org_id.clone()).collect();
     let org2 = org.clone();
-    let (names, gemeente) = svc
+    let (names, gemeente, wijken) = svc
         .db
         .read(move |c| {
             let names: HashMap<String, String> = rondom_db::organisations::list_by_ids(c, &ids)?
                 .into_iter()
                 .map(|o| (o.id.to_string(), o.name))
                 .collect();
-            let gemeente = db::gemeente_of(c, &org2)?;
-            Ok((names, gemeente))
+            let gemeente = db::gemeente_of(c, &org2)?.unwrap_or_default();
+            let wijken = db::wijken(c, &gemeente)?;
+            Ok((names, gemeente, wijken))
         })
         .await?;
     for a in &mut list {
@@ -175,9 +176,6 @@ pub async fn view(
     if audience.label.is_empty() {
         audience.label = "Uw organisatie".into();
     }
-    let gemeente = gemeente.unwrap_or_default();
-    let g = gemeente.clone();
-    let wijken = svc.db.read(move |c| db::wijken(c, &g)).await?;
     let sel = selection(f, &wijken)?;
     let dashboard = figures(svc, &audience, &gemeente, &sel).await?;
     let mut e = event(who, what, Resource::Stuurinformatie(&org), "allowed");
@@ -221,8 +219,7 @@ async fn figures(
         // A practice's own figures stand next to its municipality's average.
         AudienceKind::Practice => Scope::Gemeente(gemeente.to_owned()),
     };
-    let today = crate::dates::today();
-    let (facts, cx) = load(svc, scope, audience, gemeente, sel, today).await?;
+    let (facts, cx) = load(svc, scope, audience, gemeente, sel).await?;
     let practice = audience.kind == AudienceKind::Practice;
     if !practice {
         return Ok(compute(&facts, sel, &cx));
@@ -244,7 +241,6 @@ async fn load(
     audience: &Audience,
     gemeente: &str,
     sel: &Selection,
-    today: chrono::NaiveDate,
 ) -> Result<(Vec<rondom_domain::stuur::Fact>, Context), Error> {
     let until = sel.period.until;
     let (start, end) = (sel.period.start(), sel.period.end());
@@ -315,17 +311,8 @@ async fn load(
                 practices_by_name: kind != AudienceKind::Practice,
                 own_practice: (kind == AudienceKind::Practice).then(|| org.clone()),
                 with_caseload: kind == AudienceKind::Team,
-                today: Some(today),
             };
             Ok((facts, cx))
         })
         .await?)
-}
-
-/// Whether this person leads a team (the caseload is theirs to see).
-pub fn leads_a_team(who: &impl Principal) -> bool {
-    who.actor()
-        .memberships
-        .iter()
-        .any(|(_, r)| *r == Role::Teamleider)
 }

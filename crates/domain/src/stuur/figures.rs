@@ -92,7 +92,6 @@ pub struct Context {
     pub service_areas: HashMap<String, String>,
     pub budgets: HashMap<i32, i64>,
     pub with_money: bool,
-    pub today: Option<NaiveDate>,
 }
 
 impl Context {
