@@ -320,10 +320,10 @@ pub enum Seat {
     Guest(Vec<String>),
 }
 
-fn seat_of(who: &impl Principal, r: &MeetingRecord) -> Option<Seat> {
-    let me = who.actor().user_id.as_str();
+fn seat_of(actor: &Actor, r: &MeetingRecord) -> Option<Seat> {
+    let me = actor.user_id.as_str();
     let m = &r.meeting;
-    if m.chair_id == me || m.created_by == me || leads(who.actor(), &m.team_org_id) {
+    if m.chair_id == me || m.created_by == me || leads(actor, &m.team_org_id) {
         return Some(Seat::Organiser);
     }
     if r.participants.iter().any(|p| p == me) {
@@ -450,59 +450,138 @@ struct Loaded {
 }
 
 async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, Error> {
+    Ok(load_for(svc, who, id, false).await?.0)
+}
+
+/// What the page of a meeting reads besides its agenda, in the same trip.
+#[derive(Default)]
+struct Extra {
+    /// For the organiser: the participants' memberships (for whom an item is anonymous).
+    others: Vec<(String, rondom_db::users::Membership)>,
+    /// For the organiser of a planned meeting: what the work suggests.
+    suggested: Option<Suggested>,
+    /// For a participant of a planned meeting: the networks they are in, newest first
+    /// (the cases they could bring in; their facts are in `Loaded::facts`).
+    mine: Vec<String>,
+    /// The suggested networks with their children. Their facts are in `Loaded::facts`
+    /// only where this person may be a member: the others they do not reach (or
+    /// coordinate, which the network says), so their consent need not be read.
+    glances: Vec<(rondom_db::networks::Network, rondom_db::referrals::Child)>,
+}
+
+/// The work a team's agenda is suggested from (their networks' facts are in
+/// `Loaded::facts`).
+struct Suggested {
+    evaluations: Vec<(String, chrono::NaiveDate)>,
+    overdue: Vec<(String, i64)>,
+    late: Vec<Listed>,
+    held: Vec<Listed>,
+}
+
+enum Found {
+    Missing,
+    Refused(Box<MeetingRecord>),
+    Seated(Box<Read>),
+}
+
+struct Read {
+    r: MeetingRecord,
+    seat: Seat,
+    facts: Vec<Facts>,
+    referrals: Vec<Listed>,
+    names: Vec<(String, String)>,
+    versions: Vec<rondom_db::plans::PlanVersion>,
+    extra: Extra,
+}
+
+/// The meeting with everything its agenda is computed from, and with `page` what its
+/// page shows besides: one trip to the database, however many kinds of thing it holds
+/// (each trip is a hop to a blocking thread and, on PostgreSQL, round trips).
+async fn load_for(
+    svc: &Services,
+    who: &impl Principal,
+    id: &str,
+    page: bool,
+) -> Result<(Loaded, Extra), Error> {
     let mid = id.to_owned();
-    let r = svc
-        .db
-        .read(move |c| db::find(c, &mid))
-        .await?
-        .ok_or(Error::NotFound)?;
-    let Some(seat) = seat_of(who, &r) else {
-        let mut e = crate::access::event(
-            who,
-            "meeting_read",
-            Resource::Organisation(&r.meeting.team_org_id),
-            "denied",
-        );
-        e.object_type = "meeting".into();
-        e.object_id = Some(r.meeting.id.clone());
-        crate::access::record(svc, e).await?;
-        return Err(Error::NotFound);
-    };
-    let networks: Vec<String> = r
-        .items
-        .iter()
-        .filter_map(|i| i.network_id.clone())
-        .collect();
-    let referral_ids: Vec<String> = r
-        .items
-        .iter()
-        .filter_map(|i| i.referral_id.clone())
-        .collect();
-    let mut people: Vec<String> = r.participants.clone();
-    people.push(r.meeting.chair_id.clone());
-    people.extend(r.items.iter().filter_map(|i| i.recorded_by.clone()));
-    let mut orgs = vec![r.meeting.team_org_id.clone()];
-    let (facts, referrals, names, versions) = svc
+    let actor = who.actor().clone();
+    let found = svc
         .db
         .read(move |c| {
-            let facts = network::facts_of(c, &networks)?;
+            let Some(r) = db::find(c, &mid)? else {
+                return Ok(Found::Missing);
+            };
+            let Some(seat) = seat_of(&actor, &r) else {
+                return Ok(Found::Refused(Box::new(r)));
+            };
+            let planned = r.meeting.state == db::PLANNED;
+            let mut extra = Extra::default();
+            if page && seat == Seat::Organiser {
+                extra.others = rondom_db::users::memberships_of_many(c, &r.participants)?;
+                if planned {
+                    extra.suggested = Some(suggested(c, &r)?);
+                }
+            }
+            if page && planned && !matches!(seat, Seat::Guest(_)) {
+                let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
+                extra.mine = rondom_db::networks::newest_of_member(c, &actor.user_id, &orgs, 50)?;
+            }
+            let networks: Vec<String> = r
+                .items
+                .iter()
+                .filter_map(|i| i.network_id.clone())
+                .collect();
+            let mut wanted = networks.clone();
+            if let Some(s) = &extra.suggested {
+                let mut ids: Vec<String> = s
+                    .evaluations
+                    .iter()
+                    .map(|(n, _)| n.clone())
+                    .chain(s.overdue.iter().map(|(n, _)| n.clone()))
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                extra.glances = rondom_db::networks::find_many_with_child(c, &ids)?;
+                let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
+                let maybe = rondom_db::networks::maybe_member_of(c, &ids, &actor.user_id, &orgs)?;
+                wanted.extend(maybe.into_iter().filter(|n| {
+                    !extra.glances.iter().any(|(g, _)| {
+                        g.id.as_str() == n && g.coordinator_id.as_str() == actor.user_id
+                    })
+                }));
+            }
+            wanted.extend(extra.mine.iter().cloned());
+            let mut seen = std::collections::HashSet::new();
+            wanted.retain(|n| seen.insert(n.clone()));
+            let facts = network::facts_of(c, &wanted)?;
             let mut referrals = Vec::new();
-            for id in &referral_ids {
-                if let Some(l) = rondom_db::referrals::find_listed(c, id)? {
+            for item in &r.items {
+                if let Some(id) = &item.referral_id
+                    && let Some(l) = rondom_db::referrals::find_listed(c, id)?
+                {
                     referrals.push(l);
                 }
             }
-            orgs.extend(facts.iter().flat_map(|f| {
-                f.members
-                    .iter()
-                    .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
-            }));
-            people.extend(facts.iter().flat_map(|f| {
-                f.members
-                    .iter()
-                    .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
-                    .chain(std::iter::once(f.network.coordinator_id.to_string()))
-            }));
+            let mut people: Vec<String> = r.participants.clone();
+            people.push(r.meeting.chair_id.clone());
+            people.extend(r.items.iter().filter_map(|i| i.recorded_by.clone()));
+            let mut orgs = vec![r.meeting.team_org_id.clone()];
+            for f in facts
+                .iter()
+                .filter(|f| networks.iter().any(|n| n == f.network.id.as_str()))
+            {
+                orgs.extend(
+                    f.members
+                        .iter()
+                        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string)),
+                );
+                people.extend(
+                    f.members
+                        .iter()
+                        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+                        .chain(std::iter::once(f.network.coordinator_id.to_string())),
+                );
+            }
             people.extend(
                 referrals
                     .iter()
@@ -515,11 +594,35 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
                     versions.push(v);
                 }
             }
-            Ok((facts, referrals, names, versions))
+            Ok(Found::Seated(Box::new(Read {
+                r,
+                seat,
+                facts,
+                referrals,
+                names,
+                versions,
+                extra,
+            })))
         })
         .await?;
+    let read = match found {
+        Found::Missing => return Err(Error::NotFound),
+        Found::Refused(r) => {
+            let mut e = crate::access::event(
+                who,
+                "meeting_read",
+                Resource::Organisation(&r.meeting.team_org_id),
+                "denied",
+            );
+            e.object_type = "meeting".into();
+            e.object_id = Some(r.meeting.id.clone());
+            crate::access::record(svc, e).await?;
+            return Err(Error::NotFound);
+        }
+        Found::Seated(read) => *read,
+    };
     let mut plans = HashMap::new();
-    for v in versions {
+    for v in read.versions {
         let text = svc
             .secrets
             .open(&v.content_sealed)
@@ -527,19 +630,61 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
         let p: Plan = serde_json::from_str(&text).map_err(Error::internal)?;
         plans.insert(v.network_id, (v.number, p));
     }
-    Ok(Loaded {
-        seat,
-        facts: facts
-            .into_iter()
-            .map(|f| (f.network.id.to_string(), f))
-            .collect(),
-        referrals: referrals
-            .into_iter()
-            .map(|l| (l.r.id.to_string(), l))
-            .collect(),
-        names: names.into_iter().collect(),
-        plans,
-        r,
+    Ok((
+        Loaded {
+            seat: read.seat,
+            facts: read
+                .facts
+                .into_iter()
+                .map(|f| (f.network.id.to_string(), f))
+                .collect(),
+            referrals: read
+                .referrals
+                .into_iter()
+                .map(|l| (l.r.id.to_string(), l))
+                .collect(),
+            names: read.names.into_iter().collect(),
+            plans,
+            r: read.r,
+        },
+        read.extra,
+    ))
+}
+
+/// What the work suggests for a team's meeting, read on the caller's connection.
+fn suggested(
+    c: &mut rondom_db::AnyConnection,
+    r: &MeetingRecord,
+) -> Result<Suggested, rondom_db::DbError> {
+    let team = r.meeting.team_org_id.clone();
+    let day = crate::dates::to_local(r.meeting.starts_at).date();
+    let today = crate::dates::today();
+    let evaluations = db::evaluations_due(
+        c,
+        &team,
+        day + chrono::Duration::days(EVALUATION_AHEAD_DAYS),
+        SUGGESTIONS,
+    )?;
+    let overdue = db::overdue_actions(c, &team, today, SUGGESTIONS)?;
+    use rondom_domain::referral::Status as S;
+    let late = rondom_db::referrals::ids_by_due(
+        c,
+        &team,
+        &[S::Requested, S::Received, S::Accepted, S::InProgress],
+        Some(today - chrono::Duration::days(1)),
+        SUGGESTIONS,
+    )?;
+    let held = rondom_db::referrals::ids_by_due(c, &team, &[S::OnHold], None, SUGGESTIONS)?;
+    // Only the rows shown are read whole, in one query, with the names looked up once.
+    let ids: Vec<String> = late.iter().chain(held.iter()).cloned().collect();
+    let (late, held) = rondom_db::referrals::listed_of(c, &ids)?
+        .into_iter()
+        .partition(|l| late.iter().any(|id| l.r.id.as_str() == id));
+    Ok(Suggested {
+        evaluations,
+        overdue,
+        late,
+        held,
     })
 }
 
@@ -579,24 +724,21 @@ fn anonymous_child(age: i32) -> String {
 
 /// The actors of these people, to ask for each whether an item is anonymous to them.
 /// Participants are professionals: their organisations' roles are all the policy asks.
-async fn actors(svc: &Services, users: Vec<String>) -> Result<Vec<(String, Actor)>, Error> {
-    let ids = users.clone();
-    let all = svc
-        .db
-        .read(move |c| rondom_db::users::memberships_of_many(c, &ids))
-        .await?;
-    Ok(users
-        .into_iter()
+fn actors(
+    users: &[String],
+    all: &[(String, rondom_db::users::Membership)],
+) -> Vec<(String, Actor)> {
+    users
+        .iter()
         .map(|u| {
             let ms: Vec<rondom_db::users::Membership> = all
                 .iter()
-                .filter(|(id, _)| *id == u)
+                .filter(|(id, _)| id == u)
                 .map(|(_, m)| m.clone())
                 .collect();
-            let actor = crate::auth::actor_of(&u, &ms, None);
-            (u, actor)
+            (u.clone(), crate::auth::actor_of(u, &ms, None))
         })
-        .collect())
+        .collect()
 }
 
 /// A meeting with its agenda as this person may see it. Every item whose child is shown
@@ -606,11 +748,11 @@ pub async fn view(
     who: &impl Principal,
     id: &str,
 ) -> Result<Disclosed<MeetingView>, Error> {
-    let l = load(svc, who, id).await?;
+    let (l, extra) = load_for(svc, who, id, true).await?;
     let today = crate::dates::today();
     let organiser = l.seat == Seat::Organiser;
     let others = if organiser {
-        actors(svc, l.r.participants.clone()).await?
+        actors(&l.r.participants, &extra.others)
     } else {
         vec![]
     };
@@ -715,18 +857,18 @@ pub async fn view(
     }
     shown_networks.sort_by(|a, b| a.id.cmp(&b.id));
     shown_networks.dedup_by(|a, b| a.id == b.id);
-    network::record_all(svc, who, "meeting_item_read", &shown_networks).await?;
+    // Every look this page gives goes to the log in one commit, before it is shown.
+    let mut looks: Vec<_> = shown_networks
+        .iter()
+        .map(|n| network::network_event(who, "meeting_item_read", n, "allowed"))
+        .collect();
     let planned = l.r.meeting.state == db::PLANNED;
-    let suggestions = if organiser && planned {
-        suggest(svc, who, &l).await?
-    } else {
-        vec![]
+    let suggestions = match extra.suggested {
+        Some(s) => suggest(svc, who, &l, s, &extra.glances, &mut looks),
+        None => vec![],
     };
-    let my_cases = if planned && !matches!(l.seat, Seat::Guest(_)) {
-        my_cases(svc, who, &l).await?
-    } else {
-        vec![]
-    };
+    let my_cases = my_cases(svc, who, &l, &extra.mine, &mut looks);
+    crate::access::record_all(svc, looks).await?;
     let m = &l.r.meeting;
     Ok(Disclosed::logged(MeetingView {
         id: m.id.clone(),
@@ -813,125 +955,94 @@ struct StoredAction {
 }
 
 /// What the work suggests for the agenda of a planned meeting, not on it yet: named
-/// when the organiser reaches the child, else anonymised.
-async fn suggest(
+/// when the organiser reaches the child, else anonymised. The looks at the named
+/// children are added to `looks`.
+fn suggest(
     svc: &Services,
     who: &impl Principal,
     l: &Loaded,
-) -> Result<Vec<Suggestion>, Error> {
-    let team = l.r.meeting.team_org_id.clone();
-    let day = crate::dates::to_local(l.r.meeting.starts_at).date();
+    s: Suggested,
+    glances: &[(rondom_db::networks::Network, rondom_db::referrals::Child)],
+    looks: &mut Vec<rondom_db::audit::AuditEvent>,
+) -> Vec<Suggestion> {
     let today = crate::dates::today();
-    let on: Vec<String> =
+    let on: Vec<&str> =
         l.r.items
             .iter()
-            .filter_map(|i| i.network_id.clone())
+            .filter_map(|i| i.network_id.as_deref())
             .collect();
-    let on_referrals: Vec<String> =
+    let on_referrals: Vec<&str> =
         l.r.items
             .iter()
-            .filter_map(|i| i.referral_id.clone())
+            .filter_map(|i| i.referral_id.as_deref())
             .collect();
-    let (evaluations, overdue, late, held, facts) = svc
-        .db
-        .read(move |c| {
-            let evaluations = db::evaluations_due(
-                c,
-                &team,
-                day + chrono::Duration::days(EVALUATION_AHEAD_DAYS),
-                SUGGESTIONS,
-            )?;
-            let overdue = db::overdue_actions(c, &team, today, SUGGESTIONS)?;
-            let filter = |statuses, due_before| rondom_db::referrals::Filter {
-                to_orgs: vec![team.clone()],
-                statuses,
-                due_before,
-                by_due: true,
-                limit: SUGGESTIONS,
-                ..rondom_db::referrals::Filter::default()
-            };
-            use rondom_domain::referral::Status as S;
-            // One status at a time: each is one range of the (team, status, due date)
-            // index in due order. Several at once, PostgreSQL's generic plan for the
-            // prepared statement sorted every late referral of the team (9 ms at
-            // 100,000 referrals, against 0.2 ms).
-            let mut late = Vec::new();
-            for status in [S::Requested, S::Received, S::Accepted, S::InProgress] {
-                late.extend(rondom_db::referrals::list(
-                    c,
-                    &filter(vec![status], Some(today - chrono::Duration::days(1))),
-                )?);
-            }
-            late.sort_by_key(|l| (l.r.due_on, l.r.created_at));
-            late.truncate(usize::try_from(SUGGESTIONS).unwrap_or(usize::MAX));
-            let held = rondom_db::referrals::list(c, &filter(vec![S::OnHold], None))?;
-            let ids: Vec<String> = evaluations
-                .iter()
-                .map(|(n, _)| n.clone())
-                .chain(overdue.iter().map(|(n, _)| n.clone()))
-                .collect();
-            let facts = network::facts_of(c, &ids)?;
-            Ok((evaluations, overdue, late, held, facts))
-        })
-        .await?;
-    let facts: HashMap<String, Facts> = facts
-        .into_iter()
-        .map(|f| (f.network.id.to_string(), f))
-        .collect();
-    let mut out: Vec<Suggestion> = Vec::new();
-    let child = |f: &Facts| {
-        let age = age_on(f.child.birth_date, today);
-        if matches!(f.reach(who), Some(Reach::Coordinates | Reach::Member)) {
+    let me = who.actor().user_id.as_str();
+    let reaches = |n: &rondom_db::networks::Network| {
+        n.coordinator_id.as_str() == me
+            || l.facts
+                .get(n.id.as_str())
+                .is_some_and(|f| matches!(f.reach(who), Some(Reach::Coordinates | Reach::Member)))
+    };
+    let child = |n: &rondom_db::networks::Network, c: &rondom_db::referrals::Child| {
+        let age = age_on(c.birth_date, today);
+        if reaches(n) {
             format!(
                 "{} ({age} jaar)",
-                svc.secrets.open_shown(&f.child.name_sealed, "child name")
+                svc.secrets.open_shown(&c.name_sealed, "child name")
             )
         } else {
             anonymous_child(age)
         }
     };
-    for (n, d) in evaluations {
-        if on.contains(&n)
+    let mut out: Vec<Suggestion> = Vec::new();
+    let networks = s
+        .evaluations
+        .into_iter()
+        .map(|(n, d)| {
+            let why = format!("evaluatie op {}", crate::dates::dutch_date(d));
+            (n, ItemKind::Evaluation, why)
+        })
+        .chain(s.overdue.into_iter().map(|(n, count)| {
+            let why = format!("{count} afspraak/afspraken te laat");
+            (n, ItemKind::Actions, why)
+        }));
+    for (n, kind, why) in networks {
+        if on.contains(&n.as_str())
             || out
                 .iter()
                 .any(|s| s.network_id.as_deref() == Some(n.as_str()))
         {
             continue;
         }
-        if let Some(f) = facts.get(&n) {
+        if let Some((network, c)) = glances.iter().find(|(g, _)| g.id.as_str() == n) {
+            if reaches(network) {
+                looks.push(network::network_event(
+                    who,
+                    "meeting_suggestion_read",
+                    network,
+                    "allowed",
+                ));
+            }
             out.push(Suggestion {
-                kind: ItemKind::Evaluation,
-                child: child(f),
-                why: format!("evaluatie op {}", crate::dates::dutch_date(d)),
+                kind,
+                child: child(network, c),
+                why,
                 network_id: Some(n),
                 referral_id: None,
             });
         }
     }
-    for (n, count) in overdue {
-        if on.contains(&n)
-            || out
-                .iter()
-                .any(|s| s.network_id.as_deref() == Some(n.as_str()))
-        {
-            continue;
-        }
-        if let Some(f) = facts.get(&n) {
-            out.push(Suggestion {
-                kind: ItemKind::Actions,
-                child: child(f),
-                why: format!("{count} afspraak/afspraken te laat"),
-                network_id: Some(n),
-                referral_id: None,
-            });
-        }
-    }
-    for (r, why) in late
+    for (r, why) in s
+        .late
         .iter()
         .map(|r| (r, "verwijzing over de termijn"))
-        .chain(held.iter().map(|r| (r, "verwijzing staat stil (on hold)")))
+        .chain(
+            s.held
+                .iter()
+                .map(|r| (r, "verwijzing staat stil (on hold)")),
+        )
     {
-        if on_referrals.contains(&r.r.id.to_string()) {
+        if on_referrals.contains(&r.r.id.as_str()) {
             continue;
         }
         let age = age_on(r.child_birth_date, today);
@@ -959,33 +1070,49 @@ async fn suggest(
             referral_id: Some(r.r.id.to_string()),
         });
     }
-    let named: Vec<&rondom_db::networks::Network> = out
-        .iter()
-        .filter_map(|s| s.network_id.as_deref().and_then(|n| facts.get(n)))
-        .filter(|f| matches!(f.reach(who), Some(Reach::Coordinates | Reach::Member)))
-        .map(|f| &f.network)
-        .collect();
-    network::record_all(svc, who, "meeting_suggestion_read", &named).await?;
-    Ok(out)
+    out
 }
 
-/// The networks this person may bring in (they reach the child), not on the agenda yet.
-async fn my_cases(
+/// The networks this person may bring in (they reach the child), not on the agenda yet:
+/// (network id, child). The looks at them are added to `looks`.
+fn my_cases(
     svc: &Services,
     who: &impl Principal,
     l: &Loaded,
-) -> Result<Vec<(String, String)>, Error> {
-    let mine = network::family_view::mine(svc, who).await?.into_inner();
+    mine: &[String],
+    looks: &mut Vec<rondom_db::audit::AuditEvent>,
+) -> Vec<(String, String)> {
+    let today = crate::dates::today();
     let on: Vec<&str> =
         l.r.items
             .iter()
             .filter_map(|i| i.network_id.as_deref())
             .collect();
-    Ok(mine
-        .into_iter()
-        .filter(|n| !on.contains(&n.id.as_str()))
-        .filter_map(|n| n.child.map(|c| (n.id, c)))
-        .collect())
+    let mut out = Vec::new();
+    for f in mine
+        .iter()
+        .filter(|n| !on.contains(&n.as_str()))
+        .filter_map(|n| l.facts.get(n))
+    {
+        if !matches!(f.reach(who), Some(Reach::Coordinates | Reach::Member)) {
+            continue;
+        }
+        looks.push(network::network_event(
+            who,
+            "network_list_read",
+            &f.network,
+            "allowed",
+        ));
+        out.push((
+            f.network.id.to_string(),
+            format!(
+                "{} ({} jaar)",
+                svc.secrets.open_shown(&f.child.name_sealed, "child name"),
+                age_on(f.child.birth_date, today)
+            ),
+        ));
+    }
+    out
 }
 
 /// Puts a case on the agenda: the organiser a suggestion (a network or a referral), a
@@ -1333,7 +1460,7 @@ pub(crate) async fn minutes_of_network(
     };
     let mut out = Vec::new();
     for (item, r) in found.iter().rev() {
-        let present = match seat_of(who, r) {
+        let present = match seat_of(who.actor(), r) {
             Some(Seat::Organiser | Seat::Participant) => f.family_member(who).is_none(),
             Some(Seat::Guest(items)) => items.contains(&item.id),
             None => false,

@@ -97,48 +97,89 @@ fn viewer(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Viewer> {
 /// The names on the network page, people and organisations, by id.
 pub(super) type Names = HashMap<String, String>;
 
+/// What the help and the names on the network page are computed from.
+pub(super) struct HelpRead {
+    referrals: Vec<rondom_db::referrals::Referral>,
+    feedback: Vec<rondom_db::referrals::FeedbackItem>,
+    marks: Vec<(String, String)>,
+    names: Vec<(String, String)>,
+}
+
+/// Whether this person sees the help of the network (their consent covers referral
+/// details, or they coordinate or have emergency access).
+pub(super) fn sees(f: &Facts, who: &impl Principal) -> bool {
+    match f.reach(who) {
+        Some(Reach::ExistsOnly) | None => false,
+        Some(reach) => viewer(f, who, reach).is_some(),
+    }
+}
+
+/// Reads, on the caller's connection, the help around the child (when `sees`) and the
+/// names of the network's people and organisations with those the help names.
+pub(super) fn read(
+    c: &mut rondom_db::AnyConnection,
+    f: &Facts,
+    sees: bool,
+) -> Result<HelpRead, rondom_db::DbError> {
+    let mut people: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_id.to_string()))
+        .collect();
+    let mut orgs: Vec<String> = f
+        .members
+        .iter()
+        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+        .chain(std::iter::once(f.network.coordinator_org_id.to_string()))
+        .collect();
+    let (mut referrals, mut feedback, mut marks) = (vec![], vec![], vec![]);
+    if sees {
+        referrals = rondom_db::referrals::of_child(c, f.network.child_id.as_str())?;
+        let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
+        feedback = rondom_db::referrals::feedback_of(c, &ids)?;
+        marks = db::not_for_parents(c, f.network.id.as_str())?;
+        orgs.extend(referrals.iter().map(|r| r.to_org_id.to_string()));
+        people.extend(
+            referrals
+                .iter()
+                .filter_map(|r| r.case_director_id.as_ref().map(ToString::to_string)),
+        );
+    }
+    let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
+    Ok(HelpRead {
+        referrals,
+        feedback,
+        marks,
+        names,
+    })
+}
+
 /// The help around the child, as far as this person may see it (None when their
-/// consent does not cover referral details), and the names of these people and
-/// organisations with those the help names, in one trip to the database. The caller
-/// logs the look (`network_help_read`), with the rest of the page.
-pub(super) async fn compute(
+/// consent does not cover referral details), and the names on the page, from what
+/// `read` found. The caller logs the look (`network_help_read`), with the rest of the
+/// page.
+pub(super) fn compute(
     svc: &Services,
     who: &impl Principal,
     f: &Facts,
     reach: Reach,
-    mut people: Vec<String>,
-    mut orgs: Vec<String>,
-) -> Result<(Option<Help>, Names), Error> {
+    read: HelpRead,
+) -> (Option<Help>, Names) {
     let v = if reach == Reach::ExistsOnly {
         None
     } else {
         viewer(f, who, reach)
     };
-    let sees = v.is_some();
-    let (child, nid) = (f.network.child_id.to_string(), f.network.id.to_string());
-    let (referrals, feedback, marks, names) = svc
-        .db
-        .read(move |c| {
-            let (mut referrals, mut feedback, mut marks) = (vec![], vec![], vec![]);
-            if sees {
-                referrals = rondom_db::referrals::of_child(c, &child)?;
-                let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
-                feedback = rondom_db::referrals::feedback_of(c, &ids)?;
-                marks = db::not_for_parents(c, &nid)?;
-                orgs.extend(referrals.iter().map(|r| r.to_org_id.to_string()));
-                people.extend(
-                    referrals
-                        .iter()
-                        .filter_map(|r| r.case_director_id.as_ref().map(ToString::to_string)),
-                );
-            }
-            let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
-            Ok((referrals, feedback, marks, names))
-        })
-        .await?;
+    let HelpRead {
+        referrals,
+        feedback,
+        marks,
+        names,
+    } = read;
     let names: Names = names.into_iter().collect();
     let Some(v) = v else {
-        return Ok((None, names));
+        return (None, names);
     };
     let marked = |kind: &str, id: &str| marks.iter().any(|(k, i)| k == kind && i == id);
     let hide =
@@ -190,7 +231,7 @@ pub(super) async fn compute(
             && may_keep_from_parents(f.child.birth_date, crate::dates::today()),
         some_kept,
     };
-    Ok((Some(help), names))
+    (Some(help), names)
 }
 
 /// Marks an item of the child's help as not for the parents (or takes the mark off), at

@@ -352,6 +352,42 @@ pub(crate) async fn load(
     }
 }
 
+/// The same, with what the page reads besides the facts (`more`, given the facts) in
+/// the same trip to the database. `more` reads before the reach is known: nothing of it
+/// is shown unless the caller's own check lets it.
+pub(crate) async fn load_with<T, F>(
+    svc: &Services,
+    who: &impl Principal,
+    id: &str,
+    more: F,
+) -> Result<(Facts, Reach, T), Error>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut rondom_db::AnyConnection, &Facts) -> Result<T, rondom_db::DbError>
+        + Send
+        + 'static,
+{
+    let id = id.to_owned();
+    let (f, extra) = svc
+        .db
+        .read(move |c| {
+            let Some(f) = facts_in(c, &id)? else {
+                return Ok(None);
+            };
+            let extra = more(c, &f)?;
+            Ok(Some((f, extra)))
+        })
+        .await?
+        .ok_or(Error::NotFound)?;
+    match f.reach(who) {
+        Some(reach) => Ok((f, reach, extra)),
+        None => {
+            record(svc, who, "network_read", &f.network, "denied").await?;
+            Err(Error::NotFound)
+        }
+    }
+}
+
 /// Who may open a network from a referral: its case director, or a consultant or team
 /// leader of the team that accepted it.
 fn may_open(who: &impl Principal, r: &Referral) -> bool {
@@ -590,34 +626,25 @@ pub async fn view(
     who: &impl Principal,
     id: &str,
 ) -> Result<Disclosed<NetworkView>, Error> {
-    let (f, reach) = load(svc, who, id).await?;
-    let people: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
-        .chain(std::iter::once(f.network.coordinator_id.to_string()))
-        .collect();
-    let orgs: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
-        .chain(std::iter::once(f.network.coordinator_org_id.to_string()))
-        .collect();
-    // The help and every name on the page in one trip to the database.
-    let (help, names) = help::compute(svc, who, &f, reach, people, orgs).await?;
+    // The facts, the help and every name on the page in one trip to the database.
+    let actor = who.actor().clone();
+    let (f, reach, read) = load_with(svc, who, id, move |c, f| {
+        let sees = help::sees(f, &crate::message::Quiet(&actor));
+        help::read(c, f, sees)
+    })
+    .await?;
+    let (help, names) = help::compute(svc, who, &f, reach, read);
     // Both looks go to the audit writer at once, so they commit together.
-    let (read, help_read) = tokio::join!(
-        record(svc, who, "network_read", &f.network, "allowed"),
-        async {
-            if help.is_some() {
-                record(svc, who, "network_help_read", &f.network, "allowed").await
-            } else {
-                Ok(())
-            }
-        }
-    );
-    read?;
-    help_read?;
+    let mut looks = vec![network_event(who, "network_read", &f.network, "allowed")];
+    if help.is_some() {
+        looks.push(network_event(
+            who,
+            "network_help_read",
+            &f.network,
+            "allowed",
+        ));
+    }
+    access::record_all(svc, looks).await?;
     // People and organisations by id (both UUIDs, one map).
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let coordinator = name_of(&f.network.coordinator_id);

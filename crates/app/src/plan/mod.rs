@@ -220,36 +220,33 @@ async fn load_with(
     network_id: &str,
     whole: bool,
 ) -> Result<Loaded, Error> {
-    let (f, reach) = network::load(svc, who, network_id).await?;
+    // The network's facts, the plan and every name it shows in one trip.
+    let (f, reach, (record, names)) = network::load_with(svc, who, network_id, move |c, f| {
+        let record = if whole {
+            db::of_network(c, f.network.id.as_str())?
+        } else {
+            db::of_network_light(c, f.network.id.as_str())?
+        };
+        let people: Vec<String> = f
+            .members
+            .iter()
+            .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
+            .chain(record.versions.iter().map(|v| v.saved_by.clone()))
+            .chain(record.responses.iter().map(|r| r.by_user.clone()))
+            .collect();
+        let orgs: Vec<String> = f
+            .members
+            .iter()
+            .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
+            .collect();
+        let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
+        Ok((record, names))
+    })
+    .await?;
     let Some(reader) = reader(&f, who, reach) else {
         network::record(svc, who, "plan_read", &f.network, "denied").await?;
         return Err(Error::Forbidden);
     };
-    let nid = f.network.id.to_string();
-    let mut people: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.user_id.as_ref().map(ToString::to_string))
-        .collect();
-    let orgs: Vec<String> = f
-        .members
-        .iter()
-        .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string))
-        .collect();
-    let (record, names) = svc
-        .db
-        .read(move |c| {
-            let record = if whole {
-                db::of_network(c, &nid)?
-            } else {
-                db::of_network_light(c, &nid)?
-            };
-            people.extend(record.versions.iter().map(|v| v.saved_by.clone()));
-            people.extend(record.responses.iter().map(|r| r.by_user.clone()));
-            let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
-            Ok((record, names))
-        })
-        .await?;
     Ok(Loaded {
         f,
         reader,

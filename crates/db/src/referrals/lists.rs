@@ -108,6 +108,58 @@ macro_rules! filtered {
     }};
 }
 
+/// The first `limit` referrals to this organisation in deadline order among these
+/// statuses (with a deadline on or before `due_before` when given), as ids. Each status
+/// is one range of the covering (organisation, status, deadline) index, read on the
+/// index alone; the ranges are merged here. Several statuses in one statement made
+/// PostgreSQL's generic plan sort every matching referral of the organisation.
+pub fn ids_by_due(
+    conn: &mut AnyConnection,
+    org: &str,
+    statuses: &[Status],
+    due_before: Option<NaiveDate>,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    use referrals::dsl as r;
+    let mut found: Vec<(Option<NaiveDate>, NaiveDateTime, String)> = Vec::new();
+    for status in statuses.iter().filter(|s| **s != DRAFT) {
+        let q = r::referrals
+            .filter(r::to_org_id.eq(org))
+            .filter(r::status.eq(*status))
+            .into_boxed();
+        let q = match due_before {
+            Some(d) => q.filter(r::due_on.le(d)),
+            None => q,
+        };
+        found.extend(
+            q.order((r::due_on.asc(), r::created_at.asc()))
+                .select((r::due_on, r::created_at, r::id))
+                .limit(limit.clamp(1, 500))
+                .load::<(Option<NaiveDate>, NaiveDateTime, String)>(conn)?,
+        );
+    }
+    // NULL deadlines last, as both engines order them ascending.
+    found.sort_by(|a, b| (a.0.is_none(), a.0, a.1, &a.2).cmp(&(b.0.is_none(), b.0, b.1, &b.2)));
+    found.truncate(usize::try_from(limit.clamp(1, 500)).unwrap_or(0));
+    Ok(found.into_iter().map(|(_, _, id)| id).collect())
+}
+
+/// These referrals as lists show them, in the order of `ids`, read in one query with
+/// the names looked up once.
+pub fn listed_of(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Listed>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows: Vec<Joined> = listed_query!()
+        .filter(referrals::id.eq_any(ids))
+        .load(conn)?;
+    let named = with_names(conn, rows)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| named.iter().find(|l| &l.r.id == id).cloned())
+        .collect())
+}
+
 /// One page of an inbox section.
 pub fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Listed>, DbError> {
     let q = filtered!(listed_query!().into_boxed(), f);
