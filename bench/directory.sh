@@ -54,16 +54,8 @@ request = function()
 end
 LUA
 
-start_server() {
-  "$BIN" --database-url "$1" serve --demo --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
-  SERVER=$!
-  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
-    sleep 0.05
-  done
-}
+. bench/lib.sh
 
-stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 login_cookie() {
   local jar="$WORK/jar" csrf
@@ -98,13 +90,13 @@ for backend in $BACKENDS; do
       URL="${PG_ADMIN%/*}/$DB" ;;
   esac
   # The demo municipality first (for its logins), then the generated region on top.
-  start_server "$URL"
+  start_server "$URL" --demo
   EMAIL=$(grep -E '^  huisarts ' "$WORK/out" | awk '{print $2}')
   stop_server
   t0=$(date +%s%3N)
   "$BIN" --database-url "$URL" import hsds "$WORK/directory.json" >"$WORK/import" 2>&1 || { cat "$WORK/import"; exit 1; }
   import_ms=$(( $(date +%s%3N) - t0 ))
-  start_server "$URL"
+  start_server "$URL" --demo
   COOKIE=$(login_cookie "$EMAIL")
   [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
   # The first search builds this server's index; the benchmark measures searches after it.

@@ -42,15 +42,7 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 # 1,000 streams and the server's own connections need more than the default 1,024 files.
 ulimit -n 8192
 
-start_server() {
-  "$BIN" --database-url "$1" serve --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
-  SERVER=$!
-  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
-    sleep 0.05
-  done
-}
-stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
+. bench/lib.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 

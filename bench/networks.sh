@@ -42,16 +42,8 @@ BASE="http://127.0.0.1:$PORT"
 SERVER=""
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
-start_server() {
-  "$BIN" --database-url "$1" serve --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
-  SERVER=$!
-  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
-    sleep 0.05
-  done
-}
+. bench/lib.sh
 
-stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 login_cookie() {
   local jar="$WORK/jar" csrf

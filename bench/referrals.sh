@@ -34,16 +34,8 @@ BASE="http://127.0.0.1:$PORT"
 SERVER=""
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 
-start_server() {
-  "$BIN" --database-url "$1" serve --demo --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
-  SERVER=$!
-  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
-    sleep 0.05
-  done
-}
+. bench/lib.sh
 
-stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 login_cookie() {
   local jar="$WORK/jar" csrf
@@ -121,7 +113,7 @@ for backend in $BACKENDS; do
   gen=$("$BIN" --database-url "$URL" demo --referrals "$REFERRALS" | grep -o 'in [0-9.]* s')
   GP_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$GP" | tail -1)
   TEAM_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$CONSULENT" | tail -1)
-  start_server "$URL"
+  start_server "$URL" --demo
   COOKIE=$(login_cookie "$CONSULENT")
   [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
   ME=$(curl -fs -H "Authorization: Bearer $TEAM_TOKEN" "$BASE/api/v1/me")

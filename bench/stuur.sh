@@ -42,18 +42,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() {
-  # --demo: the region's accounts are demo accounts, which log in without a second
-  # factor only so (the database is not empty, so nothing is loaded).
-  "$BIN" --database-url "$1" serve --demo --bind "127.0.0.1:$PORT" >"$WORK/out" 2>&1 &
-  SERVER=$!
-  until curl -fs "$BASE/readyz" >/dev/null 2>&1; do
-    kill -0 $SERVER 2>/dev/null || { cat "$WORK/out"; exit 1; }
-    sleep 0.05
-  done
-}
+. bench/lib.sh
 
-stop_server() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 login_cookie() {
   local jar="$WORK/jar" csrf
@@ -93,7 +83,9 @@ for backend in $BACKENDS; do
   POLICY=$(token beleid@noorderveld.example)
   LEADER=$(token teamleider@noorderveld.example)
   GP=$(token huisarts1@noorderveld.example)
-  start_server "$URL"
+  # --demo: the region's accounts are demo accounts, which log in without a second
+  # factor only so (the database is not empty, so nothing is loaded).
+  start_server "$URL" --demo
   COOKIE=$(login_cookie beleid@noorderveld.example)
   today=$(date -u +%Y-%m)
   year=${today%-*}; month=$((10#${today#*-}))

@@ -241,6 +241,9 @@ fn spawn_housekeeping(state: rondom_web::AppState) {
                 Ok(n) => tracing::info!(actions = n, "plan reminders"),
                 Err(e) => tracing::warn!(error = %e, "plan reminders failed"),
             }
+            // Operators alert on a stalled housekeeping; benches wait for the first round
+            // (its re-derivation stalls requests for a few seconds after a start).
+            metrics::counter!("rondom_housekeeping_rounds_total").increment(1);
         }
     });
 }

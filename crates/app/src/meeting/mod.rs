@@ -414,6 +414,8 @@ pub struct Suggestion {
     pub referral_id: Option<String>,
     pub child: String,
     pub why: String,
+    /// The child is named (this person reaches them); else "Een kind van N jaar".
+    pub named: bool,
 }
 
 /// A meeting as this person may see it.
@@ -515,6 +517,7 @@ async fn load_for(
                 return Ok(Found::Refused(Box::new(r)));
             };
             let planned = r.meeting.state == db::PLANNED;
+            let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
             let mut extra = Extra::default();
             if page && seat == Seat::Organiser {
                 extra.others = rondom_db::users::memberships_of_many(c, &r.participants)?;
@@ -523,7 +526,6 @@ async fn load_for(
                 }
             }
             if page && planned && !matches!(seat, Seat::Guest(_)) {
-                let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
                 extra.mine = rondom_db::networks::newest_of_member(c, &actor.user_id, &orgs, 50)?;
             }
             let networks: Vec<String> = r
@@ -542,7 +544,6 @@ async fn load_for(
                 ids.sort_unstable();
                 ids.dedup();
                 extra.glances = rondom_db::networks::find_many_with_child(c, &ids)?;
-                let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
                 let maybe = rondom_db::networks::maybe_member_of(c, &ids, &actor.user_id, &orgs)?;
                 wanted.extend(maybe.into_iter().filter(|n| {
                     !extra.glances.iter().any(|(g, _)| {
@@ -565,12 +566,12 @@ async fn load_for(
             let mut people: Vec<String> = r.participants.clone();
             people.push(r.meeting.chair_id.clone());
             people.extend(r.items.iter().filter_map(|i| i.recorded_by.clone()));
-            let mut orgs = vec![r.meeting.team_org_id.clone()];
+            let mut named_orgs = vec![r.meeting.team_org_id.clone()];
             for f in facts
                 .iter()
                 .filter(|f| networks.iter().any(|n| n == f.network.id.as_str()))
             {
-                orgs.extend(
+                named_orgs.extend(
                     f.members
                         .iter()
                         .filter_map(|m| m.organisation_id.as_ref().map(ToString::to_string)),
@@ -587,7 +588,7 @@ async fn load_for(
                     .iter()
                     .filter_map(|l| l.r.case_director_id.as_ref().map(ToString::to_string)),
             );
-            let names = rondom_db::users::names_with_organisations(c, &people, &orgs)?;
+            let names = rondom_db::users::names_with_organisations(c, &people, &named_orgs)?;
             let mut versions = Vec::new();
             for n in &networks {
                 if let Some(v) = rondom_db::plans::latest(c, n)? {
@@ -757,6 +758,8 @@ pub async fn view(
         vec![]
     };
     let mut shown_networks: Vec<&rondom_db::networks::Network> = Vec::new();
+    // Items and suggestions that name a child through a referral (not a network).
+    let mut named_referrals: Vec<&str> = Vec::new();
     let mut items = Vec::new();
     for item in &l.r.items {
         if let Seat::Guest(mine) = &l.seat
@@ -772,6 +775,8 @@ pub async fn view(
         let facts = item.network_id.as_deref().and_then(|n| l.facts.get(n));
         if sees && let Some(f) = facts {
             shown_networks.push(&f.network);
+        } else if sees && let Some(r) = &item.referral_id {
+            named_referrals.push(r.as_str());
         }
         let age = age_on(birth, today);
         let child = if sees {
@@ -868,6 +873,13 @@ pub async fn view(
         None => vec![],
     };
     let my_cases = my_cases(svc, who, &l, &extra.mine, &mut looks);
+    named_referrals.extend(
+        suggestions
+            .iter()
+            .filter(|s| s.named)
+            .filter_map(|s| s.referral_id.as_deref()),
+    );
+    looks.extend(crate::referral::read::list_event(who, named_referrals));
     crate::access::record_all(svc, looks).await?;
     let m = &l.r.meeting;
     Ok(Disclosed::logged(MeetingView {
@@ -1029,6 +1041,7 @@ fn suggest(
                 why,
                 network_id: Some(n),
                 referral_id: None,
+                named: reaches(network),
             });
         }
     }
@@ -1068,6 +1081,7 @@ fn suggest(
             why: why.into(),
             network_id: None,
             referral_id: Some(r.r.id.to_string()),
+            named,
         });
     }
     out

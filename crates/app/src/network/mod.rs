@@ -607,6 +607,9 @@ pub struct NetworkView {
     /// The person looking is family with the say over consent: they may admit and take
     /// out professionals.
     pub viewer_decides: bool,
+    /// The person looking may open the plan (a professional without the family's consent
+    /// for it may not, and is told so instead of being sent to a refusal).
+    pub viewer_reads_plan: bool,
     /// The child turned 12 and the youth has not answered yet (or is not in the
     /// network): what was agreed stays in force, nothing new is shared.
     pub youth_to_ask: bool,
@@ -662,6 +665,7 @@ pub async fn view(
             can_answer: vec![],
             viewer_is_family: f.family_member(who).is_some(),
             viewer_decides: false,
+            viewer_reads_plan: false,
             viewer_is_youth: false,
             youth_to_ask: false,
             help: None,
@@ -742,6 +746,7 @@ pub async fn view(
         .family_member(who)
         .is_some_and(|m| m.relation.as_deref() == Some(Relation::Jeugdige.code()));
     Ok(Disclosed::logged(NetworkView {
+        viewer_reads_plan: crate::plan::readable_by(&f, who, reach),
         help,
         viewer_is_youth,
         viewer_decides,

@@ -56,6 +56,11 @@ enum Reader {
     Family { kept: bool, decides: bool },
 }
 
+/// Whether this person may open the network's plan (the network page offers it only then).
+pub(crate) fn readable_by(f: &Facts, who: &impl Principal, reach: Reach) -> bool {
+    reader(f, who, reach).is_some()
+}
+
 fn reader(f: &Facts, who: &impl Principal, reach: Reach) -> Option<Reader> {
     match reach {
         Reach::Coordinates => return Some(Reader::Professional),

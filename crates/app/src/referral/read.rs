@@ -179,31 +179,37 @@ pub async fn disclose_list(
     Ok(Disclosed::logged(lists.pop().unwrap_or_default()))
 }
 
+/// The one entry that logs referrals shown in a list (their children's names and ages)
+/// to this person: it names them all, so that who saw which child can be traced. None
+/// when the list shows none.
+pub(crate) fn list_event(who: &impl Principal, mut ids: Vec<&str>) -> Option<AuditEvent> {
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let e = access::event(
+        who,
+        "referral_list_read",
+        Resource::ReferralInbox(""),
+        "allowed",
+    );
+    Some(AuditEvent {
+        object_id: None,
+        reason: Some(format!("{} getoond: {}", ids.len(), ids.join(","))),
+        ..e
+    })
+}
+
 /// As `disclose_list`, for a page of several lists (an inbox's sections): one entry.
 pub async fn disclose_lists(
     svc: &Services,
     who: &impl Principal,
     lists: Vec<Vec<Listed>>,
 ) -> Result<Disclosed<Vec<Vec<Shown>>>, Error> {
-    let mut ids: Vec<&str> = lists.iter().flatten().map(|l| l.r.id.as_str()).collect();
-    if !ids.is_empty() {
-        ids.sort_unstable();
-        ids.dedup();
-        let e = access::event(
-            who,
-            "referral_list_read",
-            Resource::ReferralInbox(""),
-            "allowed",
-        );
-        access::record(
-            svc,
-            AuditEvent {
-                object_id: None,
-                reason: Some(format!("{} getoond: {}", ids.len(), ids.join(","))),
-                ..e
-            },
-        )
-        .await?;
+    let ids: Vec<&str> = lists.iter().flatten().map(|l| l.r.id.as_str()).collect();
+    if let Some(e) = list_event(who, ids) {
+        access::record(svc, e).await?;
     }
     Ok(Disclosed::logged(
         lists

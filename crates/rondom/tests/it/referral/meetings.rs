@@ -414,5 +414,58 @@ async fn the_agenda_is_built_from_the_work_and_bad_input_is_refused(b: Backend) 
     assert!(page.contains("zonder naam"), "{page}");
     assert!(page.contains("Zonder naam voor:"), "{page}");
     assert!(!page.contains("Noor"), "{page}");
+
+    // A referral on hold is suggested by name to the leader, whose team received it;
+    // that look is in the audit log like any list of children.
+    let born = rondom_app::dates::today() - chrono::Duration::days(11 * 365 + 40);
+    let (s, r) = api
+        .call(
+            "POST",
+            "/api/v1/referrals",
+            &f.gp,
+            Some(json!({
+                "child": {"name": "Bram Hendriks", "birth_date": born.format("%Y-%m-%d").to_string(),
+                    "gemeente_code": "GM9999"},
+                "to_org_id": w.team, "reason": "Angstig.", "problem_areas": ["psychisch"]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let bram = r["referral"]["id"].as_str().unwrap().to_owned();
+    for step in [
+        json!({"to": "accepted", "case_director_id": w.sanne}),
+        json!({"to": "on-hold", "reason": "Gezin is verhuisd, nieuw adres onbekend"}),
+    ] {
+        let (s, e) = api
+            .call(
+                "POST",
+                &format!("/api/v1/referrals/{bram}/transitions"),
+                &f.sanne,
+                Some(step),
+            )
+            .await;
+        assert_eq!(s, 200, "{e}");
+    }
+    let logged_before = app.audit().await.iter().map(|e| e.seq).max().unwrap_or(0);
+    let (s, m) = api
+        .call("GET", &format!("/api/v1/meetings/{meeting}"), &leader, None)
+        .await;
+    assert_eq!(s, 200, "{m}");
+    assert!(
+        m["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["referral_id"] == json!(bram) && s["child"] == "Bram Hendriks (11 jaar)"),
+        "{m}"
+    );
+    let leader_id = app.user_id("leider@team.example").await;
+    let audit = app.audit().await;
+    assert!(
+        audit.iter().any(|e| e.seq > logged_before
+            && e.action == "referral_list_read"
+            && e.actor_user_id.as_deref() == Some(leader_id.as_str())
+            && e.reason.as_deref().is_some_and(|r| r.contains(&bram))),
+        "the agenda's look at Bram is logged"
+    );
     app.stop().await;
 }

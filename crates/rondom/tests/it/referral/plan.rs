@@ -272,6 +272,15 @@ async fn the_plan_follows_consent_and_outsiders_get_nothing(b: Backend) {
     let (s, e) = api.call("GET", &plan, &f.gp, None).await;
     assert_eq!(s, 403, "{e}");
     assert!(!e.to_string().contains("mentor"));
+    // The network page does not send the GP to a refusal: it says why there is no plan.
+    let gp_page = logged_in(&app, "arts@linde.example").await;
+    let network_page = format!("/netwerken/{}", f.network);
+    let html = fetch_page(&app, &gp_page, &network_page).await;
+    assert!(!html.contains("Plan: doelen en afspraken"), "{html}");
+    assert!(
+        html.contains("geen toestemming gegeven dat u het plan ziet"),
+        "{html}"
+    );
     // An agreement can go only to someone who may see the plan.
     let mut p = first_plan(&f);
     p["base_version"] = json!(1);
@@ -292,6 +301,9 @@ async fn the_plan_follows_consent_and_outsiders_get_nothing(b: Backend) {
     f.eva_answers_for_gp(&api, &["plan"], true).await;
     let (s, seen) = api.call("GET", &plan, &f.gp, None).await;
     assert_eq!(s, 200, "{seen}");
+    let html = fetch_page(&app, &gp_page, &network_page).await;
+    assert!(html.contains("Plan: doelen en afspraken"), "{html}");
+    assert!(!html.contains("id=\"geen-plan\""), "{html}");
     assert_eq!(seen["current"]["situation"], first_plan(&f)["situation"]);
     let (s, e) = api
         .call("POST", &format!("{plan}/versions"), &f.sanne, Some(p))
