@@ -24,6 +24,9 @@ pub struct Services {
     pub sends: crate::message::writer::Queue,
     /// The virus scanner every document goes through (`crate::scan`), if configured.
     pub scan_command: Option<Arc<str>>,
+    /// What the work suggests for a meeting's agenda, kept for a moment (by meeting and
+    /// day).
+    pub(crate) agenda_work: Arc<crate::fresh::FreshCache<crate::meeting::Suggested>>,
 }
 
 impl Services {
@@ -35,6 +38,7 @@ impl Services {
             base_url: base_url.trim_end_matches('/').into(),
             sends: Default::default(),
             scan_command: None,
+            agenda_work: Default::default(),
         }
     }
 

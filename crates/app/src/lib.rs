@@ -17,6 +17,7 @@ pub mod context;
 pub mod dates;
 pub mod directory;
 pub mod error;
+pub mod fresh;
 pub mod mail;
 pub mod meeting;
 pub mod message;

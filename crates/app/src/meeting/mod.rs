@@ -24,6 +24,7 @@ use rondom_domain::plan::Plan;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Actor, Resource, Role, authorize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How far ahead an evaluation date puts a network on the agenda.
 const EVALUATION_AHEAD_DAYS: i64 = 14;
@@ -461,7 +462,7 @@ struct Extra {
     /// For the organiser: the participants' memberships (for whom an item is anonymous).
     others: Vec<(String, rondom_db::users::Membership)>,
     /// For the organiser of a planned meeting: what the work suggests.
-    suggested: Option<Suggested>,
+    suggested: Option<Arc<Suggested>>,
     /// For a participant of a planned meeting: the networks they are in, newest first
     /// (the cases they could bring in; their facts are in `Loaded::facts`).
     mine: Vec<String>,
@@ -472,8 +473,11 @@ struct Extra {
 }
 
 /// The work a team's agenda is suggested from (their networks' facts are in
-/// `Loaded::facts`).
-struct Suggested {
+/// `Loaded::facts`). The same for everyone who organises the meeting, and read by ten
+/// queries over the team's work: kept for a moment (`Services::agenda_work`) while the
+/// organiser and their co-organisers reload the agenda. Who sees a child by name is
+/// decided on every request from facts read then.
+pub(crate) struct Suggested {
     evaluations: Vec<(String, chrono::NaiveDate)>,
     overdue: Vec<(String, i64)>,
     late: Vec<Listed>,
@@ -507,6 +511,9 @@ async fn load_for(
 ) -> Result<(Loaded, Extra), Error> {
     let mid = id.to_owned();
     let actor = who.actor().clone();
+    let work_key = format!("{id}/{}", crate::dates::today());
+    let (kept, taken) = svc.agenda_work.current(&svc.db, &work_key);
+    let kept_work = kept.is_some();
     let found = svc
         .db
         .read(move |c| {
@@ -522,7 +529,10 @@ async fn load_for(
             if page && seat == Seat::Organiser {
                 extra.others = rondom_db::users::memberships_of_many(c, &r.participants)?;
                 if planned {
-                    extra.suggested = Some(suggested(c, &r)?);
+                    extra.suggested = Some(match kept {
+                        Some(s) => s,
+                        None => Arc::new(suggested(c, &r)?),
+                    });
                 }
             }
             if page && planned && !matches!(seat, Seat::Guest(_)) {
@@ -622,6 +632,9 @@ async fn load_for(
         }
         Found::Seated(read) => *read,
     };
+    if let (false, Some(s)) = (kept_work, &read.extra.suggested) {
+        svc.agenda_work.store(&work_key, taken, s.clone());
+    }
     let mut plans = HashMap::new();
     for v in read.versions {
         let text = svc
@@ -868,7 +881,7 @@ pub async fn view(
         .map(|n| network::network_event(who, "meeting_item_read", n, "allowed"))
         .collect();
     let planned = l.r.meeting.state == db::PLANNED;
-    let suggestions = match extra.suggested {
+    let suggestions = match &extra.suggested {
         Some(s) => suggest(svc, who, &l, s, &extra.glances, &mut looks),
         None => vec![],
     };
@@ -973,7 +986,7 @@ fn suggest(
     svc: &Services,
     who: &impl Principal,
     l: &Loaded,
-    s: Suggested,
+    s: &Suggested,
     glances: &[(rondom_db::networks::Network, rondom_db::referrals::Child)],
     looks: &mut Vec<rondom_db::audit::AuditEvent>,
 ) -> Vec<Suggestion> {
@@ -1009,12 +1022,12 @@ fn suggest(
     let mut out: Vec<Suggestion> = Vec::new();
     let networks = s
         .evaluations
-        .into_iter()
+        .iter()
         .map(|(n, d)| {
-            let why = format!("evaluatie op {}", crate::dates::dutch_date(d));
+            let why = format!("evaluatie op {}", crate::dates::dutch_date(*d));
             (n, ItemKind::Evaluation, why)
         })
-        .chain(s.overdue.into_iter().map(|(n, count)| {
+        .chain(s.overdue.iter().map(|(n, count)| {
             let why = format!("{count} afspraak/afspraken te laat");
             (n, ItemKind::Actions, why)
         }));
@@ -1026,7 +1039,7 @@ fn suggest(
         {
             continue;
         }
-        if let Some((network, c)) = glances.iter().find(|(g, _)| g.id.as_str() == n) {
+        if let Some((network, c)) = glances.iter().find(|(g, _)| g.id.as_str() == *n) {
             if reaches(network) {
                 looks.push(network::network_event(
                     who,
@@ -1039,7 +1052,7 @@ fn suggest(
                 kind,
                 child: child(network, c),
                 why,
-                network_id: Some(n),
+                network_id: Some(n.clone()),
                 referral_id: None,
                 named: reaches(network),
             });
