@@ -565,14 +565,12 @@ async fn load_for(
             let mut seen = std::collections::HashSet::new();
             wanted.retain(|n| seen.insert(n.clone()));
             let facts = network::facts_of(c, &wanted)?;
-            let mut referrals = Vec::new();
-            for item in &r.items {
-                if let Some(id) = &item.referral_id
-                    && let Some(l) = rondom_db::referrals::find_listed(c, id)?
-                {
-                    referrals.push(l);
-                }
-            }
+            let item_referrals: Vec<String> = r
+                .items
+                .iter()
+                .filter_map(|i| i.referral_id.clone())
+                .collect();
+            let referrals = rondom_db::referrals::listed_of(c, &item_referrals)?;
             let mut people: Vec<String> = r.participants.clone();
             people.push(r.meeting.chair_id.clone());
             people.extend(r.items.iter().filter_map(|i| i.recorded_by.clone()));
@@ -732,8 +730,24 @@ impl Loaded {
     }
 }
 
-fn anonymous_child(age: i32) -> String {
-    format!("Een kind van {age} jaar")
+/// A child as a line of the agenda shows them: by name and age where this person sees
+/// them, else by age alone.
+fn child_line(
+    svc: &Services,
+    named: bool,
+    name_sealed: &str,
+    birth: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> String {
+    let age = age_on(birth, today);
+    if named {
+        format!(
+            "{} ({age} jaar)",
+            svc.secrets.open_shown(name_sealed, "child name")
+        )
+    } else {
+        format!("Een kind van {age} jaar")
+    }
 }
 
 /// The actors of these people, to ask for each whether an item is anonymous to them.
@@ -791,15 +805,7 @@ pub async fn view(
         } else if sees && let Some(r) = &item.referral_id {
             named_referrals.push(r.as_str());
         }
-        let age = age_on(birth, today);
-        let child = if sees {
-            format!(
-                "{} ({age} jaar)",
-                svc.secrets.open_shown(name_sealed, "child name")
-            )
-        } else {
-            anonymous_child(age)
-        };
+        let child = child_line(svc, sees, name_sealed, birth, today);
         let anonymous_for = others
             .iter()
             .filter(|(_, a)| !sees_child(&Quiet(a), item, &l.facts, &l.referrals))
@@ -1008,17 +1014,6 @@ fn suggest(
                 .get(n.id.as_str())
                 .is_some_and(|f| matches!(f.reach(who), Some(Reach::Coordinates | Reach::Member)))
     };
-    let child = |n: &rondom_db::networks::Network, c: &rondom_db::referrals::Child| {
-        let age = age_on(c.birth_date, today);
-        if reaches(n) {
-            format!(
-                "{} ({age} jaar)",
-                svc.secrets.open_shown(&c.name_sealed, "child name")
-            )
-        } else {
-            anonymous_child(age)
-        }
-    };
     let mut out: Vec<Suggestion> = Vec::new();
     let networks = s
         .evaluations
@@ -1040,7 +1035,8 @@ fn suggest(
             continue;
         }
         if let Some((network, c)) = glances.iter().find(|(g, _)| g.id.as_str() == *n) {
-            if reaches(network) {
+            let named = reaches(network);
+            if named {
                 looks.push(network::network_event(
                     who,
                     "meeting_suggestion_read",
@@ -1050,11 +1046,11 @@ fn suggest(
             }
             out.push(Suggestion {
                 kind,
-                child: child(network, c),
+                child: child_line(svc, named, &c.name_sealed, c.birth_date, today),
                 why,
                 network_id: Some(n.clone()),
                 referral_id: None,
-                named: reaches(network),
+                named,
             });
         }
     }
@@ -1071,7 +1067,6 @@ fn suggest(
         if on_referrals.contains(&r.r.id.as_str()) {
             continue;
         }
-        let age = age_on(r.child_birth_date, today);
         let named = authorize(
             who.actor(),
             Action::Read,
@@ -1083,14 +1078,7 @@ fn suggest(
         .is_allowed();
         out.push(Suggestion {
             kind: ItemKind::Referral,
-            child: if named {
-                format!(
-                    "{} ({age} jaar)",
-                    svc.secrets.open_shown(&r.child_name_sealed, "child name")
-                )
-            } else {
-                anonymous_child(age)
-            },
+            child: child_line(svc, named, &r.child_name_sealed, r.child_birth_date, today),
             why: why.into(),
             network_id: None,
             referral_id: Some(r.r.id.to_string()),
@@ -1132,11 +1120,7 @@ fn my_cases(
         ));
         out.push((
             f.network.id.to_string(),
-            format!(
-                "{} ({} jaar)",
-                svc.secrets.open_shown(&f.child.name_sealed, "child name"),
-                age_on(f.child.birth_date, today)
-            ),
+            child_line(svc, true, &f.child.name_sealed, f.child.birth_date, today),
         ));
     }
     out

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rondom_domain::ids::UserId;
 use rondom_domain::referral::Status;
+use std::collections::HashMap;
 
 /// The onward referrals made from this one.
 pub fn onward_of(conn: &mut AnyConnection, parent_id: &str) -> Result<Vec<Listed>, DbError> {
@@ -138,7 +139,9 @@ pub fn ids_by_due(
                 .load::<(Option<NaiveDate>, NaiveDateTime, String)>(conn)?,
         );
     }
-    // NULL deadlines last, as both engines order them ascending.
+    // Merged with NULL deadlines last. Within one status the engines order NULL
+    // differently (SQLite first, PostgreSQL last): a status with more than `limit`
+    // referrals, some without a deadline, may contribute different ones on each.
     found.sort_by(|a, b| (a.0.is_none(), a.0, a.1, &a.2).cmp(&(b.0.is_none(), b.0, b.1, &b.2)));
     found.truncate(usize::try_from(limit.clamp(1, 500)).unwrap_or(0));
     Ok(found.into_iter().map(|(_, _, id)| id).collect())
@@ -153,11 +156,11 @@ pub fn listed_of(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Listed>
     let rows: Vec<Joined> = listed_query!()
         .filter(referrals::id.eq_any(ids))
         .load(conn)?;
-    let named = with_names(conn, rows)?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| named.iter().find(|l| &l.r.id == id).cloned())
-        .collect())
+    let mut named: HashMap<String, Listed> = with_names(conn, rows)?
+        .into_iter()
+        .map(|l| (l.r.id.to_string(), l))
+        .collect();
+    Ok(ids.iter().filter_map(|id| named.remove(id)).collect())
 }
 
 /// One page of an inbox section.
@@ -589,8 +592,7 @@ fn queue_ids(conn: &mut AnyConnection, f: &Filter) -> Option<Result<Vec<String>,
 }
 
 pub fn find_listed(conn: &mut AnyConnection, id: &str) -> Result<Option<Listed>, DbError> {
-    let rows = listed_query!().filter(referrals::id.eq(id)).load(conn)?;
-    Ok(with_names(conn, rows)?.into_iter().next())
+    Ok(listed_of(conn, &[id.to_owned()])?.pop())
 }
 
 fn with_names(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<Listed>, DbError> {
