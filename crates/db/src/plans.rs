@@ -521,12 +521,22 @@ pub fn of_network_light(conn: &mut AnyConnection, network_id: &str) -> Result<Pl
     })
 }
 
-/// The latest version of a network's plan, if it has one.
-pub fn latest(conn: &mut AnyConnection, network_id: &str) -> Result<Option<PlanVersion>, DbError> {
+/// The latest version of each of these networks' plans (those that have one), in one
+/// statement: an agenda shows the plan of every item.
+pub fn latest_of(
+    conn: &mut AnyConnection,
+    network_ids: &[String],
+) -> Result<Vec<PlanVersion>, DbError> {
+    if network_ids.is_empty() {
+        return Ok(vec![]);
+    }
     Ok(plan_versions::table
-        .filter(plan_versions::network_id.eq(network_id))
-        .order(plan_versions::number.desc())
+        .inner_join(
+            plans::table.on(plans::network_id
+                .eq(plan_versions::network_id)
+                .and(plans::latest.eq(plan_versions::number))),
+        )
+        .filter(plans::network_id.eq_any(network_ids))
         .select(PlanVersion::as_select())
-        .first(conn)
-        .optional()?)
+        .load(conn)?)
 }

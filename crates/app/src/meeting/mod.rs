@@ -482,6 +482,8 @@ pub(crate) struct Suggested {
     overdue: Vec<(String, i64)>,
     late: Vec<Listed>,
     held: Vec<Listed>,
+    /// The children of the networks in `evaluations` and `overdue`, by network.
+    children: HashMap<String, rondom_db::referrals::Child>,
 }
 
 enum Found {
@@ -553,13 +555,19 @@ async fn load_for(
                     .collect();
                 ids.sort_unstable();
                 ids.dedup();
-                extra.glances = rondom_db::networks::find_many_with_child(c, &ids)?;
-                let maybe = rondom_db::networks::maybe_member_of(c, &ids, &actor.user_id, &orgs)?;
-                wanted.extend(maybe.into_iter().filter(|n| {
-                    !extra.glances.iter().any(|(g, _)| {
-                        g.id.as_str() == n && g.coordinator_id.as_str() == actor.user_id
-                    })
-                }));
+                // The networks are read fresh (who coordinates decides who sees the
+                // child by name); their children come with the suggestions.
+                let found =
+                    rondom_db::networks::find_many_maybe_member(c, &ids, &actor.user_id, &orgs)?;
+                for (n, maybe) in found {
+                    let id = n.id.to_string();
+                    if maybe && n.coordinator_id.as_str() != actor.user_id {
+                        wanted.push(id.clone());
+                    }
+                    if let Some(child) = s.children.get(&id) {
+                        extra.glances.push((n, child.clone()));
+                    }
+                }
             }
             wanted.extend(extra.mine.iter().cloned());
             let mut seen = std::collections::HashSet::new();
@@ -597,12 +605,7 @@ async fn load_for(
                     .filter_map(|l| l.r.case_director_id.as_ref().map(ToString::to_string)),
             );
             let names = rondom_db::users::names_with_organisations(c, &people, &named_orgs)?;
-            let mut versions = Vec::new();
-            for n in &networks {
-                if let Some(v) = rondom_db::plans::latest(c, n)? {
-                    versions.push(v);
-                }
-            }
+            let versions = rondom_db::plans::latest_of(c, &networks)?;
             Ok(Found::Seated(Box::new(Read {
                 r,
                 seat,
@@ -692,11 +695,21 @@ fn suggested(
     let (late, held) = rondom_db::referrals::listed_of(c, &ids)?
         .into_iter()
         .partition(|l| late.iter().any(|id| l.r.id.as_str() == id));
+    let networks: Vec<String> = evaluations
+        .iter()
+        .map(|(n, _)| n.clone())
+        .chain(overdue.iter().map(|(n, _)| n.clone()))
+        .collect();
+    let children = rondom_db::networks::find_many_with_child(c, &networks)?
+        .into_iter()
+        .map(|(n, child)| (n.id.to_string(), child))
+        .collect();
     Ok(Suggested {
         evaluations,
         overdue,
         late,
         held,
+        children,
     })
 }
 

@@ -135,9 +135,8 @@ pub(super) fn read(
         .collect();
     let (mut referrals, mut feedback, mut marks) = (vec![], vec![], vec![]);
     if sees {
-        referrals = rondom_db::referrals::of_child(c, f.network.child_id.as_str())?;
-        let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
-        feedback = rondom_db::referrals::feedback_of(c, &ids)?;
+        (referrals, feedback) =
+            rondom_db::referrals::of_child_with_feedback(c, f.network.child_id.as_str())?;
         marks = db::not_for_parents(c, f.network.id.as_str())?;
         orgs.extend(referrals.iter().map(|r| r.to_org_id.to_string()));
         people.extend(

@@ -424,6 +424,64 @@ pub fn of_child(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Referral
         .load(conn)?)
 }
 
+/// The referrals about a child, oldest first, with their feedback, oldest first: one
+/// statement (the network page reads them on every look).
+pub fn of_child_with_feedback(
+    conn: &mut AnyConnection,
+    child_id: &str,
+) -> Result<(Vec<Referral>, Vec<FeedbackItem>), DbError> {
+    type Fb = (
+        String,
+        ReferralId,
+        FeedbackKind,
+        String,
+        String,
+        NaiveDateTime,
+    );
+    let rows: Vec<(Referral, Option<Fb>)> = referrals::table
+        .left_join(referral_feedback::table.on(referral_feedback::referral_id.eq(referrals::id)))
+        .left_join(users::table.on(users::id.eq(referral_feedback::author_id)))
+        .filter(referrals::child_id.eq(child_id))
+        .order((
+            referrals::created_at.asc(),
+            referrals::id.asc(),
+            referral_feedback::at.asc(),
+        ))
+        .select((
+            Referral::as_select(),
+            (
+                referral_feedback::id,
+                referral_feedback::referral_id,
+                referral_feedback::kind,
+                users::name,
+                referral_feedback::body_sealed,
+                referral_feedback::at,
+            )
+                .nullable(),
+        ))
+        .load(conn)?;
+    let mut referrals: Vec<Referral> = Vec::new();
+    let mut feedback = Vec::new();
+    for (r, fb) in rows {
+        if let Some((id, referral_id, kind, author, body_sealed, at)) = fb {
+            feedback.push(FeedbackItem {
+                id,
+                referral_id,
+                kind,
+                author,
+                body_sealed,
+                at,
+            });
+        }
+        if referrals.last().is_none_or(|last| last.id != r.id) {
+            referrals.push(r);
+        }
+    }
+    // Oldest first over all referrals, as `feedback_of` gives it.
+    feedback.sort_by_key(|fb| fb.at);
+    Ok((referrals, feedback))
+}
+
 /// A piece of feedback with its id (to mark it), for the child's network.
 #[derive(Debug, Clone, Queryable)]
 pub struct FeedbackItem {
