@@ -473,8 +473,8 @@ struct Extra {
 }
 
 /// The work a team's agenda is suggested from (their networks' facts are in
-/// `Loaded::facts`). The same for everyone who organises the meeting, and read by ten
-/// queries over the team's work: kept for a moment (`Services::agenda_work`) while the
+/// `Loaded::facts`). The same for everyone who organises the meeting, and read by
+/// eleven queries over the team's work: kept for a moment (`Services::agenda_work`) while the
 /// organiser and their co-organisers reload the agenda. Who sees a child by name is
 /// decided on every request from facts read then.
 pub(crate) struct Suggested {
