@@ -265,14 +265,11 @@ pub async fn keep_from_parents(
     let found = svc
         .db
         .write(move |c| {
-            let referrals = rondom_db::referrals::of_child(c, &child)?;
-            let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
+            let (referrals, feedback) = rondom_db::referrals::of_child_with_feedback(c, &child)?;
             // The id comes from the form: it must be one of this child's items.
             let belongs = match kind.as_str() {
-                REFERRAL => ids.contains(&item),
-                FEEDBACK => rondom_db::referrals::feedback_of(c, &ids)?
-                    .iter()
-                    .any(|fb| fb.id == item),
+                REFERRAL => referrals.iter().any(|r| r.id.as_str() == item),
+                FEEDBACK => feedback.iter().any(|fb| fb.id == item),
                 crate::message::MESSAGE_ITEM => crate::message::belongs(c, &nid, &item)?,
                 _ => false,
             };

@@ -477,7 +477,7 @@ pub fn of_child_with_feedback(
             referrals.push(r);
         }
     }
-    // Oldest first over all referrals, as `feedback_of` gives it.
+    // Oldest first over all referrals.
     feedback.sort_by_key(|fb| fb.at);
     Ok((referrals, feedback))
 }
@@ -491,23 +491,6 @@ pub struct FeedbackItem {
     pub author: String,
     pub body_sealed: String,
     pub at: NaiveDateTime,
-}
-
-/// The feedback on these referrals, oldest first.
-pub fn feedback_of(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<FeedbackItem>, DbError> {
-    Ok(referral_feedback::table
-        .inner_join(users::table.on(users::id.eq(referral_feedback::author_id)))
-        .filter(referral_feedback::referral_id.eq_any(ids))
-        .order(referral_feedback::at.asc())
-        .select((
-            referral_feedback::id,
-            referral_feedback::referral_id,
-            referral_feedback::kind,
-            users::name,
-            referral_feedback::body_sealed,
-            referral_feedback::at,
-        ))
-        .load(conn)?)
 }
 
 pub struct NewAttachment<'a> {
