@@ -57,6 +57,18 @@ pub struct AuditEntry {
 /// commit at once; more chains only lengthen the checkpoints.
 pub const CHAINS: i32 = 16;
 
+/// Chains that a group writer holds for as long as its own connection lives (see
+/// [`WriterChain`]), numbered after the [`CHAINS`]: a transaction that finds all of those
+/// busy waits for one of them, never for a chain a writer keeps.
+pub const WRITER_CHAINS: i32 = 16;
+
+/// The advisory lock key space of the chains (the second key is the chain).
+const CHAIN_LOCKS: i32 = 7513;
+
+/// Most rows in one insert statement: 18 columns × 500 rows stays under both engines'
+/// limit on bound parameters.
+pub const ROWS_PER_STATEMENT: usize = 500;
+
 impl AuditEntry {
     fn chained(&self) -> ChainedFields<'_> {
         ChainedFields {
@@ -122,11 +134,7 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
     let keys = crate::keys::audit_keys().ok_or_else(|| {
         DbError::Unavailable("the audit log's key is not set; nothing was written".into())
     })?;
-    let Claim {
-        chain,
-        numbers,
-        end,
-    } = match conn {
+    let claim = match conn {
         AnyConnection::Postgresql(c) => claim_pg_chain(c, events.len())?,
         AnyConnection::Sqlite(_) => Claim {
             chain: 0,
@@ -134,6 +142,22 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
             end: chain_end(conn, 0)?,
         },
     };
+    Ok(write_chained(conn, events, claim, &keys)?.0)
+}
+
+/// Builds the entries on the claimed chain's end, keyed, and inserts them. Answers their
+/// sequence numbers and the chain's new end.
+fn write_chained(
+    conn: &mut AnyConnection,
+    events: &[AuditEvent],
+    claim: Claim,
+    keys: &AuditKeys,
+) -> Result<(Vec<i64>, (i64, String)), DbError> {
+    let Claim {
+        chain,
+        numbers,
+        end,
+    } = claim;
     let (last_seq, mut prev_hash) = end.unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
     let numbers = if numbers.is_empty() {
         (last_seq + 1..).take(events.len()).collect()
@@ -166,18 +190,18 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
             other_subject_org_id: subjects.next(),
             chain,
         };
-        entry.hash = entry.chained().mac(&keys);
+        entry.hash = entry.chained().mac(keys);
         prev_hash.clone_from(&entry.hash);
         seqs.push(seq);
         entries.push(entry);
     }
+    let new_end = (seqs.last().copied().unwrap_or(last_seq), prev_hash);
     // Several rows per statement: a request that logs many children (a list page) and
-    // the load tests' millions of entries write in few round trips. 18 columns × 500
-    // rows stays under both engines' limit on bound parameters. (A few rows go in a
+    // the load tests' millions of entries write in few round trips. (A few rows go in a
     // statement that stays prepared: `fixed_rows`.)
     let mut rest = entries;
     while !rest.is_empty() {
-        let after = rest.split_off(rest.len().min(500));
+        let after = rest.split_off(rest.len().min(ROWS_PER_STATEMENT));
         let chunk = std::mem::replace(&mut rest, after);
         crate::fixed_rows!(chunk, |rows| crate::on_backend!(&mut *conn, |c| {
             diesel::insert_into(audit_log::table)
@@ -185,7 +209,89 @@ pub fn append_all(conn: &mut AnyConnection, events: &[AuditEvent]) -> Result<Vec
                 .execute(c)
         })?);
     }
-    Ok(seqs)
+    Ok((seqs, new_end))
+}
+
+/// A chain held by one group writer on a connection of its own (PostgreSQL). The lock
+/// is the session's, not a transaction's: no one else appends to the chain while the
+/// connection lives, so its end is known here between appends, and an append costs two
+/// round trips (its sequence numbers, then the insert, which commits by itself) where a
+/// claim costs four (BEGIN, the claim, the insert, COMMIT). The connection closing (or
+/// failing: the writer drops it then) releases the lock; whoever takes the chain next
+/// reads its end from the log.
+pub struct WriterChain {
+    conn: AnyConnection,
+    chain: i32,
+    end: Option<(i64, String)>,
+}
+
+impl WriterChain {
+    /// Takes the first free writer chain on `conn` and reads its end; None when every
+    /// writer chain is held (by other app servers) or the database is SQLite.
+    pub fn take(mut conn: AnyConnection) -> Result<Option<Self>, DbError> {
+        let AnyConnection::Postgresql(pg) = &mut conn else {
+            return Ok(None);
+        };
+        let free: Option<i32> = diesel::select(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::Integer>,
+        >(&format!(
+            "(SELECT c FROM generate_series({CHAINS}, {}) AS c \
+             WHERE pg_try_advisory_lock({CHAIN_LOCKS}, c) LIMIT 1)",
+            CHAINS + WRITER_CHAINS - 1
+        )))
+        .get_result(pg)?;
+        let Some(chain) = free else {
+            return Ok(None);
+        };
+        let end = chain_end(&mut conn, chain)?;
+        Ok(Some(Self { conn, chain, end }))
+    }
+
+    pub fn chain(&self) -> i32 {
+        self.chain
+    }
+
+    /// Appends the entries to this chain; each statement commits by itself, so the
+    /// entries go in one statement (at most [`ROWS_PER_STATEMENT`]). On an error the
+    /// chain's end here may be stale: drop the `WriterChain`.
+    pub fn append_all(
+        &mut self,
+        events: &[AuditEvent],
+        keys: &AuditKeys,
+    ) -> Result<Vec<i64>, DbError> {
+        if events.is_empty() {
+            return Ok(vec![]);
+        }
+        if events.len() > ROWS_PER_STATEMENT {
+            return Err(DbError::Unavailable(
+                "too many audit entries for one statement".into(),
+            ));
+        }
+        let AnyConnection::Postgresql(pg) = &mut self.conn else {
+            return Err(DbError::Unavailable(
+                "a writer chain needs PostgreSQL".into(),
+            ));
+        };
+        let n = i32::try_from(events.len())
+            .map_err(|_| DbError::Unavailable("too many audit entries".into()))?;
+        let mut numbers: Vec<i64> = diesel::select(
+            diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::BigInt>>(
+                "ARRAY(SELECT nextval('audit_log_seq') FROM generate_series(1, ",
+            )
+            .bind::<diesel::sql_types::Integer, _>(n)
+            .sql("))"),
+        )
+        .get_result(pg)?;
+        numbers.sort_unstable();
+        let claim = Claim {
+            chain: self.chain,
+            numbers,
+            end: self.end.clone(),
+        };
+        let (seqs, end) = write_chained(&mut self.conn, events, claim, keys)?;
+        self.end = Some(end);
+        Ok(seqs)
+    }
 }
 
 diesel::define_sql_function! {
@@ -375,7 +481,7 @@ fn chain_end(conn: &mut AnyConnection, chain: i32) -> Result<Option<(i64, String
 /// lookup per chain.
 pub fn chain_heads(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, DbError> {
     let chains = match conn {
-        AnyConnection::Postgresql(_) => CHAINS,
+        AnyConnection::Postgresql(_) => CHAINS + WRITER_CHAINS,
         AnyConnection::Sqlite(_) => 1,
     };
     let mut heads = Vec::new();

@@ -80,38 +80,54 @@ pub fn create(
     Ok(())
 }
 
-/// A meeting with its participants, items and guests, in four queries.
+/// A meeting with its participants, items and guests, in two queries: the meeting with
+/// its participants, and the items with their guests (each a left join; on PostgreSQL a
+/// round trip costs more than the repeated columns).
 pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<MeetingRecord>, DbError> {
-    let Some(meeting) = meetings::table
-        .find(id)
-        .select(Meeting::as_select())
-        .first(conn)
-        .optional()?
-    else {
+    let rows: Vec<(Meeting, Option<String>)> = meetings::table
+        .left_join(meeting_participants::table)
+        .filter(meetings::id.eq(id))
+        .order(meeting_participants::user_id.asc())
+        .select((
+            Meeting::as_select(),
+            meeting_participants::user_id.nullable(),
+        ))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((meeting, first)) = rows.next() else {
         return Ok(None);
     };
-    let participants = meeting_participants::table
-        .filter(meeting_participants::meeting_id.eq(id))
-        .select(meeting_participants::user_id)
-        .load(conn)?;
-    let items: Vec<Item> = meeting_items::table
+    let participants = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, p)| p))
+        .collect();
+    let rows: Vec<(Item, Option<Guest>)> = meeting_items::table
+        .left_join(meeting_item_guests::table)
         .filter(meeting_items::meeting_id.eq(id))
-        .order((meeting_items::position.asc(), meeting_items::id.asc()))
-        .select(Item::as_select())
-        .load(conn)?;
-    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    let guests = if ids.is_empty() {
-        vec![]
-    } else {
-        meeting_item_guests::table
-            .filter(meeting_item_guests::item_id.eq_any(ids))
-            .select((
+        .order((
+            meeting_items::position.asc(),
+            meeting_items::id.asc(),
+            meeting_item_guests::user_id.asc(),
+        ))
+        .select((
+            Item::as_select(),
+            (
                 meeting_item_guests::item_id,
                 meeting_item_guests::user_id,
                 meeting_item_guests::member_id,
-            ))
-            .load(conn)?
-    };
+            )
+                .nullable(),
+        ))
+        .load(conn)?;
+    let mut items: Vec<Item> = Vec::new();
+    let mut guests = Vec::new();
+    for (item, guest) in rows {
+        // An item with several guests comes once per guest, one after the other.
+        if items.last().is_none_or(|last| last.id != item.id) {
+            items.push(item);
+        }
+        guests.extend(guest);
+    }
     Ok(Some(MeetingRecord {
         meeting,
         participants,

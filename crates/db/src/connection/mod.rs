@@ -349,10 +349,71 @@ impl Db {
         }
     }
 
+    /// Appends a group on the writer's own chain, taking one first (on a connection of
+    /// its own, outside the pool) when it holds none. Answers the chain to keep, and the
+    /// result: Ok with no chain when none could be taken (SQLite, every writer chain held)
+    /// and nothing was written.
+    fn append_on_writer_chain(
+        &self,
+        held: Option<crate::audit::WriterChain>,
+        events: &[crate::audit::AuditEvent],
+    ) -> (Option<crate::audit::WriterChain>, Result<Vec<i64>, DbError>) {
+        let Some(keys) = self.audit_keys else {
+            return (None, Ok(vec![]));
+        };
+        let mut chain = match held {
+            Some(c) => c,
+            None => match self.take_writer_chain() {
+                Ok(Some(c)) => c,
+                Ok(None) => return (None, Ok(vec![])),
+                Err(e) => return (None, Err(e)),
+            },
+        };
+        match chain.append_all(events, &keys) {
+            Ok(seqs) => (Some(chain), Ok(seqs)),
+            // Dropped here: the connection closes and the chain's lock goes with it.
+            Err(e) => (None, Err(e)),
+        }
+    }
+
+    /// A connection of the writer's own, with the first free writer chain on it.
+    fn take_writer_chain(&self) -> Result<Option<crate::audit::WriterChain>, DbError> {
+        let Some(url) = self.listen_url.as_deref() else {
+            return Ok(None);
+        };
+        let manager = Manager {
+            target: Target::Postgres(with_connect_timeout(url)),
+            sqlite_synchronous: Synchronous::default(),
+            health: Default::default(),
+        };
+        let conn = manager
+            .open()
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let chain = crate::audit::WriterChain::take(conn)?;
+        if let Some(c) = &chain {
+            tracing::info!(
+                chain = c.chain(),
+                "the audit writer holds a chain of its own"
+            );
+        }
+        Ok(chain)
+    }
+
     /// Whether the database answers right now (for `/readyz`).
     pub async fn ping(&self) -> bool {
         self.read(|c| c.batch_execute("SELECT 1").map_err(DbError::from))
             .await
             .is_ok()
     }
+}
+
+/// The URL with a time limit on connecting, unless it sets one: the audit writer opens
+/// its own connection while requests wait for their entries, and libpq by default waits
+/// for an unreachable host as long as TCP does.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout=5")
 }

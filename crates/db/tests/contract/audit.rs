@@ -82,15 +82,16 @@ async fn appended_entries_are_numbered_chained_and_verified(e: Engine) {
     let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, vec![5, 4, 3, 2, 1], "newest first");
     let oldest_first: Vec<_> = entries.iter().rev().collect();
-    assert_eq!(oldest_first[0].prev_hash, GENESIS_HASH);
-    for pair in oldest_first.windows(2) {
-        assert_eq!(
-            pair[1].prev_hash, pair[0].hash,
-            "entry {} chains",
-            pair[1].seq
-        );
-        assert!(pair[1].at >= pair[0].at);
+    // Each entry links to the one before it in its chain, the first of a chain to the
+    // beginning. (On PostgreSQL the group writer's entries, the fourth, go into a chain
+    // of its own.)
+    let mut ends: std::collections::HashMap<i32, &str> = Default::default();
+    for e in &oldest_first {
+        let before = ends.get(&e.chain).copied().unwrap_or(GENESIS_HASH);
+        assert_eq!(e.prev_hash, before, "entry {} chains", e.seq);
+        ends.insert(e.chain, &e.hash);
     }
+    assert!(oldest_first.windows(2).all(|p| p[1].at >= p[0].at));
     assert!(entries.iter().all(|e| e.keyed));
     assert_eq!(oldest_first[0].action, "referral.view");
     assert_eq!(oldest_first[0].source_address.as_deref(), Some("192.0.2.7"));
@@ -485,4 +486,63 @@ async fn on_postgresql_appends_at_once_from_two_servers_keep_every_chain_whole()
         VerifyOutcome::Intact { entries, .. } => assert_eq!(entries as usize, tasks * each),
         broken => panic!("appends at once broke the log: {broken:?}"),
     }
+}
+
+/// On PostgreSQL each server's group writer (reads and refusals) keeps a chain of its
+/// own while its connection lives, apart from the chains transactions claim; when that
+/// connection is gone, the next entries are still written (by claiming a chain) and the
+/// log stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_each_group_writer_keeps_a_chain_of_its_own() {
+    let t = TestDb::new(Engine::Postgres);
+    let servers = [t.db().clone(), t.other_handle()];
+    for round in 0..3 {
+        for (s, db) in servers.iter().enumerate() {
+            db.audit(event(&format!("look-{s}-{round}"), &[]))
+                .await
+                .unwrap();
+        }
+    }
+    append(t.db(), event("change", &[])).await.unwrap();
+    let entries = all(t.db()).await;
+    let chain_of = |a: &str| entries.iter().find(|e| e.action == a).unwrap().chain;
+    let own = [chain_of("look-0-0"), chain_of("look-1-0")];
+    assert_ne!(own[0], own[1], "two servers, two chains");
+    for (s, chain) in own.iter().enumerate() {
+        assert!(*chain >= audit::CHAINS, "a writer chain: {chain}");
+        for round in 1..3 {
+            assert_eq!(chain_of(&format!("look-{s}-{round}")), *chain);
+        }
+    }
+    assert!(
+        chain_of("change") < audit::CHAINS,
+        "a change claims a chain"
+    );
+    assert!(matches!(
+        verify(t.db(), keys()).await,
+        VerifyOutcome::Intact { entries: 7, .. }
+    ));
+
+    // The first server's writer loses its connection (a restart, an administrator):
+    // its next entry is written all the same, and the log still verifies.
+    let chain = own[0];
+    t.db()
+        .write(move |c| {
+            diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks \
+                 WHERE locktype = 'advisory' AND classid = 7513 AND objid = {chain}"
+            ))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    servers[0].audit(event("after-loss", &[])).await.unwrap();
+    let entries = all(t.db()).await;
+    let after = entries.iter().find(|e| e.action == "after-loss").unwrap();
+    assert!(after.chain < audit::CHAINS, "written by claiming a chain");
+    assert!(matches!(
+        verify(t.db(), keys()).await,
+        VerifyOutcome::Intact { entries: 8, .. }
+    ));
 }
