@@ -340,25 +340,26 @@ fn member_network_ids(
     user_id: &str,
     organisations: &[String],
 ) -> Result<Vec<String>, DbError> {
-    // Two indexed lookups rather than one OR, which would read every member row.
-    let mut ids: Vec<String> = network_members::table
+    // Two indexed lookups rather than one OR, which would read every member row; as one
+    // UNION ALL of the two (each branch planned on its own index), one round trip.
+    let by_person = network_members::table
         .filter(network_members::user_id.eq(user_id))
         .filter(network_members::state.eq(ACTIVE))
-        .select(network_members::network_id)
-        .load(conn)?;
-    if !organisations.is_empty() {
-        // An organisation as a whole, or a guardian institution in the family's place.
-        ids.extend(
-            network_members::table
-                .filter(network_members::organisation_id.eq_any(organisations.to_vec()))
-                .filter(network_members::user_id.is_null())
-                .filter(network_members::kind.eq_any(["organisation", "family"]))
-                .filter(network_members::state.eq(ACTIVE))
-                .select(network_members::network_id)
-                .load::<String>(conn)?,
-        );
+        .select(network_members::network_id);
+    if organisations.is_empty() {
+        return Ok(by_person.load(conn)?);
     }
-    Ok(ids)
+    // An organisation as a whole, or a guardian institution in the family's place.
+    let by_organisation = network_members::table
+        .filter(network_members::organisation_id.eq_any(organisations.to_vec()))
+        .filter(network_members::user_id.is_null())
+        .filter(network_members::kind.eq_any(["organisation", "family"]))
+        .filter(network_members::state.eq(ACTIVE))
+        .select(network_members::network_id);
+    // The multi-engine connection has no UNION; each engine's own connection has.
+    Ok(crate::on_backend!(conn, |c| by_person
+        .union_all(by_organisation)
+        .load::<String>(c))?)
 }
 
 pub fn add_answer(
@@ -455,25 +456,46 @@ pub fn add_emergency(
     Ok(())
 }
 
-/// Emergency access running now in several networks, in one query: (network, person,
-/// until).
-pub fn emergencies_now_of(
+/// These networks with their children and the emergency access that holds now in each
+/// (user, until): one statement (a left join; emergency access is rare, so a network
+/// nearly always comes once). What every check of access to a network starts from.
+pub fn find_many_with_child_and_emergencies(
     conn: &mut AnyConnection,
-    network_ids: &[String],
-) -> Result<Vec<(String, String, NaiveDateTime)>, DbError> {
-    if network_ids.is_empty() {
+    ids: &[String],
+) -> Result<Vec<NetworkWithEmergencies>, DbError> {
+    if ids.is_empty() {
         return Ok(vec![]);
     }
-    Ok(emergency_access::table
-        .filter(emergency_access::network_id.eq_any(network_ids))
-        .filter(emergency_access::until.gt(now()))
+    let rows: Vec<(Network, crate::referrals::Child, Option<Emergency>)> = networks::table
+        .inner_join(children::table.on(children::id.eq(networks::child_id)))
+        .left_join(
+            emergency_access::table.on(emergency_access::network_id
+                .eq(networks::id)
+                .and(emergency_access::until.gt(now()))),
+        )
+        .filter(networks::id.eq_any(ids))
+        .order(networks::id.asc())
         .select((
-            emergency_access::network_id,
-            emergency_access::user_id,
-            emergency_access::until,
+            Network::as_select(),
+            crate::referrals::Child::as_select(),
+            (emergency_access::user_id, emergency_access::until).nullable(),
         ))
-        .load(conn)?)
+        .load(conn)?;
+    let mut out: Vec<NetworkWithEmergencies> = Vec::with_capacity(rows.len());
+    for (network, child, emergency) in rows {
+        match out.last_mut() {
+            Some(last) if last.0.id == network.id => last.2.extend(emergency),
+            _ => out.push((network, child, emergency.into_iter().collect())),
+        }
+    }
+    Ok(out)
 }
+
+/// Emergency access to a network that holds now: (user, until).
+pub type Emergency = (String, NaiveDateTime);
+
+/// A network, its child, and the emergency access that holds now.
+pub type NetworkWithEmergencies = (Network, crate::referrals::Child, Vec<Emergency>);
 
 /// The networks around other children recognised as this one: the same BSN, or the same
 /// name and birth date (compared as keyed hashes).

@@ -135,32 +135,26 @@ pub(crate) fn facts_in(
     Ok(facts_of(c, &[id.to_owned()])?.pop())
 }
 
-/// The facts of several networks in four queries however many there are (a person's
+/// The facts of several networks in three queries however many there are (a person's
 /// list of networks), in the order of `ids`; networks that are not there are left out.
 pub(crate) fn facts_of(
     c: &mut rondom_db::AnyConnection,
     ids: &[String],
 ) -> Result<Vec<Facts>, rondom_db::DbError> {
-    let found = db::find_many_with_child(c, ids)?;
+    let found = db::find_many_with_child_and_emergencies(c, ids)?;
     let mut members = db::members_of(c, ids)?;
     let mut answers = db::answers_of(c, ids)?;
-    let mut emergencies = db::emergencies_now_of(c, ids)?;
-    let mut by_id: HashMap<String, (Network, rondom_db::referrals::Child)> = found
-        .into_iter()
-        .map(|(n, child)| (n.id.to_string(), (n, child)))
-        .collect();
+    let mut by_id: HashMap<String, db::NetworkWithEmergencies> =
+        found.into_iter().map(|n| (n.0.id.to_string(), n)).collect();
     Ok(ids
         .iter()
         .filter_map(|id| by_id.remove(id))
-        .map(|(network, child)| {
+        .map(|(network, child, emergencies)| {
             let id = network.id.as_str();
             Facts {
                 members: take_where(&mut members, |m| m.network_id.as_str() == id),
                 answers: take_where(&mut answers, |a| a.network_id.as_str() == id),
-                emergencies: take_where(&mut emergencies, |(n, _, _)| n == id)
-                    .into_iter()
-                    .map(|(_, user, until)| (user, until))
-                    .collect(),
+                emergencies,
                 network,
                 child,
             }
