@@ -79,6 +79,22 @@ macro_rules! fixed_rows {
 }
 pub(crate) use fixed_rows;
 
+/// The rows of a left join, ordered by the parent, folded back: each parent once (its
+/// rows follow each other; `same` tells them apart), with its children in row order.
+pub(crate) fn fold_left_join<P, C>(
+    rows: impl IntoIterator<Item = (P, Option<C>)>,
+    same: impl Fn(&P, &P) -> bool,
+) -> Vec<(P, Vec<C>)> {
+    let mut out: Vec<(P, Vec<C>)> = Vec::new();
+    for (parent, child) in rows {
+        match out.last_mut() {
+            Some((last, children)) if same(last, &parent) => children.extend(child),
+            _ => out.push((parent, child.into_iter().collect())),
+        }
+    }
+    out
+}
+
 /// The rows as an array of their number (see `fixed_rows`, which checked the number).
 pub(crate) fn as_array<T, const N: usize>(rows: Vec<T>) -> Result<[T; N], DbError> {
     rows.try_into()

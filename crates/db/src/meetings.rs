@@ -119,15 +119,12 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<MeetingRecord>,
                 .nullable(),
         ))
         .load(conn)?;
-    let mut items: Vec<Item> = Vec::new();
-    let mut guests = Vec::new();
-    for (item, guest) in rows {
-        // An item with several guests comes once per guest, one after the other.
-        if items.last().is_none_or(|last| last.id != item.id) {
-            items.push(item);
-        }
-        guests.extend(guest);
-    }
+    // An item with several guests comes once per guest, one after the other.
+    let (items, guests): (Vec<Item>, Vec<Vec<Guest>>) =
+        crate::fold_left_join(rows, |a: &Item, b| a.id == b.id)
+            .into_iter()
+            .unzip();
+    let guests = guests.into_iter().flatten().collect();
     Ok(Some(MeetingRecord {
         meeting,
         participants,

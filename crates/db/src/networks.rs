@@ -481,14 +481,11 @@ pub fn find_many_with_child_and_emergencies(
             (emergency_access::user_id, emergency_access::until).nullable(),
         ))
         .load(conn)?;
-    let mut out: Vec<NetworkWithEmergencies> = Vec::with_capacity(rows.len());
-    for (network, child, emergency) in rows {
-        match out.last_mut() {
-            Some(last) if last.0.id == network.id => last.2.extend(emergency),
-            _ => out.push((network, child, emergency.into_iter().collect())),
-        }
-    }
-    Ok(out)
+    let rows = rows.into_iter().map(|(n, child, e)| ((n, child), e));
+    Ok(crate::fold_left_join(rows, |a, b| a.0.id == b.0.id)
+        .into_iter()
+        .map(|((n, child), emergencies)| (n, child, emergencies))
+        .collect())
 }
 
 /// Emergency access to a network that holds now: (user, until).

@@ -80,24 +80,37 @@ async fn write_group(
     let wanted = db.backend() == Backend::Postgres
         && events.len() <= ROWS_PER_STATEMENT
         && own.next_try.is_none_or(|t| Instant::now() >= t);
-    if wanted {
-        let held = own.chain.take();
-        let (db2, group) = (db.clone(), events.clone());
-        let done =
-            tokio::task::spawn_blocking(move || db2.append_on_writer_chain(held, &group)).await;
+    let events = if wanted {
+        let (held, db2) = (own.chain.take(), db.clone());
+        // The events come back with the answer, for the other way if this one fails.
+        let done = tokio::task::spawn_blocking(move || {
+            let answer = db2.append_on_writer_chain(held, &events);
+            (answer, events)
+        })
+        .await;
         match done {
-            Ok((Some(chain), Ok(seqs))) => {
+            Ok(((Some(chain), Ok(seqs)), _)) => {
                 own.chain = Some(chain);
                 own.next_try = None;
                 return Ok(seqs);
             }
-            Ok((_, Err(e))) => {
+            Ok(((_, Err(e)), events)) => {
                 tracing::warn!(error = %e, "the audit writer's own chain failed; claiming chains for a while");
                 own.next_try = Some(Instant::now() + RETRY_OWN_AFTER);
+                events
             }
-            Ok((None, Ok(_))) => own.next_try = Some(Instant::now() + RETRY_OWN_AFTER),
-            Err(e) => tracing::warn!(error = %e, "the audit writer's task failed"),
+            Ok(((None, Ok(_)), events)) => {
+                own.next_try = Some(Instant::now() + RETRY_OWN_AFTER);
+                events
+            }
+            Err(e) => {
+                return Err(DbError::Unavailable(format!(
+                    "the audit writer's task failed: {e}"
+                )));
+            }
         }
-    }
+    } else {
+        events
+    };
     db.write(move |c| append_all(c, &events)).await
 }

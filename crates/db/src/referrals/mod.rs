@@ -460,23 +460,24 @@ pub fn of_child_with_feedback(
                 .nullable(),
         ))
         .load(conn)?;
-    let mut referrals: Vec<Referral> = Vec::new();
-    let mut feedback = Vec::new();
-    for (r, fb) in rows {
-        if let Some((id, referral_id, kind, author, body_sealed, at)) = fb {
-            feedback.push(FeedbackItem {
+    let (referrals, feedback): (Vec<Referral>, Vec<Vec<Fb>>) =
+        crate::fold_left_join(rows, |a: &Referral, b| a.id == b.id)
+            .into_iter()
+            .unzip();
+    let mut feedback: Vec<FeedbackItem> = feedback
+        .into_iter()
+        .flatten()
+        .map(
+            |(id, referral_id, kind, author, body_sealed, at)| FeedbackItem {
                 id,
                 referral_id,
                 kind,
                 author,
                 body_sealed,
                 at,
-            });
-        }
-        if referrals.last().is_none_or(|last| last.id != r.id) {
-            referrals.push(r);
-        }
-    }
+            },
+        )
+        .collect();
     // Oldest first over all referrals.
     feedback.sort_by_key(|fb| fb.at);
     Ok((referrals, feedback))
