@@ -32,6 +32,7 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 NETWORKS="${NETWORKS:-100000}"
 LOG_ENTRIES="${LOG_ENTRIES:-10000000}"
 PG_ADMIN="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+PG_SOCKET_DIR="${PG_SOCKET_DIR:-/var/run/postgresql}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rondom/target}"
 export RONDOM_SECRET_KEY="${RONDOM_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"
 export RONDOM_LOG=warn
@@ -81,6 +82,14 @@ for backend in $BACKENDS; do
       psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
       URL="${PG_ADMIN%/*}/$DB" ;;
   esac
+  # The server reaches a PostgreSQL on this machine over its Unix socket, as the README
+  # advises for one machine: TLS over loopback only spends the two cores that the
+  # server, PostgreSQL and wrk share here (RONDOM_BENCH_PG_TCP=1 keeps TCP).
+  SERVE_URL="$URL"
+  if [ "$backend" = postgres ] && [ -z "${RONDOM_BENCH_PG_TCP:-}" ] && [ -S "$PG_SOCKET_DIR/.s.PGSQL.5432" ]; then
+    pg_user="${PG_ADMIN#*://}"; pg_user="${pg_user%%@*}"
+    SERVE_URL="postgres://$pg_user@${PG_SOCKET_DIR//\//%2F}/$DB"
+  fi
   "$BIN" --database-url "$URL" demo >"$WORK/demo" 2>&1 || { cat "$WORK/demo"; exit 1; }
   PARENT=$(grep -E '^  ouder ' "$WORK/demo" | awk '{print $2}')
   LEADER=$(grep -E '^  teamleider ' "$WORK/demo" | awk '{print $2}')
@@ -92,7 +101,7 @@ for backend in $BACKENDS; do
   if [ "$backend" = postgres ]; then psql "$URL" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null; fi
   LEADER_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$LEADER" --name bench | tail -1)
   PARENT_TOKEN=$("$BIN" --database-url "$URL" admin create-token --email "$PARENT" --name bench | tail -1)
-  start_server "$URL"
+  start_server "$SERVE_URL"
   COOKIE=$(login_cookie "$PARENT")
   [ -n "$COOKIE" ] || { echo "bench: login failed"; exit 1; }
   NET=$(curl -fs -H "Cookie: $COOKIE" "$BASE/" | grep -o '/netwerken/[0-9a-f-]*' | head -1)

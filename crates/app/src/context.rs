@@ -24,9 +24,12 @@ pub struct Services {
     pub sends: crate::message::writer::Queue,
     /// The virus scanner every document goes through (`crate::scan`), if configured.
     pub scan_command: Option<Arc<str>>,
-    /// What the work suggests for a meeting's agenda, kept for a moment (by meeting and
-    /// day).
+    /// What the work suggests for a meeting's agenda, kept for a few seconds (by meeting
+    /// and day).
     pub(crate) agenda_work: Arc<crate::fresh::FreshCache<crate::meeting::Suggested>>,
+    /// The memberships of a meeting's participants, kept for a moment (by who they are).
+    pub(crate) participant_memberships:
+        Arc<crate::fresh::FreshCache<Vec<(String, rondom_db::users::Membership)>>>,
 }
 
 impl Services {
@@ -38,7 +41,10 @@ impl Services {
             base_url: base_url.trim_end_matches('/').into(),
             sends: Default::default(),
             scan_command: None,
-            agenda_work: Default::default(),
+            agenda_work: Arc::new(crate::fresh::FreshCache::lasting(
+                crate::meeting::SUGGESTIONS_FRESH_FOR,
+            )),
+            participant_memberships: Default::default(),
         }
     }
 

@@ -11,18 +11,18 @@ use std::time::{Duration, Instant};
 /// database's change mark has not moved since it was read: any write by this server
 /// moves it at once, and another process's change to what PostgreSQL announces by
 /// trigger (sessions, API tokens, people, memberships, organisations; on SQLite the same
-/// triggers move a change counter) within milliseconds. Never longer than `FRESH_FOR`
-/// either, which bounds how stale anything else another server changed can be. The
-/// database stays the only record: a restart or another server just reads it again.
+/// triggers move a change counter) within milliseconds. Never longer than its bound
+/// either (`FRESH_FOR` unless made `lasting` longer), which bounds how stale anything
+/// else another server changed can be. The database stays the only record: a restart or
+/// another server just reads it again.
 pub struct FreshCache<V> {
     entries: Mutex<HashMap<String, Cached<V>>>,
+    fresh_for: Duration,
 }
 
 impl<V> Default for FreshCache<V> {
     fn default() -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-        }
+        Self::lasting(FRESH_FOR)
     }
 }
 
@@ -40,6 +40,18 @@ const MAX_CACHED: usize = 10_000;
 /// None while changes are not watched: then nothing is kept.
 #[derive(Debug, Clone, Copy)]
 pub struct Taken(Option<ChangeMark>);
+
+impl<V> FreshCache<V> {
+    /// A cache whose copies of what another server changed may be `fresh_for` old: for
+    /// work lists that decide nothing about access (this server's own writes still
+    /// count at once).
+    pub fn lasting(fresh_for: Duration) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            fresh_for,
+        }
+    }
+}
 
 impl<V: Send + Sync + 'static> FreshCache<V> {
     /// The row under `key`, from memory when that copy is current, else by `read`.
@@ -68,7 +80,7 @@ impl<V: Send + Sync + 'static> FreshCache<V> {
             let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
             entries
                 .get(key)
-                .filter(|c| c.mark == mark && c.read_at.elapsed() < FRESH_FOR)
+                .filter(|c| c.mark == mark && c.read_at.elapsed() < self.fresh_for)
                 .map(|c| c.row.clone())
         });
         (copy, Taken(mark))

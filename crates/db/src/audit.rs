@@ -274,14 +274,7 @@ impl WriterChain {
         };
         let n = i32::try_from(events.len())
             .map_err(|_| DbError::Unavailable("too many audit entries".into()))?;
-        let mut numbers: Vec<i64> = diesel::select(
-            diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::BigInt>>(
-                "ARRAY(SELECT nextval('audit_log_seq') FROM generate_series(1, ",
-            )
-            .bind::<diesel::sql_types::Integer, _>(n)
-            .sql("))"),
-        )
-        .get_result(pg)?;
+        let mut numbers: Vec<i64> = NextNumbers(n).load(pg)?;
         numbers.sort_unstable();
         let claim = Claim {
             chain: self.chain,
@@ -293,6 +286,30 @@ impl WriterChain {
         Ok(seqs)
     }
 }
+
+/// `n` numbers of the audit log's sequence. A statement of its own type, so that diesel
+/// keeps it prepared on the writer's connection: as a literal it was parsed and planned
+/// on every group, a third of what PostgreSQL spent on an audited read's entry.
+#[derive(diesel::query_builder::QueryId)]
+struct NextNumbers(i32);
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for NextNumbers {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql("SELECT nextval('audit_log_seq') FROM generate_series(1, ");
+        out.push_bind_param::<diesel::sql_types::Integer, _>(&self.0)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for NextNumbers {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl diesel::RunQueryDsl<diesel::PgConnection> for NextNumbers {}
 
 diesel::define_sql_function! {
     /// See the migration `audit_claim`: the lock of a chain, `n` sequence numbers under

@@ -23,13 +23,18 @@ use rondom_domain::meeting::{
 use rondom_domain::plan::Plan;
 use rondom_domain::validate::ValidationError;
 use rondom_domain::{Action, Actor, Resource, Role, authorize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// How far ahead an evaluation date puts a network on the agenda.
 const EVALUATION_AHEAD_DAYS: i64 = 14;
 /// Most suggestions of each kind.
 const SUGGESTIONS: i64 = 15;
+/// How old the suggestions may be when another server changed the work (a change on
+/// this server is seen at once). They are a to-do list that moves in days, and reading
+/// them is eleven queries over the team's work: every 2 s, as the session cache, it was
+/// the slowest agenda of every few hundred and held up the ones beside it.
+pub(crate) const SUGGESTIONS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The teams this person may organise a meeting for: as team leader or consultant.
 pub fn organising_teams(actor: &Actor) -> Vec<String> {
@@ -460,7 +465,7 @@ async fn load(svc: &Services, who: &impl Principal, id: &str) -> Result<Loaded, 
 #[derive(Default)]
 struct Extra {
     /// For the organiser: the participants' memberships (for whom an item is anonymous).
-    others: Vec<(String, rondom_db::users::Membership)>,
+    others: Arc<Vec<(String, rondom_db::users::Membership)>>,
     /// For the organiser of a planned meeting: what the work suggests.
     suggested: Option<Arc<Suggested>>,
     /// For a participant of a planned meeting: the networks they are in, newest first
@@ -474,9 +479,10 @@ struct Extra {
 
 /// The work a team's agenda is suggested from (their networks' facts are in
 /// `Loaded::facts`). The same for everyone who organises the meeting, and read by
-/// eleven queries over the team's work: kept for a moment (`Services::agenda_work`) while the
+/// eleven queries over the team's work: kept (`Services::agenda_work`) while the
 /// organiser and their co-organisers reload the agenda. Who sees a child by name is
-/// decided on every request from facts read then.
+/// decided on every request from facts read then (for a referral, from its sending and
+/// receiving organisation, which never change once it is sent).
 pub(crate) struct Suggested {
     evaluations: Vec<(String, chrono::NaiveDate)>,
     overdue: Vec<(String, i64)>,
@@ -516,6 +522,8 @@ async fn load_for(
     let work_key = format!("{id}/{}", crate::dates::today());
     let (kept, taken) = svc.agenda_work.current(&svc.db, &work_key);
     let kept_work = kept.is_some();
+    let db = svc.db.clone();
+    let memberships = svc.participant_memberships.clone();
     let found = svc
         .db
         .read(move |c| {
@@ -529,7 +537,7 @@ async fn load_for(
             let orgs: Vec<String> = actor.memberships.iter().map(|(o, _)| o.clone()).collect();
             let mut extra = Extra::default();
             if page && seat == Seat::Organiser {
-                extra.others = rondom_db::users::memberships_of_many(c, &r.participants)?;
+                extra.others = participants_memberships(&db, &memberships, c, &r.participants)?;
                 if planned {
                     extra.suggested = Some(match kept {
                         Some(s) => s,
@@ -570,7 +578,7 @@ async fn load_for(
                 }
             }
             wanted.extend(extra.mine.iter().cloned());
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::new();
             wanted.retain(|n| seen.insert(n.clone()));
             let facts = network::facts_of(c, &wanted)?;
             let item_referrals: Vec<String> = r
@@ -664,6 +672,27 @@ async fn load_for(
         },
         read.extra,
     ))
+}
+
+/// The memberships of a meeting's participants (for whom an item is anonymous), from
+/// what this server read a moment ago while nothing they are made of has changed
+/// (memberships and organisations are announced like sessions, see `FreshCache`).
+fn participants_memberships(
+    db: &rondom_db::Db,
+    cache: &crate::fresh::FreshCache<Vec<(String, rondom_db::users::Membership)>>,
+    c: &mut rondom_db::AnyConnection,
+    participants: &[String],
+) -> Result<Arc<Vec<(String, rondom_db::users::Membership)>>, rondom_db::DbError> {
+    let mut key: Vec<&str> = participants.iter().map(String::as_str).collect();
+    key.sort_unstable();
+    let key = key.join(",");
+    let (kept, taken) = cache.current(db, &key);
+    if let Some(kept) = kept {
+        return Ok(kept);
+    }
+    let read = Arc::new(rondom_db::users::memberships_of_many(c, participants)?);
+    cache.store(&key, taken, read.clone());
+    Ok(read)
 }
 
 /// What the work suggests for a team's meeting, read on the caller's connection.

@@ -142,18 +142,28 @@ pub(crate) fn facts_of(
     ids: &[String],
 ) -> Result<Vec<Facts>, rondom_db::DbError> {
     let found = db::find_many_with_child_and_emergencies(c, ids)?;
-    let mut members = db::members_of(c, ids)?;
-    let mut answers = db::answers_of(c, ids)?;
     let mut by_id: HashMap<String, db::NetworkWithEmergencies> =
         found.into_iter().map(|n| (n.0.id.to_string(), n)).collect();
-    Ok(ids
-        .iter()
-        .filter_map(|id| by_id.remove(id))
+    let found = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    facts_from(c, found)
+}
+
+/// The facts of networks whose rows were read already (in their order): their members
+/// and consent answers, in two statements.
+pub(crate) fn facts_from(
+    c: &mut rondom_db::AnyConnection,
+    found: Vec<db::NetworkWithEmergencies>,
+) -> Result<Vec<Facts>, rondom_db::DbError> {
+    let ids: Vec<String> = found.iter().map(|n| n.0.id.to_string()).collect();
+    let mut members = by_network(db::members_of(c, &ids)?, |m| m.network_id.to_string());
+    let mut answers = by_network(db::answers_of(c, &ids)?, |a| a.network_id.to_string());
+    Ok(found
+        .into_iter()
         .map(|(network, child, emergencies)| {
             let id = network.id.as_str();
             Facts {
-                members: take_where(&mut members, |m| m.network_id.as_str() == id),
-                answers: take_where(&mut answers, |a| a.network_id.as_str() == id),
+                members: members.remove(id).unwrap_or_default(),
+                answers: answers.remove(id).unwrap_or_default(),
                 emergencies,
                 network,
                 child,
@@ -162,11 +172,13 @@ pub(crate) fn facts_of(
         .collect())
 }
 
-/// The items that match, taken out of `items` in their order.
-fn take_where<T>(items: &mut Vec<T>, keep: impl Fn(&T) -> bool) -> Vec<T> {
-    let (taken, rest) = std::mem::take(items).into_iter().partition(|x| keep(x));
-    *items = rest;
-    taken
+/// Rows grouped by their network, each group in the rows' order.
+fn by_network<T>(rows: Vec<T>, network: impl Fn(&T) -> String) -> HashMap<String, Vec<T>> {
+    let mut groups: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        groups.entry(network(&row)).or_default().push(row);
+    }
+    groups
 }
 
 impl Facts {
