@@ -12,6 +12,7 @@ pub mod consultations;
 pub mod directory;
 pub mod documents;
 pub mod error;
+mod in_list;
 pub mod installation;
 mod keys;
 pub mod meetings;
@@ -31,6 +32,7 @@ pub mod users;
 pub use backend::{AnyConnection, Backend};
 pub use connection::{ChangeMark, Db};
 pub use error::DbError;
+pub use in_list::{InList, in_list};
 
 /// Runs the same diesel query on the concrete connection inside `AnyConnection`. Hot
 /// paths use it: through the multi-backend wrapper SQLite re-parses the statement on

@@ -78,7 +78,7 @@ pub fn network_keys_of(
         return Ok(vec![]);
     }
     Ok(network_keys::table
-        .filter(network_keys::network_id.eq_any(network_ids))
+        .filter(crate::in_list(network_keys::network_id, network_ids))
         .select((network_keys::network_id, network_keys::wrapped))
         .load(conn)?)
 }

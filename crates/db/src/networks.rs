@@ -140,7 +140,7 @@ pub fn find_many_with_child(
     }
     Ok(networks::table
         .inner_join(children::table.on(children::id.eq(networks::child_id)))
-        .filter(networks::id.eq_any(ids))
+        .filter(crate::in_list(networks::id, ids))
         .select((Network::as_select(), crate::referrals::Child::as_select()))
         .load(conn)?)
 }
@@ -207,7 +207,7 @@ pub fn members_of(
         return Ok(vec![]);
     }
     Ok(network_members::table
-        .filter(network_members::network_id.eq_any(network_ids))
+        .filter(crate::in_list(network_members::network_id, network_ids))
         .order((
             network_members::network_id.asc(),
             network_members::added_at.asc(),
@@ -280,7 +280,7 @@ pub fn of_member(
 ) -> Result<Vec<Network>, DbError> {
     let ids = member_network_ids(conn, user_id, organisations)?;
     Ok(networks::table
-        .filter(networks::id.eq_any(ids))
+        .filter(crate::in_list(networks::id, ids))
         .select(Network::as_select())
         // Ids are time-ordered: the later of two opened at once comes first, every time.
         .order((networks::opened_at.desc(), networks::id.desc()))
@@ -302,7 +302,7 @@ pub fn newest_of_member(
 ) -> Result<Vec<String>, DbError> {
     let ids = member_network_ids(conn, user_id, organisations)?;
     Ok(networks::table
-        .filter(networks::id.eq_any(ids))
+        .filter(crate::in_list(networks::id, ids))
         .select(networks::id)
         // Ids are time-ordered: the later of two opened at once comes first, every time.
         .order((networks::opened_at.desc(), networks::id.desc()))
@@ -325,17 +325,17 @@ pub fn find_many_maybe_member(
     if network_ids.is_empty() {
         return Ok(vec![]);
     }
-    let member = network_members::table
-        .filter(network_members::network_id.eq(networks::id))
-        .filter(
-            network_members::user_id
-                .eq(user_id)
-                .or(network_members::user_id
-                    .is_null()
-                    .and(network_members::organisation_id.eq_any(organisations))),
-        );
+    let member =
+        network_members::table
+            .filter(network_members::network_id.eq(networks::id))
+            .filter(network_members::user_id.eq(user_id).or(
+                network_members::user_id.is_null().and(crate::in_list(
+                    network_members::organisation_id,
+                    organisations,
+                )),
+            ));
     Ok(networks::table
-        .filter(networks::id.eq_any(network_ids))
+        .filter(crate::in_list(networks::id, network_ids))
         .select((Network::as_select(), diesel::dsl::exists(member)))
         .load(conn)?)
 }
@@ -356,9 +356,15 @@ fn member_network_ids(
     }
     // An organisation as a whole, or a guardian institution in the family's place.
     let by_organisation = network_members::table
-        .filter(network_members::organisation_id.eq_any(organisations.to_vec()))
+        .filter(crate::in_list(
+            network_members::organisation_id,
+            organisations,
+        ))
         .filter(network_members::user_id.is_null())
-        .filter(network_members::kind.eq_any(["organisation", "family"]))
+        .filter(crate::in_list(
+            network_members::kind,
+            ["organisation", "family"],
+        ))
         .filter(network_members::state.eq(ACTIVE))
         .select(network_members::network_id);
     // The multi-engine connection has no UNION; each engine's own connection has.
@@ -420,7 +426,7 @@ pub fn answers_of(
         return Ok(vec![]);
     }
     Ok(consent_answers::table
-        .filter(consent_answers::network_id.eq_any(network_ids))
+        .filter(crate::in_list(consent_answers::network_id, network_ids))
         .order((
             consent_answers::network_id.asc(),
             consent_answers::recorded_at.asc(),
@@ -478,7 +484,7 @@ pub fn find_many_with_child_and_emergencies(
                 .eq(networks::id)
                 .and(emergency_access::until.gt(now()))),
         )
-        .filter(networks::id.eq_any(ids))
+        .filter(crate::in_list(networks::id, ids))
         .order(networks::id.asc())
         .select((
             Network::as_select(),
@@ -526,7 +532,7 @@ pub fn recognised(conn: &mut AnyConnection, child_id: &str) -> Result<Vec<Networ
         return Ok(vec![]);
     }
     Ok(networks::table
-        .filter(networks::child_id.eq_any(same))
+        .filter(crate::in_list(networks::child_id, same))
         .select(Network::as_select())
         .load(conn)?)
 }

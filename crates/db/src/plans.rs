@@ -536,7 +536,7 @@ pub fn latest_of(
                 .eq(plan_versions::network_id)
                 .and(plans::latest.eq(plan_versions::number))),
         )
-        .filter(plans::network_id.eq_any(network_ids))
+        .filter(crate::in_list(plans::network_id, network_ids))
         .select(PlanVersion::as_select())
         .load(conn)?)
 }

@@ -75,7 +75,7 @@ pub fn names_of(
         return Ok(vec![]);
     }
     Ok(users::table
-        .filter(users::id.eq_any(ids))
+        .filter(crate::in_list(users::id, ids))
         .select((users::id, users::name))
         .load(conn)?)
 }
@@ -92,10 +92,10 @@ pub fn names_with_organisations(
         return Ok(vec![]);
     }
     let people = users::table
-        .filter(users::id.eq_any(people))
+        .filter(crate::in_list(users::id, people))
         .select((users::id, users::name));
     let organisations = o::table
-        .filter(o::id.eq_any(organisations))
+        .filter(crate::in_list(o::id, organisations))
         .select((o::id, o::name));
     // The multi-engine connection has no UNION; each engine's own connection has.
     Ok(crate::on_backend!(conn, |c| people
@@ -112,7 +112,7 @@ pub fn emails_of(
         return Ok(vec![]);
     }
     Ok(users::table
-        .filter(users::id.eq_any(ids))
+        .filter(crate::in_list(users::id, ids))
         .filter(users::disabled.eq(false))
         .select((users::id, users::email))
         .load(conn)?)

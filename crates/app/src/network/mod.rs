@@ -144,21 +144,11 @@ pub(crate) fn facts_of(
     let found = db::find_many_with_child_and_emergencies(c, ids)?;
     let mut by_id: HashMap<String, db::NetworkWithEmergencies> =
         found.into_iter().map(|n| (n.0.id.to_string(), n)).collect();
-    let found = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-    facts_from(c, found)
-}
-
-/// The facts of networks whose rows were read already (in their order): their members
-/// and consent answers, in two statements.
-pub(crate) fn facts_from(
-    c: &mut rondom_db::AnyConnection,
-    found: Vec<db::NetworkWithEmergencies>,
-) -> Result<Vec<Facts>, rondom_db::DbError> {
-    let ids: Vec<String> = found.iter().map(|n| n.0.id.to_string()).collect();
-    let mut members = by_network(db::members_of(c, &ids)?, |m| m.network_id.to_string());
-    let mut answers = by_network(db::answers_of(c, &ids)?, |a| a.network_id.to_string());
-    Ok(found
-        .into_iter()
+    let mut members = by_network(db::members_of(c, ids)?, |m| m.network_id.to_string());
+    let mut answers = by_network(db::answers_of(c, ids)?, |a| a.network_id.to_string());
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
         .map(|(network, child, emergencies)| {
             let id = network.id.as_str();
             Facts {

@@ -154,7 +154,7 @@ pub fn listed_of(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Listed>
         return Ok(vec![]);
     }
     let rows: Vec<Joined> = listed_query!()
-        .filter(referrals::id.eq_any(ids))
+        .filter(crate::in_list(referrals::id, ids))
         .load(conn)?;
     let mut named: HashMap<String, Listed> = with_names(conn, rows)?
         .into_iter()
@@ -603,7 +603,7 @@ fn with_names(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<Listed>
     org_ids.sort_unstable();
     org_ids.dedup();
     let orgs: Vec<(String, String)> = organisations::table
-        .filter(organisations::id.eq_any(&org_ids))
+        .filter(crate::in_list(organisations::id, &org_ids))
         .select((organisations::id, organisations::name))
         .load(conn)?;
     let mut user_ids: Vec<&str> = rows
@@ -615,7 +615,7 @@ fn with_names(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<Listed>
     user_ids.sort_unstable();
     user_ids.dedup();
     let people: Vec<(String, String)> = users::table
-        .filter(users::id.eq_any(&user_ids))
+        .filter(crate::in_list(users::id, &user_ids))
         .select((users::id, users::name))
         .load(conn)?;
     let name = |list: &[(String, String)], id: &str| {

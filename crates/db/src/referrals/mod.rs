@@ -93,7 +93,7 @@ pub fn children_by_ids(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<C
         return Ok(vec![]);
     }
     Ok(children::table
-        .filter(children::id.eq_any(ids))
+        .filter(crate::in_list(children::id, ids))
         .select(Child::as_select())
         .load(conn)?)
 }
@@ -107,7 +107,7 @@ pub fn child_ids_of(
         return Ok(vec![]);
     }
     Ok(referrals::table
-        .filter(referrals::id.eq_any(referral_ids))
+        .filter(crate::in_list(referrals::id, referral_ids))
         .select((referrals::id, referrals::child_id))
         .load(conn)?)
 }

@@ -15,7 +15,32 @@ on_both_engines!(
     login_attempts_are_counted_and_locked,
     concurrent_first_attempts_are_all_counted,
     a_burst_of_attempts_stops_at_the_lock,
+    a_list_of_ids_finds_exactly_those_people,
 );
+
+/// `in_list` (one bind for the whole list) finds each listed row once, whatever the
+/// number of ids and whatever text they hold.
+async fn a_list_of_ids_finds_exactly_those_people(e: Engine) {
+    let t = TestDb::new(e);
+    let db = t.db();
+    let anna = user(db, "anna@test.example", "Anna").await;
+    let bram = user(db, "bram@test.example", "Bram").await;
+    user(db, "cor@test.example", "Cor").await;
+    // More ids than SQLite allows parameters, text that JSON escapes, a duplicate.
+    let mut ids: Vec<String> = (0..40_000).map(|i| format!("nobody-{i}")).collect();
+    ids.push(r#"quote " and \ backslash"#.into());
+    ids.extend([anna.clone(), bram.clone(), anna.clone()]);
+    let mut found = db.read(move |c| users::names_of(c, &ids)).await.unwrap();
+    found.sort();
+    let mut expected = vec![(anna, "Anna".to_string()), (bram, "Bram".to_string())];
+    expected.sort();
+    assert_eq!(found, expected);
+    let none = db
+        .read(|c| users::names_of(c, &["nobody".to_string()]))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
 
 async fn a_user_reads_back_and_takes_a_new_password(e: Engine) {
     let t = TestDb::new(e);
